@@ -1,0 +1,173 @@
+"""Search benchmark: build (or reuse) a demo database and print one figure a line.
+
+    python bench/search.py --entities 1000000 [--db PATH|URL] [--queries 200] [--seed 7]
+
+Figures: build time, database size, p50/p95 of mixed queries through the service (name fragment,
+identifier prefix, pinyin initials), the same queries as raw SQL on the same index, a LIKE '%…%' baseline,
+and the time from process start to the main window shown (offscreen) on that database. Medians, not means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from xuyi_desktop.domain.search_keys import fold  # noqa: E402
+from xuyi_desktop.services.context import open_context  # noqa: E402
+from xuyi_desktop.services.demo_data import generate_demo_data  # noqa: E402
+from xuyi_desktop.services.entities import count_entities, find_entities  # noqa: E402
+from xuyi_desktop.storage.database import sqlite_path  # noqa: E402
+from xuyi_desktop.storage.models import Entity  # noqa: E402
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def make_queries(ctx, n: int, seed: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Queries drawn from real rows: a third name fragments, identifier prefixes, pinyin initials."""
+    rng = random.Random(seed)
+    with ctx.transaction() as s:
+        top = s.execute(select(func.max(Entity.search_key))).scalar_one()
+        keys = [rng.randint(1, top) for _ in range(n * 2)]
+        rows = s.execute(select(Entity.name, Entity.identifier, Entity.name_initials).where(Entity.search_key.in_(keys))).all()
+    rng.shuffle(rows)
+    queries: list[tuple[str, str]] = []
+    for i, (name, ident, initials) in enumerate(rows[:n]):
+        kind = ("name", "identifier", "initials")[i % 3]
+        if kind == "name":
+            folded = fold(name)
+            size = rng.choice((2, 2, 3, 4))
+            start = rng.randrange(0, max(1, len(folded) - size + 1))
+            queries.append((kind, folded[start : start + size]))
+        elif kind == "identifier":
+            queries.append((kind, ident[: rng.choice((6, 8, 10, 12, 18))]))
+        else:
+            size = min(len(initials), rng.choice((3, 4, 5)))
+            start = rng.randrange(0, max(1, len(initials) - size + 1))
+            queries.append((kind, initials[start : start + size]))
+    return queries
+
+
+def time_startup(db: str, runs: int = 3) -> list[float]:
+    """Wall time from spawning the application to it printing that the main window is shown."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "xuyi_desktop.ui.app", "--db", db, "--quit-after-shown"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("window-shown"):
+                times.append(time.perf_counter() - started)
+                break
+        proc.wait(timeout=120)
+    return times
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entities", type=int, default=1_000_000)
+    ap.add_argument("--db", help="database path or URL (default bench/data/search-N.db)")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--like-queries", type=int, default=20, help="how many of the queries to also run as LIKE (slow)")
+    ap.add_argument("--no-startup", action="store_true")
+    args = ap.parse_args()
+
+    db = args.db or str(ROOT / "bench" / "data" / f"search-{args.entities}.db")
+    ctx = open_context(db)
+    have = count_entities(ctx)
+    if have >= args.entities:
+        print(f"build: reused existing database with {have} entities")
+    else:
+        started = time.perf_counter()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            if time.perf_counter() - last[0] > 10:
+                last[0] = time.perf_counter()
+                print(f"  … {done}/{total}", file=sys.stderr, flush=True)
+
+        generate_demo_data(ctx, args.entities - have, seed=args.seed, progress=progress)
+        print(f"build_seconds: {time.perf_counter() - started:.1f}")
+    path = sqlite_path(ctx.url)
+    if path:
+        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+        print(f"database_size_mib: {size / 2**20:.0f}")
+    print(f"entities: {count_entities(ctx)}")
+    print(f"search_backend: {type(ctx.search_index).__name__}")
+
+    queries = make_queries(ctx, args.queries, args.seed)
+    for _, q in queries[:10]:  # warm the page cache the way a clerk's first minutes would
+        find_entities(ctx, q)
+    by_kind: dict[str, list[float]] = {}
+    all_ms: list[float] = []
+    empty = 0
+    for kind, q in queries:
+        t = time.perf_counter()
+        hits = find_entities(ctx, q, limit=50)
+        ms = (time.perf_counter() - t) * 1000
+        empty += not hits
+        all_ms.append(ms)
+        by_kind.setdefault(kind, []).append(ms)
+    print(f"queries: {len(queries)} (name fragment / identifier prefix / pinyin initials), {empty} with no hit")
+    print(f"service_p50_ms: {statistics.median(all_ms):.2f}")
+    print(f"service_p95_ms: {pct(all_ms, 95):.2f}")
+    print(f"service_max_ms: {max(all_ms):.2f}")
+    for kind, values in by_kind.items():
+        print(f"service_{kind}_p50_ms: {statistics.median(values):.2f}  p95_ms: {pct(values, 95):.2f}")
+
+    if path:
+        _raw_comparison(ctx, queries, args.like_queries)
+    if not args.no_startup:
+        runs = time_startup(db)
+        if runs:
+            print(f"startup_to_window_shown_s: median {statistics.median(runs):.2f} of {len(runs)} runs")
+    ctx.close()
+    return 0
+
+
+def _raw_comparison(ctx, queries, like_n: int) -> None:  # type: ignore[no-untyped-def]
+    """SQLite's own query on the same FTS index (no ORM, no ranking), and the LIKE scan it replaces."""
+    from xuyi_desktop.storage.search_index import SqliteFtsIndex
+
+    index = ctx.search_index
+    raw_ms: list[float] = []
+    with ctx.transaction() as s:
+        for kind, q in queries:
+            t = time.perf_counter()
+            if kind == "identifier":
+                s.execute(select(Entity.search_key).where(Entity.deleted_at.is_(None), Entity.identifier >= q, Entity.identifier < q + "\U0010ffff").limit(50)).all()
+            elif isinstance(index, SqliteFtsIndex) and kind == "name":
+                index.name_contains(s, fold(q), 50)
+            elif isinstance(index, SqliteFtsIndex):
+                index.initials_contain(s, q, 50)
+            raw_ms.append((time.perf_counter() - t) * 1000)
+        print(f"raw_sql_same_index_p50_ms: {statistics.median(raw_ms):.2f}  p95_ms: {pct(raw_ms, 95):.2f}")
+        like_ms = []
+        for kind, q in [x for x in queries if x[0] == "name"][:like_n]:
+            t = time.perf_counter()
+            s.execute(text("SELECT search_key FROM entity WHERE name LIKE :p LIMIT 50"), {"p": f"%{q}%"}).all()
+            like_ms.append((time.perf_counter() - t) * 1000)
+        if like_ms:
+            print(f"like_scan_baseline_p50_ms: {statistics.median(like_ms):.2f}  p95_ms: {pct(like_ms, 95):.2f} ({len(like_ms)} name queries)")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,329 @@
+"""Entity use cases: register, edit, delete, find, page, link persons to organisations, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from xuyi_desktop.domain.entities import EntityDraft, EntityKind, RelationType, check_entity_draft
+from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+from xuyi_desktop.domain.identifiers import normalise_identifier
+from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.entity_views import (
+    EntityDetail,
+    EntitySummary,
+    HistoryEntry,
+    detail_of,
+    history_entry_of,
+    summary_of,
+)
+from xuyi_desktop.services.errors import (
+    ConcurrentEditError,
+    DuplicateIdentifierError,
+    EntityRef,
+    NotFoundError,
+    SimilarNameWarning,
+)
+from xuyi_desktop.storage import counters, entity_queries
+from xuyi_desktop.storage.change_log import history_of, record_change
+from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
+from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation, Licence, utcnow
+from xuyi_desktop.storage.search_index import IndexRow
+
+SEARCH_KEY_COUNTER = "entity_search_key"
+TABLE = "entity"
+
+
+def _ref(entity: Entity) -> EntityRef:
+    return EntityRef(entity.id, entity.name, entity.identifier)
+
+
+def snapshot(entity: Entity) -> dict[str, Any]:
+    """The before/after image kept in the change log (and shipped by sync)."""
+    return {
+        "id": str(entity.id),
+        "kind": entity.kind,
+        "name": entity.name,
+        "identifier": entity.identifier,
+        "check_override_reason": entity.check_override_reason,
+        "legal_representative": entity.legal_representative,
+        "address": entity.address,
+        "phone": entity.phone,
+        "region_code": entity.region_code,
+        "status": entity.status,
+        "notes": entity.notes,
+        "categories": sorted(c.category for c in entity.categories),
+        "licences": [
+            {
+                "id": str(lic.id),
+                "licence_type": lic.licence_type,
+                "number": lic.number,
+                "valid_from": lic.valid_from.isoformat() if lic.valid_from else None,
+                "valid_to": lic.valid_to.isoformat() if lic.valid_to else None,
+                "deleted": lic.deleted_at is not None,
+            }
+            for lic in entity.licences
+        ],
+        "version": entity.version,
+        "deleted": entity.deleted_at is not None,
+    }
+
+
+def _check_unique(session: Session, identifier: str, name: str, self_id: uuid.UUID | None, allow_similar: bool) -> None:
+    existing = entity_queries.live_by_identifier(session, identifier)
+    if existing is not None and existing.id != self_id:
+        raise DuplicateIdentifierError(_ref(existing))
+    if not allow_similar:
+        similar = entity_queries.similar_names(session, name_key(name), exclude=self_id)
+        if similar:
+            raise SimilarNameWarning([_ref(e) for e in similar])
+
+
+def _apply(session: Session, entity: Entity, draft: EntityDraft, office: str, override_reason: str | None) -> None:
+    """Copy a checked draft onto the row, keeping licence rows (and their ids) that still match."""
+    assert draft.kind is not None
+    full, initials = pinyin_keys(draft.name)
+    entity.kind = draft.kind.value
+    entity.name = draft.name
+    entity.identifier = draft.identifier
+    entity.check_override_reason = override_reason
+    entity.legal_representative = draft.legal_representative
+    entity.address = draft.address
+    entity.phone = draft.phone
+    entity.region_code = draft.region_code
+    entity.status = draft.status.value
+    entity.notes = draft.notes
+    entity.name_pinyin, entity.name_initials, entity.name_key = full, initials, name_key(draft.name)
+    entity.updated_office = office
+    wanted = list(draft.categories)
+    entity.categories = [c for c in entity.categories if c.category in wanted] + [
+        EntityCategory(category=c) for c in wanted if c not in {x.category for x in entity.categories}
+    ]
+    live = {(lic.licence_type, lic.number): lic for lic in entity.licences if lic.deleted_at is None}
+    kept: set[tuple[str, str]] = set()
+    for lic in draft.licences:
+        key = (lic.licence_type, lic.number)
+        row = live.get(key)
+        if row is None:
+            row = Licence(licence_type=lic.licence_type, number=lic.number, created_office=office, updated_office=office)
+            entity.licences.append(row)
+        if row.valid_from != lic.valid_from or row.valid_to != lic.valid_to:
+            row.valid_from, row.valid_to, row.updated_office = lic.valid_from, lic.valid_to, office
+        kept.add(key)
+    for key, row in live.items():
+        if key not in kept:
+            row.deleted_at, row.updated_office = utcnow(), office
+
+
+def _index(ctx: AppContext, session: Session, entity: Entity) -> None:
+    ctx.search_index.index(session, [IndexRow(entity.search_key, entity.name, entity.name_pinyin, entity.name_initials)])
+
+
+def register_entity(
+    ctx: AppContext, draft: EntityDraft, *, allow_similar: bool = False, override_reason: str | None = None
+) -> EntityDetail:
+    """Register a new entity. Refuses a duplicate identifier; warns (SimilarNameWarning) on a near-duplicate name."""
+    checked = check_entity_draft(draft, override_reason=override_reason)
+    d = checked.draft
+    reason = override_reason.strip() if checked.check_char_overridden and override_reason else None
+    try:
+        with ctx.transaction() as session:
+            _check_unique(session, d.identifier, d.name, None, allow_similar)
+            entity = Entity(
+                search_key=counters.reserve(session, SEARCH_KEY_COUNTER),
+                created_office=ctx.office_code,
+                categories=[],
+                licences=[],
+            )
+            _apply(session, entity, d, ctx.office_code, reason)
+            session.add(entity)
+            session.flush()
+            _index(ctx, session, entity)
+            record_change(
+                session,
+                office_code=ctx.office_code,
+                actor=ctx.actor,
+                table_name=TABLE,
+                record_id=entity.id,
+                action="insert",
+                record_version=entity.version,
+                before=None,
+                after=snapshot(entity),
+                summary=f"登记 {entity.name}" + ("（校验位人工确认）" if reason else ""),
+            )
+            return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
+    except IntegrityError as exc:  # another counter registered it between our check and our insert
+        with ctx.transaction() as session:
+            existing = entity_queries.live_by_identifier(session, d.identifier)
+            if existing is not None:
+                raise DuplicateIdentifierError(_ref(existing)) from exc
+        raise
+
+
+def _load_for_change(session: Session, entity_id: uuid.UUID, expected_version: int | None) -> Entity:
+    entity = entity_queries.by_id(session, entity_id)
+    if entity is None or entity.deleted_at is not None:
+        raise NotFoundError(str(entity_id))
+    if expected_version is not None and entity.version != expected_version:
+        raise ConcurrentEditError(entity.name, expected_version, entity.version)
+    return entity
+
+
+def update_entity(
+    ctx: AppContext,
+    entity_id: uuid.UUID,
+    draft: EntityDraft,
+    *,
+    expected_version: int | None,
+    allow_similar: bool = False,
+    override_reason: str | None = None,
+) -> EntityDetail:
+    """Save an edit. `expected_version` is the version the clerk opened: a newer one in the database wins
+    and the clerk is told (ConcurrentEditError); nothing is overwritten silently."""
+    checked = check_entity_draft(draft, override_reason=override_reason)
+    d = checked.draft
+    with ctx.transaction() as session:
+        entity = _load_for_change(session, entity_id, expected_version)
+        if d.kind is not None and d.kind.value != entity.kind:
+            raise ValidationError(FieldProblem("kind", "不能更改主体类型（单位/个人）", "kind cannot change"))
+        name_changed = d.name != entity.name
+        _check_unique(session, d.identifier, d.name, entity.id, allow_similar or not name_changed)
+        before = snapshot(entity)
+        reason = override_reason.strip() if checked.check_char_overridden and override_reason else None
+        if reason is None and d.identifier == entity.identifier:
+            reason = entity.check_override_reason
+        _apply(session, entity, d, ctx.office_code, reason)
+        after_preview = snapshot(entity)
+        if {k: v for k, v in after_preview.items() if k != "version"} == {k: v for k, v in before.items() if k != "version"}:
+            return detail_of(entity, reveal=True)  # nothing changed: no new version, no history row
+        session.flush()
+        _index(ctx, session, entity)
+        changed = [k for k in before if k != "version" and before[k] != after_preview[k]]
+        record_change(
+            session,
+            office_code=ctx.office_code,
+            actor=ctx.actor,
+            table_name=TABLE,
+            record_id=entity.id,
+            action="update",
+            record_version=entity.version,
+            before=before,
+            after=snapshot(entity),
+            summary="修改 " + "、".join(changed),
+        )
+        return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
+
+
+def delete_entity(ctx: AppContext, entity_id: uuid.UUID, *, expected_version: int | None, reason: str = "") -> None:
+    """Soft delete: the row stays as a tombstone (it must travel to other offices) and leaves the search."""
+    with ctx.transaction() as session:
+        entity = _load_for_change(session, entity_id, expected_version)
+        before = snapshot(entity)
+        entity.deleted_at = utcnow()
+        entity.updated_office = ctx.office_code
+        session.flush()
+        ctx.search_index.remove(session, [entity.search_key])
+        record_change(
+            session,
+            office_code=ctx.office_code,
+            actor=ctx.actor,
+            table_name=TABLE,
+            record_id=entity.id,
+            action="delete",
+            record_version=entity.version,
+            before=before,
+            after=snapshot(entity),
+            summary=f"删除 {entity.name}" + (f"：{reason}" if reason else ""),
+        )
+
+
+def _parse_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        return None
+
+
+def get_entity(ctx: AppContext, key: str | uuid.UUID, *, reveal: bool = False) -> EntityDetail:
+    """By UUID or by identifier (normalised as the clerk typed it)."""
+    with ctx.transaction() as session:
+        entity_id = key if isinstance(key, uuid.UUID) else _parse_uuid(key)
+        entity = entity_queries.by_id(session, entity_id) if entity_id else None
+        if entity is None and not isinstance(key, uuid.UUID):
+            found = entity_queries.live_by_identifier(session, normalise_identifier(key))
+            entity = entity_queries.by_id(session, found.id) if found else None
+        if entity is None:
+            raise NotFoundError(str(key))
+        return detail_of(entity, reveal=reveal)
+
+
+def find_entities(ctx: AppContext, query: str, *, limit: int = 50, reveal: bool = False) -> list[EntitySummary]:
+    """What the one search box does: identifier, name fragment or pinyin, best match first."""
+    with ctx.transaction() as session:
+        return [summary_of(e, reveal) for e in entity_queries.ranked_search(session, ctx.search_index, query, limit)]
+
+
+def page_entities(
+    ctx: AppContext, *, sort: SortKey = SortKey.NAME, descending: bool = False, after: PageCursor | None = None, size: int = 200
+) -> tuple[list[EntitySummary], PageCursor | None]:
+    """One page for the lazy registry table, and the cursor for the next (None at the end)."""
+    with ctx.transaction() as session:
+        rows = entity_queries.page(session, sort, descending, after, size)
+        cursor = PageCursor(getattr(rows[-1], sort.value), rows[-1].id) if len(rows) == size else None
+        return [summary_of(e) for e in rows], cursor
+
+
+def count_entities(ctx: AppContext) -> int:
+    with ctx.transaction() as session:
+        return entity_queries.count_live(session)
+
+
+def entity_history(ctx: AppContext, entity_id: uuid.UUID) -> list[HistoryEntry]:
+    with ctx.transaction() as session:
+        return [history_entry_of(row) for row in history_of(session, TABLE, entity_id)]
+
+
+def link_person(
+    ctx: AppContext,
+    person_id: uuid.UUID,
+    org_id: uuid.UUID,
+    relation_type: RelationType,
+    *,
+    title: str = "",
+    start_date: dt.date | None = None,
+) -> uuid.UUID:
+    """Record that a person works for (or is key personnel of) an organisation."""
+    with ctx.transaction() as session:
+        person = _load_for_change(session, person_id, None)
+        org = _load_for_change(session, org_id, None)
+        if person.kind != EntityKind.PERSON.value or org.kind != EntityKind.ORG.value:
+            raise ValidationError(FieldProblem("relation", "只能把个人关联到单位", "link a person to an organisation"))
+        relation = EntityRelation(
+            person_id=person.id,
+            org_id=org.id,
+            relation_type=relation_type.value,
+            title=title.strip(),
+            start_date=start_date,
+            created_office=ctx.office_code,
+            updated_office=ctx.office_code,
+        )
+        session.add(relation)
+        session.flush()
+        record_change(
+            session,
+            office_code=ctx.office_code,
+            actor=ctx.actor,
+            table_name="entity_relation",
+            record_id=relation.id,
+            action="insert",
+            record_version=relation.version,
+            before=None,
+            after={"person_id": str(person.id), "org_id": str(org.id), "relation_type": relation.relation_type, "title": relation.title},
+            summary=f"{person.name} 关联到 {org.name}（{relation_type.label}）",
+        )
+        return relation.id

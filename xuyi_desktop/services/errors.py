@@ -1,0 +1,55 @@
+"""Rejections the services raise beyond field validation; each says what to do in Chinese and English."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from xuyi_desktop.domain.errors import DomainError
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """Enough of an existing entity to point the clerk at it."""
+
+    id: uuid.UUID
+    name: str
+    identifier: str
+
+
+class DuplicateIdentifierError(DomainError):
+    """The identifier is already registered; the clerk is pointed at the existing record."""
+
+    def __init__(self, existing: EntityRef) -> None:
+        self.existing = existing
+        self.message_zh = f"该证件号码已登记：{existing.name}（{existing.identifier}），请勿重复登记"
+        self.message_en = f"identifier already registered as {existing.id}"
+        super().__init__(self.message_zh)
+
+
+class SimilarNameWarning(DomainError):
+    """A live entity has a very similar name; the clerk may confirm and save anyway."""
+
+    def __init__(self, similar: list[EntityRef]) -> None:
+        self.similar = similar
+        names = "、".join(f"{s.name}（{s.identifier}）" for s in similar[:3])
+        self.message_zh = f"已存在名称相近的主体：{names}。确认不是同一主体后可继续保存"
+        self.message_en = "a very similar name exists; confirm to save anyway (--allow-similar)"
+        super().__init__(self.message_zh)
+
+
+class NotFoundError(DomainError):
+    def __init__(self, what: str) -> None:
+        self.message_zh = f"未找到：{what}"
+        self.message_en = f"not found: {what}"
+        super().__init__(self.message_zh)
+
+
+class ConcurrentEditError(DomainError):
+    """Someone saved the record after this clerk opened it; nothing was overwritten."""
+
+    def __init__(self, name: str, expected: int, actual: int) -> None:
+        self.expected, self.actual = expected, actual
+        self.message_zh = f"“{name}”已被他人修改（版本{expected}→{actual}），请重新打开后再保存，本次修改未写入"
+        self.message_en = f"record changed by someone else (version {expected} -> {actual}); nothing saved"
+        super().__init__(self.message_zh)

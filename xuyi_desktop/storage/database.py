@@ -1,0 +1,54 @@
+"""Opening the database: which URL, which engine settings (WAL, foreign keys, busy timeout)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from xuyi_desktop.paths import data_dir
+
+DEFAULT_DB_NAME = "xuyi.db"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def resolve_db_url(db: str | None = None) -> str:
+    """`--db PATH|URL`, else XUYI_DB, else the SQLite file in the per-user data folder."""
+    chosen = db or os.environ.get("XUYI_DB") or str(data_dir() / DEFAULT_DB_NAME)
+    if "://" in chosen:
+        return chosen
+    return "sqlite:///" + str(Path(chosen).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite files get their folder created and the pragmas set on every connection."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

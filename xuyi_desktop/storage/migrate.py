@@ -1,0 +1,75 @@
+"""Bring a database to the current schema, after taking a copy of it when an upgrade is pending."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from xuyi_desktop.storage.database import sqlite_path
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+KEEP_BACKUPS = 5
+# Tables the models do not describe on purpose: the FTS5 virtual table and its shadow tables.
+UNMODELLED_PREFIXES = ("entity_fts",)
+
+
+def include_name(name: str | None, type_: str, _parent: dict[str, str | None]) -> bool:
+    """Autogenerate filter: leave the full-text index alone (it is created by hand in the migrations)."""
+    return not (type_ == "table" and name is not None and name.startswith(UNMODELLED_PREFIXES))
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite_file(src: Path, dest: Path) -> Path:
+    """Copy a live SQLite database with its online backup API (never a plain file copy under WAL)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(src) as source, sqlite3.connect(dest) as target:
+        source.backup(target)
+    return dest
+
+
+def _prune(folder: Path, stem: str) -> None:
+    old = sorted(folder.glob(f"{stem}.pre-*.db"))
+    for path in old[:-KEEP_BACKUPS]:
+        path.unlink(missing_ok=True)
+
+
+def upgrade_database(engine: Engine) -> Path | None:
+    """Upgrade to head. Returns the path of the safety copy taken before an upgrade, if one was taken."""
+    current = current_revision(engine)
+    head = head_revision()
+    backup: Path | None = None
+    db_file = sqlite_path(str(engine.url))
+    if current is not None and current != head and db_file is not None and db_file.exists():
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder = db_file.parent / "backups"
+        backup = backup_sqlite_file(db_file, folder / f"{db_file.stem}.pre-{stamp}-{current}.db")
+        _prune(folder, db_file.stem)
+    if current != head:
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    return backup

@@ -1,0 +1,219 @@
+"""SQLAlchemy 2 typed ORM models. Every schema change here ships an Alembic revision in migrations/versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps stored as UTC and always read back timezone-aware (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with naming conventions, so Alembic constraint names are stable across databases."""
+
+    from sqlalchemy import MetaData
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class RecordMixin:
+    """Columns every business record carries, because offices sync by files and deletions travel as tombstones.
+
+    `version` is also SQLAlchemy's optimistic-lock column: saving over a newer version raises StaleDataError.
+    """
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    created_office: Mapped[str] = mapped_column(String(32))
+    updated_office: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it per class
+
+
+class Office(Base):
+    """An office of the bureau (this installation, and later its sync peers)."""
+
+    __tablename__ = "office"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16), default="field")
+    is_local: Mapped[bool] = mapped_column(default=False)
+    provisional: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AppSetting(Base):
+    """Small key/value settings that live with the data (not with the user's Qt settings)."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Counter(Base):
+    """Named monotonically increasing counters (search keys, change-log sequence, later serial numbers)."""
+
+    __tablename__ = "counter"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Entity(RecordMixin, Base):
+    """A market entity (市场主体): an organisation with a USCC or a person with an ID number."""
+
+    __tablename__ = "entity"
+
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+    identifier: Mapped[str] = mapped_column(String(32))
+    check_override_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    legal_representative: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    region_code: Mapped[str] = mapped_column(String(6), default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Derived search keys, kept with the row so every backend can index them.
+    name_pinyin: Mapped[str] = mapped_column(String(800), default="")
+    name_initials: Mapped[str] = mapped_column(String(200), default="")
+    name_key: Mapped[str] = mapped_column(String(200), default="")
+    # Stable integer handle for full-text indexes (SQLite rowids may change on VACUUM; this never does).
+    search_key: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+    categories: Mapped[list[EntityCategory]] = relationship(
+        back_populates="entity", cascade="all, delete-orphan", order_by="EntityCategory.category"
+    )
+    licences: Mapped[list[Licence]] = relationship(
+        back_populates="entity", cascade="all, delete-orphan", order_by="Licence.created_at"
+    )
+
+    __table_args__ = (
+        Index(
+            "uq_entity_identifier_live",
+            "identifier",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        Index("ix_entity_name", "name", "id"),
+        Index("ix_entity_name_key", "name_key"),
+        Index("ix_entity_name_initials", "name_initials"),
+        Index("ix_entity_updated_at", "updated_at", "id"),
+    )
+
+
+class EntityCategory(Base):
+    """Which of the plan's evaluation categories an entity belongs to (one entity may hold several)."""
+
+    __tablename__ = "entity_category"
+
+    entity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    entity: Mapped[Entity] = relationship(back_populates="categories")
+
+
+class Licence(RecordMixin, Base):
+    """A licence an entity holds, e.g. 道路运输经营许可证."""
+
+    __tablename__ = "licence"
+
+    entity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
+    licence_type: Mapped[str] = mapped_column(String(100))
+    number: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    entity: Mapped[Entity] = relationship(back_populates="licences")
+
+
+class EntityRelation(RecordMixin, Base):
+    """A person's link to an organisation: a driver works for an operator, key personnel for a unit."""
+
+    __tablename__ = "entity_relation"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entity.id"), index=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entity.id"), index=True)
+    relation_type: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(100), default="")
+    start_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    end_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+
+class ChangeLog(Base):
+    """Every insert, update and soft delete of a business record, written in the same transaction.
+
+    Holds who, when, which office and before/after images; the per-office `seq` is what sync will ship.
+    """
+
+    __tablename__ = "change_log"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    office_code: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    table_name: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    action: Mapped[str] = mapped_column(String(16))
+    record_version: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    before_json: Mapped[str | None] = mapped_column(Text, default=None)
+    after_json: Mapped[str | None] = mapped_column(Text, default=None)
+
+    __table_args__ = (
+        UniqueConstraint("office_code", "seq"),
+        Index("ix_change_log_record", "table_name", "record_id"),
+    )
