@@ -7,17 +7,35 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from xuyi_desktop.domain.permissions import Permission, Role, role_allows
 from xuyi_desktop.storage.database import make_engine, resolve_db_url, sqlite_path
 from xuyi_desktop.storage.migrate import upgrade_database
+from xuyi_desktop.storage.models import AppUser
 from xuyi_desktop.storage.search_index import SearchIndex, search_index_for
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """Who is logged in; set by services.users.login()."""
+
+    username: str
+    role: Role
+    unit: str
+    display_name: str
 
 
 @dataclass
 class AppContext:
-    """Everything a use case needs; created once per process by open_context()."""
+    """Everything a use case needs; created once per process by open_context().
+
+    Until the first user exists the database is in set-up mode and acts as the audited identity
+    "system" with every right; after that, nothing but logging in is allowed without a user.
+    """
 
     engine: Engine
     sessions: sessionmaker[Session]
@@ -26,8 +44,19 @@ class AppContext:
     office_name: str
     office_provisional: bool
     search_index: SearchIndex
-    actor: str = "system"
+    setup_mode: bool = True
+    user: CurrentUser | None = None
     safety_copy: Path | None = None
+
+    @property
+    def actor(self) -> str:
+        """The name written into the change log and the audit trail."""
+        return self.user.username if self.user else SYSTEM_ACTOR
+
+    def can(self, permission: Permission) -> bool:
+        if self.user is not None:
+            return role_allows(self.user.role, permission)
+        return self.setup_mode
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -45,7 +74,7 @@ class AppContext:
         self.engine.dispose()
 
 
-def open_context(db: str | None = None, actor: str = "system") -> AppContext:
+def open_context(db: str | None = None) -> AppContext:
     """Open (creating or upgrading) the database and make sure this installation has an office identity."""
     from xuyi_desktop.services.offices import ensure_local_office
 
@@ -56,6 +85,7 @@ def open_context(db: str | None = None, actor: str = "system") -> AppContext:
     with sessions.begin() as session:
         office = ensure_local_office(session)
         code, name, provisional = office.code, office.name, office.provisional
+        setup_mode = not session.execute(select(exists().where(AppUser.id.is_not(None)))).scalar()
     with engine.connect() as conn:
         index = search_index_for(conn)
-    return AppContext(engine, sessions, url, code, name, provisional, index, actor, safety_copy)
+    return AppContext(engine, sessions, url, code, name, provisional, index, setup_mode, None, safety_copy)

@@ -12,12 +12,14 @@ import random
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from sqlalchemy import insert
 
-from xuyi_desktop.domain.identifiers import USCC_CHARSET, id_check_char, org_code_check_char, uscc_check_char
+from xuyi_desktop.domain.identifiers import id_check_char, org_code_check_char, uscc_check_char
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import SEARCH_KEY_COUNTER
 from xuyi_desktop.storage import counters
@@ -53,7 +55,7 @@ USCC_PREFIXES = ("91",) * 8 + ("92", "93", "12", "52", "Y1", "N2")
 _BODY_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _keys(part: str) -> tuple[str, str]:
     return pinyin_keys(part)
 
@@ -174,6 +176,7 @@ def generate_demo_data(
     """Insert `entities` synthetic entities (about 30 % persons) in committed chunks; returns counts and time."""
     import time
 
+    audit.require(ctx, Permission.SETTINGS)
     started = time.perf_counter()
     with ctx.transaction() as session:
         taken = set(session.execute(Entity.__table__.select().with_only_columns(Entity.identifier)).scalars())
@@ -204,7 +207,7 @@ def generate_demo_data(
                     start = dt.date(2020, 1, 1) + dt.timedelta(days=gen.rng.randrange(0, 365 * 6))
                     lics.append({
                         "id": uuid.uuid4(), "entity_id": entity_id, "licence_type": licence_type,
-                        "number": f"苏交运管许可淮字{str(row['region_code'])}{gen.rng.randrange(10**6):06d}号",
+                        "number": f"苏交运管许可淮字{row['region_code']!s}{gen.rng.randrange(10**6):06d}号",
                         "valid_from": start, "valid_to": start.replace(year=start.year + 4),
                         "created_at": now, "updated_at": now, "created_office": office, "updated_office": office,
                         "version": 1, "deleted_at": None,
@@ -219,4 +222,6 @@ def generate_demo_data(
         done += n
         if progress:
             progress(done, entities)
+    with ctx.transaction() as session:
+        audit.write(session, ctx, "demo_data.generate", f"生成演示数据 {done} 条（种子 {seed}）", details={"entities": done, "seed": seed})
     return DemoResult(done, orgs, persons, time.perf_counter() - started)

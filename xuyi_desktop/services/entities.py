@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from xuyi_desktop.domain.entities import EntityDraft, EntityKind, RelationType, check_entity_draft
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.identifiers import normalise_identifier
+from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
+from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_views import (
     EntityDetail,
@@ -30,7 +32,7 @@ from xuyi_desktop.services.errors import (
     SimilarNameWarning,
 )
 from xuyi_desktop.storage import counters, entity_queries
-from xuyi_desktop.storage.change_log import history_of, record_change
+from xuyi_desktop.storage.change_log import history_of
 from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
 from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation, Licence, utcnow
 from xuyi_desktop.storage.search_index import IndexRow
@@ -128,6 +130,7 @@ def register_entity(
     ctx: AppContext, draft: EntityDraft, *, allow_similar: bool = False, override_reason: str | None = None
 ) -> EntityDetail:
     """Register a new entity. Refuses a duplicate identifier; warns (SimilarNameWarning) on a near-duplicate name."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
     checked = check_entity_draft(draft, override_reason=override_reason)
     d = checked.draft
     reason = override_reason.strip() if checked.check_char_overridden and override_reason else None
@@ -144,10 +147,9 @@ def register_entity(
             session.add(entity)
             session.flush()
             _index(ctx, session, entity)
-            record_change(
+            audit.record_business_change(
                 session,
-                office_code=ctx.office_code,
-                actor=ctx.actor,
+                ctx,
                 table_name=TABLE,
                 record_id=entity.id,
                 action="insert",
@@ -204,10 +206,9 @@ def update_entity(
         session.flush()
         _index(ctx, session, entity)
         changed = [k for k in before if k != "version" and before[k] != after_preview[k]]
-        record_change(
+        audit.record_business_change(
             session,
-            office_code=ctx.office_code,
-            actor=ctx.actor,
+            ctx,
             table_name=TABLE,
             record_id=entity.id,
             action="update",
@@ -221,6 +222,7 @@ def update_entity(
 
 def delete_entity(ctx: AppContext, entity_id: uuid.UUID, *, expected_version: int | None, reason: str = "") -> None:
     """Soft delete: the row stays as a tombstone (it must travel to other offices) and leaves the search."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
     with ctx.transaction() as session:
         entity = _load_for_change(session, entity_id, expected_version)
         before = snapshot(entity)
@@ -228,10 +230,9 @@ def delete_entity(ctx: AppContext, entity_id: uuid.UUID, *, expected_version: in
         entity.updated_office = ctx.office_code
         session.flush()
         ctx.search_index.remove(session, [entity.search_key])
-        record_change(
+        audit.record_business_change(
             session,
-            office_code=ctx.office_code,
-            actor=ctx.actor,
+            ctx,
             table_name=TABLE,
             record_id=entity.id,
             action="delete",
@@ -242,6 +243,12 @@ def delete_entity(ctx: AppContext, entity_id: uuid.UUID, *, expected_version: in
         )
 
 
+def _require_read(ctx: AppContext, reveal: bool) -> None:
+    audit.require(ctx, Permission.VIEW)
+    if reveal:
+        audit.require(ctx, Permission.REVEAL_PERSONAL)
+
+
 def _parse_uuid(text: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(text.strip())
@@ -250,7 +257,8 @@ def _parse_uuid(text: str) -> uuid.UUID | None:
 
 
 def get_entity(ctx: AppContext, key: str | uuid.UUID, *, reveal: bool = False) -> EntityDetail:
-    """By UUID or by identifier (normalised as the clerk typed it)."""
+    """By UUID or by identifier (normalised as the clerk typed it). A reveal needs the right and is audited."""
+    _require_read(ctx, reveal)
     with ctx.transaction() as session:
         entity_id = key if isinstance(key, uuid.UUID) else _parse_uuid(key)
         entity = entity_queries.by_id(session, entity_id) if entity_id else None
@@ -259,19 +267,26 @@ def get_entity(ctx: AppContext, key: str | uuid.UUID, *, reveal: bool = False) -
             entity = entity_queries.by_id(session, found.id) if found else None
         if entity is None:
             raise NotFoundError(str(key))
+        if reveal and (entity.kind == EntityKind.PERSON.value or entity.phone):
+            audit.write(session, ctx, "personal.reveal", f"查看完整个人信息：{entity.name}", record_table=TABLE, record_id=entity.id)
         return detail_of(entity, reveal=reveal)
 
 
 def find_entities(ctx: AppContext, query: str, *, limit: int = 50, reveal: bool = False) -> list[EntitySummary]:
     """What the one search box does: identifier, name fragment or pinyin, best match first."""
+    _require_read(ctx, reveal)
     with ctx.transaction() as session:
-        return [summary_of(e, reveal) for e in entity_queries.ranked_search(session, ctx.search_index, query, limit)]
+        found = entity_queries.ranked_search(session, ctx.search_index, query, limit)
+        if reveal and found:
+            audit.write(session, ctx, "personal.reveal", f"查询“{query}”并显示完整个人信息（{len(found)}条）", details={"query": query})
+        return [summary_of(e, reveal) for e in found]
 
 
 def page_entities(
     ctx: AppContext, *, sort: SortKey = SortKey.NAME, descending: bool = False, after: PageCursor | None = None, size: int = 200
 ) -> tuple[list[EntitySummary], PageCursor | None]:
     """One page for the lazy registry table, and the cursor for the next (None at the end)."""
+    _require_read(ctx, False)
     with ctx.transaction() as session:
         rows = entity_queries.page(session, sort, descending, after, size)
         cursor = PageCursor(getattr(rows[-1], sort.value), rows[-1].id) if len(rows) == size else None
@@ -279,11 +294,13 @@ def page_entities(
 
 
 def count_entities(ctx: AppContext) -> int:
+    _require_read(ctx, False)
     with ctx.transaction() as session:
         return entity_queries.count_live(session)
 
 
 def entity_history(ctx: AppContext, entity_id: uuid.UUID) -> list[HistoryEntry]:
+    _require_read(ctx, False)
     with ctx.transaction() as session:
         return [history_entry_of(row) for row in history_of(session, TABLE, entity_id)]
 
@@ -298,6 +315,7 @@ def link_person(
     start_date: dt.date | None = None,
 ) -> uuid.UUID:
     """Record that a person works for (or is key personnel of) an organisation."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
     with ctx.transaction() as session:
         person = _load_for_change(session, person_id, None)
         org = _load_for_change(session, org_id, None)
@@ -314,10 +332,9 @@ def link_person(
         )
         session.add(relation)
         session.flush()
-        record_change(
+        audit.record_business_change(
             session,
-            office_code=ctx.office_code,
-            actor=ctx.actor,
+            ctx,
             table_name="entity_relation",
             record_id=relation.id,
             action="insert",

@@ -1,40 +1,17 @@
-"""Command line `xuyi`: the same service functions the desktop calls, for scripts and administrators.
-
-Exit codes: 0 success, 1 rejected input (one line, Chinese then English), 2 usage error.
-"""
+"""`xuyi entity add|find|show`: register and look up market entities."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import datetime as dt
 import sys
-import time
-from collections.abc import Sequence
 from typing import Any
 
-from xuyi_desktop import __version__
+from xuyi_desktop.cli.common import EXIT_OK, context, print_json
 from xuyi_desktop.domain.entities import EntityDraft, EntityKind, EntityStatus, LicenceDraft
-from xuyi_desktop.domain.errors import DomainError
-
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="xuyi", description="盱眙县信用交通 命令行 (Xuyi credit transport CLI)")
-    p.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录下的 xuyi.db；也可用环境变量 XUYI_DB）")
-    p.add_argument("--version", action="version", version=f"xuyi {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    sub.add_parser("init", help="创建或升级数据库 (create or upgrade the database)")
-
-    demo = sub.add_parser("demo-data", help="生成演示数据 (generate synthetic demo data)")
-    demo.add_argument("--entities", type=int, required=True, help="生成的市场主体数量")
-    demo.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成同样的数据）")
-
+def register(sub: Any) -> None:
     entity = sub.add_parser("entity", help="市场主体：登记、查询、查看 (market entities)")
     esub = entity.add_subparsers(dest="entity_command", required=True, metavar="ACTION")
 
@@ -64,12 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--reveal", action="store_true")
     show.add_argument("--history", action="store_true", help="同时显示修改记录")
     show.add_argument("--json", action="store_true")
-    return p
+    entity.set_defaults(func=_entity)
 
 
 def _parse_licence(text: str) -> LicenceDraft:
-    import datetime as dt
-
     parts = text.split(":")
     if len(parts) not in (2, 4):
         raise argparse.ArgumentTypeError(f"证照格式应为 类型:编号[:起始日期:截止日期]，收到 {text}")
@@ -77,54 +52,15 @@ def _parse_licence(text: str) -> LicenceDraft:
     return LicenceDraft(parts[0], parts[1], dates[0], dates[1])
 
 
-def _cmd_init(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.context import open_context
-    from xuyi_desktop.services.entities import count_entities
-    from xuyi_desktop.storage.migrate import current_revision
-
-    ctx = open_context(args.db)
-    print(f"数据库 (database): {ctx.location}")
-    print(f"架构版本 (schema revision): {current_revision(ctx.engine)}")
-    print(f"办公室 (office): {ctx.office_name} {ctx.office_code}" + ("（临时）" if ctx.office_provisional else ""))
-    print(f"市场主体 (entities): {count_entities(ctx)}")
-    if ctx.safety_copy:
-        print(f"升级前备份 (copy before upgrade): {ctx.safety_copy}")
-    return EXIT_OK
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.context import open_context
-    from xuyi_desktop.services.demo_data import generate_demo_data
-
-    if args.entities < 1:
-        print("错误：数量必须大于0 (--entities must be positive)", file=sys.stderr)
-        return EXIT_REJECTED
-    ctx = open_context(args.db)
-    last = [time.monotonic()]
-
-    def progress(done: int, total: int) -> None:
-        if time.monotonic() - last[0] >= 2 or done == total:
-            last[0] = time.monotonic()
-            print(f"已生成 {done}/{total} ({done * 100 // total}%)", file=sys.stderr, flush=True)
-
-    result = generate_demo_data(ctx, args.entities, seed=args.seed, progress=progress)
-    print(
-        f"已生成 {result.entities} 个市场主体（单位 {result.organisations}，个人 {result.persons}），用时 {result.seconds:.1f} 秒"
-        f" (generated {result.entities} entities in {result.seconds:.1f} s)"
-    )
-    return EXIT_OK
-
-
 def _summary_line(s: Any) -> str:
     cats = "、".join(s.category_labels)
     return f"{s.name}\t{s.identifier}\t{s.kind_label}\t{s.status_label}\t{cats}\t{s.id}"
 
 
-def _cmd_entity(args: argparse.Namespace) -> int:
+def _entity(args: argparse.Namespace) -> int:
     from xuyi_desktop.services import entities as svc
-    from xuyi_desktop.services.context import open_context
 
-    ctx = open_context(args.db)
+    ctx = context(args)
     if args.entity_command == "add":
         draft = EntityDraft(
             name=args.name,
@@ -143,14 +79,14 @@ def _cmd_entity(args: argparse.Namespace) -> int:
         for warning in detail.warnings:
             print(f"提示：{warning}", file=sys.stderr)
         if args.json:
-            _print_json(detail.to_json())
+            print_json(detail.to_json())
         else:
             print("已登记 (registered): " + _summary_line(detail.summary))
         return EXIT_OK
     if args.entity_command == "find":
         hits = svc.find_entities(ctx, args.query, limit=args.limit, reveal=args.reveal)
         if args.json:
-            _print_json([h.to_json() for h in hits])
+            print_json([h.to_json() for h in hits])
         else:
             for h in hits:
                 print(_summary_line(h))
@@ -166,7 +102,7 @@ def _cmd_entity(args: argparse.Namespace) -> int:
                     {"at": h.at.isoformat(), "actor": h.actor, "office": h.office_code, "action": h.action, "version": h.version, "summary": h.summary}
                     for h in history
                 ]
-            _print_json(data)
+            print_json(data)
         else:
             s = detail.summary
             print(f"名称: {s.name}\n证件号码: {s.identifier}\n类型: {s.kind_label}\n状态: {s.status_label}" + ("（已删除）" if detail.deleted else ""))
@@ -178,27 +114,3 @@ def _cmd_entity(args: argparse.Namespace) -> int:
                 print(f"{h.at.astimezone():%Y-%m-%d %H:%M} {h.office_code} {h.actor} v{h.version} {h.summary}")
         return EXIT_OK
     raise AssertionError(args.entity_command)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")  # type: ignore[union-attr] # a Windows console without UTF-8 must not crash us
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
-        return int(exc.code or 0)
-    handlers = {"init": _cmd_init, "demo-data": _cmd_demo, "entity": _cmd_entity}
-    try:
-        return handlers[args.command](args)
-    except argparse.ArgumentTypeError as exc:
-        print(f"用法错误：{exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except DomainError as exc:
-        print(f"错误：{exc.message_zh} ({exc.message_en})", file=sys.stderr)
-        return EXIT_REJECTED
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Command line `xuyi`: the same service functions the desktop calls, for scripts and administrators.
+
+Each command group lives in its own module with a `register(subparsers)` function that sets the handler
+as `func`. Exit codes: 0 success, 1 rejected input (one line, Chinese then English), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from xuyi_desktop import __version__
+from xuyi_desktop.cli import database_commands, entity_commands, user_commands
+from xuyi_desktop.cli.common import EXIT_REJECTED, EXIT_USAGE
+from xuyi_desktop.domain.errors import DomainError
+
+COMMAND_MODULES = (database_commands, entity_commands, user_commands)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xuyi", description="盱眙县信用交通 命令行 (Xuyi credit transport CLI)")
+    parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录下的 xuyi.db；也可用环境变量 XUYI_DB）")
+    parser.add_argument("--user", help="登录用户名（也可用环境变量 XUYI_USER；密码取自 XUYI_PASSWORD 或提示输入）")
+    parser.add_argument("--version", action="version", version=f"xuyi {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            # A Windows console without UTF-8 must degrade, not crash.
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
+        return int(exc.code or 0)
+    try:
+        return int(args.func(args))
+    except argparse.ArgumentTypeError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DomainError as exc:
+        print(f"错误：{exc.message_zh} ({exc.message_en})", file=sys.stderr)
+        return EXIT_REJECTED

@@ -1,0 +1,49 @@
+"""What every command shares: exit codes, JSON output, opening the context and logging in."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from typing import Any
+
+from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.services.context import AppContext, open_context
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class LoginRequired(DomainError):
+    message_zh = "需要登录：请使用 --user 用户名（密码取自 XUYI_PASSWORD 或提示输入），或设置 XUYI_USER"
+    message_en = "login required: --user NAME or XUYI_USER, password from XUYI_PASSWORD or a prompt"
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def read_secret(env_var: str, prompt: str) -> str:
+    """A password from the environment (for scripts) or typed at a prompt (never echoed, never logged)."""
+    value = os.environ.get(env_var)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise LoginRequired()
+    return getpass.getpass(prompt)
+
+
+def context(args: argparse.Namespace, *, login: bool = True) -> AppContext:
+    """Open the database named by --db (or XUYI_DB, or the default), upgrading it if needed, and log in.
+
+    In set-up mode (no user yet) the CLI acts as the audited identity "system"."""
+    from xuyi_desktop.services.users import login as do_login
+
+    ctx = open_context(args.db)
+    username = getattr(args, "user", None) or os.environ.get("XUYI_USER")
+    if login and (username or not ctx.setup_mode):
+        if not username:
+            raise LoginRequired()
+        do_login(ctx, username, read_secret("XUYI_PASSWORD", f"{username} 的密码: "))
+    return ctx

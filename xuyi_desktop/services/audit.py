@@ -1,0 +1,157 @@
+"""The audit trail as the services use it: permission checks, audited changes and reads, verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.storage import audit_chain
+from xuyi_desktop.storage.audit_chain import ChainReport
+from xuyi_desktop.storage.change_log import record_change
+from xuyi_desktop.storage.models import AuditEntry
+
+
+class PermissionDenied(DomainError):
+    """The user's role does not allow this; nothing was done."""
+
+    def __init__(self, ctx: AppContext, permission: Permission) -> None:
+        who = f"{ctx.user.username}（{ctx.user.role.label}）" if ctx.user else "未登录用户"
+        self.permission = permission
+        self.message_zh = f"{who}没有“{permission.label}”的权限" if ctx.user else "请先登录"
+        self.message_en = f"permission denied: {permission.value}" if ctx.user else "login required"
+        super().__init__(self.message_zh)
+
+
+def require(ctx: AppContext, permission: Permission) -> None:
+    """Refuse (PermissionDenied) unless the current user's role allows `permission`."""
+    if not ctx.can(permission):
+        raise PermissionDenied(ctx, permission)
+
+
+def write(
+    session: Session,
+    ctx: AppContext,
+    action: str,
+    summary: str,
+    *,
+    record_table: str = "",
+    record_id: str | uuid.UUID = "",
+    details: dict[str, Any] | None = None,
+    username: str | None = None,
+) -> AuditEntry:
+    """Append an audit entry in the caller's transaction (so it exists exactly when the change does)."""
+    return audit_chain.append(
+        session,
+        office_code=ctx.office_code,
+        username=username or ctx.actor,
+        action=action,
+        summary=summary,
+        record_table=record_table,
+        record_id=str(record_id) if record_id else "",
+        details=details,
+    )
+
+
+def record_business_change(
+    session: Session,
+    ctx: AppContext,
+    *,
+    table_name: str,
+    record_id: uuid.UUID,
+    action: str,
+    record_version: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    summary: str,
+) -> None:
+    """One call for every change to business data: the change log (what sync ships) and the audit trail."""
+    change = record_change(
+        session,
+        office_code=ctx.office_code,
+        actor=ctx.actor,
+        table_name=table_name,
+        record_id=record_id,
+        action=action,
+        record_version=record_version,
+        before=before,
+        after=after,
+        summary=summary,
+    )
+    changed = sorted(k for k in (after or {}) if (before or {}).get(k) != (after or {}).get(k) and k != "version")
+    write(
+        session,
+        ctx,
+        f"{table_name}.{action}",
+        summary,
+        record_table=table_name,
+        record_id=record_id,
+        details={"change_seq": change.seq, "version": record_version, "fields": changed},
+    )
+
+
+def verify_chain(ctx: AppContext) -> ChainReport:
+    """Check the whole audit chain; the report names the first broken entry."""
+    with ctx.transaction() as session:
+        return audit_chain.verify(session)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: dt.datetime
+    office_code: str
+    username: str
+    action: str
+    record_table: str
+    record_id: str
+    summary: str
+
+
+LOGIN_ACTIONS = ("login.success", "login.failure", "login.locked", "login.refused_locked", "logout", "screen.locked")
+
+
+def list_entries(
+    ctx: AppContext,
+    *,
+    logins: bool | None = None,
+    username: str | None = None,
+    action_prefix: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    text: str | None = None,
+    before_seq: int | None = None,
+    limit: int = 200,
+) -> list[AuditRow]:
+    """Newest first, one page at a time (before_seq is the cursor). logins=True: only the login log."""
+    require(ctx, Permission.AUDIT_VIEW)
+    stmt = select(AuditEntry)
+    if logins is True:
+        stmt = stmt.where(AuditEntry.action.in_(LOGIN_ACTIONS))
+    elif logins is False:
+        stmt = stmt.where(AuditEntry.action.not_in(LOGIN_ACTIONS))
+    if username:
+        stmt = stmt.where(AuditEntry.username == username)
+    if action_prefix:
+        stmt = stmt.where(AuditEntry.action.startswith(action_prefix))
+    if since:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until:
+        stmt = stmt.where(AuditEntry.at < until)
+    if text:
+        stmt = stmt.where(AuditEntry.summary.contains(text))
+    if before_seq is not None:
+        stmt = stmt.where(AuditEntry.seq < before_seq)
+    stmt = stmt.order_by(AuditEntry.seq.desc()).limit(limit)
+    with ctx.transaction() as session:
+        return [
+            AuditRow(e.seq, e.at, e.office_code, e.username, e.action, e.record_table, e.record_id, e.summary)
+            for e in session.execute(stmt).scalars()
+        ]
