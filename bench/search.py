@@ -23,12 +23,12 @@ from sqlalchemy import func, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from xuyi_desktop.domain.search_keys import fold  # noqa: E402
-from xuyi_desktop.services.context import open_context  # noqa: E402
-from xuyi_desktop.services.demo_data import generate_demo_data  # noqa: E402
-from xuyi_desktop.services.entities import count_entities, find_entities  # noqa: E402
-from xuyi_desktop.storage.database import sqlite_path  # noqa: E402
-from xuyi_desktop.storage.models import Entity  # noqa: E402
+from xuyi_desktop.domain.search_keys import fold
+from xuyi_desktop.services.context import open_context
+from xuyi_desktop.services.demo_data import generate_demo_data
+from xuyi_desktop.services.entities import count_entities, find_entities
+from xuyi_desktop.storage.database import sqlite_path
+from xuyi_desktop.storage.models import Entity
 
 
 def pct(values: list[float], p: float) -> float:

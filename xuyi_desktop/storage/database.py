@@ -35,7 +35,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a committed credit record must survive a power cut, not only a crash of the program.
+    cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 
