@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -259,3 +260,92 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_username", "username"))
+
+
+class Rating(RecordMixin, Base):
+    """One credit evaluation of an entity in a domain and period. A correction is a new row that
+    `supersedes_id` the old one; nothing is overwritten."""
+
+    __tablename__ = "rating"
+
+    entity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entity.id"), index=True)
+    domain: Mapped[str] = mapped_column(String(64))
+    scheme_version: Mapped[str] = mapped_column(String(32))
+    period: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False), default=None)
+    bad_points: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False), default=None)
+    deductions_json: Mapped[str] = mapped_column(Text, default="[]")
+    grade: Mapped[str] = mapped_column(String(8))
+    grade_notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    evaluating_organ: Mapped[str] = mapped_column(String(100), default="")
+    decision_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    document_no: Mapped[str] = mapped_column(String(100), default="")
+    basis_notes: Mapped[str] = mapped_column(Text, default="")
+    valid_from: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    publicity_start: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    publicity_end: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rating.id"), default=None)
+    certificate_serial: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
+
+    __table_args__ = (Index("ix_rating_entity_domain_period", "entity_id", "domain", "period"),)
+
+
+class RatingObjection(RecordMixin, Base):
+    """An objection (异议) received during publicity, and its outcome."""
+
+    __tablename__ = "rating_objection"
+
+    rating_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rating.id"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    objector: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16), default="pending")
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+
+class RatingAttachment(RecordMixin, Base):
+    """A file kept with a rating: copied into the data folder, identified by its SHA-256."""
+
+    __tablename__ = "rating_attachment"
+
+    rating_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rating.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(260))
+    stored_path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+
+
+class DishonestyRecord(RecordMixin, Base):
+    """A record of dishonest conduct (失信记录). It blocks 暂定A级 for its year and shows in the credit check;
+    serious penalties and violated commitments will feed it in later versions."""
+
+    __tablename__ = "dishonesty_record"
+
+    entity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entity.id"), index=True)
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    document_no: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(100), default="")
+    ends_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+
+class CreditCheck(Base):
+    """A counter credit check: who checked whom, when, for which business, with what result.
+
+    A log, not business data: it does not sync and is never edited."""
+
+    __tablename__ = "credit_check"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    office_code: Mapped[str] = mapped_column(String(32))
+    username: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entity.id"), index=True)
+    business: Mapped[str] = mapped_column(String(32))
+    query: Mapped[str] = mapped_column(String(200), default="")
+    result_json: Mapped[str] = mapped_column(Text)

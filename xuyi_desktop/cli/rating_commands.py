@@ -1,0 +1,213 @@
+"""`xuyi rating …`, `xuyi dishonesty add`, `xuyi businesses`, and the credit-check half of `xuyi check`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import uuid
+from typing import Any
+
+from xuyi_desktop.cli.common import EXIT_OK, EXIT_USAGE, context, print_json
+from xuyi_desktop.domain.ratings import RatingStatus
+
+
+def register(sub: Any) -> None:
+    rating = sub.add_parser("rating", help="信用评价 (credit ratings)")
+    rsub = rating.add_subparsers(dest="rating_command", required=True, metavar="ACTION")
+
+    domains = rsub.add_parser("domains", help="评价领域及其等级")
+    domains.add_argument("--json", action="store_true")
+    domains.set_defaults(func=_domains)
+
+    add = rsub.add_parser("add", help="录入评价（草稿）：给分数或扣分项，等级由规则得出")
+    add.add_argument("--entity", required=True, help="市场主体 UUID 或证件号码")
+    add.add_argument("--domain", required=True, help="评价领域代码（见 xuyi rating domains）")
+    add.add_argument("--period", required=True, type=int, help="评价年度")
+    add.add_argument("--score", type=float, help="总分")
+    add.add_argument("--grade", help="等级（仅用于不按分数评定的领域；与分数同时给出时必须一致）")
+    add.add_argument("--points", type=float, help="不良行为记分")
+    add.add_argument("--deduction", action="append", default=[], metavar="CODE[:POINTS]", help="扣分项，可重复")
+    add.add_argument("--organ", default="", help="评价机关")
+    add.add_argument("--decision-date", type=dt.date.fromisoformat, help="评定日期 YYYY-MM-DD")
+    add.add_argument("--doc-no", default="", help="文号")
+    add.add_argument("--notes", default="", help="评定依据说明")
+    add.add_argument("--corrects", type=uuid.UUID, metavar="RATING_ID", help="作为某条评价的更正版本")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(func=_add)
+
+    status = rsub.add_parser("set-status", help="流转：draft reviewed publicity effective revoked")
+    status.add_argument("id", type=uuid.UUID)
+    status.add_argument("status", choices=[s.value for s in RatingStatus if s is not RatingStatus.SUPERSEDED])
+    status.add_argument("--note", default="")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=_set_status)
+
+    lst = rsub.add_parser("list", help="主体的评价时间线")
+    lst.add_argument("entity")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_list)
+
+    obj = rsub.add_parser("object", help="登记公示期异议")
+    obj.add_argument("id", type=uuid.UUID)
+    obj.add_argument("--objector", required=True)
+    obj.add_argument("--content", required=True)
+    obj.set_defaults(func=_object)
+
+    decide = rsub.add_parser("decide-objection", help="处理异议")
+    decide.add_argument("objection_id", type=uuid.UUID)
+    decide.add_argument("--upheld", action="store_true", help="异议成立（评价退回草稿）；缺省为不成立")
+    decide.add_argument("--note", required=True)
+    decide.set_defaults(func=_decide)
+
+    dis = sub.add_parser("dishonesty", help="失信记录")
+    dsub = dis.add_subparsers(dest="dishonesty_command", required=True, metavar="ACTION")
+    dadd = dsub.add_parser("add", help="登记失信记录")
+    dadd.add_argument("--entity", required=True)
+    dadd.add_argument("--date", required=True, type=dt.date.fromisoformat, help="失信行为日期 YYYY-MM-DD")
+    dadd.add_argument("--category", required=True, help="失信类别，如 严重失信、行政处罚（严重）")
+    dadd.add_argument("--description", default="")
+    dadd.add_argument("--doc-no", default="")
+    dadd.set_defaults(func=_dishonesty_add)
+
+    biz = sub.add_parser("businesses", help="信用核查的业务类型")
+    biz.add_argument("--json", action="store_true")
+    biz.set_defaults(func=_businesses)
+
+
+def add_credit_check_arguments(parser: argparse.ArgumentParser) -> None:
+    """`xuyi check QUERY --business CODE`: shared with the integrity check, which runs when QUERY is absent."""
+    parser.add_argument("query", nargs="?", help="名称、证件号码或拼音首字母（省略则检查数据库完整性）")
+    parser.add_argument("--business", help="业务类型代码（见 xuyi businesses）")
+
+
+def run_credit_check(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.credit_check import run_check
+
+    if not args.business:
+        print("用法错误：信用核查需要 --business（见 xuyi businesses）(--business is required)", file=sys.stderr)
+        return EXIT_USAGE
+    result = run_check(context(args), args.query, args.business)
+    if getattr(args, "json", False):
+        print_json(result.to_json())
+        return EXIT_OK
+    e = result.entity
+    print(f"信用核查 {result.serial}  业务：{result.business_name}")
+    print(f"{e['name']}  {e['identifier']}  {e['kind_label']}  {'、'.join(e['category_labels'])}")
+    for g in result.grades:
+        grade = f"{g.grade}{'（暂定）' if g.provisional else ''}" if g.grade else "无"
+        valid = f" 有效期至 {g.valid_until}" if g.valid_until else ""
+        print(f"  {g.domain_name}: {grade}{valid} {g.note}")
+    for c in result.consequences:
+        mark = {"incentive": "✔ 激励", "restriction": "✘ 约束", "info": "· 提示"}[c.kind]
+        print(f"  {mark}：{c.text}")
+    return EXIT_OK
+
+
+def _domains(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.schemes import registry
+
+    reg = registry()
+    data = [
+        {
+            "code": s.code, "name": s.name, "version": s.version, "effective_from": s.effective_from, "grades": list(s.grades),
+            "score_basis": s.score_basis, "max_score": s.max_score, "uses_deductions": s.uses_deductions, "active": s.active,
+            "applies_to": list(s.applies_to), "provisional_grade": s.provisional_grade,
+            "deductions": [{"code": d.code, "name": d.name, "points": d.points, "direct_grade": d.direct_grade} for d in s.deductions],
+        }
+        for s in (reg.latest(code) for code in reg.codes())
+    ]
+    if args.json:
+        print_json(data)
+    else:
+        for d in data:
+            print(f"{d['code']}\t{d['name']}\t{'/'.join(d['grades'])}\t{'' if d['active'] else '（仅历史）'}")
+    return EXIT_OK
+
+
+def _parse_deduction(text: str) -> tuple[str, float | None]:
+    code, _, points = text.partition(":")
+    try:
+        return code.strip(), float(points) if points else None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"扣分项格式应为 代码[:分值]，收到 {text}") from exc
+
+
+def _add(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.ratings import RatingInput, add_rating, correct_rating
+
+    ctx = context(args)
+    data = RatingInput(
+        entity=args.entity, domain=args.domain, period=args.period, score=args.score, points=args.points,
+        deductions=tuple(_parse_deduction(d) for d in args.deduction), grade=args.grade, evaluating_organ=args.organ,
+        decision_date=args.decision_date, document_no=args.doc_no, basis_notes=args.notes,
+    )
+    view = correct_rating(ctx, args.corrects, data) if args.corrects else add_rating(ctx, data)
+    for w in view.warnings:
+        print(f"提示：{w}", file=sys.stderr)
+    if args.json:
+        print_json(view.to_json())
+    else:
+        print(f"已录入 (recorded): {view.entity_name} {view.domain_name} {view.period} {view.grade} {view.status.label} {view.id}")
+    return EXIT_OK
+
+
+def _set_status(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.ratings import set_status
+
+    view = set_status(context(args), args.id, RatingStatus(args.status), note=args.note)
+    for w in view.warnings:
+        print(f"提示：{w}", file=sys.stderr)
+    if args.json:
+        print_json(view.to_json())
+    else:
+        print(f"{view.entity_name} {view.period}年度 {view.grade}级：{view.status.label}")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.ratings import list_ratings
+
+    views = list_ratings(context(args), args.entity)
+    if args.json:
+        print_json([v.to_json() for v in views])
+    else:
+        for v in views:
+            print(f"{v.period}\t{v.domain_name}\t{v.grade}\t{v.status.label}\t{v.valid_until or ''}\t{v.id}")
+    return EXIT_OK
+
+
+def _object(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.ratings import add_objection
+
+    oid = add_objection(context(args), args.id, objector=args.objector, content=args.content)
+    print(f"已登记异议 (objection recorded): {oid}")
+    return EXIT_OK
+
+
+def _decide(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.ratings import decide_objection
+
+    decide_objection(context(args), args.objection_id, upheld=args.upheld, note=args.note)
+    print("异议已处理 (objection decided)")
+    return EXIT_OK
+
+
+def _dishonesty_add(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.ratings import add_dishonesty
+
+    rid = add_dishonesty(context(args), args.entity, occurred_on=args.date, category=args.category, description=args.description, document_no=args.doc_no)
+    print(f"已登记失信记录 (dishonesty recorded): {rid}")
+    return EXIT_OK
+
+
+def _businesses(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.schemes import registry
+
+    data = [{"code": b.code, "name": b.name} for b in registry().businesses]
+    if args.json:
+        print_json(data)
+    else:
+        for b in data:
+            print(f"{b['code']}\t{b['name']}")
+    return EXIT_OK

@@ -1,0 +1,136 @@
+"""Rating rules: grade from score and points, deductions, the rise limit, workflow, 暂定A级, consequences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+from xuyi_desktop.domain.rating_schemes import Consequence, RatingScheme
+
+
+class RatingStatus(str, Enum):
+    """草稿 → 已审核 → 公示中 → 生效 → 撤销/被取代."""
+
+    DRAFT = "draft"
+    REVIEWED = "reviewed"
+    PUBLICITY = "publicity"
+    EFFECTIVE = "effective"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    RatingStatus.DRAFT: "草稿",
+    RatingStatus.REVIEWED: "已审核",
+    RatingStatus.PUBLICITY: "公示中",
+    RatingStatus.EFFECTIVE: "生效",
+    RatingStatus.REVOKED: "撤销",
+    RatingStatus.SUPERSEDED: "被取代",
+}
+
+# Superseded is never chosen by hand: it follows when a correction takes effect.
+TRANSITIONS: dict[RatingStatus, frozenset[RatingStatus]] = {
+    RatingStatus.DRAFT: frozenset({RatingStatus.REVIEWED, RatingStatus.REVOKED}),
+    RatingStatus.REVIEWED: frozenset({RatingStatus.PUBLICITY, RatingStatus.DRAFT, RatingStatus.REVOKED}),
+    RatingStatus.PUBLICITY: frozenset({RatingStatus.EFFECTIVE, RatingStatus.DRAFT, RatingStatus.REVOKED}),
+    RatingStatus.EFFECTIVE: frozenset({RatingStatus.REVOKED}),
+    RatingStatus.REVOKED: frozenset(),
+    RatingStatus.SUPERSEDED: frozenset(),
+}
+
+
+def check_transition(current: RatingStatus, target: RatingStatus) -> None:
+    if target not in TRANSITIONS[current]:
+        allowed = "、".join(s.label for s in TRANSITIONS[current]) or "无"
+        raise ValidationError(
+            FieldProblem(
+                "status",
+                f"不能从“{current.label}”改为“{target.label}”（可改为：{allowed}）",
+                f"illegal transition {current.value} -> {target.value}",
+            )
+        )
+
+
+@dataclass(frozen=True)
+class DerivedGrade:
+    """The grade the scheme gives, with why (a flag for rules the sources leave open, a cap note)."""
+
+    grade: str
+    score: float | None
+    points: float | None
+    notes: tuple[str, ...] = ()
+
+
+def score_from_deductions(scheme: RatingScheme, items: Iterable[tuple[str, float | None]]) -> tuple[float, str | None]:
+    """Total score = max score − Σ deductions (item points unless given); and a direct grade if an item sets one."""
+    if scheme.max_score is None:
+        raise ValidationError(FieldProblem("deductions", "该领域不按分数评定，不能扣分", "scheme has no score"))
+    total, direct = scheme.max_score, None
+    for code, points in items:
+        item = scheme.deduction(code)
+        if item is None:
+            raise ValidationError(FieldProblem("deductions", f"扣分项代码 {code} 不在“{scheme.name}”的代码表中", f"unknown deduction {code}"))
+        total -= item.points if points is None else points
+        if item.direct_grade and (direct is None or scheme.rank(item.direct_grade) > scheme.rank(direct)):
+            direct = item.direct_grade
+    return max(total, 0.0), direct
+
+
+def derive_grade(
+    scheme: RatingScheme,
+    score: float | None,
+    points: float | None,
+    *,
+    direct_grade: str | None = None,
+    previous_grade: str | None = None,
+) -> DerivedGrade:
+    """Apply the rules in order; a direct grade (serious acts) wins; a rise is capped at max_rise_per_period."""
+    problems = []
+    if scheme.uses_score:
+        if score is None:
+            problems.append(FieldProblem("score", f"“{scheme.name}”按分数评定，必须填写分数", "score required"))
+        elif not 0 <= score <= (scheme.max_score or 0):
+            problems.append(FieldProblem("score", f"分数应在0至{scheme.max_score:g}之间", "score out of range"))
+    if scheme.uses_points and points is None:
+        problems.append(FieldProblem("points", f"“{scheme.name}”按记分评定，必须填写不良行为记分", "points required"))
+    if problems:
+        raise ValidationError(problems)
+    if direct_grade:
+        return DerivedGrade(direct_grade, score, points, (f"存在直接定为{direct_grade}级的行为",))
+    rule = next((r for r in scheme.rules if r.matches(score, points)), None)
+    if rule is None:
+        raise ValidationError(FieldProblem("score", "规则文件没有覆盖这个分数/记分，请管理员补充规则", "no rule matches"))
+    grade, notes = rule.grade, [rule.flag] if rule.flag else []
+    if previous_grade and scheme.max_rise_per_period and previous_grade in scheme.grades:
+        best_allowed = max(scheme.rank(previous_grade) - scheme.max_rise_per_period, 0)
+        if scheme.rank(grade) < best_allowed:
+            capped = scheme.grades[best_allowed]
+            notes.append(f"逐级上升：按分数为{grade}级，上期为{previous_grade}级，本期最高{capped}级")
+            grade = capped
+    return DerivedGrade(grade, score, points, tuple(notes))
+
+
+def check_typed_grade(scheme: RatingScheme, typed: str, derived: DerivedGrade | None) -> str:
+    """A grade may be typed only where no score decides it; where one does, it must agree."""
+    if typed not in scheme.grades:
+        raise ValidationError(FieldProblem("grade", f"等级 {typed} 不在“{scheme.name}”的等级（{'/'.join(scheme.grades)}）中", "unknown grade"))
+    if derived is not None and derived.grade != typed:
+        raise ValidationError(
+            FieldProblem("grade", f"填写的等级{typed}与分数对应的等级{derived.grade}不一致", f"grade {typed} contradicts score ({derived.grade})")
+        )
+    return typed
+
+
+def provisional_applies(scheme: RatingScheme, *, rated_in_previous_period: bool, dishonest_in_previous_period: bool) -> bool:
+    """暂定A级: not evaluated in the previous period and no dishonesty record in it."""
+    return bool(scheme.provisional_grade) and not rated_in_previous_period and not dishonest_in_previous_period
+
+
+def consequences_for(scheme: RatingScheme, grade: str, business: str) -> list[Consequence]:
+    return [c for c in scheme.consequences if c.business == business and grade in c.grades]

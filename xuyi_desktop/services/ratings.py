@@ -1,0 +1,478 @@
+"""Rating use cases: enter, correct, move through the publicity workflow, objections, attachments, timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, exists, extract, select
+from sqlalchemy.orm import Session
+
+from xuyi_desktop.domain.entities import CATEGORIES, EntityKind
+from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.domain.rating_schemes import RatingScheme
+from xuyi_desktop.domain.ratings import (
+    DerivedGrade,
+    RatingStatus,
+    check_transition,
+    check_typed_grade,
+    derive_grade,
+    score_from_deductions,
+)
+from xuyi_desktop.paths import data_dir
+from xuyi_desktop.services import audit
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.errors import NotFoundError
+from xuyi_desktop.services.schemes import registry
+from xuyi_desktop.storage.models import (
+    DishonestyRecord,
+    Entity,
+    Rating,
+    RatingAttachment,
+    RatingObjection,
+)
+
+TABLE = "rating"
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    """What a clerk enters for a rating. Give a score, itemised deductions, points, or (only where no
+    score decides it) a grade."""
+
+    entity: str | uuid.UUID
+    domain: str
+    period: int
+    score: float | None = None
+    points: float | None = None
+    deductions: tuple[tuple[str, float | None], ...] = ()
+    grade: str | None = None
+    evaluating_organ: str = ""
+    decision_date: dt.date | None = None
+    document_no: str = ""
+    basis_notes: str = ""
+
+
+@dataclass(frozen=True)
+class RatingView:
+    id: uuid.UUID
+    entity_id: uuid.UUID
+    entity_name: str
+    domain: str
+    domain_name: str
+    scheme_version: str
+    period: int
+    score: float | None
+    points: float | None
+    deductions: list[dict[str, Any]]
+    grade: str
+    grade_notes: str
+    status: RatingStatus
+    evaluating_organ: str
+    decision_date: dt.date | None
+    document_no: str
+    basis_notes: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    publicity_start: dt.date | None
+    publicity_end: dt.date | None
+    supersedes_id: uuid.UUID | None
+    certificate_serial: str | None
+    version: int
+    updated_at: dt.datetime
+    updated_office: str
+    warnings: tuple[str, ...] = ()
+    objections: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "entity_id": str(self.entity_id),
+            "entity_name": self.entity_name,
+            "domain": self.domain,
+            "domain_name": self.domain_name,
+            "scheme_version": self.scheme_version,
+            "period": self.period,
+            "score": self.score,
+            "points": self.points,
+            "deductions": self.deductions,
+            "grade": self.grade,
+            "grade_notes": self.grade_notes,
+            "status": self.status.value,
+            "status_label": self.status.label,
+            "evaluating_organ": self.evaluating_organ,
+            "decision_date": self.decision_date.isoformat() if self.decision_date else None,
+            "document_no": self.document_no,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "publicity_start": self.publicity_start.isoformat() if self.publicity_start else None,
+            "publicity_end": self.publicity_end.isoformat() if self.publicity_end else None,
+            "supersedes_id": str(self.supersedes_id) if self.supersedes_id else None,
+            "certificate_serial": self.certificate_serial,
+            "version": self.version,
+            "warnings": list(self.warnings),
+            "objections": self.objections,
+        }
+
+
+def snapshot(r: Rating) -> dict[str, Any]:
+    return {
+        "id": str(r.id), "entity_id": str(r.entity_id), "domain": r.domain, "scheme_version": r.scheme_version,
+        "period": r.period, "score": r.score, "bad_points": r.bad_points, "deductions": json.loads(r.deductions_json),
+        "grade": r.grade, "grade_notes": r.grade_notes, "status": r.status, "evaluating_organ": r.evaluating_organ,
+        "decision_date": r.decision_date, "document_no": r.document_no, "basis_notes": r.basis_notes,
+        "valid_from": r.valid_from, "valid_until": r.valid_until, "publicity_start": r.publicity_start,
+        "publicity_end": r.publicity_end, "supersedes_id": str(r.supersedes_id) if r.supersedes_id else None,
+        "certificate_serial": r.certificate_serial, "version": r.version,
+    }
+
+
+def resolve_entity(session: Session, key: str | uuid.UUID) -> Entity:
+    """ENTITY as the CLI and importers give it: a UUID or an identifier."""
+    from xuyi_desktop.domain.identifiers import normalise_identifier
+    from xuyi_desktop.storage import entity_queries
+
+    entity = None
+    if isinstance(key, uuid.UUID):
+        entity = entity_queries.by_id(session, key)
+    else:
+        try:
+            entity = entity_queries.by_id(session, uuid.UUID(key.strip()))
+        except ValueError:
+            entity = entity_queries.live_by_identifier(session, normalise_identifier(key))
+    if entity is None or entity.deleted_at is not None:
+        raise NotFoundError(f"市场主体 {key}")
+    return entity
+
+
+def _view(session: Session, r: Rating, warnings: tuple[str, ...] = ()) -> RatingView:
+    entity = session.get(Entity, r.entity_id)
+    scheme = registry().for_period(r.domain, r.period)
+    objections = [
+        {"id": str(o.id), "received_on": o.received_on.isoformat(), "objector": o.objector, "content": o.content,
+         "outcome": o.outcome, "outcome_note": o.outcome_note}
+        for o in session.execute(select(RatingObjection).where(RatingObjection.rating_id == r.id).order_by(RatingObjection.received_on)).scalars()
+    ]
+    return RatingView(
+        r.id, r.entity_id, entity.name if entity else "", r.domain, scheme.name, r.scheme_version, r.period, r.score,
+        r.bad_points, json.loads(r.deductions_json), r.grade, r.grade_notes, RatingStatus(r.status), r.evaluating_organ,
+        r.decision_date, r.document_no, r.basis_notes, r.valid_from, r.valid_until, r.publicity_start, r.publicity_end,
+        r.supersedes_id, r.certificate_serial, r.version, r.updated_at, r.updated_office, warnings, objections,
+    )
+
+
+def _previous_grade(session: Session, entity_id: uuid.UUID, domain: str, period: int) -> str | None:
+    stmt = select(Rating.grade).where(
+        Rating.entity_id == entity_id, Rating.domain == domain, Rating.period == period - 1,
+        Rating.status == RatingStatus.EFFECTIVE.value, Rating.deleted_at.is_(None),
+    )
+    return session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def _derive(scheme: RatingScheme, data: RatingInput, previous: str | None) -> tuple[DerivedGrade | None, float | None, list[dict[str, Any]]]:
+    score = data.score
+    deductions: list[dict[str, Any]] = []
+    direct = None
+    if data.deductions:
+        if not scheme.uses_deductions:
+            raise ValidationError(FieldProblem("deductions", f"“{scheme.name}”不使用扣分项", "scheme has no deductions"))
+        computed, direct = score_from_deductions(scheme, data.deductions)
+        if score is not None and abs(score - computed) > 0.005:
+            raise ValidationError(FieldProblem("score", f"填写的分数{score:g}与扣分计算结果{computed:g}不一致", "score contradicts deductions"))
+        score = computed
+        for code, points in data.deductions:
+            item = scheme.deduction(code)
+            assert item is not None
+            deductions.append({"code": code, "name": item.name, "points": item.points if points is None else points})
+    if scheme.uses_score or scheme.uses_points:
+        if score is None and data.points is None and data.grade and not direct:
+            # A grade typed without any measure: only acceptable where the scheme has no score at all.
+            raise ValidationError(FieldProblem("score", f"“{scheme.name}”的等级由分数决定，请填写分数或扣分项", "enter the score, not the grade"))
+        derived = derive_grade(scheme, score, data.points, direct_grade=direct, previous_grade=previous)
+        return derived, score, deductions
+    return None, score, deductions
+
+
+def add_rating(ctx: AppContext, data: RatingInput) -> RatingView:
+    """Record a rating as a draft. The grade is derived from the scheme; a typed grade must agree with it."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    return _create(ctx, data, supersedes=None)
+
+
+def correct_rating(ctx: AppContext, rating_id: uuid.UUID, data: RatingInput) -> RatingView:
+    """A correction is a new draft version; the old one stays and is superseded when the new one takes effect."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    return _create(ctx, data, supersedes=rating_id)
+
+
+def _create(ctx: AppContext, data: RatingInput, supersedes: uuid.UUID | None) -> RatingView:
+    reg = registry()
+    scheme = reg.for_period(data.domain, data.period)
+    if not scheme.active:
+        raise ValidationError(FieldProblem("domain", f"“{scheme.name}”仅用于历史记录，不能用于新的评价", "scheme kept for history only"))
+    if not 2000 <= data.period <= dt.date.today().year + 1:
+        raise ValidationError(FieldProblem("period", "评价年度不合理", "implausible period"))
+    if data.decision_date and data.decision_date > dt.date.today():
+        raise ValidationError(FieldProblem("decision_date", "评定日期不能晚于今天", "decision date in the future"))
+    with ctx.transaction() as session:
+        entity = resolve_entity(session, data.entity)
+        person_domain = all(CATEGORIES[c][1] is EntityKind.PERSON for c in scheme.applies_to)
+        if (entity.kind == EntityKind.PERSON.value) != person_domain:
+            raise ValidationError(FieldProblem("domain", f"“{scheme.name}”不适用于{EntityKind(entity.kind).label}", "domain does not fit the entity kind"))
+        warnings = []
+        if not {c.category for c in entity.categories} & set(scheme.applies_to):
+            labels = "、".join(CATEGORIES[c][0] for c in scheme.applies_to)
+            warnings.append(f"该主体未登记为“{labels}”类别")
+        if supersedes is not None:
+            old = session.get(Rating, supersedes)
+            if old is None or old.entity_id != entity.id or old.domain != data.domain or old.period != data.period:
+                raise ValidationError(FieldProblem("supersedes", "更正的评价应为同一主体、同一领域、同一年度", "correction must match"))
+        derived, score, deductions = _derive(scheme, data, _previous_grade(session, entity.id, data.domain, data.period))
+        if data.grade:
+            grade = check_typed_grade(scheme, data.grade.strip().upper(), derived)
+        elif derived is not None:
+            grade = derived.grade
+        else:
+            raise ValidationError(FieldProblem("grade", "请填写等级", "grade required"))
+        notes = list(derived.notes) if derived else []
+        rating = Rating(
+            entity_id=entity.id, domain=scheme.code, scheme_version=scheme.version, period=data.period, score=score,
+            bad_points=data.points, deductions_json=json.dumps(deductions, ensure_ascii=False), grade=grade,
+            grade_notes="；".join(notes), status=RatingStatus.DRAFT.value, evaluating_organ=data.evaluating_organ.strip(),
+            decision_date=data.decision_date, document_no=data.document_no.strip(), basis_notes=data.basis_notes.strip(),
+            supersedes_id=supersedes, created_office=ctx.office_code, updated_office=ctx.office_code,
+        )
+        session.add(rating)
+        session.flush()
+        what = "更正" if supersedes else "录入"
+        audit.record_business_change(
+            session, ctx, table_name=TABLE, record_id=rating.id, action="insert", record_version=rating.version,
+            before=None, after=snapshot(rating), summary=f"{what}信用评价 {entity.name} {scheme.name} {data.period}年度 {grade}级",
+        )
+        return _view(session, rating, tuple(warnings + notes))
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The Nth working day after `start` (the start day itself not counted). Weekends only for now: the
+    statutory holiday calendar arrives with the 双公示 issue and will replace this in one place."""
+    day, left = start, days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError
+
+
+def set_status(ctx: AppContext, rating_id: uuid.UUID, target: RatingStatus, *, note: str = "", today: dt.date | None = None) -> RatingView:
+    """Move a rating through 草稿 → 已审核 → 公示中 → 生效 (or 撤销). Reviewers only; every step audited."""
+    audit.require(ctx, Permission.RATING_APPROVE)
+    today = today or dt.date.today()
+    with ctx.transaction() as session:
+        rating = session.get(Rating, rating_id)
+        if rating is None or rating.deleted_at is not None:
+            raise NotFoundError(f"信用评价 {rating_id}")
+        current = RatingStatus(rating.status)
+        check_transition(current, target)
+        before = snapshot(rating)
+        warnings: list[str] = []
+        scheme = registry().for_period(rating.domain, rating.period)
+        if target is RatingStatus.PUBLICITY:
+            rating.publicity_start = today
+            rating.publicity_end = add_working_days(today, scheme.publicity_working_days)
+        if target is RatingStatus.EFFECTIVE:
+            pending = session.execute(
+                select(exists().where(RatingObjection.rating_id == rating.id, RatingObjection.outcome == "pending"))
+            ).scalar()
+            if pending:
+                raise ValidationError(FieldProblem("status", "还有未处理的异议，处理完毕后才能生效", "objections pending"))
+            if rating.publicity_end and today < rating.publicity_end:
+                warnings.append(f"公示期至{rating.publicity_end:%Y-%m-%d}，未满即生效")
+            rating.valid_from = today
+            rating.valid_until = _add_months(today, scheme.validity_months) - dt.timedelta(days=1)
+            _supersede_others(session, ctx, rating)
+        rating.status = target.value
+        rating.updated_office = ctx.office_code
+        session.flush()
+        entity = session.get(Entity, rating.entity_id)
+        audit.record_business_change(
+            session, ctx, table_name=TABLE, record_id=rating.id, action="update", record_version=rating.version,
+            before=before, after=snapshot(rating),
+            summary=f"信用评价 {entity.name if entity else ''} {rating.period}年度 {current.label}→{target.label}" + (f"：{note}" if note else "") + ("（" + "；".join(warnings) + "）" if warnings else ""),
+        )
+        return _view(session, rating, tuple(warnings))
+
+
+def _supersede_others(session: Session, ctx: AppContext, rating: Rating) -> None:
+    others = session.execute(
+        select(Rating).where(
+            Rating.id != rating.id, Rating.entity_id == rating.entity_id, Rating.domain == rating.domain,
+            Rating.period == rating.period, Rating.status == RatingStatus.EFFECTIVE.value, Rating.deleted_at.is_(None),
+        )
+    ).scalars()
+    for old in others:
+        before = snapshot(old)
+        old.status = RatingStatus.SUPERSEDED.value
+        old.updated_office = ctx.office_code
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name=TABLE, record_id=old.id, action="update", record_version=old.version,
+            before=before, after=snapshot(old), summary=f"信用评价被新版本取代（{rating.id}）",
+        )
+
+
+def add_objection(ctx: AppContext, rating_id: uuid.UUID, *, objector: str, content: str, received_on: dt.date | None = None) -> uuid.UUID:
+    """Record an objection received during publicity."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    with ctx.transaction() as session:
+        rating = session.get(Rating, rating_id)
+        if rating is None:
+            raise NotFoundError(f"信用评价 {rating_id}")
+        if rating.status != RatingStatus.PUBLICITY.value:
+            raise ValidationError(FieldProblem("status", "只能在公示期内登记异议", "objections only during publicity"))
+        if not objector.strip() or not content.strip():
+            raise ValidationError(FieldProblem("objection", "异议人和异议内容都必须填写", "objector and content required"))
+        obj = RatingObjection(
+            rating_id=rating.id, received_on=received_on or dt.date.today(), objector=objector.strip(), content=content.strip(),
+            created_office=ctx.office_code, updated_office=ctx.office_code,
+        )
+        session.add(obj)
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name="rating_objection", record_id=obj.id, action="insert", record_version=obj.version,
+            before=None, after={"rating_id": str(rating.id), "objector": obj.objector, "content": obj.content},
+            summary=f"登记异议：{obj.objector}",
+        )
+        return obj.id
+
+
+def decide_objection(ctx: AppContext, objection_id: uuid.UUID, *, upheld: bool, note: str) -> None:
+    """Record the outcome. An upheld objection sends the rating back to draft for a correction."""
+    audit.require(ctx, Permission.RATING_APPROVE)
+    with ctx.transaction() as session:
+        obj = session.get(RatingObjection, objection_id)
+        if obj is None:
+            raise NotFoundError(f"异议 {objection_id}")
+        if obj.outcome != "pending":
+            raise ValidationError(FieldProblem("outcome", "该异议已处理", "already decided"))
+        obj.outcome, obj.outcome_note, obj.decided_on = ("upheld" if upheld else "rejected"), note.strip(), dt.date.today()
+        obj.updated_office = ctx.office_code
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name="rating_objection", record_id=obj.id, action="update", record_version=obj.version,
+            before={"outcome": "pending"}, after={"outcome": obj.outcome, "note": obj.outcome_note},
+            summary=f"异议处理：{'成立' if upheld else '不成立'}",
+        )
+    if upheld:
+        set_status(ctx, obj.rating_id, RatingStatus.DRAFT, note="异议成立，退回更正")
+
+
+def attach_file(ctx: AppContext, rating_id: uuid.UUID, source: Path) -> uuid.UUID:
+    """Copy a file into the data folder (content-addressed) and link it to the rating."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    if not source.is_file():
+        raise ValidationError(FieldProblem("attachment", f"找不到文件：{source}", "file not found"))
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    target = data_dir() / "attachments" / digest[:2] / f"{digest}{source.suffix.lower()}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    with ctx.transaction() as session:
+        if session.get(Rating, rating_id) is None:
+            raise NotFoundError(f"信用评价 {rating_id}")
+        att = RatingAttachment(
+            rating_id=rating_id, original_name=source.name, stored_path=str(target.relative_to(data_dir())), sha256=digest,
+            size=target.stat().st_size, created_office=ctx.office_code, updated_office=ctx.office_code,
+        )
+        session.add(att)
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name="rating_attachment", record_id=att.id, action="insert", record_version=att.version,
+            before=None, after={"rating_id": str(rating_id), "name": source.name, "sha256": digest}, summary=f"附件 {source.name}",
+        )
+        return att.id
+
+
+def list_ratings(ctx: AppContext, entity: str | uuid.UUID) -> list[RatingView]:
+    """The entity's timeline: every rating and version, newest period first."""
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        e = resolve_entity(session, entity)
+        rows = session.execute(
+            select(Rating).where(Rating.entity_id == e.id, Rating.deleted_at.is_(None)).order_by(Rating.period.desc(), Rating.created_at.desc())
+        ).scalars()
+        return [_view(session, r) for r in rows]
+
+
+def get_rating(ctx: AppContext, rating_id: uuid.UUID) -> RatingView:
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        r = session.get(Rating, rating_id)
+        if r is None:
+            raise NotFoundError(f"信用评价 {rating_id}")
+        return _view(session, r)
+
+
+def add_dishonesty(
+    ctx: AppContext, entity: str | uuid.UUID, *, occurred_on: dt.date, category: str, description: str = "",
+    document_no: str = "", source: str = "", ends_on: dt.date | None = None,
+) -> uuid.UUID:
+    """Record dishonest conduct (失信记录); it blocks 暂定A级 for its year and shows in the credit check."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    if occurred_on > dt.date.today():
+        raise ValidationError(FieldProblem("occurred_on", "失信行为日期不能晚于今天", "date in the future"))
+    if not category.strip():
+        raise ValidationError(FieldProblem("category", "请填写失信类别", "category required"))
+    with ctx.transaction() as session:
+        e = resolve_entity(session, entity)
+        rec = DishonestyRecord(
+            entity_id=e.id, occurred_on=occurred_on, category=category.strip(), description=description.strip(),
+            document_no=document_no.strip(), source=source.strip(), ends_on=ends_on,
+            created_office=ctx.office_code, updated_office=ctx.office_code,
+        )
+        session.add(rec)
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name="dishonesty_record", record_id=rec.id, action="insert", record_version=rec.version,
+            before=None, after={"entity_id": str(e.id), "occurred_on": occurred_on.isoformat(), "category": rec.category},
+            summary=f"失信记录 {e.name}：{rec.category}",
+        )
+        return rec.id
+
+
+def dishonest_in_year(session: Session, entity_id: uuid.UUID, year: int) -> bool:
+    stmt = select(exists().where(
+        DishonestyRecord.entity_id == entity_id, DishonestyRecord.deleted_at.is_(None),
+        extract("year", DishonestyRecord.occurred_on) == year,
+    ))
+    return bool(session.execute(stmt).scalar())
+
+
+def rated_in_period(session: Session, entity_id: uuid.UUID, domain: str, period: int) -> bool:
+    stmt = select(exists().where(and_(
+        Rating.entity_id == entity_id, Rating.domain == domain, Rating.period == period,
+        Rating.status.in_((RatingStatus.EFFECTIVE.value, RatingStatus.SUPERSEDED.value)), Rating.deleted_at.is_(None),
+    )))
+    return bool(session.execute(stmt).scalar())
+
+
+
