@@ -213,6 +213,12 @@ def correct_rating(ctx: AppContext, rating_id: uuid.UUID, data: RatingInput) -> 
 
 
 def _create(ctx: AppContext, data: RatingInput, supersedes: uuid.UUID | None) -> RatingView:
+    with ctx.transaction() as session:
+        return add_rating_in(session, ctx, data, supersedes=supersedes)
+
+
+def add_rating_in(session: Session, ctx: AppContext, data: RatingInput, *, supersedes: uuid.UUID | None = None) -> RatingView:
+    """add_rating inside the caller's transaction (for all-or-nothing imports). The caller checks the right."""
     reg = registry()
     scheme = reg.for_period(data.domain, data.period)
     if not scheme.active:
@@ -221,42 +227,41 @@ def _create(ctx: AppContext, data: RatingInput, supersedes: uuid.UUID | None) ->
         raise ValidationError(FieldProblem("period", "评价年度不合理", "implausible period"))
     if data.decision_date and data.decision_date > dt.date.today():
         raise ValidationError(FieldProblem("decision_date", "评定日期不能晚于今天", "decision date in the future"))
-    with ctx.transaction() as session:
-        entity = resolve_entity(session, data.entity)
-        person_domain = all(CATEGORIES[c][1] is EntityKind.PERSON for c in scheme.applies_to)
-        if (entity.kind == EntityKind.PERSON.value) != person_domain:
-            raise ValidationError(FieldProblem("domain", f"“{scheme.name}”不适用于{EntityKind(entity.kind).label}", "domain does not fit the entity kind"))
-        warnings = []
-        if not {c.category for c in entity.categories} & set(scheme.applies_to):
-            labels = "、".join(CATEGORIES[c][0] for c in scheme.applies_to)
-            warnings.append(f"该主体未登记为“{labels}”类别")
-        if supersedes is not None:
-            old = session.get(Rating, supersedes)
-            if old is None or old.entity_id != entity.id or old.domain != data.domain or old.period != data.period:
-                raise ValidationError(FieldProblem("supersedes", "更正的评价应为同一主体、同一领域、同一年度", "correction must match"))
-        derived, score, deductions = _derive(scheme, data, _previous_grade(session, entity.id, data.domain, data.period))
-        if data.grade:
-            grade = check_typed_grade(scheme, data.grade.strip().upper(), derived)
-        elif derived is not None:
-            grade = derived.grade
-        else:
-            raise ValidationError(FieldProblem("grade", "请填写等级", "grade required"))
-        notes = list(derived.notes) if derived else []
-        rating = Rating(
-            entity_id=entity.id, domain=scheme.code, scheme_version=scheme.version, period=data.period, score=score,
-            bad_points=data.points, deductions_json=json.dumps(deductions, ensure_ascii=False), grade=grade,
-            grade_notes="；".join(notes), status=RatingStatus.DRAFT.value, evaluating_organ=data.evaluating_organ.strip(),
-            decision_date=data.decision_date, document_no=data.document_no.strip(), basis_notes=data.basis_notes.strip(),
-            supersedes_id=supersedes, created_office=ctx.office_code, updated_office=ctx.office_code,
-        )
-        session.add(rating)
-        session.flush()
-        what = "更正" if supersedes else "录入"
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=rating.id, action="insert", record_version=rating.version,
-            before=None, after=snapshot(rating), summary=f"{what}信用评价 {entity.name} {scheme.name} {data.period}年度 {grade}级",
-        )
-        return _view(session, rating, tuple(warnings + notes))
+    entity = resolve_entity(session, data.entity)
+    person_domain = all(CATEGORIES[c][1] is EntityKind.PERSON for c in scheme.applies_to)
+    if (entity.kind == EntityKind.PERSON.value) != person_domain:
+        raise ValidationError(FieldProblem("domain", f"“{scheme.name}”不适用于{EntityKind(entity.kind).label}", "domain does not fit the entity kind"))
+    warnings = []
+    if not {c.category for c in entity.categories} & set(scheme.applies_to):
+        labels = "、".join(CATEGORIES[c][0] for c in scheme.applies_to)
+        warnings.append(f"该主体未登记为“{labels}”类别")
+    if supersedes is not None:
+        old = session.get(Rating, supersedes)
+        if old is None or old.entity_id != entity.id or old.domain != data.domain or old.period != data.period:
+            raise ValidationError(FieldProblem("supersedes", "更正的评价应为同一主体、同一领域、同一年度", "correction must match"))
+    derived, score, deductions = _derive(scheme, data, _previous_grade(session, entity.id, data.domain, data.period))
+    if data.grade:
+        grade = check_typed_grade(scheme, data.grade.strip().upper(), derived)
+    elif derived is not None:
+        grade = derived.grade
+    else:
+        raise ValidationError(FieldProblem("grade", "请填写等级", "grade required"))
+    notes = list(derived.notes) if derived else []
+    rating = Rating(
+        entity_id=entity.id, domain=scheme.code, scheme_version=scheme.version, period=data.period, score=score,
+        bad_points=data.points, deductions_json=json.dumps(deductions, ensure_ascii=False), grade=grade,
+        grade_notes="；".join(notes), status=RatingStatus.DRAFT.value, evaluating_organ=data.evaluating_organ.strip(),
+        decision_date=data.decision_date, document_no=data.document_no.strip(), basis_notes=data.basis_notes.strip(),
+        supersedes_id=supersedes, created_office=ctx.office_code, updated_office=ctx.office_code,
+    )
+    session.add(rating)
+    session.flush()
+    what = "更正" if supersedes else "录入"
+    audit.record_business_change(
+        session, ctx, table_name=TABLE, record_id=rating.id, action="insert", record_version=rating.version,
+        before=None, after=snapshot(rating), summary=f"{what}信用评价 {entity.name} {scheme.name} {data.period}年度 {grade}级",
+    )
+    return _view(session, rating, tuple(warnings + notes))
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
