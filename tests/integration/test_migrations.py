@@ -42,3 +42,48 @@ def test_second_start_is_a_no_op(tmp_path: Path) -> None:
     upgrade_database(engine)
     assert upgrade_database(engine) is None
     engine.dispose()
+
+
+def test_database_of_the_first_release_upgrades_without_loss(tmp_path: Path) -> None:
+    """A file made at revision 0001 (the first schema) with real rows opens in this version: a safety copy
+    is taken, every row survives, and the new features work on it."""
+    from alembic import command
+
+    from xuyi_desktop.domain.entities import EntityDraft
+    from xuyi_desktop.services import entities
+    from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.storage.migrate import alembic_config
+
+    db = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{db}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with engine.begin() as conn:  # rows as version 0.1 wrote them (hex UUIDs, naive UTC timestamps)
+        conn.execute(text(
+            "INSERT INTO office (id, code, name, role, is_local, provisional, created_at) "
+            "VALUES ('0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f', 'TMP-OLD001', '旧办公室', 'field', 1, 1, '2026-01-02 03:04:05.000000')"
+        ))
+        conn.execute(text(
+            "INSERT INTO entity (id, kind, name, identifier, legal_representative, address, phone, region_code, status, notes,"
+            " name_pinyin, name_initials, name_key, search_key, created_at, updated_at, created_office, updated_office, version)"
+            " VALUES ('1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a', 'org', '盱眙老字号运输有限公司', '91320830PYQLFT169T', '', '', '', '320830',"
+            " 'active', '', 'xuyilaozihaoyunshuyouxiangongsi', 'xylzhysyxgs', '盱眙老字号运输', 1,"
+            " '2026-01-02 03:04:05.000000', '2026-01-02 03:04:05.000000', 'TMP-OLD001', 'TMP-OLD001', 1)"
+        ))
+        conn.execute(text("INSERT INTO entity_fts(rowid, uni, bi, ini, py) VALUES (1, '盱 眙', '盱眙 眙老 老字 字号', 'xy yl', 'xuy uyi')"))
+        conn.execute(text("INSERT INTO counter (name, value) VALUES ('entity_search_key', 1)"))
+    engine.dispose()
+
+    ctx = open_context(str(db))
+    assert ctx.safety_copy is not None and ctx.safety_copy.exists()
+    assert ctx.office_code == "TMP-OLD001"
+    assert current_revision(ctx.engine) == head_revision()
+    old = entities.get_entity(ctx, "91320830PYQLFT169T")
+    assert old.summary.name == "盱眙老字号运输有限公司" and old.created_office == "TMP-OLD001"
+    assert old.created_at.year == 2026 and old.created_at.tzinfo is not None
+    assert [h.name for h in entities.find_entities(ctx, "老字号")] == ["盱眙老字号运输有限公司"]
+    created = entities.register_entity(ctx, EntityDraft(name="新登记公司", identifier="923208306JU6UCCY4U"))
+    assert created.summary.id != old.summary.id
+    ctx.close()

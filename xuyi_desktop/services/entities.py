@@ -33,6 +33,7 @@ from xuyi_desktop.services.errors import (
 )
 from xuyi_desktop.storage import counters, entity_queries
 from xuyi_desktop.storage.change_log import history_of
+# PageCursor and SortKey are part of this module's interface: the UI pages through the service.
 from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
 from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation, Licence, utcnow
 from xuyi_desktop.storage.search_index import IndexRow
@@ -289,7 +290,7 @@ def page_entities(
     _require_read(ctx, False)
     with ctx.transaction() as session:
         rows = entity_queries.page(session, sort, descending, after, size)
-        cursor = PageCursor(getattr(rows[-1], sort.value), rows[-1].id) if len(rows) == size else None
+        cursor = PageCursor(getattr(rows[-1], sort.column), rows[-1].id) if len(rows) == size else None
         return [summary_of(e) for e in rows], cursor
 
 

@@ -115,6 +115,11 @@ class SortKey(str, Enum):
     IDENTIFIER = "identifier"
     UPDATED = "updated_at"
 
+    @property
+    def column(self) -> str:
+        """The column behind the key: names sort by pinyin, as clerks expect (丁 before 万 is codepoint order)."""
+        return {"name": "name_pinyin", "identifier": "identifier", "updated_at": "updated_at"}[self.value]
+
 
 @dataclass(frozen=True)
 class PageCursor:
@@ -128,7 +133,7 @@ def page(
     session: Session, sort: SortKey, descending: bool, after: PageCursor | None, size: int
 ) -> list[Entity]:
     """One page of live entities in sort order, after a cursor; never OFFSET, so page 5,000 costs what page 1 does."""
-    column = getattr(Entity, sort.value)
+    column = getattr(Entity, sort.column)
     stmt = _with_categories(select(Entity)).where(_LIVE)
     if after is not None:
         if descending:

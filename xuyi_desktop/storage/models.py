@@ -152,6 +152,7 @@ class Entity(RecordMixin, Base):
         ),
         Index("ix_entity_name", "name", "id"),
         Index("ix_entity_name_key", "name_key"),
+        Index("ix_entity_name_pinyin", "name_pinyin", "id"),
         Index("ix_entity_name_initials", "name_initials"),
         Index("ix_entity_updated_at", "updated_at", "id"),
     )
