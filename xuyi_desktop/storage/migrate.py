@@ -45,8 +45,12 @@ def current_revision(engine: Engine) -> str | None:
 def backup_sqlite_file(src: Path, dest: Path) -> Path:
     """Copy a live SQLite database with its online backup API (never a plain file copy under WAL)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(src) as source, sqlite3.connect(dest) as target:
+    source, target = sqlite3.connect(src), sqlite3.connect(dest)
+    try:
         source.backup(target)
+    finally:  # close explicitly: on Windows an open handle keeps the file from being moved or deleted
+        target.close()
+        source.close()
     return dest
 
 
