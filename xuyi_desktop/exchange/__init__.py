@@ -1,0 +1,1 @@
+"""Spreadsheet exchange formats: each format's columns declared once, read by template, import, error report and export."""

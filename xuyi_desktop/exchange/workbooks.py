@@ -1,0 +1,262 @@
+"""Reading and writing .xlsx files from a `Layout`: find the sheet and header, template, error report, safe saving.
+
+Large files are streamed (openpyxl read_only / write_only): 100,000 rows stay in tens of MiB.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.exchange.columns import CellProblem, HeaderMap, Layout, ParsedRow
+
+HEADER_SCAN_ROWS = 10
+# Excel's own “浅红填充色深红色文本”: clearly red on screen and on a grey printer, the text stays readable.
+ERROR_FILL = PatternFill("solid", fgColor="FFFFC7CE")
+ERROR_FONT = Font(color="FF9C0006")
+HEADER_FILL = PatternFill("solid", fgColor="FFD9D9D9")
+REASON_HEADER = "原因"
+LAST_ROW = 1_048_576
+
+
+class FileProblem(DomainError):
+    """The file as a whole cannot be used (not .xlsx, no recognisable header, a required column missing)."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        self.message_zh, self.message_en = message_zh, message_en
+        super().__init__(message_zh)
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """What was read: the sheet used, where its header is, the parsed rows, the widest row seen, and the rows
+    skipped as notes under the table (注：…)."""
+
+    sheet_name: str
+    header: HeaderMap
+    rows: list[ParsedRow]
+    width: int
+    note_rows: list[int]
+
+
+def _trimmed_len(cells: Sequence[object]) -> int:
+    n = len(cells)
+    while n and cells[n - 1] is None:
+        n -= 1
+    return n
+
+
+@dataclass
+class _Width:
+    """The widest row seen while the rows stream past (the error report puts 原因 right of it)."""
+
+    value: int
+
+    def measure(self, rows: Iterable[Sequence[object]]) -> Iterator[Sequence[object]]:
+        for r in rows:
+            self.value = max(self.value, _trimmed_len(r))
+            yield r
+
+
+def read_sheet(path: Path, layout: Layout, *, key_field: str, defaults: Mapping[str, object] | None = None) -> SheetData:
+    """Read the first sheet whose header (within the first rows) names `key_field`, parsing every row below it."""
+    if not path.is_file():
+        raise FileProblem(f"找不到文件：{path}", f"file not found: {path}")
+    if path.suffix.lower() in (".xls", ".et"):
+        raise FileProblem("不能直接导入旧版 .xls/.et 文件：请在 Excel 或 WPS 中“另存为” .xlsx 后再导入", "save the file as .xlsx first")
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise FileProblem(f"无法读取“{path.name}”：不是有效的 .xlsx 文件", f"not a readable .xlsx file ({exc})") from exc
+    except PermissionError as exc:
+        raise FileProblem(f"无法打开“{path.name}”：没有读取权限", "permission denied") from exc
+    try:
+        for ws in wb.worksheets:
+            rows = ws.iter_rows(values_only=True)
+            head = list(islice(rows, HEADER_SCAN_ROWS))
+            header = layout.find_header(head)
+            if header is None or key_field not in header.by_field:
+                continue
+            width = _Width(max((_trimmed_len(r) for r in head), default=0))
+            parsed = list(layout.rows(width.measure(chain(head[header.row:], rows)), header, defaults, key_field))
+            notes = [r.row for r in parsed if r.note]
+            return SheetData(ws.title, header, [r for r in parsed if not r.note], width.value, notes)
+    finally:
+        wb.close()
+    key = layout.column(key_field)
+    raise FileProblem(
+        f"“{path.name}”的前{HEADER_SCAN_ROWS}行中没有找到表头（需要“{key.header}”列，也可写作：{'、'.join(key.aliases[:5])}）",
+        "no header row with the identifier column found",
+    )
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """Write beside the target, then rename: a half-written file never carries the real name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    try:
+        wb.save(part)
+        os.replace(part, path)
+    except PermissionError as exc:
+        part.unlink(missing_ok=True)
+        raise FileProblem(f"无法写入“{path}”：文件可能正在 Excel/WPS 中打开，请关闭后重试", f"cannot write {path}") from exc
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+# --- template ------------------------------------------------------------------------------------------
+
+def write_template(layout: Layout, path: Path, *, instructions: Sequence[str] = ()) -> None:
+    """An empty sheet with the layout's headers, a note on each header, drop-downs and text-formatted ID columns,
+    plus a 填写说明 sheet. The importer reads what this writes (one declaration for both)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = layout.name
+    options = wb.create_sheet("选项")
+    guide = wb.create_sheet("填写说明")
+    option_col = 0
+    for i, col in enumerate(layout.columns, start=1):
+        letter = get_column_letter(i)
+        cell = ws.cell(row=1, column=i, value=col.header)
+        cell.font = Font(bold=True, color="FFC00000" if col.required else None)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        note = [("必填。" if col.required else "选填。") + col.note]
+        if col.aliases:
+            note.append("也可写作：" + "、".join(col.aliases[:6]))
+        comment = Comment("\n".join(note), "盱眙县信用交通")
+        comment.width, comment.height = 260, 120
+        cell.comment = comment
+        ws.column_dimensions[letter].width = col.width
+        if col.number_format:
+            # A column style, not pre-made cells: what the clerk types gets it, and the sheet stays empty.
+            ws.column_dimensions[letter].number_format = col.number_format
+        if col.choices:
+            values = list(col.choices())
+            option_col += 1
+            oletter = get_column_letter(option_col)
+            options.cell(row=1, column=option_col, value=col.header)
+            for r, value in enumerate(values, start=2):
+                options.cell(row=r, column=option_col, value=value)
+            dv = DataValidation(
+                type="list", formula1=f"'选项'!${oletter}$2:${oletter}${len(values) + 1}", allow_blank=True,
+                showErrorMessage=True, errorTitle=col.header, error=f"请从下拉列表中选择{col.header}",
+                showInputMessage=True, promptTitle=col.header, prompt=col.note[:250] or f"请选择{col.header}",
+            )
+            dv.add(f"{letter}2:{letter}{LAST_ROW}")
+            ws.add_data_validation(dv)
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 30
+    options.sheet_state = "hidden"
+
+    guide.column_dimensions["A"].width = 26
+    guide.column_dimensions["B"].width = 8
+    guide.column_dimensions["C"].width = 60
+    guide.column_dimensions["D"].width = 50
+    line = 1
+    for text in instructions:
+        guide.cell(row=line, column=1, value=text)
+        line += 1
+    line += 1
+    for c, title in enumerate(("列名", "必填", "说明", "也可使用的列名"), start=1):
+        guide.cell(row=line, column=c, value=title).font = Font(bold=True)
+    for col in layout.columns:
+        line += 1
+        guide.cell(row=line, column=1, value=col.header)
+        guide.cell(row=line, column=2, value="是" if col.required else "")
+        values = f"（可选：{'、'.join(col.choices())}）" if col.choices else ""
+        guide.cell(row=line, column=3, value=col.note + values).alignment = Alignment(wrap_text=True)
+        guide.cell(row=line, column=4, value="、".join(col.aliases)).alignment = Alignment(wrap_text=True)
+    save_workbook(wb, path)
+
+
+# --- error report --------------------------------------------------------------------------------------
+
+def _styled(
+    ws: object, value: object, *, fill: PatternFill | None = None, font: Font | None = None, fmt: str | None = None
+) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if fill is not None:
+        cell.fill = fill
+    if font is not None:
+        cell.font = font
+    if fmt:
+        cell.number_format = fmt
+    return cell
+
+
+def write_error_report(
+    source: Path, data: SheetData, layout: Layout, problems: Mapping[int, Sequence[CellProblem]], path: Path
+) -> None:
+    """A copy of the imported sheet (every row, so it can be corrected and imported again) with each bad cell
+    filled red and a 原因 column saying why; a second sheet lists every problem. Streams both ways."""
+    src = load_workbook(source, read_only=True, data_only=True)
+    try:
+        ws_in = src[data.sheet_name]
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(data.sheet_name)
+        reason_at = data.width  # 0-based index of the 原因 column: right of everything in the sheet
+        widths = {i: layout.column(f).width for f, cols in data.header.by_field.items() for i in cols}
+        for i in range(reason_at):
+            ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(i, 12)
+        ws.column_dimensions[get_column_letter(reason_at + 1)].width = 60
+        ws.freeze_panes = f"A{data.header.row + 1}"
+
+        for row_no, cells in enumerate(ws_in.iter_rows(), start=1):
+            out: list[object] = []
+            bad = problems.get(row_no, ())
+            bad_cols = {p.column for p in bad if p.column is not None}
+            for i, cell in enumerate(cells[:reason_at]):
+                value = getattr(cell, "value", None)
+                fmt = getattr(cell, "number_format", "General")
+                fmt = fmt if fmt and fmt != "General" else None
+                if i in bad_cols:
+                    out.append(_styled(ws, value, fill=ERROR_FILL, font=ERROR_FONT, fmt=fmt))
+                elif row_no == data.header.row:
+                    out.append(_styled(ws, value, font=Font(bold=True)))
+                elif fmt:
+                    out.append(_styled(ws, value, fmt=fmt))
+                else:
+                    out.append(value)
+            out.extend([None] * (reason_at - len(out)))
+            if row_no == data.header.row:
+                out.append(_styled(ws, REASON_HEADER, font=Font(bold=True, color="FF9C0006")))
+            elif bad:
+                # The reason cell is red too: rows whose problem has no single cell (a duplicate row) still stand out.
+                out.append(_styled(ws, "；".join(dict.fromkeys(p.message_zh for p in bad)), fill=ERROR_FILL, font=ERROR_FONT))
+            ws.append(out)
+
+        summary = wb.create_sheet("错误汇总")
+        summary.column_dimensions["A"].width = 8
+        summary.column_dimensions["B"].width = 24
+        summary.column_dimensions["C"].width = 80
+        summary.append([_styled(summary, t, font=Font(bold=True)) for t in ("行号", "列", "原因")])
+        headers = data.header.headers
+        for row_no in sorted(problems):
+            for p in problems[row_no]:
+                where = headers[p.column] if p.column is not None and p.column < len(headers) else ""
+                summary.append([row_no, where, p.message_zh])
+    finally:
+        src.close()
+    save_workbook(wb, path)
+
+
+# --- plain export --------------------------------------------------------------------------------------
+
+def column_values(layout: Layout, record: object) -> list[object]:
+    """A record's cells in layout order: each column's `format(record)`, else the attribute of the same name."""
+    return [c.format(record) if c.format else getattr(record, c.field) for c in layout.columns]
