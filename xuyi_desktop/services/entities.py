@@ -132,40 +132,48 @@ def register_entity(
 ) -> EntityDetail:
     """Register a new entity. Refuses a duplicate identifier; warns (SimilarNameWarning) on a near-duplicate name."""
     audit.require(ctx, Permission.ENTITY_EDIT)
-    checked = check_entity_draft(draft, override_reason=override_reason)
-    d = checked.draft
-    reason = override_reason.strip() if checked.check_char_overridden and override_reason else None
     try:
         with ctx.transaction() as session:
-            _check_unique(session, d.identifier, d.name, None, allow_similar)
-            entity = Entity(
-                search_key=counters.reserve(session, SEARCH_KEY_COUNTER),
-                created_office=ctx.office_code,
-                categories=[],
-                licences=[],
-            )
-            _apply(session, entity, d, ctx.office_code, reason)
-            session.add(entity)
-            session.flush()
-            _index(ctx, session, entity)
-            audit.record_business_change(
-                session,
-                ctx,
-                table_name=TABLE,
-                record_id=entity.id,
-                action="insert",
-                record_version=entity.version,
-                before=None,
-                after=snapshot(entity),
-                summary=f"登记 {entity.name}" + ("（校验位人工确认）" if reason else ""),
-            )
-            return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
+            return register_entity_in(session, ctx, draft, allow_similar=allow_similar, override_reason=override_reason)
     except IntegrityError as exc:  # another counter registered it between our check and our insert
+        identifier = check_entity_draft(draft, override_reason=override_reason).draft.identifier
         with ctx.transaction() as session:
-            existing = entity_queries.live_by_identifier(session, d.identifier)
+            existing = entity_queries.live_by_identifier(session, identifier)
             if existing is not None:
                 raise DuplicateIdentifierError(_ref(existing)) from exc
         raise
+
+
+def register_entity_in(
+    session: Session, ctx: AppContext, draft: EntityDraft, *, allow_similar: bool = False, override_reason: str | None = None
+) -> EntityDetail:
+    """register_entity inside the caller's transaction (all-or-nothing imports). The caller checks the right."""
+    checked = check_entity_draft(draft, override_reason=override_reason)
+    d = checked.draft
+    reason = override_reason.strip() if checked.check_char_overridden and override_reason else None
+    _check_unique(session, d.identifier, d.name, None, allow_similar)
+    entity = Entity(
+        search_key=counters.reserve(session, SEARCH_KEY_COUNTER),
+        created_office=ctx.office_code,
+        categories=[],
+        licences=[],
+    )
+    _apply(session, entity, d, ctx.office_code, reason)
+    session.add(entity)
+    session.flush()
+    _index(ctx, session, entity)
+    audit.record_business_change(
+        session,
+        ctx,
+        table_name=TABLE,
+        record_id=entity.id,
+        action="insert",
+        record_version=entity.version,
+        before=None,
+        after=snapshot(entity),
+        summary=f"登记 {entity.name}" + ("（校验位人工确认）" if reason else ""),
+    )
+    return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
 
 
 def _load_for_change(session: Session, entity_id: uuid.UUID, expected_version: int | None) -> Entity:

@@ -29,7 +29,7 @@ from xuyi_desktop.exchange.rating_import import TEMPLATE_INSTRUCTIONS, rating_la
 from xuyi_desktop.exchange.workbooks import FileProblem, read_sheet, write_error_report, write_template
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.entities import register_entity
+from xuyi_desktop.services.entities import register_entity_in
 from xuyi_desktop.services.ratings import RatingInput, add_rating_in
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.storage.models import Entity, Rating
@@ -85,20 +85,6 @@ class ImportResult:
 
 class _Rollback(Exception):
     """Leaves the import's transaction so that it rolls back: some row was wrong."""
-
-
-class _JoinedContext(AppContext):
-    """The caller's context whose transaction() is an already open session, so that a service that opens its own
-    unit of work (register_entity) writes into the import's single transaction instead of committing alone.
-    TODO(lead): replace with a session-level services.entities.register_entity_in when it exists."""
-
-    def __init__(self, ctx: AppContext, session: Session) -> None:
-        self.__dict__.update(ctx.__dict__)
-        self._session = session
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        yield self._session
 
 
 def default_errors_path(source: Path) -> Path:
@@ -210,11 +196,10 @@ def import_ratings(
     created: dict[str, uuid.UUID] = {}
     try:
         with ctx.transaction() as session:
-            joined = _JoinedContext(ctx, session)
             entities = _entities_by_identifier(session, {r.values["identifier"] for r in rows if "identifier" in r.values})
             existing = _live_ratings(session, {eid for eid, _ in entities.values()})
             for done, row in enumerate(rows, start=1):
-                rating_id = _import_row(session, joined, reg, row, entities, existing, created, create_missing, result)
+                rating_id = _import_row(session, ctx, reg, row, entities, existing, created, create_missing, result)
                 if rating_id is not None:
                     result.rating_ids.append(rating_id)
                 if progress is not None and (done % 100 == 0 or done == len(rows)):
@@ -238,7 +223,7 @@ def import_ratings(
 
 def _import_row(
     session: Session,
-    joined: _JoinedContext,
+    ctx: AppContext,
     reg: SchemeRegistry,
     row: ParsedRow,
     entities: dict[str, tuple[uuid.UUID, str]],
@@ -275,7 +260,7 @@ def _import_row(
         elif not v.get("name"):
             row.problem("name", "系统中没有登记该主体，新登记需要填写名称")
         elif not row.problems and scheme is not None:
-            entity_id = _register(joined, row, ident, scheme, created, result)
+            entity_id = _register(session, ctx, row, ident, scheme, created, result)
     if row.problems or entity_id is None or scheme is None:
         return None
     status = existing.get((entity_id, scheme.code, v["period"]))
@@ -291,7 +276,7 @@ def _import_row(
         decision_date=v.get("decision_date"), document_no=v.get("document_no", ""), basis_notes=v.get("basis_notes", ""),
     )
     try:
-        view = add_rating_in(session, joined, data)
+        view = add_rating_in(session, ctx, data)
     except ValidationError as exc:
         for p in exc.problems:
             row.problem(p.field, p.message_zh)
@@ -305,13 +290,13 @@ def _import_row(
 
 
 def _register(
-    joined: _JoinedContext, row: ParsedRow, ident: str, scheme: RatingScheme, created: dict[str, uuid.UUID], result: ImportResult
+    session: Session, ctx: AppContext, row: ParsedRow, ident: str, scheme: RatingScheme, created: dict[str, uuid.UUID], result: ImportResult
 ) -> uuid.UUID | None:
     kind = EntityKind.PERSON if infer_kind(ident) is IdentifierKind.ID_CARD else EntityKind.ORG
     draft = EntityDraft(name=row.values["name"], identifier=ident, kind=kind, categories=_categories_for(scheme, kind))
     try:
         # allow_similar: the clerk chose to register what the file lists; a similar name is reported, not refused.
-        detail = register_entity(joined, draft, allow_similar=True)
+        detail = register_entity_in(session, ctx, draft, allow_similar=True)
     except ValidationError as exc:
         for p in exc.problems:
             row.problem(p.field if p.field in ("identifier", "name") else "", p.message_zh)

@@ -1,0 +1,97 @@
+"""UI fixtures: a settings file per test, a shown main window, and one shared database of a few thousand rows."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+from ui_helpers import BULK_ROWS
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, ctx, settings):  # type: ignore[no-untyped-def]
+    """The real main window on a fresh database, shown and active."""
+    from xuyi_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(ctx, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def page(window):  # type: ignore[no-untyped-def]
+    return window.registry
+
+
+class Dialogs(list):  # type: ignore[type-arg]
+    """(kind, text) of each message box shown; `answers` are given to questions in order (then Yes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[QMessageBox.StandardButton] = []
+
+    def texts(self, kind: str | None = None) -> list[str]:
+        return [text for k, text in self if kind is None or k == kind]
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    """Record every QMessageBox instead of showing it, so no modal box ever blocks a test (autouse: a forgotten
+    box must fail an assertion, not hang the run)."""
+    seen = Dialogs()
+
+    def recorder(kind: str):  # type: ignore[no-untyped-def]
+        def show(_parent, _title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append((kind, text))
+            if kind == "question":
+                return seen.answers.pop(0) if seen.answers else QMessageBox.StandardButton.Yes
+            return QMessageBox.StandardButton.Ok
+
+        return show
+
+    for kind in ("question", "warning", "critical", "information", "about"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(recorder(kind)))
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: ("", False)))
+    return seen
+
+
+@pytest.fixture(scope="session")
+def _bulk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A few thousand realistic entities (services.demo_data), built once per run and copied for each test."""
+    from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.services.demo_data import generate_demo_data
+
+    path = tmp_path_factory.mktemp("bulk") / "bulk.db"
+    context = open_context(str(path))
+    try:
+        generate_demo_data(context, BULK_ROWS, seed=2026)
+    finally:
+        context.close()
+    return path
+
+
+@pytest.fixture
+def bulk_ctx(_bulk_template: Path, tmp_path: Path) -> Iterator[object]:
+    from xuyi_desktop.services.context import open_context
+
+    path = tmp_path / "bulk.db"
+    for suffix in ("", "-wal", "-shm"):
+        source = _bulk_template.with_name(_bulk_template.name + suffix)
+        if source.exists():
+            shutil.copy(source, path.with_name(path.name + suffix))
+    context = open_context(str(path))
+    yield context
+    context.close()

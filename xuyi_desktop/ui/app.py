@@ -1,0 +1,138 @@
+"""Entry point `xuyi-desktop`: open the database, set up Qt for Chinese, show the main window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTimer, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+import xuyi_desktop
+from xuyi_desktop.paths import APP_AUTHOR, APP_NAME, resource_path
+from xuyi_desktop.ui import STARTED_AT, STARTED_PERF
+
+DISPLAY_NAME = "盱眙县信用交通"
+ORGANISATION_DOMAIN = "xuyi.gov.cn"
+# First installed family wins; Windows offices have YaHei/SimSun, Linux test boxes WenQuanYi or Noto.
+CJK_FONTS = (
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "Microsoft YaHei UI",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "PingFang SC",
+    "SimSun",
+)
+_translators: list[QTranslator] = []  # Qt does not own installed translators: keep them alive
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("app", text)
+
+
+def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Our options; anything else (e.g. -platform, -style) is left for Qt."""
+    parser = argparse.ArgumentParser(prog="xuyi-desktop", description="盱眙县信用交通桌面系统")
+    parser.add_argument("--db", metavar="PATH|URL", help="数据库文件或URL（默认：环境变量 XUYI_DB，否则用户数据目录）")
+    parser.add_argument("--quit-after-shown", action="store_true", help="显示主窗口后立即退出（启动计时用）")
+    return parser.parse_known_args(list(argv))
+
+
+def _bundled_families() -> list[str]:
+    """The fonts shipped in resources/fonts (for printing), loaded only when the system has no Chinese font."""
+    families: list[str] = []
+    for path in sorted(resource_path("fonts").glob("*.tt[cf]")):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id >= 0:
+            families += QFontDatabase.applicationFontFamilies(font_id)
+    return sorted(families, key=lambda family: not family.endswith(" CN"))  # simplified Chinese first
+
+
+def pick_cjk_font(app: QApplication) -> str | None:
+    """Use a font that has Chinese glyphs, keeping the platform's size; None if there is none at all."""
+    installed = set(QFontDatabase.families())
+    family = next((f for f in CJK_FONTS if f in installed), None) or next(iter(_bundled_families()), None)
+    if family is not None:
+        font = QFont(app.font())
+        font.setFamilies([family])
+        app.setFont(font)
+    return family
+
+
+def install_translators(app: QApplication, language: str | None = None) -> list[str]:
+    """Qt's own dialog buttons (是/否, 取消) in Chinese, then our catalogue: resources/i18n/xuyi_desktop_<lang>.qm.
+
+    Our source strings are Chinese; a catalogue exists only to translate away from Chinese (XUYI_UI_LANG=en).
+    """
+    loaded: list[str] = []
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    language = language or os.environ.get("XUYI_UI_LANG") or "zh_CN"
+    candidates = [("qtbase_" + language, qt_dir), ("xuyi_desktop_" + language, str(resource_path("i18n")))]
+    for name, folder in candidates:
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            _translators.append(translator)
+            loaded.append(name)
+    return loaded
+
+
+def create_application(argv: Sequence[str] = ()) -> QApplication:
+    """The QApplication with names (QSettings), display name, a CJK font and translators; reuses an existing one."""
+    QCoreApplication.setOrganizationName(APP_AUTHOR)
+    QCoreApplication.setOrganizationDomain(ORGANISATION_DOMAIN)
+    QCoreApplication.setApplicationName(APP_NAME)
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication([sys.argv[0] if sys.argv else "xuyi-desktop", *argv])
+    )
+    app.setApplicationDisplayName(DISPLAY_NAME)
+    app.setApplicationVersion(xuyi_desktop.__version__)
+    pick_cjk_font(app)
+    install_translators(app)
+    return app
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the desktop UI; returns the process exit code (1 if the database cannot be opened)."""
+    args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = create_application(qt_args)
+
+    from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.ui.main_window import MainWindow
+
+    try:
+        ctx = open_context(args.db)
+    except Exception as exc:  # noqa: BLE001 - any failure to open is shown to the clerk, not as a traceback
+        target = args.db or os.environ.get("XUYI_DB") or _tr("默认数据库")
+        QMessageBox.critical(None, DISPLAY_NAME, _tr("无法打开数据库：{0}\n\n原因：{1}").format(target, _reason(exc)))
+        return 1
+    try:
+        window = MainWindow(ctx)
+        window.show()
+        if args.quit_after_shown:
+
+            def report() -> None:
+                elapsed = time.perf_counter() - STARTED_PERF
+                print(f"window-shown {elapsed:.3f} started-at {STARTED_AT:.6f}", flush=True)
+                window.close()
+
+            QTimer.singleShot(0, report)
+        return app.exec()
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,561 @@
+"""The entity form: register or edit one market entity, with the services' rules shown beside each field as typed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from itertools import pairwise
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xuyi_desktop.domain.entities import CATEGORIES, EntityDraft, EntityKind, EntityStatus, check_entity_draft
+from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.entities import entity_history, get_entity, register_entity, update_entity
+from xuyi_desktop.services.entity_views import EntityDetail, EntitySummary, HistoryEntry
+from xuyi_desktop.services.errors import ConcurrentEditError, DuplicateIdentifierError, SimilarNameWarning
+from xuyi_desktop.ui.formatting import action_label, change_summary, local_time
+from xuyi_desktop.ui.licence_editor import LicenceEditor
+from xuyi_desktop.ui.widgets import error_label
+
+# Fields that have their own message line, in the order the clerk meets them (the first one gets the focus).
+FIELDS = ("name", "identifier", "kind", "categories", "phone", "region_code", "licences")
+_PROBE_REASON = "probe"  # only used to ask the rules whether a written reason would make the identifier pass
+_GEOMETRY_KEY = "entity_form/geometry"
+_log = logging.getLogger(__name__)
+
+
+class EntityForm(QDialog):
+    """Create (entity_id None) or edit an entity. Emits `saved` with the masked summary of what was written."""
+
+    saved = Signal(object)  # EntitySummary
+    openRequested = Signal(object)  # uuid.UUID of an existing entity the clerk wants to see instead
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        entity_id: uuid.UUID | None = None,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._settings = settings
+        self._entity_id = entity_id
+        self._version: int | None = None
+        self._override_reason: str | None = None
+        self._override_identifier = ""
+        self._touched: set[str] = set()
+        self._save_attempted = False
+        self._closing = False
+        self.saved_summary: EntitySummary | None = None
+        self.errors: dict[str, QLabel] = {}
+
+        self._build()
+        detail = get_entity(ctx, entity_id, reveal=True) if entity_id else None
+        if detail is not None:
+            self._load(detail)
+        self.setWindowTitle(
+            self.tr("编辑市场主体 — {0}").format(detail.summary.name) if detail else self.tr("新增市场主体")
+        )
+        self._initial = self._draft()[0]
+        self._restore_geometry()
+        self.name_edit.setFocus()
+
+    # --- building -----------------------------------------------------------------------------------------
+
+    def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> None:
+        """A form row: the widget, and under it the red line for its problems (if the rules know the field)."""
+        if field is None:
+            form.addRow(label, widget)
+            return
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        self.errors[field] = error_label(box)
+        column.addWidget(self.errors[field])
+        form.addRow(label, box)
+        form.labelForField(box).setBuddy(widget)
+
+    def _build(self) -> None:
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setPlaceholderText(self.tr("必填，与营业执照或身份证一致"))
+        self.identifier_edit = QLineEdit(self)
+        self.identifier_edit.setPlaceholderText(self.tr("必填：统一社会信用代码或身份证号"))
+        self.override_button = QPushButton(self.tr("校验位人工确认…"), self)
+        self.override_button.setToolTip(self.tr("证照上的代码确实如此（如早期试点代码）时，填写理由后可以登记"))
+        self.override_button.setVisible(False)
+        self.override_button.clicked.connect(self.confirm_check_character)
+        self.override_note = QLabel(self)
+        self.override_note.setWordWrap(True)
+        self.override_note.setStyleSheet("color: #8d6e00;")
+        self.override_note.setVisible(False)
+        self.warning_label = QLabel(self)  # soft warnings (e.g. 15-digit ID converted): amber, never blocking
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet("color: #8d6e00;")
+        self.warning_label.setVisible(False)
+
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.addItem(self.tr("自动识别（按证件号码）"), "")
+        for kind in EntityKind:
+            self.kind_combo.addItem(self.tr(kind.label), kind.value)  # Qt keeps plain strings, not our enums
+        self.categories_list = QListWidget(self)
+        for code, (label, kind) in CATEGORIES.items():
+            item = QListWidgetItem(self.tr(label), self.categories_list)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setToolTip(self.tr("适用于：{0}").format(self.tr(kind.label)))
+        rows = self.categories_list.count()
+        self.categories_list.setFixedHeight(
+            self.categories_list.sizeHintForRow(0) * rows + 2 * self.categories_list.frameWidth() + 4
+        )
+        self.legal_rep_edit = QLineEdit(self)
+        self.address_edit = QLineEdit(self)
+        self.phone_edit = QLineEdit(self)
+        self.phone_edit.setPlaceholderText(self.tr("手机号11位，或区号-号码"))
+        self.region_edit = QLineEdit(self)
+        self.region_edit.setPlaceholderText(self.tr("留空则取自证件号码"))
+        self.status_combo = QComboBox(self)
+        for status in EntityStatus:
+            self.status_combo.addItem(self.tr(status.label), status.value)
+        self.notes_edit = QPlainTextEdit(self)
+        self.notes_edit.setTabChangesFocus(True)
+        self.notes_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.licence_editor = LicenceEditor(self)
+
+        identifier_box = QWidget(self)
+        identifier_row = QHBoxLayout(identifier_box)
+        identifier_row.setContentsMargins(0, 0, 0, 0)
+        identifier_row.addWidget(self.identifier_edit, 1)
+        identifier_row.addWidget(self.override_button)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._field(form, self.tr("名称(&N)"), self.name_edit, "name")
+        self._field(form, self.tr("证件号码(&I)"), identifier_box, "identifier")
+        form.labelForField(self.errors["identifier"].parentWidget()).setBuddy(self.identifier_edit)
+        form.addRow("", self.override_note)
+        form.addRow("", self.warning_label)
+        self._field(form, self.tr("主体类型(&K)"), self.kind_combo, "kind")
+        self._field(form, self.tr("法定代表人/负责人(&L)"), self.legal_rep_edit)
+        self._field(form, self.tr("地址(&A)"), self.address_edit)
+        self._field(form, self.tr("联系电话(&P)"), self.phone_edit, "phone")
+        self._field(form, self.tr("行政区划代码(&R)"), self.region_edit, "region_code")
+        self._field(form, self.tr("状态(&T)"), self.status_combo)
+        self._field(form, self.tr("备注(&B)"), self.notes_edit)
+        basic = QGroupBox(self.tr("基本信息"), self)
+        basic_layout = QVBoxLayout(basic)
+        basic_layout.addLayout(form)
+        basic_layout.addStretch(1)  # spare height goes below the fields, not between them and their messages
+
+        categories = QGroupBox(self.tr("类别(&C)"), self)
+        categories_layout = QVBoxLayout(categories)
+        categories_layout.addWidget(self.categories_list)
+        self.errors["categories"] = error_label(categories)
+        categories_layout.addWidget(self.errors["categories"])
+        licences = QGroupBox(self.tr("证照"), self)
+        licences_layout = QVBoxLayout(licences)
+        licences_layout.addWidget(self.licence_editor)
+        self.errors["licences"] = error_label(licences)
+        licences_layout.addWidget(self.errors["licences"])
+
+        left = QVBoxLayout()
+        left.addWidget(basic, 1)
+        left.addWidget(categories)
+        right = QVBoxLayout()
+        right.addWidget(licences, 1)
+        self.history_table: QTableWidget | None = None
+        if self._entity_id is not None:
+            right.addWidget(self._build_history(), 1)
+
+        self.general_error = error_label(self)
+        self.buttons = QDialogButtonBox(self)
+        self.save_button = self.buttons.addButton(self.tr("保存 (Ctrl+S)"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(self.tr("取消 (Esc)"), QDialogButtonBox.ButtonRole.RejectRole)
+        for button in (self.save_button, self.cancel_button):
+            button.setAutoDefault(False)  # Enter in a field moves on; it never saves by surprise
+            button.setDefault(False)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+
+        self._validate_timer = QTimer(self, singleShot=True, interval=150, timeout=self.validate)
+        self._set_tab_order()
+        self._watch()
+
+    def _set_tab_order(self) -> None:
+        """Tab walks the form top to bottom, left column first, then licences, history and the buttons."""
+        chain: list[QWidget] = [
+            self.name_edit,
+            self.identifier_edit,
+            self.override_button,
+            self.kind_combo,
+            self.legal_rep_edit,
+            self.address_edit,
+            self.phone_edit,
+            self.region_edit,
+            self.status_combo,
+            self.notes_edit,
+            self.categories_list,
+            self.licence_editor.table,
+            self.licence_editor.add_button,
+            self.licence_editor.remove_button,
+        ]
+        if self.history_table is not None:
+            chain.append(self.history_table)
+        chain += [self.save_button, self.cancel_button]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _build_history(self) -> QGroupBox:
+        box = QGroupBox(self.tr("修改记录"), self)
+        table = QTableWidget(0, 4, box)
+        table.setHorizontalHeaderLabels([self.tr("时间"), self.tr("办公室"), self.tr("操作"), self.tr("摘要")])
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setVisible(False)
+        table.setTabKeyNavigation(False)
+        header = table.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout = QVBoxLayout(box)
+        layout.addWidget(table)
+        self.history_table = table
+        return box
+
+    def _watch(self) -> None:
+        """Every edit marks its field as touched and re-runs the rules shortly after the clerk pauses."""
+        for edit, field in (
+            (self.name_edit, "name"),
+            (self.identifier_edit, "identifier"),
+            (self.legal_rep_edit, ""),
+            (self.address_edit, ""),
+            (self.phone_edit, "phone"),
+            (self.region_edit, "region_code"),
+        ):
+            edit.textEdited.connect(lambda _text, f=field: self._changed(f))
+            edit.textChanged.connect(lambda _text: self._validate_timer.start())
+            edit.returnPressed.connect(self.focusNextChild)
+        self.identifier_edit.textChanged.connect(self._identifier_changed)
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self._changed("kind", also=("identifier", "categories")))
+        self.status_combo.currentIndexChanged.connect(lambda _i: self._changed(""))
+        self.categories_list.itemChanged.connect(lambda _item: self._changed("categories"))
+        self.notes_edit.textChanged.connect(lambda: self._changed(""))
+        self.licence_editor.changed.connect(lambda: self._changed("licences"))
+
+    # --- loading and reading ------------------------------------------------------------------------------
+
+    def _load(self, detail: EntityDetail) -> None:
+        summary = detail.summary
+        self._version = summary.version
+        self.name_edit.setText(summary.name)
+        self.identifier_edit.setText(summary.identifier)
+        if detail.check_override_reason:  # keep the earlier written reason for the unchanged identifier
+            self._override_reason, self._override_identifier = detail.check_override_reason, summary.identifier
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(summary.kind))
+        self.kind_combo.setEnabled(False)
+        self.kind_combo.setToolTip(self.tr("已登记主体的类型不能更改"))
+        for row in range(self.categories_list.count()):
+            item = self.categories_list.item(row)
+            checked = item.data(Qt.ItemDataRole.UserRole) in summary.categories
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.legal_rep_edit.setText(summary.legal_representative)
+        self.address_edit.setText(detail.address)
+        self.phone_edit.setText(summary.phone)
+        self.region_edit.setText(summary.region_code)
+        self.status_combo.setCurrentIndex(self.status_combo.findData(summary.status))
+        self.notes_edit.setPlainText(detail.notes)
+        self.licence_editor.set_licences(detail.licences)
+        self._touched.clear()
+        self._show_history(entity_history(self._ctx, summary.id))
+        self._refresh_override()
+
+    def _show_history(self, entries: list[HistoryEntry]) -> None:
+        if self.history_table is None:
+            return
+        self.history_table.setRowCount(len(entries))
+        for row, entry in enumerate(sorted(entries, key=lambda e: (e.at, e.version), reverse=True)):
+            for column, text in enumerate(
+                (local_time(entry.at), entry.office_code, action_label(entry.action), change_summary(entry))
+            ):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.history_table.setItem(row, column, item)
+
+    def _draft(self) -> tuple[EntityDraft, list[FieldProblem]]:
+        """What the clerk typed, as a draft; plus problems the form itself finds (dates that are not dates)."""
+        codes = tuple(
+            self.categories_list.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.categories_list.count())
+            if self.categories_list.item(row).checkState() == Qt.CheckState.Checked
+        )
+        licences, date_problems = self.licence_editor.licences()
+        draft = EntityDraft(
+            name=self.name_edit.text(),
+            identifier=self.identifier_edit.text(),
+            kind=EntityKind(self.kind_combo.currentData()) if self.kind_combo.currentData() else None,
+            categories=codes,
+            legal_representative=self.legal_rep_edit.text(),
+            address=self.address_edit.text(),
+            phone=self.phone_edit.text(),
+            region_code=self.region_edit.text(),
+            status=EntityStatus(self.status_combo.currentData()),
+            notes=self.notes_edit.toPlainText(),
+            licences=licences,
+        )
+        return draft, [FieldProblem("licences", message) for message in date_problems]
+
+    def is_dirty(self) -> bool:
+        return self._draft()[0] != self._initial
+
+    # --- validation ---------------------------------------------------------------------------------------
+
+    def _changed(self, field: str, also: tuple[str, ...] = ()) -> None:
+        if field:
+            self._touched.add(field)
+            self._touched.update(also)
+        self._validate_timer.start()
+
+    def _identifier_changed(self, text: str) -> None:
+        if text.strip() != self._override_identifier:
+            self._override_reason, self._override_identifier = None, ""  # a reason covers one exact code only
+
+    def _rule_problems(self, draft: EntityDraft) -> tuple[list[FieldProblem], list[FieldProblem]]:
+        """(problems, warnings) from the domain rules; nothing is decided here."""
+        try:
+            checked = check_entity_draft(draft, override_reason=self._override_reason)
+        except ValidationError as exc:
+            return exc.problems, []
+        return [], list(checked.warnings)
+
+    def _overridable(self, draft: EntityDraft) -> bool:
+        """Would a written reason make the identifier pass? (Only a wrong USCC check character can be overridden.)"""
+        try:
+            check_entity_draft(draft, override_reason=_PROBE_REASON)
+        except ValidationError as exc:
+            return not exc.for_field("identifier")
+        return True
+
+    def validate(self) -> list[FieldProblem]:
+        """Run the rules now and show the problems of the fields the clerk has touched (all of them after a save)."""
+        self._validate_timer.stop()
+        draft, own = self._draft()
+        problems, warnings = self._rule_problems(draft)
+        problems += own
+        shown = problems if self._save_attempted else [p for p in problems if p.field in self._touched]
+        self._show_problems(shown)
+        soft = [w.message_zh for w in warnings if w.field == "identifier"]
+        self.warning_label.setText("\n".join(soft))
+        self.warning_label.setVisible(bool(soft))
+        self._refresh_override(draft, problems)
+        return problems
+
+    def _show_problems(self, problems: list[FieldProblem]) -> None:
+        by_field: dict[str, list[str]] = {}
+        for problem in problems:
+            by_field.setdefault(problem.field if problem.field in self.errors else "", []).append(problem.message_zh)
+        for field, label in self.errors.items():
+            messages = by_field.get(field, [])
+            label.setText("\n".join(messages))
+            label.setVisible(bool(messages))
+        general = by_field.get("", [])
+        self.general_error.setText("\n".join(general))
+        self.general_error.setVisible(bool(general))
+
+    def _refresh_override(self, draft: EntityDraft | None = None, problems: list[FieldProblem] | None = None) -> None:
+        draft = draft or self._draft()[0]
+        if problems is None:
+            problems = self._rule_problems(draft)[0]
+        blocked = any(p.field == "identifier" for p in problems)
+        self.override_button.setVisible(bool(self._override_reason) or (blocked and self._overridable(draft)))
+        self.override_button.setText(self.tr("修改确认理由…") if self._override_reason else self.tr("校验位人工确认…"))
+        if self._override_reason:
+            self.override_note.setText(self.tr("校验位已人工确认，理由：{0}").format(self._override_reason))
+        self.override_note.setVisible(bool(self._override_reason))
+
+    def confirm_check_character(self) -> None:
+        """Accept a wrong USCC check character only with a written reason (it goes into the change log)."""
+        reason, ok = QInputDialog.getMultiLineText(
+            self,
+            self.tr("校验位人工确认"),
+            self.tr(
+                "该统一社会信用代码的校验位与国家标准的计算结果不符。\n"
+                "如已核对营业执照，代码确实如此（如早期试点代码），请填写理由（将记入修改记录）："
+            ),
+            self._override_reason or "",
+        )
+        if ok and reason.strip():
+            self._override_reason, self._override_identifier = reason.strip(), self.identifier_edit.text().strip()
+        elif ok:
+            self._override_reason, self._override_identifier = None, ""
+        self.validate()
+
+    def _focus_first(self, problems: list[FieldProblem]) -> None:
+        fields = {p.field for p in problems}
+        targets = {
+            "name": self.name_edit,
+            "identifier": self.identifier_edit,
+            "kind": self.kind_combo,
+            "categories": self.categories_list,
+            "phone": self.phone_edit,
+            "region_code": self.region_edit,
+            "licences": self.licence_editor.table,
+        }
+        for field in FIELDS:
+            if field in fields:
+                targets[field].setFocus()
+                return
+
+    # --- saving -------------------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Ctrl+S: check, then register or update; on any refusal the typed values stay in the form."""
+        self._save_attempted = True
+        problems = self.validate()
+        if problems:
+            self._focus_first(problems)
+            return False
+        return self._submit(self._draft()[0], allow_similar=False)
+
+    def _write(self, draft: EntityDraft, allow_similar: bool) -> EntityDetail:
+        if self._entity_id is None:
+            return register_entity(self._ctx, draft, allow_similar=allow_similar, override_reason=self._override_reason)
+        return update_entity(
+            self._ctx,
+            self._entity_id,
+            draft,
+            expected_version=self._version,
+            allow_similar=allow_similar,
+            override_reason=self._override_reason,
+        )
+
+    def _submit(self, draft: EntityDraft, allow_similar: bool) -> bool:
+        title = self.tr("保存")
+        try:
+            detail = self._write(draft, allow_similar)
+        except SimilarNameWarning as warning:
+            answer = QMessageBox.question(
+                self,
+                self.tr("名称相近"),
+                self.tr("{0}\n\n名称相近的主体已经存在，仍要保存吗？").format(warning.message_zh),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            return answer == QMessageBox.StandardButton.Yes and self._submit(draft, allow_similar=True)
+        except DuplicateIdentifierError as duplicate:
+            self._show_problems([FieldProblem("identifier", duplicate.message_zh)])
+            self.identifier_edit.setFocus()
+            answer = QMessageBox.question(
+                self,
+                self.tr("证件号码已登记"),
+                self.tr("{0}\n\n要打开已登记的“{1}”吗？（本窗口填写的内容将不保存）").format(
+                    duplicate.message_zh, duplicate.existing.name
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self._closing = True
+                super().reject()
+                self.openRequested.emit(duplicate.existing.id)
+            return False
+        except ConcurrentEditError as conflict:
+            answer = QMessageBox.question(
+                self,
+                self.tr("保存冲突"),
+                self.tr(
+                    "{0}\n\n您填写的内容仍保留在本窗口中。要以您填写的内容为准再次保存吗？\n"
+                    "（将替换对方的修改，两次修改都会留在修改记录中；选“否”可继续编辑或取消）"
+                ).format(conflict.message_zh),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+            self._version = conflict.actual  # the clerk has seen the conflict and chosen their values
+            return self._submit(draft, allow_similar)
+        except ValidationError as invalid:
+            self._show_problems(invalid.problems)
+            self._focus_first(invalid.problems)
+            return False
+        except DomainError as refused:
+            QMessageBox.warning(self, title, refused.message_zh)
+            return False
+        except Exception as exc:  # noqa: BLE001 - e.g. database locked or gone: say so, keep the typed values
+            _log.exception("saving an entity failed")
+            QMessageBox.critical(
+                self, title, self.tr("保存失败，本次未写入，填写的内容仍保留在窗口中。\n原因：{0}").format(exc)
+            )
+            return False
+        self.saved_summary = get_entity(self._ctx, detail.summary.id).summary  # masked, as the table shows it
+        self._closing = True
+        self.accept()
+        self.saved.emit(self.saved_summary)
+        return True
+
+    # --- closing ------------------------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        """Esc or the close button: ask before throwing away edits."""
+        if not self._closing and self.is_dirty():
+            answer = QMessageBox.question(
+                self,
+                self.tr("放弃修改"),
+                self.tr("填写的内容尚未保存，确定放弃吗？"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self._closing = True
+        super().reject()
+
+    def done(self, result: int) -> None:
+        self._save_geometry()
+        super().done(result)
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings.value(_GEOMETRY_KEY) if self._settings is not None else None
+        if geometry:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 640)
+
+    def _save_geometry(self) -> None:
+        if self._settings is not None:
+            self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())

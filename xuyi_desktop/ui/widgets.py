@@ -1,0 +1,38 @@
+"""Small widgets the pages share."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+class ElidedLabel(QLabel):
+    """A label that shortens long text in the middle (database paths) instead of pushing the status bar wide."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setToolTip(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 8, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, rect.width())
+        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+def error_label(parent: QWidget | None = None) -> QLabel:
+    """The red line under a form field that says, in Chinese, what is wrong with it."""
+    label = QLabel(parent)
+    label.setObjectName("fieldError")
+    label.setStyleSheet("color: #c62828;")
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
