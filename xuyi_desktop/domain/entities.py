@@ -49,6 +49,24 @@ def category_code(text: str) -> str | None:
     return text if text in CATEGORIES else _CATEGORY_BY_LABEL.get(text)
 
 
+# Field names of an entity as the form and the change history label them.
+FIELD_LABELS: dict[str, str] = {
+    "kind": "主体类型",
+    "name": "名称",
+    "identifier": "证件号码",
+    "check_override_reason": "校验位确认理由",
+    "legal_representative": "法定代表人/负责人",
+    "address": "地址",
+    "phone": "联系电话",
+    "region_code": "行政区划代码",
+    "status": "状态",
+    "notes": "备注",
+    "categories": "类别",
+    "licences": "证照",
+    "deleted": "删除标记",
+}
+
+
 class EntityStatus(str, Enum):
     """Registration status of the entity itself (not of its licences)."""
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from xuyi_desktop.domain.entities import EntityDraft, EntityKind, RelationType, check_entity_draft
+from xuyi_desktop.domain.entities import FIELD_LABELS, EntityDraft, EntityKind, RelationType, check_entity_draft
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.identifiers import normalise_identifier
 from xuyi_desktop.domain.permissions import Permission
@@ -224,7 +224,7 @@ def update_entity(
             record_version=entity.version,
             before=before,
             after=snapshot(entity),
-            summary="修改 " + "、".join(changed),
+            summary="修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed),
         )
         return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import QCoreApplication
 
+from xuyi_desktop.domain.entities import FIELD_LABELS
 from xuyi_desktop.services.entity_views import HistoryEntry
 
 _ACTIONS = {"insert": "登记", "update": "修改", "delete": "删除"}
@@ -26,24 +27,6 @@ def action_label(action: str) -> str:
     return QCoreApplication.translate("formatting", label) if label else action
 
 
-# Snapshot keys of the change log, as the form labels them.
-_FIELD_LABELS = {
-    "kind": "主体类型",
-    "name": "名称",
-    "identifier": "证件号码",
-    "check_override_reason": "校验位确认理由",
-    "legal_representative": "法定代表人/负责人",
-    "address": "地址",
-    "phone": "联系电话",
-    "region_code": "行政区划代码",
-    "status": "状态",
-    "notes": "备注",
-    "categories": "类别",
-    "licences": "证照",
-    "deleted": "删除标记",
-}
-
-
 def change_summary(entry: HistoryEntry) -> str:
     """An edit as the clerk reads it ("修改 名称、联系电话"), from the before/after images; else the stored summary."""
     if entry.action != "update" or not entry.before or not entry.after:
@@ -52,5 +35,5 @@ def change_summary(entry: HistoryEntry) -> str:
     changed = [key for key in after if key not in ("version", "id") and before.get(key) != after.get(key)]
     if not changed:
         return entry.summary
-    labels = [QCoreApplication.translate("formatting", _FIELD_LABELS.get(key, key)) for key in changed]
+    labels = [QCoreApplication.translate("formatting", FIELD_LABELS.get(key, key)) for key in changed]
     return QCoreApplication.translate("formatting", "修改 ") + "、".join(labels)
