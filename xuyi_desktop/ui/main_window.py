@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
 
@@ -10,6 +10,7 @@ import xuyi_desktop
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import count_entities
 from xuyi_desktop.ui.operations import run_in_background, wait_for_background
+from xuyi_desktop.ui.pages import EXTRA_PAGES
 from xuyi_desktop.ui.registry_page import RegistryPage
 from xuyi_desktop.ui.settings import ui_settings
 from xuyi_desktop.ui.widgets import ElidedLabel
@@ -36,6 +37,13 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.registry)
         self.nav = QListWidget(self)
         self.nav.addItem(self.tr("市场主体"))  # only modules that work are listed
+        self.extra_pages: dict[str, QWidget] = {}
+        for spec in EXTRA_PAGES:
+            if ctx.can(spec.permission):
+                page = spec.build(ctx, self._settings, self)
+                self.extra_pages[spec.title] = page
+                self.pages.addWidget(page)
+                self.nav.addItem(QCoreApplication.translate("pages", spec.title))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
         width = max(self.nav.sizeHintForColumn(0), self.fontMetrics().horizontalAdvance("市场主体")) + 56

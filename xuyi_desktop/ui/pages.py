@@ -1,0 +1,39 @@
+"""The modules listed in the main window's navigation, after 市场主体: one line each, in display order.
+
+Each entry builds its page from the context; a page the current user's role may not see is left out.
+Only modules that work are listed here (no placeholders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
+
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.services.context import AppContext
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    title: str  # Chinese, shown in the navigation list
+    build: Callable[[AppContext, QSettings, QWidget], QWidget]
+    permission: Permission = Permission.VIEW
+
+
+def _lazy(module: str, cls: str) -> Callable[[AppContext, QSettings, QWidget], QWidget]:
+    """Import a page's module only when the page is built (keeps start-up fast)."""
+
+    def build(ctx: AppContext, settings: QSettings, parent: QWidget) -> QWidget:
+        import importlib
+
+        return getattr(importlib.import_module(module), cls)(ctx, settings, parent)
+
+    return build
+
+
+EXTRA_PAGES: list[PageSpec] = [
+    # e.g. PageSpec("信用核查", _lazy("xuyi_desktop.ui.credit_check_page", "CreditCheckPage")),
+]
