@@ -153,3 +153,20 @@ def test_cli_check_lists_incentive_for_aa_and_restriction_for_d(tmp_path: Path) 
     assert listed[0]["grade"] == "AA"
     typed = _cli(db, "rating", "add", "--entity", UNIT, "--domain", "highway_construction", "--period", str(THIS_YEAR), "--score", "94.9", "--grade", "AA")
     assert typed.returncode == 1 and "不一致" in typed.stderr
+
+
+def test_cli_clerk_cannot_approve_a_rating(tmp_path: Path) -> None:
+    db = tmp_path / "roles.db"
+    ctx = open_context(str(db))
+    users.create_user(ctx, "admin", "admin-secret-1", Role.ADMIN)
+    users.login(ctx, "admin", "admin-secret-1")
+    users.create_user(ctx, "clerk", "clerk-secret-1", Role.CLERK)
+    _unit(ctx)
+    ctx.close()
+    env = dict(os.environ, XUYI_USER="clerk", XUYI_PASSWORD="clerk-secret-1")
+    added = _cli(db, "rating", "add", "--entity", UNIT, "--domain", "highway_construction", "--period", str(THIS_YEAR), "--score", "90", "--json", env=env)
+    assert added.returncode == 0, added.stderr
+    rid = json.loads(added.stdout)["id"]
+    refused = _cli(db, "rating", "set-status", rid, "reviewed", env=env)
+    assert refused.returncode == 1 and "没有“审核信用评价”的权限" in refused.stderr
+    assert json.loads(_cli(db, "rating", "list", UNIT, "--json", env=env).stdout)[0]["status"] == "draft"
