@@ -76,3 +76,15 @@ def test_xuyi_db_environment_variable(tmp_path: Path, monkeypatch: pytest.Monkey
     env = dict(os.environ, XUYI_DB=str(db))
     result = subprocess.run([sys.executable, "-m", "xuyi_desktop", "init"], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0 and str(db) in result.stdout and db.exists()
+
+
+def test_link_person_to_organisation_and_show_both_sides(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    assert xuyi(db, "entity", "add", "--name", "盱眙顺达运输有限公司", "--id", "91320830PYQLFT169T").returncode == 0
+    assert xuyi(db, "entity", "add", "--name", "张三", "--id", "320830199001011236").returncode == 0
+    assert xuyi(db, "entity", "link", "320830199001011236", "91320830PYQLFT169T", "--title", "驾驶员").returncode == 0
+    org = json.loads(xuyi(db, "entity", "show", "91320830PYQLFT169T", "--json").stdout)
+    assert [(r["name"], r["identifier"], r["title"]) for r in org["relations"]] == [("张三", "320830********1236", "驾驶员")]
+    person = json.loads(xuyi(db, "entity", "show", "320830199001011236", "--json").stdout)
+    assert person["relations"][0]["name"] == "盱眙顺达运输有限公司"
+    assert xuyi(db, "entity", "link", "91320830PYQLFT169T", "320830199001011236").returncode == 1  # org → person is refused

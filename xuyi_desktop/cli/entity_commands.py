@@ -41,6 +41,11 @@ def register(sub: Any) -> None:
     show.add_argument("--reveal", action="store_true")
     show.add_argument("--history", action="store_true", help="同时显示修改记录")
     show.add_argument("--json", action="store_true")
+    link = esub.add_parser("link", help="把个人关联到单位（驾驶员所属经营者、主要从业人员所属单位）")
+    link.add_argument("person", help="个人的 UUID 或身份证号码")
+    link.add_argument("org", help="单位的 UUID 或统一社会信用代码")
+    link.add_argument("--type", dest="relation_type", choices=["employee", "key_personnel"], default="employee")
+    link.add_argument("--title", default="", help="岗位，如 驾驶员、项目经理")
     entity.set_defaults(func=_entity)
 
 
@@ -92,11 +97,24 @@ def _entity(args: argparse.Namespace) -> int:
                 print(_summary_line(h))
             print(f"共 {len(hits)} 条 ({len(hits)} hits)", file=sys.stderr)
         return EXIT_OK
+    if args.entity_command == "link":
+        from xuyi_desktop.domain.entities import RelationType
+
+        person, org = svc.get_entity(ctx, args.person), svc.get_entity(ctx, args.org)
+        svc.link_person(ctx, person.summary.id, org.summary.id, RelationType(args.relation_type), title=args.title)
+        print(f"已关联 (linked): {person.summary.name} → {org.summary.name}")
+        return EXIT_OK
     if args.entity_command == "show":
         detail = svc.get_entity(ctx, args.id, reveal=args.reveal)
         history = svc.entity_history(ctx, detail.summary.id) if args.history else []
+        relations = svc.entity_relations(ctx, detail.summary.id)
         if args.json:
             data = detail.to_json()
+            data["relations"] = [
+                {"id": str(r.id), "entity_id": str(r.other.id), "name": r.other.name, "identifier": r.other.identifier,
+                 "relation_type": r.relation_type.value, "title": r.title}
+                for r in relations
+            ]
             if args.history:
                 data["history"] = [
                     {"at": h.at.isoformat(), "actor": h.actor, "office": h.office_code, "action": h.action, "version": h.version, "summary": h.summary}
@@ -110,6 +128,8 @@ def _entity(args: argparse.Namespace) -> int:
             print(f"行政区划: {s.region_code}\n版本: {s.version}\nID: {s.id}")
             for lic in detail.licences:
                 print(f"证照: {lic.licence_type} {lic.number} {lic.valid_from or ''}—{lic.valid_to or ''}")
+            for r in relations:
+                print(f"关联: {r.other.name} {r.other.identifier} {r.relation_type.label} {r.title}")
             for h in history:
                 print(f"{h.at.astimezone():%Y-%m-%d %H:%M} {h.office_code} {h.actor} v{h.version} {h.summary}")
         return EXIT_OK

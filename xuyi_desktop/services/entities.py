@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -353,3 +355,31 @@ def link_person(
             summary=f"{person.name} 关联到 {org.name}（{relation_type.label}）",
         )
         return relation.id
+
+
+@dataclass(frozen=True)
+class RelationView:
+    """A person–organisation link seen from one side: who is on the other side and how they are linked."""
+
+    id: uuid.UUID
+    other: EntitySummary
+    relation_type: RelationType
+    title: str
+    start_date: dt.date | None
+
+
+def entity_relations(ctx: AppContext, entity_id: uuid.UUID) -> list[RelationView]:
+    """The organisations a person works for, or the persons an organisation employs (live links only)."""
+    _require_read(ctx, False)
+    with ctx.transaction() as session:
+        rows = session.execute(
+            select(EntityRelation).where(
+                or_(EntityRelation.person_id == entity_id, EntityRelation.org_id == entity_id), EntityRelation.deleted_at.is_(None)
+            )
+        ).scalars()
+        result = []
+        for rel in rows:
+            other = entity_queries.by_id(session, rel.org_id if rel.person_id == entity_id else rel.person_id)
+            if other is not None and other.deleted_at is None:
+                result.append(RelationView(rel.id, summary_of(other), RelationType(rel.relation_type), rel.title, rel.start_date))
+        return result
