@@ -176,6 +176,13 @@ def _previous_grade(session: Session, entity_id: uuid.UUID, domain: str, period:
     return session.execute(stmt.limit(1)).scalar_one_or_none()
 
 
+def previous_grade(ctx: AppContext, entity_id: uuid.UUID, domain: str, period: int) -> str | None:
+    """The effective grade of the period before (what the 逐级上升 cap compares with), for live previews."""
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        return _previous_grade(session, entity_id, domain, period)
+
+
 def _derive(scheme: RatingScheme, data: RatingInput, previous: str | None) -> tuple[DerivedGrade | None, float | None, list[dict[str, Any]]]:
     score = data.score
     deductions: list[dict[str, Any]] = []

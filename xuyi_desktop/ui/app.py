@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import xuyi_desktop
 from xuyi_desktop.paths import APP_AUTHOR, APP_NAME, resource_path
@@ -104,34 +104,74 @@ def _reason(exc: BaseException) -> str:
     return getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
 
 
+def backup_on_exit(ctx: object, parent: QWidget | None = None) -> None:
+    """The automatic backup on every exit; a failure is shown, and the exit goes on regardless."""
+    from xuyi_desktop.services.backup import auto_backup_if_due
+
+    try:
+        auto_backup_if_due(ctx, on_exit=True)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - the clerk is told, the program still exits
+        QMessageBox.warning(parent, DISPLAY_NAME, _tr("退出时的自动备份失败：{0}\n\n程序仍将退出，请联系管理员检查备份文件夹。").format(_reason(exc)))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the desktop UI; returns the process exit code (1 if the database cannot be opened)."""
+    """Run the desktop UI; returns the process exit code (1 if the database cannot be opened).
+
+    Log in (or create the administrator on a new database), show the window; 注销 comes back to the login,
+    a restore reopens the database first; on exit the automatic backup runs and the session is logged out.
+    """
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
     app = create_application(qt_args)
 
+    from xuyi_desktop.services import users
     from xuyi_desktop.services.context import open_context
-    from xuyi_desktop.ui.main_window import MainWindow
+    from xuyi_desktop.ui.login_dialog import authenticate
+    from xuyi_desktop.ui.main_window import MainWindow, Outcome
 
-    try:
-        ctx = open_context(args.db)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is shown to the clerk, not as a traceback
-        target = args.db or os.environ.get("XUYI_DB") or _tr("默认数据库")
-        QMessageBox.critical(None, DISPLAY_NAME, _tr("无法打开数据库：{0}\n\n原因：{1}").format(target, _reason(exc)))
+    def open_or_explain() -> object | None:
+        try:
+            return open_context(args.db)
+        except Exception as exc:  # noqa: BLE001 - any failure to open is shown to the clerk, not as a traceback
+            target = args.db or os.environ.get("XUYI_DB") or _tr("默认数据库")
+            QMessageBox.critical(None, DISPLAY_NAME, _tr("无法打开数据库：{0}\n\n原因：{1}").format(target, _reason(exc)))
+            return None
+
+    ctx = open_or_explain()
+    if ctx is None:
         return 1
     try:
-        window = MainWindow(ctx)
-        window.show()
-        if args.quit_after_shown:
+        while True:
+            # --quit-after-shown times the start-up to the first window: no one is there to log in.
+            if not args.quit_after_shown and not authenticate(ctx):
+                return 0  # 退出 on the login screen
+            window = MainWindow(ctx)
+            window.show()
+            if args.quit_after_shown:
 
-            def report() -> None:
-                elapsed = time.perf_counter() - STARTED_PERF
-                print(f"window-shown {elapsed:.3f} started-at {STARTED_AT:.6f}", flush=True)
-                window.close()
+                def report(window: MainWindow = window) -> None:
+                    elapsed = time.perf_counter() - STARTED_PERF
+                    print(f"window-shown {elapsed:.3f} started-at {STARTED_AT:.6f}", flush=True)
+                    window.close()
 
-            QTimer.singleShot(0, report)
-        return app.exec()
+                QTimer.singleShot(0, report)
+            code = app.exec()
+            outcome = window.outcome
+            window.deleteLater()
+            if outcome == Outcome.LOGOUT:
+                continue
+            if outcome == Outcome.RESTORED:  # restore_database closed the old context
+                ctx.close()
+                ctx = open_or_explain()
+                if ctx is None:
+                    return 1
+                continue
+            if not args.quit_after_shown:
+                backup_on_exit(ctx)
+                users.logout(ctx)
+            return code
     finally:
-        ctx.close()
+        if ctx is not None:
+            ctx.close()
 
 
 if __name__ == "__main__":

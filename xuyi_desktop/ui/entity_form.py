@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from itertools import pairwise
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from xuyi_desktop.domain.entities import CATEGORIES, EntityDraft, EntityKind, EntityStatus, check_entity_draft
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
+from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import entity_history, get_entity, register_entity, update_entity
 from xuyi_desktop.services.entity_views import EntityDetail, EntitySummary, HistoryEntry
@@ -49,7 +51,13 @@ _log = logging.getLogger(__name__)
 
 
 class EntityForm(QDialog):
-    """Create (entity_id None) or edit an entity. Emits `saved` with the masked summary of what was written."""
+    """Create (entity_id None) or edit an entity. Emits `saved` with the masked summary of what was written.
+
+    Personal data: a user who may edit gets the full ID number and phone (get_entity(reveal=True), audited by the
+    service as personal.reveal), because a save must send the real values. Anyone else sees them masked and the
+    form read-only; 显示完整信息 (only with the REVEAL_PERSONAL right) fetches them, again audited. While the two
+    fields are masked they are read-only and the form refuses to save, so a masked value can never be written.
+    """
 
     saved = Signal(object)  # EntitySummary
     openRequested = Signal(object)  # uuid.UUID of an existing entity the clerk wants to see instead
@@ -60,9 +68,14 @@ class EntityForm(QDialog):
         entity_id: uuid.UUID | None = None,
         parent: QWidget | None = None,
         settings: QSettings | None = None,
+        *,
+        reveal: bool | None = None,
     ) -> None:
+        """`reveal`: load the full personal data (default: when the user may edit and may see it)."""
         super().__init__(parent)
         self._ctx = ctx
+        self._may_edit = ctx.can(Permission.ENTITY_EDIT)
+        self._masked = False
         self._settings = settings
         self._entity_id = entity_id
         self._version: int | None = None
@@ -75,11 +88,18 @@ class EntityForm(QDialog):
         self.errors: dict[str, QLabel] = {}
 
         self._build()
-        detail = get_entity(ctx, entity_id, reveal=True) if entity_id else None
+        if reveal is None:
+            reveal = self._may_edit and ctx.can(Permission.REVEAL_PERSONAL)
+        detail = get_entity(ctx, entity_id, reveal=reveal) if entity_id else None
         if detail is not None:
             self._load(detail)
+            self._set_masked(detail.summary.masked and (detail.summary.kind == EntityKind.PERSON.value or bool(detail.summary.phone)))
+            if not self._may_edit:
+                self._make_read_only()
         self.setWindowTitle(
-            self.tr("编辑市场主体 — {0}").format(detail.summary.name) if detail else self.tr("新增市场主体")
+            (self.tr("编辑市场主体 — {0}") if self._may_edit else self.tr("查看市场主体 — {0}")).format(detail.summary.name)
+            if detail
+            else self.tr("新增市场主体")
         )
         self._initial = self._draft()[0]
         self._restore_geometry()
@@ -108,6 +128,11 @@ class EntityForm(QDialog):
         self.identifier_edit = QLineEdit(self)
         self.identifier_edit.setPlaceholderText(self.tr("必填：统一社会信用代码或身份证号"))
         self.override_button = QPushButton(self.tr("校验位人工确认…"), self)
+        self.reveal_button = QPushButton(self.tr("显示完整信息"), self)
+        self.reveal_button.setToolTip(self.tr("显示完整的证件号码和联系电话（将记入操作日志）"))
+        self.reveal_button.setVisible(False)
+        self.reveal_button.setAutoDefault(False)
+        self.reveal_button.clicked.connect(self.reveal_personal)
         self.override_button.setToolTip(self.tr("证照上的代码确实如此（如早期试点代码）时，填写理由后可以登记"))
         self.override_button.setVisible(False)
         self.override_button.clicked.connect(self.confirm_check_character)
@@ -154,6 +179,7 @@ class EntityForm(QDialog):
         identifier_row.setContentsMargins(0, 0, 0, 0)
         identifier_row.addWidget(self.identifier_edit, 1)
         identifier_row.addWidget(self.override_button)
+        identifier_row.addWidget(self.reveal_button)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -305,6 +331,44 @@ class EntityForm(QDialog):
         self._show_history(entity_history(self._ctx, summary.id))
         self._refresh_override()
 
+    def _set_masked(self, masked: bool) -> None:
+        """Masked values are shown read-only; the button to reveal them only to those with the right."""
+        self._masked = masked
+        for edit in (self.identifier_edit, self.phone_edit):
+            edit.setReadOnly(masked or not self._may_edit)
+        self.reveal_button.setVisible(masked and self._ctx.can(Permission.REVEAL_PERSONAL))
+        if masked:
+            self.override_button.setVisible(False)
+            self._show_problems([])
+
+    def _make_read_only(self) -> None:
+        """No right to register or edit: the form only shows the entity."""
+        for edit in (self.name_edit, self.identifier_edit, self.legal_rep_edit, self.address_edit, self.phone_edit, self.region_edit):
+            edit.setReadOnly(True)
+        self.notes_edit.setReadOnly(True)
+        for widget in (self.status_combo, self.categories_list, self.licence_editor):
+            widget.setEnabled(False)
+        self.override_button.setVisible(False)
+        self.save_button.setEnabled(False)
+        self.save_button.setToolTip(self.tr("当前用户没有“登记和修改”的权限"))
+
+    def reveal_personal(self) -> bool:
+        """显示完整信息: the full ID number and phone from the service (which checks the right and audits)."""
+        if self._entity_id is None or not self._masked:
+            return False
+        try:
+            detail = get_entity(self._ctx, self._entity_id, reveal=True)
+        except DomainError as refused:
+            QMessageBox.warning(self, self.tr("显示完整信息"), refused.message_zh)
+            return False
+        summary = detail.summary
+        self.identifier_edit.setText(summary.identifier)
+        self.phone_edit.setText(summary.phone)
+        self._initial = replace(self._initial, identifier=summary.identifier, phone=summary.phone)
+        self._set_masked(False)
+        self._refresh_override()
+        return True
+
     def _show_history(self, entries: list[HistoryEntry]) -> None:
         if self.history_table is None:
             return
@@ -374,6 +438,8 @@ class EntityForm(QDialog):
     def validate(self) -> list[FieldProblem]:
         """Run the rules now and show the problems of the fields the clerk has touched (all of them after a save)."""
         self._validate_timer.stop()
+        if self._masked or (self._entity_id is not None and not self._may_edit):
+            return []  # masked values are not what the rules are about, and nothing here will be saved
         draft, own = self._draft()
         problems, warnings = self._rule_problems(draft)
         problems += own
@@ -445,6 +511,12 @@ class EntityForm(QDialog):
 
     def save(self) -> bool:
         """Ctrl+S: check, then register or update; on any refusal the typed values stay in the form."""
+        if self._entity_id is not None and not self._may_edit:
+            QMessageBox.warning(self, self.tr("保存"), self.tr("当前用户没有“登记和修改”的权限"))
+            return False
+        if self._masked:
+            QMessageBox.warning(self, self.tr("保存"), self.tr("证件号码和联系电话目前是隐去部分的显示，请先点击“显示完整信息”再保存。"))
+            return False
         self._save_attempted = True
         problems = self.validate()
         if problems:

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 import xuyi_desktop
-from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services import users
+from xuyi_desktop.services.context import AppContext, CurrentUser
 from xuyi_desktop.services.entities import count_entities
 from xuyi_desktop.ui.operations import run_in_background, wait_for_background
 from xuyi_desktop.ui.pages import EXTRA_PAGES
 from xuyi_desktop.ui.registry_page import RegistryPage
+from xuyi_desktop.ui.session_lock import IdleWatcher, LockScreen, idle_ms_from
 from xuyi_desktop.ui.settings import ui_settings
 from xuyi_desktop.ui.widgets import ElidedLabel
 
@@ -22,14 +34,36 @@ PRODUCT_ZH = "盱眙县信用交通桌面系统"
 PRODUCT_EN = "Xuyi County Transport Credit Desktop System"
 
 
+class Outcome:
+    """Why the window closed, for the loop in app.main(): exit, log in again, or reopen a restored database."""
+
+    QUIT = "quit"
+    LOGOUT = "logout"
+    RESTORED = "restored"
+
+
 class MainWindow(QMainWindow):
     """One window per database; it does not own the context (the caller opens and closes it)."""
 
-    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        *,
+        idle_ms: int | None = None,
+    ) -> None:
+        """`idle_ms`: lock the screen after this long without input (default: security/idle_minutes, 15 minutes;
+        0 = never). The lock only applies when a user is logged in."""
         super().__init__(parent)
         self._ctx = ctx
         self._settings = settings if settings is not None else ui_settings()
-        self.setWindowTitle(self.tr("盱眙县信用交通 — 市场主体登记"))
+        self.outcome = Outcome.QUIT
+        self._closing_for_restore = False
+        self._locked_user: CurrentUser | None = None
+        self._hidden_windows: list[QWidget] = []
+        self._disabled_actions: list[QAction] = []
+        self.setWindowTitle(self.tr("盱眙县信用交通"))
         self.setObjectName("MainWindow")
 
         self.registry = RegistryPage(ctx, self._settings, self)
@@ -44,6 +78,13 @@ class MainWindow(QMainWindow):
                 self.extra_pages[spec.title] = page
                 self.pages.addWidget(page)
                 self.nav.addItem(QCoreApplication.translate("pages", spec.title))
+        for page in self.extra_pages.values():
+            restored = getattr(page, "restored", None)  # the backup page, after a restore replaced the database
+            if restored is not None:
+                restored.connect(self._database_restored)
+            message = getattr(page, "message", None)
+            if message is not None and hasattr(message, "connect"):
+                message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
         width = max(self.nav.sizeHintForColumn(0), self.fontMetrics().horizontalAdvance("市场主体")) + 56
@@ -65,6 +106,14 @@ class MainWindow(QMainWindow):
         self.refresh_count()
         self.registry.focus_search()  # a clerk can type the first query straight away
 
+        self.lock_screen = LockScreen(self)
+        self.lock_screen.unlockRequested.connect(self.unlock)
+        self.lock_screen.switchRequested.connect(self.log_out)
+        self.idle = IdleWatcher(idle_ms_from(self._settings) if idle_ms is None else idle_ms, self)
+        self.idle.idle.connect(self.lock)
+        if ctx.user is not None and (idle_ms_from(self._settings) if idle_ms is None else idle_ms) > 0:
+            self.idle.start()
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
         self.quit_action = QAction(self.tr("退出(&X)"), self)
@@ -72,6 +121,15 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
+        account_menu = self.menuBar().addMenu(self.tr("账户(&U)"))
+        self.logout_action = QAction(self.tr("注销/切换用户(&O)"), self)
+        self.logout_action.triggered.connect(self.log_out)
+        self.lock_action = QAction(self.tr("锁定屏幕(&L)"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        for action in (self.logout_action, self.lock_action):
+            action.setEnabled(self._ctx.user is not None)
+            account_menu.addAction(action)
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         self.about_action = QAction(self.tr("关于(&A)"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -90,9 +148,15 @@ class MainWindow(QMainWindow):
         self.db_label = ElidedLabel(self.tr("数据库：{0}").format(ctx.location), self)
         self.db_label.setMinimumWidth(160)
         self.db_label.setMaximumWidth(520)
-        for label in (self.count_label, self.office_label, self.db_label):
+        user = ctx.user
+        self.user_label = QLabel(
+            self.tr("用户：{0}（{1}）").format(user.display_name, self.tr(user.role.label)) if user else self.tr("用户：未登录"),
+            self,
+        )
+        for label in (self.user_label, self.count_label, self.office_label, self.db_label):
             label.setContentsMargins(10, 0, 10, 0)
         bar = self.statusBar()
+        bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.count_label)
         bar.addPermanentWidget(self.office_label)
         bar.addPermanentWidget(self.db_label, 1)
@@ -112,6 +176,91 @@ class MainWindow(QMainWindow):
             self.tr("关于"),
             self.tr("{0}\n{1}\n\n版本 {2}\n盱眙县交通运输局").format(PRODUCT_ZH, PRODUCT_EN, xuyi_desktop.__version__),
         )
+
+    # --- session: lock, log out, restore -------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self._locked_user is not None
+
+    def lock(self) -> bool:
+        """Ctrl+L or idle: end the session (audited screen.locked) and cover the window until the password."""
+        user = self._ctx.user
+        if self.locked or user is None:
+            return False
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not self.registry.form:  # a message box waits for an answer: later
+            self.idle.timer.start()
+            return False
+        self.idle.timer.stop()
+        users.logout(self._ctx, "screen.locked")
+        self._locked_user = user
+        self._hidden_windows = [
+            w for w in QApplication.topLevelWidgets()
+            if w is not self and w.isVisible() and w.windowType() in (Qt.WindowType.Window, Qt.WindowType.Dialog)
+        ]
+        for window in self._hidden_windows:  # e.g. an open entity form: its contents stay, unseen
+            window.hide()
+        self._disabled_actions = [a for a in self.findChildren(QAction) if a.isEnabled()]
+        for action in self._disabled_actions:
+            action.setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self.centralWidget().setEnabled(False)
+        self.lock_screen.show_for(f"{user.display_name}（{user.username}）")
+        return True
+
+    def unlock(self, password: str) -> bool:
+        """The locked user's password (checked and audited by users.login, lockout included) lifts the lock."""
+        user = self._locked_user
+        if user is None:
+            return False
+        try:
+            users.login(self._ctx, user.username, password)
+        except users.LoginFailed as failed:
+            self.lock_screen.show_error(failed.message_zh)
+            self.lock_screen.password_edit.setFocus()
+            return False
+        self._locked_user = None
+        self.lock_screen.hide()
+        self.menuBar().setEnabled(True)
+        self.centralWidget().setEnabled(True)
+        for action in self._disabled_actions:
+            action.setEnabled(True)
+        self._disabled_actions = []
+        for window in self._hidden_windows:
+            window.show()
+            window.activateWindow()
+        self._hidden_windows = []
+        self.idle.timer.start()
+        return True
+
+    def log_out(self) -> bool:
+        """注销/切换用户: close the window (unsaved edits are asked about first); app.main() shows the login."""
+        self.outcome = Outcome.LOGOUT
+        for window in self._hidden_windows:
+            window.show()  # a form hidden by the lock asks about its edits like any other
+        self._hidden_windows = []
+        if not self.close():
+            self.outcome = Outcome.QUIT
+            return False
+        users.logout(self._ctx)  # no-op if the screen was locked (already logged out then)
+        return True
+
+    def _database_restored(self, result: object) -> None:
+        """The backup page replaced the database (and closed the context): close; app.main() reopens it."""
+        copy = getattr(result, "pre_restore_copy", None)
+        text = self.tr("数据库已从备份恢复。") + (
+            self.tr("\n恢复前的数据库已另存为：{0}").format(copy) if copy else ""
+        ) + self.tr("\n\n用户和密码恢复为备份时的状态，请重新登录。")
+        QMessageBox.information(self, self.tr("恢复完成"), text)
+        self.outcome = Outcome.RESTORED
+        self._closing_for_restore = True
+        self.close()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.lock_screen.isVisible():
+            self.lock_screen.setGeometry(self.rect())
 
     # --- geometry -----------------------------------------------------------------------------------------
 
@@ -137,9 +286,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the window, and let background reads finish before the caller closes the database."""
         form = self.registry.form
-        if form is not None and not form.close():
+        if form is not None and self._closing_for_restore:
+            form.done(QDialog.DialogCode.Rejected)  # its database is gone: nothing left to save to
+        elif form is not None and not form.close():
             event.ignore()  # the clerk chose to keep editing
             return
+        self.idle.stop()
         self.save_settings()
         wait_for_background()
         super().closeEvent(event)

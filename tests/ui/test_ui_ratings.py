@@ -1,0 +1,139 @@
+"""The 信用评价 page and the rating form, driven through their widgets: live grade, save, workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from ui_helpers import USCC_A
+
+from xuyi_desktop.domain.entities import EntityDraft
+from xuyi_desktop.domain.ratings import RatingStatus
+from xuyi_desktop.services.entities import register_entity
+from xuyi_desktop.services.ratings import list_ratings
+from xuyi_desktop.ui.rating_page import RatingPage
+
+NAME = "盱眙县路桥工程有限公司"
+
+
+@pytest.fixture
+def rating_page(qtbot, ctx, settings):  # type: ignore[no-untyped-def]
+    page = RatingPage(ctx, settings)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    return page
+
+
+def pick(qtbot, page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.search_edit.clear()
+    with qtbot.waitSignal(page.searchFinished, timeout=5000):
+        qtbot.keyClicks(page.search_edit, text)
+        qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
+
+
+def type_score(qtbot, form, text: str) -> None:  # type: ignore[no-untyped-def]
+    form.score_edit.clear()
+    qtbot.keyClicks(form.score_edit, text)
+
+
+def test_enter_rating_with_live_grade_then_move_it_to_effective(qtbot, ctx, rating_page, dialogs):  # type: ignore[no-untyped-def]
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
+    page = rating_page
+    pick(qtbot, page, "xyxlq")
+    assert page.entity is not None and page.entity.name == NAME
+    assert page.table.rowCount() == 0
+
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = page.form
+    assert form is not None and form.isVisible()
+    assert form.domain_combo.currentText() == "公路水运工程建设从业单位"  # its category's domain first
+    assert form.score_edit.isVisible() and not form.points_edit.isVisible() and form.deductions_box.isVisible()
+    assert form.derived_text() == "—"
+
+    type_score(qtbot, form, "94.9")
+    assert form.derived_text() == "A级"
+    type_score(qtbot, form, "95")
+    assert form.derived_text() == "AA级"
+    type_score(qtbot, form, "101")
+    assert form.derived_text() == "—" and "0至100" in form.grade_notes.text()
+    type_score(qtbot, form, "95")
+
+    form.organ_edit.setText("盱眙县交通运输局")
+    form.document_edit.setText("盱交〔2025〕12号")
+    with qtbot.waitSignal(form.saved, timeout=3000):
+        qtbot.waitUntil(form.isActiveWindow, timeout=2000)
+        qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert page.form is None or not form.isVisible()
+    assert page.status_texts() == ["草稿"]
+    assert page.table.item(0, 2).text() == "AA"
+
+    buttons = page.workflow_buttons
+    assert buttons[RatingStatus.REVIEWED].isEnabled() and not buttons[RatingStatus.EFFECTIVE].isEnabled()
+    assert not page.objection_button.isEnabled()
+    buttons[RatingStatus.REVIEWED].click()
+    assert page.status_texts() == ["已审核"]
+    assert buttons[RatingStatus.PUBLICITY].isEnabled() and not buttons[RatingStatus.REVIEWED].isEnabled()
+    buttons[RatingStatus.PUBLICITY].click()
+    assert page.status_texts() == ["公示中"] and page.objection_button.isEnabled()
+    buttons[RatingStatus.EFFECTIVE].click()  # before the publicity period ends: asked (answered Yes)
+    assert page.status_texts() == ["生效"]
+    assert [k for k, _ in dialogs] == ["question"]
+    assert not any(b.isEnabled() for t, b in buttons.items() if t is not RatingStatus.REVOKED)
+    assert buttons[RatingStatus.REVOKED].isEnabled()
+    (stored,) = list_ratings(ctx, USCC_A)
+    assert (stored.grade, stored.status, stored.score) == ("AA", RatingStatus.EFFECTIVE, 95.0)
+    assert stored.document_no == "盱交〔2025〕12号"
+
+
+def test_deductions_compute_the_score_and_validation_shows_inline(qtbot, ctx, rating_page):  # type: ignore[no-untyped-def]
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
+    page = rating_page
+    pick(qtbot, page, USCC_A)
+    form = page.new_rating()
+    assert form is not None
+    row = form.add_deduction("JC-11")  # 拖欠农民工工资：扣10分
+    assert row == 0 and form.score_edit.text() == "90" and form.score_edit.isReadOnly()
+    assert form.derived_text() == "A级"
+    form.add_deduction("JC-02")  # 违法分包：直接定D级
+    assert form.derived_text() == "D级" and "直接定为D级" in form.grade_notes.text()
+    form.deductions_table.selectRow(1)
+    form.remove_deduction()
+    assert form.derived_text() == "A级"
+
+    form.period_spin.setValue(dt.date.today().year + 1)
+    form.date_edit.setMaximumDate(form.date_edit.maximumDate().addDays(10))
+    form.date_edit.setDate(form.date_edit.date().addDays(3))  # a future decision date: refused by the service
+    assert not form.save()
+    assert form.errors["decision_date"].isVisible()
+    assert "评定日期不能晚于今天" in form.errors["decision_date"].text()
+    assert list_ratings(ctx, USCC_A) == []
+    form.reject()
+
+
+def test_correction_is_a_new_version_and_the_old_one_greys_out(qtbot, ctx, rating_page):  # type: ignore[no-untyped-def]
+    from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
+
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
+    year = dt.date.today().year - 1
+    first = add_rating(ctx, RatingInput(USCC_A, "highway_construction", year, score=88))
+    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
+        set_status(ctx, first.id, status)
+    page = rating_page
+    pick(qtbot, page, USCC_A)
+    assert page.status_texts() == ["生效"]
+    form = page.correct_selected()
+    assert form is not None and not form.domain_combo.isEnabled() and form.score_edit.text() == "88"
+    type_score(qtbot, form, "96")
+    assert form.derived_text() == "AA级"
+    assert form.save()
+    assert page.status_texts() == ["草稿", "生效"]
+    assert page.table.item(0, 5).text() == "第2版（更正）"
+    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
+        page.table.selectRow(0)
+        assert page.move_selected(status)
+    assert page.status_texts() == ["生效", "被取代"]
+    assert page.table.item(1, 0).foreground().color().name() == "#9e9e9e"  # superseded: greyed
