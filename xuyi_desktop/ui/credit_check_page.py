@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QBrush, QDesktopServices, QFont, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -50,6 +50,7 @@ from xuyi_desktop.ui.rating_common import (
     grade_colour,
     printing_function,
 )
+from xuyi_desktop.ui.widgets import page_action
 
 _BUSINESS_KEY = "credit_check/business"
 PICK_LIMIT = 8  # a short pick list: the clerk narrows the query rather than scrolls
@@ -185,7 +186,7 @@ class CreditCheckPage(QWidget):
         buttons.addStretch(1)
         if self._print is not None:
             self.print_button = QPushButton(self.tr("打印核查结果单 (Ctrl+P)"), self)
-            self.print_action = self._action(self.tr("打印核查结果单"), "Ctrl+P", self.print_result)
+            self.print_action = page_action(self, self.tr("打印核查结果单"), "Ctrl+P", self.print_result)
             buttons.addWidget(self.print_button)
 
         search_row = QHBoxLayout()
@@ -204,16 +205,9 @@ class CreditCheckPage(QWidget):
         self.header_frame = header
         self.setFocusProxy(self.search_edit)
 
-        self.find_action = self._action(self.tr("查询"), "Ctrl+F", self.focus_search)
-        self.business_action = self._action(self.tr("切换业务类型"), "F6", self.next_business)
+        self.find_action = page_action(self, self.tr("查询"), "Ctrl+F", self.focus_search)
+        self.business_action = page_action(self, self.tr("切换业务类型"), "F6", self.next_business)
 
-    def _action(self, text: str, keys: str, slot: object) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     def _wire(self) -> None:
         self.search_edit.returnPressed.connect(self.check)

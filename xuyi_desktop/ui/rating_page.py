@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QBrush, QDesktopServices, QFont, QKeySequence
+from PySide6.QtGui import QBrush, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -47,6 +47,7 @@ from xuyi_desktop.services.ratings import (
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour, printing_function
 from xuyi_desktop.ui.rating_form import RatingForm
+from xuyi_desktop.ui.widgets import page_action
 
 _SPLITTER_KEY = "rating_page/splitter"
 
@@ -202,17 +203,10 @@ class RatingPage(QWidget):
         layout.addWidget(self.splitter)
         self.setFocusProxy(self.search_edit)
 
-        self.new_action = self._action(self.tr("新增评价"), "Ctrl+N", self.new_rating)
-        self._action(self.tr("查询"), "Ctrl+F", self.focus_search)
-        self._action(self.tr("刷新"), "F5", self.reload)
+        self.new_action = page_action(self, self.tr("新增评价"), "Ctrl+N", self.new_rating)
+        page_action(self, self.tr("查询"), "Ctrl+F", self.focus_search)
+        page_action(self, self.tr("刷新"), "F5", self.reload)
 
-    def _action(self, text: str, keys: str, slot: object) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     def _wire(self) -> None:
         self.search_edit.returnPressed.connect(self.search)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.entity_table_model import SORTABLE, Column, EntityTableModel
+from xuyi_desktop.ui.widgets import page_action
 
 _HEADER_KEY = "registry/header"
 # Typical widest content per column: widths that fit without measuring a million rows.
@@ -96,10 +97,10 @@ class RegistryPage(QWidget):
         self.new_button = QPushButton(self.tr("新增 (Ctrl+N)"), self)
         self.edit_button = QPushButton(self.tr("编辑 (Enter)"), self)
         self.delete_button = QPushButton(self.tr("删除 (Del)"), self)
-        self.new_action = self._action(self.tr("新增"), "Ctrl+N", self.new_entity, self)
-        self.find_action = self._action(self.tr("查询"), "Ctrl+F", self.focus_search, self)
-        self.refresh_action = self._action(self.tr("刷新"), "F5", self.refresh, self)
-        self.delete_action = self._action(self.tr("删除"), "Del", self.delete_selected, self.table)
+        self.new_action = page_action(self, self.tr("新增"), "Ctrl+N", self.new_entity)
+        self.find_action = page_action(self, self.tr("查询"), "Ctrl+F", self.focus_search)
+        self.refresh_action = page_action(self, self.tr("刷新"), "F5", self.refresh)
+        self.delete_action = page_action(self.table, self.tr("删除"), "Del", self.delete_selected)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # never while typing in the search box
 
         search_row = QHBoxLayout()
@@ -117,12 +118,6 @@ class RegistryPage(QWidget):
         layout.addLayout(buttons)
         self.setFocusProxy(self.search_edit)
 
-    def _action(self, text: str, keys: str, slot: object, owner: QWidget) -> QAction:
-        action = QAction(text, owner)
-        action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
-        owner.addAction(action)
-        return action
 
     def _wire(self) -> None:
         self.search_edit.returnPressed.connect(self.search)

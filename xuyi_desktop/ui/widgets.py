@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -36,3 +38,14 @@ def error_label(parent: QWidget | None = None) -> QLabel:
     label.setWordWrap(True)
     label.setVisible(False)
     return label
+
+
+def page_action(owner: QWidget, text: str, keys: str, slot: Callable[[], object]) -> QAction:
+    """A keyboard shortcut that works while focus is inside `owner` only, so pages in the same window can
+    each use Ctrl+N or Ctrl+F without Qt finding the shortcut ambiguous (and firing neither)."""
+    action = QAction(text, owner)
+    action.setShortcut(QKeySequence(keys))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(slot)
+    owner.addAction(action)
+    return action
