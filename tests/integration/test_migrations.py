@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from xuyi_desktop.storage.database import make_engine
 from xuyi_desktop.storage.migrate import current_revision, head_revision, include_name, upgrade_database
-from xuyi_desktop.storage.models import Base
+from xuyi_desktop.storage.all_models import Base
 
 
 def test_empty_database_upgrades_to_head_with_pragmas(tmp_path: Path) -> None:

@@ -11,11 +11,21 @@ import sys
 from collections.abc import Sequence
 
 from xuyi_desktop import __version__
-from xuyi_desktop.cli import database_commands, entity_commands, user_commands
-from xuyi_desktop.cli.common import EXIT_REJECTED, EXIT_USAGE
+from xuyi_desktop.cli import (
+    backup_commands,
+    database_commands,
+    entity_commands,
+    exchange_commands,
+    print_commands,
+    rating_commands,
+    user_commands,
+)
+from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from xuyi_desktop.domain.errors import DomainError
 
-COMMAND_MODULES = (database_commands, entity_commands, user_commands)
+COMMAND_MODULES = (
+    database_commands, entity_commands, user_commands, backup_commands, rating_commands, exchange_commands, print_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,3 +56,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"错误：{exc.message_zh} ({exc.message_en})", file=sys.stderr)
         return EXIT_REJECTED
+    except BrokenPipeError:  # `xuyi … | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return EXIT_OK

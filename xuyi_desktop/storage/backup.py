@@ -301,16 +301,17 @@ def stored_revision(path: Path) -> str | None:
     """The Alembic revision a database file is at; None when it has none (not one of ours)."""
     try:
         with _plain_connection(path) as conn:
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.DatabaseError:
         return None
-    return row[0] if row else None
+    return "+".join(sorted(r[0] for r in rows)) if rows else None
 
 
 def revision_is_known(revision: str) -> bool:
     """Known to this program means at or below head (the history is linear); unknown means newer."""
     try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+        script = ScriptDirectory.from_config(alembic_config())
+        return all(script.get_revision(part) is not None for part in revision.split("+"))
     except CommandError:
         return False
 
@@ -322,7 +323,7 @@ def upgrade_and_verify_copy(path: Path) -> ChainReport:
         cfg = alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")
         with Session(engine) as session:
             report = audit_chain.verify(session)
     finally:

@@ -32,14 +32,17 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """The revision this program brings databases to. Work on several features at once may leave more than
+    one head until a merge revision joins them; they are then written joined by '+'."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert heads
+    return "+".join(sorted(heads))
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return "+".join(sorted(heads)) if heads else None
 
 
 def backup_sqlite_file(src: Path, dest: Path) -> Path:
@@ -75,5 +78,5 @@ def upgrade_database(engine: Engine) -> Path | None:
         cfg = alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")
     return backup

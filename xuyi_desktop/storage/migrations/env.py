@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from xuyi_desktop.storage.migrate import include_name
-from xuyi_desktop.storage.models import Base
+from xuyi_desktop.storage.all_models import Base
 
 config = context.config
 connection = config.attributes.get("connection")

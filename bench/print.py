@@ -1,0 +1,182 @@
+"""Printing benchmark: one figure a line.
+
+    python bench/print.py [--batch 1000] [--repeat 30]
+
+Figures: font registration (cold, once per process); the median time of one certificate, rendered alone
+(layout engine, frame, QR code) and through the service (serial, audit entry, atomic write, on a real
+SQLite file); pages per second for a batch of N certificates, rendered alone and through the service; and
+beside them bare ReportLab drawing the same text with the same embedded font and plain drawString (no
+line-breaking rule, no frame, no QR code) as the comparison. Medians, not means. Uses a temporary data
+folder and database under bench/data/ (removed at the end); nothing of the user's is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+(ROOT / "bench" / "data").mkdir(parents=True, exist_ok=True)
+os.environ["XUYI_DATA_DIR"] = tempfile.mkdtemp(prefix="print-", dir=ROOT / "bench" / "data")
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import insert, select
+
+from xuyi_desktop.domain.ratings import RatingStatus
+from xuyi_desktop.printing.fonts import register_fonts
+
+SAMPLE_NAME = "盱眙县顺达建设工程有限公司"
+
+
+def sample_data(i: int = 0):  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from xuyi_desktop.printing import qr
+    from xuyi_desktop.printing.certificate import CertificateData
+
+    key = Ed25519PrivateKey.generate()
+    serial = f"BENCH-CERT-2026-{i:06d}"
+    payload = qr.build_payload("CERT", serial, "BENCH", dt.date(2026, 3, 5),
+                               {"u": "91320830PYQLFT169T", "d": "highway_construction", "p": 2025, "g": "AA",
+                                "fr": "2026-03-05", "to": "2027-03-04", "n": SAMPLE_NAME}, key.sign)
+    return CertificateData(
+        serial, SAMPLE_NAME, "91320830PYQLFT169T", "统一社会信用代码", "公路水运工程建设从业单位", 2025, "AA",
+        dt.date(2026, 3, 5), dt.date(2027, 3, 4), "盱眙县交通运输局", dt.date(2026, 3, 5), "盱交信〔2026〕3号", payload,
+    )
+
+
+def bare_page(c: Canvas, font: str, d) -> None:  # type: ignore[no-untyped-def]
+    """The same text drawn with plain ReportLab calls: no layout rules, no frame, no QR code."""
+    w, h = A4
+    c.setFont(font, 40)
+    c.drawCentredString(w / 2, h - 52 * mm, "信用等级证书")
+    c.setFont(font, 10.5)
+    c.drawRightString(w - 30 * mm, h - 25 * mm, f"证书编号：{d.serial}")
+    c.setFont(font, 16)
+    c.drawString(30 * mm, h - 80 * mm, f"{d.entity_name}：")
+    c.drawString(30 * mm, h - 91 * mm, f"    经评定，你单位在{d.period}年度{d.domain_name}信用评价中，")
+    c.drawString(30 * mm, h - 102 * mm, "信用等级为：")
+    c.setFont(font, 88)
+    c.drawCentredString(w / 2, h - 140 * mm, f"{d.grade}级")
+    c.setFont(font, 14)
+    y = h - 165 * mm
+    for label, value in (("主体名称", d.entity_name), ("统一社会信用代码", d.identifier), ("评价领域", d.domain_name),
+                         ("有效期限", "2026年3月5日至2027年3月4日"), ("评定文号", d.document_no)):
+        c.drawString(40 * mm, y, f"{label}：{value}")
+        y -= 9 * mm
+    c.setFont(font, 16)
+    c.drawString(120 * mm, 50 * mm, d.organ)
+    c.drawString(122 * mm, 40 * mm, "2026年3月5日")
+
+
+def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def seed_ratings(ctx, n: int) -> None:  # type: ignore[no-untyped-def]
+    """n effective ratings on n synthetic organisations, inserted directly (the workflow is not measured)."""
+    from xuyi_desktop.services.demo_data import generate_demo_data
+    from xuyi_desktop.services.schemes import registry
+    from xuyi_desktop.storage.models import Entity, Rating
+
+    generate_demo_data(ctx, int(n / 0.65) + 50, seed=7)
+    version = registry().for_period("highway_construction", 2025).version
+    today = dt.date.today()
+    with ctx.transaction() as s:
+        orgs = s.execute(select(Entity.id).where(Entity.kind == "org").limit(n)).scalars().all()
+        s.execute(insert(Rating), [
+            {
+                "id": uuid.uuid4(), "entity_id": eid, "domain": "highway_construction", "scheme_version": version,
+                "period": 2025, "score": 96.0, "bad_points": None, "deductions_json": "[]", "grade": "AA",
+                "grade_notes": "", "status": RatingStatus.EFFECTIVE.value, "evaluating_organ": "", "decision_date": today,
+                "document_no": "盱交信〔2026〕3号", "basis_notes": "", "valid_from": today,
+                "valid_until": today.replace(year=today.year + 1) - dt.timedelta(days=1), "publicity_start": None,
+                "publicity_end": None, "supersedes_id": None, "certificate_serial": None,
+                "created_office": ctx.office_code, "updated_office": ctx.office_code,
+            }
+            for eid in orgs
+        ])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=30)
+    args = ap.parse_args()
+
+    t = time.perf_counter()
+    fonts = register_fonts()
+    print(f"font registration (cold): {(time.perf_counter() - t) * 1000:.0f} ms ({fonts.summary})")
+
+    from xuyi_desktop.printing.certificate import render_certificates
+
+    data = sample_data()
+    render_certificates([data], io.BytesIO())  # warm caches once, as a running application would be
+    print(f"one certificate, rendered (median of {args.repeat}): {median_ms(lambda: render_certificates([data], io.BytesIO()), args.repeat):.1f} ms")
+
+    def bare_one() -> None:
+        c = Canvas(io.BytesIO(), pagesize=A4, initialFontName=fonts.body.name)
+        bare_page(c, fonts.body.name, data)
+        c.showPage()
+        c.save()
+
+    bare_one()
+    print(f"one page, bare ReportLab drawString, same text and font (median of {args.repeat}): {median_ms(bare_one, args.repeat):.1f} ms")
+
+    from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.services.printing import effective_rating_ids, print_certificate, print_certificates
+
+    tmp = Path(os.environ["XUYI_DATA_DIR"])
+    ctx = open_context(str(tmp / "bench.db"))
+    seed_ratings(ctx, args.batch)
+    ids = effective_rating_ids(ctx, 2025, "highway_construction")[: args.batch]
+    sample = ids[: args.repeat]
+    print_certificate(ctx, ids[-1], tmp / "warm.pdf")
+    first = iter(sample)
+    print(f"one certificate through the service, first print with new serial (median of {len(sample)}): "
+          f"{median_ms(lambda: print_certificate(ctx, next(first), tmp / 'one.pdf'), len(sample)):.1f} ms")
+    print(f"one certificate through the service, reprint (median of {args.repeat}): "
+          f"{median_ms(lambda: print_certificate(ctx, ids[0], tmp / 'one.pdf'), args.repeat):.1f} ms")
+
+    items = [sample_data(i) for i in range(args.batch)]
+    t = time.perf_counter()
+    render_certificates(items, tmp / "render.pdf")
+    secs = time.perf_counter() - t
+    print(f"batch of {args.batch}, rendered: {args.batch / secs:.0f} pages/s ({secs:.1f} s, {(tmp / 'render.pdf').stat().st_size / args.batch / 1024:.1f} KiB/page)")
+
+    t = time.perf_counter()
+    c = Canvas(str(tmp / "bare.pdf"), pagesize=A4, initialFontName=fonts.body.name)
+    for d in items:
+        bare_page(c, fonts.body.name, d)
+        c.showPage()
+    c.save()
+    secs = time.perf_counter() - t
+    print(f"batch of {args.batch}, bare ReportLab drawString: {args.batch / secs:.0f} pages/s ({secs:.1f} s, {(tmp / 'bare.pdf').stat().st_size / args.batch / 1024:.1f} KiB/page)")
+
+    t = time.perf_counter()
+    print_certificates(ctx, ids, tmp / "batch.pdf")
+    secs = time.perf_counter() - t
+    print(f"batch of {len(ids)} through the service (serials, audit entries, atomic write): {len(ids) / secs:.0f} pages/s ({secs:.1f} s)")
+    ctx.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

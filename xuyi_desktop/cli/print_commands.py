@@ -1,0 +1,153 @@
+"""`xuyi print …` (certificates, the credit-check sheet, the publicity list, as PDF) and `xuyi verify`."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, context, print_json
+from xuyi_desktop.domain.ratings import RatingStatus
+
+
+def register(sub: Any) -> None:
+    pr = sub.add_parser("print", help="打印 PDF：信用等级证书、信用核查结果单、公示名单 (print documents)")
+    psub = pr.add_subparsers(dest="print_command", required=True, metavar="DOCUMENT")
+
+    cert = psub.add_parser("certificate", help="打印一张信用等级证书（仅限已生效的评价）")
+    cert.add_argument("rating_id", type=uuid.UUID, metavar="RATING_ID")
+    cert.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    cert.add_argument("--preview", action="store_true", help="打印样张（带水印、不编号、无核验码；任何状态均可）")
+    cert.add_argument("--reveal", action="store_true", help="自然人证件号码完整打印（需相应权限）")
+    cert.set_defaults(func=_certificate)
+
+    batch = psub.add_parser("certificates", help="批量打印某年度某领域全部已生效评价的证书，合为一个 PDF")
+    batch.add_argument("--period", required=True, type=int)
+    batch.add_argument("--domain", required=True, help="评价领域代码（见 xuyi rating domains）")
+    batch.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    batch.set_defaults(func=_certificates)
+
+    check = psub.add_parser("check", help="信用核查并打印结果单")
+    check.add_argument("query", help="名称、证件号码或拼音首字母")
+    check.add_argument("--business", required=True, help="业务类型代码（见 xuyi businesses）")
+    check.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    check.set_defaults(func=_check)
+
+    pub = psub.add_parser("publicity", help="打印某年度某领域的信用评价结果公示名单")
+    pub.add_argument("--period", required=True, type=int)
+    pub.add_argument("--domain", required=True)
+    pub.add_argument(
+        "--status", action="append", choices=[RatingStatus.PUBLICITY.value, RatingStatus.EFFECTIVE.value],
+        help="列入名单的评价状态，可重复（默认 publicity：公示中）",
+    )
+    pub.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    pub.set_defaults(func=_publicity)
+
+    verify = sub.add_parser("verify", help="离线核验打印文件上的二维码内容（核验码文本，或保存它的文件；- 为标准输入）")
+    verify.add_argument("payload", metavar="PAYLOAD_OR_FILE")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(func=_verify)
+
+
+class _Progress:
+    """Progress on stderr: a line every 5 % (or every page for short runs), and Ctrl-C cancels cleanly."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        step = max(1, total // 20)
+        if done == total or done // step != self.last:
+            self.last = done // step
+            print(f"打印进度 {done}/{total}", file=sys.stderr, flush=True)
+
+    def cancelled(self) -> bool:
+        return self.stop
+
+    def on_sigint(self, *_: object) -> None:
+        self.stop = True
+
+
+def _certificate(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.printing import print_certificate
+
+    out = print_certificate(context(args), args.rating_id, args.out, reveal=args.reveal, preview=args.preview)
+    print(f"已生成：{out}")
+    return EXIT_OK
+
+
+def _certificates(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.printing import print_certificates_batch
+
+    ctx = context(args)
+    progress = _Progress()
+    previous = signal.signal(signal.SIGINT, progress.on_sigint)
+    try:
+        out = print_certificates_batch(ctx, args.period, args.domain, args.out, progress=progress, cancelled=progress.cancelled)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print(f"已生成：{out}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.credit_check import run_check
+    from xuyi_desktop.services.printing import print_credit_check
+
+    ctx = context(args)
+    result = run_check(ctx, args.query, args.business)
+    out = print_credit_check(ctx, result, args.out)
+    print(f"信用核查 {result.serial}：{result.entity.get('name', '')}；已生成：{out}")
+    return EXIT_OK
+
+
+def _publicity(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.printing import print_publicity_list
+
+    statuses = tuple(RatingStatus(s) for s in (args.status or [RatingStatus.PUBLICITY.value]))
+    out = print_publicity_list(context(args), args.period, args.domain, args.out, statuses=statuses)
+    print(f"已生成：{out}")
+    return EXIT_OK
+
+
+def _read_payload(arg: str) -> str:
+    if arg == "-":
+        return sys.stdin.read()
+    if not arg.startswith("XY1|"):
+        path = Path(arg)
+        try:
+            if path.is_file():
+                return path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            pass
+    return arg
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.printing import describe_facts, verify_payload
+
+    result = verify_payload(context(args), _read_payload(args.payload))
+    if args.json:
+        data = result.to_json()
+        data["described"] = [{"label": k, "value": v} for k, v in describe_facts(result.doc_type, result.facts)]
+        print_json(data)
+        return EXIT_OK if result.valid else EXIT_REJECTED
+    if not result.valid:
+        print(f"无效：{result.reason_zh}")
+        if result.serial:
+            print(f"  码中编号：{result.serial}（签发单位 {result.issuer}）")
+        return EXIT_REJECTED
+    issuer = f"{result.issuer}（{result.issuer_name}）" if result.issuer_name else result.issuer
+    print(f"有效：{result.doc_type_label}")
+    print(f"  编号：{result.serial}")
+    print(f"  签发单位：{issuer}")
+    print(f"  签发日期：{result.issued_on.isoformat() if result.issued_on else ''}")
+    for label, value in describe_facts(result.doc_type, result.facts):
+        print(f"  {label}：{value}")
+    for note in result.notes:
+        print(f"  注意：{note}")
+    return EXIT_OK

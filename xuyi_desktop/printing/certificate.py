@@ -1,0 +1,216 @@
+"""信用等级证书: one A4 page per certificate, drawn like an official certificate: a double frame with corner
+ornaments, the title, a statement paragraph, the grade in large type, the particulars, the issuing organ and
+date under the seal area, the serial number and the signed QR code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from xuyi_desktop.printing import layout as L
+from xuyi_desktop.printing.fonts import DocumentFonts, register_fonts
+from xuyi_desktop.printing.output import Cancelled, PrintCancelled, Progress, binary_streams, new_canvas
+from xuyi_desktop.printing.qr import draw_qr
+
+FRAME_RED = colors.Color(0.66, 0.11, 0.12)
+GOLD = colors.Color(0.72, 0.55, 0.22)
+PREVIEW_SERIAL = "样张（未编号）"
+PERSON_LABEL = "身份证号码"
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    serial: str
+    entity_name: str
+    identifier: str  # masked already where the entity is a person
+    identifier_label: str  # 统一社会信用代码 / 身份证号码
+    domain_name: str
+    period: int
+    grade: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    organ: str
+    issued_on: dt.date
+    document_no: str = ""
+    qr_payload: str | None = None
+    preview: bool = False  # a 样张: watermarked, unnumbered, no code
+
+
+def _frame(c: Canvas) -> None:
+    w, h = L.PAGE_WIDTH, L.PAGE_HEIGHT
+    c.saveState()
+    c.setStrokeColor(FRAME_RED)
+    c.setLineWidth(3.2)
+    c.rect(11 * mm, 11 * mm, w - 22 * mm, h - 22 * mm)
+    c.setLineWidth(0.8)
+    c.rect(14 * mm, 14 * mm, w - 28 * mm, h - 28 * mm)
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(0.5)
+    c.rect(15.6 * mm, 15.6 * mm, w - 31.2 * mm, h - 31.2 * mm)
+    # Corner ornaments: a square set on the inner frame with a diamond inside.
+    c.setStrokeColor(FRAME_RED)
+    s = 9 * mm
+    for x, y in ((14 * mm, 14 * mm), (w - 14 * mm, 14 * mm), (14 * mm, h - 14 * mm), (w - 14 * mm, h - 14 * mm)):
+        c.setFillColor(colors.white)
+        c.setLineWidth(0.8)
+        c.rect(x - s / 2, y - s / 2, s, s, stroke=1, fill=1)
+        c.setFillColor(FRAME_RED)
+        d = s * 0.32
+        p = c.beginPath()
+        p.moveTo(x, y + d)
+        p.lineTo(x + d, y)
+        p.lineTo(x, y - d)
+        p.lineTo(x - d, y)
+        p.close()
+        c.drawPath(p, stroke=0, fill=1)
+    c.restoreState()
+
+
+def _rule(c: Canvas, y: float, half: float) -> None:
+    """A short ornamental rule under the title: line, diamond, line."""
+    cx = L.PAGE_WIDTH / 2
+    c.saveState()
+    c.setStrokeColor(FRAME_RED)
+    c.setFillColor(FRAME_RED)
+    c.setLineWidth(0.8)
+    c.line(cx - half, y, cx - 3 * mm, y)
+    c.line(cx + 3 * mm, y, cx + half, y)
+    p = c.beginPath()
+    p.moveTo(cx, y + 1.6 * mm)
+    p.lineTo(cx + 1.6 * mm, y)
+    p.lineTo(cx, y - 1.6 * mm)
+    p.lineTo(cx - 1.6 * mm, y)
+    p.close()
+    c.drawPath(p, stroke=0, fill=1)
+    c.restoreState()
+
+
+def _validity(d: CertificateData) -> str:
+    if d.valid_from and d.valid_until:
+        return f"{L.cn_date(d.valid_from)}至{L.cn_date(d.valid_until)}"
+    if d.valid_until:
+        return f"至{L.cn_date(d.valid_until)}"
+    return "—"
+
+
+def draw_certificate(c: Canvas, d: CertificateData, fonts: DocumentFonts) -> None:
+    """Draw one certificate on the current page (the caller calls showPage)."""
+    w = L.PAGE_WIDTH
+    left, right = 30 * mm, w - 30 * mm
+    width = right - left
+    _frame(c)
+
+    # Serial top right, title, ornamental rule.
+    small = L.TextStyle(fonts.body.name, 10.5, 10.5, "right", color=L.GREY)
+    L.draw_aligned(c, left, L.PAGE_HEIGHT - 25 * mm, width, f"证书编号：{d.serial}", small)
+    title = L.title_style(fonts, size=40, leading=40, char_space=12, color=FRAME_RED, bold=True)
+    L.draw_aligned(c, left, L.PAGE_HEIGHT - 52 * mm, width, "信用等级证书", title)
+    _rule(c, L.PAGE_HEIGHT - 61 * mm, 38 * mm)
+
+    # The entity addressed, then the statement.
+    body = L.TextStyle(fonts.body.name, 16, 30, "justify", 2.0)
+    addressee = L.TextStyle(fonts.body.name, 16, 30, "left", 0.0)
+    y = L.draw_paragraph(c, f"{d.entity_name}：", left, L.PAGE_HEIGHT - 72 * mm, width, addressee)
+    you = "你" if d.identifier_label == PERSON_LABEL else "你单位"
+    statement = f"经评定，{you}在{d.period}年度{d.domain_name}信用评价中，信用等级为："
+    y = L.draw_paragraph(c, statement, left, y, width, body)
+
+    # The particulars: labels spread to one width (分散对齐), values on ruled lines beside them.
+    rows = [
+        ("主体名称", d.entity_name),
+        (d.identifier_label, d.identifier),
+        ("评价领域", d.domain_name),
+        ("有效期限", _validity(d)),
+    ]
+    if d.document_no:
+        rows.append(("评定文号", d.document_no))
+    lx = left + 10 * mm
+    vright = right - 10 * mm
+
+    # Long names and document numbers must not run into the seal area: take the first of these
+    # (grade size, gap below the statement, particulars size, leading) whose block ends above it.
+    floor = 71 * mm  # the top of the seal circle
+    for grade_size, grade_gap, size, leading in ((88, 36, 14, 22), (72, 30, 14, 22), (64, 27, 12, 18), (56, 24, 11, 15)):
+        label = L.TextStyle(fonts.body.name, size, size, "distribute")
+        value = L.TextStyle(fonts.body.name, size, leading, "left")
+        label_w = L.text_width("统一社会信用代码", label)
+        vx = lx + label_w + size + 2
+        laid = [(name, L.layout_lines(text, value, vright - vx)) for name, text in rows]
+        gy = y - grade_gap * mm
+        top = gy - grade_size * 0.25 * mm
+        bottom = top - sum(leading * len(lines) + 6 for _, lines in laid)
+        if bottom >= floor:
+            break
+
+    # The grade, large.
+    grade_style = L.TextStyle(fonts.title.name, grade_size, grade_size, "left", color=FRAME_RED, bold=True, char_space=4)
+    ji_style = L.TextStyle(fonts.title.name, grade_size * 0.39, grade_size * 0.39, "left", color=FRAME_RED, bold=True)
+    gw, jw = L.text_width(d.grade, grade_style), L.text_width("级", ji_style)
+    gx = (w - gw - jw - 3 * mm) / 2
+    L.draw_text(c, gx, gy, d.grade, grade_style)
+    L.draw_text(c, gx + gw + 3 * mm, gy, "级", ji_style)
+
+    ty = top
+    for name, lines in laid:
+        L.draw_aligned(c, lx, ty, label_w, name, label)
+        L.draw_text(c, lx + label_w + 2, ty, "：", value)
+        for i, line in enumerate(lines):
+            L.draw_text(c, vx, ty - i * value.leading, line.text, value)
+            c.saveState()
+            c.setStrokeColor(colors.Color(0.72, 0.72, 0.72))
+            c.setLineWidth(0.4)
+            c.line(vx - 2, ty - i * value.leading - 4, vright, ty - i * value.leading - 4)
+            c.restoreState()
+        ty -= value.leading * len(lines) + 6
+
+    # Issuing organ and date with the seal area; QR code bottom left.
+    L.draw_issuer(c, d.organ, d.issued_on, fonts, date_baseline=40 * mm, right=right, size=16)
+    qr_size = 30 * mm
+    qx, qy = left, 30 * mm
+    caption = L.TextStyle(fonts.body.name, 9, 9, "center", color=L.GREY)
+    if d.qr_payload and not d.preview:
+        draw_qr(c, d.qr_payload, qx, qy, qr_size)
+        L.draw_aligned(c, qx, qy - 3.5 * mm, qr_size, "扫码核验真伪", caption)
+    else:
+        c.saveState()
+        c.setStrokeColor(L.GREY)
+        c.setDash(2, 2)
+        c.rect(qx, qy, qr_size, qr_size)
+        c.restoreState()
+        L.draw_aligned(c, qx, qy + qr_size / 2 - 3, qr_size, "样张无核验码", caption)
+    note = L.TextStyle(fonts.body.name, 8.5, 8.5, "center", color=L.GREY)
+    L.draw_aligned(
+        c, left, 19.5 * mm, width,
+        "本证书证明上述主体在有效期限内的信用等级；等级如经更正或撤销，以评价机关最新公布的结果为准。", note,
+    )
+    if d.preview:
+        L.draw_watermark(c, "样张", fonts, note="仅供核对，不作证明使用")
+
+
+def render_certificates(
+    items: Sequence[CertificateData], target: str | Path, *, fonts: DocumentFonts | None = None,
+    progress: Progress | None = None, cancelled: Cancelled | None = None,
+) -> int:
+    """Write the certificates, one page each, into one PDF at `target`. Returns the page count.
+    `progress(done, total)` is called after each page; `cancelled()` returning True stops with
+    PrintCancelled (the caller removes the partial file)."""
+    fonts = fonts or register_fonts()
+    organ = items[0].organ if items else ""
+    c = new_canvas(target, fonts, title="信用等级证书", author=organ, subject="信用等级证书")
+    total = len(items)
+    for i, item in enumerate(items, 1):
+        if cancelled is not None and cancelled():
+            raise PrintCancelled()
+        draw_certificate(c, item, fonts)
+        c.showPage()
+        if progress is not None:
+            progress(i, total)
+    with binary_streams():
+        c.save()
+    return total

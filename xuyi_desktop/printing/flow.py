@@ -1,0 +1,103 @@
+"""Flowing multi-page documents on the GB/T 9704 page: the document template (text block, serial on every
+page, page numbers "— N —"), tables whose cells obey the line-breaking rule, and the closing block with the
+QR code, signature line, issuing organ, date and seal area."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
+
+from xuyi_desktop.printing import layout as L
+from xuyi_desktop.printing.fonts import DocumentFonts
+from xuyi_desktop.printing.output import CREATOR
+from xuyi_desktop.printing.qr import draw_qr
+
+HEADER_FILL = colors.Color(0.93, 0.93, 0.93)
+LABEL_FILL = colors.Color(0.965, 0.965, 0.965)
+RULE = colors.Color(0.25, 0.25, 0.25)
+
+
+class OfficialDoc(BaseDocTemplate):
+    """A4 with the GB/T 9704 text block; every page carries the serial (top right) and "— N —"."""
+
+    def __init__(self, target: str | Path, fonts: DocumentFonts, *, serial: str = "", serial_label: str = "编号",
+                 title: str = "", author: str = "", subject: str = "") -> None:
+        super().__init__(
+            str(target), pagesize=(L.PAGE_WIDTH, L.PAGE_HEIGHT), leftMargin=L.MARGIN_LEFT, rightMargin=L.MARGIN_RIGHT,
+            topMargin=L.MARGIN_TOP, bottomMargin=L.MARGIN_BOTTOM, title=title, author=author, subject=subject,
+            creator=CREATOR, producer=CREATOR, initialFontName=fonts.body.name, initialFontSize=16, lang="zh-CN",
+            pageCompression=1,
+        )
+        self.fonts = fonts
+        self.serial = serial
+        self.serial_label = serial_label
+        frame = Frame(L.TEXT_LEFT, L.TEXT_BOTTOM, L.TEXT_WIDTH, L.TEXT_HEIGHT, 0, 0, 0, 0, id="text")
+        self.addPageTemplates([PageTemplate("page", [frame], onPage=self._furniture)])
+
+    def _furniture(self, canvas, doc) -> None:  # type: ignore[no-untyped-def]
+        if self.serial:
+            L.draw_serial(canvas, self.serial, self.fonts, label=self.serial_label)
+        L.draw_page_number(canvas, doc.page, self.fonts)
+
+
+def P(text: str, style: L.TextStyle, **kw: float) -> L.CnParagraph:
+    return L.CnParagraph(text, style, **kw)
+
+
+def grid_table(
+    fonts: DocumentFonts, rows: Sequence[Sequence[object]], widths: Sequence[float], *, header_rows: int = 0, label_cols: Sequence[int] = (),
+    repeat_header: bool = False, align_center_cols: Sequence[int] = (), padding: float = 4.0,
+) -> Table:
+    """A ruled table. Plain strings become CnParagraph cells by the caller (cells must obey 禁则)."""
+    table = Table(list(map(list, rows)), colWidths=list(widths), repeatRows=header_rows if repeat_header else 0)
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.body.name),  # the table sets it even for flowable cells
+        ("GRID", (0, 0), (-1, -1), 0.6, RULE),
+        ("BOX", (0, 0), (-1, -1), 1.0, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), padding),
+        ("TOPPADDING", (0, 0), (-1, -1), padding * 0.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding * 0.6),
+    ]
+    if header_rows:
+        style.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_FILL))
+    for col in label_cols:
+        style.append(("BACKGROUND", (col, header_rows), (col, -1), LABEL_FILL))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+class ClosingBlock(Flowable):
+    """The foot of a form: QR code with its caption on the left, an optional signature line, and the issuing
+    organ with the date under the seal area on the right (GB/T 9704 7.3.5.2)."""
+
+    def __init__(self, fonts: DocumentFonts, organ: str, day: dt.date, *, qr_payload: str | None = None,
+                 qr_caption: str = "扫码核验真伪", signature_label: str = "", height: float = 50 * mm) -> None:
+        super().__init__()
+        self.fonts, self.organ, self.day = fonts, organ, day
+        self.qr_payload, self.qr_caption, self.signature_label = qr_payload, qr_caption, signature_label
+        self.height = height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        qr_size = 27 * mm
+        if self.qr_payload:
+            draw_qr(c, self.qr_payload, 0, 5 * mm, qr_size)
+            cap = L.TextStyle(self.fonts.body.name, 9, 9, "center", color=L.GREY)
+            L.draw_aligned(c, 0, 1.5 * mm, qr_size, self.qr_caption, cap)
+        date_baseline = 12 * mm
+        placed = L.draw_issuer(c, self.organ, self.day, self.fonts, date_baseline=date_baseline, right=self.width, size=L.BODY_SIZE)
+        if self.signature_label:
+            # Top left, clear of the seal area on the right.
+            top = max(placed.organ_baseline + 8 * mm, qr_size + 12 * mm)
+            L.draw_signature_line(c, 0, top, self.signature_label, self.fonts, line_width=34 * mm)

@@ -1,0 +1,163 @@
+"""The signed verification code printed as a QR code on every verifiable document.
+
+The payload is plain ASCII so that a USB QR scanner (a keyboard to the computer) can type it into any
+field:
+
+    XY1|CERT|TMP-AB12CD-CERT-2026-000001|TMP-AB12CD|2026-03-05|u=91320830PYQLFT169T;d=highway_construction;g=AA;n=~5Y2B6L6-…|<sig>
+
+fields: format version, document type, serial, issuing office code, issue date (ISO), key facts as
+`key=value` pairs joined by ";", and the Ed25519 signature (base64url, no padding) over the UTF-8 bytes of
+everything before the last "|". A fact value that is not plain ASCII (a Chinese name) is written as "~" +
+base64url of its UTF-8 bytes. Signing and key lookup live in services.office_keys; this module only
+builds, parses and draws.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import segno
+from reportlab.pdfgen.canvas import Canvas
+
+VERSION = "XY1"
+SEP = "|"
+DOC_TYPES = {"CERT": "信用等级证书", "HC": "信用核查结果单", "GS": "信用评价结果公示名单"}
+_PLAIN = re.compile(r"[A-Za-z0-9._:@*/+\-]*")  # safe to type, no separator characters
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,15}")
+
+
+class PayloadFormatError(ValueError):
+    """Not a verification code of this system (or damaged beyond parsing)."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    version: str
+    doc_type: str
+    serial: str
+    office: str
+    issued_on: dt.date
+    facts: dict[str, str]
+    signature: bytes
+    signed_text: str  # exactly the bytes the signature covers, as text
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64u_decode(text: str) -> bytes:
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_value(value: str) -> str:
+    return value if _PLAIN.fullmatch(value) else "~" + b64u(value.encode("utf-8"))
+
+
+def decode_value(value: str) -> str:
+    if value.startswith("~"):
+        return b64u_decode(value[1:]).decode("utf-8")
+    return value
+
+
+def encode_facts(facts: Mapping[str, object]) -> str:
+    parts = []
+    for key, value in facts.items():
+        if not _KEY.fullmatch(key):
+            raise ValueError(f"bad fact key {key!r}")
+        if value is None or value == "":
+            continue
+        parts.append(f"{key}={encode_value(str(value))}")
+    return ";".join(parts)
+
+
+def decode_facts(text: str) -> dict[str, str]:
+    facts: dict[str, str] = {}
+    if not text:
+        return facts
+    for part in text.split(";"):
+        key, eq, value = part.partition("=")
+        if not eq or not _KEY.fullmatch(key):
+            raise PayloadFormatError(f"bad fact {part!r}")
+        facts[key] = decode_value(value)
+    return facts
+
+
+def signed_part(doc_type: str, serial: str, office: str, issued_on: dt.date, facts: Mapping[str, object]) -> str:
+    for name, field in (("doc type", doc_type), ("serial", serial), ("office", office)):
+        if not field or not _PLAIN.fullmatch(field):
+            raise ValueError(f"{name} must be plain ASCII: {field!r}")
+    return SEP.join((VERSION, doc_type, serial, office, issued_on.isoformat(), encode_facts(facts)))
+
+
+def build_payload(
+    doc_type: str, serial: str, office: str, issued_on: dt.date, facts: Mapping[str, object],
+    sign: Callable[[bytes], bytes],
+) -> str:
+    """The complete code text: the signed part, "|", the signature."""
+    body = signed_part(doc_type, serial, office, issued_on, facts)
+    return body + SEP + b64u(sign(body.encode("utf-8")))
+
+
+def parse_payload(text: str) -> Payload:
+    """Split a scanned or typed code; raises PayloadFormatError if it is not one of ours."""
+    text = text.strip().strip("\ufeff")
+    body, sep, sig = text.rpartition(SEP)
+    if not sep:
+        raise PayloadFormatError("no signature")
+    fields = body.split(SEP)
+    if len(fields) != 6 or fields[0] != VERSION:
+        raise PayloadFormatError("not an XY1 code")
+    _, doc_type, serial, office, issued, facts_text = fields
+    try:
+        issued_on = dt.date.fromisoformat(issued)
+        signature = b64u_decode(sig)
+    except ValueError as exc:
+        raise PayloadFormatError(str(exc)) from exc
+    try:
+        facts = decode_facts(facts_text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PayloadFormatError(str(exc)) from exc
+    return Payload(VERSION, doc_type, serial, office, issued_on, facts, signature, body)
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR code's modules (error correction M: a smudge or a fold must not make it unreadable)."""
+    code = segno.make_qr(text, error="m", boost_error=False)
+    return [[bool(v) for v in row] for row in code.matrix]
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *, quiet_zone: int = 4) -> None:
+    """Draw the code as vector rectangles in the square (x, y, size) (y is the bottom), a white quiet
+    zone of `quiet_zone` modules included so nothing printed close by can disturb a scanner."""
+    matrix = qr_matrix(text)
+    n = len(matrix)
+    module = size / (n + 2 * quiet_zone)
+    canvas.saveState()
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    # In module units with y downwards, every rectangle has integer corners: the operators are written
+    # directly (ReportLab's float formatting of some thousand rectangles would cost more than the page).
+    canvas.translate(x + quiet_zone * module, y + size - quiet_zone * module)
+    canvas.scale(module, -module)
+    ops: list[str] = []
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                # A hair of overlap, so no white seams show between modules when rasterised.
+                ops.append(f"{start} {r} {c - start}.03 1.03 re")
+            else:
+                c += 1
+    canvas._code.append("n " + " ".join(ops) + " f")
+    canvas.restoreState()

@@ -1,0 +1,9 @@
+"""Every module that declares tables, imported together so Alembic and the tests see the whole schema.
+
+A feature that keeps its models in a module of its own (storage/models_<feature>.py) adds one line here.
+"""
+
+from xuyi_desktop.storage import models  # noqa: F401
+from xuyi_desktop.storage.models import Base
+
+__all__ = ["Base"]
