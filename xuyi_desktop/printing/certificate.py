@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -194,7 +195,7 @@ def draw_certificate(c: Canvas, d: CertificateData, fonts: DocumentFonts) -> Non
 
 
 def render_certificates(
-    items: Sequence[CertificateData], target: str | Path, *, fonts: DocumentFonts | None = None,
+    items: Sequence[CertificateData], target: str | Path | BinaryIO, *, fonts: DocumentFonts | None = None,
     progress: Progress | None = None, cancelled: Cancelled | None = None,
 ) -> int:
     """Write the certificates, one page each, into one PDF at `target`. Returns the page count.

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
@@ -87,9 +88,10 @@ def binary_streams() -> Iterator[None]:
         rl_config.useA85 = before
 
 
-def new_canvas(target: str | Path, fonts: DocumentFonts, *, title: str, author: str = "", subject: str = "") -> Canvas:
+def new_canvas(target: str | Path | BinaryIO, fonts: DocumentFonts, *, title: str, author: str = "", subject: str = "") -> Canvas:
+    """A canvas writing to a path, or to an open binary stream (benchmarks, previews): never str() a stream."""
     canvas = Canvas(
-        str(target), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), initialFontName=fonts.body.name, initialFontSize=16,
+        target if hasattr(target, "write") else str(target), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), initialFontName=fonts.body.name, initialFontSize=16,
         pageCompression=1, lang="zh-CN",
     )
     canvas.setTitle(title)
