@@ -35,10 +35,12 @@ from xuyi_desktop.services.errors import (
 )
 from xuyi_desktop.storage import counters, entity_queries
 from xuyi_desktop.storage.change_log import history_of
+
 # PageCursor and SortKey are part of this module's interface: the UI pages through the service.
 from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
 from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation, Licence, utcnow
 from xuyi_desktop.storage.search_index import IndexRow
+from xuyi_desktop.storage.snapshots import row_image
 
 SEARCH_KEY_COUNTER = "entity_search_key"
 TABLE = "entity"
@@ -351,7 +353,7 @@ def link_person(
             action="insert",
             record_version=relation.version,
             before=None,
-            after={"person_id": str(person.id), "org_id": str(org.id), "relation_type": relation.relation_type, "title": relation.title},
+            after=row_image(relation),
             summary=f"{person.name} 关联到 {org.name}（{relation_type.label}）",
         )
         return relation.id

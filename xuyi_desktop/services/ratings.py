@@ -38,6 +38,7 @@ from xuyi_desktop.storage.models import (
     RatingAttachment,
     RatingObjection,
 )
+from xuyi_desktop.storage.snapshots import row_image
 
 TABLE = "rating"
 
@@ -123,15 +124,8 @@ class RatingView:
 
 
 def snapshot(r: Rating) -> dict[str, Any]:
-    return {
-        "id": str(r.id), "entity_id": str(r.entity_id), "domain": r.domain, "scheme_version": r.scheme_version,
-        "period": r.period, "score": r.score, "bad_points": r.bad_points, "deductions": json.loads(r.deductions_json),
-        "grade": r.grade, "grade_notes": r.grade_notes, "status": r.status, "evaluating_organ": r.evaluating_organ,
-        "decision_date": r.decision_date, "document_no": r.document_no, "basis_notes": r.basis_notes,
-        "valid_from": r.valid_from, "valid_until": r.valid_until, "publicity_start": r.publicity_start,
-        "publicity_end": r.publicity_end, "supersedes_id": str(r.supersedes_id) if r.supersedes_id else None,
-        "certificate_serial": r.certificate_serial, "version": r.version,
-    }
+    """The change-log image of a rating: every column (what sync rebuilds the row from)."""
+    return row_image(r)
 
 
 def resolve_entity(session: Session, key: str | uuid.UUID) -> Entity:
@@ -369,7 +363,7 @@ def add_objection(ctx: AppContext, rating_id: uuid.UUID, *, objector: str, conte
         session.flush()
         audit.record_business_change(
             session, ctx, table_name="rating_objection", record_id=obj.id, action="insert", record_version=obj.version,
-            before=None, after={"rating_id": str(rating.id), "objector": obj.objector, "content": obj.content},
+            before=None, after=row_image(obj),
             summary=f"登记异议：{obj.objector}",
         )
         return obj.id
@@ -384,12 +378,13 @@ def decide_objection(ctx: AppContext, objection_id: uuid.UUID, *, upheld: bool, 
             raise NotFoundError(f"异议 {objection_id}")
         if obj.outcome != "pending":
             raise ValidationError(FieldProblem("outcome", "该异议已处理", "already decided"))
+        before = row_image(obj)
         obj.outcome, obj.outcome_note, obj.decided_on = ("upheld" if upheld else "rejected"), note.strip(), dt.date.today()
         obj.updated_office = ctx.office_code
         session.flush()
         audit.record_business_change(
             session, ctx, table_name="rating_objection", record_id=obj.id, action="update", record_version=obj.version,
-            before={"outcome": "pending"}, after={"outcome": obj.outcome, "note": obj.outcome_note},
+            before=before, after=row_image(obj),
             summary=f"异议处理：{'成立' if upheld else '不成立'}",
         )
     if upheld:
@@ -419,7 +414,7 @@ def attach_file(ctx: AppContext, rating_id: uuid.UUID, source: Path) -> uuid.UUI
         session.flush()
         audit.record_business_change(
             session, ctx, table_name="rating_attachment", record_id=att.id, action="insert", record_version=att.version,
-            before=None, after={"rating_id": str(rating_id), "name": source.name, "sha256": digest}, summary=f"附件 {source.name}",
+            before=None, after=row_image(att), summary=f"附件 {source.name}",
         )
         return att.id
 
@@ -465,7 +460,7 @@ def add_dishonesty(
         session.flush()
         audit.record_business_change(
             session, ctx, table_name="dishonesty_record", record_id=rec.id, action="insert", record_version=rec.version,
-            before=None, after={"entity_id": str(e.id), "occurred_on": occurred_on.isoformat(), "category": rec.category},
+            before=None, after=row_image(rec),
             summary=f"失信记录 {e.name}：{rec.category}",
         )
         return rec.id
