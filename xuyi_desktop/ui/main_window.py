@@ -149,10 +149,13 @@ class MainWindow(QMainWindow):
         self.db_label.setMinimumWidth(160)
         self.db_label.setMaximumWidth(520)
         user = ctx.user
-        self.user_label = QLabel(
-            self.tr("用户：{0}（{1}）").format(user.display_name, self.tr(user.role.label)) if user else self.tr("用户：未登录"),
-            self,
-        )
+        if user:
+            who = self.tr("用户：{0}（{1}）").format(user.display_name, self.tr(user.role.label))
+        elif ctx.setup_mode:  # no user exists yet: the program acts as the audited identity "system"
+            who = self.tr("用户：system（尚未创建用户）")
+        else:
+            who = self.tr("用户：未登录")
+        self.user_label = QLabel(who, self)
         for label in (self.user_label, self.count_label, self.office_label, self.db_label):
             label.setContentsMargins(10, 0, 10, 0)
         bar = self.statusBar()
