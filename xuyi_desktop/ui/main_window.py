@@ -152,10 +152,12 @@ class MainWindow(QMainWindow):
         if user:
             who = self.tr("用户：{0}（{1}）").format(user.display_name, self.tr(user.role.label))
         elif ctx.setup_mode:  # no user exists yet: the program acts as the audited identity "system"
-            who = self.tr("用户：system（尚未创建用户）")
+            who = self.tr("用户：system")
         else:
             who = self.tr("用户：未登录")
         self.user_label = QLabel(who, self)
+        if ctx.setup_mode and not user:
+            self.user_label.setToolTip(self.tr("尚未创建任何用户：以 system 身份操作，并记入操作日志"))
         for label in (self.user_label, self.count_label, self.office_label, self.db_label):
             label.setContentsMargins(10, 0, 10, 0)
         bar = self.statusBar()
