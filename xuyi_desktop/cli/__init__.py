@@ -18,6 +18,7 @@ from xuyi_desktop.cli import (
     exchange_commands,
     print_commands,
     rating_commands,
+    sync_commands,
     user_commands,
 )
 from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
@@ -25,6 +26,7 @@ from xuyi_desktop.domain.errors import DomainError
 
 COMMAND_MODULES = (
     database_commands, entity_commands, user_commands, backup_commands, rating_commands, exchange_commands, print_commands,
+    sync_commands,
 )
 
 

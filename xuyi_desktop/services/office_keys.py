@@ -24,6 +24,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -284,3 +285,94 @@ def _local_notes(session: Session, p: qr.Payload, today: dt.date) -> list[str]:
     return notes
 
 
+
+
+# --- Package encryption (sync, issue 6): an X25519 key pair beside the signing key -------------------------
+# Sync packages are encrypted to the receiving office: a fresh AES-GCM key sealed with X25519 to the
+# receiver's public key. The private half lives in the data folder (`keys/office_x25519.pem`, owner only);
+# peers' public halves are kept under `office.peer_xkey.<CODE>`, next to their Ed25519 keys.
+
+XKEY_FILE = "office_x25519.pem"
+SETTING_PEER_X = "office.peer_xkey."
+XKEY_PREFIX = "x25519:"
+_loaded_x: dict[str, object] = {}
+
+
+def exchange_key_path() -> Path:
+    return data_dir() / KEY_FOLDER / XKEY_FILE
+
+
+def office_exchange_key() -> X25519PrivateKey:
+    """This office's X25519 private key, created (mode 0600, appearing only whole) on first use."""
+    path = exchange_key_path()
+    with _lock:
+        key = _loaded_x.get(str(path))
+        if key is None:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                new = X25519PrivateKey.generate()
+                pem = new.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(pem)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    pass
+                except OSError:
+                    os.replace(tmp, path)
+                finally:
+                    tmp.unlink(missing_ok=True)
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            if not isinstance(key, X25519PrivateKey):
+                raise ValueError(f"{path} is not an X25519 key")
+            _loaded_x[str(path)] = key
+        return key  # type: ignore[return-value]
+
+
+def exchange_public_text(key: X25519PublicKey) -> str:
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return XKEY_PREFIX + qr.b64u(raw)
+
+
+def parse_exchange_key(text: str) -> X25519PublicKey:
+    text = text.strip()
+    if not text.startswith(XKEY_PREFIX):
+        raise ValueError("not an x25519: key")
+    return X25519PublicKey.from_public_bytes(qr.b64u_decode(text[len(XKEY_PREFIX):]))
+
+
+def peer_signing_key(session: Session, office_code: str) -> Ed25519PublicKey | None:
+    """The registered Ed25519 key of a peer office (the same entry printed codes are verified with)."""
+    row = session.get(AppSetting, SETTING_PEER + office_code)
+    if row is None:
+        return None
+    try:
+        return parse_public_key(row.value)
+    except ValueError:
+        return None
+
+
+def peer_exchange_key(session: Session, office_code: str) -> X25519PublicKey | None:
+    row = session.get(AppSetting, SETTING_PEER_X + office_code)
+    if row is None:
+        return None
+    try:
+        return parse_exchange_key(row.value)
+    except ValueError:
+        return None
+
+
+def store_peer_keys(session: Session, office_code: str, signing_text: str, exchange_text: str) -> None:
+    """Record both public keys of a peer in the caller's transaction (the caller checks and audits)."""
+    for key, value in ((SETTING_PEER + office_code, signing_text), (SETTING_PEER_X + office_code, exchange_text)):
+        row = session.get(AppSetting, key)
+        if row is None:
+            session.add(AppSetting(key=key, value=value))
+        else:
+            row.value = value

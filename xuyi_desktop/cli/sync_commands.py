@@ -1,0 +1,139 @@
+"""`xuyi office …` (this office and the office registry) and `xuyi sync …` (packages between offices)."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from pathlib import Path
+from typing import Any
+
+from xuyi_desktop.cli.common import EXIT_OK, context, print_json
+
+
+def register(sub: Any) -> None:
+    office = sub.add_parser("office", help="本单位与单位登记 (this office and the office registry)")
+    osub = office.add_subparsers(dest="office_command", required=True, metavar="ACTION")
+    init = osub.add_parser("init", help="设置本单位代码、名称和角色 (set this office)")
+    init.add_argument("--code", required=True)
+    init.add_argument("--name", required=True)
+    init.add_argument("--role", required=True, choices=["bureau", "field"])
+    init.set_defaults(func=_init)
+    card = osub.add_parser("card", help="导出本单位名片（代码、名称、公钥） (write this office's card)")
+    card.add_argument("--out", type=Path, required=True, metavar="FILE")
+    card.set_defaults(func=_card)
+    reg = osub.add_parser("register", help="登记（信任）另一单位的名片 (trust a peer's card)")
+    reg.add_argument("file", type=Path, metavar="FILE")
+    reg.set_defaults(func=_register)
+    lst = osub.add_parser("list", help="列出本单位和已登记的单位 (list offices)")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_list)
+
+    sync = sub.add_parser("sync", help="与其他单位交换同步包 (exchange sync packages)")
+    ssub = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
+    exp = ssub.add_parser("export", help="导出发给某单位的同步包 (write a package for a peer)")
+    exp.add_argument("--to", required=True, metavar="PEER")
+    exp.add_argument("--out", type=Path, required=True, metavar="FILE|DIR")
+    exp.add_argument("--json", action="store_true")
+    exp.set_defaults(func=_export, snapshot=False)
+    snap = ssub.add_parser("snapshot", help="导出全量同步包，供新单位初始化 (whole registry for a new office)")
+    snap.add_argument("--to", required=True, metavar="PEER")
+    snap.add_argument("--out", type=Path, required=True, metavar="FILE|DIR")
+    snap.add_argument("--json", action="store_true")
+    snap.set_defaults(func=_export, snapshot=True)
+    imp = ssub.add_parser("import", help="导入同步包 (import a package)")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--preview", action="store_true", help="只预览将发生的变化，不写入")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=_import)
+    status = ssub.add_parser("status", help="同步包记录、缺少的变更和待处理冲突 (history, missing, conflicts)")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=_status)
+    resolve = ssub.add_parser("resolve", help="审核人处理冲突 (reviewer resolves a conflict)")
+    resolve.add_argument("conflict", type=uuid.UUID)
+    resolve.add_argument("--restore", action="store_true", help="恢复被覆盖的值（作为新的修改同步出去）")
+    resolve.set_defaults(func=_resolve)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.offices import init_office
+
+    info = init_office(context(args), args.code, args.name, args.role)
+    print(f"本单位已设置：{info.code} {info.name}（{info.role}），签名公钥指纹 {info.fingerprint}")
+    return EXIT_OK
+
+
+def _card(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.offices import write_card
+
+    path = write_card(context(args), args.out)
+    print(f"已写出本单位名片：{path}")
+    return EXIT_OK
+
+
+def _register(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.offices import read_card, register_office
+
+    info = register_office(context(args), read_card(args.file))
+    print(f"已登记单位 {info.code} {info.name}，公钥指纹 {info.fingerprint}（请与对方核对）")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.offices import list_offices
+
+    offices = list_offices(context(args))
+    if args.json:
+        print_json([o.to_json() for o in offices])
+    else:
+        for o in offices:
+            print(f"{'*' if o.is_local else ' '} {o.code}\t{o.name}\t{o.role}\t{o.fingerprint}")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sync import export_package
+
+    result = export_package(context(args), args.to, args.out, snapshot=args.snapshot)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(f"已导出同步包 {result.path}：{result.changes} 条变更，{result.size} 字节，发给 {result.receiver}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sync import import_package
+
+    result = import_package(context(args), args.file, preview=args.preview)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(("预览：" if args.preview else "") + result.message_zh)
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services import sync
+
+    ctx = context(args)
+    history = sync.package_history(ctx)
+    missing = sync.missing_changes(ctx)
+    conflicts = sync.list_conflicts(ctx)
+    if args.json:
+        print_json({"packages": [h.__dict__ for h in history], "missing": missing,
+                    "conflicts": [c.__dict__ for c in conflicts]})
+    else:
+        for h in history:
+            print(f"{h.at:%Y-%m-%d %H:%M} {'发出' if h.direction == 'out' else '收到'} {h.peer} {h.status} {h.changes}")
+        print("缺少：" + (sync.missing_text(missing) if missing else "无"))
+        for c in conflicts:
+            print(f"冲突 {c.id} {c.table_name}.{c.field}: 保留 {c.winner!r}（{c.winner_office}），另一值 {c.loser!r}（{c.loser_office}）")
+    return EXIT_OK
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sync import resolve_conflict
+
+    resolve_conflict(context(args), args.conflict, restore=args.restore)
+    print("冲突已处理")
+    return EXIT_OK
