@@ -8,6 +8,8 @@ SQLite file); pages per second for a batch of N certificates, rendered alone and
 beside them bare ReportLab drawing the same text with the same embedded font and plain drawString (no
 line-breaking rule, no frame, no QR code) as the comparison. Medians, not means. Uses a temporary data
 folder and database under bench/data/ (removed at the end); nothing of the user's is touched.
+The same figures follow for the 信用承诺书 (issue 4): one form rendered and through the service, a batch of
+N forms into one PDF, and bare ReportLab drawing the same form text.
 """
 
 from __future__ import annotations
@@ -115,6 +117,97 @@ def seed_ratings(ctx, n: int) -> None:  # type: ignore[no-untyped-def]
         ])
 
 
+def commitment_sample(i: int = 0):  # type: ignore[no-untyped-def]
+    """A 信用承诺书 as the service fills it from the shipped template (the one-page usual case)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from xuyi_desktop.domain.commitments import fill_template
+    from xuyi_desktop.printing import qr
+    from xuyi_desktop.printing.commitment_form import CommitmentFormData
+    from xuyi_desktop.services.commitments import catalogue, consequences_text, template_text
+
+    t = catalogue().type("approval_substitute")
+    name, text = template_text(t.code)
+    values = {"organ": "盱眙县交通运输局", "business": "道路运输经营许可申请 XK-2026-0123", "term": "30日（2026年11月26日至2026年12月26日）",
+              "consequences": consequences_text()}
+    serial = f"BENCH-CN-2026-{i:06d}"
+    payload = qr.build_payload("CN", serial, "BENCH", dt.date(2026, 11, 26),
+                               {"n": SAMPLE_NAME, "u": "91320830PYQLFT169T", "t": t.code, "a": "licensing", "b": "道路运输经营许可申请",
+                                "tm": "2026-12-26"}, Ed25519PrivateKey.generate().sign)
+    return CommitmentFormData(
+        serial, t.title, SAMPLE_NAME, "统一社会信用代码", "91320830PYQLFT169T", "张建国", "盱眙县盱城街道淮河北路8号", "0517-88881234",
+        t.name, "行政许可", values["business"], values["term"], tuple(fill_template(name, text, values, t.items)),
+        "盱眙县交通运输局", dt.date(2026, 11, 26), qr_payload=payload,
+    )
+
+
+def bare_commitment_page(c: Canvas, font: str, d) -> None:  # type: ignore[no-untyped-def]
+    """The same form text with plain drawString: fixed-width chunks, no table rules, no QR code."""
+    w, h = A4
+    c.setFont(font, 22)
+    c.drawCentredString(w / 2, h - 45 * mm, d.title)
+    c.setFont(font, 10.5)
+    c.drawRightString(w - 26 * mm, h - 31 * mm, f"编号：{d.serial}")
+    c.setFont(font, 12)
+    y = h - 58 * mm
+    for label, value in (("承诺主体", d.entity_name), ("统一社会信用代码", d.identifier), ("法定代表人", d.legal_representative),
+                         ("住所", d.address), ("承诺类型", d.type_name), ("涉及业务", d.business), ("履约期限", d.term_text)):
+        c.drawString(28 * mm, y, f"{label}：{value}")
+        y -= 7 * mm
+    c.setFont(font, 14)
+    for para in d.paragraphs:
+        for k in range(0, len(para), 31):
+            c.drawString(28 * mm, y, para[k : k + 31])
+            y -= 22
+    c.drawString(110 * mm, 60 * mm, d.entity_name)
+    c.drawString(122 * mm, 50 * mm, "2026年11月26日")
+
+
+def commitment_figures(ctx, fonts, batch: int, repeat: int, tmp: Path) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.printing.commitment_form import render_commitment_forms
+    from xuyi_desktop.services.commitments import CommitmentInput, add_commitment, print_commitment, print_commitments
+
+    data = commitment_sample()
+    render_commitment_forms([data], io.BytesIO())
+    print(f"one commitment form, rendered (median of {repeat}): {median_ms(lambda: render_commitment_forms([data], io.BytesIO()), repeat):.1f} ms")
+
+    def bare_one() -> None:
+        c = Canvas(io.BytesIO(), pagesize=A4, initialFontName=fonts.body.name)
+        bare_commitment_page(c, fonts.body.name, data)
+        c.showPage()
+        c.save()
+
+    bare_one()
+    print(f"one commitment page, bare ReportLab drawString (median of {repeat}): {median_ms(bare_one, repeat):.1f} ms")
+    from xuyi_desktop.storage.models import Entity
+
+    with ctx.transaction() as s:
+        orgs = s.execute(select(Entity.id).where(Entity.kind == "org").limit(batch)).scalars().all()
+    ids = [add_commitment(ctx, CommitmentInput(e, "approval_substitute", "licensing", f"道路运输经营许可申请 XK-2026-{i:04d}", 30)).id
+           for i, e in enumerate(orgs)]
+    print_commitment(ctx, ids[0], tmp / "cn-warm.pdf")
+    print(f"one commitment form through the service (median of {repeat}): "
+          f"{median_ms(lambda: print_commitment(ctx, ids[0], tmp / 'cn-one.pdf'), repeat):.1f} ms")
+    items = [commitment_sample(i) for i in range(batch)]
+    t = time.perf_counter()
+    pages = render_commitment_forms(items, tmp / "cn-render.pdf")
+    secs = time.perf_counter() - t
+    print(f"batch of {batch} commitment forms, rendered: {pages / secs:.0f} pages/s ({pages} pages, {secs:.1f} s, "
+          f"{(tmp / 'cn-render.pdf').stat().st_size / pages / 1024:.1f} KiB/page)")
+    t = time.perf_counter()
+    c = Canvas(str(tmp / "cn-bare.pdf"), pagesize=A4, initialFontName=fonts.body.name)
+    for d in items:
+        bare_commitment_page(c, fonts.body.name, d)
+        c.showPage()
+    c.save()
+    secs = time.perf_counter() - t
+    print(f"batch of {batch} commitment pages, bare ReportLab drawString: {batch / secs:.0f} pages/s ({secs:.1f} s)")
+    t = time.perf_counter()
+    print_commitments(ctx, ids, tmp / "cn-batch.pdf")
+    secs = time.perf_counter() - t
+    print(f"batch of {len(ids)} commitment forms through the service (audit entries, atomic write): {len(ids) / secs:.0f} forms/s ({secs:.1f} s)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=1000)
@@ -174,6 +267,7 @@ def main() -> None:
     print_certificates(ctx, ids, tmp / "batch.pdf")
     secs = time.perf_counter() - t
     print(f"batch of {len(ids)} through the service (serials, audit entries, atomic write): {len(ids) / secs:.0f} pages/s ({secs:.1f} s)")
+    commitment_figures(ctx, fonts, args.batch, args.repeat, tmp)
     ctx.close()
     shutil.rmtree(tmp, ignore_errors=True)
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
     backup_commands,
+    commitment_commands,
     database_commands,
     entity_commands,
     exchange_commands,
@@ -26,6 +27,7 @@ from xuyi_desktop.domain.errors import DomainError
 
 COMMAND_MODULES = (
     database_commands, entity_commands, user_commands, backup_commands, rating_commands, exchange_commands, print_commands,
+    commitment_commands,  # after print_commands: adds `print commitment(s)` to the print group
     sync_commands,
 )
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.ratings import RatingStatus, consequences_for, provisional_applies
 from xuyi_desktop.services import audit
+from xuyi_desktop.services.commitments import for_credit_check as commitments_for_check
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import find_entities
 from xuyi_desktop.services.entity_views import summary_of
@@ -62,6 +63,7 @@ class CreditCheckResult:
     grades: list[DomainGrade]
     consequences: list[ConsequenceLine]
     dishonesty: list[dict[str, Any]] = field(default_factory=list)
+    commitments: list[dict[str, Any]] = field(default_factory=list)  # 信用承诺, violated first
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -150,13 +152,21 @@ def check_entity(ctx: AppContext, entity_id: uuid.UUID, business: str, *, query:
         ]
         if dishonest:
             lines.append(ConsequenceLine("", "", "restriction", f"存在{len(dishonest)}条失信记录，依法依规审慎办理"))
+        commitments = commitments_for_check(session, entity.id, today)
+        violated = [c for c in commitments if c["status"] == "violated"]
+        if violated:
+            lines.append(ConsequenceLine(
+                "", "", "restriction",
+                f"存在{len(violated)}项违诺的信用承诺（{'、'.join(c['serial'] for c in violated[:3])}{'等' if len(violated) > 3 else ''}），"
+                "不适用告知承诺、容缺受理等信用便利措施，依法依规审慎办理",
+            ))
         summary = summary_of(entity)
         serial = next_serial(session, ctx, "HC", today.year)
         result = CreditCheckResult(
             serial=serial, checked_at=dt.datetime.now(dt.UTC).isoformat(), checked_by=ctx.actor, office=ctx.office_code,
             business=biz.code, business_name=biz.name,
             entity={**summary.to_json(), "kind_label": summary.kind_label, "category_labels": summary.category_labels},
-            grades=grades, consequences=lines, dishonesty=dishonest,
+            grades=grades, consequences=lines, dishonesty=dishonest, commitments=commitments,
         )
         session.add(CreditCheck(
             serial=serial, office_code=ctx.office_code, username=ctx.actor, entity_id=entity.id, business=biz.code,

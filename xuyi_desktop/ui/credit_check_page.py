@@ -173,8 +173,19 @@ class CreditCheckPage(QWidget):
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
         lower.setChildrenCollapsible(False)
+        # 信用承诺 beside the grades: violated ones first (red), then the rest, newest first.
+        self.commitments_list = QListWidget(self)
+        self.commitments_list.setWordWrap(True)
+        commitments_box = QGroupBox(self.tr("信用承诺"), self)
+        QVBoxLayout(commitments_box).addWidget(self.commitments_list)
+        upper = QSplitter(Qt.Orientation.Horizontal, self)
+        upper.addWidget(grades_box)
+        upper.addWidget(commitments_box)
+        upper.setStretchFactor(0, 3)
+        upper.setStretchFactor(1, 2)
+        upper.setChildrenCollapsible(False)
         body = QSplitter(Qt.Orientation.Vertical, self)
-        body.addWidget(grades_box)
+        body.addWidget(upper)
         body.addWidget(lower)
         body.setStretchFactor(0, 1)
         body.setStretchFactor(1, 1)
@@ -347,6 +358,7 @@ class CreditCheckPage(QWidget):
         self.grades_table.setRowCount(0)
         self.consequences_list.clear()
         self.dishonesty_list.clear()
+        self.commitments_list.clear()
         self._update_print()
 
     def _show_result(self, result: CreditCheckResult) -> None:
@@ -371,6 +383,7 @@ class CreditCheckPage(QWidget):
         self._fill_grades(result)
         self._fill_consequences(result)
         self._fill_dishonesty(result)
+        self._fill_commitments(result)
         self._set_status("")
         self._update_print()
         self.message.emit(self.tr("已核查：{0}（{1}），编号 {2}").format(e.get("name", ""), result.business_name, result.serial))
@@ -453,6 +466,24 @@ class CreditCheckPage(QWidget):
             item = QListWidgetItem(self.tr("无有效的失信记录"))
             item.setForeground(QBrush(GREYED))
             self.dishonesty_list.addItem(item)
+
+    def _fill_commitments(self, result: CreditCheckResult) -> None:
+        self.commitments_list.clear()
+        for c in result.commitments:
+            violated = c.get("status") == "violated"
+            state = c.get("status_label", "") + (self.tr("（逾期未办结）") if c.get("overdue") else "")
+            parts = [c.get("serial", ""), state, c.get("type_name", ""), c.get("area_name", ""), c.get("business", "")]
+            if violated and c.get("violation_facts"):
+                parts.append(self.tr("违诺事实：{0}").format(c["violation_facts"]))
+            item = QListWidgetItem(("✘ " if violated else "") + "　".join(p for p in parts if p))
+            item.setData(Qt.ItemDataRole.UserRole, c.get("status", ""))
+            if violated or c.get("overdue"):
+                item.setForeground(QBrush(RESTRICTION))
+            self.commitments_list.addItem(item)
+        if not result.commitments:
+            item = QListWidgetItem(self.tr("无信用承诺记录"))
+            item.setForeground(QBrush(GREYED))
+            self.commitments_list.addItem(item)
 
     def consequence_lines(self) -> list[tuple[str, str]]:
         """(kind, text) as shown, for tests and the screenshot check."""

@@ -38,6 +38,7 @@ EXTRA_PAGES: list[PageSpec] = [
     # e.g. PageSpec("信用核查", _lazy("xuyi_desktop.ui.credit_check_page", "CreditCheckPage")),
     PageSpec("信用核查", _lazy("xuyi_desktop.ui.credit_check_page", "CreditCheckPage")),
     PageSpec("信用评价", _lazy("xuyi_desktop.ui.rating_page", "RatingPage")),
+    PageSpec("信用承诺", _lazy("xuyi_desktop.ui.commitment_page", "CommitmentPage")),
     PageSpec("操作日志", _lazy("xuyi_desktop.ui.audit_log_page", "AuditLogPage"), Permission.AUDIT_VIEW),
     PageSpec("备份与恢复", _lazy("xuyi_desktop.ui.backup_page", "BackupPage"), Permission.BACKUP),
 ]

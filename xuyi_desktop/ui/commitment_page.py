@@ -1,0 +1,354 @@
+"""The 信用承诺 page: the list (filter by text and status, or the overdue follow-up list), a new commitment,
+践诺 / 违诺, and the 信用承诺书: save as PDF, preview (Qt print preview when QtPdf is installed, else the
+system PDF viewer, which also prints), and batch printing into one PDF with a progress dialog.
+Every rule lives in services.commitments; the page only asks and shows."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xuyi_desktop.domain.commitments import CommitmentStatus
+from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.services import commitments as svc
+from xuyi_desktop.services.commitments import CommitmentView
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.ui.commitment_dialog import CommitmentDialog, ViolationDialog
+from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.widgets import page_action
+
+RED = QColor("#c62828")
+GREEN = QColor("#2e7d32")
+GREY = QColor("#757575")
+OVERDUE = "overdue"
+
+
+class Column:
+    SERIAL, STATUS, ENTITY, TYPE, AREA, BUSINESS, SIGNED, TERM = range(8)
+    TITLES = ("编号", "状态", "承诺主体", "承诺类型", "应用领域", "涉及业务", "签署日期", "履约期限至")
+
+
+class _BatchSignals(QObject):
+    progress = Signal(int, int)
+
+
+class CommitmentPage(QWidget):
+    message = Signal(str)
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = settings
+        self.views: list[CommitmentView] = []
+        self.last_pdf: Path | None = None
+        self.batch_running = False
+        self._cancel = False
+        self._build()
+        self.reload()
+
+    # --- building -----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText(self.tr("名称、编号、业务或证件号码，回车筛选"))
+        self.status_combo = QComboBox(self)
+        self.status_combo.addItem(self.tr("全部状态"), "")
+        for s in CommitmentStatus:
+            self.status_combo.addItem(s.label, s.value)
+        self.status_combo.addItem(self.tr("逾期未办结"), OVERDUE)
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 3)
+        top.addWidget(self.status_combo, 1)
+
+        self.table = QTableWidget(0, len(Column.TITLES), self)
+        self.table.setHorizontalHeaderLabels(list(Column.TITLES))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(Column.BUSINESS, QHeaderView.ResizeMode.Stretch)
+        self.detail = QTextBrowser(self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+
+        self.new_button = QPushButton(self.tr("新建承诺(&N)"), self)
+        self.fulfil_button = QPushButton(self.tr("已践诺"), self)
+        self.violate_button = QPushButton(self.tr("违诺…"), self)
+        self.revoke_button = QPushButton(self.tr("撤销…"), self)
+        self.pdf_button = QPushButton(self.tr("保存 PDF…"), self)
+        self.preview_button = QPushButton(self.tr("打印预览"), self)
+        self.batch_button = QPushButton(self.tr("批量打印…"), self)
+        # Two rows (record actions, then printing) so the window still fits a 720-pixel-wide screen area.
+        actions, printing = QHBoxLayout(), QHBoxLayout()
+        for b in (self.new_button, self.fulfil_button, self.violate_button, self.revoke_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        printing.addStretch(1)
+        for b in (self.preview_button, self.pdf_button, self.batch_button):
+            printing.addWidget(b)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        layout.addLayout(actions)
+        layout.addLayout(printing)
+
+        self.search_edit.returnPressed.connect(self.reload)
+        self.status_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.new_button.clicked.connect(self.new_commitment)
+        self.fulfil_button.clicked.connect(self.fulfil_selected)
+        self.violate_button.clicked.connect(self.violate_selected)
+        self.revoke_button.clicked.connect(self.revoke_selected)
+        self.pdf_button.clicked.connect(lambda: self.save_pdf())
+        self.preview_button.clicked.connect(self.preview)
+        self.batch_button.clicked.connect(lambda: self.print_batch())
+        page_action(self, self.tr("新建承诺"), "Ctrl+N", self.new_commitment)
+        page_action(self, self.tr("筛选"), "Ctrl+F", self.search_edit.setFocus)
+        page_action(self, self.tr("打印预览"), "Ctrl+P", self.preview)
+        self._update_buttons()
+
+    # --- list ---------------------------------------------------------------------------------------------
+    def reload(self, select: uuid.UUID | None = None) -> None:
+        status = str(self.status_combo.currentData() or "")
+        try:
+            self.views = svc.list_commitments(
+                self.ctx, status=status if status and status != OVERDUE else None, overdue=status == OVERDUE,
+                text=self.search_edit.text(),
+            )
+        except DomainError as refused:
+            self.views = []
+            self.message.emit(refused.message_zh)
+        self._fill(select)
+
+    def _fill(self, select: uuid.UUID | None) -> None:
+        self.table.setRowCount(len(self.views))
+        for row, v in enumerate(self.views):
+            state = v.status.label + (self.tr("（逾期）") if v.overdue else "")
+            cells = (v.serial, state, v.entity_name, v.type_name, v.area_name, v.business, v.signed_on.isoformat(), v.term_until.isoformat())
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == Column.STATUS:
+                    colour = RED if v.status is CommitmentStatus.VIOLATED or v.overdue else GREEN if v.status is CommitmentStatus.FULFILLED else GREY if v.status is CommitmentStatus.REVOKED else None
+                    if colour is not None:
+                        item.setForeground(QBrush(colour))
+                if col == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, str(v.id))
+                self.table.setItem(row, col, item)
+            if select is not None and v.id == select:
+                self.table.selectRow(row)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(Column.BUSINESS, QHeaderView.ResizeMode.Stretch)
+        self._selection_changed()
+
+    def selected(self) -> list[CommitmentView]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.views[r] for r in rows if r < len(self.views)]
+
+    def current(self) -> CommitmentView | None:
+        chosen = self.selected()
+        return chosen[0] if len(chosen) == 1 else None
+
+    def _selection_changed(self) -> None:
+        v = self.current()
+        if v is None:
+            self.detail.setHtml(self.tr("<p>选择一份承诺查看详情。</p>") if not self.selected() else self.tr("已选择 {0} 份").format(len(self.selected())))
+        else:
+            items = "".join(f"<li>{t}</li>" for t in v.items)
+            outcome = ""
+            if v.outcome_on:
+                outcome = f"<p><b>{v.status.label}</b>：{v.outcome_on.isoformat()} {v.outcome_note}</p>"
+            if v.violation_facts:
+                outcome += f"<p style='color:#c62828'>违诺事实：{v.violation_facts}" + (f"（{v.penalty_document_no}）" if v.penalty_document_no else "") + "</p>"
+            late = "（<span style='color:#c62828'>逾期未办结</span>）" if v.overdue else ""
+            self.detail.setHtml(
+                f"<h3>{v.serial}</h3><p>{v.entity_name}（{v.identifier}）</p><p>{v.type_name}　{v.area_name}</p>"
+                f"<p>涉及业务：{v.business}</p><p>签署：{v.signed_on.isoformat()} {v.signer}　履约期限至 {v.term_until.isoformat()}"
+                f"{late}</p><ol>{items}</ol>{outcome}"
+            )
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        v = self.current()
+        active = v is not None and v.status is CommitmentStatus.ACTIVE
+        for b in (self.fulfil_button, self.violate_button, self.revoke_button):
+            b.setEnabled(active)
+        printable = v is not None and v.status is not CommitmentStatus.REVOKED
+        self.pdf_button.setEnabled(printable and not self.batch_running)
+        self.preview_button.setEnabled(printable and not self.batch_running)
+        self.batch_button.setEnabled(bool(self.views) and not self.batch_running)
+
+    # --- actions ------------------------------------------------------------------------------------------
+    def new_commitment(self, *, exec_dialog: bool = True) -> CommitmentDialog:
+        dialog = CommitmentDialog(self.ctx, self)
+        dialog.accepted.connect(lambda: self._saved(dialog.saved))
+        if exec_dialog:
+            dialog.open()
+        return dialog
+
+    def _saved(self, view: CommitmentView | None) -> None:
+        if view is None:
+            return
+        self.status_combo.setCurrentIndex(0)
+        self.search_edit.clear()
+        self.reload(select=view.id)
+        self.message.emit(self.tr("已登记信用承诺 {0}：{1}").format(view.serial, view.entity_name))
+
+    def fulfil_selected(self) -> bool:
+        v = self.current()
+        if v is None:
+            return False
+        answer = QMessageBox.question(
+            self, self.tr("已践诺"), self.tr("确认承诺 {0}（{1}）已践诺？").format(v.serial, v.entity_name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            done = svc.fulfil(self.ctx, v.id)
+        except DomainError as refused:
+            QMessageBox.warning(self, self.tr("已践诺"), refused.message_zh)
+            return False
+        self.reload(select=done.id)
+        self.message.emit(self.tr("承诺 {0} 已践诺").format(done.serial))
+        return True
+
+    def violate_selected(self, *, exec_dialog: bool = True) -> ViolationDialog | None:
+        v = self.current()
+        if v is None:
+            return None
+        dialog = ViolationDialog(self.ctx, v, self)
+        dialog.accepted.connect(lambda: self._violated(dialog.saved))
+        if exec_dialog:
+            dialog.open()
+        return dialog
+
+    def _violated(self, view: CommitmentView | None) -> None:
+        if view is None:
+            return
+        self.reload(select=view.id)
+        self.message.emit(self.tr("承诺 {0} 已登记违诺，并记入失信记录").format(view.serial))
+
+    def revoke_selected(self) -> bool:
+        v = self.current()
+        if v is None:
+            return False
+        reason, ok = QInputDialog.getText(self, self.tr("撤销承诺"), self.tr("撤销原因："))
+        if not ok or not reason.strip():
+            return False
+        try:
+            done = svc.revoke(self.ctx, v.id, reason=reason)
+        except DomainError as refused:
+            QMessageBox.warning(self, self.tr("撤销承诺"), refused.message_zh)
+            return False
+        self.reload(select=done.id)
+        return True
+
+    # --- printing -----------------------------------------------------------------------------------------
+    def _default_folder(self) -> str:
+        return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+    def save_pdf(self, path: str | Path | None = None) -> None:
+        v = self.current()
+        if v is None:
+            return
+        if path is None:
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("保存信用承诺书"), str(Path(self._default_folder()) / f"信用承诺书-{v.serial}.pdf"), self.tr("PDF 文件 (*.pdf)"),
+            )
+            if not chosen:
+                return
+            path = chosen
+        ctx, cid, out = self.ctx, v.id, Path(path)
+        run_in_background(lambda: svc.print_commitment(ctx, cid, out), self._printed, self._print_failed, owner=self)
+
+    def _printed(self, path: object) -> None:
+        self.last_pdf = Path(str(path))
+        self.message.emit(self.tr("承诺书已生成：{0}").format(path))
+
+    def _print_failed(self, error: BaseException) -> None:
+        self.batch_running = False
+        self._update_buttons()
+        QMessageBox.warning(self, self.tr("打印信用承诺书"), getattr(error, "message_zh", str(error)))
+
+    def preview(self) -> None:
+        """Render the form to a temporary PDF and show it: Qt's print preview (with the printer dialog) when
+        QtPdf is installed, otherwise the system's PDF viewer, which prints as well."""
+        v = self.current()
+        if v is None:
+            return
+        folder = Path(tempfile.mkdtemp(prefix="xuyi-preview-"))
+        ctx, cid, out = self.ctx, v.id, folder / f"信用承诺书-{v.serial}.pdf"
+        run_in_background(lambda: svc.print_commitment(ctx, cid, out), self._show_preview, self._print_failed, owner=self)
+
+    def _show_preview(self, path: object) -> None:
+        self.last_pdf = Path(str(path))
+        try:
+            from xuyi_desktop.ui.commitment_preview import show_print_preview
+        except ImportError:  # no QtPdf: the system viewer shows and prints the PDF
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_pdf)))
+        else:
+            show_print_preview(self, self.last_pdf)
+        self.message.emit(self.tr("已生成预览：{0}").format(self.last_pdf.name))
+
+    def print_batch(self, path: str | Path | None = None) -> None:
+        """The selected commitments (or, with none selected, every one listed) into one PDF, with progress."""
+        chosen = [v for v in (self.selected() or self.views) if v.status is not CommitmentStatus.REVOKED]
+        if not chosen:
+            return
+        if path is None:
+            picked, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("批量打印信用承诺书"), str(Path(self._default_folder()) / f"信用承诺书-{len(chosen)}份.pdf"), self.tr("PDF 文件 (*.pdf)"),
+            )
+            if not picked:
+                return
+            path = picked
+        self.progress = QProgressDialog(self.tr("正在生成 {0} 份承诺书…").format(len(chosen)), self.tr("取消"), 0, len(chosen), self)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(300)
+        self.progress.canceled.connect(self._cancel_batch)
+        signals = _BatchSignals(self)
+        signals.progress.connect(lambda done, total: self.progress.setValue(done))
+        self._cancel = False
+        self.batch_running = True
+        self._update_buttons()
+        ctx, ids, out = self.ctx, [v.id for v in chosen], Path(path)
+
+        def work() -> Path:
+            return svc.print_commitments(ctx, ids, out, progress=signals.progress.emit, cancelled=lambda: self._cancel)
+
+        run_in_background(work, self._batch_done, self._print_failed, owner=self)
+
+    def _cancel_batch(self) -> None:
+        self._cancel = True
+
+    def _batch_done(self, path: object) -> None:
+        self.batch_running = False
+        self.progress.reset()
+        self._update_buttons()
+        self.last_pdf = Path(str(path))
+        self.message.emit(self.tr("批量承诺书已生成：{0}").format(path))
