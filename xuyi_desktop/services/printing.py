@@ -387,6 +387,20 @@ def describe_facts(doc_type: str, facts: dict[str, str]) -> list[tuple[str, str]
             out.append((domain_name(code), "无有效等级" if grade in ("", "-") else f"{grade}级{'（暂定）' if provisional else ''}"))
         if "x" in facts:
             out.append(("有效失信记录", f"{facts['x']}条"))
+    if doc_type == "CN":
+        from xuyi_desktop.services.commitments import catalogue
+
+        cat = catalogue()
+        for key, label, lookup in (("t", "承诺类型", cat.type), ("a", "应用领域", cat.area)):
+            if facts.get(key):
+                try:
+                    out.append((label, lookup(facts[key]).name))
+                except (KeyError, LookupError, ValueError, DomainError):
+                    out.append((label, facts[key]))
+        if facts.get("b"):
+            out.append(("涉及业务", facts["b"]))
+        if facts.get("tm"):
+            out.append(("履约期限至", facts["tm"]))
     if doc_type == "GS":
         if facts.get("c"):
             out.append(("名单条数", facts["c"]))
