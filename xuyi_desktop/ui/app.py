@@ -40,6 +40,10 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(prog="xuyi-desktop", description="盱眙县信用交通桌面系统")
     parser.add_argument("--db", metavar="PATH|URL", help="数据库文件或URL（默认：环境变量 XUYI_DB，否则用户数据目录）")
     parser.add_argument("--quit-after-shown", action="store_true", help="显示主窗口后立即退出（启动计时用）")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="自检：在临时数据目录中打开主窗口（不显示）、登记、核查、打印PDF，每步一行，全部通过返回0",
+    )
     return parser.parse_known_args(list(argv))
 
 
@@ -121,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     a restore reopens the database first; on exit the automatic backup runs and the session is logged out.
     """
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:  # before any QApplication: it picks the offscreen platform and a temporary data folder
+        from xuyi_desktop.ui.self_test import run as run_self_test
+
+        return run_self_test(qt_args)
     app = create_application(qt_args)
 
     from xuyi_desktop.services import users
