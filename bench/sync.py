@@ -31,7 +31,7 @@ def main(n: int) -> None:
     a, b = make_offices(root, ["XYJ", "XYF1"])
     t0 = time.perf_counter()
     with a.active():
-        batch = 2000
+        batch = 100  # small transactions: the ORM session stays small (its cost grows with its size)
         for start in range(0, n, batch):
             with a.ctx.transaction() as s:
                 for i in range(start, min(n, start + batch)):

@@ -161,3 +161,67 @@ def test_bad_packages_are_refused_and_change_nothing(pair, tmp_path: Path, case:
     with target.ctx.transaction() as s:
         from xuyi_desktop.storage.models import AuditEntry
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "sync.refused")).scalars().first() is not None
+
+
+def test_progress_and_cancel_leave_the_database_untouched(pair, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    a, b, _ = pair
+    monkeypatch.setattr(sync, "BATCH", 2)
+    with a.active():
+        for i, ident in enumerate(IDS):
+            svc.register_entity(a.ctx, _draft(ident, f"盱眙县测试运输有限公司{i}"), allow_similar=True)
+    # an export cancelled half-way writes no file and leaves the change bookkeeping as it was
+    with a.active(), pytest.raises(fmt.SyncCancelled):
+        sync.export_package(a.ctx, b.code, tmp_path / "cancelled.xsync", cancelled=lambda: True)
+    assert not (tmp_path / "cancelled.xsync").exists()
+    steps: list[tuple[int, int]] = []
+    with a.active():
+        p = sync.export_package(a.ctx, b.code, tmp_path / "p.xsync", progress=lambda d, t: steps.append((d, t)))
+    assert steps and steps[-1] == (1, 1)
+    before = business_dump(b.ctx)
+    seen: list[tuple[int, int]] = []
+    with b.active(), pytest.raises(fmt.SyncCancelled):
+        sync.import_package(b.ctx, p.path, progress=lambda d, t: seen.append((d, t)), cancelled=lambda: len(seen) >= 2)
+    assert seen == [(0, 3), (2, 3)]  # one batch was applied in the transaction, then rolled back
+    assert business_dump(b.ctx) == before
+    seen.clear()
+    with b.active():
+        done = sync.import_package(b.ctx, p.path, progress=lambda d, t: seen.append((d, t)))
+    assert done.applied == 3 and seen == [(0, 3), (2, 3), (3, 3)]
+    assert entity_state(a.ctx) == entity_state(b.ctx)
+
+
+def test_ratings_sync_through_generic_row_images(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from xuyi_desktop.services import ratings
+
+    a, b, _ = pair
+    with a.active():
+        svc.register_entity(a.ctx, EntityDraft(name="盱眙路桥工程有限公司", identifier=IDS[0],
+                                                categories=("construction_unit",)))
+        view = ratings.add_rating(a.ctx, ratings.RatingInput(entity=IDS[0], domain="highway_construction",
+                                                             period=dt.date.today().year, score=94.9,
+                                                             evaluating_organ="盱眙县交通运输局"))
+    result = _import(b, _export(a, b, tmp_path / "r1.xsync").path)
+    assert result.per_table.get("rating.insert") == 1, result.per_table
+
+    def rows(ctx):  # type: ignore[no-untyped-def]
+        with ctx.engine.connect() as conn:
+            cols = [r[1] for r in conn.execute(text("PRAGMA table_info(rating)"))
+                    if r[1] not in ("created_at", "updated_at", "version", "updated_office")]
+            return [tuple(r) for r in conn.execute(text(f"SELECT {', '.join(cols)} FROM rating ORDER BY id"))]
+
+    assert rows(a.ctx) == rows(b.ctx) and len(rows(b.ctx)) == 1
+    with b.active():
+        assert [r.id for r in ratings.list_ratings(b.ctx, IDS[0])] == [view.id]
+    # an edit made at b (a status move) travels back to a
+    with b.active():
+        from xuyi_desktop.domain.ratings import RatingStatus
+
+        ratings.set_status(b.ctx, view.id, RatingStatus.REVIEWED)
+    _import(a, _export(b, a, tmp_path / "r2.xsync").path)
+    assert rows(a.ctx) == rows(b.ctx)
+    with a.active():
+        assert [r.status for r in ratings.list_ratings(a.ctx, IDS[0])] == [RatingStatus.REVIEWED]

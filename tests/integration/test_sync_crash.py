@@ -30,6 +30,7 @@ CHILD = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         return real(*a, **k)
     applier.apply_change = dying
+    sync.BATCH = 1  # so the first changes have been written (uncommitted) before the kill
     ctx = open_context(sys.argv[1])
     sync.import_package(ctx, Path(sys.argv[2]))
 """)

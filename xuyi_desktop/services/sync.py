@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
@@ -98,8 +98,10 @@ def _peer(session: Session, code: str) -> Office:
     return office
 
 
-def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = False) -> ExportResult:
-    """Write one package with every change `to` has not acknowledged (a snapshot: every change known)."""
+def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = False,
+                   progress: fmt.Progress | None = None, cancelled: fmt.Cancelled | None = None) -> ExportResult:
+    """Write one package with every change `to` has not acknowledged (a snapshot: every change known).
+    progress(done, total) reports the steps; cancelled() true rolls everything back and writes no file."""
     audit.require(ctx, Permission.EXPORT)
     local = _local_code(ctx)
     to = to.strip().upper()
@@ -113,8 +115,11 @@ def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = Fals
         _peer(session, to)
         xkey = office_keys.peer_exchange_key(session, to)
         assert xkey is not None
-        export.absorb_local(session, local)
+        export.absorb_local(session, local, cancelled=cancelled,
+                            progress=None if progress is None else (lambda d, t: progress(d, 2 * t + 1)))
+        fmt.check(cancelled)
         lines = list(export.changes_for(session, to, snapshot=snapshot))
+        fmt.check(cancelled)
         ranges, _ = export.ranges_of(lines)
         manifest = {
             "format": fmt.FORMAT, "format_version": fmt.FORMAT_VERSION, "schema_version": head_revision(),
@@ -132,7 +137,10 @@ def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = Fals
         header_bytes = fmt.canonical(header)
         data = fmt.write_zip([(fmt.HEADER, header_bytes), (fmt.SIGNATURE, crypto.sign(signing, header_bytes)),
                               (fmt.PAYLOAD, ciphertext)])
+        fmt.check(cancelled)
         export.atomic_write(out, data)
+        if progress is not None:
+            progress(1, 1)
         session.add(SyncPackage(package_id=package_id, direction="out", kind=kind, peer=to, file_name=str(out),
                                 file_sha256=fmt.sha256(data), status="written", changes=len(lines),
                                 ranges_json=json.dumps(ranges)))
@@ -145,8 +153,11 @@ class _Rollback(Exception):
     pass
 
 
-def import_package(ctx: AppContext, path: Path, *, preview: bool = False) -> ImportResult:
-    """Verify the whole package, then apply it in one transaction (preview: compute the same, roll back)."""
+def import_package(ctx: AppContext, path: Path, *, preview: bool = False, progress: fmt.Progress | None = None,
+                   cancelled: fmt.Cancelled | None = None) -> ImportResult:
+    """Verify the whole package, then apply it in one transaction (preview: compute the same, roll back).
+    progress(done, total) is called after each batch; when cancelled() turns true the transaction is rolled
+    back and SyncCancelled raised: the database is as before."""
     audit.require(ctx, Permission.ENTITY_EDIT)
     path = Path(path)
     try:
@@ -168,7 +179,7 @@ def import_package(ctx: AppContext, path: Path, *, preview: bool = False) -> Imp
     result: ImportResult | None = None
     try:
         with session.begin():
-            result = _apply(session, ctx, local, verified, path)
+            result = _apply(session, ctx, local, verified, path, progress, cancelled)
             if preview:
                 result.status = "preview"
                 raise _Rollback()
@@ -180,52 +191,76 @@ def import_package(ctx: AppContext, path: Path, *, preview: bool = False) -> Imp
     return result
 
 
-def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified, path: Path) -> ImportResult:
-    export.absorb_local(session, local)
+BATCH = 1000  # changes applied per batch (one flush, a few executemany statements, one index update)
+
+
+def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified, path: Path,
+           progress: fmt.Progress | None = None, cancelled: fmt.Cancelled | None = None) -> ImportResult:
+    export.absorb_local(session, local, cancelled=cancelled)
     result = ImportResult("applied", v.sender, v.package_id, changes=len(v.changes))
-    new_ids = []
-    incoming_ids = {str(c["id"]) for c in v.changes}
-    known = set()
-    ids = list(incoming_ids)
-    for i in range(0, len(ids), 500):
-        chunk = [uuid.UUID(x) for x in ids[i : i + 500]]
-        known |= {str(x) for x in session.execute(select(SyncChange.id).where(SyncChange.id.in_(chunk))).scalars()}
+    sc = SyncChange.__table__
+    known: set[uuid.UUID] = set()
+    ids = sorted({uuid.UUID(str(c["id"])) for c in v.changes})
+    for chunk in _chunks(ids):
+        known |= set(session.execute(select(sc.c.id).where(sc.c.id.in_(chunk))).scalars())
+    taken: set[tuple[str, int]] = set()
+    for origin, (lo, hi) in (v.manifest.get("ranges") or {}).items():
+        taken |= {(o, q) for o, q in session.execute(select(sc.c.office_code, sc.c.seq).where(
+            sc.c.office_code == origin, sc.c.seq >= int(lo), sc.c.seq <= int(hi)))}
+    new_rows: list[dict[str, Any]] = []
     for c in v.changes:
-        if c["office"] == local or str(c["id"]) in known:
+        cid = uuid.UUID(str(c["id"]))
+        if c["office"] == local or cid in known:
             result.duplicates += 1
             continue
-        clash = session.execute(select(SyncChange.id).where(SyncChange.office_code == c["office"],
-                                                            SyncChange.seq == int(c["seq"]))).scalar_one_or_none()
-        if clash is not None:
+        if (c["office"], int(c["seq"])) in taken:
             raise PackageRefused(f"单位 {c['office']} 的第 {c['seq']} 号变更与本机已有的不同（编号重复），已拒绝",
                                  "a different change with the same office and seq is known here", code="seq")
-        session.add(SyncChange(id=uuid.UUID(c["id"]), office_code=c["office"], seq=int(c["seq"]), stamp=int(c["stamp"]),
-                               status="pending", package_id=v.package_id,
-                               payload=json.dumps(c, ensure_ascii=False, sort_keys=True)))
-        known.add(str(c["id"]))
-        new_ids.append(c["id"])
-    session.flush()
+        new_rows.append({"id": cid, "office_code": c["office"], "seq": int(c["seq"]), "stamp": int(c["stamp"]),
+                         "status": "pending", "package_id": v.package_id,
+                         "payload": json.dumps(c, ensure_ascii=False, sort_keys=True)})
+        known.add(cid)
+        taken.add((c["office"], int(c["seq"])))
+    for chunk in _chunks(new_rows, 2000):
+        session.execute(insert(sc), chunk)
     have = export.have(session, local)
     per_table: Counter[str] = Counter()
-    pending = session.execute(select(SyncChange).where(SyncChange.status == "pending")
-                              .order_by(SyncChange.office_code, SyncChange.seq)).scalars().all()
-    for row in pending:
-        if row.seq != have.get(row.office_code, 0) + 1:
+    ready: list[tuple[uuid.UUID, str]] = []
+    for cid, origin, seq, payload in session.execute(
+            select(sc.c.id, sc.c.office_code, sc.c.seq, sc.c.payload).where(sc.c.status == "pending")
+            .order_by(sc.c.office_code, sc.c.seq)):
+        if seq != have.get(origin, 0) + 1:
             continue
-        change = json.loads(row.payload)
-        result.conflicts += applier.apply_change(session, ctx.search_index, change, {})
-        row.status = "applied"
-        have[row.office_code] = row.seq
-        per_table[f"{change['table']}.{change['action']}"] += 1
-        result.applied += 1
+        have[origin] = seq
+        ready.append((cid, payload))
+    total = len(ready)
+    if progress is not None:
+        progress(0, total)
+    mark = update(sc).where(sc.c.id == bindparam("cid")).values(status="applied")
+    for start in range(0, total, BATCH):
+        fmt.check(cancelled)
+        part = ready[start : start + BATCH]
+        changes = [json.loads(payload) for _, payload in part]
+        batch = applier.Batch(session, ctx.search_index, changes)
+        for change in changes:
+            result.conflicts += applier.apply_change(session, ctx.search_index, change, {}, batch)
+            per_table[f"{change['table']}.{change['action']}"] += 1
+        batch.finish()
+        session.connection().execute(mark, [{"cid": cid} for cid, _ in part])
+        session.expunge_all()  # keep the identity map (and every later flush) small
+        result.applied += len(part)
+        if progress is not None:
+            progress(result.applied, total)
+    fmt.check(cancelled)
     for origin, seq in have.items():
         export.set_have(session, local, origin, seq)
     for origin, seq in (v.manifest.get("have") or {}).items():
         export.set_have(session, v.sender, origin, int(seq))
-    result.held = session.execute(select(SyncChange.id).where(SyncChange.status == "pending")).all().__len__()
+    session.flush()
+    result.held = len(session.execute(select(sc.c.id).where(sc.c.status == "pending")).all())
     result.missing = importing.held_and_missing(session, have)
     result.per_table = dict(per_table)
-    if not new_ids and not result.applied:
+    if not new_rows and not result.applied:
         result.status = "nothing_new"
     elif result.held:
         result.status = "held"
@@ -235,6 +270,10 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
                             ranges_json=json.dumps(v.manifest.get("ranges") or {})))
     audit.write(session, ctx, "sync.import", result.message_zh, details=result.to_json())
     return result
+
+
+def _chunks(items: list[Any], n: int = 500) -> list[list[Any]]:
+    return [items[i : i + n] for i in range(0, len(items), n)]
 
 
 # --- history, backlog, conflicts ----------------------------------------------------------------------------
@@ -306,6 +345,9 @@ def resolve_conflict(ctx: AppContext, conflict_id: uuid.UUID, *, restore: bool) 
         c = session.get(SyncConflict, conflict_id)
         if c is None or c.status != "open":
             raise ValidationError(FieldProblem("conflict", "该冲突不存在或已处理", "no such open conflict"))
+        if restore and c.kind == applier.DUPLICATE:
+            raise ValidationError(FieldProblem("conflict", "两个单位登记了同一证件号码：请核实后在主体页面合并或更正，再标记为已处理",
+                                               "duplicate identifier: merge the records, then mark it kept"))
         c.status, c.resolved_by, c.resolved_at = ("restored" if restore else "kept"), ctx.actor, utcnow()
         if restore:
             loser = json.loads(c.loser_json) if c.loser_json else None

@@ -88,7 +88,7 @@ class SyncConflict(Base):
     table_name: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     field: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16), default="field")  # field | delete_edit
+    kind: Mapped[str] = mapped_column(String(32), default="field")  # field | delete_edit | duplicate_identifier
     winner_json: Mapped[str | None] = mapped_column(Text, default=None)
     loser_json: Mapped[str | None] = mapped_column(Text, default=None)
     winner_office: Mapped[str] = mapped_column(String(32), default="")

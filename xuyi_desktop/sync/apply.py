@@ -1,9 +1,19 @@
-"""Applying one shipped change to the business tables, through the merge of sync/conflicts.py.
+"""Applying shipped changes to the business tables, through the merge of sync/conflicts.py.
 
 `entity` is an aggregate: its image (services/entities.snapshot) carries its categories and licences,
 which are applied from it. Every other table is rebuilt from its full row image (storage/snapshots.row_image).
 Received changes are also written to change_log under their origin office and seq, so a record's history
 shows them; they are never re-recorded as changes of this office.
+
+Changes are applied in batches (`Batch`): the merge state, the current rows and the live holders of the
+identifiers a batch touches are read with one query each; rows are changed in memory and flushed once per
+batch; change_log, conflicts and merge state are written with executemany, and the full-text index is
+updated once per batch. The batch only ever runs inside the caller's transaction.
+
+Two offices registering the same identifier: the unique index on live identifiers allows one live record.
+The record whose identifier was set by the smaller change key (stamp, office, seq; then record id) keeps it;
+the other is kept as a tombstone with a `duplicate_identifier` conflict for a reviewer to merge. The rule only
+depends on the changes, so every office reaches the same result whichever package arrives first.
 """
 
 from __future__ import annotations
@@ -11,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.storage import counters
@@ -24,17 +35,26 @@ from xuyi_desktop.storage.models_sync import SyncConflict, SyncRecordState
 from xuyi_desktop.storage.search_index import IndexRow, SearchIndex
 from xuyi_desktop.storage.snapshots import row_image
 from xuyi_desktop.sync import conflicts as merge_rules
+from xuyi_desktop.sync.conflicts import FieldState, Key
 
 ENTITY_SCALARS = ("kind", "name", "identifier", "check_override_reason", "legal_representative", "address", "phone",
                   "region_code", "status", "notes")
 SEARCH_KEY_COUNTER = "entity_search_key"
+DUPLICATE = "duplicate_identifier"
+CHUNK = 500  # ids per IN (…) query
+_MODELS: dict[str, type[Any] | None] = {}
 
 
 def _model_for(table: str) -> type[Any] | None:
-    for mapper in Base.registry.mappers:
-        if getattr(mapper.class_, "__tablename__", None) == table:
-            return mapper.class_  # type: ignore[no-any-return]
-    return None
+    if table not in _MODELS:
+        _MODELS[table] = next((m.class_ for m in Base.registry.mappers
+                               if getattr(m.class_, "__tablename__", None) == table), None)
+    return _MODELS[table]
+
+
+def _chunks(items: list[Any], n: int = CHUNK) -> Iterable[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -56,27 +76,32 @@ def entity_image(entity: Entity) -> dict[str, Any]:
     return image
 
 
-def _write_entity(session: Session, index: SearchIndex, entity: Entity | None, image: dict[str, Any],
-                  change: dict[str, Any]) -> Entity:
+def _write_entity(session: Session, index: SearchIndex | None, entity: Entity | None, image: dict[str, Any],
+                  change: dict[str, Any], search_key: int | None = None) -> Entity:
+    """Write an entity image onto its row (created if None). With index None the caller updates the
+    full-text index (a batch does it once at its end) and flushes."""
     office = change["office"]
     if entity is None:
-        entity = Entity(id=uuid.UUID(change["record_id"]), search_key=counters.reserve(session, SEARCH_KEY_COUNTER),
+        key = search_key if search_key is not None else counters.reserve(session, SEARCH_KEY_COUNTER)
+        entity = Entity(id=uuid.UUID(change["record_id"]), search_key=key,
                         created_office=office, updated_office=office, categories=[], licences=[])
         session.add(entity)
     for f in ENTITY_SCALARS:
-        if f in image:
+        if f in image and getattr(entity, f) != image[f]:
             setattr(entity, f, image[f])
-    full, initials = pinyin_keys(entity.name)
-    entity.name_pinyin, entity.name_initials, entity.name_key = full, initials, name_key(entity.name)
+    if entity.name_key != name_key(entity.name) or not entity.name_pinyin:
+        full, initials = pinyin_keys(entity.name)
+        entity.name_pinyin, entity.name_initials, entity.name_key = full, initials, name_key(entity.name)
     entity.updated_office = office
     wanted = list(image.get("categories") or [])
     have = {c.category for c in entity.categories}
-    entity.categories = [c for c in entity.categories if c.category in wanted] + [
-        EntityCategory(category=c) for c in wanted if c not in have
-    ]
+    if have != set(wanted):
+        entity.categories = [c for c in entity.categories if c.category in wanted] + [
+            EntityCategory(category=c) for c in wanted if c not in have
+        ]
     listed = {lic["id"]: lic for lic in image.get("licences") or []}
     rows = {str(lic.id): lic for lic in entity.licences}
-    at = _datetime(change["at"])
+    at = _datetime(change.get("at"))
     for lid, lic in listed.items():
         row = rows.get(lid) or session.get(Licence, uuid.UUID(lid))
         if row is None:
@@ -96,15 +121,33 @@ def _write_entity(session: Session, index: SearchIndex, entity: Entity | None, i
         entity.deleted_at = at
     elif not image.get("deleted") and entity.deleted_at is not None:
         entity.deleted_at = None
-    session.flush()
-    if entity.deleted_at is None:
-        index.index(session, [IndexRow(entity.search_key, entity.name, entity.name_pinyin, entity.name_initials)])
-    else:
-        index.remove(session, [entity.search_key])
+    if index is not None:
+        session.flush()
+        if entity.deleted_at is None:
+            index.index(session, [IndexRow(entity.search_key, entity.name, entity.name_pinyin, entity.name_initials)])
+        else:
+            index.remove(session, [entity.search_key])
     return entity
 
 
-def _write_row(session: Session, model: type[Any], row: Any, image: dict[str, Any], change: dict[str, Any]) -> None:
+def _convert(column: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return value
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if python_type is dt.datetime:
+        return _datetime(value)
+    if python_type is dt.date:
+        return _date(value)
+    return value
+
+
+def _write_row(session: Session, model: type[Any], row: Any, image: dict[str, Any], change: dict[str, Any],
+               *, flush: bool = True) -> Any:
     table = model.__table__
     if row is None:
         row = model(id=uuid.UUID(change["record_id"]), created_office=change["office"])
@@ -113,32 +156,84 @@ def _write_row(session: Session, model: type[Any], row: Any, image: dict[str, An
         name = column.key
         if name in merge_rules.BOOKKEEPING or name not in image:
             continue
-        value = image[name]
-        if value is not None:
-            try:
-                python_type = column.type.python_type
-            except NotImplementedError:
-                python_type = None
-            if python_type is uuid.UUID:
-                value = uuid.UUID(value)
-            elif python_type is dt.datetime:
-                value = _datetime(value)
-            elif python_type is dt.date:
-                value = _date(value)
-        setattr(row, name, value)
+        value = _convert(column, image[name])
+        if getattr(row, name, None) != value:
+            setattr(row, name, value)
     row.updated_office = change["office"]
-    session.flush()
+    if flush:
+        session.flush()
+    return row
+
+
+def _log_values(change: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": uuid.UUID(change["id"]), "office_code": change["office"], "seq": int(change["seq"]),
+        "at": _datetime(change["at"]), "actor": change.get("actor", ""), "table_name": change["table"],
+        "record_id": uuid.UUID(change["record_id"]), "action": change["action"],
+        "record_version": int(change.get("version") or 0), "summary": change.get("summary", ""),
+        "before_json": None if change.get("before") is None else json.dumps(change["before"], ensure_ascii=False, sort_keys=True),
+        "after_json": None if change.get("after") is None else json.dumps(change["after"], ensure_ascii=False, sort_keys=True),
+    }
 
 
 def log_change(session: Session, change: dict[str, Any]) -> None:
     """The received change in change_log, under its origin office and sequence number."""
-    session.add(ChangeLog(
-        id=uuid.UUID(change["id"]), office_code=change["office"], seq=int(change["seq"]), at=_datetime(change["at"]),
-        actor=change.get("actor", ""), table_name=change["table"], record_id=uuid.UUID(change["record_id"]),
-        action=change["action"], record_version=int(change.get("version") or 0), summary=change.get("summary", ""),
-        before_json=None if change.get("before") is None else json.dumps(change["before"], ensure_ascii=False, sort_keys=True),
-        after_json=None if change.get("after") is None else json.dumps(change["after"], ensure_ascii=False, sort_keys=True),
-    ))
+    session.execute(insert(ChangeLog), [_log_values(change)])
+
+
+class _State:
+    __slots__ = ("dirty", "exists", "fields", "max_stamp")
+
+    def __init__(self, max_stamp: int, fields: dict[str, FieldState], exists: bool) -> None:
+        self.max_stamp, self.fields, self.exists, self.dirty = max_stamp, fields, exists, False
+
+
+class StateCache:
+    """The merge state (sync_record_state) of a set of records: read in one query per table and chunk,
+    written back with executemany."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.rows: dict[tuple[str, uuid.UUID], _State] = {}
+
+    def load(self, keys: Iterable[tuple[str, uuid.UUID]]) -> None:
+        by_table: dict[str, list[uuid.UUID]] = {}
+        for t, rid in keys:
+            if (t, rid) not in self.rows:
+                by_table.setdefault(t, []).append(rid)
+        st = SyncRecordState.__table__
+        for table, ids in by_table.items():
+            for chunk in _chunks(sorted(set(ids))):
+                for t, rid, max_stamp, fields in self.session.execute(
+                    select(st.c.table_name, st.c.record_id, st.c.max_stamp, st.c.fields_json)
+                    .where(st.c.table_name == table, st.c.record_id.in_(chunk))
+                ):
+                    self.rows[(t, rid)] = _State(max_stamp or 0, merge_rules.load_state(fields), True)
+            for rid in ids:
+                self.rows.setdefault((table, rid), _State(0, {}, False))
+
+    def get(self, table: str, record_id: uuid.UUID) -> _State:
+        if (table, record_id) not in self.rows:
+            self.load([(table, record_id)])
+        return self.rows[(table, record_id)]
+
+    def write(self) -> None:
+        st = SyncRecordState.__table__
+        new, old = [], []
+        for (t, rid), s in self.rows.items():
+            if not s.dirty:
+                continue
+            values = {"t": t, "rid": rid, "max_stamp": s.max_stamp, "fields_json": merge_rules.dump_state(s.fields)}
+            (old if s.exists else new).append(values)
+            s.exists, s.dirty = True, False
+        if new:
+            self.session.execute(insert(st).values(table_name=bindparam("t"), record_id=bindparam("rid"),
+                                                   max_stamp=bindparam("max_stamp"), fields_json=bindparam("fields_json")),
+                                 new)
+        if old:
+            self.session.connection().execute(
+                update(st).where(and_(st.c.table_name == bindparam("t"), st.c.record_id == bindparam("rid")))
+                .values(max_stamp=bindparam("max_stamp"), fields_json=bindparam("fields_json")), old)
 
 
 def record_state(session: Session, table: str, record_id: uuid.UUID) -> SyncRecordState:
@@ -160,50 +255,184 @@ def current_image(session: Session, table: str, record_id: uuid.UUID) -> tuple[A
     return row, (row_image(row) if row is not None else None)
 
 
-def apply_change(session: Session, index: SearchIndex, change: dict[str, Any], change_ids: dict[Any, str]) -> int:
-    """Merge one received change into the database; returns the number of conflicts logged."""
-    table, record_id = change["table"], uuid.UUID(change["record_id"])
-    if table != "entity" and _model_for(table) is None:
-        raise KeyError(table)
-    state_row = record_state(session, table, record_id)
-    state = merge_rules.load_state(state_row.fields_json)
-    row, current = current_image(session, table, record_id)
-    image, found, changed = merge_rules.merge(current, state, change, change_ids)
-    if changed:
-        if table == "entity":
-            _write_entity(session, index, row, image, change)
-        else:
-            model = _model_for(table)
+class Batch:
+    """Applies a run of changes in memory and writes them with a handful of statements (see the module doc)."""
+
+    def __init__(self, session: Session, index: SearchIndex, changes: list[dict[str, Any]]) -> None:
+        self.session, self.index = session, index
+        self.states = StateCache(session)
+        self.rows: dict[tuple[str, uuid.UUID], Any] = {}
+        self.logs: list[dict[str, Any]] = []
+        self.conflicts: list[dict[str, Any]] = []
+        self.touched: dict[uuid.UUID, Entity] = {}
+        self.holders: dict[str, uuid.UUID] = {}  # identifier -> the live entity holding it
+        keys = []
+        for c in changes:
+            table = c["table"]
+            if table != "entity" and _model_for(table) is None:
+                raise KeyError(table)
+            keys.append((table, uuid.UUID(c["record_id"])))
+        self.states.load(keys)
+        by_table: dict[str, set[uuid.UUID]] = {}
+        for t, rid in keys:
+            by_table.setdefault(t, set()).add(rid)
+        for table, ids in by_table.items():
+            model = Entity if table == "entity" else _model_for(table)
             assert model is not None
-            _write_row(session, model, row, image, change)
-    state_row.fields_json = merge_rules.dump_state(state)
-    state_row.max_stamp = max(state_row.max_stamp or 0, int(change["stamp"]))
-    for c in found:
-        session.add(SyncConflict(
-            table_name=table, record_id=record_id, field=c.field, kind=c.kind,
-            winner_json=json.dumps(c.winner, ensure_ascii=False), loser_json=json.dumps(c.loser, ensure_ascii=False),
-            winner_office=c.winner_office, loser_office=c.loser_office, winner_change=c.winner_change,
-            loser_change=c.loser_change,
-        ))
-    log_change(session, change)
-    return len(found)
+            stmt = select(model)
+            if model is Entity:
+                stmt = stmt.options(selectinload(Entity.categories), selectinload(Entity.licences))
+            for chunk in _chunks(sorted(ids)):
+                for row in session.execute(stmt.where(model.id.in_(chunk))).scalars():
+                    self.rows[(table, row.id)] = row
+            for rid in ids:
+                self.rows.setdefault((table, rid), None)
+        idents = {str((c.get("after") or {}).get("identifier")) for c in changes
+                  if c["table"] == "entity" and (c.get("after") or {}).get("identifier")}
+        for chunk in _chunks(sorted(idents)):
+            for eid, ident in session.execute(select(Entity.id, Entity.identifier).where(
+                    Entity.identifier.in_(chunk), Entity.deleted_at.is_(None))):
+                self.holders[ident] = eid
+        missing = sum(1 for (t, _), row in self.rows.items() if t == "entity" and row is None)
+        self.next_key = counters.reserve(session, SEARCH_KEY_COUNTER, missing) if missing else 0
+        self.keys_left = missing
+
+    def _search_key(self) -> int:
+        if self.keys_left <= 0:
+            self.next_key, self.keys_left = counters.reserve(self.session, SEARCH_KEY_COUNTER), 1
+        key = self.next_key
+        self.next_key, self.keys_left = key + 1, self.keys_left - 1
+        return key
+
+    def current(self, table: str, record_id: uuid.UUID) -> tuple[Any, dict[str, Any] | None]:
+        if (table, record_id) not in self.rows:
+            row, image = current_image(self.session, table, record_id)
+            self.rows[(table, record_id)] = row
+            return row, image
+        row = self.rows[(table, record_id)]
+        if row is None:
+            return None, None
+        return row, (entity_image(row) if table == "entity" else row_image(row))
+
+    def conflict(self, table: str, record_id: uuid.UUID, c: merge_rules.Conflict) -> None:
+        self.conflicts.append({
+            "id": uuid.uuid4(), "table_name": table, "record_id": record_id, "field": c.field, "kind": c.kind,
+            "winner_json": json.dumps(c.winner, ensure_ascii=False), "loser_json": json.dumps(c.loser, ensure_ascii=False),
+            "winner_office": c.winner_office, "loser_office": c.loser_office, "winner_change": c.winner_change,
+            "loser_change": c.loser_change,
+        })
+
+    def apply(self, change: dict[str, Any], change_ids: dict[Any, str] | None = None) -> int:
+        table, record_id = change["table"], uuid.UUID(change["record_id"])
+        state = self.states.get(table, record_id)
+        row, current = self.current(table, record_id)
+        before_conflicts = len(self.conflicts)
+        with self.session.no_autoflush:
+            image, found, changed = merge_rules.merge(current, state.fields, change, change_ids or {})
+            for c in found:
+                self.conflict(table, record_id, c)
+            if changed:
+                if table == "entity":
+                    row = _write_entity(self.session, None, row, image, change,
+                                        search_key=self._search_key() if row is None else None)
+                    self.touched[record_id] = row
+                    self._claim(row, state, change)
+                else:
+                    model = _model_for(table)
+                    assert model is not None
+                    row = _write_row(self.session, model, row, image, change, flush=False)
+                self.rows[(table, record_id)] = row
+        state.max_stamp = max(state.max_stamp, int(change["stamp"]))
+        state.dirty = True
+        self.logs.append(_log_values(change))
+        return len(self.conflicts) - before_conflicts
+
+    def _claim_key(self, entity_id: uuid.UUID) -> tuple[Key, str]:
+        st = self.states.get("entity", entity_id).fields.get("identifier")
+        return (st.key if st is not None else merge_rules.ZERO), str(entity_id)
+
+    def _claim(self, entity: Entity, state: _State, change: dict[str, Any]) -> None:
+        """Keep at most one live entity per identifier (see the module doc)."""
+        for ident, eid in list(self.holders.items()):
+            if eid == entity.id and (ident != entity.identifier or entity.deleted_at is not None):
+                del self.holders[ident]
+        if entity.deleted_at is not None:
+            return
+        holder_id = self.holders.get(entity.identifier)
+        if holder_id is None or holder_id == entity.id:
+            self.holders[entity.identifier] = entity.id
+            return
+        holder = self.rows.get(("entity", holder_id)) or self.session.get(Entity, holder_id)
+        assert holder is not None
+        if self._claim_key(entity.id) < self._claim_key(holder_id):
+            winner, loser = entity, holder
+        else:
+            winner, loser = holder, entity
+        self.states.load([("entity", holder_id)])
+        loser.deleted_at = _datetime(change.get("at"))
+        self.rows[("entity", loser.id)] = loser
+        self.touched[loser.id] = loser
+        self.touched[winner.id] = winner
+        self.holders[entity.identifier] = winner.id
+        self.session.flush()  # the tombstone first, so the unique index never sees two live rows
+        lstate = self.states.get("entity", loser.id)
+        lkey = lstate.fields.get("identifier")
+        wkey = self.states.get("entity", winner.id).fields.get("identifier")
+        self.conflicts.append({
+            "id": uuid.uuid4(), "table_name": "entity", "record_id": loser.id, "field": "identifier", "kind": DUPLICATE,
+            "winner_json": json.dumps(str(winner.id)), "loser_json": json.dumps(loser.identifier, ensure_ascii=False),
+            "winner_office": wkey.key[1] if wkey else winner.created_office,
+            "loser_office": lkey.key[1] if lkey else loser.created_office,
+            "winner_change": "", "loser_change": "",
+        })
+
+    def finish(self) -> None:
+        """Write everything this batch changed: rows, merge state, change_log, conflicts, the search index."""
+        session = self.session
+        session.flush()
+        self.states.write()
+        if self.logs:
+            session.execute(insert(ChangeLog), self.logs)
+        if self.conflicts:
+            session.execute(insert(SyncConflict), self.conflicts)
+        live = [e for e in self.touched.values() if e.deleted_at is None]
+        gone = [e.search_key for e in self.touched.values() if e.deleted_at is not None]
+        if live:
+            self.index.index(session, [IndexRow(e.search_key, e.name, e.name_pinyin, e.name_initials) for e in live])
+        if gone:
+            self.index.remove(session, gone)
+        self.logs, self.conflicts, self.touched = [], [], {}
 
 
-def stamp_local(session: Session, change: dict[str, Any], at_us: int) -> int:
+def apply_change(session: Session, index: SearchIndex, change: dict[str, Any], change_ids: dict[Any, str],
+                 batch: Batch | None = None) -> int:
+    """Merge one received change into the database; returns the number of conflicts logged. With a batch,
+    the writes wait for batch.finish()."""
+    own = batch is None
+    if batch is None:
+        batch = Batch(session, index, [change])
+    found = batch.apply(change, change_ids)
+    if own:
+        batch.finish()
+    return found
+
+
+def stamp_local(session: Session, change: dict[str, Any], at_us: int, states: StateCache | None = None) -> int:
     """Give a local change its merge stamp (above every stamp the record has here) and record it as the
-    holder of the fields it changed. Returns the stamp."""
-    record_id = uuid.UUID(change["record_id"])
-    state_row = record_state(session, change["table"], record_id)
-    stamp = max(at_us, (state_row.max_stamp or 0) + 1)
+    holder of the fields it changed. Returns the stamp. With a StateCache, the caller writes it back."""
+    own = states is None
+    cache = states if states is not None else StateCache(session)
+    state = cache.get(change["table"], uuid.UUID(change["record_id"]))
+    stamp = max(at_us, state.max_stamp + 1)
     change["stamp"] = stamp
-    state = merge_rules.load_state(state_row.fields_json)
     key = merge_rules.change_key(change)
     before = change.get("before") or {}
     for f in merge_rules.modified_fields(change):
-        state[f] = merge_rules.FieldState(key, before.get(f) if before else None)
-    state_row.fields_json = merge_rules.dump_state(state)
-    state_row.max_stamp = stamp
+        state.fields[f] = FieldState(key, before.get(f) if before else None)
+    state.max_stamp, state.dirty = stamp, True
+    if own:
+        cache.write()
     return stamp
 
 
-__all__ = ["apply_change", "current_image", "log_change", "select", "stamp_local"]
+__all__ = ["Batch", "StateCache", "apply_change", "current_image", "log_change", "select", "stamp_local"]

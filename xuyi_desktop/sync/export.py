@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage.models import ChangeLog
@@ -49,26 +49,37 @@ def set_have(session: Session, peer: str, origin: str, seq: int) -> None:
         row.seq = seq
 
 
-def absorb_local(session: Session, local: str) -> int:
+def absorb_local(session: Session, local: str, *, cancelled: fmt.Cancelled | None = None,
+                 progress: fmt.Progress | None = None, chunk: int = 2000) -> int:
     """Stamp this office's new change_log rows and keep them for shipping. Runs at the start of every
-    export and import, in the same transaction."""
+    export and import, in the same transaction; reads, stamps and writes them a chunk at a time."""
     known = select(SyncChange.id).where(SyncChange.office_code == local)
+    cl = ChangeLog.__table__
     rows = session.execute(
-        select(ChangeLog).where(ChangeLog.office_code == local, ChangeLog.id.not_in(known)).order_by(ChangeLog.seq)
-    ).scalars()
-    count, last = 0, 0
-    for row in rows:
-        change = to_wire(row)
-        applier.stamp_local(session, change, micros(row.at))
-        session.add(SyncChange(id=row.id, office_code=local, seq=row.seq, stamp=change["stamp"], status="applied",
-                               payload=json.dumps(change, ensure_ascii=False, sort_keys=True)))
-        count, last = count + 1, row.seq
-        if count % 2000 == 0:
-            session.flush()
-    if count:
+        select(cl).where(cl.c.office_code == local, cl.c.id.not_in(known)).order_by(cl.c.seq)
+    ).all()
+    last = 0
+    for start in range(0, len(rows), chunk):
+        fmt.check(cancelled)
+        part = rows[start : start + chunk]
+        states = applier.StateCache(session)
+        states.load((r.table_name, r.record_id) for r in part)
+        values = []
+        for row in part:
+            change = to_wire(row)  # type: ignore[arg-type]
+            applier.stamp_local(session, change, micros(row.at), states)
+            values.append({"id": row.id, "office_code": local, "seq": row.seq, "stamp": change["stamp"],
+                           "status": "applied", "package_id": "",
+                           "payload": json.dumps(change, ensure_ascii=False, sort_keys=True)})
+            last = row.seq
+        states.write()
+        session.execute(insert(SyncChange), values)
+        if progress is not None:
+            progress(start + len(part), len(rows))
+    if rows:
         set_have(session, local, local, last)
         session.flush()
-    return count
+    return len(rows)
 
 
 def changes_for(session: Session, receiver: str, *, snapshot: bool) -> Iterator[str]:

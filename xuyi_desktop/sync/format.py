@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from xuyi_desktop.domain.errors import DomainError
@@ -26,6 +27,22 @@ class PackageRefused(DomainError):
     def __init__(self, zh: str, en: str, *, code: str = "refused") -> None:
         self.message_zh, self.message_en, self.code = zh, en, code
         super().__init__(zh)
+
+
+class SyncCancelled(DomainError):
+    """The user cancelled an export or import: its transaction was rolled back, nothing was written."""
+
+    message_zh = "已取消：数据库未作任何改动"
+    message_en = "cancelled: nothing was written"
+
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+def check(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise SyncCancelled()
 
 
 def sha256(data: bytes) -> str:

@@ -70,7 +70,7 @@ def upgrade() -> None:
         sa.Column("table_name", sa.String(length=64), nullable=False),
         sa.Column("record_id", sa.Uuid(), nullable=False),
         sa.Column("field", sa.String(length=64), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("winner_json", sa.Text(), nullable=True),
         sa.Column("loser_json", sa.Text(), nullable=True),
         sa.Column("winner_office", sa.String(length=32), nullable=False),

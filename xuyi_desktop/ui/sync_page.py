@@ -1,0 +1,422 @@
+"""数据同步: export a package to a peer office, import one with a preview first, the history of packages,
+the missing packages per peer, and the conflicts a reviewer settles.
+
+Exports and imports run in the background (ui/operations.run_in_background) with a progress bar and a
+cancel button; cancelling rolls the one transaction back, so the database is as before."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.services import sync
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.sync.format import SyncCancelled
+from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.widgets import page_action
+
+STATUS_LABELS = {"written": "已导出", "applied": "已导入", "held": "暂存待补", "nothing_new": "无新变更",
+                 "preview": "预览"}
+KIND_LABELS = {"field": "字段冲突", "delete_edit": "删除与修改", "duplicate_identifier": "证件号码重复"}
+SETTINGS_FOLDER = "sync/export_folder"
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
+
+
+def _short(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+class _Relay(QObject):
+    """Carries progress from the worker thread to the GUI thread (queued, as the receiver lives there)."""
+
+    progressed = Signal(int, int)
+
+
+def preview_text(result: sync.ImportResult) -> str:
+    lines = [f"来自单位 {result.sender} 的同步包：共 {result.changes} 条变更"]
+    if result.status == "nothing_new" or (result.applied == 0 and not result.held):
+        lines.append("没有新的变更：已全部导入过，导入不会改变数据")
+    else:
+        lines.append(f"将应用 {result.applied} 条新变更：")
+        for key, n in sorted(result.per_table.items()):
+            table, _, action = key.partition(".")
+            label = sync.TABLE_LABELS.get(table, table)
+            verb = {"insert": "新增", "update": "修改", "delete": "删除"}.get(action, action)
+            lines.append(f"  {label}　{verb} {n} 条")
+    if result.duplicates:
+        lines.append(f"此前已收到 {result.duplicates} 条（不会重复应用）")
+    lines.append(f"冲突：{result.conflicts} 处" + ("（导入后记入冲突记录，待审核）" if result.conflicts else ""))
+    if result.held:
+        lines.append(f"{result.held} 条因缺少前面的同步包将暂存待补：" + sync.missing_text(result.missing))
+    return "\n".join(lines)
+
+
+class SyncPage(QWidget):
+    """Signals tell tests (and the window) when a background step has ended."""
+
+    message = Signal(str)
+    exported = Signal(object)  # sync.ExportResult
+    previewed = Signal(object)  # sync.ImportResult (status preview)
+    imported = Signal(object)  # sync.ImportResult
+    failed = Signal(str)
+    refreshed = Signal()
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._settings = settings
+        self._started = False
+        self._cancel = threading.Event()
+        self._previewed_path: Path | None = None
+        self._relay = _Relay(self)
+        self._relay.progressed.connect(self._show_progress)
+        self._build()
+
+    # --- building ---
+    def _build(self) -> None:
+        export_box = QGroupBox(self.tr("导出同步包"), self)
+        self.peer_combo = QComboBox(export_box)
+        self.folder_edit = QLineEdit(export_box)
+        self.folder_edit.setPlaceholderText(self.tr("选择文件夹或U盘"))
+        if self._settings is not None:
+            self.folder_edit.setText(str(self._settings.value(SETTINGS_FOLDER, "") or ""))
+        self.folder_button = QPushButton(self.tr("浏览…"), export_box)
+        self.export_button = QPushButton(self.tr("导出"), export_box)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.folder_button)
+        export_form = QFormLayout(export_box)
+        export_form.addRow(self.tr("发给单位"), self.peer_combo)
+        export_form.addRow(self.tr("保存到"), folder_row)
+        export_form.addRow("", self.export_button)
+        if not self._ctx.can(Permission.EXPORT):
+            self.export_button.setEnabled(False)
+            self.export_button.setToolTip(self.tr("导出同步包需要“导出”权限"))
+
+        import_box = QGroupBox(self.tr("导入同步包"), self)
+        self.file_edit = QLineEdit(import_box)
+        self.file_edit.setPlaceholderText(self.tr("选择收到的同步包文件（.xsync）"))
+        self.file_button = QPushButton(self.tr("浏览…"), import_box)
+        self.preview_button = QPushButton(self.tr("预览"), import_box)
+        self.apply_button = QPushButton(self.tr("确认导入"), import_box)
+        self.apply_button.setEnabled(False)
+        self.preview_view = QPlainTextEdit(import_box)
+        self.preview_view.setReadOnly(True)
+        self.preview_view.setPlaceholderText(self.tr("先预览：显示将新增、修改、删除的记录数和冲突，确认后才写入"))
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file_edit, 1)
+        file_row.addWidget(self.file_button)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.apply_button)
+        import_layout = QVBoxLayout(import_box)
+        import_layout.addLayout(file_row)
+        import_layout.addWidget(self.preview_view, 1)
+        import_layout.addLayout(buttons)
+
+        top = QHBoxLayout()
+        top.addWidget(export_box, 1)
+        top.addWidget(import_box, 1)
+
+        self.tabs = QTabWidget(self)
+        self.history_table = self._table(["时间", "方向", "单位", "类型", "状态", "变更", "已应用", "暂存", "冲突", "文件"])
+        self.missing_view = QPlainTextEdit(self)
+        self.missing_view.setReadOnly(True)
+        conflicts = QWidget(self)
+        self.conflicts_table = self._table(["时间", "记录类型", "记录", "字段", "类型", "当前值", "另一值", "当前值来自", "另一值来自"])
+        self.restore_button = QPushButton(self.tr("采用另一值"), conflicts)
+        self.keep_button = QPushButton(self.tr("保留当前值"), conflicts)
+        if not self._ctx.can(Permission.SYNC_RESOLVE):
+            for b in (self.restore_button, self.keep_button):
+                b.setEnabled(False)
+                b.setToolTip(self.tr("处理同步冲突需要“处理同步冲突”权限"))
+        conflict_buttons = QHBoxLayout()
+        conflict_buttons.addStretch(1)
+        conflict_buttons.addWidget(self.keep_button)
+        conflict_buttons.addWidget(self.restore_button)
+        conflicts_layout = QVBoxLayout(conflicts)
+        conflicts_layout.addWidget(self.conflicts_table, 1)
+        conflicts_layout.addLayout(conflict_buttons)
+        self.tabs.addTab(self.history_table, self.tr("同步包记录"))
+        self.tabs.addTab(self.missing_view, self.tr("缺少的同步包"))
+        self.tabs.addTab(conflicts, self.tr("冲突"))
+
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(240)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton(self.tr("取消"), self)
+        self.cancel_button.setVisible(False)
+        self.refresh_button = QPushButton(self.tr("刷新"), self)
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        status = QHBoxLayout()
+        status.addWidget(self.status_label, 1)
+        status.addWidget(self.progress)
+        status.addWidget(self.cancel_button)
+        status.addWidget(self.refresh_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 2)
+        layout.addWidget(self.tabs, 3)
+        layout.addLayout(status)
+
+        self.folder_button.clicked.connect(self._browse_folder)
+        self.file_button.clicked.connect(self._browse_file)
+        self.export_button.clicked.connect(self.export)
+        self.preview_button.clicked.connect(self.preview)
+        self.apply_button.clicked.connect(self.apply)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.restore_button.clicked.connect(lambda: self.resolve(restore=True))
+        self.keep_button.clicked.connect(lambda: self.resolve(restore=False))
+        self.file_edit.textChanged.connect(self._file_changed)
+        page_action(self, self.tr("刷新"), "F5", self.refresh)
+        self._busy_buttons = [self.export_button, self.preview_button, self.apply_button, self.refresh_button,
+                              self.restore_button, self.keep_button]
+
+    def _table(self, headers: list[str]) -> QTableWidget:
+        table = QTableWidget(0, len(headers), self)
+        table.setHorizontalHeaderLabels([self.tr(h) for h in headers])
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            self.refresh()
+
+    # --- background ---
+    def busy_now(self) -> bool:
+        return self.progress.isVisible()
+
+    def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None], *, cancellable: bool = False) -> None:
+        self._cancel.clear()
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(cancellable)
+        self.cancel_button.setEnabled(True)
+        enabled = {b: b.isEnabled() for b in self._busy_buttons}
+        for b in self._busy_buttons:
+            b.setEnabled(False)
+        self.status_label.setText(what)
+
+        def finish() -> None:
+            self.progress.setVisible(False)
+            self.cancel_button.setVisible(False)
+            for b, was in enabled.items():
+                b.setEnabled(was)
+
+        def ok(result: Any) -> None:
+            finish()
+            done(result)
+
+        def bad(exc: BaseException) -> None:
+            finish()
+            text = _reason(exc)
+            self.status_label.setText(text)
+            if isinstance(exc, SyncCancelled):
+                self.message.emit(text)
+            else:
+                QMessageBox.warning(self, self.tr("数据同步"), text)
+            self.failed.emit(text)
+
+        run_in_background(fn, ok, bad, owner=self)
+
+    def _report(self, done: int, total: int) -> None:  # worker thread
+        self._relay.progressed.emit(done, total)
+
+    def _show_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self.cancel_button.setEnabled(False)
+        self.status_label.setText(self.tr("正在取消…（已做的改动将全部撤销）"))
+
+    # --- refresh ---
+    def refresh(self) -> None:
+        ctx = self._ctx
+
+        def read() -> tuple[list[Any], list[Any], dict[str, list[tuple[int, int]]], list[Any]]:
+            from xuyi_desktop.services.offices import list_offices
+
+            peers = [o for o in list_offices(ctx) if not o.is_local]
+            return peers, sync.package_history(ctx), sync.missing_changes(ctx), sync.list_conflicts(ctx)
+
+        self._run(self.tr("正在读取…"), read, self._show)
+
+    def _show(self, data: tuple[list[Any], list[Any], dict[str, list[tuple[int, int]]], list[Any]]) -> None:
+        peers, history, missing, conflicts = data
+        current = self.peer_combo.currentData()
+        self.peer_combo.clear()
+        for p in peers:
+            self.peer_combo.addItem(f"{p.code}　{p.name}", p.code)
+        if current is not None and self.peer_combo.findData(current) >= 0:
+            self.peer_combo.setCurrentIndex(self.peer_combo.findData(current))
+        self.history_table.setRowCount(len(history))
+        for r, h in enumerate(history):
+            values = [h.at.astimezone().strftime("%Y-%m-%d %H:%M"), "导出" if h.direction == "out" else "导入", h.peer,
+                      "全量" if h.kind == "snapshot" else "增量", STATUS_LABELS.get(h.status, h.status), h.changes,
+                      h.applied, h.held, h.conflicts, Path(h.file_name).name]
+            for c, v in enumerate(values):
+                self.history_table.setItem(r, c, QTableWidgetItem(str(v)))
+        self.missing_view.setPlainText(
+            sync.missing_text(missing) + "\n请向上述单位索取包含这些变更的同步包（或请其重新导出）。" if missing
+            else "没有缺少的同步包：收到的变更都已应用。")
+        self._conflicts = conflicts
+        self.conflicts_table.setRowCount(len(conflicts))
+        for r, c in enumerate(conflicts):
+            values = [c.at.astimezone().strftime("%Y-%m-%d %H:%M"), sync.TABLE_LABELS.get(c.table_name, c.table_name),
+                      str(c.record_id)[:8], c.field, KIND_LABELS.get(c.kind, c.kind), _short(c.winner), _short(c.loser),
+                      c.winner_office, c.loser_office]
+            for col, v in enumerate(values):
+                self.conflicts_table.setItem(r, col, QTableWidgetItem(v))
+        self.tabs.setTabText(2, self.tr("冲突（{0}）").format(len(conflicts)) if conflicts else self.tr("冲突"))
+        self.status_label.setText("")
+        self.refreshed.emit()
+
+    # --- export ---
+    def _browse_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("选择保存同步包的文件夹或U盘"), self.folder_edit.text())
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def export(self) -> None:
+        peer = self.peer_combo.currentData()
+        folder = self.folder_edit.text().strip()
+        if not peer:
+            QMessageBox.warning(self, self.tr("数据同步"), self.tr("请先选择接收单位（须先登记其单位名片）"))
+            return
+        if not folder or not Path(folder).is_dir():
+            QMessageBox.warning(self, self.tr("数据同步"), self.tr("请选择一个存在的文件夹或U盘"))
+            return
+        if self._settings is not None:
+            self._settings.setValue(SETTINGS_FOLDER, folder)
+        ctx, cancel = self._ctx, self._cancel
+
+        def work() -> sync.ExportResult:
+            return sync.export_package(ctx, str(peer), Path(folder), progress=self._report, cancelled=cancel.is_set)
+
+        def done(result: sync.ExportResult) -> None:
+            text = self.tr("已导出发给 {0} 的同步包：{1} 条变更，{2}").format(result.receiver, result.changes, result.path)
+            self.status_label.setText(text)
+            self.message.emit(text)
+            self.exported.emit(result)
+            self.refresh()
+
+        self._run(self.tr("正在导出…"), work, done, cancellable=True)
+
+    # --- import: preview first, then apply ---
+    def _browse_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择同步包"), self.folder_edit.text(),
+                                              self.tr("同步包 (*.xsync);;所有文件 (*)"))
+        if path:
+            self.file_edit.setText(path)
+
+    def _file_changed(self) -> None:
+        self._previewed_path = None
+        self.apply_button.setEnabled(False)
+        self.preview_view.clear()
+
+    def preview(self) -> None:
+        text = self.file_edit.text().strip()
+        if not text:
+            QMessageBox.warning(self, self.tr("数据同步"), self.tr("请先选择同步包文件"))
+            return
+        path, ctx, cancel = Path(text), self._ctx, self._cancel
+
+        def work() -> sync.ImportResult:
+            return sync.import_package(ctx, path, preview=True, progress=self._report, cancelled=cancel.is_set)
+
+        def done(result: sync.ImportResult) -> None:
+            self.preview_view.setPlainText(preview_text(result))
+            self._previewed_path = path
+            self.apply_button.setEnabled(True)
+            self.status_label.setText(self.tr("请核对预览，确认后点击“确认导入”"))
+            self.previewed.emit(result)
+
+        self._run(self.tr("正在校验并预览…"), work, done, cancellable=True)
+
+    def apply(self) -> None:
+        path = self._previewed_path
+        if path is None:
+            QMessageBox.warning(self, self.tr("数据同步"), self.tr("请先预览同步包"))
+            return
+        ctx, cancel = self._ctx, self._cancel
+
+        def work() -> sync.ImportResult:
+            return sync.import_package(ctx, path, progress=self._report, cancelled=cancel.is_set)
+
+        def done(result: sync.ImportResult) -> None:
+            self._previewed_path = None
+            self.apply_button.setEnabled(False)
+            self.preview_view.setPlainText(result.message_zh)
+            self.status_label.setText(result.message_zh)
+            self.message.emit(result.message_zh)
+            self.imported.emit(result)
+            self.refresh()
+
+        self._run(self.tr("正在导入…"), work, done, cancellable=True)
+
+    # --- conflicts ---
+    def resolve(self, *, restore: bool) -> None:
+        row = self.conflicts_table.currentRow()
+        if row < 0 or row >= len(getattr(self, "_conflicts", [])):
+            QMessageBox.warning(self, self.tr("数据同步"), self.tr("请先选择一处冲突"))
+            return
+        c = self._conflicts[row]
+        if restore:
+            answer = QMessageBox.question(
+                self, self.tr("采用另一值"),
+                self.tr("将“{0}”改为另一值“{1}”？这是一次新的修改，会同步到其他单位。").format(c.field, _short(c.loser)))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        ctx = self._ctx
+
+        def work() -> None:
+            sync.resolve_conflict(ctx, c.id, restore=restore)
+
+        def done(_result: Any) -> None:
+            self.message.emit(self.tr("冲突已处理"))
+            self.refresh()
+
+        self._run(self.tr("正在处理冲突…"), work, done)
