@@ -19,6 +19,7 @@ from xuyi_desktop.cli import (
     exchange_commands,
     print_commands,
     rating_commands,
+    sgs_commands,
     sync_commands,
     user_commands,
 )
@@ -28,6 +29,7 @@ from xuyi_desktop.domain.errors import DomainError
 COMMAND_MODULES = (
     database_commands, entity_commands, user_commands, backup_commands, rating_commands, exchange_commands, print_commands,
     commitment_commands,  # after print_commands: adds `print commitment(s)` to the print group
+    sgs_commands,  # after exchange_commands: adds `import sgs` / `export sgs` to those groups
     sync_commands,
 )
 

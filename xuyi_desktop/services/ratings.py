@@ -266,14 +266,11 @@ def add_rating_in(session: Session, ctx: AppContext, data: RatingInput, *, super
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The Nth working day after `start` (the start day itself not counted). Weekends only for now: the
-    statutory holiday calendar arrives with the 双公示 issue and will replace this in one place."""
-    day, left = start, days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    """The Nth working day after `start` (the start day itself not counted), by the statutory holiday calendar
+    (resources/holidays/); a year the calendar lacks raises CalendarYearMissing (a DomainError naming the year)."""
+    from xuyi_desktop.services.sgs_calendar import working_day_after
+
+    return working_day_after(start, days)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

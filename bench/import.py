@@ -1,0 +1,74 @@
+"""Benchmark: import a 双公示 ledger of N rows (default 100,000) and compare with a bare openpyxl read-only pass.
+
+    python bench/import.py [--rows 100000] [--keep DIR]
+
+Prints rows per second and peak memory (ru_maxrss of this process; the file and the database are made in a
+temporary folder first). The bare pass reads every cell of the same file with openpyxl read_only and does
+nothing else: the floor any importer built on openpyxl can reach.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="keep the ledger and database in this folder")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="xuyi-bench-import-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["XUYI_DATA_DIR"] = str(folder / "data")
+
+    from openpyxl import load_workbook
+
+    from xuyi_desktop.services import sgs_demo
+    from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.services.sgs_exchange import import_sgs
+
+    ledger = folder / "ledger.xlsx"
+    half = args.rows // 2
+    t0 = time.perf_counter()
+    sgs_demo.write_ledger(ledger, licenses=half, penalties=args.rows - half)
+    print(f"ledger: {args.rows} rows (行政许可 {half}, 行政处罚 {args.rows - half}), "
+          f"{ledger.stat().st_size / 2**20:.1f} MiB, written in {time.perf_counter() - t0:.1f} s")
+
+    t0 = time.perf_counter()
+    wb = load_workbook(ledger, read_only=True, data_only=True)
+    cells = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            cells += len(row)
+    wb.close()
+    bare = time.perf_counter() - t0
+    print(f"bare openpyxl read_only pass: {bare:.1f} s, {args.rows / bare:,.0f} rows/s ({cells:,} cells)")
+
+    ctx = open_context(str(folder / "bench.db"))
+    rss_before = _rss_mib()
+    t0 = time.perf_counter()
+    result = import_sgs(ctx, ledger, today=dt.date(2026, 11, 26))
+    took = time.perf_counter() - t0
+    ctx.close()
+    assert result.ok and result.imported == args.rows, result.to_json()
+    print(f"xuyi import sgs (validate + insert + change log + audit, one transaction): {took:.1f} s, "
+          f"{args.rows / took:,.0f} rows/s, {took / bare:.1f}× the bare pass")
+    print(f"process peak RSS: {_rss_mib():.0f} MiB (peak before the import: {rss_before:.0f} MiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

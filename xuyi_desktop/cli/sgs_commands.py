@@ -1,0 +1,330 @@
+"""`xuyi workdays …`, `xuyi sgs …`, `xuyi import sgs`, `xuyi export sgs`, `xuyi stats sgs`: 双公示 from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, context, print_json
+from xuyi_desktop.cli.exchange_commands import command_group
+
+MAX_LINES = 20
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD（收到：{text}）") from exc
+
+
+def _kind(text: str) -> Any:
+    from xuyi_desktop.domain.sgs import RecordKind
+
+    folded = text.strip().upper()
+    table = {"XK": RecordKind.LICENSE, "LICENSE": RecordKind.LICENSE, "许可": RecordKind.LICENSE, "行政许可": RecordKind.LICENSE,
+             "CF": RecordKind.PENALTY, "PENALTY": RecordKind.PENALTY, "处罚": RecordKind.PENALTY, "行政处罚": RecordKind.PENALTY}
+    if folded not in table:
+        raise argparse.ArgumentTypeError(f"记录类型应为 XK（行政许可）或 CF（行政处罚）（收到：{text}）")
+    return table[folded]
+
+
+def _status(text: str) -> Any:
+    from xuyi_desktop.domain.sgs import ReportStatus
+
+    for s in ReportStatus:
+        if text in (s.value, s.label):
+            return s
+    raise argparse.ArgumentTypeError(f"状态应为 {'、'.join(f'{s.value}（{s.label}）' for s in ReportStatus)}")
+
+
+def register(sub: Any) -> None:
+    wd = sub.add_parser("workdays", help="工作日（按法定节假日安排） (working days)")
+    wsub = wd.add_subparsers(dest="workdays_command", required=True, metavar="WHAT")
+    add = wsub.add_parser("add", help="DATE 之后第 N 个工作日（DATE 当天不计）")
+    add.add_argument("date", type=_date)
+    add.add_argument("n", type=int)
+    add.set_defaults(func=_workdays_add)
+    years = wsub.add_parser("years", help="已载入的节假日安排年份")
+    years.add_argument("--json", action="store_true")
+    years.set_defaults(func=_workdays_years)
+    check = wsub.add_parser("check", help="检查一个年度节假日文件 YYYY.toml（不安装）")
+    check.add_argument("file", type=Path)
+    check.set_defaults(func=_workdays_check)
+    install = wsub.add_parser("install", help="检查并安装一个年度节假日文件 YYYY.toml（管理员；替换同年份）")
+    install.add_argument("file", type=Path)
+    install.set_defaults(func=_workdays_install)
+
+    sgs = sub.add_parser("sgs", help="双公示：行政许可和行政处罚信息 (licensing and penalty publicity)")
+    ssub = sgs.add_subparsers(dest="sgs_command", required=True, metavar="WHAT")
+    deadline = ssub.add_parser("deadline", help="某日作出的决定的报送截止日（7个工作日）")
+    deadline.add_argument("date", type=_date)
+    deadline.set_defaults(func=_deadline)
+
+    sadd = ssub.add_parser("add", help="登记一条行政许可或行政处罚决定")
+    sadd.add_argument("--kind", type=_kind, required=True, help="XK（行政许可）或 CF（行政处罚）")
+    sadd.add_argument("--set", action="append", default=[], metavar="字段=值",
+                      help="字段可用中文名、国标代码（CF_WSH）或字段名（wsh）；可重复")
+    sadd.add_argument("--from-json", type=Path, metavar="FILE", help="字段值的 JSON 对象（与 --set 合并）")
+    sadd.add_argument("--draft", action="store_true", help="暂存：有误的历史记录照原样保存（计入合规率的不合规数）")
+    sadd.add_argument("--json", action="store_true")
+    sadd.set_defaults(func=_add)
+
+    corr = ssub.add_parser("correct", help="更正一条记录（生成新版本，旧版本保留）")
+    corr.add_argument("id", type=uuid.UUID)
+    corr.add_argument("--set", action="append", default=[], metavar="字段=值")
+    corr.add_argument("--reason", required=True)
+    corr.add_argument("--json", action="store_true")
+    corr.set_defaults(func=_correct)
+
+    wdr = ssub.add_parser("withdraw", help="标记撤销（不删除）")
+    wdr.add_argument("id", type=uuid.UUID)
+    wdr.add_argument("--on", type=_date, required=True)
+    wdr.add_argument("--reason", required=True)
+    wdr.set_defaults(func=_withdraw)
+
+    lst = ssub.add_parser("list", help="列出记录（当前版本）")
+    lst.add_argument("--status", type=_status, help="pending 待报送 / reported 已报送 / overdue 逾期未报 / late 逾期已报")
+    lst.add_argument("--kind", type=_kind)
+    lst.add_argument("--from", dest="date_from", type=_date)
+    lst.add_argument("--to", dest="date_to", type=_date)
+    lst.add_argument("--unit", help="决定机关名称或统一社会信用代码")
+    lst.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_list)
+
+    rep = ssub.add_parser("mark-reported", help="标记已报送（报送日期与批次号）")
+    rep.add_argument("ids", type=uuid.UUID, nargs="+")
+    rep.add_argument("--on", type=_date, required=True)
+    rep.add_argument("--batch", required=True)
+    rep.add_argument("--json", action="store_true")
+    rep.set_defaults(func=_mark_reported)
+
+    tpl = ssub.add_parser("template", help="导入模板（每种记录一张工作表）")
+    tpl.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    tpl.set_defaults(func=_template)
+
+    imp = command_group(sub, "import", "导入 (import spreadsheets)")
+    isgs = imp.add_parser("sgs", help="导入双公示台账 .xlsx（默认全部或全不；--valid-only 只导入无误的行）")
+    isgs.add_argument("file", type=Path)
+    isgs.add_argument("--valid-only", action="store_true", help="只导入无误的行（有误的行写入错误报告）")
+    isgs.add_argument("--errors", type=Path, metavar="OUT.xlsx")
+    isgs.add_argument("--source", help="来源系统名称（用于记住表头对应关系；默认按文件表头识别）")
+    isgs.add_argument("--map", action="append", default=[], metavar="表头=字段",
+                      help="把文件中的某个表头对应到字段（中文名、国标代码或字段名），会按来源记住")
+    isgs.add_argument("--json", action="store_true")
+    isgs.set_defaults(func=_import)
+
+    exp = command_group(sub, "export", "导出 (export spreadsheets)")
+    esgs = exp.add_parser("sgs", help="导出报送批次 .xlsx（上级平台列顺序，每种记录一张表），并标记已报送")
+    esgs.add_argument("--from", dest="date_from", type=_date, required=True)
+    esgs.add_argument("--to", dest="date_to", type=_date, required=True)
+    esgs.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    esgs.add_argument("--batch", help="批次号（默认自动生成）")
+    esgs.add_argument("--public", action="store_true", help="公开版：个人证件号码隐去中间部分，不含已撤销、已过公示期的记录，不标记已报送")
+    esgs.add_argument("--json", action="store_true")
+    esgs.set_defaults(func=_export)
+
+    stats = command_group(sub, "stats", "统计指标 (indicators)")
+    ssgs = stats.add_parser("sgs", help="双公示报送率、合规率、及时率和数据完整率")
+    ssgs.add_argument("--from", dest="date_from", type=_date, required=True)
+    ssgs.add_argument("--to", dest="date_to", type=_date, required=True)
+    ssgs.add_argument("--unit", help="决定机关名称或统一社会信用代码")
+    ssgs.add_argument("--as-of", type=_date, help="按该日统计（默认今天）")
+    ssgs.add_argument("--json", action="store_true")
+    ssgs.set_defaults(func=_stats)
+
+
+def _workdays_add(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_calendar import working_day_after
+
+    if args.n < 0:
+        raise argparse.ArgumentTypeError("N 不能为负数")
+    print(working_day_after(args.date, args.n).isoformat())
+    return EXIT_OK
+
+
+def _workdays_years(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_calendar import calendar
+
+    years = calendar().years
+    if args.json:
+        print_json([{"year": y.year, "notice": y.notice, "published": y.published, "source": y.source} for y in years.values()])
+    else:
+        for y in years.values():
+            print(f"{y.year}\t{y.notice}\t{y.source}")
+    return EXIT_OK
+
+
+def _workdays_check(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_calendar import check_file
+
+    year = check_file(args.file)
+    print(f"{year.year}年：{len(year.periods)}个节假日，{sum(len(p.workdays) for p in year.periods)}个调休上班日，检查通过")
+    return EXIT_OK
+
+
+def _workdays_install(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_calendar import install_file
+
+    year = install_file(args.file)
+    print(f"已安装 {year.year} 年节假日安排")
+    return EXIT_OK
+
+
+def _deadline(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs import deadline_for
+
+    print(deadline_for(args.date).isoformat())
+    return EXIT_OK
+
+
+def _field_name(kind: Any, key: str) -> str:
+    from xuyi_desktop.domain import sgs as rules
+    from xuyi_desktop.exchange.columns import normalise_header
+
+    wanted = normalise_header(key)
+    for f in rules.fields_for(kind):
+        names = {f.name, f.codes[0], f.codes[1], f.label, rules.label(kind, f.name)}
+        if wanted in {normalise_header(n) for n in names if n}:
+            return f.name
+    raise argparse.ArgumentTypeError(f"未知字段：{key}（可用中文名、国标代码或字段名）")
+
+
+def _pairs(kind: Any, items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"--set 应写成 字段=值（收到：{item}）")
+        out[_field_name(kind, key)] = value
+    return out
+
+
+def _print_record(view: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(view.to_json())
+        return
+    print(f"{view.id}\t{view.kind.label}\t{view.document_no}\t{view.name}\t决定 {view.decided}\t"
+          f"截止 {view.deadline or '待定'}\t{view.status.label}")
+    for w in view.warnings:
+        print(f"提示：{w}", file=sys.stderr)
+
+
+def _add(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs import add_record
+
+    raw: dict[str, Any] = {}
+    if args.from_json:
+        data = json.loads(args.from_json.read_text(encoding="utf-8"))
+        raw.update({_field_name(args.kind, k): v for k, v in data.items()})
+    raw.update(_pairs(args.kind, args.set))
+    _print_record(add_record(context(args), args.kind, raw, draft=args.draft), args.json)
+    return EXIT_OK
+
+
+def _correct(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services import sgs
+
+    ctx = context(args)
+    kind = sgs.get_record(ctx, args.id).kind
+    _print_record(sgs.correct_record(ctx, args.id, _pairs(kind, args.set), reason=args.reason), args.json)
+    return EXIT_OK
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs import withdraw_record
+
+    view = withdraw_record(context(args), args.id, on=args.on, reason=args.reason)
+    print(f"已标记撤销：{view.document_no}（{view.withdrawn_on}）")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs import list_records
+
+    views = list_records(context(args), status=args.status, kind=args.kind, date_from=args.date_from, date_to=args.date_to,
+                         unit=args.unit, today=args.today)
+    if args.json:
+        print_json([v.to_json() for v in views])
+    else:
+        for v in views:
+            _print_record(v, False)
+    return EXIT_OK
+
+
+def _mark_reported(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs import mark_reported
+
+    views = mark_reported(context(args), args.ids, on=args.on, batch_no=args.batch)
+    if args.json:
+        print_json([v.to_json() for v in views])
+    else:
+        for v in views:
+            _print_record(v, False)
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_exchange import write_sgs_template
+
+    print(write_sgs_template(args.out))
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_exchange import import_sgs
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r已检查 {done}/{total} 行", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    mapping = {}
+    for item in args.map:
+        header, sep, fld = item.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"--map 应写成 表头=字段（收到：{item}）")
+        mapping[header.strip()] = fld.strip()
+    result = import_sgs(
+        context(args), args.file, valid_only=args.valid_only, errors_path=args.errors, source=args.source,
+        mapping=mapping, progress=progress if sys.stderr.isatty() and not args.json else None,
+    )
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(f"{result.file.name}：共 {result.rows} 行，导入 {result.imported} 行，有误 {result.failed_rows} 行")
+        for e in result.errors[:MAX_LINES]:
+            print(f"  第{e.row}行 [{e.sheet}] {e.column}：{e.message_zh}", file=sys.stderr)
+        if result.errors_path:
+            print(f"错误报告：{result.errors_path}", file=sys.stderr)
+        if result.failed_rows and not args.valid_only:
+            print("未写入任何数据（可改正后重新导入，或使用 --valid-only 只导入无误的行）", file=sys.stderr)
+    return EXIT_OK if result.failed_rows == 0 else EXIT_REJECTED
+
+
+def _export(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_exchange import export_sgs
+
+    result = export_sgs(context(args), date_from=args.date_from, date_to=args.date_to, out=args.out, batch_no=args.batch,
+                        public=args.public)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(f"{result.path}：行政许可 {result.licenses} 条，行政处罚 {result.penalties} 条，批次 {result.batch_no or '（公开版）'}")
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_stats import indicators
+
+    result = indicators(context(args), date_from=args.date_from, date_to=args.date_to, unit=args.unit, as_of=args.as_of)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        for line in result.lines():
+            print(line)
+    return EXIT_OK

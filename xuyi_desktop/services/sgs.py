@@ -1,0 +1,458 @@
+"""双公示 use cases: enter, correct (a new version), withdraw (marked, never deleted), mark reported, list.
+
+Each use case is one transaction, checks the permission first, and records every change with full row images.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from xuyi_desktop.domain import sgs as rules
+from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.domain.sgs import RecordKind, ReportStatus
+from xuyi_desktop.domain.working_days import CalendarYearMissing
+from xuyi_desktop.paths import resource_path
+from xuyi_desktop.services import audit
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.errors import NotFoundError
+from xuyi_desktop.services.sgs_calendar import calendar
+from xuyi_desktop.storage.models import Entity, utcnow
+from xuyi_desktop.storage.models_sgs import SgsRecord
+from xuyi_desktop.storage.snapshots import row_image
+
+TABLE = "sgs_record"
+_DATA_FIELDS = tuple(f.name for f in rules.FIELDS)
+
+
+@lru_cache(maxsize=1)
+def publicity_rules() -> rules.PublicityRules:
+    path = resource_path("sgs", "publicity.toml")
+    return rules.parse_publicity_rules(path.read_text(encoding="utf-8"), str(path))
+
+
+def deadline_for(decided: dt.date) -> dt.date:
+    """The last day to report a decision taken on `decided` (7 working days, the decision day not counted)."""
+    return calendar().working_day_after(decided, rules.REPORT_WORKING_DAYS)
+
+
+def _deadline_or_none(decided: dt.date | None) -> dt.date | None:
+    if decided is None:
+        return None
+    try:
+        return deadline_for(decided)
+    except CalendarYearMissing:
+        return None  # shown as 截止日待定 until the year's holiday notice is loaded
+
+
+@dataclass(frozen=True)
+class RecordView:
+    id: uuid.UUID
+    lineage_id: uuid.UUID
+    revision: int
+    kind: RecordKind
+    values: dict[str, Any]
+    entity_id: uuid.UUID | None
+    deadline: dt.date | None
+    status: ReportStatus
+    reported_on: dt.date | None
+    batch_no: str
+    withdrawn_on: dt.date | None
+    withdrawn_reason: str
+    resubmit_needed: bool
+    problems: tuple[str, ...]
+    missing: tuple[str, ...]
+    publicity_end: dt.date | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.values.get("xdr_mc", "")
+
+    @property
+    def document_no(self) -> str:
+        return self.values.get("wsh", "")
+
+    @property
+    def decided(self) -> dt.date | None:
+        return self.values.get("jdrq")
+
+    @property
+    def compliant(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        values = {k: (v.isoformat() if isinstance(v, dt.date) else str(v) if isinstance(v, Decimal) else v)
+                  for k, v in self.values.items()}
+        return {
+            "id": str(self.id), "lineage_id": str(self.lineage_id), "revision": self.revision, "kind": self.kind.value,
+            "kind_label": self.kind.label, "entity_id": str(self.entity_id) if self.entity_id else None,
+            "deadline": self.deadline.isoformat() if self.deadline else None, "status": self.status.value,
+            "status_label": self.status.label, "reported_on": self.reported_on.isoformat() if self.reported_on else None,
+            "batch_no": self.batch_no, "withdrawn_on": self.withdrawn_on.isoformat() if self.withdrawn_on else None,
+            "withdrawn_reason": self.withdrawn_reason, "resubmit_needed": self.resubmit_needed,
+            "problems": list(self.problems), "missing": list(self.missing),
+            "publicity_end": self.publicity_end.isoformat() if self.publicity_end else None,
+            "values": values, "warnings": list(self.warnings),
+        }
+
+
+def record_values(r: SgsRecord) -> dict[str, Any]:
+    """The typed field values of a stored row (cflb as a list, amounts as Decimal, empty fields left out)."""
+    out: dict[str, Any] = {}
+    for name in _DATA_FIELDS:
+        value = getattr(r, name)
+        if value is None or value == "":
+            continue
+        if name == "cflb":
+            value = [v for v in value.split("；") if v]
+        elif name in ("fk", "wfff"):
+            value = Decimal(value)
+        out[name] = value
+    return out
+
+
+def view_of(r: SgsRecord, today: dt.date | None = None, warnings: Iterable[str] = ()) -> RecordView:
+    today = today or dt.date.today()
+    kind = RecordKind(r.kind)
+    values = record_values(r)
+    problems = tuple(json.loads(r.problems_json or "[]"))
+    return RecordView(
+        r.id, r.lineage_id, r.revision, kind, values, r.entity_id, r.deadline,
+        rules.report_status(r.deadline, r.reported_on, today), r.reported_on, r.batch_no, r.withdrawn_on,
+        r.withdrawn_reason, r.resubmit_needed, problems,
+        tuple(rules.label(kind, n) for n in rules.missing_fields(kind, values)), r.gsjzq, tuple(warnings),
+    )
+
+
+def _stored(name: str, value: Any) -> Any:
+    if name == "cflb":
+        return "；".join(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+def prepare(
+    kind: RecordKind, raw: Mapping[str, Any], *, today: dt.date
+) -> tuple[dict[str, Any], list[FieldProblem], list[str]]:
+    """Type and check one record: (values, problems, warnings). Derives 公示截止期 for penalties when not given."""
+    values, problems = rules.coerce(kind, raw)
+    unreadable = {p.field for p in problems}
+    problems += [p for p in rules.validate(kind, values, today=today) if p.field not in unreadable]
+    warnings: list[str] = []
+    if kind is RecordKind.PENALTY and isinstance(values.get("jdrq"), dt.date) and values.get("publicity_class") in rules.PUBLICITY_CLASSES:
+        pr = publicity_rules()
+        given = values.get("gsjzq")
+        if given is None:
+            end = pr.end(values["publicity_class"], values["jdrq"])
+            if end is not None:
+                values["gsjzq"] = end
+        else:
+            why = rules.check_publicity_end(pr, values["publicity_class"], values["jdrq"], given)
+            if why:
+                problems.append(FieldProblem("gsjzq", f"公示截止期：{why}", "publicity end outside the class's range"))
+    return values, problems, warnings
+
+
+def _entity_for(session: Session, values: Mapping[str, Any]) -> uuid.UUID | None:
+    ident = _identifier_of(values)
+    if not ident:
+        return None
+    found = session.execute(select(Entity.id).where(Entity.identifier == ident, Entity.deleted_at.is_(None))).scalar()
+    return found
+
+
+def _identifier_of(values: Mapping[str, Any]) -> str | None:
+    """The identifier that links the relative to an entity: the USCC, or a natural person's 身份证 number."""
+    if values.get("xdr_lb") == rules.RELATIVE_PERSON:
+        if values.get("xdr_zjlx", "身份证") == "身份证":
+            return values.get("xdr_zjhm")
+        return None
+    return values.get("xdr_shxym")
+
+
+def _fill(row: SgsRecord, values: Mapping[str, Any]) -> None:
+    for name in _DATA_FIELDS:
+        value = values.get(name)
+        if value is None:
+            setattr(row, name, None if rules.FIELD_BY_NAME[name].kind == "date" else "")
+        else:
+            setattr(row, name, _stored(name, value))
+
+
+def insert_record(
+    session: Session,
+    ctx: AppContext,
+    kind: RecordKind,
+    values: Mapping[str, Any],
+    problems: list[FieldProblem],
+    *,
+    entity_id: uuid.UUID | None,
+    lineage_id: uuid.UUID | None = None,
+    revision: int = 1,
+    correction_reason: str = "",
+    audit_summary: str | None = None,
+    carry: Mapping[str, Any] | None = None,
+) -> SgsRecord:
+    """Insert one version in the caller's transaction, with its change-log entry and audit line. Every column is
+    set here (no flush needed before the row image: the audit entry's flush writes the row with it).
+    `carry`: workflow columns a correction keeps from the version it replaces."""
+    now = utcnow()
+    row = SgsRecord(
+        created_at=now, updated_at=now, deleted_at=None, reported_on=None, withdrawn_on=None, repaired_on=None,
+        id=uuid.uuid4(), kind=kind.value, revision=revision, superseded=False, correction_reason=correction_reason,
+        entity_id=entity_id, created_office=ctx.office_code, updated_office=ctx.office_code, version=1,
+        problems_json=json.dumps([p.message_zh for p in problems], ensure_ascii=False),
+        batch_no="", resubmit_needed=False, withdrawn_reason="",
+    )
+    row.lineage_id = lineage_id or row.id
+    _fill(row, values)
+    row.deadline = _deadline_or_none(values.get("jdrq"))
+    for key, value in (carry or {}).items():
+        setattr(row, key, value)
+    session.add(row)
+    audit.record_business_change(
+        session, ctx, table_name=TABLE, record_id=row.id, action="create" if revision == 1 else "correct",
+        record_version=row.version, before=None, after=row_image(row),
+        summary=audit_summary or f"{'登记' if revision == 1 else '更正'}{kind.label}：{values.get('wsh', '')} {values.get('xdr_mc', '')}",
+    )
+    return row
+
+
+def add_record(
+    ctx: AppContext, kind: RecordKind, raw: Mapping[str, Any], *, draft: bool = False, today: dt.date | None = None
+) -> RecordView:
+    """Enter a decision. Any broken rule refuses it (ValidationError naming field and rule), unless `draft`
+    (暂存: a ledger's historical record kept as it is; it counts against 合规率 until corrected)."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    today = today or dt.date.today()
+    values, problems, warnings = prepare(kind, raw, today=today)
+    if problems and (not draft or not values.get("jdrq") or not values.get("wsh")):
+        if draft:
+            problems = [p for p in problems if p.field in ("jdrq", "wsh")] or problems
+        raise ValidationError(problems)
+    with ctx.transaction() as session:
+        _refuse_duplicate(session, kind, values.get("wsh"), None)
+        entity_id = _entity_for(session, values)
+        if entity_id is None and _identifier_of(values):
+            warnings.append("系统中没有登记该证件号码的主体，记录未关联到市场主体")
+        row = insert_record(session, ctx, kind, values, problems, entity_id=entity_id)
+        return view_of(row, today, warnings)
+
+
+def _refuse_duplicate(session: Session, kind: RecordKind, docno: str | None, lineage: uuid.UUID | None) -> None:
+    if not docno:
+        return
+    stmt = select(SgsRecord.id).where(
+        SgsRecord.kind == kind.value, SgsRecord.wsh == docno, SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None)
+    )
+    if lineage is not None:
+        stmt = stmt.where(SgsRecord.lineage_id != lineage)
+    if session.execute(stmt.limit(1)).first():
+        raise ValidationError(FieldProblem("wsh", f"{rules.label(kind, 'wsh')}：{docno} 已登记，更正请用“更正”而不是重新登记", "duplicate document number"))
+
+
+def _current(session: Session, record_id: uuid.UUID) -> SgsRecord:
+    row = session.get(SgsRecord, record_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFoundError(f"双公示记录 {record_id}")
+    if row.superseded:
+        newest = session.execute(
+            select(SgsRecord).where(SgsRecord.lineage_id == row.lineage_id, SgsRecord.superseded.is_(False))
+        ).scalar_one()
+        return newest
+    return row
+
+
+def correct_record(
+    ctx: AppContext, record_id: uuid.UUID, raw: Mapping[str, Any], *, reason: str, today: dt.date | None = None
+) -> RecordView:
+    """A correction: a new version of the decision; the old one is kept (superseded). Fields not given keep
+    their value. A correction of an already reported record needs reporting again (resubmit_needed)."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    today = today or dt.date.today()
+    if not reason.strip():
+        raise ValidationError(FieldProblem("correction_reason", "更正原因：必填，不能为空", "reason required"))
+    with ctx.transaction() as session:
+        old = _current(session, record_id)
+        kind = RecordKind(old.kind)
+        merged: dict[str, Any] = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in record_values(old).items()}
+        merged.update(raw)
+        values, problems, warnings = prepare(kind, merged, today=today)
+        if problems:
+            raise ValidationError(problems)
+        _refuse_duplicate(session, kind, values.get("wsh"), old.lineage_id)
+        before = row_image(old)
+        old.superseded = True
+        old.updated_office = ctx.office_code
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name=TABLE, record_id=old.id, action="supersede", record_version=old.version,
+            before=before, after=row_image(old), summary=f"{kind.label} {old.wsh} 被更正（第{old.revision + 1}版）",
+        )
+        carry = {
+            "reported_on": old.reported_on, "batch_no": old.batch_no, "withdrawn_on": old.withdrawn_on,
+            "withdrawn_reason": old.withdrawn_reason, "repaired_on": old.repaired_on,
+            "resubmit_needed": old.reported_on is not None,
+        }
+        new = insert_record(
+            session, ctx, kind, values, problems, entity_id=_entity_for(session, values), lineage_id=old.lineage_id,
+            revision=old.revision + 1, correction_reason=reason.strip(), carry=carry,
+        )
+        return view_of(new, today, warnings)
+
+
+def withdraw_record(ctx: AppContext, record_id: uuid.UUID, *, on: dt.date, reason: str, today: dt.date | None = None) -> RecordView:
+    """Mark a decision withdrawn (撤销); it stays in the ledger and leaves public exports."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    today = today or dt.date.today()
+    if not reason.strip():
+        raise ValidationError(FieldProblem("withdrawn_reason", "撤销原因：必填，不能为空", "reason required"))
+    if on > today:
+        raise ValidationError(FieldProblem("withdrawn_on", "撤销日期：不能晚于今天", "withdrawal in the future"))
+    with ctx.transaction() as session:
+        row = _current(session, record_id)
+        if row.withdrawn_on is not None:
+            raise ValidationError(FieldProblem("withdrawn_on", f"该决定已于 {row.withdrawn_on} 撤销", "already withdrawn"))
+        if row.jdrq and on < row.jdrq:
+            raise ValidationError(FieldProblem("withdrawn_on", "撤销日期：不能早于决定日期", "withdrawal before the decision"))
+        before = row_image(row)
+        row.withdrawn_on, row.withdrawn_reason = on, reason.strip()
+        if RecordKind(row.kind) is RecordKind.LICENSE:
+            row.zt = "无效"
+        row.updated_office = ctx.office_code
+        row.resubmit_needed = row.reported_on is not None
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name=TABLE, record_id=row.id, action="withdraw", record_version=row.version,
+            before=before, after=row_image(row), summary=f"撤销{RecordKind(row.kind).label}：{row.wsh}（{reason.strip()}）",
+        )
+        return view_of(row, today)
+
+
+def mark_reported_in(session: Session, ctx: AppContext, rows: Iterable[SgsRecord], *, on: dt.date, batch_no: str) -> int:
+    count = 0
+    for row in rows:
+        before = row_image(row)
+        row.reported_on = row.reported_on if row.reported_on and not row.resubmit_needed else on
+        if row.resubmit_needed:
+            row.resubmit_needed = False
+        row.batch_no = batch_no
+        row.updated_office = ctx.office_code
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name=TABLE, record_id=row.id, action="report", record_version=row.version,
+            before=before, after=row_image(row), summary=f"{RecordKind(row.kind).label} {row.wsh} 已报送（批次 {batch_no}，{on}）",
+        )
+        count += 1
+    return count
+
+
+def mark_reported(
+    ctx: AppContext, record_ids: Iterable[uuid.UUID], *, on: dt.date, batch_no: str, today: dt.date | None = None
+) -> list[RecordView]:
+    """Mark records 已报送 on `on` in batch `batch_no`. A record reported before keeps its first report date
+    (timeliness counts that one) unless it was corrected since (then the new submission is recorded)."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    today = today or dt.date.today()
+    if on > today:
+        raise ValidationError(FieldProblem("reported_on", "报送日期：不能晚于今天", "report date in the future"))
+    if not batch_no.strip():
+        raise ValidationError(FieldProblem("batch_no", "报送批次号：必填，不能为空", "batch number required"))
+    with ctx.transaction() as session:
+        rows = [_current(session, rid) for rid in record_ids]
+        for row in rows:
+            if row.jdrq and on < row.jdrq:
+                raise ValidationError(FieldProblem("reported_on", f"报送日期不能早于决定日期（{row.wsh}：{row.jdrq}）", "report before decision"))
+        mark_reported_in(session, ctx, rows, on=on, batch_no=batch_no.strip())
+        return [view_of(r, today) for r in rows]
+
+
+def current_records_stmt(
+    *,
+    kind: RecordKind | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    unit: str | None = None,
+) -> Select[tuple[SgsRecord]]:
+    stmt = select(SgsRecord).where(SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None))
+    if kind is not None:
+        stmt = stmt.where(SgsRecord.kind == kind.value)
+    if date_from is not None:
+        stmt = stmt.where(SgsRecord.jdrq >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(SgsRecord.jdrq <= date_to)
+    if unit:
+        stmt = stmt.where(or_(SgsRecord.jg == unit.strip(), SgsRecord.jgdm == unit.strip().upper()))
+    return stmt
+
+
+def list_records(
+    ctx: AppContext,
+    *,
+    status: ReportStatus | None = None,
+    kind: RecordKind | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    unit: str | None = None,
+    text: str | None = None,
+    today: dt.date | None = None,
+    limit: int | None = None,
+) -> list[RecordView]:
+    """Current versions, newest decision first; `status` is evaluated as of `today`."""
+    audit.require(ctx, Permission.VIEW)
+    today = today or dt.date.today()
+    stmt = current_records_stmt(kind=kind, date_from=date_from, date_to=date_to, unit=unit)
+    if text:
+        like = f"%{text.strip()}%"
+        stmt = stmt.where(or_(SgsRecord.xdr_mc.like(like), SgsRecord.wsh.like(like), SgsRecord.xdr_shxym == text.strip().upper()))
+    stmt = stmt.order_by(SgsRecord.jdrq.desc(), SgsRecord.wsh)
+    views: list[RecordView] = []
+    with ctx.transaction() as session:
+        for row in session.execute(stmt).scalars():
+            view = view_of(row, today)
+            if status is None or view.status is status:
+                views.append(view)
+                if limit is not None and len(views) >= limit:
+                    break
+    return views
+
+
+def get_record(ctx: AppContext, record_id: uuid.UUID, today: dt.date | None = None) -> RecordView:
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        return view_of(_current(session, record_id), today)
+
+
+def history(ctx: AppContext, record_id: uuid.UUID) -> list[RecordView]:
+    """Every version of the decision, oldest first."""
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        row = session.get(SgsRecord, record_id)
+        if row is None:
+            raise NotFoundError(f"双公示记录 {record_id}")
+        rows = session.execute(select(SgsRecord).where(SgsRecord.lineage_id == row.lineage_id).order_by(SgsRecord.revision)).scalars()
+        return [view_of(r) for r in rows]
+
+
+def count_records(ctx: AppContext) -> int:
+    with ctx.transaction() as session:
+        return int(session.execute(select(func.count()).select_from(SgsRecord).where(SgsRecord.superseded.is_(False))).scalar_one())
+
+
+class SgsError(DomainError):
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        self.message_zh, self.message_en = message_zh, message_en
+        super().__init__(message_zh)
+

@@ -1,0 +1,52 @@
+"""The holiday calendar this installation counts working days with: the shipped years under
+resources/holidays/ plus the years an administrator added in the data folder's holidays/ directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+from xuyi_desktop.domain.working_days import HolidayCalendar, HolidayYear, load_calendar, parse_year
+from xuyi_desktop.paths import data_dir, resource_path
+
+
+def user_holiday_dir() -> Path:
+    return data_dir() / "holidays"
+
+
+@lru_cache(maxsize=1)
+def calendar() -> HolidayCalendar:
+    """Loaded and checked once per process (a broken file raises CalendarError naming it)."""
+    return load_calendar([resource_path("holidays"), user_holiday_dir()])
+
+
+def reload() -> HolidayCalendar:
+    calendar.cache_clear()
+    return calendar()
+
+
+def working_day_after(day: dt.date, n: int) -> dt.date:
+    """The Nth working day after `day` (the day itself not counted), by the holiday calendar."""
+    return calendar().working_day_after(day, n)
+
+
+def check_file(path: Path) -> HolidayYear:
+    """Validate a year file without installing it; its name must be YYYY.toml."""
+    expected = int(path.stem) if path.stem.isdigit() and len(path.stem) == 4 else None
+    if expected is None:
+        from xuyi_desktop.domain.working_days import CalendarError
+
+        raise CalendarError(path.name, "文件名应为四位年份，如 2027.toml", "file name must be YYYY.toml")
+    return parse_year(path.read_text(encoding="utf-8"), str(path), expected)
+
+
+def install_file(path: Path) -> HolidayYear:
+    """Validate, then copy into the data folder's holidays/ (replacing that year); the calendar reloads."""
+    year = check_file(path)
+    target = user_holiday_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target / f"{year.year}.toml")
+    reload()
+    return year
