@@ -353,7 +353,7 @@ def test_publicity_list_masks_id_numbers_and_is_print_ready(county, tmp_path: Pa
     assert [c.value for c in ws[2]] == ["序号", "名称", "统一社会信用代码/身份证号码", "等级", "得分", "评价机关", "公示期"]
     assert [c.value for c in ws[3]][:5] == [1, ORGS[ids[0]], ids[0], "AA", 96.5]  # organisations' codes are public
     assert [c.value for c in ws[4]][:4] == [2, ORGS[ids[1]], ids[1], "A"]
-    assert ws["G3"].value == "2025-04-01至2025-04-15"
+    assert ws["G3"].value == "2025-04-01至2025-04-16"
     assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) == 9
     assert ws.column_dimensions["B"].width > 30
