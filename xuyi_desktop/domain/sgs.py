@@ -19,6 +19,7 @@ from typing import Any
 
 from xuyi_desktop.domain.errors import FieldProblem
 from xuyi_desktop.domain.identifiers import check_id_card, check_uscc, normalise_identifier
+from xuyi_desktop.domain.working_days import add_months
 
 REPORT_WORKING_DAYS = 7  # 国办发〔2015〕51号 etc.: published within 7 working days of the decision
 LONG_TERM = dt.date(2099, 12, 31)  # 有效期至 2099/12/31 means long-term
@@ -389,16 +390,6 @@ def parse_publicity_rules(text: str, source: str = "publicity.toml") -> Publicit
     effective = data["effective_from"]
     return PublicityRules(str(data.get("source", "")), effective, rules)
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError
 
 
 def check_publicity_end(rules: PublicityRules, klass: str, decided: dt.date, end: dt.date) -> str | None:

@@ -209,3 +209,15 @@ def load_calendar(directories: Iterable[Path]) -> HolidayCalendar:
     if not found:
         raise CalendarError("resources/holidays", "没有找到任何年份的节假日安排", "no holiday files found")
     return HolidayCalendar.of(found.values())
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it has no such day (31 Jan + 1 → 28/29 Feb)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has a 28th")

@@ -26,6 +26,7 @@ from xuyi_desktop.domain.ratings import (
     derive_grade,
     score_from_deductions,
 )
+from xuyi_desktop.domain.working_days import add_months
 from xuyi_desktop.paths import data_dir
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
@@ -273,16 +274,6 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return working_day_after(start, days)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError
-
 
 def set_status(ctx: AppContext, rating_id: uuid.UUID, target: RatingStatus, *, note: str = "", today: dt.date | None = None) -> RatingView:
     """Move a rating through 草稿 → 已审核 → 公示中 → 生效 (or 撤销). Reviewers only; every step audited."""
@@ -309,7 +300,7 @@ def set_status(ctx: AppContext, rating_id: uuid.UUID, target: RatingStatus, *, n
             if rating.publicity_end and today < rating.publicity_end:
                 warnings.append(f"公示期至{rating.publicity_end:%Y-%m-%d}，未满即生效")
             rating.valid_from = today
-            rating.valid_until = _add_months(today, scheme.validity_months) - dt.timedelta(days=1)
+            rating.valid_until = add_months(today, scheme.validity_months) - dt.timedelta(days=1)
             _supersede_others(session, ctx, rating)
         rating.status = target.value
         rating.updated_office = ctx.office_code
