@@ -137,3 +137,34 @@ def test_correction_is_a_new_version_and_the_old_one_greys_out(qtbot, ctx, ratin
         assert page.move_selected(status)
     assert page.status_texts() == ["生效", "被取代"]
     assert page.table.item(1, 0).foreground().color().name() == "#9e9e9e"  # superseded: greyed
+
+
+def test_a_clerk_cannot_approve_a_rating_through_the_page(qtbot, ctx, settings, dialogs, monkeypatch):  # type: ignore[no-untyped-def]
+    """The workflow buttons stay disabled for a clerk, and forcing the move is refused by the service."""
+    from argon2 import PasswordHasher
+
+    from xuyi_desktop.domain.permissions import Role
+    from xuyi_desktop.services import users
+    from xuyi_desktop.services.ratings import RatingInput, add_rating
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    users.create_user(ctx, "admin", "admin-secret-1", Role.ADMIN)
+    users.login(ctx, "admin", "admin-secret-1")
+    users.create_user(ctx, "clerk", "clerk-secret-1", Role.CLERK)
+    users.login(ctx, "clerk", "clerk-secret-1")
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
+    add_rating(ctx, RatingInput(entity=USCC_A, domain="highway_construction", period=dt.date.today().year, score=96))
+
+    page = RatingPage(ctx, settings)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    pick(qtbot, page, USCC_A)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=5000)
+    page.table.selectRow(0)
+    assert page.new_button.isEnabled()  # a clerk records ratings …
+    assert not any(b.isEnabled() for b in page.workflow_buttons.values())  # … but cannot move them
+    assert "审核信用评价" in page.workflow_buttons[RatingStatus.REVIEWED].toolTip()
+    assert page.move_selected(RatingStatus.REVIEWED) is False  # the service refuses even if the button were pressed
+    assert [r.status for r in list_ratings(ctx, USCC_A)] == [RatingStatus.DRAFT]
