@@ -84,7 +84,7 @@ def assert_fonts_embedded(path: Path) -> None:
 
 def decode_qr(pdf: Path, tmp: Path, page: int = 1) -> str:
     png = tmp / f"qr-{uuid.uuid4().hex}"
-    run("pdftoppm", "-r", "150", "-f", str(page), "-l", str(page), "-png", "-singlefile", str(pdf), str(png))
+    run("pdftoppm", "-r", "300", "-f", str(page), "-l", str(page), "-png", "-singlefile", str(pdf), str(png))
     out = subprocess.run(["zbarimg", "-q", "--raw", f"{png}.png"], capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0, f"no QR code found: {out.stderr}"
     return out.stdout.strip()

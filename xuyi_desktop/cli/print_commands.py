@@ -46,7 +46,7 @@ def register(sub: Any) -> None:
     pub.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     pub.set_defaults(func=_publicity)
 
-    verify = sub.add_parser("verify", help="离线核验打印文件上的二维码内容（核验码文本，或保存它的文件；- 为标准输入）")
+    verify = sub.add_parser("verify", help="离线核验打印文件上的二维码内容（核验码文本、保存它的文件、本系统打印的 PDF（逐个核验其中全部核验码）；- 为标准输入）")
     verify.add_argument("payload", metavar="PAYLOAD_OR_FILE")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(func=_verify)
@@ -128,19 +128,52 @@ def _read_payload(arg: str) -> str:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.printing import describe_facts, verify_payload
+    from xuyi_desktop.services.printing import is_pdf, verify_payload, verify_pdf
 
-    result = verify_payload(context(args), _read_payload(args.payload))
+    ctx = context(args)
+    path = Path(args.payload)
+    if args.payload != "-" and not args.payload.startswith("XY1|") and path.is_file() and is_pdf(path):
+        found = verify_pdf(ctx, path)  # PdfUnreadableError is a DomainError: message and exit 1
+        ok = bool(found) and all(r.valid for _, r in found)
+        if args.json:
+            print_json({"file": str(path), "found": len(found), "valid": ok,
+                        "results": [_result_json(r) for _, r in found]})
+            return EXIT_OK if ok else EXIT_REJECTED
+        if not found:
+            print(f"无效：文件中没有找到核验码（{path.name} 不是本系统打印的 PDF，或打印于不带文本核验码的版本之前）")
+            return EXIT_REJECTED
+        if len(found) > 1:
+            print(f"{path.name}：找到 {len(found)} 个核验码，{sum(r.valid for _, r in found)} 个有效")
+        for i, (_, result) in enumerate(found, 1):
+            if len(found) > 1:
+                print(f"[{i}/{len(found)}] ", end="")
+            _print_result(result)
+        return EXIT_OK if ok else EXIT_REJECTED
+
+    result = verify_payload(ctx, _read_payload(args.payload))
     if args.json:
-        data = result.to_json()
-        data["described"] = [{"label": k, "value": v} for k, v in describe_facts(result.doc_type, result.facts)]
-        print_json(data)
+        print_json(_result_json(result))
         return EXIT_OK if result.valid else EXIT_REJECTED
+    _print_result(result)
+    return EXIT_OK if result.valid else EXIT_REJECTED
+
+
+def _result_json(result: Any) -> dict[str, Any]:
+    from xuyi_desktop.services.printing import describe_facts
+
+    data = result.to_json()
+    data["described"] = [{"label": k, "value": v} for k, v in describe_facts(result.doc_type, result.facts)]
+    return data
+
+
+def _print_result(result: Any) -> None:
+    from xuyi_desktop.services.printing import describe_facts
+
     if not result.valid:
         print(f"无效：{result.reason_zh}")
         if result.serial:
             print(f"  码中编号：{result.serial}（签发单位 {result.issuer}）")
-        return EXIT_REJECTED
+        return
     issuer = f"{result.issuer}（{result.issuer_name}）" if result.issuer_name else result.issuer
     print(f"有效：{result.doc_type_label}")
     print(f"  编号：{result.serial}")
@@ -150,4 +183,3 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"  {label}：{value}")
     for note in result.notes:
         print(f"  注意：{note}")
-    return EXIT_OK

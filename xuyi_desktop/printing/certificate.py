@@ -176,7 +176,7 @@ def draw_certificate(c: Canvas, d: CertificateData, fonts: DocumentFonts) -> Non
     qx, qy = left, 30 * mm
     caption = L.TextStyle(fonts.body.name, 9, 9, "center", color=L.GREY)
     if d.qr_payload and not d.preview:
-        draw_qr(c, d.qr_payload, qx, qy, qr_size)
+        draw_qr(c, d.qr_payload, qx, qy, qr_size, text_font=fonts.body.name)
         L.draw_aligned(c, qx, qy - 3.5 * mm, qr_size, "扫码核验真伪", caption)
     else:
         c.saveState()

@@ -92,7 +92,7 @@ class ClosingBlock(Flowable):
         c = self.canv
         qr_size = 27 * mm
         if self.qr_payload:
-            draw_qr(c, self.qr_payload, 0, 5 * mm, qr_size)
+            draw_qr(c, self.qr_payload, 0, 5 * mm, qr_size, text_font=self.fonts.body.name)
             cap = L.TextStyle(self.fonts.body.name, 9, 9, "center", color=L.GREY)
             L.draw_aligned(c, 0, 1.5 * mm, qr_size, self.qr_caption, cap)
         date_baseline = 12 * mm

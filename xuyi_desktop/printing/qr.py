@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import segno
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 VERSION = "XY1"
@@ -133,12 +135,58 @@ def qr_matrix(text: str) -> list[list[bool]]:
     return [[bool(v) for v in row] for row in code.matrix]
 
 
-def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *, quiet_zone: int = 4) -> None:
+# A complete code inside extracted PDF text: the signature is always 64 bytes = 86 base64url characters, so
+# text that an extractor glues on after it (same baseline) is never taken for part of the code.
+PAYLOAD_IN_TEXT = re.compile(r"XY1\|(?:[^|\s]*\|){5}[A-Za-z0-9_-]{86}")
+
+
+def find_payloads(text: str) -> list[str]:
+    """Every code found in a document's extracted text, in order, duplicates dropped."""
+    return list(dict.fromkeys(PAYLOAD_IN_TEXT.findall(text)))
+
+
+def _embedded_font(canvas: Canvas, font: str | None) -> str | None:
+    """The font for the invisible payload text: the one given, else the canvas's current font if it is an
+    embedded (TrueType) one. Never one of the 14 standard fonts (those are not embedded)."""
+    name = font or getattr(canvas, "_fontname", None)
+    if not name or name in pdfmetrics.standardFonts:
+        return None
+    try:
+        face = pdfmetrics.getFont(name)
+    except KeyError:
+        return None
+    return name if isinstance(face, TTFont) else None
+
+
+def draw_payload_text(canvas: Canvas, text: str, x: float, y: float, width: float, *, font: str | None = None) -> bool:
+    """Put the code as invisible text (render mode 3) in the box's lower edge, so `xuyi verify FILE.pdf` can
+    read it from the file without any image tools. Only in an embedded font; returns False if none."""
+    name = _embedded_font(canvas, font)
+    if name is None:
+        return False
+    natural = pdfmetrics.stringWidth(text, name, 1) or 1.0
+    size = max(0.5, min(2.0, width / natural))
+    canvas.saveState()
+    t = canvas.beginText(x, y + 0.5)
+    t.setTextRenderMode(3)
+    t.setFont(name, size)
+    t.textOut(text)
+    canvas.drawText(t)
+    canvas.restoreState()
+    return True
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *, quiet_zone: int = 4,
+            text_font: str | None = None) -> None:
     """Draw the code as vector rectangles in the square (x, y, size) (y is the bottom), a white quiet
-    zone of `quiet_zone` modules included so nothing printed close by can disturb a scanner."""
+    zone of `quiet_zone` modules included so nothing printed close by can disturb a scanner.
+
+    The payload also goes on the page as invisible text under the code, in `text_font` (or the canvas's
+    current font when that is embedded), for verification straight from the PDF file."""
     matrix = qr_matrix(text)
     n = len(matrix)
     module = size / (n + 2 * quiet_zone)
+    draw_payload_text(canvas, text, x, y, size, font=text_font)
     canvas.saveState()
     canvas.setFillColorRGB(1, 1, 1)
     canvas.rect(x, y, size, size, stroke=0, fill=1)

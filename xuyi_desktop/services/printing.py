@@ -51,9 +51,9 @@ from xuyi_desktop.services.serials import next_serial
 from xuyi_desktop.storage.models import Entity, Rating
 
 __all__ = [
-    "DEFAULT_ORGAN", "NotPrintableError", "NothingToPrintError", "PrintCancelled", "VerifyResult", "issuing_organ",
-    "print_certificate", "print_certificates", "print_certificates_batch", "print_credit_check",
-    "print_publicity_list", "verify_payload",
+    "DEFAULT_ORGAN", "NotPrintableError", "NothingToPrintError", "PdfUnreadableError", "PrintCancelled",
+    "VerifyResult", "issuing_organ", "payloads_in_pdf", "print_certificate", "print_certificates",
+    "print_certificates_batch", "print_credit_check", "print_publicity_list", "verify_payload", "verify_pdf",
 ]
 
 DEFAULT_ORGAN = "盱眙县交通运输局"
@@ -351,6 +351,52 @@ def print_publicity_list(
 
 
 # --- verification ---------------------------------------------------------------------------------------
+class PdfUnreadableError(DomainError):
+    """The file is not a PDF, or is damaged or encrypted so its text cannot be read."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.message_zh = f"无法读取 PDF 文件 {path.name}：{why}"
+        self.message_en = f"cannot read the PDF {path.name}: {why}"
+        super().__init__(self.message_zh)
+
+
+def is_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(1024).lstrip().startswith(b"%PDF-")
+    except OSError:
+        return False
+
+
+def payloads_in_pdf(path: str | Path) -> list[str]:
+    """Every verification code printed in a PDF of this system: each QR code carries its payload as
+    invisible text (printing.qr.draw_payload_text), so plain text extraction finds it, no image tools
+    needed. In page order, duplicates dropped; empty if there is none (an old or foreign PDF, a scan)."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    path = Path(path)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged file is reported below, not logged
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            raise PdfUnreadableError(path, "文件已加密")
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except PdfUnreadableError:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise PdfUnreadableError(path, type(exc).__name__) from exc
+    return qr.find_payloads(text)
+
+
+def verify_pdf(ctx: AppContext, path: str | Path) -> list[tuple[str, VerifyResult]]:
+    """Verify every code found in a PDF: (payload, result) in page order; empty if the file holds none."""
+    audit.require(ctx, Permission.VIEW)
+    return [(text, verify_payload(ctx, text)) for text in payloads_in_pdf(path)]
+
+
 def describe_facts(doc_type: str, facts: dict[str, str]) -> list[tuple[str, str]]:
     """The facts in a verified code as (label, text) for a clerk to compare with the paper."""
     reg = registry()
