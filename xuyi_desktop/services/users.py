@@ -141,3 +141,60 @@ def list_users(ctx: AppContext) -> list[UserView]:
             UserView(u.username, u.display_name, Role(u.role), u.unit, u.active, u.locked_until)
             for u in session.execute(select(AppUser).order_by(AppUser.username)).scalars()
         ]
+
+
+# --- administration of existing users (user-management right) ---------------------------------------------
+
+
+def _existing(session: Session, username: str) -> AppUser:
+    user = _by_name(session, username.strip())
+    if user is None:
+        raise ValidationError(FieldProblem("username", f"用户“{username}”不存在", "no such user"))
+    return user
+
+
+def set_active(ctx: AppContext, username: str, active: bool) -> UserView:
+    """Deactivate (the user can no longer log in; nothing is deleted) or reactivate a user. Refuses to
+    deactivate yourself or the last active administrator."""
+    audit.require(ctx, Permission.USER_MANAGE)
+    with ctx.transaction() as session:
+        user = _existing(session, username)
+        if not active and ctx.user is not None and user.username == ctx.user.username:
+            raise ValidationError(FieldProblem("username", "不能停用自己的账户", "cannot deactivate yourself"))
+        if not active and user.role == Role.ADMIN.value and user.active:
+            admins = session.execute(
+                select(AppUser).where(AppUser.role == Role.ADMIN.value, AppUser.active.is_(True))
+            ).scalars().all()
+            if len(admins) <= 1:
+                raise ValidationError(
+                    FieldProblem("username", "不能停用最后一个可用的管理员", "cannot deactivate the last active administrator")
+                )
+        if user.active != active:
+            user.active = active
+            action, verb = ("user.activate", "启用") if active else ("user.deactivate", "停用")
+            audit.write(session, ctx, action, f"{verb}用户 {user.username}", record_table="app_user", record_id=user.username)
+        return UserView(user.username, user.display_name, Role(user.role), user.unit, user.active, user.locked_until)
+
+
+def unlock_user(ctx: AppContext, username: str) -> UserView:
+    """Lift a lockout after too many wrong passwords (and reset the failure count)."""
+    audit.require(ctx, Permission.USER_MANAGE)
+    with ctx.transaction() as session:
+        user = _existing(session, username)
+        user.locked_until, user.failed_attempts = None, 0
+        audit.write(session, ctx, "user.unlock", f"解锁用户 {user.username}", record_table="app_user", record_id=user.username)
+        return UserView(user.username, user.display_name, Role(user.role), user.unit, user.active, None)
+
+
+def reset_password(ctx: AppContext, username: str, new_password: str) -> None:
+    """Set a new password for a user (who forgot theirs); also lifts a lockout. The password is never logged."""
+    audit.require(ctx, Permission.USER_MANAGE)
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            FieldProblem("password", f"密码至少{MIN_PASSWORD_LENGTH}个字符", f"password shorter than {MIN_PASSWORD_LENGTH}")
+        )
+    with ctx.transaction() as session:
+        user = _existing(session, username)
+        user.password_hash = _hasher.hash(new_password)
+        user.locked_until, user.failed_attempts = None, 0
+        audit.write(session, ctx, "user.reset_password", f"重置用户 {user.username} 的密码", record_table="app_user", record_id=user.username)

@@ -1,0 +1,328 @@
+"""用户管理 (administrators only): the users, adding one, deactivating/reactivating, unlocking, resetting a password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xuyi_desktop.domain.errors import DomainError, ValidationError
+from xuyi_desktop.domain.permissions import Role
+from xuyi_desktop.services import users
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.storage.models import utcnow
+from xuyi_desktop.ui.widgets import error_label, page_action
+
+ROLE_ORDER = (Role.CLERK, Role.REVIEWER, Role.VIEWER, Role.ADMIN)
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
+
+
+def status_text(view: users.UserView) -> str:
+    if not view.active:
+        return "停用"
+    if view.locked_until is not None and view.locked_until > utcnow():
+        return f"锁定至 {view.locked_until.astimezone():%H:%M}"
+    return "正常"
+
+
+class NewUserDialog(QDialog):
+    """新增用户: the service checks the name and password; its Chinese messages appear under the fields."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.created: users.UserView | None = None
+        self.setWindowTitle(self.tr("新增用户"))
+        self.username_edit = QLineEdit(self)
+        self.username_edit.setMaxLength(64)
+        self.display_name_edit = QLineEdit(self)
+        self.role_combo = QComboBox(self)
+        for role in ROLE_ORDER:
+            self.role_combo.addItem(role.label, role.value)
+        self.unit_edit = QLineEdit(self)
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.MIN_PASSWORD_LENGTH))
+        self.confirm_edit = QLineEdit(self)
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.username_error = error_label(self)
+        self.role_error = error_label(self)
+        self.password_error = error_label(self)
+        self.confirm_error = error_label(self)
+        self.error = error_label(self)  # anything not tied to one field
+        self.ok_button = QPushButton(self.tr("确定"), self)
+        self.ok_button.setDefault(True)
+        self.cancel_button = QPushButton(self.tr("取消"), self)
+
+        form = QFormLayout()
+        form.addRow(self.tr("用户名"), self.username_edit)
+        form.addRow("", self.username_error)
+        form.addRow(self.tr("姓名"), self.display_name_edit)
+        form.addRow(self.tr("角色"), self.role_combo)
+        form.addRow("", self.role_error)
+        form.addRow(self.tr("所属单位"), self.unit_edit)
+        form.addRow(self.tr("密码"), self.password_edit)
+        form.addRow("", self.password_error)
+        form.addRow(self.tr("确认密码"), self.confirm_edit)
+        form.addRow("", self.confirm_error)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.ok_button.clicked.connect(self.submit)
+        self.cancel_button.clicked.connect(self.reject)
+
+    def _errors(self) -> dict[str, QLabel]:
+        return {
+            "username": self.username_error,
+            "role": self.role_error,
+            "password": self.password_error,
+            "confirm": self.confirm_error,
+        }
+
+    def _show(self, field: str, text: str) -> None:
+        label = self._errors().get(field, self.error)
+        label.setText(text if not label.text() or not label.isVisible() else label.text() + "；" + text)
+        label.setVisible(True)
+
+    def submit(self) -> bool:
+        for label in (*self._errors().values(), self.error):
+            label.clear()
+            label.setVisible(False)
+        password = self.password_edit.text()
+        if password != self.confirm_edit.text():
+            self._show("confirm", self.tr("两次输入的密码不一致"))
+            self.confirm_edit.clear()
+            self.confirm_edit.setFocus()
+            return False
+        try:
+            self.created = users.create_user(
+                self._ctx,
+                self.username_edit.text(),
+                password,
+                Role(self.role_combo.currentData()),
+                unit=self.unit_edit.text(),
+                display_name=self.display_name_edit.text(),
+            )
+        except ValidationError as exc:
+            for problem in exc.problems:
+                self._show(problem.field, problem.message_zh)
+            return False
+        except DomainError as exc:
+            self._show("", _reason(exc))
+            return False
+        self.password_edit.clear()
+        self.confirm_edit.clear()
+        self.accept()
+        return True
+
+
+class UsersPage(QWidget):
+    """The list of users with what an administrator may do to each; every change goes through services.users."""
+
+    message = Signal(str)
+    changed = Signal()
+
+    COLUMNS = ("用户名", "姓名", "角色", "所属单位", "状态")
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._views: list[users.UserView] = []
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+
+        self.add_button = QPushButton(self.tr("新增用户…"), self)
+        self.add_button.setToolTip(self.tr("新增用户 (Ctrl+N)"))
+        self.toggle_button = QPushButton(self.tr("停用"), self)
+        self.unlock_button = QPushButton(self.tr("解锁"), self)
+        self.reset_button = QPushButton(self.tr("重置密码…"), self)
+        self.refresh_button = QPushButton(self.tr("刷新"), self)
+        self.status_label = QLabel(self)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.toggle_button, self.unlock_button, self.reset_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status_label)
+
+        self.add_button.clicked.connect(lambda: self.add_user())
+        self.toggle_button.clicked.connect(self.toggle_active)
+        self.unlock_button.clicked.connect(self.unlock)
+        self.reset_button.clicked.connect(lambda: self.reset_password())
+        self.refresh_button.clicked.connect(self.refresh)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        page_action(self, self.tr("新增用户"), "Ctrl+N", lambda: self.add_user())
+        self.refresh()
+
+    # --- the list ---
+    def refresh(self) -> None:
+        keep = self.selected_username()
+        try:
+            self._views = users.list_users(self._ctx)
+        except DomainError as exc:
+            self._views = []
+            self.status_label.setText(_reason(exc))
+        self.table.setRowCount(len(self._views))
+        for row, view in enumerate(self._views):
+            cells = (view.username, view.display_name, view.role.label, view.unit, status_text(view))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, view.username)
+                if column == 4 and text != "正常":
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.table.setItem(row, column, item)
+        if keep:
+            self.select(keep)
+        self._update_buttons()
+
+    def row_of(self, username: str) -> int:
+        return next((i for i, v in enumerate(self._views) if v.username == username), -1)
+
+    def select(self, username: str) -> None:
+        row = self.row_of(username)
+        if row >= 0:
+            self.table.selectRow(row)
+
+    def selected_username(self) -> str:
+        items = self.table.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else ""
+
+    def _selected_view(self) -> users.UserView | None:
+        row = self.row_of(self.selected_username())
+        return self._views[row] if row >= 0 else None
+
+    def _update_buttons(self) -> None:
+        view = self._selected_view()
+        for button in (self.toggle_button, self.unlock_button, self.reset_button):
+            button.setEnabled(view is not None)
+        self.toggle_button.setText(self.tr("启用") if view is not None and not view.active else self.tr("停用"))
+        self.unlock_button.setEnabled(
+            view is not None and view.locked_until is not None and view.locked_until > utcnow()
+        )
+
+    def _done(self, text: str) -> None:
+        self.refresh()
+        self.status_label.setText(text)
+        self.message.emit(text)
+        self.changed.emit()
+
+    def _refused(self, exc: DomainError) -> None:
+        QMessageBox.warning(self, self.tr("用户管理"), _reason(exc))
+
+    # --- actions ---
+    def new_user_dialog(self) -> NewUserDialog:
+        return NewUserDialog(self._ctx, self)
+
+    def add_user(self, dialog: NewUserDialog | None = None) -> bool:
+        dialog = dialog or self.new_user_dialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.created is None:
+            return False
+        self._done(self.tr("已新增用户 {0}").format(dialog.created.username))
+        self.select(dialog.created.username)
+        return True
+
+    def toggle_active(self) -> None:
+        view = self._selected_view()
+        if view is None:
+            return
+        if view.active:
+            answer = QMessageBox.question(
+                self,
+                self.tr("停用用户"),
+                self.tr("停用后 {0}（{1}）将不能登录，其数据和操作日志保留，可随时再启用。确定停用吗？").format(
+                    view.username, view.display_name
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            users.set_active(self._ctx, view.username, not view.active)
+        except DomainError as exc:
+            self._refused(exc)
+            return
+        self._done((self.tr("已启用用户 {0}") if not view.active else self.tr("已停用用户 {0}")).format(view.username))
+
+    def unlock(self) -> None:
+        view = self._selected_view()
+        if view is None:
+            return
+        try:
+            users.unlock_user(self._ctx, view.username)
+        except DomainError as exc:
+            self._refused(exc)
+            return
+        self._done(self.tr("已解锁用户 {0}").format(view.username))
+
+    def reset_password(self, password: str | None = None) -> bool:
+        """Ask for the new password twice (unless given) and set it; the user should change it at next login."""
+        view = self._selected_view()
+        if view is None:
+            return False
+        if password is None:
+            first, ok = QInputDialog.getText(
+                self,
+                self.tr("重置密码"),
+                self.tr("为 {0} 设置新密码（至少{1}个字符）：").format(view.username, users.MIN_PASSWORD_LENGTH),
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok:
+                return False
+            again, ok = QInputDialog.getText(
+                self, self.tr("重置密码"), self.tr("再次输入新密码："), QLineEdit.EchoMode.Password
+            )
+            if not ok:
+                return False
+            if first != again:
+                QMessageBox.warning(self, self.tr("重置密码"), self.tr("两次输入的密码不一致"))
+                return False
+            password = first
+        try:
+            users.reset_password(self._ctx, view.username, password)
+        except DomainError as exc:
+            self._refused(exc)
+            return False
+        self._done(self.tr("已重置用户 {0} 的密码").format(view.username))
+        return True
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()
