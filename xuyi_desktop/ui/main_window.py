@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
@@ -21,7 +23,7 @@ from xuyi_desktop.services import users
 from xuyi_desktop.services.context import AppContext, CurrentUser
 from xuyi_desktop.services.entities import count_entities
 from xuyi_desktop.ui.operations import run_in_background, wait_for_background
-from xuyi_desktop.ui.pages import EXTRA_PAGES
+from xuyi_desktop.ui.pages import EXTRA_PAGES, PageSpec
 from xuyi_desktop.ui.registry_page import RegistryPage
 from xuyi_desktop.ui.session_lock import IdleWatcher, LockScreen, idle_ms_from
 from xuyi_desktop.ui.settings import ui_settings
@@ -40,6 +42,46 @@ class Outcome:
     QUIT = "quit"
     LOGOUT = "logout"
     RESTORED = "restored"
+
+
+class _LazyPages(Mapping[str, QWidget]):
+    """The window's modules by title; each page is built on first access and takes its placeholder's place."""
+
+    def __init__(self, window: MainWindow, specs: list[PageSpec]) -> None:
+        self._window = window
+        self._specs = specs
+        self._built: dict[str, QWidget] = {}
+        for _ in specs:
+            window.pages.addWidget(QWidget(window.pages))
+
+    def build_at(self, index: int) -> QWidget:
+        spec = self._specs[index]
+        page = self._built.get(spec.title)
+        if page is None:
+            window = self._window
+            page = spec.build(window._ctx, window._settings, window)
+            placeholder = window.pages.widget(index + 1)
+            window.pages.insertWidget(index + 1, page)
+            window.pages.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self._built[spec.title] = page
+            window._page_built(page)
+        return page
+
+    def __getitem__(self, title: str) -> QWidget:
+        for index, spec in enumerate(self._specs):
+            if spec.title == title:
+                return self.build_at(index)
+        raise KeyError(title)
+
+    def __contains__(self, title: object) -> bool:  # without building the page
+        return any(spec.title == title for spec in self._specs)
+
+    def __iter__(self) -> Iterator[str]:
+        return (spec.title for spec in self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
 
 
 class MainWindow(QMainWindow):
@@ -71,21 +113,11 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.registry)
         self.nav = QListWidget(self)
         self.nav.addItem(self.tr("市场主体"))  # only modules that work are listed
-        self.extra_pages: dict[str, QWidget] = {}
-        for spec in EXTRA_PAGES:
-            if ctx.can(spec.permission):
-                page = spec.build(ctx, self._settings, self)
-                self.extra_pages[spec.title] = page
-                self.pages.addWidget(page)
-                self.nav.addItem(QCoreApplication.translate("pages", spec.title))
-        for page in self.extra_pages.values():
-            restored = getattr(page, "restored", None)  # the backup page, after a restore replaced the database
-            if restored is not None:
-                restored.connect(self._database_restored)
-            message = getattr(page, "message", None)
-            if message is not None and hasattr(message, "connect"):
-                message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        # Pages are built the first time they are shown (or asked for): start-up pays only for the registry.
+        self.extra_pages = _LazyPages(self, [spec for spec in EXTRA_PAGES if ctx.can(spec.permission)])
+        for title in self.extra_pages:
+            self.nav.addItem(QCoreApplication.translate("pages", title))
+        self.nav.currentRowChanged.connect(self._show_page)
         self.nav.setCurrentRow(0)
         width = max(self.nav.sizeHintForColumn(0), self.fontMetrics().horizontalAdvance("市场主体")) + 56
         self.nav.setMinimumWidth(width)
@@ -280,6 +312,20 @@ class MainWindow(QMainWindow):
         splitter = self._settings.value(_SPLITTER_KEY)
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
+
+    def _show_page(self, row: int) -> None:
+        if row > 0:
+            self.extra_pages.build_at(row - 1)
+        self.pages.setCurrentIndex(row)
+
+    def _page_built(self, page: QWidget) -> None:
+        """Wire what a page offers to the window: a restore that replaced the database, status-bar messages."""
+        restored = getattr(page, "restored", None)  # the backup page
+        if restored is not None:
+            restored.connect(self._database_restored)
+        message = getattr(page, "message", None)
+        if message is not None and hasattr(message, "connect"):
+            message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     def save_settings(self) -> None:
         self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
