@@ -24,7 +24,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import SEARCH_KEY_COUNTER
 from xuyi_desktop.storage import counters
 from xuyi_desktop.storage.models import Entity, EntityCategory, Licence, utcnow
-from xuyi_desktop.storage.search_index import IndexRow, SqliteFtsIndex
+from xuyi_desktop.storage.search_index import IndexRow
 
 TOWNSHIPS = (
     "盱城街道", "太和街道", "古桑街道", "马坝镇", "官滩镇", "桂五镇", "管镇镇",
@@ -181,7 +181,6 @@ def generate_demo_data(
     with ctx.transaction() as session:
         taken = set(session.execute(Entity.__table__.select().with_only_columns(Entity.identifier)).scalars())
     gen = _Generator(seed, dt.date.today(), taken)
-    fts = SqliteFtsIndex() if isinstance(ctx.search_index, SqliteFtsIndex) else None
     office, now = ctx.office_code, utcnow()
     done = orgs = persons = 0
     for n in _chunks(entities, chunk):
@@ -217,8 +216,7 @@ def generate_demo_data(
             session.execute(insert(EntityCategory), cats)
             if lics:
                 session.execute(insert(Licence), lics)
-            if fts is not None:
-                fts.bulk_insert(session.connection(), index_rows)
+            ctx.search_index.bulk_insert(session.connection(), index_rows)
         done += n
         if progress:
             progress(done, entities)

@@ -10,14 +10,18 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from xuyi_desktop.storage.database import sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 KEEP_BACKUPS = 5
-# Tables the models do not describe on purpose: the FTS5 virtual table and its shadow tables.
-UNMODELLED_PREFIXES = ("entity_fts",)
+# Tables the models do not describe on purpose: the FTS5 virtual table and its shadow tables (SQLite),
+# the n-gram table (PostgreSQL).
+UNMODELLED_PREFIXES = ("entity_fts", "entity_grams")
+# Counters sharing one PostgreSQL database may all start at once after an update: one migrates, the others
+# wait on this advisory lock and then find nothing left to do.
+PG_MIGRATION_LOCK = 0x58_5559_4D49  # "XUYMI"
 
 
 def include_name(name: str | None, type_: str, _parent: dict[str, str | None]) -> bool:
@@ -77,6 +81,8 @@ def upgrade_database(engine: Engine) -> Path | None:
     if current != head:
         cfg = alembic_config()
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")
     return backup
