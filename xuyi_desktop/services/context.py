@@ -9,8 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from xuyi_desktop.domain.permissions import Permission, Role, role_allows
+from xuyi_desktop.services.errors import ConcurrentEditError
 from xuyi_desktop.storage.database import make_engine, resolve_db_url, sqlite_path
 from xuyi_desktop.storage.migrate import upgrade_database
 from xuyi_desktop.storage.models import AppUser
@@ -60,9 +62,16 @@ class AppContext:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits when the block ends normally, rolls back on any exception."""
-        with self.sessions.begin() as session:
-            yield session
+        """One unit of work: commits when the block ends normally, rolls back on any exception.
+
+        The optimistic lock's last line of defence is here, for every record type: when another counter's
+        save got in between this one's version check and its write, SQLAlchemy's version counter finds no
+        row to update and the whole unit is rolled back with the clerk's message (ConcurrentEditError)."""
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except StaleDataError as exc:
+            raise ConcurrentEditError.at_write() from exc
 
     @property
     def location(self) -> str:

@@ -48,8 +48,18 @@ class NotFoundError(DomainError):
 class ConcurrentEditError(DomainError):
     """Someone saved the record after this clerk opened it; nothing was overwritten."""
 
-    def __init__(self, name: str, expected: int, actual: int) -> None:
+    def __init__(self, name: str, expected: int | None, actual: int | None) -> None:
         self.expected, self.actual = expected, actual
-        self.message_zh = f"“{name}”已被他人修改（版本{expected}→{actual}），请重新打开后再保存，本次修改未写入"
-        self.message_en = f"record changed by someone else (version {expected} -> {actual}); nothing saved"
+        if expected is None or actual is None:  # found only at the write: another counter saved in between
+            self.message_zh = f"“{name}”刚刚被其他窗口或柜台修改并保存，请重新打开后再保存，本次修改未写入"
+            self.message_en = f"{name}: saved by someone else a moment ago; nothing saved"
+        else:
+            self.message_zh = f"“{name}”已被他人修改（版本{expected}→{actual}），请重新打开后再保存，本次修改未写入"
+            self.message_en = f"record changed by someone else (version {expected} -> {actual}); nothing saved"
         super().__init__(self.message_zh)
+
+    @classmethod
+    def at_write(cls) -> "ConcurrentEditError":
+        """Two counters passed the version check at the same moment; the database refused the second write
+        (UPDATE … WHERE version = the one read matched no row)."""
+        return cls("该记录", None, None)

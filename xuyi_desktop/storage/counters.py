@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage.models import Counter
@@ -11,10 +12,17 @@ from xuyi_desktop.storage.models import Counter
 def reserve(session: Session, name: str, count: int = 1) -> int:
     """Reserve `count` consecutive numbers and return the first. The UPDATE takes the row (or file) lock,
     so concurrent writers queue instead of colliding."""
-    result = session.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + count))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(Counter(name=name, value=count))
-        session.flush()
-        return 1
+    bump = update(Counter).where(Counter.name == name).values(value=Counter.value + count)
+    if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
+        # First use. Two counters on a shared server may both get here: the row is created with
+        # ON CONFLICT DO NOTHING, so the second waits for the first and then bumps the row it made.
+        session.execute(_insert_if_absent(session, name))
+        session.execute(bump)
     last = session.execute(select(Counter.value).where(Counter.name == name)).scalar_one()
     return last - count + 1
+
+
+def _insert_if_absent(session: Session, name: str) -> Insert:
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Counter).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"])
