@@ -1,9 +1,11 @@
-"""Shared fixtures: every test gets its own data folder and a real SQLite file; nothing touches the user's home."""
+"""Shared fixtures: every test gets its own data folder and a real database of its own (an SQLite file, or a
+database on the test PostgreSQL server when XUYI_TEST_POSTGRESQL is set); nothing touches the user's home."""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,41 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 LOCAL_FIXTURES = Path(__file__).resolve().parent / "support"
+sys.path.insert(0, str(LOCAL_FIXTURES))
+
+import databases  # noqa: E402  (tests/support)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"xuyi database backend: {databases.BACKEND}" + (f" ({databases.ADMIN_URL})" if databases.on_postgresql() else "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """sqlite_only tests are about the file itself and are skipped on the PostgreSQL run, and the reverse."""
+    other = "sqlite_only" if databases.on_postgresql() else "postgresql_only"
+    for item in items:
+        marker = item.get_closest_marker(other)
+        if marker is not None:
+            why = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(reason=f"{other.replace('_', ' ')}: {why}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgresql_template() -> Iterator[None]:
+    if not databases.on_postgresql():
+        yield
+        return
+    databases.make_migrated_template()
+    yield
+    databases.drop(databases.MIGRATED_TEMPLATE)
+
+
+@pytest.fixture
+def new_db(tmp_path: Path) -> Iterator[databases.NewDatabase]:
+    """Factory of fresh databases for tests that need several (offices, before/after)."""
+    factory = databases.DatabaseFactory(tmp_path)
+    yield factory.new
+    factory.drop_all()
 
 
 @pytest.fixture(autouse=True)
@@ -25,16 +62,17 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "xuyi-test.db"
+def database(new_db: databases.NewDatabase) -> str:
+    """What `--db` takes for this test's database: a file path (SQLite) or a URL (PostgreSQL)."""
+    return new_db("xuyi-test")
 
 
 @pytest.fixture
-def ctx(db_path: Path) -> Iterator["object"]:
-    """An application context on a fresh, migrated SQLite file."""
+def ctx(database: str) -> Iterator["object"]:
+    """An application context on a fresh, migrated database."""
     from xuyi_desktop.services.context import open_context
 
-    context = open_context(str(db_path))
+    context = open_context(database)
     yield context
     context.close()
 

@@ -43,17 +43,20 @@ PASSPHRASE = "备份口令-secret-1"
 LATE = EntityDraft(name="备份后登记运输有限公司", identifier="923208306JU6UCCY4U")
 
 
+SQLITE_FILE = pytest.mark.sqlite_only("backups are online copies of the SQLite file; a server database is backed up with pg_dump")
+
+
 @pytest.fixture
-def staffed(db_path: Path) -> Path:
+def staffed(database: str) -> Path | str:
     """An administrator, a clerk, 300 demo entities and one entity registered the audited way."""
-    ctx = open_context(str(db_path))
+    ctx = open_context(database)
     users.create_user(ctx, "admin", ADMIN_PW, Role.ADMIN)
     users.login(ctx, "admin", ADMIN_PW)
     users.create_user(ctx, "clerk", CLERK_PW, Role.CLERK)
     generate_demo_data(ctx, 300, seed=5, chunk=100)
     entities.register_entity(ctx, EntityDraft(name="盱眙顺达运输有限公司", identifier="91320830PYQLFT169T"))
     ctx.close()
-    return db_path
+    return database if "://" in database else Path(database)  # the file itself on SQLite, where backups apply
 
 
 def _as(db: Path, name: str, password: str) -> AppContext:
@@ -102,6 +105,7 @@ def _tamper(db: Path, sql: str) -> None:
         conn.close()
 
 
+@SQLITE_FILE
 def test_plain_backup_restores_the_snapshot_and_keeps_the_previous_database(staffed: Path, tmp_path: Path) -> None:
     admin = _as(staffed, "admin", ADMIN_PW)
     backup = backup_now(admin, tmp_path / "copies")  # a folder: the file gets a dated name inside it
@@ -126,6 +130,7 @@ def test_plain_backup_restores_the_snapshot_and_keeps_the_previous_database(staf
     assert check_database(before).ok  # the pre-restore copy is a sound database in its own right
 
 
+@SQLITE_FILE
 def test_encrypted_backup_round_trip_through_the_cli(staffed: Path, tmp_path: Path) -> None:
     target = tmp_path / "usb" / "xuyi.xbak"
     made = _cli(staffed, "backup", "--encrypt", "--out", str(target), passphrase=PASSPHRASE)
@@ -147,6 +152,7 @@ def test_encrypted_backup_round_trip_through_the_cli(staffed: Path, tmp_path: Pa
     assert checked.returncode == 0 and json.loads(checked.stdout)["ok"] is True
 
 
+@SQLITE_FILE
 def test_wrong_passphrase_is_refused_in_chinese_and_nothing_changes(staffed: Path, tmp_path: Path) -> None:
     admin = _as(staffed, "admin", ADMIN_PW)
     backup = backup_now(admin, tmp_path / "b.xbak", passphrase=PASSPHRASE)
@@ -195,6 +201,7 @@ def _scribble_pages(path: Path) -> None:
     ],
     ids=["plain-truncated", "encrypted-truncated", "encrypted-bit-flip", "plain-garbage-pages"],
 )
+@SQLITE_FILE
 def test_damaged_backup_is_refused_and_the_database_is_untouched(staffed: Path, tmp_path: Path, encrypted, damage, words) -> None:  # type: ignore[no-untyped-def]
     admin = _as(staffed, "admin", ADMIN_PW)
     backup = backup_now(admin, tmp_path / ("b.xbak" if encrypted else "b.db"), passphrase=PASSPHRASE if encrypted else None)
@@ -206,6 +213,7 @@ def test_damaged_backup_is_refused_and_the_database_is_untouched(staffed: Path, 
     assert _fingerprint(staffed) == untouched  # no pre-restore copy, no leftover temporary file, same bytes
 
 
+@SQLITE_FILE
 def test_something_that_is_not_a_backup_is_refused(staffed: Path, tmp_path: Path) -> None:
     stray = tmp_path / "notes.txt"
     stray.write_text("不是备份", encoding="utf-8")
@@ -215,6 +223,7 @@ def test_something_that_is_not_a_backup_is_refused(staffed: Path, tmp_path: Path
     assert missing.returncode == 1 and "找不到备份文件" in missing.stderr
 
 
+@SQLITE_FILE
 def test_a_clerk_can_neither_back_up_nor_restore(staffed: Path, tmp_path: Path) -> None:
     admin = _as(staffed, "admin", ADMIN_PW)
     backup = backup_now(admin, tmp_path / "b.db")
@@ -232,6 +241,7 @@ def test_a_clerk_can_neither_back_up_nor_restore(staffed: Path, tmp_path: Path) 
     assert settings.returncode == 1 and "系统设置" in settings.stderr
 
 
+@SQLITE_FILE
 def test_automatic_backups_run_for_a_clerk_once_a_day_and_the_last_n_are_kept(staffed: Path, tmp_path: Path) -> None:
     admin = _as(staffed, "admin", ADMIN_PW)
     folder = tmp_path / "auto"
@@ -254,6 +264,7 @@ def test_automatic_backups_run_for_a_clerk_once_a_day_and_the_last_n_are_kept(st
     assert len(logged) == 5 and {r.username for r in logged} == {"clerk"}
 
 
+@SQLITE_FILE
 def test_backup_settings_cli_and_refusals(staffed: Path, tmp_path: Path) -> None:
     shown = json.loads(_cli(staffed, "backup-settings", "--json").stdout)
     assert shown["keep"] == 10 and shown["folder_is_default"] and shown["folder"].endswith("backups")
@@ -269,6 +280,7 @@ def test_backup_settings_cli_and_refusals(staffed: Path, tmp_path: Path) -> None
         backup_now(admin, tmp_path / "short.xbak", passphrase="short")
 
 
+@SQLITE_FILE
 def test_check_is_ok_then_names_the_tampered_audit_entry(staffed: Path) -> None:
     good = _cli(staffed, "check")
     assert good.returncode == 0, good.stderr
@@ -281,6 +293,7 @@ def test_check_is_ok_then_names_the_tampered_audit_entry(staffed: Path) -> None:
     assert json.loads(_cli(staffed, "check", "--json").stdout)["ok"] is False
 
 
+@SQLITE_FILE
 def test_check_names_a_damaged_database_file(staffed: Path) -> None:
     conn = sqlite3.connect(staffed)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, so the damage sticks
@@ -291,6 +304,7 @@ def test_check_names_a_damaged_database_file(staffed: Path) -> None:
     assert "数据库文件完整性" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@SQLITE_FILE
 def test_restore_refuses_a_backup_whose_audit_chain_was_edited(staffed: Path, tmp_path: Path) -> None:
     admin = _as(staffed, "admin", ADMIN_PW)
     backup = backup_now(admin, tmp_path / "b.db")
@@ -302,6 +316,7 @@ def test_restore_refuses_a_backup_whose_audit_chain_was_edited(staffed: Path, tm
     assert _fingerprint(staffed) == untouched
 
 
+@SQLITE_FILE
 def test_restore_refuses_a_backup_from_a_newer_program(staffed: Path, tmp_path: Path) -> None:
     admin = _as(staffed, "admin", ADMIN_PW)
     backup = backup_now(admin, tmp_path / "b.db")
@@ -316,6 +331,7 @@ def test_restore_refuses_a_backup_from_a_newer_program(staffed: Path, tmp_path: 
     assert _fingerprint(staffed) == untouched
 
 
+@SQLITE_FILE
 def test_an_older_backup_is_upgraded_through_the_migrations(staffed: Path, tmp_path: Path) -> None:
     old = tmp_path / "old-version.db"
     engine = make_engine("sqlite:///" + str(old))
@@ -333,6 +349,7 @@ def test_an_older_backup_is_upgraded_through_the_migrations(staffed: Path, tmp_p
     assert [r.action for r in audit.list_entries(fresh, limit=1)] == ["backup.restore"]
 
 
+@SQLITE_FILE
 def test_restore_waits_for_and_then_refuses_a_database_open_elsewhere(staffed: Path, tmp_path: Path) -> None:
     admin = _as(staffed, "admin", ADMIN_PW)
     backup = backup_now(admin, tmp_path / "b.db")
@@ -365,6 +382,7 @@ def test_server_databases_are_refused_with_the_pg_dump_hint(staffed: Path, tmp_p
     assert auto_backup_if_due(on_server, on_exit=True) is None  # the server's own backups are the DBA's duty
 
 
+@SQLITE_FILE
 def test_an_existing_database_is_only_replaced_by_its_own_administrator(staffed: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     outsider = open_context(str(other))  # set-up mode there: all rights, but over another database
@@ -377,6 +395,7 @@ def test_an_existing_database_is_only_replaced_by_its_own_administrator(staffed:
 CHUNK = 20_000
 
 
+@SQLITE_FILE
 @pytest.mark.slow
 def test_backup_while_the_application_writes_then_restore(tmp_path: Path) -> None:
     live = tmp_path / "live.db"

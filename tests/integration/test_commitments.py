@@ -132,8 +132,8 @@ def test_overdue_list_and_status_filters(ctx) -> None:  # type: ignore[no-untype
     assert [v.id for v in svc.list_commitments(ctx, entity=uscc(1), status=CommitmentStatus.FULFILLED)] == [done.id]
 
 
-def test_serials_never_repeat_also_across_offices(tmp_path: Path) -> None:
-    first, second = open_context(str(tmp_path / "a.db")), open_context(str(tmp_path / "b.db"))
+def test_serials_never_repeat_also_across_offices(new_db) -> None:  # type: ignore[no-untyped-def]
+    first, second = open_context(new_db("a")), open_context(new_db("b"))
     try:
         assert first.office_code != second.office_code
         serials = []
@@ -241,58 +241,58 @@ def test_preview_has_no_serial_and_no_code(ctx, tmp_path: Path) -> None:  # type
 
 # --- CLI contract ---------------------------------------------------------------------------------------
 @needs_tools
-def test_cli_contract(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_contract(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     org(ctx)
-    assert main(cli(db_path, "commitment", "types", "--json")) == 0
+    assert main(cli(database, "commitment", "types", "--json")) == 0
     types = json.loads(capsys.readouterr().out)
     assert {"code", "name"} <= set(types[0]) and {t["code"] for t in types} >= {"approval_substitute", "missing_materials", "credit_repair"}
-    assert main(cli(db_path, "commitment", "areas", "--json")) == 0
+    assert main(cli(database, "commitment", "areas", "--json")) == 0
     areas = json.loads(capsys.readouterr().out)
     assert [a["name"] for a in areas][:3] == ["行政许可", "资金申请", "评优评先"]
 
-    assert main(cli(db_path, "commitment", "add", "--entity", uscc(1), "--type", "approval_substitute", "--area", "licensing",
+    assert main(cli(database, "commitment", "add", "--entity", uscc(1), "--type", "approval_substitute", "--area", "licensing",
                     "--business", "道路运输经营许可申请 XK-2026-0001", "--term-days", "30", "--json")) == 0
     added = json.loads(capsys.readouterr().out)
     assert {"id", "serial", "status"} <= set(added) and added["status"] == "active"
-    assert main(cli(db_path, "commitment", "add", "--entity", uscc(1), "--type", "voluntary", "--area", "awards",
+    assert main(cli(database, "commitment", "add", "--entity", uscc(1), "--type", "voluntary", "--area", "awards",
                     "--business", "2026年度诚信单位评选", "--term-days", "365", "--json")) == 0
     second = json.loads(capsys.readouterr().out)
-    assert main(cli(db_path, "commitment", "add", "--entity", uscc(1), "--type", "bogus", "--area", "awards",
+    assert main(cli(database, "commitment", "add", "--entity", uscc(1), "--type", "bogus", "--area", "awards",
                     "--business", "x", "--term-days", "3")) == 1
     assert capsys.readouterr().err.startswith("错误：")
 
-    assert main(cli(db_path, "commitment", "list", "--entity", uscc(1), "--json")) == 0
+    assert main(cli(database, "commitment", "list", "--entity", uscc(1), "--json")) == 0
     assert {v["serial"] for v in json.loads(capsys.readouterr().out)} == {added["serial"], second["serial"]}
-    assert main(cli(db_path, "commitment", "fulfil", second["id"])) == 0
+    assert main(cli(database, "commitment", "fulfil", second["id"])) == 0
     assert "已践诺" in capsys.readouterr().out
-    assert main(cli(db_path, "commitment", "violate", added["id"], "--facts", "未按期提交材料")) == 0
+    assert main(cli(database, "commitment", "violate", added["id"], "--facts", "未按期提交材料")) == 0
     assert "违诺" in capsys.readouterr().out
-    assert main(cli(db_path, "commitment", "list", "--status", "violated", "--json")) == 0
+    assert main(cli(database, "commitment", "list", "--status", "violated", "--json")) == 0
     assert [v["id"] for v in json.loads(capsys.readouterr().out)] == [added["id"]]
-    assert main(cli(db_path, "commitment", "fulfil", added["id"])) == 1
+    assert main(cli(database, "commitment", "fulfil", added["id"])) == 1
     capsys.readouterr()
 
     out = tmp_path / "cn.pdf"
-    assert main(cli(db_path, "print", "commitment", added["id"], "--out", str(out))) == 0
+    assert main(cli(database, "print", "commitment", added["id"], "--out", str(out))) == 0
     capsys.readouterr()
     payload = decode_qr(out, tmp_path)
     (tmp_path / "code.txt").write_text(payload + "\r\n", encoding="utf-8")
-    assert main(cli(db_path, "verify", str(tmp_path / "code.txt"))) == 0
+    assert main(cli(database, "verify", str(tmp_path / "code.txt"))) == 0
     said = capsys.readouterr().out
     assert "有效：信用承诺书" in said and added["serial"] in said and ctx.office_code in said and NAME in said
-    assert main(cli(db_path, "verify", payload, "--json")) == 0
+    assert main(cli(database, "verify", payload, "--json")) == 0
     assert json.loads(capsys.readouterr().out)["doc_type"] == "CN"
     i = payload.index("|", 4) + 3  # a digit of the serial
     tampered = payload[:i] + ("7" if payload[i] != "7" else "8") + payload[i + 1 :]
-    assert main(cli(db_path, "verify", tampered)) == 1
+    assert main(cli(database, "verify", tampered)) == 1
     assert "无效" in capsys.readouterr().out
 
-    assert main(cli(db_path, "print", "commitments", added["id"], second["id"], "--out", str(tmp_path / "two.pdf"))) == 0
+    assert main(cli(database, "print", "commitments", added["id"], second["id"], "--out", str(tmp_path / "two.pdf"))) == 0
     assert "打印进度 2/2" in capsys.readouterr().err and pages(tmp_path / "two.pdf") == 2
 
 
 # --- publicity ------------------------------------------------------------------------------------------
-def test_public_export_masks_persons_and_counts_areas(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_public_export_masks_persons_and_counts_areas(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     e = org(ctx)
     p = register_entity(ctx, EntityDraft(name="王建国", identifier=id_number(12), categories=("key_personnel",)))
     today = dt.date.today()
@@ -309,8 +309,8 @@ def test_public_export_masks_persons_and_counts_areas(ctx, db_path: Path, tmp_pa
     assert id_number(12) not in flat and "王建国" in flat and uscc(1) in flat and "320830" in flat
     assert rows[1][:4] == ("序号", "承诺编号", "承诺主体", "统一社会信用代码/身份证号码")
     assert "有信用承诺的应用领域 2 个" in flat
-    assert main(cli(db_path, "commitment", "indicator", "--from", start.isoformat(), "--to", today.isoformat(), "--json")) == 0
+    assert main(cli(database, "commitment", "indicator", "--from", start.isoformat(), "--to", today.isoformat(), "--json")) == 0
     assert json.loads(capsys.readouterr().out)["areas_with_commitments"] == 2
-    assert main(cli(db_path, "commitment", "export", "--from", (today - dt.timedelta(days=500)).isoformat(), "--to", today.isoformat(),
+    assert main(cli(database, "commitment", "export", "--from", (today - dt.timedelta(days=500)).isoformat(), "--to", today.isoformat(),
                     "--out", str(tmp_path / "all.xlsx"))) == 0
     assert "有信用承诺的应用领域 3 个" in capsys.readouterr().out

@@ -30,6 +30,9 @@ RUNS_PER_DATABASE = 4  # later runs on a database also reopen what the previous 
 CHUNK = 2_000  # one transaction per chunk: about 0.3 s each, so kills land before, inside and between commits
 
 
+pytestmark = pytest.mark.sqlite_only("SIGKILL against the SQLite file and its WAL; PostgreSQL's own crash recovery is the server's")
+
+
 @pytest.mark.slow
 def test_sigkill_in_the_middle_of_a_large_write_leaves_whole_transactions_only(tmp_path: Path) -> None:
     rng = random.Random(SEED)

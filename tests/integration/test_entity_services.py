@@ -164,11 +164,11 @@ def test_demo_identifiers_are_valid_and_unique(ctx) -> None:  # type: ignore[no-
     assert all((check_uscc if kind == "org" else check_id_card)(ident).ok for kind, ident in rows)
 
 
-def test_data_survives_reopening(db_path) -> None:  # type: ignore[no-untyped-def]
-    first = open_context(str(db_path))
+def test_data_survives_reopening(database) -> None:  # type: ignore[no-untyped-def]
+    first = open_context(database)
     created = svc.register_entity(first, EntityDraft(name="甲公司", identifier=ORG))
     first.close()
-    second = open_context(str(db_path))
+    second = open_context(database)
     assert svc.get_entity(second, ORG).summary.id == created.summary.id
     assert second.office_code == first.office_code  # the office identity is stable across starts
     with pytest.raises(NotFoundError):

@@ -15,8 +15,8 @@ def _run(monkeypatch: pytest.MonkeyPatch, data: Path, *argv: str) -> int:
     return main(list(argv))
 
 
-def test_offices_and_a_package_by_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    a_db, b_db = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+def test_offices_and_a_package_by_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], new_db) -> None:  # type: ignore[no-untyped-def]
+    a_db, b_db = new_db("a"), new_db("b")
     a_data, b_data = tmp_path / "a", tmp_path / "b"
     # a change made under the provisional code is rewritten to the real code by office init
     assert _run(monkeypatch, a_data, "--db", a_db, "entity", "add", "--name", "盱眙县顺达运输有限公司",

@@ -280,7 +280,7 @@ def test_publicity_list_repeats_header_over_pages(tmp_path: Path) -> None:
 
 
 @needs_tools
-def test_publicity_list_service_and_cli_verify(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_publicity_list_service_and_cli_verify(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     for i in range(3):
         make_rating(ctx, f"盱眙县马坝镇第{i}建筑安装公司", 200 + i, status=RatingStatus.PUBLICITY)
     out = printing.print_publicity_list(ctx, 2025, "highway_construction", tmp_path / "gs.pdf")
@@ -288,27 +288,27 @@ def test_publicity_list_service_and_cli_verify(ctx, db_path: Path, tmp_path: Pat
     assert payload.startswith(f"XY1|GS|{ctx.office_code}-GS-")
 
     (tmp_path / "code.txt").write_text(payload + "\r\n", encoding="utf-8")
-    assert main(["--db", str(db_path), "verify", str(tmp_path / "code.txt")]) == 0
+    assert main(["--db", database, "verify", str(tmp_path / "code.txt")]) == 0
     said = capsys.readouterr().out
     assert "有效" in said and ctx.office_code in said and "名单条数：3" in said
-    assert main(["--db", str(db_path), "verify", payload[:-3] + "AAA"]) == 1
+    assert main(["--db", database, "verify", payload[:-3] + "AAA"]) == 1
     assert "无效" in capsys.readouterr().out
 
 
 @needs_tools
-def test_cli_print_commands(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_print_commands(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     _, rating = make_rating(ctx, "盱眙县古桑物流有限公司", 300)
-    assert main(["--db", str(db_path), "print", "certificate", str(rating.id), "--out", str(tmp_path / "c.pdf")]) == 0
-    assert main(["--db", str(db_path), "print", "certificates", "--period", "2025", "--domain", "highway_construction",
+    assert main(["--db", database, "print", "certificate", str(rating.id), "--out", str(tmp_path / "c.pdf")]) == 0
+    assert main(["--db", database, "print", "certificates", "--period", "2025", "--domain", "highway_construction",
                  "--out", str(tmp_path / "b.pdf")]) == 0
     assert "打印进度 1/1" in capsys.readouterr().err
-    assert main(["--db", str(db_path), "print", "check", "古桑物流", "--business", "tender", "--out", str(tmp_path / "h.pdf")]) == 0
+    assert main(["--db", database, "print", "check", "古桑物流", "--business", "tender", "--out", str(tmp_path / "h.pdf")]) == 0
     assert "古桑物流" in pdf_text(tmp_path / "h.pdf")
     _, draft = make_rating(ctx, "盱眙县桂五运输有限公司", 301, status=RatingStatus.DRAFT)
-    assert main(["--db", str(db_path), "print", "certificate", str(draft.id), "--out", str(tmp_path / "d.pdf")]) == 1
+    assert main(["--db", database, "print", "certificate", str(draft.id), "--out", str(tmp_path / "d.pdf")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("错误：") and err.count("\n") == 1
-    assert main(["--db", str(db_path), "verify", decode_qr(tmp_path / "c.pdf", tmp_path), "--json"]) == 0
+    assert main(["--db", database, "verify", decode_qr(tmp_path / "c.pdf", tmp_path), "--json"]) == 0
     assert '"valid": true' in capsys.readouterr().out
 
 
@@ -360,7 +360,7 @@ def test_windows_system_fonts_are_preferred_and_the_shipped_font_fills_gaps(tmp_
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
 
-def test_printing_needs_the_print_right_and_a_known_domain(ctx, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_printing_needs_the_print_right_and_a_known_domain(ctx, database: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from xuyi_desktop.domain.errors import ValidationError
     from xuyi_desktop.domain.permissions import Role
     from xuyi_desktop.services import users
@@ -373,7 +373,7 @@ def test_printing_needs_the_print_right_and_a_known_domain(ctx, db_path: Path, t
     users.create_user(ctx, "admin", "admin-secret-1", Role.ADMIN)
     users.login(ctx, "admin", "admin-secret-1")
     users.create_user(ctx, "viewer", "viewer-secret-1", Role.VIEWER)
-    viewer = open_context(str(db_path))
+    viewer = open_context(database)
     try:
         users.login(viewer, "viewer", "viewer-secret-1")
         with pytest.raises(PermissionDenied):

@@ -386,29 +386,29 @@ def xuyi(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_exit_codes(county, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_exit_codes(county, database: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     county.close()
     rows = _ledger_rows()
     rows[1][6] = "AA"
     bad = _write_xlsx(tmp_path / "有误.xlsx", LEDGER_HEADER, rows)
-    failed = xuyi(db_path, "import", "ratings", str(bad))
+    failed = xuyi(database, "import", "ratings", str(bad))
     assert failed.returncode == 1, failed.stderr
     assert "4 行中有 1 行有误" in failed.stderr and str(default_report(bad)) in failed.stderr and default_report(bad).exists()
     assert "第3行“信用等级”列" in failed.stderr
 
     good = _write_xlsx(tmp_path / "正确.xlsx", LEDGER_HEADER, _ledger_rows())
-    ok = xuyi(db_path, "import", "ratings", str(good), "--json")
+    ok = xuyi(database, "import", "ratings", str(good), "--json")
     assert ok.returncode == 0, ok.stderr
     report = json.loads(ok.stdout)
     assert (report["ok"], report["imported"], report["failed_rows"], len(report["rating_ids"])) == (True, 4, 0, 4)
 
-    template = xuyi(db_path, "import", "ratings-template", "--out", str(tmp_path / "模板.xlsx"))
+    template = xuyi(database, "import", "ratings-template", "--out", str(tmp_path / "模板.xlsx"))
     assert template.returncode == 0 and (tmp_path / "模板.xlsx").exists()
 
-    export = xuyi(db_path, "export", "publicity", "--period", "2024", "--domain", "highway_construction", "--out", str(tmp_path / "公示.xlsx"))
+    export = xuyi(database, "export", "publicity", "--period", "2024", "--domain", "highway_construction", "--out", str(tmp_path / "公示.xlsx"))
     assert export.returncode == 0, export.stderr
     assert "0 条" in export.stdout  # drafts are not public yet
 
-    unknown = xuyi(db_path, "export", "publicity", "--period", "2024", "--domain", "no_such", "--out", str(tmp_path / "x.xlsx"))
+    unknown = xuyi(database, "export", "publicity", "--period", "2024", "--domain", "no_such", "--out", str(tmp_path / "x.xlsx"))
     assert unknown.returncode == 1 and unknown.stderr.startswith("错误：") and len(unknown.stderr.strip().splitlines()) == 1
-    assert xuyi(db_path, "import", "ratings").returncode == 2  # usage: the file is missing
+    assert xuyi(database, "import", "ratings").returncode == 2  # usage: the file is missing

@@ -107,19 +107,19 @@ def test_check_is_logged_with_a_serial(ctx) -> None:  # type: ignore[no-untyped-
     assert a.entity["identifier"] == UNIT
 
 
-def test_only_reviewers_move_ratings(db_path: Path) -> None:
-    ctx = open_context(str(db_path))
+def test_only_reviewers_move_ratings(database: str) -> None:
+    ctx = open_context(database)
     users.create_user(ctx, "admin", "admin-secret-1", Role.ADMIN)
     users.login(ctx, "admin", "admin-secret-1")
     users.create_user(ctx, "clerk", "clerk-secret-1", Role.CLERK)
     users.create_user(ctx, "rev", "reviewer-secret-1", Role.REVIEWER)
-    clerk = open_context(str(db_path))
+    clerk = open_context(database)
     users.login(clerk, "clerk", "clerk-secret-1")
     _unit(clerk)
     view = ratings.add_rating(clerk, ratings.RatingInput(entity=UNIT, domain="highway_construction", period=THIS_YEAR, score=88))
     with pytest.raises(PermissionDenied):
         ratings.set_status(clerk, view.id, RatingStatus.REVIEWED)
-    reviewer = open_context(str(db_path))
+    reviewer = open_context(database)
     users.login(reviewer, "rev", "reviewer-secret-1")
     assert ratings.set_status(reviewer, view.id, RatingStatus.REVIEWED).status is RatingStatus.REVIEWED
 
@@ -128,8 +128,8 @@ def _cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.
     return subprocess.run([sys.executable, "-m", "xuyi_desktop", "--db", str(db), *args], capture_output=True, text=True, env=env or dict(os.environ), timeout=60)
 
 
-def test_cli_check_lists_incentive_for_aa_and_restriction_for_d(tmp_path: Path) -> None:
-    db = tmp_path / "c.db"
+def test_cli_check_lists_incentive_for_aa_and_restriction_for_d(new_db) -> None:  # type: ignore[no-untyped-def]
+    db = new_db("c")
     assert _cli(db, "entity", "add", "--name", "优秀路桥有限公司", "--id", UNIT, "--category", "construction_unit").returncode == 0
     assert _cli(db, "entity", "add", "--name", "失信路桥有限公司", "--id", UNIT2, "--category", "construction_unit").returncode == 0
     domains = json.loads(_cli(db, "rating", "domains", "--json").stdout)
@@ -155,9 +155,9 @@ def test_cli_check_lists_incentive_for_aa_and_restriction_for_d(tmp_path: Path) 
     assert typed.returncode == 1 and "不一致" in typed.stderr
 
 
-def test_cli_clerk_cannot_approve_a_rating(tmp_path: Path) -> None:
-    db = tmp_path / "roles.db"
-    ctx = open_context(str(db))
+def test_cli_clerk_cannot_approve_a_rating(tmp_path: Path, new_db) -> None:  # type: ignore[no-untyped-def]
+    db = new_db("roles")
+    ctx = open_context(db)
     users.create_user(ctx, "admin", "admin-secret-1", Role.ADMIN)
     users.login(ctx, "admin", "admin-secret-1")
     users.create_user(ctx, "clerk", "clerk-secret-1", Role.CLERK)

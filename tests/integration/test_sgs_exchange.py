@@ -35,17 +35,17 @@ def test_template_has_both_sheets_and_imports_back_empty(tmp_path: Path, ctx) ->
     assert wb["行政处罚"]["A1"].value == "行政相对人名称"
 
 
-def test_one_bad_row_writes_nothing_then_valid_only_writes_the_good_rows(tmp_path: Path, db_path: Path) -> None:
+def test_one_bad_row_writes_nothing_then_valid_only_writes_the_good_rows(tmp_path: Path, database: str) -> None:
     ledger = write_ledger(tmp_path / "台账.xlsx", licenses=3, penalties=4, bad={(RecordKind.PENALTY, 2): {"jdrq": "2099-01-01"}})
-    assert xuyi(db_path, "init").returncode == 0
+    assert xuyi(database, "init").returncode == 0
     errors = tmp_path / "err.xlsx"
-    first = xuyi(db_path, "import", "sgs", str(ledger), "--errors", str(errors), "--json")
+    first = xuyi(database, "import", "sgs", str(ledger), "--errors", str(errors), "--json")
     assert first.returncode == 1, first.stderr
     data = json.loads(first.stdout)
     assert data["imported"] == 0 and data["failed_rows"] == 1
     assert data["errors"][0]["sheet"] == "行政处罚" and data["errors"][0]["row"] == 3
     assert data["errors"][0]["column"] == "处罚决定日期" and "不能晚于今天" in data["errors"][0]["message"]
-    assert json.loads(xuyi(db_path, "sgs", "list", "--json").stdout) == []  # nothing written
+    assert json.loads(xuyi(database, "sgs", "list", "--json").stdout) == []  # nothing written
 
     report = load_workbook(errors)
     ws = report["行政处罚"]
@@ -57,10 +57,10 @@ def test_one_bad_row_writes_nothing_then_valid_only_writes_the_good_rows(tmp_pat
     assert headers[-1] == "原因" and "不能晚于今天" in ws.cell(row=3, column=len(headers)).value
     assert report["错误汇总"].max_row == 1 + len(data["errors"])
 
-    second = xuyi(db_path, "import", "sgs", str(ledger), "--valid-only", "--errors", str(errors), "--json")
+    second = xuyi(database, "import", "sgs", str(ledger), "--valid-only", "--errors", str(errors), "--json")
     assert second.returncode == 1
     assert json.loads(second.stdout)["imported"] == 6
-    assert len(json.loads(xuyi(db_path, "sgs", "list", "--json").stdout)) == 6
+    assert len(json.loads(xuyi(database, "sgs", "list", "--json").stdout)) == 6
 
 
 def test_headers_of_another_system_are_mapped_and_remembered(tmp_path: Path, ctx) -> None:

@@ -27,8 +27,8 @@ def xuyi(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_deadline_and_workdays_cli(tmp_path: Path) -> None:
-    db = tmp_path / "x.db"
+def test_deadline_and_workdays_cli(tmp_path: Path, new_db) -> None:  # type: ignore[no-untyped-def]
+    db = new_db("x")
     # Friday 26 Sep 2025, before the 1–8 Oct holiday (Sun 28 Sep and Sat 11 Oct worked).
     assert xuyi(db, "workdays", "add", "2025-09-26", "7").stdout.strip() == "2025-10-13"
     assert xuyi(db, "sgs", "deadline", "2025-09-26").stdout.strip() == "2025-10-13"
@@ -96,7 +96,7 @@ def _fixture(ctx) -> None:
     sgs.mark_reported(ctx, [l1.id, l2.id], on=D(2025, 3, 19), batch_no="B3", today=today)
 
 
-def test_indicators_equal_hand_counts(ctx, db_path: Path) -> None:
+def test_indicators_equal_hand_counts(ctx, database: str) -> None:
     _fixture(ctx)
     got = sgs_stats.indicators(ctx, date_from=D(2025, 3, 1), date_to=D(2025, 4, 30), as_of=D(2025, 4, 30))
     assert (got.records, got.due, got.reported, got.compliant, got.on_time) == (6, 5, 4, 3, 3)
@@ -110,31 +110,31 @@ def test_indicators_equal_hand_counts(ctx, db_path: Path) -> None:
     assert [o.document_no for o in got.incomplete] == ["盱交许〔2025〕2号"]
 
     # The CLI gives the same figures (and the records behind each).
-    out = xuyi(db_path, "stats", "sgs", "--from", "2025-03-01", "--to", "2025-04-30", "--as-of", "2025-04-30", "--json")
+    out = xuyi(database, "stats", "sgs", "--from", "2025-03-01", "--to", "2025-04-30", "--as-of", "2025-04-30", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert {k: data[k] for k in ("due", "reported", "report_rate", "compliance_rate", "timeliness_rate")} == {
         "due": 5, "reported": 4, "report_rate": 0.8, "compliance_rate": 0.75, "timeliness_rate": 0.75}
     assert data["completeness"] == pytest.approx(got.completeness)
     assert [o["document_no"] for o in data["pulled_down_by"]["report_rate"]] == ["盱交罚〔2025〕3号"]
-    by_unit = json.loads(xuyi(db_path, "stats", "sgs", "--from", "2025-03-01", "--to", "2025-04-30", "--unit", "别的局", "--json").stdout)
+    by_unit = json.loads(xuyi(database, "stats", "sgs", "--from", "2025-03-01", "--to", "2025-04-30", "--unit", "别的局", "--json").stdout)
     assert by_unit["due"] == 0 and by_unit["report_rate"] is None
 
 
-def test_cli_add_list_mark_reported(db_path: Path) -> None:
-    assert xuyi(db_path, "init").returncode == 0
+def test_cli_add_list_mark_reported(database: str) -> None:
+    assert xuyi(database, "init").returncode == 0
     raw = penalty_raw(7, D(2025, 9, 26))
     args = [a for k, v in raw.items() for a in ("--set", f"{k}={v}")]
-    added = xuyi(db_path, "sgs", "add", "--kind", "CF", *args, "--json")
+    added = xuyi(database, "sgs", "add", "--kind", "CF", *args, "--json")
     assert added.returncode == 0, added.stderr
     record = json.loads(added.stdout)
     assert record["deadline"] == "2025-10-13"
     # Chinese labels and national codes work as field names; the error names the field and the rule.
-    bad = xuyi(db_path, "sgs", "add", "--kind", "CF", *args, "--set", "CF_WSH=盱交罚〔2025〕8号", "--set", "处罚决定日期=2099-01-01")
+    bad = xuyi(database, "sgs", "add", "--kind", "CF", *args, "--set", "CF_WSH=盱交罚〔2025〕8号", "--set", "处罚决定日期=2099-01-01")
     assert bad.returncode == 1 and "处罚决定日期：不能晚于今天" in bad.stderr
-    overdue = json.loads(xuyi(db_path, "sgs", "list", "--status", "overdue", "--json").stdout)
+    overdue = json.loads(xuyi(database, "sgs", "list", "--status", "overdue", "--json").stdout)
     assert [r["id"] for r in overdue] == [record["id"]]
-    done = xuyi(db_path, "sgs", "mark-reported", record["id"], "--on", "2025-10-13", "--batch", "B-7", "--json")
+    done = xuyi(database, "sgs", "mark-reported", record["id"], "--on", "2025-10-13", "--batch", "B-7", "--json")
     assert done.returncode == 0, done.stderr
-    listed = json.loads(xuyi(db_path, "sgs", "list", "--status", "已报送", "--json").stdout)
+    listed = json.loads(xuyi(database, "sgs", "list", "--status", "已报送", "--json").stdout)
     assert listed[0]["batch_no"] == "B-7" and listed[0]["status_label"] == "已报送"

@@ -193,7 +193,7 @@ def test_progress_and_cancel_leave_the_database_untouched(pair, tmp_path: Path, 
 def test_ratings_sync_through_generic_row_images(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     from xuyi_desktop.services import ratings
 
@@ -209,8 +209,8 @@ def test_ratings_sync_through_generic_row_images(pair, tmp_path: Path) -> None: 
 
     def rows(ctx):  # type: ignore[no-untyped-def]
         with ctx.engine.connect() as conn:
-            cols = [r[1] for r in conn.execute(text("PRAGMA table_info(rating)"))
-                    if r[1] not in ("created_at", "updated_at", "version", "updated_office")]
+            cols = [c["name"] for c in inspect(conn).get_columns("rating")
+                    if c["name"] not in ("created_at", "updated_at", "version", "updated_office")]
             return [tuple(r) for r in conn.execute(text(f"SELECT {', '.join(cols)} FROM rating ORDER BY id"))]
 
     assert rows(a.ctx) == rows(b.ctx) and len(rows(b.ctx)) == 1

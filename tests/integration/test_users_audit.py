@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,25 +18,26 @@ from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.services import audit, entities, users
 from xuyi_desktop.services.audit import PermissionDenied
 from xuyi_desktop.services.context import open_context
+from xuyi_desktop.storage.database import make_engine, resolve_db_url
 from xuyi_desktop.storage.models import AppUser, AuditEntry
 
 ADMIN_PW, CLERK_PW, VIEWER_PW = "admin-secret-1", "clerk-secret-1", "viewer-secret-1"
 
 
 @pytest.fixture
-def staffed(db_path: Path):  # type: ignore[no-untyped-def]
+def staffed(database: str):  # type: ignore[no-untyped-def]
     """A database with an administrator, a clerk and a viewer; returns the path."""
-    ctx = open_context(str(db_path))
+    ctx = open_context(database)
     users.create_user(ctx, "admin", ADMIN_PW, Role.ADMIN)
     users.login(ctx, "admin", ADMIN_PW)
     users.create_user(ctx, "clerk", CLERK_PW, Role.CLERK, unit="县交通运输综合执法大队")
     users.create_user(ctx, "viewer", VIEWER_PW, Role.VIEWER)
     ctx.close()
-    return db_path
+    return database
 
 
-def _as(db_path: Path, name: str, password: str):  # type: ignore[no-untyped-def]
-    ctx = open_context(str(db_path))
+def _as(database: str, name: str, password: str):  # type: ignore[no-untyped-def]
+    ctx = open_context(database)
     users.login(ctx, name, password)
     return ctx
 
@@ -52,14 +52,13 @@ def test_first_user_must_be_admin_and_setup_mode_ends(ctx) -> None:  # type: ign
         entities.find_entities(ctx, "x")
 
 
-def test_password_is_hashed_never_stored(staffed: Path) -> None:
-    with sqlite3.connect(staffed) as conn:
-        stored = conn.execute("SELECT password_hash FROM app_user WHERE username='clerk'").fetchone()[0]
-        log = " ".join(r[0] + r[1] for r in conn.execute("SELECT summary, details_json FROM audit_log"))
+def test_password_is_hashed_never_stored(staffed: str) -> None:
+    stored = _rows(staffed, "SELECT password_hash FROM app_user WHERE username='clerk'")[0][0]
+    log = " ".join(r[0] + r[1] for r in _rows(staffed, "SELECT summary, details_json FROM audit_log"))
     assert stored.startswith("$argon2") and CLERK_PW not in stored and CLERK_PW not in log
 
 
-def test_roles_are_enforced_in_the_services(staffed: Path) -> None:
+def test_roles_are_enforced_in_the_services(staffed: str) -> None:
     clerk = _as(staffed, "clerk", CLERK_PW)
     with pytest.raises(PermissionDenied) as info:
         users.create_user(clerk, "mallory", "whatever-1", Role.ADMIN)
@@ -75,7 +74,7 @@ def test_roles_are_enforced_in_the_services(staffed: Path) -> None:
         audit.list_entries(clerk)
 
 
-def test_every_change_and_reveal_is_attributable(staffed: Path) -> None:
+def test_every_change_and_reveal_is_attributable(staffed: str) -> None:
     clerk = _as(staffed, "clerk", CLERK_PW)
     person = entities.register_entity(clerk, EntityDraft(name="张三", identifier="320830199001011236", phone="13812345678"))
     entities.update_entity(clerk, person.summary.id, EntityDraft(name="张三", identifier="320830199001011236", phone="13912345678"), expected_version=1)
@@ -87,7 +86,7 @@ def test_every_change_and_reveal_is_attributable(staffed: Path) -> None:
     assert all(r.office_code == clerk.office_code for r in rows)
 
 
-def test_five_wrong_passwords_lock_the_account_and_the_lock_is_audited(staffed: Path) -> None:
+def test_five_wrong_passwords_lock_the_account_and_the_lock_is_audited(staffed: str) -> None:
     ctx = open_context(str(staffed))
     for _ in range(4):
         with pytest.raises(users.LoginFailed):
@@ -108,7 +107,7 @@ def test_five_wrong_passwords_lock_the_account_and_the_lock_is_audited(staffed: 
     assert users.login(ctx, "clerk", CLERK_PW).role is Role.CLERK
 
 
-def test_audit_log_refuses_updates_and_deletes(staffed: Path) -> None:
+def test_audit_log_refuses_updates_and_deletes(staffed: str) -> None:
     ctx = _as(staffed, "admin", ADMIN_PW)
     with pytest.raises(DBAPIError, match="append-only"):
         with ctx.transaction() as s:
@@ -119,12 +118,30 @@ def test_audit_log_refuses_updates_and_deletes(staffed: Path) -> None:
     assert audit.verify_chain(ctx).ok
 
 
-def _tamper(db: Path, sql: str) -> None:
-    """What someone with the file and a SQLite shell could do: drop the guard and edit."""
-    with sqlite3.connect(db) as conn:
-        conn.execute("DROP TRIGGER audit_log_no_update")
-        conn.execute("DROP TRIGGER audit_log_no_delete")
-        conn.execute(sql)
+def _rows(db: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    """Raw SQL beside the application, as a database shell would run it."""
+    engine = make_engine(resolve_db_url(db))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def _tamper(db: str, sql: str) -> None:
+    """What someone with the file and a SQLite shell, or the server's superuser in psql, could do: switch the
+    append-only guard off and edit."""
+    engine = make_engine(resolve_db_url(db))
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("DROP TRIGGER audit_log_no_update"))
+                conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+            else:
+                conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
 
 
 def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -132,34 +149,32 @@ def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "xuyi_desktop", "--db", str(db), *args], capture_output=True, text=True, env=env, timeout=60)
 
 
-def test_editing_an_audit_row_is_named_by_verify(staffed: Path) -> None:
+def test_editing_an_audit_row_is_named_by_verify(staffed: str) -> None:
     clerk = _as(staffed, "clerk", CLERK_PW)
     entities.register_entity(clerk, EntityDraft(name="甲运输公司", identifier="91320830PYQLFT169T"))
     clerk.close()
-    with sqlite3.connect(staffed) as conn:
-        target = conn.execute("SELECT seq FROM audit_log WHERE action = 'entity.insert'").fetchone()[0]
+    target = _rows(staffed, "SELECT seq FROM audit_log WHERE action = 'entity.insert'")[0][0]
     _tamper(staffed, f"UPDATE audit_log SET username = 'admin' WHERE seq = {target}")
     result = _cli(staffed, "audit", "verify")
     assert result.returncode == 1
     assert f"第{target}条" in result.stderr and f"entry {target}" in result.stderr
 
 
-def test_deleting_an_audit_row_is_named_by_verify(staffed: Path) -> None:
+def test_deleting_an_audit_row_is_named_by_verify(staffed: str) -> None:
     _tamper(staffed, "DELETE FROM audit_log WHERE seq = 2")
     ctx = open_context(str(staffed))
     report = audit.verify_chain(ctx)
     assert not report.ok and report.first_broken_seq == 2 and "缺失" in report.reason_zh
 
 
-def test_cutting_off_the_tail_is_detected(staffed: Path) -> None:
-    with sqlite3.connect(staffed) as conn:
-        last = conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+def test_cutting_off_the_tail_is_detected(staffed: str) -> None:
+    last = _rows(staffed, "SELECT max(seq) FROM audit_log")[0][0]
     _tamper(staffed, f"DELETE FROM audit_log WHERE seq = {last}")
     report = audit.verify_chain(open_context(str(staffed)))
     assert not report.ok and report.first_broken_seq == last
 
 
-def test_cli_refuses_what_the_role_does_not_allow(staffed: Path) -> None:
+def test_cli_refuses_what_the_role_does_not_allow(staffed: str) -> None:
     env = dict(os.environ, XUYI_USER="clerk", XUYI_PASSWORD=CLERK_PW, XUYI_NEW_PASSWORD="another-secret")
     result = subprocess.run(
         [sys.executable, "-m", "xuyi_desktop", "--db", str(staffed), "user", "add", "mallory", "--role", "admin"],
@@ -171,6 +186,5 @@ def test_cli_refuses_what_the_role_does_not_allow(staffed: Path) -> None:
         capture_output=True, text=True, env={k: v for k, v in os.environ.items() if not k.startswith("XUYI_") or k == "XUYI_DATA_DIR"}, timeout=60,
     )
     assert no_login.returncode == 1 and "登录" in no_login.stderr
-    with sqlite3.connect(staffed) as conn:
-        assert conn.execute("SELECT count(*) FROM app_user WHERE username='mallory'").fetchone()[0] == 0
+    assert _rows(staffed, "SELECT count(*) FROM app_user WHERE username='mallory'")[0][0] == 0
     assert AuditEntry.__tablename__ == "audit_log"

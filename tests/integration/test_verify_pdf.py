@@ -64,7 +64,7 @@ def _rewrite_payload(src: Path, dst: Path, old: str, new: str) -> None:
     writer.write(dst)
 
 
-def test_certificate_pdf_verifies_from_the_file(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_certificate_pdf_verifies_from_the_file(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     _, rating = make_rating(ctx, "盱眙县顺达建设工程有限公司", 1)
     out = printing.print_certificate(ctx, rating.id, tmp_path / "cert.pdf")
     serial = get_rating(ctx, rating.id).certificate_serial
@@ -73,37 +73,37 @@ def test_certificate_pdf_verifies_from_the_file(ctx, db_path: Path, tmp_path: Pa
     assert len(payloads) == 1 and payloads[0].startswith(f"XY1|CERT|{serial}|")
     _fonts_all_embedded(out)  # the invisible text is in the embedded body font, never a standard font
 
-    assert main(["--db", str(db_path), "verify", str(out)]) == 0
+    assert main(["--db", database, "verify", str(out)]) == 0
     said = capsys.readouterr().out
     assert "有效：信用等级证书" in said and serial in said and "盱眙县顺达建设工程有限公司" in said
 
-    assert main(["--db", str(db_path), "verify", str(out), "--json"]) == 0
+    assert main(["--db", database, "verify", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["found"] == 1 and data["valid"] and data["results"][0]["serial"] == serial
 
 
-def test_batch_pdf_reports_every_code(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_batch_pdf_reports_every_code(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     for i in range(3):
         make_rating(ctx, f"盱眙县第{i + 1}号建设工程有限公司", 100 + i)
     out = printing.print_certificates_batch(ctx, 2025, "highway_construction", tmp_path / "batch.pdf")
     found = printing.verify_pdf(ctx, out)
     assert len(found) == 3 and all(r.valid for _, r in found)
     assert len({r.serial for _, r in found}) == 3
-    assert main(["--db", str(db_path), "verify", str(out)]) == 0
+    assert main(["--db", database, "verify", str(out)]) == 0
     said = capsys.readouterr().out
     assert "找到 3 个核验码，3 个有效" in said and said.count("有效：信用等级证书") == 3
 
 
-def test_credit_check_sheet_pdf_verifies(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_credit_check_sheet_pdf_verifies(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     entity, _ = make_rating(ctx, "盱眙县古桑物流有限公司", 300)
     result = check_entity(ctx, entity.summary.id, "licensing")
     out = printing.print_credit_check(ctx, result, tmp_path / "check.pdf")
     _fonts_all_embedded(out)
-    assert main(["--db", str(db_path), "verify", str(out)]) == 0
+    assert main(["--db", database, "verify", str(out)]) == 0
     assert "有效：信用核查结果单" in capsys.readouterr().out
 
 
-def test_altered_payload_text_fails(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_altered_payload_text_fails(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     _, rating = make_rating(ctx, "盱眙县顺达建设工程有限公司", 1)
     out = printing.print_certificate(ctx, rating.id, tmp_path / "cert.pdf")
     payload = printing.payloads_in_pdf(out)[0]
@@ -113,18 +113,18 @@ def test_altered_payload_text_fails(ctx, db_path: Path, tmp_path: Path, capsys) 
     bad = tmp_path / "forged.pdf"
     _rewrite_payload(out, bad, payload, forged)
     assert printing.payloads_in_pdf(bad) == [forged]
-    assert main(["--db", str(db_path), "verify", str(bad)]) == 1
+    assert main(["--db", database, "verify", str(bad)]) == 1
     assert "无效：签名不符" in capsys.readouterr().out
 
 
-def test_pdf_without_a_code_says_so(ctx, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_without_a_code_says_so(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     _, rating = make_rating(ctx, "盱眙县天泉湖交通工程有限公司", 2)
     out = printing.print_certificate(ctx, rating.id, tmp_path / "preview.pdf", preview=True)  # no code on a preview
     assert printing.payloads_in_pdf(out) == []
-    assert main(["--db", str(db_path), "verify", str(out)]) == 1
+    assert main(["--db", database, "verify", str(out)]) == 1
     assert "没有找到核验码" in capsys.readouterr().out
 
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"%PDF-1.4\nnot really\n")
-    assert main(["--db", str(db_path), "verify", str(junk)]) == 1
+    assert main(["--db", database, "verify", str(junk)]) == 1
     assert "无法读取 PDF" in capsys.readouterr().err

@@ -13,6 +13,8 @@ from sqlalchemy import text
 
 from xuyi_desktop.services.context import AppContext, open_context
 
+from databases import DatabaseFactory
+
 BUSINESS_TABLES = ("entity", "entity_category", "licence", "entity_relation", "rating", "dishonesty_record")
 
 
@@ -21,6 +23,8 @@ class TestOffice:
     code: str
     folder: Path
     ctx: AppContext
+    db: str  # what --db takes: the office's file (SQLite run) or its own database on the test server
+    factory: DatabaseFactory
 
     @contextlib.contextmanager
     def active(self) -> Iterator[AppContext]:
@@ -36,6 +40,7 @@ class TestOffice:
 
     def close(self) -> None:
         self.ctx.close()
+        self.factory.drop_all()
 
 
 def make_offices(root: Path, codes: list[str]) -> list[TestOffice]:
@@ -47,8 +52,10 @@ def make_offices(root: Path, codes: list[str]) -> list[TestOffice]:
         folder = root / code
         folder.mkdir(parents=True, exist_ok=True)
         os.environ["XUYI_DATA_DIR"] = str(folder / "data")
-        ctx = open_context(str(folder / "xuyi.db"))
-        office = TestOffice(code, folder, ctx)
+        factory = DatabaseFactory(folder)
+        db = factory.new("xuyi")
+        ctx = open_context(db)
+        office = TestOffice(code, folder, ctx, db, factory)
         with office.active():
             init_office(ctx, code, f"测试单位{code}", "bureau" if i == 0 else "field")
         offices.append(office)

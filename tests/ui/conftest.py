@@ -11,6 +11,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from ui_helpers import BULK_ROWS
 
+import databases
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
@@ -69,29 +71,36 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 
 
 @pytest.fixture(scope="session")
-def _bulk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A few thousand realistic entities (services.demo_data), built once per run and copied for each test."""
+def _bulk_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A few thousand realistic entities (services.demo_data), built once per run and copied for each test:
+    an SQLite file, or a database on the test server used as the template of each test's copy."""
     from xuyi_desktop.services.context import open_context
     from xuyi_desktop.services.demo_data import generate_demo_data
 
-    path = tmp_path_factory.mktemp("bulk") / "bulk.db"
-    context = open_context(str(path))
+    factory = databases.DatabaseFactory(tmp_path_factory.mktemp("bulk"))
+    db = factory.new("bulk")
+    context = open_context(db)
     try:
         generate_demo_data(context, BULK_ROWS, seed=2026)
     finally:
         context.close()
-    return path
+    yield db
+    factory.drop_all()
 
 
 @pytest.fixture
-def bulk_ctx(_bulk_template: Path, tmp_path: Path) -> Iterator[object]:
+def bulk_ctx(_bulk_template: str, tmp_path: Path, new_db) -> Iterator[object]:  # type: ignore[no-untyped-def]
     from xuyi_desktop.services.context import open_context
 
-    path = tmp_path / "bulk.db"
-    for suffix in ("", "-wal", "-shm"):
-        source = _bulk_template.with_name(_bulk_template.name + suffix)
-        if source.exists():
-            shutil.copy(source, path.with_name(path.name + suffix))
-    context = open_context(str(path))
+    if databases.on_postgresql():
+        db = new_db("bulk", template=_bulk_template.rsplit("/", 1)[1])
+    else:
+        path, template = tmp_path / "bulk.db", Path(_bulk_template)
+        for suffix in ("", "-wal", "-shm"):
+            source = template.with_name(template.name + suffix)
+            if source.exists():
+                shutil.copy(source, path.with_name(path.name + suffix))
+        db = str(path)
+    context = open_context(db)
     yield context
     context.close()

@@ -11,10 +11,10 @@ from pathlib import Path
 from xuyi_desktop.ui import app
 
 
-def test_quit_after_shown_prints_the_time_and_exits_0(tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_quit_after_shown_prints_the_time_and_exits_0(tmp_path: Path, new_db):  # type: ignore[no-untyped-def]
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XUYI_DATA_DIR=str(tmp_path / "data"))
     done = subprocess.run(
-        [sys.executable, "-m", "xuyi_desktop.ui.app", "--db", str(tmp_path / "x.db"), "--quit-after-shown"],
+        [sys.executable, "-m", "xuyi_desktop.ui.app", "--db", new_db("x"), "--quit-after-shown"],
         env=env,
         capture_output=True,
         text=True,

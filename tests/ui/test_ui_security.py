@@ -231,6 +231,7 @@ def test_log_out_closes_the_window_for_the_next_user(qtbot, ctx, settings):  # t
 # --- backup -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("backups are copies of the SQLite file; the server variant follows")
 def test_backup_page_backs_up_into_the_folder_and_checks_the_database(qtbot, ctx, settings, tmp_path):  # type: ignore[no-untyped-def]
     make_users(ctx)
     users.login(ctx, "admin", ADMIN_PW)
@@ -258,6 +259,22 @@ def test_backup_page_backs_up_into_the_folder_and_checks_the_database(qtbot, ctx
     assert checked.args[0].ok and "结论：正常" in page.check_report.toPlainText()
 
 
+@pytest.mark.postgresql_only("a shared server database")
+def test_backup_page_on_a_server_database_says_who_backs_it_up_and_still_checks(qtbot, ctx, settings):  # type: ignore[no-untyped-def]
+    make_users(ctx)
+    users.login(ctx, "admin", ADMIN_PW)
+    window = shown_window(qtbot, ctx, settings)
+    page = open_page(window, "备份与恢复")
+    assert page.server_notice.isVisible() and "pg_dump" in page.server_notice.text()
+    assert not page.backup_button.isVisible() and not page.restore_button.isVisible()
+    with qtbot.waitSignal(page.checked, timeout=10000) as checked:
+        page.check_button.click()
+    report = checked.args[0]
+    assert report.ok and [i.name for i in report.items] == ["audit_chain", "schema"]
+    assert "结论：正常" in page.check_report.toPlainText()
+
+
+@pytest.mark.sqlite_only("restores replace the SQLite file")
 def test_restore_from_the_page_reopens_for_login(qtbot, ctx, settings, tmp_path, dialogs):  # type: ignore[no-untyped-def]
     make_users(ctx)
     users.login(ctx, "admin", ADMIN_PW)
@@ -313,16 +330,16 @@ def test_form_masks_personal_data_until_revealed(qtbot, ctx, settings):  # type:
 
 
 @pytest.fixture
-def app_db(tmp_path: Path) -> str:
+def app_db(new_db) -> str:  # type: ignore[no-untyped-def]
     from xuyi_desktop.services.context import open_context
 
-    path = tmp_path / "app.db"
-    context = open_context(str(path))
+    db = new_db("app")
+    context = open_context(db)
     try:
         make_users(context)
     finally:
         context.close()
-    return str(path)
+    return db
 
 
 def test_cancel_on_the_login_screen_exits_with_0(qtbot, app_db, monkeypatch):  # type: ignore[no-untyped-def]
@@ -332,6 +349,7 @@ def test_cancel_on_the_login_screen_exits_with_0(qtbot, app_db, monkeypatch):  #
     assert app.main(["--db", app_db]) == 0
 
 
+@pytest.mark.sqlite_only("the automatic backup copies the SQLite file (a server is backed up with pg_dump)")
 def test_exit_makes_the_automatic_backup_and_logs_out(qtbot, app_db, monkeypatch, _isolated_data_dir):  # type: ignore[no-untyped-def]
     from xuyi_desktop.ui import app, login_dialog
 
