@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_OUT = HERE / "build" / "xuyi_desktop.ico"
+WINDOW_ICON = ROOT / "resources" / "icons" / "xuyi_desktop.png"
 SIZES = [(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)]
 BLUE, WHITE = (21, 101, 192, 255), (255, 255, 255, 255)
 
@@ -34,13 +35,17 @@ def draw(size: int = 256) -> Image.Image:
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else DEFAULT_OUT
     out.parent.mkdir(parents=True, exist_ok=True)
+    WINDOW_ICON.parent.mkdir(parents=True, exist_ok=True)
     image = draw()
     try:
         image.save(out, format="ICO", sizes=SIZES, bitmap_format="bmp")
     except TypeError:  # an old Pillow without bitmap_format: PNG-compressed entries (Windows Vista and later)
         image.save(out, format="ICO", sizes=SIZES)
     image.save(out.with_suffix(".png"))
-    print(f"icon: {out} ({out.stat().st_size // 1024} KiB)")
+    # The running program's window and taskbar icon (ui/app.py), the same drawing at 128 px, kept in git
+    # (a few KiB) so a source checkout shows it without running this script.
+    draw(128).save(WINDOW_ICON)
+    print(f"icon: {out} ({out.stat().st_size // 1024} KiB), window icon {WINDOW_ICON.relative_to(ROOT)}")
     return 0
 
 

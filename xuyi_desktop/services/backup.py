@@ -37,6 +37,11 @@ class NotSqliteError(DomainError):
     message_en = "backup and restore work on SQLite files only; back up PostgreSQL with pg_dump / pg_restore"
 
 
+def backs_up_files(ctx: AppContext) -> bool:
+    """Whether backup and restore apply here: an SQLite file does, a shared server database does not."""
+    return sqlite_path(ctx.url) is not None
+
+
 def _db_file(url: str) -> Path:
     path = sqlite_path(url)
     if path is None:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import xuyi_desktop
@@ -99,6 +99,9 @@ def create_application(argv: Sequence[str] = ()) -> QApplication:
     )
     app.setApplicationDisplayName(DISPLAY_NAME)
     app.setApplicationVersion(xuyi_desktop.__version__)
+    icon = resource_path("icons", "xuyi_desktop.png")  # drawn by installer/make_icon.py
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     pick_cjk_font(app)
     install_translators(app)
     return app

@@ -153,12 +153,28 @@ class BackupPage(QWidget):
         status.addWidget(self.status_label, 1)
         self.busy.setVisible(False)
 
+        # A shared server database is backed up on the server (pg_dump), not by copying a file from a counter PC.
+        self.server_notice = QLabel(
+            self.tr("本系统连接的是共享数据库（{0}），由数据库管理员在服务器上用 pg_dump 定期备份、用 pg_restore 恢复，"
+                    "各柜台电脑不做备份与恢复。本页仍可检查数据库（操作日志哈希链和数据库版本）。").format(self._ctx.location),
+            self,
+        )
+        self.server_notice.setWordWrap(True)
+        self.server_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
         layout = QVBoxLayout(self)
+        layout.addWidget(self.server_notice)
         layout.addLayout(top)
         layout.addLayout(middle, 1)
         layout.addLayout(status)
 
         self._busy_buttons = [self.backup_button, self.save_settings_button, self.restore_button, self.check_button, self.refresh_button]
+        self.files_apply = backup.backs_up_files(self._ctx)
+        self.server_notice.setVisible(not self.files_apply)
+        if not self.files_apply:
+            for box in (now_box, settings_box, list_box):
+                box.setVisible(False)
+            self._busy_buttons = [self.check_button]
         self.backup_button.clicked.connect(self.back_up_now)
         self.browse_button.clicked.connect(self._browse)
         self.save_settings_button.clicked.connect(self.save_settings)
@@ -171,7 +187,8 @@ class BackupPage(QWidget):
         super().showEvent(event)
         if not self._started:
             self._started = True
-            self.refresh()
+            if self.files_apply:
+                self.refresh()
 
     # --- busy ---
     @property
