@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -414,12 +414,26 @@ def _schema(ctx: AppContext) -> Outcome:
     return False, f"{current}，本程序为 {head}", f"{current}, program expects {head}"
 
 
-_CHECKS: tuple[tuple[str, str, Callable[[AppContext], Outcome], bool], ...] = (
-    # name, label, check, SQLite only
-    ("integrity", "数据库文件完整性", _integrity, True),
-    ("foreign_keys", "记录之间的引用（外键）", _foreign_keys, True),
-    ("audit_chain", "操作日志哈希链", _chain, False),
-    ("schema", "数据库架构版本", _schema, False),
+def _server(ctx: AppContext) -> Outcome:
+    """A shared database must store UTF-8 (Chinese names); its collation decides the order of lists and should
+    be C.UTF-8 or C, as the README's createdb line makes it."""
+    with ctx.engine.connect() as conn:
+        encoding, collation, version = conn.execute(text(
+            "SELECT pg_encoding_to_char(encoding), datcollate, current_setting('server_version') "
+            "FROM pg_database WHERE datname = current_database()"
+        )).one()
+    if encoding != "UTF8":
+        return False, f"数据库字符集为 {encoding}，必须是 UTF8（否则中文无法保存）", f"encoding {encoding}, must be UTF8"
+    return True, f"PostgreSQL {version}，字符集 UTF8，排序规则 {collation}", f"PostgreSQL {version}, UTF8, collation {collation}"
+
+
+_CHECKS: tuple[tuple[str, str, Callable[[AppContext], Outcome], str | None], ...] = (
+    # name, label, check, only on this database (None: all)
+    ("integrity", "数据库文件完整性", _integrity, "sqlite"),
+    ("foreign_keys", "记录之间的引用（外键）", _foreign_keys, "sqlite"),
+    ("server", "数据库服务器", _server, "postgresql"),
+    ("audit_chain", "操作日志哈希链", _chain, None),
+    ("schema", "数据库架构版本", _schema, None),
 )
 
 
@@ -427,10 +441,10 @@ def check_database(ctx: AppContext) -> DatabaseReport:
     """File integrity, dangling references, the audit chain and the schema revision, in one report.
     A check that cannot even run (a badly damaged file) is reported as failed, not raised."""
     audit.require(ctx, Permission.VIEW)
-    on_sqlite = sqlite_path(ctx.url) is not None
+    dialect = ctx.engine.dialect.name
     items: list[CheckItem] = []
-    for name, label, run, sqlite_only in _CHECKS:
-        if sqlite_only and not on_sqlite:
+    for name, label, run, only_on in _CHECKS:
+        if only_on is not None and only_on != dialect:
             continue
         try:
             ok, zh, en = run(ctx)
