@@ -188,3 +188,17 @@ def test_reset_password_from_the_page_never_logs_the_password(qtbot, ctx, settin
     users.login(ctx, "admin", ADMIN_PW)
     entries = audit.list_entries(ctx, action_prefix="user.reset_password")
     assert len(entries) == 1 and "new-clerk-pass" not in entries[0].summary
+
+
+def test_an_administrator_limits_lists_to_each_unit_from_the_page(qtbot, ctx, settings):  # type: ignore[no-untyped-def]
+    from xuyi_desktop.services import list_scope
+
+    make_users(ctx)
+    users.login(ctx, "admin", ADMIN_PW)
+    page = open_users_page(qtbot, ctx, settings)
+    assert page.unit_only_check.isVisible() and not page.unit_only_check.isChecked()
+    page.unit_only_check.click()
+    assert list_scope.lists_restricted(ctx) and "只看本单位" in page.status_label.text()
+    page.unit_only_check.click()
+    assert not list_scope.lists_restricted(ctx) and "全部单位" in page.status_label.text()
+    assert [e.action for e in audit.list_entries(ctx, action_prefix="settings.list_scope")] == ["settings.list_scope"] * 2

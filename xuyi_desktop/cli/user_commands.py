@@ -1,4 +1,4 @@
-"""`xuyi user add|list` and `xuyi audit verify|list`."""
+"""`xuyi user add|list|restrict-lists` and `xuyi audit verify|list`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def register(sub: Any) -> None:
     lst = usub.add_parser("list", help="列出用户")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=_user_list)
+    scope = usub.add_parser(
+        "restrict-lists",
+        help="双公示和信用承诺列表是否只显示本单位的记录（窗口经办人和查询用户；管理员、审核人不受限）",
+    )
+    scope.add_argument("state", choices=["on", "off", "show"], help="on 只看本单位, off 看全部, show 显示当前设置")
+    scope.set_defaults(func=_user_restrict_lists)
 
     audit = sub.add_parser("audit", help="操作日志 (audit trail)")
     asub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
@@ -54,6 +60,17 @@ def _user_list(args: argparse.Namespace) -> int:
     else:
         for u in users:
             print(f"{u.username}\t{u.role.label}\t{u.unit}\t{'停用' if not u.active else '正常'}")
+    return EXIT_OK
+
+
+def _user_restrict_lists(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.list_scope import lists_restricted, set_lists_restricted
+
+    ctx = context(args)
+    if args.state != "show":
+        set_lists_restricted(ctx, args.state == "on")
+    on = lists_restricted(ctx)
+    print("列表只显示本单位的记录 (lists limited to the user's unit)" if on else "列表显示全部单位的记录 (lists show every unit)")
     return EXIT_OK
 
 

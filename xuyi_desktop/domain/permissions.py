@@ -65,3 +65,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 def role_allows(role: Role, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[role]
+
+
+# Roles that supervise every unit's records: a unit-only list never applies to them.
+SEES_ALL_UNITS = frozenset({Role.ADMIN, Role.REVIEWER})
+
+
+def list_unit(role: Role, unit: str, restricted: bool) -> str | None:
+    """The unit whose records a user's lists (双公示, 信用承诺) are limited to, or None for every unit.
+
+    The bureau decides whether lists are limited at all (`restricted`); when they are, it applies to clerks
+    and viewers who belong to a unit, never to administrators and reviewers, who check everyone's work."""
+    unit = unit.strip()
+    if not restricted or not unit or role in SEES_ALL_UNITS:
+        return None
+    return unit

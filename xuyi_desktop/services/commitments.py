@@ -189,8 +189,12 @@ def _view(c: Commitment, e: Entity, today: dt.date, warnings: tuple[str, ...] = 
 
 
 def default_organ(ctx: AppContext) -> str:
+    """The accepting organ when the clerk names none: the clerk's own unit (执法大队, 公路中心 …) where the user
+    belongs to one, else this office. So a unit-limited list (services.list_scope) shows what its clerks took."""
     from xuyi_desktop.services.printing import issuing_organ  # late: services.printing imports this module's users
 
+    if ctx.user is not None and ctx.user.unit.strip():
+        return ctx.user.unit.strip()
     return issuing_organ(ctx)
 
 
@@ -264,12 +268,17 @@ def list_commitments(
     ctx: AppContext, *, entity: str | uuid.UUID | None = None, status: CommitmentStatus | str | None = None,
     overdue: bool = False, text: str = "", limit: int = 500, today: dt.date | None = None,
 ) -> list[CommitmentView]:
-    """Newest first. `overdue`: only 履约中 commitments whose term has passed (to follow up)."""
+    """Newest first. `overdue`: only 履约中 commitments whose term has passed (to follow up). Where the bureau
+    limits lists to the user's unit, only commitments accepted by that unit (受理机关) are listed."""
     audit.require(ctx, Permission.VIEW)
+    from xuyi_desktop.services.list_scope import current_list_unit
     from xuyi_desktop.services.ratings import resolve_entity
 
     today = today or dt.date.today()
     stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(Commitment.deleted_at.is_(None))
+    own_unit = current_list_unit(ctx)
+    if own_unit is not None:
+        stmt = stmt.where(Commitment.organ == own_unit)
     if status:
         st = status if isinstance(status, CommitmentStatus) else CommitmentStatus.parse(status)
         stmt = stmt.where(Commitment.status == st.value)

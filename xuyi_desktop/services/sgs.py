@@ -23,7 +23,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.sgs import RecordKind, ReportStatus
 from xuyi_desktop.domain.working_days import CalendarYearMissing
 from xuyi_desktop.paths import resource_path
-from xuyi_desktop.services import audit
+from xuyi_desktop.services import audit, list_scope
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.sgs_calendar import calendar
@@ -398,6 +398,21 @@ def current_records_stmt(
     return stmt
 
 
+def visible_records_stmt(
+    ctx: AppContext,
+    *,
+    kind: RecordKind | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    unit: str | None = None,
+) -> Select[tuple[SgsRecord]]:
+    """current_records_stmt, limited to the user's own unit (决定机关) where the bureau wants that
+    (services.list_scope): the one place the 双公示 list and its indicators are scoped."""
+    stmt = current_records_stmt(kind=kind, date_from=date_from, date_to=date_to, unit=unit)
+    own_unit = list_scope.current_list_unit(ctx)
+    return stmt if own_unit is None else stmt.where(SgsRecord.jg == own_unit)
+
+
 def list_records(
     ctx: AppContext,
     *,
@@ -410,10 +425,11 @@ def list_records(
     today: dt.date | None = None,
     limit: int | None = None,
 ) -> list[RecordView]:
-    """Current versions, newest decision first; `status` is evaluated as of `today`."""
+    """Current versions, newest decision first; `status` is evaluated as of `today`. Where the bureau limits
+    lists to the user's unit, only records decided by that unit (决定机关) are listed."""
     audit.require(ctx, Permission.VIEW)
     today = today or dt.date.today()
-    stmt = current_records_stmt(kind=kind, date_from=date_from, date_to=date_to, unit=unit)
+    stmt = visible_records_stmt(ctx, kind=kind, date_from=date_from, date_to=date_to, unit=unit)
     if text:
         like = f"%{text.strip()}%"
         stmt = stmt.where(or_(SgsRecord.xdr_mc.like(like), SgsRecord.wsh.like(like), SgsRecord.xdr_shxym == text.strip().upper()))

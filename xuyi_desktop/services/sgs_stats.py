@@ -22,7 +22,8 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.sgs import current_records_stmt, record_values
+from xuyi_desktop.services import list_scope
+from xuyi_desktop.services.sgs import record_values, visible_records_stmt
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ def indicators(
     """The four figures for decisions taken from `date_from` to `date_to` (inclusive), optionally by 决定机关."""
     audit.require(ctx, Permission.VIEW)
     as_of = as_of or dt.date.today()
-    stmt = current_records_stmt(date_from=date_from, date_to=date_to, unit=unit).order_by("jdrq", "wsh")
+    stmt = visible_records_stmt(ctx, date_from=date_from, date_to=date_to, unit=unit).order_by("jdrq", "wsh")
+    unit = unit or list_scope.current_list_unit(ctx)  # a unit-limited user's figures are their unit's: say so
     with ctx.transaction() as session:
         rows = list(session.execute(stmt).scalars())
         return compute(rows, date_from=date_from, date_to=date_to, unit=unit, as_of=as_of)

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from xuyi_desktop.domain.errors import DomainError, ValidationError
 from xuyi_desktop.domain.permissions import Role
-from xuyi_desktop.services import users
+from xuyi_desktop.services import list_scope, users
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.models import utcnow
 from xuyi_desktop.ui.widgets import error_label, page_action
@@ -171,6 +172,11 @@ class UsersPage(QWidget):
         self.refresh_button = QPushButton(self.tr("刷新"), self)
         self.status_label = QLabel(self)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.unit_only_check = QCheckBox(self.tr("经办人和查询用户只看本单位的记录"), self)
+        self.unit_only_check.setToolTip(
+            self.tr("双公示和信用承诺列表只显示用户所属单位作出（受理）的记录；管理员、审核人仍看全部单位")
+        )
+        self.unit_only_check.setChecked(list_scope.lists_restricted(ctx))
 
         buttons = QHBoxLayout()
         for button in (self.add_button, self.toggle_button, self.unlock_button, self.reset_button):
@@ -180,6 +186,7 @@ class UsersPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.unit_only_check)
         layout.addWidget(self.status_label)
 
         self.add_button.clicked.connect(lambda: self.add_user())
@@ -187,6 +194,7 @@ class UsersPage(QWidget):
         self.unlock_button.clicked.connect(self.unlock)
         self.reset_button.clicked.connect(lambda: self.reset_password())
         self.refresh_button.clicked.connect(self.refresh)
+        self.unit_only_check.toggled.connect(self.set_unit_only)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         page_action(self, self.tr("新增用户"), "Ctrl+N", lambda: self.add_user())
         self.refresh()
@@ -211,6 +219,17 @@ class UsersPage(QWidget):
         if keep:
             self.select(keep)
         self._update_buttons()
+
+    def set_unit_only(self, on: bool) -> None:
+        try:
+            list_scope.set_lists_restricted(self._ctx, on)
+        except DomainError as exc:
+            self.unit_only_check.blockSignals(True)
+            self.unit_only_check.setChecked(not on)
+            self.unit_only_check.blockSignals(False)
+            self.status_label.setText(_reason(exc))
+            return
+        self._done(self.tr("已设置：各单位用户只看本单位的记录") if on else self.tr("已设置：各单位用户可看全部单位的记录"))
 
     def row_of(self, username: str) -> int:
         return next((i for i, v in enumerate(self._views) if v.username == username), -1)
