@@ -21,11 +21,10 @@ def register(sub: Any) -> None:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.entities import count_entities
-    from xuyi_desktop.storage.migrate import current_revision
-
     from xuyi_desktop.domain.permissions import Role
+    from xuyi_desktop.services.entities import count_entities
     from xuyi_desktop.services.users import create_user, login
+    from xuyi_desktop.storage.migrate import current_revision
 
     ctx = context(args, login=not args.admin)
     if args.admin:

@@ -17,8 +17,8 @@ from functools import cache
 from sqlalchemy import insert
 
 from xuyi_desktop.domain.identifiers import id_check_char, org_code_check_char, uscc_check_char
-from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import SEARCH_KEY_COUNTER

@@ -59,7 +59,7 @@ class ConcurrentEditError(DomainError):
         super().__init__(self.message_zh)
 
     @classmethod
-    def at_write(cls) -> "ConcurrentEditError":
+    def at_write(cls) -> ConcurrentEditError:
         """Two counters passed the version check at the same moment; the database refused the second write
         (UPDATE … WHERE version = the one read matched no row)."""
         return cls("该记录", None, None)

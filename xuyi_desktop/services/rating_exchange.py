@@ -8,7 +8,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,7 +194,7 @@ def import_ratings(
     _mark_duplicates(rows)
     created: dict[str, uuid.UUID] = {}
     try:
-        with ctx.transaction() as session:
+        with ctx.transaction() as session, audit.batched(session, ctx):
             entities = _entities_by_identifier(session, {r.values["identifier"] for r in rows if "identifier" in r.values})
             existing = _live_ratings(session, {eid for eid, _ in entities.values()})
             for done, row in enumerate(rows, start=1):

@@ -254,7 +254,7 @@ def import_sgs(
     infos: list[SheetInfo] = []
     wb = _open(path)
     try:
-        with ctx.transaction() as session:
+        with ctx.transaction() as session, audit.batched(session, ctx):
             entities = dict(session.execute(select(Entity.identifier, Entity.id).where(Entity.deleted_at.is_(None))).all())
             existing = {
                 (k, w): n for k, w, n in session.execute(

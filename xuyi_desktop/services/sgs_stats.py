@@ -20,9 +20,8 @@ from typing import Any
 from xuyi_desktop.domain import sgs as rules
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.sgs import RecordKind
-from xuyi_desktop.services import audit
+from xuyi_desktop.services import audit, list_scope
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services import list_scope
 from xuyi_desktop.services.sgs import record_values, visible_records_stmt
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage import counters
-from xuyi_desktop.storage.models import AuditEntry, Counter, utcnow
+from xuyi_desktop.storage.models import AuditEntry, Counter
 
 GENESIS = "0" * 64
 AUDIT_COUNTER = "audit_log"
@@ -44,37 +44,34 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def append(
-    session: Session,
-    *,
-    office_code: str,
-    username: str,
-    action: str,
-    summary: str,
-    record_table: str = "",
-    record_id: str = "",
-    details: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Append one entry. Reserving the sequence number first takes the write lock, so the previous
-    entry read next is really the last one and two writers can never chain onto the same entry."""
-    seq = counters.reserve(session, AUDIT_COUNTER)
-    prev = session.execute(select(AuditEntry.entry_hash).where(AuditEntry.seq == seq - 1)).scalar_one_or_none()
-    entry = AuditEntry(
-        seq=seq,
-        at=utcnow(),
-        office_code=office_code,
-        username=username,
-        action=action,
-        record_table=record_table,
-        record_id=record_id,
-        summary=summary,
-        details_json=json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str),
-        prev_hash=prev if prev is not None else GENESIS,
-    )
-    entry.entry_hash = entry_hash(entry)
-    session.add(entry)
+def append_many(session: Session, entries: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Append entries in the order given (one, or a bulk import's many). Reserving the sequence numbers first
+    takes the write lock, so the tail read next is really the last entry and two writers can never chain onto
+    the same one. Each dict: at, office_code, username, action, summary, record_table, record_id, details."""
+    if not entries:
+        return []
+    first = counters.reserve(session, AUDIT_COUNTER, len(entries))
+    prev = session.execute(select(AuditEntry.entry_hash).where(AuditEntry.seq == first - 1)).scalar_one_or_none()
+    prev = prev if prev is not None else GENESIS
+    made = []
+    for i, e in enumerate(entries):
+        entry = AuditEntry(
+            seq=first + i,
+            at=e["at"],
+            office_code=e["office_code"],
+            username=e["username"],
+            action=e["action"],
+            record_table=e.get("record_table", ""),
+            record_id=e.get("record_id", ""),
+            summary=e["summary"],
+            details_json=json.dumps(e.get("details") or {}, ensure_ascii=False, sort_keys=True, default=str),
+            prev_hash=prev,
+        )
+        entry.entry_hash = prev = entry_hash(entry)
+        made.append(entry)
+    session.add_all(made)
     session.flush()
-    return entry
+    return made
 
 
 @dataclass(frozen=True)

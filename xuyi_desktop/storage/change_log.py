@@ -17,34 +17,22 @@ def _dump(image: dict[str, Any] | None) -> str | None:
     return None if image is None else json.dumps(image, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def record_change(
-    session: Session,
-    *,
-    office_code: str,
-    actor: str,
-    table_name: str,
-    record_id: uuid.UUID,
-    action: str,
-    record_version: int,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    summary: str = "",
-) -> ChangeLog:
-    """Append a change with this office's next sequence number (what sync will ship in order)."""
-    entry = ChangeLog(
-        office_code=office_code,
-        seq=counters.reserve(session, f"change_log:{office_code}"),
-        actor=actor,
-        table_name=table_name,
-        record_id=record_id,
-        action=action,
-        record_version=record_version,
-        before_json=_dump(before),
-        after_json=_dump(after),
-        summary=summary,
-    )
-    session.add(entry)
-    return entry
+def record_changes(session: Session, office_code: str, changes: list[dict[str, Any]]) -> list[ChangeLog]:
+    """Append changes, in order, with this office's next sequence numbers (what sync ships in order), reserved
+    at once. Each dict: at, actor, table_name, record_id, action, record_version, before, after, summary."""
+    if not changes:
+        return []
+    first = counters.reserve(session, f"change_log:{office_code}", len(changes))
+    made = [
+        ChangeLog(
+            office_code=office_code, seq=first + i, at=c["at"], actor=c["actor"], table_name=c["table_name"],
+            record_id=c["record_id"], action=c["action"], record_version=c["record_version"],
+            before_json=_dump(c.get("before")), after_json=_dump(c.get("after")), summary=c.get("summary", ""),
+        )
+        for i, c in enumerate(changes)
+    ]
+    session.add_all(made)
+    return made
 
 
 def history_of(session: Session, table_name: str, record_id: uuid.UUID) -> list[ChangeLog]:

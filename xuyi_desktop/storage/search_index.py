@@ -34,9 +34,11 @@ FTS_CREATE = (
 
 GRAMS_TABLE = "entity_grams"
 GRAMS_CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {GRAMS_TABLE} ("
-    "search_key bigint PRIMARY KEY, folded text NOT NULL, initials text NOT NULL, pinyin text NOT NULL, "
-    "grams text[] NOT NULL)",
+    (
+        f"CREATE TABLE IF NOT EXISTS {GRAMS_TABLE} ("
+        "search_key bigint PRIMARY KEY, folded text NOT NULL, initials text NOT NULL, pinyin text NOT NULL, "
+        "grams text[] NOT NULL)"
+    ),
     f"CREATE INDEX IF NOT EXISTS ix_{GRAMS_TABLE}_grams ON {GRAMS_TABLE} USING gin (grams)",
 )
 
