@@ -314,3 +314,12 @@ def test_public_export_masks_persons_and_counts_areas(ctx, database: str, tmp_pa
     assert main(cli(database, "commitment", "export", "--from", (today - dt.timedelta(days=500)).isoformat(), "--to", today.isoformat(),
                     "--out", str(tmp_path / "all.xlsx"))) == 0
     assert "有信用承诺的应用领域 3 个" in capsys.readouterr().out
+
+
+def test_the_list_filter_ignores_letter_case_on_every_database(ctx) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's LIKE is case-sensitive where SQLite's is not: a clerk typing “cn-2026” finds the same rows on both."""
+    made = commit(ctx, org(ctx).summary.id, business="Road transport licence XK-2026-0123")
+    year = str(dt.date.today().year)
+    for typed in (f"cn-{year}", "road TRANSPORT", "xk-2026"):
+        assert [v.id for v in svc.list_commitments(ctx, text=typed)] == [made.id], typed
+    assert svc.list_commitments(ctx, text="100%") == []  # a literal %, not a wildcard

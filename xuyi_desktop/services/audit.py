@@ -190,7 +190,7 @@ def list_entries(
     if until:
         stmt = stmt.where(AuditEntry.at < until)
     if text:
-        stmt = stmt.where(AuditEntry.summary.contains(text))
+        stmt = stmt.where(AuditEntry.summary.icontains(text, autoescape=True))
     if before_seq is not None:
         stmt = stmt.where(AuditEntry.seq < before_seq)
     stmt = stmt.order_by(AuditEntry.seq.desc()).limit(limit)

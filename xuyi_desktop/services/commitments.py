@@ -286,7 +286,11 @@ def list_commitments(
         stmt = stmt.where(Commitment.status == CommitmentStatus.ACTIVE.value, Commitment.term_until < today)
     if text.strip():
         t = text.strip()
-        stmt = stmt.where((Entity.name.contains(t)) | (Commitment.serial.contains(t)) | (Commitment.business.contains(t)) | (Entity.identifier == t.upper()))
+        # icontains: the same answer on SQLite (case-blind for ASCII) and PostgreSQL (LIKE is case-sensitive there)
+        stmt = stmt.where(
+            Entity.name.icontains(t, autoescape=True) | Commitment.serial.icontains(t, autoescape=True)
+            | Commitment.business.icontains(t, autoescape=True) | (Entity.identifier == t.upper())
+        )
     with ctx.transaction() as session:
         if entity:
             e = resolve_entity(session, entity)

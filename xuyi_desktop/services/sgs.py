@@ -431,8 +431,9 @@ def list_records(
     today = today or dt.date.today()
     stmt = visible_records_stmt(ctx, kind=kind, date_from=date_from, date_to=date_to, unit=unit)
     if text:
-        like = f"%{text.strip()}%"
-        stmt = stmt.where(or_(SgsRecord.xdr_mc.like(like), SgsRecord.wsh.like(like), SgsRecord.xdr_shxym == text.strip().upper()))
+        t = text.strip()  # icontains: the same answer on SQLite and PostgreSQL (case-sensitive LIKE there)
+        stmt = stmt.where(or_(SgsRecord.xdr_mc.icontains(t, autoescape=True), SgsRecord.wsh.icontains(t, autoescape=True),
+                              SgsRecord.xdr_shxym == t.upper()))
     stmt = stmt.order_by(SgsRecord.jdrq.desc(), SgsRecord.wsh)
     views: list[RecordView] = []
     with ctx.transaction() as session:
