@@ -168,3 +168,29 @@ def test_a_clerk_cannot_approve_a_rating_through_the_page(qtbot, ctx, settings, 
     assert "审核信用评价" in page.workflow_buttons[RatingStatus.REVIEWED].toolTip()
     assert page.move_selected(RatingStatus.REVIEWED) is False  # the service refuses even if the button were pressed
     assert [r.status for r in list_ratings(ctx, USCC_A)] == [RatingStatus.DRAFT]
+
+
+def test_attachments_open_from_the_database_in_the_pcs_viewer(qtbot, ctx, rating_page, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QInputDialog
+
+    from xuyi_desktop.services.ratings import RatingInput, add_rating, attach_file
+
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
+    rating = add_rating(ctx, RatingInput(USCC_A, "highway_construction", dt.date.today().year - 1, score=88))
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    page = rating_page
+    pick(qtbot, page, USCC_A)
+    page.table.selectRow(0)
+    with qtbot.waitSignal(page.message) as said:
+        page.open_attachment_button.click()
+    assert said.args[0] == "本评价没有附件" and opened == []
+    files = []
+    for name in ("评定通知书.pdf", "现场照片.jpg"):
+        files.append(tmp_path / name)
+        files[-1].write_bytes(name.encode() * 500)
+        attach_file(ctx, rating.id, files[-1])
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: (a[3][1], True)))  # the second one
+    page.open_attachment_button.click()
+    assert len(opened) == 1 and open(opened[0], "rb").read() == files[1].read_bytes()

@@ -60,6 +60,19 @@ def register(sub: Any) -> None:
     decide.add_argument("--note", required=True)
     decide.set_defaults(func=_decide)
 
+    attach = rsub.add_parser("attach", help="为评价添加附件（内容存入数据库，随同步包送达各单位）")
+    attach.add_argument("id", type=uuid.UUID)
+    attach.add_argument("file")
+    attach.set_defaults(func=_attach)
+    atts = rsub.add_parser("attachments", help="列出评价的附件")
+    atts.add_argument("id", type=uuid.UUID)
+    atts.add_argument("--json", action="store_true")
+    atts.set_defaults(func=_attachments)
+    save = rsub.add_parser("attachment-save", help="把附件另存为文件")
+    save.add_argument("attachment_id", type=uuid.UUID)
+    save.add_argument("--out", required=True)
+    save.set_defaults(func=_attachment_save)
+
     dis = sub.add_parser("dishonesty", help="失信记录")
     dsub = dis.add_subparsers(dest="dishonesty_command", required=True, metavar="ACTION")
     dadd = dsub.add_parser("add", help="登记失信记录")
@@ -182,6 +195,41 @@ def _object(args: argparse.Namespace) -> int:
 
     oid = add_objection(context(args), args.id, objector=args.objector, content=args.content)
     print(f"已登记异议 (objection recorded): {oid}")
+    return EXIT_OK
+
+
+def _attach(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from xuyi_desktop.services.ratings import attach_file
+
+    aid = attach_file(context(args), args.id, Path(args.file))
+    print(f"已添加附件 (attached): {aid}")
+    return EXIT_OK
+
+
+def _attachments(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.attachments import list_attachments
+
+    views = list_attachments(context(args), args.id)
+    if args.json:
+        print_json([{"id": str(v.id), "name": v.name, "size": v.size, "sha256": v.sha256, "in_database": v.in_database}
+                    for v in views])
+    else:
+        for v in views:
+            print(f"{v.id}\t{v.name}\t{v.size} 字节\t{'' if v.in_database else '（内容只在添加它的电脑上）'}")
+    return EXIT_OK
+
+
+def _attachment_save(args: argparse.Namespace) -> int:
+    import shutil
+    from pathlib import Path
+
+    from xuyi_desktop.services.attachments import attachment_file
+
+    source = attachment_file(context(args), args.attachment_id)
+    shutil.copyfile(source, Path(args.out))
+    print(f"已保存 (saved): {args.out}")
     return EXIT_OK
 
 

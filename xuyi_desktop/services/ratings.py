@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +26,7 @@ from xuyi_desktop.domain.ratings import (
 )
 from xuyi_desktop.domain.working_days import add_months
 from xuyi_desktop.paths import data_dir
-from xuyi_desktop.services import audit
+from xuyi_desktop.services import attachments, audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.schemes import registry
@@ -380,23 +378,18 @@ def decide_objection(ctx: AppContext, objection_id: uuid.UUID, *, upheld: bool, 
 
 
 def attach_file(ctx: AppContext, rating_id: uuid.UUID, source: Path) -> uuid.UUID:
-    """Copy a file into the data folder (content-addressed) and link it to the rating."""
+    """Link a file to the rating. Its bytes go into the database (services.attachments: every counter and every
+    office receiving the rating by sync can open it); the data folder keeps a cache copy."""
     audit.require(ctx, Permission.ENTITY_EDIT)
-    if not source.is_file():
-        raise ValidationError(FieldProblem("attachment", f"找不到文件：{source}", "file not found"))
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    target = data_dir() / "attachments" / digest[:2] / f"{digest}{source.suffix.lower()}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+    data, digest = attachments.read_checked(source)
+    target = attachments.write_cache(attachments.cache_path(digest, source.suffix), data)
     with ctx.transaction() as session:
         if session.get(Rating, rating_id) is None:
             raise NotFoundError(f"信用评价 {rating_id}")
+        attachments.store_content(session, ctx, data, digest, source.name)
         att = RatingAttachment(
             rating_id=rating_id, original_name=source.name, stored_path=str(target.relative_to(data_dir())), sha256=digest,
-            size=target.stat().st_size, created_office=ctx.office_code, updated_office=ctx.office_code,
+            size=len(data), created_office=ctx.office_code, updated_office=ctx.office_code,
         )
         session.add(att)
         session.flush()

@@ -29,7 +29,8 @@ from xuyi_desktop.sync import crypto, export, importing
 from xuyi_desktop.sync import format as fmt
 from xuyi_desktop.sync.format import PackageRefused
 
-TABLE_LABELS = {"entity": "市场主体", "entity_relation": "人员关联", "rating": "信用评价", "licence": "许可证"}
+TABLE_LABELS = {"entity": "市场主体", "entity_relation": "人员关联", "rating": "信用评价", "licence": "许可证",
+                "rating_attachment": "评价附件", "attachment_content": "附件内容"}
 
 
 @dataclass(frozen=True)

@@ -319,6 +319,24 @@ class RatingAttachment(RecordMixin, Base):
     size: Mapped[int] = mapped_column(BigInteger)
 
 
+class AttachmentContent(RecordMixin, Base):
+    """The bytes of an attached file, kept in the database so that every counter of a shared database and
+    every office that receives the change by sync can open it (the data-folder copy is only a cache).
+    Content-addressed: the id is derived from the SHA-256 (content_id), so the same file attached in two
+    offices is one record everywhere and syncs without a conflict. Base64 text, so row images stay JSON."""
+
+    __tablename__ = "attachment_content"
+
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_b64: Mapped[str] = mapped_column(Text)
+
+
+def content_id(sha256: str) -> uuid.UUID:
+    """The record id of a file's content: the same in every office for the same bytes."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:xuyi:attachment:{sha256}")
+
+
 class DishonestyRecord(RecordMixin, Base):
     """A record of dishonest conduct (失信记录). It blocks 暂定A级 for its year and shows in the credit check;
     serious penalties and violated commitments will feed it in later versions."""

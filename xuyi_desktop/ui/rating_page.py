@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.ratings import TRANSITIONS, RatingStatus
+from xuyi_desktop.services import attachments
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import find_entities
 from xuyi_desktop.services.entity_views import EntitySummary
@@ -154,6 +155,7 @@ class RatingPage(QWidget):
         self.objection_button = QPushButton(self.tr("登记异议"), self)
         self.decide_button = QPushButton(self.tr("处理异议"), self)
         self.attach_button = QPushButton(self.tr("添加附件"), self)
+        self.open_attachment_button = QPushButton(self.tr("查看附件"), self)
         self.print_button: QPushButton | None = None
         if self._print is not None:
             self.print_button = QPushButton(self.tr("打印证书"), self)
@@ -164,6 +166,7 @@ class RatingPage(QWidget):
         edit_row.addWidget(self.objection_button)
         edit_row.addWidget(self.decide_button)
         edit_row.addWidget(self.attach_button)
+        edit_row.addWidget(self.open_attachment_button)
         edit_row.addStretch(1)
         flow_row = QHBoxLayout()
         flow_row.addWidget(QLabel(self.tr("流程："), self))
@@ -220,6 +223,7 @@ class RatingPage(QWidget):
         self.objection_button.clicked.connect(self.register_objection)
         self.decide_button.clicked.connect(self.decide_objection)
         self.attach_button.clicked.connect(self.add_attachment)
+        self.open_attachment_button.clicked.connect(self.open_attachment)
         if self.print_button is not None:
             self.print_button.clicked.connect(self.print_certificate)
 
@@ -399,6 +403,7 @@ class RatingPage(QWidget):
         self.objection_button.setEnabled(in_publicity and may_edit)
         self.decide_button.setEnabled(in_publicity and may_approve and bool(self._pending_objections(r)))
         self.attach_button.setEnabled(r is not None and may_edit)
+        self.open_attachment_button.setEnabled(r is not None)
         if self.print_button is not None:
             self.print_button.setEnabled(
                 r is not None and r.status is RatingStatus.EFFECTIVE and self._ctx.can(Permission.PRINT)
@@ -544,6 +549,32 @@ class RatingPage(QWidget):
             QMessageBox.warning(self, self.tr("添加附件"), refused.message_zh)
             return
         self.message.emit(self.tr("已添加附件：{0}").format(Path(path).name))
+
+    def open_attachment(self) -> None:
+        """Open one of the rating's attachments with the PC's own viewer; the bytes come from the database, so
+        this works on any counter and in any office the rating reached by sync."""
+        r = self.current()
+        if r is None:
+            return
+        title = self.tr("查看附件")
+        try:
+            found = attachments.list_attachments(self._ctx, r.id)
+            if not found:
+                self.message.emit(self.tr("本评价没有附件"))
+                return
+            chosen = found[0]
+            if len(found) > 1:
+                labels = [f"{a.name}（{a.size / 1024:.0f} KB）" for a in found]
+                picked, ok = QInputDialog.getItem(self, title, self.tr("选择附件："), labels, 0, False)
+                if not ok:
+                    return
+                chosen = found[labels.index(picked)]
+            path = attachments.attachment_file(self._ctx, chosen.id)
+        except DomainError as refused:
+            QMessageBox.warning(self, title, refused.message_zh)
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.message.emit(self.tr("已打开附件：{0}").format(chosen.name))
 
     def print_certificate(self) -> None:
         r = self.current()

@@ -1,0 +1,117 @@
+"""Attached files: their bytes live in the database (attachment_content), the data folder keeps a cache copy.
+
+Why in the database: the counters of a shared PostgreSQL database each have their own data folder, and an
+office receiving a rating by sync has none of the sender's files. Stored once per content (SHA-256), it goes
+with the change log to every office and is on the server for every counter."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.paths import data_dir
+from xuyi_desktop.services import audit
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.errors import NotFoundError
+from xuyi_desktop.storage.models import AttachmentContent, RatingAttachment, content_id
+from xuyi_desktop.storage.snapshots import row_image
+
+MAX_BYTES = 20 * 1024 * 1024  # a scanned decision or certificate; a package on a USB stick stays manageable
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: uuid.UUID
+    rating_id: uuid.UUID
+    name: str
+    size: int
+    sha256: str
+    in_database: bool  # False: attached on a PC before 0010 and not yet opened there
+
+
+def read_checked(source: Path) -> tuple[bytes, str]:
+    """The file's bytes and SHA-256, refusing what cannot be attached with a sentence for the clerk."""
+    if not source.is_file():
+        raise ValidationError(FieldProblem("attachment", f"找不到文件：{source}", "file not found"))
+    size = source.stat().st_size
+    if size > MAX_BYTES:
+        raise ValidationError(FieldProblem(
+            "attachment", f"附件不能超过 {MAX_BYTES // 1024 // 1024} MB（{source.name} 为 {size / 1024 / 1024:.1f} MB），请压缩或分开添加",
+            "attachment too large",
+        ))
+    data = source.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def cache_path(sha256: str, suffix: str) -> Path:
+    return data_dir() / "attachments" / sha256[:2] / f"{sha256}{suffix.lower()}"
+
+
+def write_cache(target: Path, data: bytes) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        tmp = target.with_suffix(target.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    return target
+
+
+def store_content(session: Session, ctx: AppContext, data: bytes, sha256: str, name: str) -> None:
+    """Keep the bytes once per content, with its change-log entry (so sync carries them) and an audit line."""
+    if session.get(AttachmentContent, content_id(sha256)) is not None:
+        return
+    content = AttachmentContent(
+        id=content_id(sha256), sha256=sha256, size=len(data), content_b64=base64.b64encode(data).decode("ascii"),
+        created_office=ctx.office_code, updated_office=ctx.office_code,
+    )
+    session.add(content)
+    session.flush()
+    audit.record_business_change(
+        session, ctx, table_name="attachment_content", record_id=content.id, action="insert",
+        record_version=content.version, before=None, after=row_image(content), summary=f"附件内容 {name}（{len(data)} 字节）",
+    )
+
+
+def list_attachments(ctx: AppContext, rating_id: uuid.UUID) -> list[AttachmentView]:
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        rows = session.execute(
+            select(RatingAttachment, AttachmentContent.id)
+            .outerjoin(AttachmentContent, AttachmentContent.sha256 == RatingAttachment.sha256)
+            .where(RatingAttachment.rating_id == rating_id, RatingAttachment.deleted_at.is_(None))
+            .order_by(RatingAttachment.created_at)
+        ).all()
+        return [AttachmentView(a.id, a.rating_id, a.original_name, a.size, a.sha256, cid is not None) for a, cid in rows]
+
+
+def attachment_file(ctx: AppContext, attachment_id: uuid.UUID) -> Path:
+    """A local file with the attachment's bytes, to open or save: the cache copy when it is intact, else written
+    from the database. A file attached on this PC before the bytes were kept in the database is copied in now."""
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        att = session.get(RatingAttachment, attachment_id)
+        if att is None or att.deleted_at is not None:
+            raise NotFoundError(f"附件 {attachment_id}")
+        target = cache_path(att.sha256, Path(att.original_name).suffix)
+        content = session.get(AttachmentContent, content_id(att.sha256))
+        if content is not None:
+            data = base64.b64decode(content.content_b64)
+            if hashlib.sha256(data).hexdigest() != att.sha256:
+                raise NotFoundError(f"附件“{att.original_name}”的内容与登记的校验值不符，可能已被改动")
+            if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == att.sha256:
+                return target
+            target.unlink(missing_ok=True)
+            return write_cache(target, data)
+        old = data_dir() / att.stored_path
+        if old.is_file() and hashlib.sha256(old.read_bytes()).hexdigest() == att.sha256:
+            store_content(session, ctx, old.read_bytes(), att.sha256, att.original_name)
+            return old
+    raise NotFoundError(f"附件“{att.original_name}”的内容不在本数据库中，只在添加它的电脑上；请在那台电脑上打开一次")
