@@ -19,7 +19,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import AttachmentContent
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from sync_offices import make_offices  # noqa: E402
+from sync_offices import make_offices
 
 UNIT = "91320830PYQLFT169T"
 
@@ -119,40 +119,53 @@ def test_cli_attaches_lists_and_saves(database: str, tmp_path: Path) -> None:
     assert out.read_bytes() == scan.read_bytes()
 
 
-def _back_to_0009(db: str) -> None:
-    """The database as the previous version left it: no attachment_content table."""
-    from alembic import command
+def _attach_as_version_0009_did(ctx, rating_id, source: Path):  # type: ignore[no-untyped-def]
+    """An attachment as the previous version made it: the file in the data folder, the record and its change-log
+    entry, and no bytes in the database."""
+    from xuyi_desktop.paths import data_dir
+    from xuyi_desktop.services import audit
+    from xuyi_desktop.storage.models import RatingAttachment
+    from xuyi_desktop.storage.snapshots import row_image
 
-    from xuyi_desktop.storage.database import make_engine, resolve_db_url
-    from xuyi_desktop.storage.migrate import alembic_config
+    data = source.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    target = attachments.write_cache(attachments.cache_path(sha, source.suffix), data)
+    with ctx.transaction() as session:
+        att = RatingAttachment(rating_id=rating_id, original_name=source.name, stored_path=str(target.relative_to(data_dir())),
+                               sha256=sha, size=len(data), created_office=ctx.office_code, updated_office=ctx.office_code)
+        session.add(att)
+        session.flush()
+        audit.record_business_change(session, ctx, table_name="rating_attachment", record_id=att.id, action="insert",
+                                     record_version=att.version, before=None, after=row_image(att), summary=f"附件 {source.name}")
+        return att.id, target
 
-    engine = make_engine(resolve_db_url(db))
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0009")
-    engine.dispose()
 
-
-def test_files_attached_before_the_bytes_were_in_the_database_are_copied_in(database: str, tmp_path: Path) -> None:
-    ctx = open_context(database)
-    view = _rating(ctx)
-    here, away = _file(tmp_path, "早先的附件.pdf"), _file(tmp_path, "另一台电脑上的附件.pdf")
-    here_id, away_id = ratings.attach_file(ctx, view.id, here), ratings.attach_file(ctx, view.id, away)
-    away_cache = attachments.attachment_file(ctx, away_id)
-    ctx.close()
-    _back_to_0009(database)
-    parked = away_cache.rename(tmp_path / "parked")  # that file is on another PC now
-
-    ctx = open_context(database)  # 0010 copies in what this PC holds
+def test_files_attached_before_the_bytes_were_in_the_database_reach_the_other_office(tmp_path: Path) -> None:
+    """The next export copies in what this PC holds, with change-log entries, so the package carries it; a file
+    this PC no longer has is copied in when it is back and opened."""
+    a, b = make_offices(tmp_path / "o", ["XYJ", "XYF1"])
     try:
-        listed = {v.id: v.in_database for v in attachments.list_attachments(ctx, view.id)}
-        assert listed == {here_id: True, away_id: False}
-        with pytest.raises(NotFoundError) as missing:
-            attachments.attachment_file(ctx, away_id)
-        assert "只在添加它的电脑上" in missing.value.message_zh
-        parked.rename(away_cache)  # opened on the PC that has the file: copied in then
-        assert attachments.attachment_file(ctx, away_id).read_bytes() == away.read_bytes()
-        assert all(v.in_database for v in attachments.list_attachments(ctx, view.id))
+        here, away = _file(tmp_path, "早先的附件.pdf"), _file(tmp_path, "后来找回的附件.pdf")
+        with a.active():
+            view = _rating(a.ctx)
+            here_id, _ = _attach_as_version_0009_did(a.ctx, view.id, here)
+            away_id, away_cache = _attach_as_version_0009_did(a.ctx, view.id, away)
+            parked = away_cache.rename(tmp_path / "parked")  # that file is not on this PC now
+            assert {v.id: v.in_database for v in attachments.list_attachments(a.ctx, view.id)} == {here_id: False, away_id: False}
+            package = sync.export_package(a.ctx, "XYF1", tmp_path / "1.xsync").path
+        with b.active():
+            assert sync.import_package(b.ctx, package).held == 0
+            assert attachments.attachment_file(b.ctx, here_id).read_bytes() == here.read_bytes()
+            with pytest.raises(NotFoundError) as missing:
+                attachments.attachment_file(b.ctx, away_id)
+            assert "只在添加它的电脑上" in missing.value.message_zh
+        with a.active():
+            parked.rename(away_cache)  # the file is back: opening it there copies it in
+            assert attachments.attachment_file(a.ctx, away_id).read_bytes() == away.read_bytes()
+            package = sync.export_package(a.ctx, "XYF1", tmp_path / "2.xsync").path
+        with b.active():
+            sync.import_package(b.ctx, package)
+            assert attachments.attachment_file(b.ctx, away_id).read_bytes() == away.read_bytes()
     finally:
-        ctx.close()
+        a.close()
+        b.close()

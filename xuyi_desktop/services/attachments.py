@@ -34,7 +34,7 @@ class AttachmentView:
     name: str
     size: int
     sha256: str
-    in_database: bool  # False: attached on a PC before 0010 and not yet opened there
+    in_database: bool  # False: attached before 0010 on a PC that has not exported or opened it since
 
 
 def read_checked(source: Path) -> tuple[bytes, str]:
@@ -80,6 +80,26 @@ def store_content(session: Session, ctx: AppContext, data: bytes, sha256: str, n
     )
 
 
+def adopt_local_files(session: Session, ctx: AppContext) -> int:
+    """Copy into the database, with their change-log entries, the files attached on this PC before the bytes
+    were kept there (migration 0010). Run before every sync export, so a package never lacks a file this PC
+    holds; returns how many were copied in."""
+    rows = session.execute(
+        select(RatingAttachment.sha256, RatingAttachment.stored_path, RatingAttachment.original_name)
+        .outerjoin(AttachmentContent, AttachmentContent.sha256 == RatingAttachment.sha256)
+        .where(AttachmentContent.id.is_(None), RatingAttachment.deleted_at.is_(None))
+    ).all()
+    adopted = 0
+    for sha, stored, name in rows:
+        path = data_dir() / stored
+        if session.get(AttachmentContent, content_id(sha)) is None and path.is_file():
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() == sha:  # an altered cache copy is not the attachment
+                store_content(session, ctx, data, sha, name)
+                adopted += 1
+    return adopted
+
+
 def list_attachments(ctx: AppContext, rating_id: uuid.UUID) -> list[AttachmentView]:
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
@@ -94,7 +114,7 @@ def list_attachments(ctx: AppContext, rating_id: uuid.UUID) -> list[AttachmentVi
 
 def attachment_file(ctx: AppContext, attachment_id: uuid.UUID) -> Path:
     """A local file with the attachment's bytes, to open or save: the cache copy when it is intact, else written
-    from the database. A file attached on this PC before the bytes were kept in the database is copied in now."""
+    from the database. Files attached on this PC before the bytes were kept in the database are copied in now."""
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
         att = session.get(RatingAttachment, attachment_id)
@@ -110,8 +130,8 @@ def attachment_file(ctx: AppContext, attachment_id: uuid.UUID) -> Path:
                 return target
             target.unlink(missing_ok=True)
             return write_cache(target, data)
-        old = data_dir() / att.stored_path
-        if old.is_file() and hashlib.sha256(old.read_bytes()).hexdigest() == att.sha256:
-            store_content(session, ctx, old.read_bytes(), att.sha256, att.original_name)
-            return old
+        if adopt_local_files(session, ctx):
+            content = session.get(AttachmentContent, content_id(att.sha256))
+            if content is not None:
+                return data_dir() / att.stored_path
     raise NotFoundError(f"附件“{att.original_name}”的内容不在本数据库中，只在添加它的电脑上；请在那台电脑上打开一次")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
-from xuyi_desktop.services import audit, office_keys
+from xuyi_desktop.services import attachments, audit, office_keys
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
@@ -116,6 +116,7 @@ def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = Fals
         _peer(session, to)
         xkey = office_keys.peer_exchange_key(session, to)
         assert xkey is not None
+        attachments.adopt_local_files(session, ctx)  # files attached before their bytes were kept in the database
         export.absorb_local(session, local, cancelled=cancelled,
                             progress=None if progress is None else (lambda d, t: progress(d, 2 * t + 1)))
         fmt.check(cancelled)
