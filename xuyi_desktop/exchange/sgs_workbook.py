@@ -11,19 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from xuyi_desktop.exchange.columns import CellProblem, HeaderMap, Layout
 from xuyi_desktop.exchange.workbooks import (
     ERROR_FILL,
     ERROR_FONT,
     HEADER_FILL,
-    LAST_ROW,
     REASON_HEADER,
     _styled,
+    header_column,
     save_workbook,
 )
 
@@ -49,34 +47,13 @@ def write_template(layouts: Sequence[Layout], path: Path, *, instructions: Seque
     option_col = 0
     for ws, layout in zip(sheets, layouts):
         for i, col in enumerate(layout.columns, start=1):
-            letter = get_column_letter(i)
-            cell = ws.cell(row=1, column=i, value=col.header)
-            cell.font = Font(bold=True, color="FFC00000" if col.required else None)
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             note = [col.note] if col.note else []
             if col.aliases:
                 note.append("也可写作：" + "、".join(col.aliases[:6]))
-            if note:
-                comment = Comment("\n".join(note), "盱眙县信用交通")
-                comment.width, comment.height = 260, 120
-                cell.comment = comment
-            ws.column_dimensions[letter].width = col.width
-            if col.number_format:
-                ws.column_dimensions[letter].number_format = col.number_format
-            if col.choices:
-                values = list(col.choices())
-                option_col += 1
-                oletter = get_column_letter(option_col)
-                options.cell(row=1, column=option_col, value=f"{layout.name}.{col.header}")
-                for r, value in enumerate(values, start=2):
-                    options.cell(row=r, column=option_col, value=value)
-                dv = DataValidation(
-                    type="list", formula1=f"'选项'!${oletter}$2:${oletter}${len(values) + 1}", allow_blank=True,
-                    showErrorMessage=col.field != "cflb", errorTitle=col.header, error=f"请从下拉列表中选择{col.header}",
-                )
-                dv.add(f"{letter}2:{letter}{LAST_ROW}")
-                ws.add_data_validation(dv)
+            option_col = header_column(
+                ws, options, i, col, note, option_col=option_col, option_label=f"{layout.name}.{col.header}",
+                strict_choices=col.field != "cflb", prompt=False,  # 处罚类别 may name a kind not in the list
+            )
         ws.freeze_panes = "A2"
         ws.row_dimensions[1].height = 30
     options.sheet_state = "hidden"

@@ -19,9 +19,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from xuyi_desktop.domain.errors import DomainError
-from xuyi_desktop.exchange.columns import CellProblem, HeaderMap, Layout, ParsedRow
+from xuyi_desktop.exchange.columns import CellProblem, Column, HeaderMap, Layout, ParsedRow
 
 HEADER_SCAN_ROWS = 10
 # Excel's own “浅红填充色深红色文本”: clearly red on screen and on a grey printer, the text stays readable.
@@ -120,6 +121,43 @@ def save_workbook(wb: Workbook, path: Path) -> None:
 
 # --- template ------------------------------------------------------------------------------------------
 
+def header_column(
+    ws: Worksheet, options: Worksheet, i: int, col: Column, note: Sequence[str], *, option_col: int, option_label: str,
+    strict_choices: bool = True, prompt: bool = True,
+) -> int:
+    """Column i of a template: the header cell (red when always required) with its note, the column's width and
+    number format, and its drop-down fed from the hidden 选项 sheet. Returns the last 选项 column used."""
+    letter = get_column_letter(i)
+    cell = ws.cell(row=1, column=i, value=col.header)
+    cell.font = Font(bold=True, color="FFC00000" if col.required else None)
+    cell.fill = HEADER_FILL
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if note:
+        comment = Comment("\n".join(note), "盱眙县信用交通")
+        comment.width, comment.height = 260, 120
+        cell.comment = comment
+    ws.column_dimensions[letter].width = col.width
+    if col.number_format:
+        # A column style, not pre-made cells: what the clerk types gets it, and the sheet stays empty.
+        ws.column_dimensions[letter].number_format = col.number_format
+    if col.choices:
+        values = list(col.choices())
+        option_col += 1
+        oletter = get_column_letter(option_col)
+        options.cell(row=1, column=option_col, value=option_label)
+        for r, value in enumerate(values, start=2):
+            options.cell(row=r, column=option_col, value=value)
+        hint = {"showInputMessage": True, "promptTitle": col.header, "prompt": col.note[:250] or f"请选择{col.header}"}
+        dv = DataValidation(
+            type="list", formula1=f"'选项'!${oletter}$2:${oletter}${len(values) + 1}", allow_blank=True,
+            showErrorMessage=strict_choices, errorTitle=col.header, error=f"请从下拉列表中选择{col.header}",
+            **(hint if prompt else {}),
+        )
+        dv.add(f"{letter}2:{letter}{LAST_ROW}")
+        ws.add_data_validation(dv)
+    return option_col
+
+
 def write_template(layout: Layout, path: Path, *, instructions: Sequence[str] = ()) -> None:
     """An empty sheet with the layout's headers, a note on each header, drop-downs and text-formatted ID columns,
     plus a 填写说明 sheet. The importer reads what this writes (one declaration for both)."""
@@ -130,35 +168,10 @@ def write_template(layout: Layout, path: Path, *, instructions: Sequence[str] = 
     guide = wb.create_sheet("填写说明")
     option_col = 0
     for i, col in enumerate(layout.columns, start=1):
-        letter = get_column_letter(i)
-        cell = ws.cell(row=1, column=i, value=col.header)
-        cell.font = Font(bold=True, color="FFC00000" if col.required else None)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         note = [("必填。" if col.required else "选填。") + col.note]
         if col.aliases:
             note.append("也可写作：" + "、".join(col.aliases[:6]))
-        comment = Comment("\n".join(note), "盱眙县信用交通")
-        comment.width, comment.height = 260, 120
-        cell.comment = comment
-        ws.column_dimensions[letter].width = col.width
-        if col.number_format:
-            # A column style, not pre-made cells: what the clerk types gets it, and the sheet stays empty.
-            ws.column_dimensions[letter].number_format = col.number_format
-        if col.choices:
-            values = list(col.choices())
-            option_col += 1
-            oletter = get_column_letter(option_col)
-            options.cell(row=1, column=option_col, value=col.header)
-            for r, value in enumerate(values, start=2):
-                options.cell(row=r, column=option_col, value=value)
-            dv = DataValidation(
-                type="list", formula1=f"'选项'!${oletter}$2:${oletter}${len(values) + 1}", allow_blank=True,
-                showErrorMessage=True, errorTitle=col.header, error=f"请从下拉列表中选择{col.header}",
-                showInputMessage=True, promptTitle=col.header, prompt=col.note[:250] or f"请选择{col.header}",
-            )
-            dv.add(f"{letter}2:{letter}{LAST_ROW}")
-            ws.add_data_validation(dv)
+        option_col = header_column(ws, options, i, col, note, option_col=option_col, option_label=col.header)
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 30
     options.sheet_state = "hidden"
