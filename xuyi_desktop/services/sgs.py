@@ -399,17 +399,16 @@ def current_records_stmt(
 
 
 def visible_records_stmt(
-    ctx: AppContext,
+    own_unit: str | None,
     *,
     kind: RecordKind | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     unit: str | None = None,
 ) -> Select[tuple[SgsRecord]]:
-    """current_records_stmt, limited to the user's own unit (决定机关) where the bureau wants that
-    (services.list_scope): the one place the 双公示 list and its indicators are scoped."""
+    """current_records_stmt, limited to the user's own unit (决定机关, from services.list_scope.current_list_unit)
+    where the bureau wants that: the one place the 双公示 list and its indicators are scoped."""
     stmt = current_records_stmt(kind=kind, date_from=date_from, date_to=date_to, unit=unit)
-    own_unit = list_scope.current_list_unit(ctx)
     return stmt if own_unit is None else stmt.where(SgsRecord.jg == own_unit)
 
 
@@ -429,7 +428,7 @@ def list_records(
     lists to the user's unit, only records decided by that unit (决定机关) are listed."""
     audit.require(ctx, Permission.VIEW)
     today = today or dt.date.today()
-    stmt = visible_records_stmt(ctx, kind=kind, date_from=date_from, date_to=date_to, unit=unit)
+    stmt = visible_records_stmt(list_scope.current_list_unit(ctx), kind=kind, date_from=date_from, date_to=date_to, unit=unit)
     if text:
         t = text.strip()  # icontains: the same answer on SQLite and PostgreSQL (case-sensitive LIKE there)
         stmt = stmt.where(or_(SgsRecord.xdr_mc.icontains(t, autoescape=True), SgsRecord.wsh.icontains(t, autoescape=True),

@@ -177,8 +177,9 @@ def indicators(
     """The four figures for decisions taken from `date_from` to `date_to` (inclusive), optionally by 决定机关."""
     audit.require(ctx, Permission.VIEW)
     as_of = as_of or dt.date.today()
-    stmt = visible_records_stmt(ctx, date_from=date_from, date_to=date_to, unit=unit).order_by("jdrq", "wsh")
-    unit = unit or list_scope.current_list_unit(ctx)  # a unit-limited user's figures are their unit's: say so
+    own_unit = list_scope.current_list_unit(ctx)
+    stmt = visible_records_stmt(own_unit, date_from=date_from, date_to=date_to, unit=unit).order_by("jdrq", "wsh")
+    unit = unit or own_unit  # a unit-limited user's figures are their unit's: say so
     with ctx.transaction() as session:
         rows = list(session.execute(stmt).scalars())
         return compute(rows, date_from=date_from, date_to=date_to, unit=unit, as_of=as_of)
