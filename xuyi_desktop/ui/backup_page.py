@@ -174,6 +174,7 @@ class BackupPage(QWidget):
         if not self.files_apply:
             for box in (now_box, settings_box, list_box):
                 box.setVisible(False)
+            self.check_report.setPlaceholderText(self.tr("检查数据库服务器（版本、字符集）、操作日志哈希链和数据库版本"))
             self._busy_buttons = [self.check_button]
         self.backup_button.clicked.connect(self.back_up_now)
         self.browse_button.clicked.connect(self._browse)
