@@ -103,7 +103,12 @@ def test_add_fulfil_violate_revoke_with_full_row_images(ctx) -> None:  # type: i
         svc.violate(ctx, b.id, facts="  ")
     v = svc.violate(ctx, b.serial, facts="资金申请材料虚假", handling="撤销补助", penalty_document_no="盱交罚〔2026〕7号")
     assert v.status is CommitmentStatus.VIOLATED and v.dishonesty_id is not None
-    c = commit(ctx, e.summary.id)
+    with pytest.raises(svc.CommitmentRefused, match="违诺") as refused:  # the check embedded in acceptance
+        commit(ctx, e.summary.id)
+    assert refused.value.serial.startswith(f"{ctx.office_code}-HC-")
+    c = commit(ctx, e.summary.id, override_reason="县政府专题会议要求容缺办理")  # a reviewer's override, with a reason
+    assert c.check_serial.startswith(f"{ctx.office_code}-HC-") and c.check_override_reason == "县政府专题会议要求容缺办理"
+    assert a.check_serial and a.check_serial != c.check_serial and not a.check_override_reason
     assert svc.revoke(ctx, c.id, reason="申请人撤回申请").status is CommitmentStatus.REVOKED
     with ctx.transaction() as s:
         rec = s.get(DishonestyRecord, v.dishonesty_id)
@@ -157,7 +162,7 @@ def test_a_violated_commitment_changes_the_credit_check(ctx) -> None:  # type: i
     svc.violate(ctx, c.id, facts="未在期限内补交安全生产管理制度材料")
     after = check_entity(ctx, e.summary.id, "licensing")
     assert after.commitments[0]["status"] == "violated"
-    assert any("违诺" in line.text and c.serial in line.text and line.kind == "restriction" for line in after.consequences)
+    assert any("违诺" in line.text and c.serial in line.source and line.kind == "restriction" for line in after.consequences)
     assert after.dishonesty and after.dishonesty[0]["category"] == "违反信用承诺"
     assert after.to_json()["commitments"][0]["serial"] == c.serial
 

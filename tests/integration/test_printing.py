@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from rating_flow import step_day
 from sqlalchemy import func, select
 
 from xuyi_desktop.cli import main
@@ -30,7 +31,8 @@ from xuyi_desktop.printing.publicity import PublicityRow, publicity_list_pdf
 from xuyi_desktop.services import office_keys, printing
 from xuyi_desktop.services.credit_check import check_entity
 from xuyi_desktop.services.entities import register_entity
-from xuyi_desktop.services.ratings import RatingInput, add_dishonesty, add_rating, get_rating, set_status
+from xuyi_desktop.services.dishonesty import add_dishonesty
+from xuyi_desktop.services.ratings import RatingInput, add_rating, get_rating, set_status
 from xuyi_desktop.storage.models import AppSetting, AuditEntry, ChangeLog
 
 TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo", "zbarimg")
@@ -60,7 +62,7 @@ def make_rating(ctx, name: str, n: int, *, score: float = 96, status: RatingStat
     ))
     steps = [RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE]
     for step in steps[: steps.index(status) + 1] if status in steps else []:
-        set_status(ctx, rating.id, step)
+        set_status(ctx, rating.id, step, today=step_day(step))
     return entity, rating
 
 

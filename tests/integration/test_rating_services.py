@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rating_flow import step_day
 
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.errors import ValidationError
@@ -18,6 +19,7 @@ from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.services import credit_check, ratings, users
 from xuyi_desktop.services.audit import PermissionDenied
 from xuyi_desktop.services.context import open_context
+from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
 
 UNIT = "91320830PYQLFT169T"
@@ -33,7 +35,7 @@ def _unit(ctx, identifier: str = UNIT, name: str = "盱眙路桥工程有限公�
 def _effective(ctx, identifier: str, score: float, period: int = THIS_YEAR) -> ratings.RatingView:  # type: ignore[no-untyped-def]
     view = ratings.add_rating(ctx, ratings.RatingInput(entity=identifier, domain="highway_construction", period=period, score=score, evaluating_organ="盱眙县交通运输局"))
     for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        view = ratings.set_status(ctx, view.id, status)
+        view = ratings.set_status(ctx, view.id, status, today=step_day(status))
     return view
 
 
@@ -56,7 +58,7 @@ def test_workflow_validity_supersession_and_history(ctx) -> None:  # type: ignor
     assert first.valid_until == first.valid_from.replace(year=first.valid_from.year + 1) - dt.timedelta(days=1)
     fix = ratings.correct_rating(ctx, first.id, ratings.RatingInput(entity=UNIT, domain="highway_construction", period=THIS_YEAR, score=90))
     for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        ratings.set_status(ctx, fix.id, status)
+        ratings.set_status(ctx, fix.id, status, today=step_day(status))
     timeline = ratings.list_ratings(ctx, UNIT)
     assert {(v.grade, v.status) for v in timeline} == {("AA", RatingStatus.SUPERSEDED), ("A", RatingStatus.EFFECTIVE)}
 
@@ -64,8 +66,8 @@ def test_workflow_validity_supersession_and_history(ctx) -> None:  # type: ignor
 def test_objection_blocks_effect_until_decided(ctx) -> None:  # type: ignore[no-untyped-def]
     _unit(ctx)
     view = ratings.add_rating(ctx, ratings.RatingInput(entity=UNIT, domain="highway_construction", period=THIS_YEAR, score=80))
-    ratings.set_status(ctx, view.id, RatingStatus.REVIEWED)
-    ratings.set_status(ctx, view.id, RatingStatus.PUBLICITY)
+    ratings.set_status(ctx, view.id, RatingStatus.REVIEWED, today=step_day("reviewed"))
+    ratings.set_status(ctx, view.id, RatingStatus.PUBLICITY, today=step_day("publicity"))
     objection = ratings.add_objection(ctx, view.id, objector="盱眙顺达路桥有限公司", content="扣分依据不充分")
     with pytest.raises(ValidationError, match="异议"):
         ratings.set_status(ctx, view.id, RatingStatus.EFFECTIVE)
@@ -76,7 +78,7 @@ def test_objection_blocks_effect_until_decided(ctx) -> None:  # type: ignore[no-
 def test_provisional_a_only_without_dishonesty(ctx) -> None:  # type: ignore[no-untyped-def]
     _unit(ctx, UNIT, "诚信路桥有限公司")
     _unit(ctx, UNIT2, "失信路桥有限公司")
-    ratings.add_dishonesty(ctx, UNIT2, occurred_on=dt.date(THIS_YEAR - 1, 6, 1), category="严重失信", description="提供虚假材料")
+    add_dishonesty(ctx, UNIT2, occurred_on=dt.date(THIS_YEAR - 1, 6, 1), category="严重失信", description="提供虚假材料")
     honest = credit_check.run_check(ctx, UNIT, "tender")
     grade = next(g for g in honest.grades if g.domain == "highway_construction")
     assert grade.grade == "A" and grade.provisional and "暂定" in grade.note
@@ -89,8 +91,8 @@ def test_provisional_a_only_without_dishonesty(ctx) -> None:  # type: ignore[no-
 def test_expired_grade_is_not_replaced_by_provisional_a(ctx) -> None:  # type: ignore[no-untyped-def]
     _unit(ctx)
     draft = ratings.add_rating(ctx, ratings.RatingInput(entity=UNIT, domain="highway_construction", period=THIS_YEAR, score=96))
-    ratings.set_status(ctx, draft.id, RatingStatus.REVIEWED)
-    ratings.set_status(ctx, draft.id, RatingStatus.PUBLICITY)
+    ratings.set_status(ctx, draft.id, RatingStatus.REVIEWED, today=dt.date(THIS_YEAR - 1, 12, 10))
+    ratings.set_status(ctx, draft.id, RatingStatus.PUBLICITY, today=dt.date(THIS_YEAR - 1, 12, 10))
     rated = ratings.set_status(ctx, draft.id, RatingStatus.EFFECTIVE, today=dt.date(THIS_YEAR, 1, 10))
     assert next(g for g in credit_check.run_check(ctx, UNIT, "tender").grades if g.domain == "highway_construction").grade == "AA"
     after_expiry = rated.valid_until + dt.timedelta(days=5)
@@ -138,8 +140,11 @@ def test_cli_check_lists_incentive_for_aa_and_restriction_for_d(new_db) -> None:
     for ident, score in ((UNIT, "96"), (UNIT2, "50")):
         added = json.loads(_cli(db, "rating", "add", "--entity", ident, "--domain", "highway_construction", "--period", str(THIS_YEAR), "--score", score, "--json").stdout)
         assert {"id", "grade", "status"} <= set(added) and added["status"] == "draft"
-        for status in ("reviewed", "publicity", "effective"):
+        for status in ("reviewed", "publicity"):
             assert _cli(db, "rating", "set-status", added["id"], status).returncode == 0
+        early = _cli(db, "rating", "set-status", added["id"], "effective")
+        assert early.returncode == 1 and "公示期满后" in early.stderr and early.stderr.count("\n") == 1
+        assert _cli(db, "rating", "set-status", added["id"], "effective", "--override-reason", "上级督办，须提前生效").returncode == 0
     bad = _cli(db, "rating", "set-status", added["id"], "draft")
     assert bad.returncode == 1 and "不能从" in bad.stderr
     aa = json.loads(_cli(db, "check", "优秀路桥", "--business", "tender", "--json").stdout)

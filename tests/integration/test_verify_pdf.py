@@ -17,6 +17,7 @@ from xuyi_desktop.services import printing
 from xuyi_desktop.services.credit_check import check_entity
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, get_rating, set_status
+from rating_flow import step_day  # tests/support
 
 
 def uscc(n: int) -> str:
@@ -33,7 +34,7 @@ def make_rating(ctx, name: str, n: int):  # type: ignore[no-untyped-def]
         decision_date=dt.date.today(), document_no="盱交信〔2026〕3号",
     ))
     for step in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, rating.id, step)
+        set_status(ctx, rating.id, step, today=step_day(step))
     return entity, rating
 
 

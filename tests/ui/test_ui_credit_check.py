@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from rating_flow import step_day
 from PySide6.QtCore import Qt
 from ui_helpers import USCC_A, USCC_B, USCC_C
 
@@ -19,7 +20,7 @@ from xuyi_desktop.ui.credit_check_page import CreditCheckPage, GradeColumn
 def rated(ctx, identifier: str, score: float) -> None:  # type: ignore[no-untyped-def]
     view = add_rating(ctx, RatingInput(identifier, "highway_construction", dt.date.today().year - 1, score=score))
     for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, view.id, status)
+        set_status(ctx, view.id, status, today=step_day(status))
 
 
 @pytest.fixture
@@ -95,14 +96,15 @@ def test_d_unit_shows_a_restriction_and_f6_rechecks_for_the_next_business(qtbot,
     page.set_business("tender")
     run(qtbot, page, USCC_C)
     assert page.grade_text(0) == "D级"
-    (line,) = page.consequence_lines()
-    assert line == ("restriction", "✘ 约束　依法依规采取限制性措施（限制参与投标）")
+    lines = page.consequence_lines()
+    assert lines[0] == ("restriction", "✘ 约束　依法依规采取限制性措施（限制参与投标）")
+    assert {kind for kind, _ in lines} == {"restriction"}  # and the D grade's 不适用告知承诺 line
     assert page.consequences_list.item(0).foreground().color().name() == "#c62828"
     serial = page.result.serial
     qtbot.keyClick(page.search_edit, Qt.Key.Key_F6)  # tender → fund_application, checked again
     qtbot.waitUntil(lambda: not page.busy and page.result.serial != serial, timeout=5000)
     assert page.result.business == "fund_application" == page.business()
-    assert page.consequence_lines() == [("restriction", "✘ 约束　限制申请财政性资金项目")]
+    assert page.consequence_lines()[0] == ("restriction", "✘ 约束　限制申请财政性资金项目")
     assert settings.value("credit_check/business") == "fund_application"
     again = CreditCheckPage(ctx, settings)  # the last business type is remembered
     qtbot.addWidget(again)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from rating_flow import step_day
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
 from ui_helpers import USCC_A
 
 from xuyi_desktop.domain.entities import EntityDraft
@@ -40,7 +42,7 @@ def type_score(qtbot, form, text: str) -> None:  # type: ignore[no-untyped-def]
     qtbot.keyClicks(form.score_edit, text)
 
 
-def test_enter_rating_with_live_grade_then_move_it_to_effective(qtbot, ctx, rating_page, dialogs):  # type: ignore[no-untyped-def]
+def test_enter_rating_with_live_grade_then_move_it_to_effective(qtbot, ctx, rating_page, dialogs, monkeypatch):  # type: ignore[no-untyped-def]
     register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
     page = rating_page
     pick(qtbot, page, "xyxlq")
@@ -79,9 +81,11 @@ def test_enter_rating_with_live_grade_then_move_it_to_effective(qtbot, ctx, rati
     assert buttons[RatingStatus.PUBLICITY].isEnabled() and not buttons[RatingStatus.REVIEWED].isEnabled()
     buttons[RatingStatus.PUBLICITY].click()
     assert page.status_texts() == ["公示中"] and page.objection_button.isEnabled()
-    buttons[RatingStatus.EFFECTIVE].click()  # before the publicity period ends: asked (answered Yes)
+    buttons[RatingStatus.EFFECTIVE].click()  # before the publicity period ends: a reviewer must give a reason
+    assert page.status_texts() == ["公示中"]  # the dialogs fixture answers the reason dialog with Cancel
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: ("上级督办，须提前生效", True)))
+    buttons[RatingStatus.EFFECTIVE].click()
     assert page.status_texts() == ["生效"]
-    assert [k for k, _ in dialogs] == ["question"]
     assert not any(b.isEnabled() for t, b in buttons.items() if t is not RatingStatus.REVOKED)
     assert buttons[RatingStatus.REVOKED].isEnabled()
     (stored,) = list_ratings(ctx, USCC_A)
@@ -114,14 +118,14 @@ def test_deductions_compute_the_score_and_validation_shows_inline(qtbot, ctx, ra
     form.reject()
 
 
-def test_correction_is_a_new_version_and_the_old_one_greys_out(qtbot, ctx, rating_page):  # type: ignore[no-untyped-def]
+def test_correction_is_a_new_version_and_the_old_one_greys_out(qtbot, ctx, rating_page, monkeypatch):  # type: ignore[no-untyped-def]
     from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 
     register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
     year = dt.date.today().year - 1
     first = add_rating(ctx, RatingInput(USCC_A, "highway_construction", year, score=88))
     for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, first.id, status)
+        set_status(ctx, first.id, status, today=step_day(status))
     page = rating_page
     pick(qtbot, page, USCC_A)
     assert page.status_texts() == ["生效"]
@@ -132,6 +136,7 @@ def test_correction_is_a_new_version_and_the_old_one_greys_out(qtbot, ctx, ratin
     assert form.save()
     assert page.status_texts() == ["草稿", "生效"]
     assert page.table.item(0, 5).text() == "第2版（更正）"
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: ("更正版本，原评价已公示", True)))
     for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
         page.table.selectRow(0)
         assert page.move_selected(status)

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from rating_flow import step_day
 from PySide6.QtCore import Qt
 from ui_helpers import USCC_A
 
@@ -35,7 +36,7 @@ def certificate(ctx, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     rating = add_rating(ctx, RatingInput(entity.summary.id, "highway_construction", 2025, score=96,
                                          decision_date=dt.date.today(), document_no="盱交信〔2026〕3号"))
     for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, rating.id, status)
+        set_status(ctx, rating.id, status, today=step_day(status))
     return printing.print_certificate(ctx, rating.id, tmp_path / "cert.pdf")
 
 

@@ -114,7 +114,11 @@ def _check(args: argparse.Namespace) -> int:
     if args.query:  # `xuyi check QUERY --business CODE` is the counter credit check
         return run_credit_check(args)
 
-    report = check_database(context(args))
+    ctx = context(args)
+    report = check_database(ctx)
+    from xuyi_desktop.cli.rating_commands import _calendar_warning
+
+    _calendar_warning(ctx)
     if args.json:
         print_json(report.as_dict())
     else:

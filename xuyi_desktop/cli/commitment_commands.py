@@ -40,6 +40,8 @@ def register(sub: Any) -> None:
     add.add_argument("--item", action="append", dest="items", help="承诺事项，可重复（默认取该类型的默认事项）")
     add.add_argument("--signer", default="", help="签署人（默认法定代表人）")
     add.add_argument("--signed-on", type=_date, help="签署日期 YYYY-MM-DD（默认今天）")
+    add.add_argument("--override-reason", default="",
+                     help="信用核查不予受理时，审核人员决定例外受理的理由（须审核权限，记入操作日志）")
     add.add_argument("--json", action="store_true")
     add.set_defaults(func=_add)
 
@@ -71,7 +73,7 @@ def register(sub: Any) -> None:
     vio.add_argument("--facts", required=True, help="违诺事实")
     vio.add_argument("--handling", default="", help="处理情况")
     vio.add_argument("--penalty-no", default="", help="处罚决定书文号")
-    vio.add_argument("--on", type=_date, help="违诺认定日期（默认今天）")
+    vio.add_argument("--on", "--date", dest="on", type=_date, help="违诺日期（失信记录记这一天；默认今天）")
     vio.add_argument("--json", action="store_true")
     vio.set_defaults(func=_violate)
 
@@ -151,7 +153,7 @@ def _add(args: argparse.Namespace) -> int:
 
     view = add_commitment(context(args), CommitmentInput(
         args.entity, args.type_code, args.area_code, args.business, args.term_days, tuple(args.items or ()),
-        signer=args.signer, signed_on=args.signed_on,
+        signer=args.signer, signed_on=args.signed_on, override_reason=args.override_reason,
     ))
     _print_view(view, args.json)
     return EXIT_OK

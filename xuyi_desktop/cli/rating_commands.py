@@ -33,6 +33,7 @@ def register(sub: Any) -> None:
     add.add_argument("--doc-no", default="", help="文号")
     add.add_argument("--notes", default="", help="评定依据说明")
     add.add_argument("--corrects", type=uuid.UUID, metavar="RATING_ID", help="作为某条评价的更正版本")
+    add.add_argument("--penalty-until", type=dt.date.fromisoformat, help="直接定级（如直接定为D级）所依据处罚的期限 YYYY-MM-DD")
     add.add_argument("--json", action="store_true")
     add.set_defaults(func=_add)
 
@@ -40,6 +41,7 @@ def register(sub: Any) -> None:
     status.add_argument("id", type=uuid.UUID)
     status.add_argument("status", choices=[s.value for s in RatingStatus if s is not RatingStatus.SUPERSEDED])
     status.add_argument("--note", default="")
+    status.add_argument("--override-reason", default="", help="公示期未满即生效的理由（须审核权限，记入操作日志）")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=_set_status)
 
@@ -73,16 +75,6 @@ def register(sub: Any) -> None:
     save.add_argument("--out", required=True)
     save.set_defaults(func=_attachment_save)
 
-    dis = sub.add_parser("dishonesty", help="失信记录")
-    dsub = dis.add_subparsers(dest="dishonesty_command", required=True, metavar="ACTION")
-    dadd = dsub.add_parser("add", help="登记失信记录")
-    dadd.add_argument("--entity", required=True)
-    dadd.add_argument("--date", required=True, type=dt.date.fromisoformat, help="失信行为日期 YYYY-MM-DD")
-    dadd.add_argument("--category", required=True, help="失信类别，如 严重失信、行政处罚（严重）")
-    dadd.add_argument("--description", default="")
-    dadd.add_argument("--doc-no", default="")
-    dadd.set_defaults(func=_dishonesty_add)
-
     biz = sub.add_parser("businesses", help="信用核查的业务类型")
     biz.add_argument("--json", action="store_true")
     biz.set_defaults(func=_businesses)
@@ -100,21 +92,40 @@ def run_credit_check(args: argparse.Namespace) -> int:
     if not args.business:
         print("用法错误：信用核查需要 --business（见 xuyi businesses）(--business is required)", file=sys.stderr)
         return EXIT_USAGE
-    result = run_check(context(args), args.query, args.business)
+    ctx = context(args)
+    result = run_check(ctx, args.query, args.business)
+    _calendar_warning(ctx)
     if getattr(args, "json", False):
         print_json(result.to_json())
         return EXIT_OK
     e = result.entity
-    print(f"信用核查 {result.serial}  业务：{result.business_name}")
-    print(f"{e['name']}  {e['identifier']}  {e['kind_label']}  {'、'.join(e['category_labels'])}")
+    print(f"信用核查 {result.serial}  业务：{result.business_name}  结论：{result.verdict_label}")
+    print(f"{e['name']}  {e['identifier']}  {e['kind_label']}  {e.get('status_label', '')}  {'、'.join(e['category_labels'])}")
     for g in result.grades:
         grade = f"{g.grade}{'（暂定）' if g.provisional else ''}" if g.grade else "无"
         valid = f" 有效期至 {g.valid_until}" if g.valid_until else ""
         print(f"  {g.domain_name}: {grade}{valid} {g.note}")
+    for p in result.penalties:
+        end = f"，公示至 {p['publicity_end']}" if p["publicity_end"] else ""
+        print(f"  行政处罚 {p['document_no']}（{p['publicity_class']}，{p['state_label']}{end}）")
+    for d in result.dishonesty:
+        print(f"  失信记录 {d['occurred_on']} {d['category']}")
     for c in result.consequences:
         mark = {"incentive": "✔ 激励", "restriction": "✘ 约束", "info": "· 提示"}[c.kind]
-        print(f"  {mark}：{c.text}")
+        print(f"  {mark}：{c.text}（依据：{c.source}）")
+    for s in result.suppressed:
+        print(f"  — 不适用：{s['text']}（{s['reason']}）")
     return EXIT_OK
+
+
+def _calendar_warning(ctx: Any) -> None:
+    """From 1 November: administrators are told next year's holiday calendar is missing (deadlines 待确认)."""
+    from xuyi_desktop.domain.permissions import Permission
+    from xuyi_desktop.services.sgs_calendar import missing_calendar_notice
+
+    notice = missing_calendar_notice()
+    if notice and ctx.can(Permission.SETTINGS):
+        print(f"提示：{notice}", file=sys.stderr)
 
 
 def _domains(args: argparse.Namespace) -> int:
@@ -153,7 +164,7 @@ def _add(args: argparse.Namespace) -> int:
     data = RatingInput(
         entity=args.entity, domain=args.domain, period=args.period, score=args.score, points=args.points,
         deductions=tuple(_parse_deduction(d) for d in args.deduction), grade=args.grade, evaluating_organ=args.organ,
-        decision_date=args.decision_date, document_no=args.doc_no, basis_notes=args.notes,
+        decision_date=args.decision_date, document_no=args.doc_no, basis_notes=args.notes, penalty_until=args.penalty_until,
     )
     view = correct_rating(ctx, args.corrects, data) if args.corrects else add_rating(ctx, data)
     for w in view.warnings:
@@ -168,7 +179,7 @@ def _add(args: argparse.Namespace) -> int:
 def _set_status(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.ratings import set_status
 
-    view = set_status(context(args), args.id, RatingStatus(args.status), note=args.note)
+    view = set_status(context(args), args.id, RatingStatus(args.status), note=args.note, override_reason=args.override_reason)
     for w in view.warnings:
         print(f"提示：{w}", file=sys.stderr)
     if args.json:
@@ -238,14 +249,6 @@ def _decide(args: argparse.Namespace) -> int:
 
     decide_objection(context(args), args.objection_id, upheld=args.upheld, note=args.note)
     print("异议已处理 (objection decided)")
-    return EXIT_OK
-
-
-def _dishonesty_add(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.ratings import add_dishonesty
-
-    rid = add_dishonesty(context(args), args.entity, occurred_on=args.date, category=args.category, description=args.description, document_no=args.doc_no)
-    print(f"已登记失信记录 (dishonesty recorded): {rid}")
     return EXIT_OK
 
 

@@ -88,6 +88,13 @@ def register(sub: Any) -> None:
     wdr.add_argument("--reason", required=True)
     wdr.set_defaults(func=_withdraw)
 
+    cls = ssub.add_parser("classify", help="确定行政处罚的失信程度（公示类别），用于“待定”或按规则推定的记录（须审核权限）")
+    cls.add_argument("id", type=uuid.UUID)
+    cls.add_argument("--class", dest="klass", required=True, help="轻微 / 一般 / 严重")
+    cls.add_argument("--reason", required=True)
+    cls.add_argument("--json", action="store_true")
+    cls.set_defaults(func=_classify)
+
     lst = ssub.add_parser("list", help="列出记录（当前版本）")
     lst.add_argument("--status", type=_status, help="pending 待报送 / reported 已报送 / overdue 逾期未报 / late 逾期已报")
     lst.add_argument("--kind", type=_kind)
@@ -172,15 +179,21 @@ def _workdays_check(args: argparse.Namespace) -> int:
 def _workdays_install(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.sgs_calendar import install_file
 
+    from xuyi_desktop.services.sgs import recompute_tentative_deadlines
+
+    ctx = context(args)
     year = install_file(args.file)
-    print(f"已安装 {year.year} 年节假日安排")
+    changed = recompute_tentative_deadlines(ctx)
+    print(f"已安装 {year.year} 年节假日安排" + (f"；{changed}条待确认的报送截止日已按节假日安排重新计算" if changed else ""))
     return EXIT_OK
 
 
 def _deadline(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.sgs import deadline_for
+    from xuyi_desktop.services.sgs import deadline_of
 
-    print(deadline_for(args.date).isoformat())
+    deadline, tentative = deadline_of(args.date)
+    assert deadline is not None
+    print(deadline.isoformat() + ("（待确认：该年节假日安排尚未安装，暂按周末计算）" if tentative else ""))
     return EXIT_OK
 
 
@@ -242,6 +255,18 @@ def _withdraw(args: argparse.Namespace) -> int:
 
     view = withdraw_record(context(args), args.id, on=args.on, reason=args.reason)
     print(f"已标记撤销：{view.document_no}（{view.withdrawn_on}）")
+    return EXIT_OK
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs import classify_record
+
+    view = classify_record(context(args), args.id, args.klass, reason=args.reason)
+    if args.json:
+        print_json(view.to_json())
+    else:
+        end = f"，公示截止期 {view.publicity_end}" if view.publicity_end else "，不予公示"
+        print(f"已确定公示类别：{view.document_no} {args.klass}{end}")
     return EXIT_OK
 
 

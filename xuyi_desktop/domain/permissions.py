@@ -25,6 +25,7 @@ class Permission(str, Enum):
     RATING_APPROVE = "rating_approve"
     SYNC_RESOLVE = "sync_resolve"
     REPAIR_APPROVE = "repair_approve"
+    CREDIT_REVIEW = "credit_review"
     USER_MANAGE = "user_manage"
     SETTINGS = "settings"
     BACKUP = "backup"
@@ -45,6 +46,7 @@ _LABELS = {
     Permission.RATING_APPROVE: "审核信用评价",
     Permission.SYNC_RESOLVE: "处理同步冲突",
     Permission.REPAIR_APPROVE: "审批信用修复",
+    Permission.CREDIT_REVIEW: "审核信用信息（公示类别、例外受理、提前生效）",
     Permission.USER_MANAGE: "管理用户",
     Permission.SETTINGS: "系统设置",
     Permission.BACKUP: "备份与恢复",
@@ -57,7 +59,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.VIEW}),
     Role.CLERK: frozenset(_CLERK),
     Role.REVIEWER: frozenset(
-        _CLERK | {Permission.RATING_APPROVE, Permission.SYNC_RESOLVE, Permission.REPAIR_APPROVE, Permission.AUDIT_VIEW}
+        _CLERK | {Permission.RATING_APPROVE, Permission.SYNC_RESOLVE, Permission.REPAIR_APPROVE, Permission.CREDIT_REVIEW,
+                  Permission.AUDIT_VIEW}
     ),
     Role.ADMIN: frozenset(Permission),
 }

@@ -11,31 +11,45 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xuyi_desktop.domain.errors import DomainError
+
 SCORE_BASES = ("score", "points", "score_and_points")
 CONSEQUENCE_KINDS = ("incentive", "restriction", "info")
 
 
-class SchemeError(ValueError):
-    """A scheme or business file breaks a rule; the message names the file and the field (Chinese)."""
+class SchemeError(DomainError, ValueError):
+    """A scheme or business file breaks a rule, or no scheme fits a rating: the message names the file and the
+    field, or the domain and the period (Chinese). A DomainError, so the CLI prints one `错误：…` line."""
+
+    def __init__(self, message_zh: str, message_en: str = "rating scheme rule") -> None:
+        self.message_zh = message_zh
+        self.message_en = message_en
+        super().__init__(message_zh)
 
 
 @dataclass(frozen=True)
 class GradeRule:
-    """First rule (in file order) whose bounds all hold gives the grade. Bounds are inclusive."""
+    """First rule (in file order) whose bounds all hold gives the grade. min_/max_ bounds are inclusive,
+    below_ bounds exclusive ("fewer than 20 points": below_points = 20), so 19.5 or 19.995 points still
+    fall in a band: write bands with below_ upper bounds rather than 19.99."""
 
     grade: str
     min_score: float | None = None
     max_score: float | None = None
     min_points: float | None = None
     max_points: float | None = None
+    below_score: float | None = None
+    below_points: float | None = None
     flag: str = ""
 
     def matches(self, score: float | None, points: float | None) -> bool:
         checks = (
             (self.min_score, score, lambda b, v: v >= b),
             (self.max_score, score, lambda b, v: v <= b),
+            (self.below_score, score, lambda b, v: v < b),
             (self.min_points, points, lambda b, v: v >= b),
             (self.max_points, points, lambda b, v: v <= b),
+            (self.below_points, points, lambda b, v: v < b),
         )
         for bound, value, ok in checks:
             if bound is None:
@@ -55,10 +69,16 @@ class DeductionItem:
 
 @dataclass(frozen=True)
 class Consequence:
+    """A grade's consequence for one business. `measures` name what it concerns (容缺受理, 保证金 …) so that a
+    restriction can override an incentive of the same measure; `provisional` limits it to a provisional grade
+    (True) or an evaluated one (False)."""
+
     business: str
     grades: tuple[str, ...]
     kind: str
     text: str
+    measures: tuple[str, ...] = ()
+    provisional: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,7 @@ class RatingScheme:
     publicity_working_days: int = 10
     active: bool = True
     source_file: str = ""
+    replaces: str | None = None  # the code of the scheme this one took over from (for earlier periods)
 
     @property
     def uses_score(self) -> bool:
@@ -124,14 +145,38 @@ class SchemeRegistry:
         return max((s for s in self.schemes if s.code == code), key=lambda s: s.effective_from, default=None) or _unknown(code)
 
     def for_period(self, code: str, period: int) -> RatingScheme:
-        """The version in force for a period: the latest effective_from not after it."""
-        candidates = [s for s in self.schemes if s.code == code and s.effective_from <= period]
+        """The version in force for a period: the latest effective_from not after it. Before a scheme's first
+        version, the scheme it replaced (declared with `replaces`) is the one in force, so a 2023 operator rating
+        is entered under the legacy scheme; a replaced scheme is refused for periods after its successor began."""
+        versions = [s for s in self.schemes if s.code == code]
+        if not versions:
+            _unknown(code)
+        candidates = [s for s in versions if s.effective_from <= period]
         if not candidates:
-            older = [s for s in self.schemes if s.code == code]
-            if not older:
-                _unknown(code)
-            raise SchemeError(f"评价领域“{older[0].name}”在{period}年度没有适用的规则（最早自{min(s.effective_from for s in older)}年）")
-        return max(candidates, key=lambda s: s.effective_from)
+            first = min(versions, key=lambda s: s.effective_from)
+            if first.replaces:
+                return self.for_period(first.replaces, period)
+            raise SchemeError(
+                f"评价领域“{first.name}”在{period}年度没有适用的规则（最早自{first.effective_from}年度）",
+                f"no scheme of {code} for period {period}",
+            )
+        scheme = max(candidates, key=lambda s: s.effective_from)
+        successor = self.successor_of(code)
+        if successor is not None and period >= successor.effective_from:
+            raise SchemeError(
+                f"“{scheme.name}”自{successor.effective_from}年度起已被“{successor.name}”取代，{period}年度请按“{successor.name}”评价",
+                f"{code} was replaced by {successor.code} from {successor.effective_from}",
+            )
+        return scheme
+
+    def successor_of(self, code: str) -> RatingScheme | None:
+        """The first version of the scheme that declared it replaces `code`, if any."""
+        heirs = [s for s in self.schemes if s.replaces == code]
+        return min(heirs, key=lambda s: s.effective_from) if heirs else None
+
+    def measures(self) -> set[str]:
+        """Every measure the schemes' consequences name (checked against consequences.toml at start)."""
+        return {m for s in self.schemes for c in s.consequences for m in c.measures}
 
     def for_categories(self, categories: Iterable[str]) -> list[RatingScheme]:
         """The active domains an entity with these categories is evaluated in (latest versions)."""
@@ -181,6 +226,8 @@ def _parse_scheme(data: dict, where: str, business_codes: set[str]) -> RatingSch
                 max_score=_num(r.get("max_score"), rw),
                 min_points=_num(r.get("min_points"), rw),
                 max_points=_num(r.get("max_points"), rw),
+                below_score=_num(r.get("below_score"), rw),
+                below_points=_num(r.get("below_points"), rw),
                 flag=str(r.get("flag", "")),
             )
         )
@@ -209,7 +256,13 @@ def _parse_scheme(data: dict, where: str, business_codes: set[str]) -> RatingSch
             raise SchemeError(f"{cw}：kind 应为 {'/'.join(CONSEQUENCE_KINDS)} 之一")
         if not c.get("text"):
             raise SchemeError(f"{cw}：text 不能为空")
-        consequences.append(Consequence(c["business"], tuple(c["grades"]), c["kind"], c["text"]))
+        measures = tuple(c.get("measures", ()))
+        if c["kind"] != "info" and not measures:
+            raise SchemeError(f"{cw}：激励和约束须写明 measures（所涉措施，见 credit_check/consequences.toml 的 [measures]）")
+        provisional_only = c.get("provisional")
+        if provisional_only is not None and not isinstance(provisional_only, bool):
+            raise SchemeError(f"{cw}：provisional 应为 true 或 false")
+        consequences.append(Consequence(c["business"], tuple(c["grades"]), c["kind"], c["text"], measures, provisional_only))
     provisional = data.get("provisional_grade")
     if provisional is not None and provisional not in grades:
         raise SchemeError(f"{where}：provisional_grade {provisional!r} 不在 grades 中")
@@ -237,6 +290,7 @@ def _parse_scheme(data: dict, where: str, business_codes: set[str]) -> RatingSch
         publicity_working_days=int(data.get("publicity_working_days", 10)),
         active=bool(data.get("active", True)),
         source_file=where,
+        replaces=str(data["replaces"]) if data.get("replaces") else None,
     )
 
 
@@ -259,6 +313,10 @@ def load_registry(folder: Path) -> SchemeRegistry:
     keys = [(s.code, s.effective_from) for s in schemes]
     if len(set(keys)) != len(keys):
         raise SchemeError("同一评价领域有两个文件使用相同的 effective_from")
+    codes_known = {s.code for s in schemes}
+    for s in schemes:
+        if s.replaces and s.replaces not in codes_known:
+            raise SchemeError(f"{s.source_file}：replaces {s.replaces!r} 不是已有的评价领域")
     if not schemes:
         raise SchemeError(f"{folder / 'rating_schemes'}：没有任何评价规则文件")
     return SchemeRegistry(schemes, businesses)

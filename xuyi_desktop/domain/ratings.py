@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
-from xuyi_desktop.domain.rating_schemes import Consequence, RatingScheme
+from xuyi_desktop.domain.rating_schemes import RatingScheme
 
 
 class RatingStatus(str, Enum):
@@ -65,6 +65,7 @@ class DerivedGrade:
     score: float | None
     points: float | None
     notes: tuple[str, ...] = ()
+    direct: bool = False  # set directly by a serious act (直接定为D级), not by the score
 
 
 def score_from_deductions(scheme: RatingScheme, items: Iterable[tuple[str, float | None]]) -> tuple[float, str | None]:
@@ -102,7 +103,7 @@ def derive_grade(
     if problems:
         raise ValidationError(problems)
     if direct_grade:
-        return DerivedGrade(direct_grade, score, points, (f"存在直接定为{direct_grade}级的行为",))
+        return DerivedGrade(direct_grade, score, points, (f"存在直接定为{direct_grade}级的行为",), direct=True)
     rule = next((r for r in scheme.rules if r.matches(score, points)), None)
     if rule is None:
         raise ValidationError(FieldProblem("score", "规则文件没有覆盖这个分数/记分，请管理员补充规则", "no rule matches"))
@@ -128,9 +129,42 @@ def check_typed_grade(scheme: RatingScheme, typed: str, derived: DerivedGrade | 
 
 
 def provisional_applies(scheme: RatingScheme, *, rated_in_previous_period: bool, dishonest_in_previous_period: bool) -> bool:
-    """暂定A级: not evaluated in the previous period and no dishonesty record in it."""
+    """暂定A级 in its narrowest form: the scheme gives it, not evaluated and no dishonesty in the previous period.
+    The whole rule (entity status, penalties in publicity) is provisional_decision()."""
     return bool(scheme.provisional_grade) and not rated_in_previous_period and not dishonest_in_previous_period
 
 
-def consequences_for(scheme: RatingScheme, grade: str, business: str) -> list[Consequence]:
-    return [c for c in scheme.consequences if c.business == business and grade in c.grades]
+@dataclass(frozen=True)
+class ProvisionalDecision:
+    granted: bool
+    reason: str
+
+
+def provisional_decision(
+    scheme: RatingScheme,
+    *,
+    previous_year: int,
+    entity_status: str,
+    entity_status_label: str,
+    blocking_statuses: Iterable[str],
+    rated_in_previous_period: bool,
+    dishonesty_in_previous_period: Iterable[str],
+    blocking_penalties: Iterable[str],
+) -> ProvisionalDecision:
+    """暂定A级 (SPEC §4): only where the scheme provides it (construction units and key personnel); never for an
+    entity that is 注销 or 吊销, rated in the previous period, with a dishonesty record in it, or with a penalty
+    of a blocking class in publicity since its start. The reason says which, for the clerk."""
+    grade = scheme.provisional_grade
+    if not grade:
+        return ProvisionalDecision(False, "无有效评价结果（本领域规则不设暂定等级）")
+    if entity_status in set(blocking_statuses):
+        return ProvisionalDecision(False, f"主体状态为{entity_status_label}，不适用暂定{grade}级")
+    if rated_in_previous_period:
+        return ProvisionalDecision(False, f"{previous_year}年度已参评，当前无有效评价结果")
+    dishonesty = list(dishonesty_in_previous_period)
+    if dishonesty:
+        return ProvisionalDecision(False, f"{previous_year}年度有失信记录（{'、'.join(dishonesty[:2])}），不适用暂定{grade}级")
+    penalties = list(blocking_penalties)
+    if penalties:
+        return ProvisionalDecision(False, f"有失信行政处罚信息在公示期内（{'、'.join(penalties[:2])}），不适用暂定{grade}级")
+    return ProvisionalDecision(True, f"{previous_year}年度未参评且无失信记录，暂定{grade}级，享受{grade}级同等待遇")

@@ -58,10 +58,15 @@ RELATIVE_CATEGORIES = (RELATIVE_ORG, RELATIVE_PERSON, RELATIVE_INDIVIDUAL)
 ID_TYPES = ("身份证", "护照号", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "外国人永久居留身份证")
 LICENSE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记", "其他")
 LICENSE_STATES = ("有效", "无效")
+# 行政处罚法 (2021) 第九条, then the older names of the national standard that records from other systems still use.
 PENALTY_CATEGORIES = (
-    "警告", "罚款", "没收违法所得", "没收非法财物", "责令停产停业", "暂扣或者吊销许可证", "暂扣或者吊销执照", "行政拘留", "其他",
+    "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级", "吊销许可证件",
+    "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他",
+    "暂扣或者吊销许可证", "暂扣或者吊销执照",
 )
+LICENCE_MEASURES = frozenset({"暂扣许可证件", "吊销许可证件", "暂扣或者吊销许可证", "暂扣或者吊销执照", "降低资质等级"})
 PUBLICITY_CLASSES = ("轻微", "一般", "严重")
+PENDING_CLASS = "待定"  # no class given and none derived: a reviewer decides (counts as published meanwhile)
 
 # Spellings clerks and other systems use, folded (NFKC, no spaces) → stored value.
 CODE_SPELLINGS: dict[str, dict[str, str]] = {
@@ -83,11 +88,17 @@ CODE_SPELLINGS: dict[str, dict[str, str]] = {
     "zt": {**{v: v for v in LICENSE_STATES}, "1": "有效", "2": "无效", "0": "无效"},
     "cflb": {
         **{v: v for v in PENALTY_CATEGORIES},
-        "暂扣或吊销许可证": "暂扣或者吊销许可证", "暂扣或吊销执照": "暂扣或者吊销执照", "吊销许可证": "暂扣或者吊销许可证",
-        "暂扣许可证": "暂扣或者吊销许可证", "吊销执照": "暂扣或者吊销执照", "责令停产停业整顿": "责令停产停业",
-        "没收违法所得、没收非法财物": "没收违法所得",
+        "暂扣或吊销许可证": "暂扣或者吊销许可证", "暂扣或吊销执照": "暂扣或者吊销执照", "吊销许可证": "吊销许可证件",
+        "暂扣许可证": "暂扣许可证件", "吊销执照": "暂扣或者吊销执照", "责令停产停业整顿": "责令停产停业",
+        "没收违法所得、没收非法财物": "没收违法所得", "吊销证照": "吊销许可证件", "吊销营业执照": "暂扣或者吊销执照",
+        "吊销道路运输经营许可证": "吊销许可证件", "吊销从业资格证": "吊销许可证件", "暂扣从业资格证": "暂扣许可证件",
+        "降低资质": "降低资质等级", "限制生产经营活动": "限制开展生产经营活动", "限制开展生产经营": "限制开展生产经营活动",
+        "责令停业": "责令停产停业", "关闭": "责令关闭", "拘留": "行政拘留",
     },
-    "publicity_class": {v: v for v in PUBLICITY_CLASSES},
+    "publicity_class": {
+        **{v: v for v in (*PUBLICITY_CLASSES, PENDING_CLASS)},
+        "轻微失信": "轻微", "一般失信": "一般", "严重失信": "严重", "未定": PENDING_CLASS, "待审核": PENDING_CLASS,
+    },
 }
 
 
@@ -100,17 +111,19 @@ def code_value(field_name: str, value: object) -> str | None:
     return CODE_SPELLINGS[field_name].get(fold(value))
 
 
-def split_penalty_categories(value: object) -> list[str] | None:
-    """'罚款；警告' → ['罚款', '警告'] (a decision may carry several); None when one part is unknown."""
-    parts = [p for p in re.split(r"[;；,，、/]+", fold(value)) if p]
+def split_penalty_categories(value: object) -> tuple[list[str], list[str]]:
+    """'罚款；警告' → (['罚款', '警告'], []) — a decision may carry several, separated by ；;,，、/ or a line
+    break; the second list holds the parts that are not a category (each named in the clerk's message)."""
+    parts = [p for p in re.split(r"[;；,，、/\n]+", unicodedata.normalize("NFKC", str(value))) if fold(p)]
     out: list[str] = []
+    unknown: list[str] = []
     for part in parts:
         code = code_value("cflb", part)
         if code is None:
-            return None
-        if code not in out:
+            unknown.append(fold(part))
+        elif code not in out:
             out.append(code)
-    return out
+    return out, unknown
 
 
 # --- the field set -------------------------------------------------------------------------------------
@@ -166,7 +179,9 @@ FIELDS: tuple[FieldDef, ...] = (
     F("zt", "当前状态", ("XK_ZT", ""), "code", required=ALWAYS, only=RecordKind.LICENSE),
     F("lydw", "数据来源单位", ("XK_LYDW", "CF_SJLY"), required=ALWAYS, max_length=200),
     F("lydwdm", "数据来源单位统一社会信用代码", ("XK_LYDWDM", "CF_SJLYDM"), "uscc", required=ALWAYS, max_length=18),
-    F("publicity_class", "失信程度（公示类别）", ("", ""), "code", required=ALWAYS, only=RecordKind.PENALTY),
+    # Not a field of the national standard: files from other systems lack it. When empty it is derived from
+    # resources/sgs/class_rules.toml or set to 待定 for a reviewer (services.sgs.prepare); never a reason to refuse.
+    F("publicity_class", "失信程度（公示类别）", ("", ""), "code", only=RecordKind.PENALTY),
     F("bz", "备注", ("XK_BZ", "CF_BZ"), max_length=512),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
@@ -321,7 +336,7 @@ def validate(kind: RecordKind, values: Mapping[str, Any], *, today: dt.date) -> 
             bad("wfff", "处罚类别不含没收时不应填写没收金额", "confiscation amount without 没收")
         if "罚款" in cats and isinstance(values.get("fk"), Decimal) and values["fk"] == 0:
             bad("fk", "处罚类别含罚款时罚款金额应大于0", "fine must be positive")
-        if {"暂扣或者吊销许可证", "暂扣或者吊销执照"} & set(cats) and not is_filled(values.get("zkdx")):
+        if LICENCE_MEASURES & set(cats) and not is_filled(values.get("zkdx")):
             bad("zkdx", "处罚类别含暂扣或者吊销证照时必填", "licence name and number required")
         for name in ("cf_yxq", "gsjzq"):
             day = values.get(name)
@@ -359,19 +374,44 @@ class PublicityRule:
 
 
 @dataclass(frozen=True)
+class SectorMinimum:
+    """A sector whose penalties had a longer minimum (e.g. 安全生产 under the 2023 trial measures): matched by a
+    keyword in the 违法行为类型, 违法事实 or 处罚依据."""
+
+    keywords: tuple[str, ...]
+    klass: str
+    min_months: int
+
+
+@dataclass(frozen=True)
 class PublicityRules:
+    """One version of the publicity rules, for decisions from `effective_from` on (SPEC §7)."""
+
     source: str
     effective_from: dt.date
     rules: dict[str, PublicityRule]
+    name: str = ""
+    sectors: tuple[SectorMinimum, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.name or self.source
 
     def end(self, klass: str, decided: dt.date) -> dt.date | None:
         """Publicity stops automatically at the maximum; None for a class not published by default."""
         rule = self.rules[klass]
         return add_months(decided, rule.maximum) if rule.published_by_default else None
 
-    def earliest_repair(self, klass: str, decided: dt.date) -> dt.date | None:
+    def minimum_months(self, klass: str, text: str = "") -> int | None:
         rule = self.rules[klass]
-        return add_months(decided, rule.minimum) if rule.minimum is not None else decided
+        sector = next((x for x in self.sectors if x.klass == klass and any(k in text for k in x.keywords)), None)
+        if sector is not None:
+            return max(sector.min_months, rule.minimum or 0)
+        return rule.minimum
+
+    def earliest_repair(self, klass: str, decided: dt.date, text: str = "") -> dt.date | None:
+        minimum = self.minimum_months(klass, text)
+        return add_months(decided, minimum) if minimum is not None else decided
 
 
 def parse_publicity_rules(text: str, source: str = "publicity.toml") -> PublicityRules:
@@ -387,21 +427,99 @@ def parse_publicity_rules(text: str, source: str = "publicity.toml") -> Publicit
         rules[klass] = PublicityRule(klass, None if minimum is None else int(minimum), maximum, bool(raw.get("published", True)))
     if set(rules) != set(PUBLICITY_CLASSES):
         raise ValueError(f"{source}: classes must be exactly {PUBLICITY_CLASSES}")
+    sectors = []
+    for raw in data.get("sector", []):
+        if raw.get("class") not in PUBLICITY_CLASSES or not raw.get("keywords"):
+            raise ValueError(f"{source}: sector needs keywords and a class")
+        sectors.append(SectorMinimum(tuple(raw["keywords"]), raw["class"], int(raw["min_months"])))
     effective = data["effective_from"]
-    return PublicityRules(str(data.get("source", "")), effective, rules)
+    return PublicityRules(str(data.get("source", "")), effective, rules, str(data.get("name", "")), tuple(sectors))
 
 
+@dataclass(frozen=True)
+class PublicityRuleVersions:
+    """Every version, chosen by the decision date: the rules in force on the day the decision was taken."""
 
-def check_publicity_end(rules: PublicityRules, klass: str, decided: dt.date, end: dt.date) -> str | None:
+    versions: tuple[PublicityRules, ...]
+
+    def for_decision(self, decided: dt.date) -> PublicityRules:
+        ordered = sorted(self.versions, key=lambda v: v.effective_from)
+        in_force = [v for v in ordered if v.effective_from <= decided]
+        return in_force[-1] if in_force else ordered[0]
+
+
+def check_publicity_end(rules: PublicityRules, klass: str, decided: dt.date, end: dt.date, text: str = "") -> str | None:
     """Why a given 公示截止期 is outside the class's range (None if allowed)."""
     rule = rules.rules[klass]
+    if not rule.published_by_default and rule.maximum == 0:
+        return f"{klass}失信行为的行政处罚信息不予公示（{rules.label}），不应填写公示截止期"
     latest = add_months(decided, rule.maximum)
-    earliest = add_months(decided, rule.minimum) if rule.minimum is not None else decided
+    minimum = rules.minimum_months(klass, text)
+    earliest = add_months(decided, minimum) if minimum is not None else decided
     if end > latest:
         return f"{klass}失信信息最长公示{_months(rule.maximum)}，公示截止期不能晚于 {latest.isoformat()}"
     if end < earliest:
-        return f"{klass}失信信息最短公示{_months(rule.minimum or 0)}，公示截止期不能早于 {earliest.isoformat()}"
+        return f"{klass}失信信息最短公示{_months(minimum or 0)}，公示截止期不能早于 {earliest.isoformat()}"
     return None
+
+
+# --- the publicity class when a record does not carry one ---------------------------------------------------
+
+@dataclass(frozen=True)
+class ClassRule:
+    """First rule (file order) that holds gives the class; every condition given must hold."""
+
+    klass: str
+    note: str
+    basis_contains: tuple[str, ...] = ()  # any of these in 处罚依据 / 违法行为类型 (the item catalogue)
+    categories_any: tuple[str, ...] = ()  # the decision carries one of these
+    categories_only: tuple[str, ...] = ()  # the decision carries only these
+    min_fine: Decimal | None = None  # 万元, inclusive
+    below_fine: Decimal | None = None  # 万元, exclusive
+
+    def holds(self, categories: list[str], fine: Decimal | None, text: str) -> bool:
+        if self.basis_contains and not any(k in text for k in self.basis_contains):
+            return False
+        if self.categories_any and not set(self.categories_any) & set(categories):
+            return False
+        if self.categories_only and (not categories or set(categories) - set(self.categories_only)):
+            return False
+        if self.min_fine is not None and (fine is None or fine < self.min_fine):
+            return False
+        return not (self.below_fine is not None and fine is not None and fine >= self.below_fine)
+
+
+def parse_class_rules(text: str, source: str = "class_rules.toml") -> tuple[ClassRule, ...]:
+    data = tomllib.loads(text)
+    out = []
+    for i, raw in enumerate(data.get("rule", []), start=1):
+        klass = raw.get("class")
+        if klass not in PUBLICITY_CLASSES:
+            raise ValueError(f"{source} 第{i}条：class 应为 {'/'.join(PUBLICITY_CLASSES)}")
+        cats = [*raw.get("categories_any", []), *raw.get("categories_only", [])]
+        unknown = [c for c in cats if c not in PENALTY_CATEGORIES]
+        if unknown:
+            raise ValueError(f"{source} 第{i}条：{unknown} 不是处罚类别")
+        conditions = ("basis_contains", "categories_any", "categories_only", "min_fine", "below_fine")
+        if not any(raw.get(k) not in (None, [], "") for k in conditions):
+            raise ValueError(f"{source} 第{i}条：至少需要一个条件")
+
+        def dec(key: str, raw: dict[str, Any] = raw) -> Decimal | None:
+            return None if raw.get(key) is None else Decimal(str(raw[key]))
+
+        out.append(ClassRule(
+            klass, str(raw.get("note", "")), tuple(raw.get("basis_contains", ())), tuple(raw.get("categories_any", ())),
+            tuple(raw.get("categories_only", ())), dec("min_fine"), dec("below_fine"),
+        ))
+    return tuple(out)
+
+
+def derive_class(rules: tuple[ClassRule, ...], values: Mapping[str, Any]) -> ClassRule | None:
+    """The rule that classes a penalty record without a class (None: 待定, a reviewer decides)."""
+    categories = list(values.get("cflb") or [])
+    fine = values.get("fk") if isinstance(values.get("fk"), Decimal) else None
+    text = " ".join(str(values.get(n) or "") for n in ("yj", "wfxw", "sy"))
+    return next((r for r in rules if r.holds(categories, fine, text)), None)
 
 
 def _months(n: int) -> str:
@@ -472,9 +590,10 @@ def coerce_field(kind: RecordKind, name: str, value: Any) -> Any:
     if f.kind == "codes":
         if isinstance(value, list | tuple):
             value = "；".join(str(v) for v in value)
-        codes = split_penalty_categories(value)
-        if not codes:
-            raise ValueError(f"“{value}”不在代码表中（可填：{'、'.join(PENALTY_CATEGORIES)}），多个类别用“；”隔开")
+        codes, unknown = split_penalty_categories(value)
+        if unknown or not codes:
+            bad = "、".join(f"“{u}”" for u in unknown) or f"“{value}”"
+            raise ValueError(f"{bad}不是处罚类别（可填：{'、'.join(PENALTY_CATEGORIES[:14])}，多个类别用“；”隔开）")
         return codes
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -186,6 +186,22 @@ class HolidayCalendar:
                 left -= 1
         return day
 
+    def working_day_after_tentative(self, start: dt.date, n: int) -> tuple[dt.date, bool]:
+        """As working_day_after, but days of a year the calendar lacks count by the weekend alone. The flag says
+        whether such a day was counted: the result is then 待确认 until that year's notice is installed."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        day, left, tentative = start, n, False
+        while left > 0:
+            day += _ONE_DAY
+            if day.year in self.years:
+                working = self.is_working_day(day)
+            else:
+                working, tentative = day.weekday() < 5, True
+            if working:
+                left -= 1
+        return day, tentative
+
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
         count, day = 0, start

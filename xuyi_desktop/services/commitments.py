@@ -113,6 +113,20 @@ class CommitmentInput:
     signer: str = ""
     signed_on: dt.date | None = None
     organ: str = ""
+    # A reviewer accepts a 告知承诺 / 容缺受理 commitment although the credit check excludes the entity: why.
+    override_reason: str = ""
+
+
+class CommitmentRefused(DomainError):
+    """The credit check run on acceptance excludes the entity from this kind of commitment (D grade, a recent
+    违诺, a serious penalty in publicity …); nothing was recorded. A reviewer may accept it with a reason."""
+
+    def __init__(self, type_name: str, reasons: list[str], serial: str) -> None:
+        self.reasons, self.serial = reasons, serial
+        self.message_zh = (f"不予受理{type_name}：" + "；".join(reasons)
+                           + "。确需受理的，由审核人员写明理由后受理")
+        self.message_en = "the credit check excludes this entity from the commitment; a reviewer may override with a reason"
+        super().__init__(self.message_zh)
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,9 @@ class CommitmentView:
     overdue: bool
     version: int
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    check_serial: str = ""  # the credit check run on acceptance
+    check_override_reason: str = ""
+    check_override_by: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -156,18 +173,19 @@ class CommitmentView:
             "outcome_note": self.outcome_note, "violation_facts": self.violation_facts,
             "violation_handling": self.violation_handling, "penalty_document_no": self.penalty_document_no,
             "dishonesty_id": str(self.dishonesty_id) if self.dishonesty_id else None, "overdue": self.overdue,
-            "version": self.version, "warnings": list(self.warnings),
+            "version": self.version, "warnings": list(self.warnings), "check_serial": self.check_serial,
+            "check_override_reason": self.check_override_reason, "check_override_by": self.check_override_by,
         }
 
 
-def _type_name(code: str) -> str:
+def type_name(code: str) -> str:
     try:
         return catalogue().type(code).name
     except DomainError:
         return code
 
 
-def _area_name(code: str) -> str:
+def area_name(code: str) -> str:
     try:
         return catalogue().area(code).name
     except DomainError:
@@ -181,10 +199,11 @@ def public_identifier(entity: Entity) -> str:
 def _view(c: Commitment, e: Entity, today: dt.date, warnings: tuple[str, ...] = ()) -> CommitmentView:
     status = CommitmentStatus(c.status)
     return CommitmentView(
-        c.id, c.serial, c.entity_id, e.name, e.kind, public_identifier(e), c.type_code, _type_name(c.type_code),
-        c.area_code, _area_name(c.area_code), c.business, tuple(json.loads(c.items_json)), c.term_days, c.term_until,
+        c.id, c.serial, c.entity_id, e.name, e.kind, public_identifier(e), c.type_code, type_name(c.type_code),
+        c.area_code, area_name(c.area_code), c.business, tuple(json.loads(c.items_json)), c.term_days, c.term_until,
         c.signer, c.signed_on, c.organ, status, c.outcome_on, c.outcome_note, c.violation_facts, c.violation_handling,
         c.penalty_document_no, c.dishonesty_id, is_overdue(status, c.term_until, today), c.version, warnings,
+        c.check_serial or "", c.check_override_reason or "", c.check_override_by or "",
     )
 
 
@@ -222,24 +241,55 @@ def add_commitment(ctx: AppContext, data: CommitmentInput, *, today: dt.date | N
     check_term_days(data.term_days)
     items = clean_items(data.items or ctype.items)
     organ = data.organ.strip() or default_organ(ctx)
+    if data.override_reason.strip():
+        audit.require(ctx, Permission.CREDIT_REVIEW)
     with ctx.transaction() as session:
         entity = resolve_entity(session, data.entity)
+        check_serial, override = _acceptance_check(session, ctx, entity, ctype.code, ctype.name, area.code, data.override_reason, today)
         signer = data.signer.strip() or (entity.legal_representative if entity.kind != "person" else entity.name)
         c = Commitment(
             entity_id=entity.id, serial=next_serial(session, ctx, SERIAL_KIND, signed_on.year), type_code=ctype.code,
             area_code=area.code, business=business, items_json=json.dumps(list(items), ensure_ascii=False),
             term_days=data.term_days, term_until=term_until(signed_on, data.term_days), signer=signer,
             signed_on=signed_on, organ=organ, status=CommitmentStatus.ACTIVE.value,
-            created_office=ctx.office_code, updated_office=ctx.office_code,
+            created_office=ctx.office_code, updated_office=ctx.office_code, check_serial=check_serial,
+            check_override_reason=override, check_override_by=ctx.actor if override else "",
         )
         session.add(c)
         session.flush()
         audit.record_business_change(
             session, ctx, table_name=TABLE, record_id=c.id, action="insert", record_version=c.version, before=None,
-            after=row_image(c), summary=f"信用承诺 {c.serial} {entity.name}：{ctype.name}，{area.name}，{business}",
+            after=row_image(c), summary=f"信用承诺 {c.serial} {entity.name}：{ctype.name}，{area.name}，{business}"
+            + (f"；信用核查 {check_serial}" if check_serial else "") + (f"；例外受理（{override}）" if override else ""),
         )
         warnings = () if signer else ("未填写签署人（法定代表人）",)
         return _view(c, entity, today, warnings)
+
+
+def _acceptance_check(
+    session: Session, ctx: AppContext, entity: Entity, type_code: str, type_name_: str, area_code: str, override_reason: str,
+    today: dt.date,
+) -> tuple[str, str]:
+    """The credit check embedded in acceptance (三(三)2): for the types the rules name (告知承诺, 容缺受理 …), run
+    the check for the area's business; a restriction on the commitment measure refuses the commitment unless a
+    reviewer gave a reason. Returns (the check's serial, the override reason kept) — ("", "") for other types."""
+    from xuyi_desktop.services.credit_check import check_in
+    from xuyi_desktop.services.profile import rule_book
+
+    policy = rule_book().commitments
+    if type_code not in policy.checked_types:
+        return "", ""
+    result = check_in(session, ctx, entity, policy.business_for_area(area_code), query=f"承诺受理：{type_name_}", today=today,
+                      action="credit.check.commitment")
+    blocking = [c for c in result.consequences if c.kind == "restriction" and ("*" in c.measures or policy.measure in c.measures)]
+    if not blocking:
+        return result.serial, ""
+    if not override_reason.strip():
+        raise CommitmentRefused(type_name_, [f"{c.text}（{c.source}）" for c in blocking], result.serial)
+    audit.write(session, ctx, "commitment.override", f"例外受理{type_name_}：{entity.name}（{override_reason.strip()}）",
+                record_table="entity", record_id=entity.id,
+                details={"check_serial": result.serial, "restrictions": [c.text for c in blocking]})
+    return result.serial, override_reason.strip()
 
 
 def _load(session: Session, commitment_id: uuid.UUID | str) -> tuple[Commitment, Entity]:
@@ -367,7 +417,7 @@ def violate(
         assert c.outcome_on is not None
         rec = DishonestyRecord(
             entity_id=c.entity_id, occurred_on=c.outcome_on, category=VIOLATION_CATEGORY,
-            description=f"{_type_name(c.type_code)}承诺（{c.business}）违诺：{facts.strip()}" + (f"；处理：{handling.strip()}" if handling.strip() else ""),
+            description=f"{type_name(c.type_code)}承诺（{c.business}）违诺：{facts.strip()}" + (f"；处理：{handling.strip()}" if handling.strip() else ""),
             document_no=c.penalty_document_no, source=f"信用承诺 {c.serial}",
             created_office=ctx.office_code, updated_office=ctx.office_code,
         )
@@ -394,8 +444,8 @@ def for_credit_check(session: Session, entity_id: uuid.UUID, today: dt.date) -> 
     for c in rows:
         status = CommitmentStatus(c.status)
         out.append({
-            "id": str(c.id), "serial": c.serial, "type": c.type_code, "type_name": _type_name(c.type_code),
-            "area": c.area_code, "area_name": _area_name(c.area_code), "business": c.business,
+            "id": str(c.id), "serial": c.serial, "type": c.type_code, "type_name": type_name(c.type_code),
+            "area": c.area_code, "area_name": area_name(c.area_code), "business": c.business,
             "signed_on": c.signed_on.isoformat(), "term_until": c.term_until.isoformat(), "status": status.value,
             "status_label": status.label, "overdue": is_overdue(status, c.term_until, today),
             "outcome_on": c.outcome_on.isoformat() if c.outcome_on else None, "violation_facts": c.violation_facts,
@@ -429,7 +479,7 @@ def form_data(ctx: AppContext, c: Commitment, e: Entity, *, sign: Any = None, re
     values = {
         "entity_name": e.name, "identifier": ident, "identifier_label": PERSON_LABEL if person else ORG_LABEL,
         "legal_representative": e.legal_representative, "address": e.address, "phone": e.phone, "business": c.business,
-        "area": _area_name(c.area_code), "type_name": ctype.name, "term": term_text(c), "deadline": cn_date(c.term_until),
+        "area": area_name(c.area_code), "type_name": ctype.name, "term": term_text(c), "deadline": cn_date(c.term_until),
         "consequences": consequences_text(), "organ": c.organ, "date": cn_date(c.signed_on), "serial": serial,
     }
     name, text = template_text(c.type_code)
@@ -577,7 +627,7 @@ def _area_counts(session: Session, start: dt.date, end: dt.date) -> AreaIndicato
         ).group_by(Commitment.area_code)
     ).all()
     order = {a.code: i for i, a in enumerate(catalogue().areas)}
-    areas = tuple(sorted(((code, _area_name(code), int(n)) for code, n in rows), key=lambda x: order.get(x[0], 99)))
+    areas = tuple(sorted(((code, area_name(code), int(n)) for code, n in rows), key=lambda x: order.get(x[0], 99)))
     return AreaIndicator(start, end, len(areas), areas, sum(a[2] for a in areas))
 
 
@@ -609,7 +659,7 @@ def export_publicity(ctx: AppContext, out: str | Path, start: dt.date, end: dt.d
             ).order_by(Commitment.signed_on, Commitment.serial)
         ).all()
         rows = [
-            PublicRow(i, c.serial, e.name, public_identifier(e), _type_name(c.type_code), _area_name(c.area_code), c.business,
+            PublicRow(i, c.serial, e.name, public_identifier(e), type_name(c.type_code), area_name(c.area_code), c.business,
                       c.signed_on, c.term_until, CommitmentStatus(c.status).label, c.outcome_on)
             for i, (c, e) in enumerate(found, 1)
         ]

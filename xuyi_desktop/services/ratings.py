@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, extract, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import CATEGORIES, EntityKind
@@ -31,7 +31,6 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.storage.models import (
-    DishonestyRecord,
     Entity,
     Rating,
     RatingAttachment,
@@ -58,6 +57,9 @@ class RatingInput:
     decision_date: dt.date | None = None
     document_no: str = ""
     basis_notes: str = ""
+    # Where a serious act sets the grade directly (直接定为D级): the end of the penalty for that act; the grade
+    # then lasts until it when that is later than the usual validity (SPEC §4).
+    penalty_until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -162,10 +164,12 @@ def _view(session: Session, r: Rating, warnings: tuple[str, ...] = ()) -> Rating
 
 
 def _previous_grade(session: Session, entity_id: uuid.UUID, domain: str, period: int) -> str | None:
+    """The grade of the latest evaluated period before this one (逐级上升 compares with it): unrated years in
+    between do not reset the climb — a C of 2022 still caps 2024 at B when 2023 was not rated."""
     stmt = select(Rating.grade).where(
-        Rating.entity_id == entity_id, Rating.domain == domain, Rating.period == period - 1,
-        Rating.status == RatingStatus.EFFECTIVE.value, Rating.deleted_at.is_(None),
-    )
+        Rating.entity_id == entity_id, Rating.domain == domain, Rating.period < period,
+        Rating.status.in_((RatingStatus.EFFECTIVE.value, RatingStatus.SUPERSEDED.value)), Rating.deleted_at.is_(None),
+    ).order_by(Rating.period.desc(), Rating.status.asc())  # "effective" sorts before "superseded"
     return session.execute(stmt.limit(1)).scalar_one_or_none()
 
 
@@ -220,11 +224,11 @@ def _create(ctx: AppContext, data: RatingInput, supersedes: uuid.UUID | None) ->
 def add_rating_in(session: Session, ctx: AppContext, data: RatingInput, *, supersedes: uuid.UUID | None = None) -> RatingView:
     """add_rating inside the caller's transaction (for all-or-nothing imports). The caller checks the right."""
     reg = registry()
-    scheme = reg.for_period(data.domain, data.period)
-    if not scheme.active:
-        raise ValidationError(FieldProblem("domain", f"“{scheme.name}”仅用于历史记录，不能用于新的评价", "scheme kept for history only"))
     if not 2000 <= data.period <= dt.date.today().year + 1:
         raise ValidationError(FieldProblem("period", "评价年度不合理", "implausible period"))
+    # The scheme in force for the period: an earlier period gets the scheme valid then (the legacy operator
+    # scheme for 2023), a replaced scheme is refused after its successor began; each a one-line message.
+    scheme = reg.for_period(data.domain, data.period)
     if data.decision_date and data.decision_date > dt.date.today():
         raise ValidationError(FieldProblem("decision_date", "评定日期不能晚于今天", "decision date in the future"))
     entity = resolve_entity(session, data.entity)
@@ -247,12 +251,16 @@ def add_rating_in(session: Session, ctx: AppContext, data: RatingInput, *, super
     else:
         raise ValidationError(FieldProblem("grade", "请填写等级", "grade required"))
     notes = list(derived.notes) if derived else []
+    direct = bool(derived and derived.direct)
+    if data.penalty_until is not None and not direct:
+        raise ValidationError(FieldProblem("penalty_until", "只有直接定级（如直接定为D级）的评价才填写处罚期限", "penalty end only for a direct grade"))
     rating = Rating(
         entity_id=entity.id, domain=scheme.code, scheme_version=scheme.version, period=data.period, score=score,
         bad_points=data.points, deductions_json=json.dumps(deductions, ensure_ascii=False), grade=grade,
         grade_notes="；".join(notes), status=RatingStatus.DRAFT.value, evaluating_organ=data.evaluating_organ.strip(),
         decision_date=data.decision_date, document_no=data.document_no.strip(), basis_notes=data.basis_notes.strip(),
         supersedes_id=supersedes, created_office=ctx.office_code, updated_office=ctx.office_code,
+        penalty_until=data.penalty_until if direct else None,
     )
     session.add(rating)
     session.flush()
@@ -264,19 +272,26 @@ def add_rating_in(session: Session, ctx: AppContext, data: RatingInput, *, super
     return _view(session, rating, tuple(warnings + notes))
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
+def add_working_days(start: dt.date, days: int) -> tuple[dt.date, bool]:
     """The Nth working day after `start` (the start day itself not counted), by the statutory holiday calendar
-    (resources/holidays/); a year the calendar lacks raises CalendarYearMissing (a DomainError naming the year)."""
-    from xuyi_desktop.services.sgs_calendar import working_day_after
+    (resources/holidays/); days of a year the calendar lacks count by weekends alone and the flag says so (待确认)."""
+    from xuyi_desktop.services.sgs_calendar import calendar
 
-    return working_day_after(start, days)
+    return calendar().working_day_after_tentative(start, days)
 
 
 
-def set_status(ctx: AppContext, rating_id: uuid.UUID, target: RatingStatus, *, note: str = "", today: dt.date | None = None) -> RatingView:
-    """Move a rating through 草稿 → 已审核 → 公示中 → 生效 (or 撤销). Reviewers only; every step audited."""
+def set_status(
+    ctx: AppContext, rating_id: uuid.UUID, target: RatingStatus, *, note: str = "", today: dt.date | None = None,
+    override_reason: str = "",
+) -> RatingView:
+    """Move a rating through 草稿 → 已审核 → 公示中 → 生效 (or 撤销). Reviewers only; every step audited.
+    生效 is refused while the publicity window runs (SPEC §4: at least 10 working days), unless a reviewer
+    gives a written reason (override_reason), which is kept on the rating and in the audit trail."""
     audit.require(ctx, Permission.RATING_APPROVE)
     today = today or dt.date.today()
+    if override_reason.strip():
+        audit.require(ctx, Permission.CREDIT_REVIEW)
     with ctx.transaction() as session:
         rating = session.get(Rating, rating_id)
         if rating is None or rating.deleted_at is not None:
@@ -288,17 +303,28 @@ def set_status(ctx: AppContext, rating_id: uuid.UUID, target: RatingStatus, *, n
         scheme = registry().for_period(rating.domain, rating.period)
         if target is RatingStatus.PUBLICITY:
             rating.publicity_start = today
-            rating.publicity_end = add_working_days(today, scheme.publicity_working_days)
+            rating.publicity_end, tentative = add_working_days(today, scheme.publicity_working_days)
+            if tentative:
+                warnings.append(f"公示期截止日 {rating.publicity_end:%Y-%m-%d} 待确认：{rating.publicity_end.year}年节假日安排尚未安装，暂按周末计算")
         if target is RatingStatus.EFFECTIVE:
             pending = session.execute(
                 select(exists().where(RatingObjection.rating_id == rating.id, RatingObjection.outcome == "pending"))
             ).scalar()
             if pending:
                 raise ValidationError(FieldProblem("status", "还有未处理的异议，处理完毕后才能生效", "objections pending"))
-            if rating.publicity_end and today < rating.publicity_end:
-                warnings.append(f"公示期至{rating.publicity_end:%Y-%m-%d}，未满即生效")
+            if rating.publicity_end and today <= rating.publicity_end:
+                if not override_reason.strip():
+                    raise ValidationError(FieldProblem(
+                        "status", f"公示期至{rating.publicity_end:%Y-%m-%d}，公示期满后（{rating.publicity_end + dt.timedelta(days=1):%Y-%m-%d}起）才能生效；"
+                        "确需提前生效的，由审核人员填写理由", "publicity has not ended",
+                    ))
+                rating.effective_override_reason = override_reason.strip()
+                warnings.append(f"公示期至{rating.publicity_end:%Y-%m-%d}，未满即生效（理由：{override_reason.strip()}）")
             rating.valid_from = today
             rating.valid_until = add_months(today, scheme.validity_months) - dt.timedelta(days=1)
+            if rating.penalty_until is not None and rating.penalty_until > rating.valid_until:
+                rating.valid_until = rating.penalty_until
+                warnings.append(f"直接定为{rating.grade}级，处罚期限至{rating.penalty_until:%Y-%m-%d}，有效期相应延长")
             _supersede_others(session, ctx, rating)
         rating.status = target.value
         rating.updated_office = ctx.office_code
@@ -418,49 +444,3 @@ def get_rating(ctx: AppContext, rating_id: uuid.UUID) -> RatingView:
         if r is None:
             raise NotFoundError(f"信用评价 {rating_id}")
         return _view(session, r)
-
-
-def add_dishonesty(
-    ctx: AppContext, entity: str | uuid.UUID, *, occurred_on: dt.date, category: str, description: str = "",
-    document_no: str = "", source: str = "", ends_on: dt.date | None = None,
-) -> uuid.UUID:
-    """Record dishonest conduct (失信记录); it blocks 暂定A级 for its year and shows in the credit check."""
-    audit.require(ctx, Permission.ENTITY_EDIT)
-    if occurred_on > dt.date.today():
-        raise ValidationError(FieldProblem("occurred_on", "失信行为日期不能晚于今天", "date in the future"))
-    if not category.strip():
-        raise ValidationError(FieldProblem("category", "请填写失信类别", "category required"))
-    with ctx.transaction() as session:
-        e = resolve_entity(session, entity)
-        rec = DishonestyRecord(
-            entity_id=e.id, occurred_on=occurred_on, category=category.strip(), description=description.strip(),
-            document_no=document_no.strip(), source=source.strip(), ends_on=ends_on,
-            created_office=ctx.office_code, updated_office=ctx.office_code,
-        )
-        session.add(rec)
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name="dishonesty_record", record_id=rec.id, action="insert", record_version=rec.version,
-            before=None, after=row_image(rec),
-            summary=f"失信记录 {e.name}：{rec.category}",
-        )
-        return rec.id
-
-
-def dishonest_in_year(session: Session, entity_id: uuid.UUID, year: int) -> bool:
-    stmt = select(exists().where(
-        DishonestyRecord.entity_id == entity_id, DishonestyRecord.deleted_at.is_(None),
-        extract("year", DishonestyRecord.occurred_on) == year,
-    ))
-    return bool(session.execute(stmt).scalar())
-
-
-def rated_in_period(session: Session, entity_id: uuid.UUID, domain: str, period: int) -> bool:
-    stmt = select(exists().where(and_(
-        Rating.entity_id == entity_id, Rating.domain == domain, Rating.period == period,
-        Rating.status.in_((RatingStatus.EFFECTIVE.value, RatingStatus.SUPERSEDED.value)), Rating.deleted_at.is_(None),
-    )))
-    return bool(session.execute(stmt).scalar())
-
-
-

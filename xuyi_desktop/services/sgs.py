@@ -21,7 +21,6 @@ from xuyi_desktop.domain import sgs as rules
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.sgs import RecordKind, ReportStatus
-from xuyi_desktop.domain.working_days import CalendarYearMissing
 from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit, list_scope
 from xuyi_desktop.services.context import AppContext
@@ -36,9 +35,25 @@ _DATA_FIELDS = tuple(f.name for f in rules.FIELDS)
 
 
 @lru_cache(maxsize=1)
-def publicity_rules() -> rules.PublicityRules:
-    path = resource_path("sgs", "publicity.toml")
-    return rules.parse_publicity_rules(path.read_text(encoding="utf-8"), str(path))
+def publicity_versions() -> rules.PublicityRuleVersions:
+    """Every version of the publicity periods under resources/sgs/publicity/ (by effective date)."""
+    folder = resource_path("sgs", "publicity")
+    return rules.PublicityRuleVersions(tuple(
+        rules.parse_publicity_rules(path.read_text(encoding="utf-8"), str(path)) for path in sorted(folder.glob("*.toml"))
+    ))
+
+
+def publicity_rules(decided: dt.date | None = None) -> rules.PublicityRules:
+    """The periods in force on the decision date (the 2023 trial measures before 2026-04-01, the 2026 order
+    after); without a date, the newest."""
+    versions = publicity_versions()
+    return versions.for_decision(decided or dt.date.max)
+
+
+@lru_cache(maxsize=1)
+def class_rules() -> tuple[rules.ClassRule, ...]:
+    path = resource_path("sgs", "class_rules.toml")
+    return rules.parse_class_rules(path.read_text(encoding="utf-8"), str(path))
 
 
 def deadline_for(decided: dt.date) -> dt.date:
@@ -46,13 +61,12 @@ def deadline_for(decided: dt.date) -> dt.date:
     return calendar().working_day_after(decided, rules.REPORT_WORKING_DAYS)
 
 
-def _deadline_or_none(decided: dt.date | None) -> dt.date | None:
+def deadline_of(decided: dt.date | None) -> tuple[dt.date | None, bool]:
+    """(deadline, tentative). A year the holiday calendar lacks is counted by weekends alone and the deadline is
+    待确认 (tentative) until that year's notice is installed: the record still counts as due by it."""
     if decided is None:
-        return None
-    try:
-        return deadline_for(decided)
-    except CalendarYearMissing:
-        return None  # shown as 截止日待定 until the year's holiday notice is loaded
+        return None, False
+    return calendar().working_day_after_tentative(decided, rules.REPORT_WORKING_DAYS)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,8 @@ class RecordView:
     missing: tuple[str, ...]
     publicity_end: dt.date | None
     warnings: tuple[str, ...] = ()
+    deadline_tentative: bool = False  # counted by weekends alone (the year's holiday notice missing): 待确认
+    class_source: str = ""  # record / rule / pending / review
 
     @property
     def name(self) -> str:
@@ -103,7 +119,9 @@ class RecordView:
             "withdrawn_reason": self.withdrawn_reason, "resubmit_needed": self.resubmit_needed,
             "problems": list(self.problems), "missing": list(self.missing),
             "publicity_end": self.publicity_end.isoformat() if self.publicity_end else None,
-            "values": values, "warnings": list(self.warnings),
+            "values": values, "warnings": list(self.warnings), "deadline_tentative": self.deadline_tentative,
+            "deadline_label": (self.deadline.isoformat() + ("（待确认）" if self.deadline_tentative else "")) if self.deadline else "",
+            "class_source": self.class_source,
         }
 
 
@@ -132,6 +150,7 @@ def view_of(r: SgsRecord, today: dt.date | None = None, warnings: Iterable[str] 
         rules.report_status(r.deadline, r.reported_on, today), r.reported_on, r.batch_no, r.withdrawn_on,
         r.withdrawn_reason, r.resubmit_needed, problems,
         tuple(rules.label(kind, n) for n in rules.missing_fields(kind, values)), r.gsjzq, tuple(warnings),
+        bool(r.deadline_tentative), r.class_source or "",
     )
 
 
@@ -148,21 +167,43 @@ def prepare(
 ) -> tuple[dict[str, Any], list[FieldProblem], list[str]]:
     """Type and check one record: (values, problems, warnings). Derives 公示截止期 for penalties when not given."""
     values, problems = rules.coerce(kind, raw)
+    if kind is RecordKind.PENALTY and str(raw.get("simple_procedure", "")).strip().lower() in ("1", "true", "是", "yes"):
+        values["simple_procedure"] = True
     unreadable = {p.field for p in problems}
     problems += [p for p in rules.validate(kind, values, today=today) if p.field not in unreadable]
     warnings: list[str] = []
+    if kind is RecordKind.PENALTY and "publicity_class" not in unreadable:
+        warnings += _settle_class(values)
     if kind is RecordKind.PENALTY and isinstance(values.get("jdrq"), dt.date) and values.get("publicity_class") in rules.PUBLICITY_CLASSES:
-        pr = publicity_rules()
+        pr = publicity_rules(values["jdrq"])
         given = values.get("gsjzq")
+        text = " ".join(str(values.get(n) or "") for n in ("wfxw", "sy", "yj"))
         if given is None:
             end = pr.end(values["publicity_class"], values["jdrq"])
             if end is not None:
                 values["gsjzq"] = end
         else:
-            why = rules.check_publicity_end(pr, values["publicity_class"], values["jdrq"], given)
+            why = rules.check_publicity_end(pr, values["publicity_class"], values["jdrq"], given, text)
             if why:
                 problems.append(FieldProblem("gsjzq", f"公示截止期：{why}", "publicity end outside the class's range"))
     return values, problems, warnings
+
+
+def _settle_class(values: dict[str, Any]) -> list[str]:
+    """A penalty without a publicity class (files from other systems lack the column) gets one from the rule
+    table, or 待定 for a reviewer; values["class_source"] says which (record / rule / pending)."""
+    if values.get("publicity_class") in rules.PUBLICITY_CLASSES:
+        values.setdefault("class_source", "record")
+        return []
+    if values.get("publicity_class") == rules.PENDING_CLASS:
+        values["class_source"] = "pending"
+        return ["失信程度（公示类别）待定：请审核人员确定类别"]
+    found = rules.derive_class(class_rules(), values)
+    if found is None:
+        values["publicity_class"], values["class_source"] = rules.PENDING_CLASS, "pending"
+        return ["未填写失信程度（公示类别），规则表也无法推定，记为“待定”，请审核人员确定"]
+    values["publicity_class"], values["class_source"] = found.klass, "rule"
+    return [f"未填写失信程度（公示类别），按规则推定为“{found.klass}”（{found.note}）"]
 
 
 def _entity_for(session: Session, values: Mapping[str, Any]) -> uuid.UUID | None:
@@ -218,7 +259,9 @@ def insert_record(
     )
     row.lineage_id = lineage_id or row.id
     _fill(row, values)
-    row.deadline = _deadline_or_none(values.get("jdrq"))
+    row.deadline, row.deadline_tentative = deadline_of(values.get("jdrq"))
+    row.class_source = str(values.get("class_source", "record" if kind is RecordKind.PENALTY else ""))
+    row.simple_procedure = bool(values.get("simple_procedure", False))
     for key, value in (carry or {}).items():
         setattr(row, key, value)
     session.add(row)
@@ -288,7 +331,13 @@ def correct_record(
         old = _current(session, record_id)
         kind = RecordKind(old.kind)
         merged: dict[str, Any] = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in record_values(old).items()}
+        if old.class_source in ("rule", "pending") and "publicity_class" not in raw:
+            merged.pop("publicity_class", None)  # derived, not decided: derive again from the corrected values
+            if "gsjzq" not in raw:
+                merged.pop("gsjzq", None)
         merged.update(raw)
+        if "simple_procedure" not in raw:
+            merged["simple_procedure"] = old.simple_procedure
         values, problems, warnings = prepare(kind, merged, today=today)
         if problems:
             raise ValidationError(problems)
@@ -465,6 +514,59 @@ def history(ctx: AppContext, record_id: uuid.UUID) -> list[RecordView]:
 def count_records(ctx: AppContext) -> int:
     with ctx.transaction() as session:
         return int(session.execute(select(func.count()).select_from(SgsRecord).where(SgsRecord.superseded.is_(False))).scalar_one())
+
+
+def recompute_tentative_deadlines(ctx: AppContext) -> int:
+    """After a holiday year is installed: every 待确认 deadline whose year the calendar now covers is counted
+    again by the calendar (a change like any other: logged, audited, synced). Returns how many changed."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
+    changed = 0
+    with ctx.transaction() as session:
+        rows = session.execute(select(SgsRecord).where(
+            SgsRecord.deadline_tentative.is_(True), SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None),
+        )).scalars().all()
+        for row in rows:
+            deadline, tentative = deadline_of(row.jdrq)
+            if tentative:
+                continue
+            before = row_image(row)
+            old = row.deadline
+            row.deadline, row.deadline_tentative = deadline, False
+            row.updated_office = ctx.office_code
+            session.flush()
+            audit.record_business_change(
+                session, ctx, table_name=TABLE, record_id=row.id, action="deadline", record_version=row.version,
+                before=before, after=row_image(row),
+                summary=f"{RecordKind(row.kind).label} {row.wsh} 报送截止日按节假日安排确定：{old} → {deadline}",
+            )
+            changed += 1
+    return changed
+
+
+def classify_record(ctx: AppContext, record_id: uuid.UUID, klass: str, *, reason: str, today: dt.date | None = None) -> RecordView:
+    """A reviewer sets the publicity class of a penalty (待定 or derived by rule); its publicity end follows
+    the rules in force on the decision date. Audited with the reason."""
+    audit.require(ctx, Permission.CREDIT_REVIEW)
+    today = today or dt.date.today()
+    if klass not in rules.PUBLICITY_CLASSES:
+        raise ValidationError(FieldProblem("publicity_class", f"失信程度（公示类别）应为 {'、'.join(rules.PUBLICITY_CLASSES)} 之一", "unknown class"))
+    if not reason.strip():
+        raise ValidationError(FieldProblem("reason", "确定公示类别的理由：必填，不能为空", "reason required"))
+    with ctx.transaction() as session:
+        row = _current(session, record_id)
+        if RecordKind(row.kind) is not RecordKind.PENALTY:
+            raise ValidationError(FieldProblem("publicity_class", "只有行政处罚记录有公示类别", "not a penalty"))
+        before = row_image(row)
+        old = row.publicity_class or "（空）"
+        row.publicity_class, row.class_source = klass, "review"
+        row.gsjzq = publicity_rules(row.jdrq).end(klass, row.jdrq) if row.jdrq else None
+        row.updated_office = ctx.office_code
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name=TABLE, record_id=row.id, action="classify", record_version=row.version,
+            before=before, after=row_image(row), summary=f"行政处罚 {row.wsh} 公示类别：{old} → {klass}（{reason.strip()}）",
+        )
+        return view_of(row, today)
 
 
 class SgsError(DomainError):

@@ -32,6 +32,17 @@ def working_day_after(day: dt.date, n: int) -> dt.date:
     return calendar().working_day_after(day, n)
 
 
+def missing_calendar_notice(today: dt.date | None = None) -> str | None:
+    """From 1 November, when next year's holiday file is not installed: what to tell administrators (deadlines
+    reaching into that year are counted by weekends alone and marked 待确认 until it is)."""
+    today = today or dt.date.today()
+    nxt = today.year + 1
+    if today.month < 11 or nxt in calendar().years:
+        return None
+    return (f"{nxt}年的法定节假日安排尚未安装：进入{nxt}年的双公示报送截止日和公示期暂按周末计算（待确认）。"
+            f"国务院办公厅通知发布后，请用“xuyi workdays install {nxt}.toml”安装")
+
+
 def check_file(path: Path) -> HolidayYear:
     """Validate a year file without installing it; its name must be YYYY.toml."""
     expected = int(path.stem) if path.stem.isdigit() and len(path.stem) == 4 else None

@@ -289,6 +289,10 @@ class Rating(RecordMixin, Base):
     publicity_end: Mapped[dt.date | None] = mapped_column(Date, default=None)
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rating.id"), default=None)
     certificate_serial: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
+    # A grade set directly (直接定为D级) lasts as long as the penalty that caused it when that is longer.
+    penalty_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # A reviewer brought it into effect before its publicity ended: why (also in the audit trail).
+    effective_override_reason: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_rating_entity_domain_period", "entity_id", "domain", "period"),)
 
@@ -350,6 +354,7 @@ class DishonestyRecord(RecordMixin, Base):
     document_no: Mapped[str] = mapped_column(String(100), default="")
     source: Mapped[str] = mapped_column(String(100), default="")
     ends_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    end_reason: Mapped[str] = mapped_column(Text, default="")  # why it was ended early (xuyi dishonesty end)
 
 
 class CreditCheck(Base):

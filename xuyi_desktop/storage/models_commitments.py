@@ -36,6 +36,11 @@ class Commitment(RecordMixin, Base):
     violation_handling: Mapped[str] = mapped_column(Text, default="")
     penalty_document_no: Mapped[str] = mapped_column(String(100), default="")
     dishonesty_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("dishonesty_record.id"), default=None)
+    # The credit check run before a 告知承诺 / 容缺受理 commitment was accepted (its serial), and, where a
+    # reviewer accepted it although the check excluded the entity, who and why.
+    check_serial: Mapped[str] = mapped_column(String(64), default="")
+    check_override_reason: Mapped[str] = mapped_column(Text, default="")
+    check_override_by: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (
         Index("ix_commitment_status_term", "status", "term_until"),

@@ -70,6 +70,15 @@ class SgsRecord(RecordMixin, Base):
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     repaired_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # 信用修复 (a later issue) ends publicity
+    # The deadline was counted by weekends alone because the holiday calendar lacks its year (待确认); it is
+    # recomputed when that year's notice is installed.
+    deadline_tentative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where publicity_class came from: "" / record (entered), rule (derived from resources/sgs/class_rules.toml),
+    # pending (待定: no rule decided it, a reviewer must).
+    class_source: Mapped[str] = mapped_column(String(8), default="")
+    # A penalty decided by the simple procedure (简易程序): not published in 双公示 as a rule, but it belongs in
+    # the 专项信用报告.
+    simple_procedure: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         Index("ix_sgs_record_current_jdrq", "superseded", "jdrq"),

@@ -460,16 +460,19 @@ class RatingPage(QWidget):
             )
             if not ok or not note.strip():
                 return False
-        if target is RatingStatus.EFFECTIVE and r.publicity_end and dt.date.today() < r.publicity_end:
-            answer = QMessageBox.question(
-                self, title,
-                self.tr("公示期至{0}，尚未届满。确定现在生效吗？").format(r.publicity_end),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        override = ""
+        if target is RatingStatus.EFFECTIVE and r.publicity_end and dt.date.today() <= r.publicity_end:
+            if not self._ctx.can(Permission.CREDIT_REVIEW):
+                QMessageBox.warning(self, title, self.tr("公示期至{0}，公示期满后才能生效。").format(r.publicity_end))
+                return False
+            override, ok = QInputDialog.getMultiLineText(
+                self, self.tr("提前生效"),
+                self.tr("公示期至{0}，尚未届满。确需现在生效的，请写明理由（记入操作日志）：").format(r.publicity_end),
             )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not ok or not override.strip():
                 return False
         try:
-            view = set_status(self._ctx, r.id, target, note=note.strip())
+            view = set_status(self._ctx, r.id, target, note=note.strip(), override_reason=override.strip())
         except DomainError as refused:
             QMessageBox.warning(self, title, refused.message_zh)
             self.reload()

@@ -21,7 +21,8 @@ from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.services.context import AppContext, open_context
 from xuyi_desktop.services.entities import register_entity
-from xuyi_desktop.services.ratings import RatingInput, add_dishonesty, add_rating, set_status
+from xuyi_desktop.services.dishonesty import add_dishonesty
+from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.main_window import MainWindow
 
@@ -44,7 +45,8 @@ def seed(ctx: AppContext) -> None:
         decision_date=dt.date.today(), document_no=f"盱交〔{year + 1}〕12号",
     ))
     for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, view.id, status)
+        # publicity began 40 days ago, so the rating comes into effect lawfully today
+        set_status(ctx, view.id, status, today=None if status is RatingStatus.EFFECTIVE else dt.date.today() - dt.timedelta(days=40))
     add_dishonesty(ctx, SHOWCASE_ID, occurred_on=dt.date.today() - dt.timedelta(days=40), category="拖欠农民工工资",
                    description="被人社部门查实，已整改", document_no="盱人社监〔2025〕3号")
 

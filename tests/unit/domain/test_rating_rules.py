@@ -12,7 +12,6 @@ from xuyi_desktop.domain.ratings import (
     RatingStatus,
     check_transition,
     check_typed_grade,
-    consequences_for,
     derive_grade,
     provisional_applies,
     score_from_deductions,
@@ -89,8 +88,7 @@ def test_provisional_rule_and_consequences(reg) -> None:  # type: ignore[no-unty
     assert provisional_applies(scheme, rated_in_previous_period=False, dishonest_in_previous_period=False)
     assert not provisional_applies(scheme, rated_in_previous_period=False, dishonest_in_previous_period=True)
     assert not provisional_applies(scheme, rated_in_previous_period=True, dishonest_in_previous_period=False)
-    assert any("保证金" in c.text for c in consequences_for(scheme, "AA", "tender"))
-    assert all(c.kind == "restriction" for c in consequences_for(scheme, "D", "tender"))
+    assert any("保证金" in c.text and c.measures == ("deposit",) for c in scheme.consequences if "AA" in c.grades)
 
 
 def test_scheme_files_are_validated(tmp_path: Path) -> None:

@@ -75,8 +75,10 @@ def test_status_from_deadline() -> None:
 
 
 def test_publicity_periods_are_data() -> None:
-    path = Path(__file__).resolve().parents[3] / "resources" / "sgs" / "publicity.toml"
-    pr = rules.parse_publicity_rules(path.read_text(encoding="utf-8"))
+    folder = Path(__file__).resolve().parents[3] / "resources" / "sgs" / "publicity"
+    versions = rules.PublicityRuleVersions(tuple(rules.parse_publicity_rules(p.read_text(encoding="utf-8")) for p in folder.glob("*.toml")))
+    pr = versions.for_decision(dt.date(2026, 5, 31))
+    assert "2026" in pr.label
     decided = dt.date(2026, 5, 31)
     assert pr.end("一般", decided) == dt.date(2027, 5, 31)
     assert pr.end("严重", decided) == dt.date(2029, 5, 31)
@@ -90,3 +92,39 @@ def test_publicity_periods_are_data() -> None:
 def test_amount_rules(value: str) -> None:
     with pytest.raises(ValueError):
         rules.parse_amount(value if value != "1e3" else "1000000")
+
+
+def test_decisions_before_april_2026_follow_the_2023_trial_measures() -> None:
+    folder = Path(__file__).resolve().parents[3] / "resources" / "sgs" / "publicity"
+    versions = rules.PublicityRuleVersions(tuple(rules.parse_publicity_rules(p.read_text(encoding="utf-8")) for p in folder.glob("*.toml")))
+    old, new = versions.for_decision(dt.date(2026, 3, 31)), versions.for_decision(dt.date(2026, 4, 1))
+    assert "2023" in old.label and "2026" in new.label
+    assert old.end("严重", dt.date(2025, 6, 1)) == dt.date(2028, 6, 1)
+    # the trial measures had a one-year minimum for work-safety penalties; the 2026 order has none
+    assert old.earliest_repair("一般", dt.date(2025, 6, 1), "违反安全生产管理规定") == dt.date(2026, 6, 1)
+    assert new.earliest_repair("一般", dt.date(2026, 6, 1), "违反安全生产管理规定") == dt.date(2026, 9, 1)
+    # 轻微: never published under the trial measures; a given end date is refused there
+    assert "不予公示" in (rules.check_publicity_end(old, "轻微", dt.date(2025, 6, 1), dt.date(2025, 7, 1)) or "")
+    assert rules.check_publicity_end(new, "轻微", dt.date(2026, 6, 1), dt.date(2026, 7, 1)) is None
+
+
+def test_2021_penalty_categories_and_several_per_decision() -> None:
+    codes, unknown = rules.split_penalty_categories("罚款；通报批评、吊销许可证件\n限制从业")
+    assert codes == ["罚款", "通报批评", "吊销许可证件", "限制从业"] and unknown == []
+    codes, unknown = rules.split_penalty_categories("罚款；打板子")
+    assert codes == ["罚款"] and unknown == ["打板子"]
+    with pytest.raises(ValueError, match="“打板子”不是处罚类别"):
+        rules.coerce_field(rules.RecordKind.PENALTY, "cflb", "罚款；打板子")
+
+
+def test_class_rules_derive_or_leave_pending() -> None:
+    from decimal import Decimal
+
+    path = Path(__file__).resolve().parents[3] / "resources" / "sgs" / "class_rules.toml"
+    table = rules.parse_class_rules(path.read_text(encoding="utf-8"))
+    assert rules.derive_class(table, {"cflb": ["罚款", "吊销许可证件"], "fk": Decimal("1")}).klass == "严重"  # type: ignore[union-attr]
+    assert rules.derive_class(table, {"cflb": ["警告"]}).klass == "轻微"  # type: ignore[union-attr]
+    assert rules.derive_class(table, {"cflb": ["罚款"], "fk": Decimal("0.2")}).klass == "轻微"  # type: ignore[union-attr]
+    assert rules.derive_class(table, {"cflb": ["罚款"], "fk": Decimal("2")}).klass == "一般"  # type: ignore[union-attr]
+    assert rules.derive_class(table, {"cflb": ["罚款"], "fk": Decimal("12")}).klass == "严重"  # type: ignore[union-attr]
+    assert rules.derive_class(table, {"cflb": ["其他"]}) is None  # 待定: a reviewer decides
