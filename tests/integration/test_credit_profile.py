@@ -291,3 +291,53 @@ def test_a_year_without_a_calendar_gives_a_tentative_deadline_that_counts_and_is
     finally:
         (sgs_calendar.user_holiday_dir() / "2027.toml").unlink(missing_ok=True)
         sgs_calendar.reload()  # the process-wide calendar must not keep this test's 2027
+
+
+# --- rating rules that hold for every input -----------------------------------------------------------------
+
+def test_direct_d_lasts_as_long_as_its_penalty_and_lists_say_so(tmp_path: Path, ctx: Any) -> None:
+    from openpyxl import load_workbook
+
+    from xuyi_desktop.services.rating_exchange import export_publicity
+
+    ident = unit(ctx, 51, "盱眙县转包路桥有限公司")
+    until = dt.date(TODAY.year + 2, 6, 30)
+    view = ratings.add_rating(ctx, ratings.RatingInput(ident, "highway_construction", LAST_YEAR, deductions=(("JC-02", None),),
+                                                       penalty_until=until))
+    assert view.grade == "D" and view.score == 100  # the deductions leave the score whole; the act decides
+    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY):
+        ratings.set_status(ctx, view.id, status, today=step_day(status))
+    out = export_publicity(ctx, period=LAST_YEAR, domain="highway_construction", out=tmp_path / "公示.xlsx")
+    ws = load_workbook(out.path).active
+    texts = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert "直接定为D级" in texts and 100 not in texts and "100" not in texts
+    done = ratings.set_status(ctx, view.id, RatingStatus.EFFECTIVE)
+    assert done.valid_until == until and any("处罚期限" in w for w in done.warnings)
+    with pytest.raises(Exception, match="直接定级"):
+        ratings.add_rating(ctx, ratings.RatingInput(ident, "highway_construction", LAST_YEAR - 1, score=80, penalty_until=until))
+
+
+def test_points_bands_have_exclusive_upper_bounds(ctx: Any) -> None:
+    from xuyi_desktop.domain.ratings import derive_grade
+    from xuyi_desktop.services.schemes import registry
+
+    driver = registry().latest("road_driver")
+    assert [derive_grade(driver, None, p).grade for p in (0, 0.5, 10, 10.5, 19, 19.5, 19.995, 20)] == [
+        "AAA", "AA", "AA", "A", "A", "A", "A", "B"]
+    operator = registry().latest("road_water_operator")
+    assert derive_grade(operator, 45, 19.995).grade == "B" and derive_grade(operator, 45, 20).grade == "C"
+
+
+def test_the_rise_looks_back_past_unrated_years_and_earlier_periods_use_the_scheme_then(ctx: Any) -> None:
+    ident = unit(ctx, 52, "盱眙县爬坡路桥有限公司")
+    old = ratings.add_rating(ctx, ratings.RatingInput(ident, "highway_construction", TODAY.year - 3, score=65))  # C
+    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
+        ratings.set_status(ctx, old.id, status, today=step_day(status))
+    jumped = ratings.add_rating(ctx, ratings.RatingInput(ident, "highway_construction", TODAY.year - 1, score=98))
+    assert jumped.grade == "B" and any("逐级上升" in w for w in jumped.warnings)  # C two years ago caps it at B
+    operator = uscc(2053)
+    register_entity(ctx, EntityDraft(name="盱眙县老牌客运有限公司", identifier=operator, categories=("road_operator",)))
+    legacy = ratings.add_rating(ctx, ratings.RatingInput(operator, "road_water_operator", 2023, score=720))
+    assert (legacy.domain, legacy.grade) == ("road_transport_quality_legacy", "AA")  # 1000-point scheme then in force
+    with pytest.raises(Exception, match="已被“道路水路运输经营者”取代"):
+        ratings.add_rating(ctx, ratings.RatingInput(operator, "road_transport_quality_legacy", 2025, score=720))

@@ -114,17 +114,19 @@ def _check(args: argparse.Namespace) -> int:
     if args.query:  # `xuyi check QUERY --business CODE` is the counter credit check
         return run_credit_check(args)
 
+    from xuyi_desktop.cli.rating_commands import calendar_notice
+
     ctx = context(args)
     report = check_database(ctx)
-    from xuyi_desktop.cli.rating_commands import _calendar_warning
-
-    _calendar_warning(ctx)
+    notice = calendar_notice(ctx)  # administrators, from 1 November: next year's holidays missing
     if args.json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), "notices": [notice] if notice else []})
     else:
         print(f"数据库 (database): {report.location}")
         for item in report.items:
             print(f"{'正常' if item.ok else '异常'}\t{item.label_zh}：{item.detail_zh} ({item.detail_en})")
+        if notice:
+            print(f"提示\t节假日安排：{notice}")
     if report.ok:
         return EXIT_OK
     names = "；".join(f"{p.label_zh}：{p.detail_zh}" for p in report.problems)

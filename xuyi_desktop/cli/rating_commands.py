@@ -94,7 +94,9 @@ def run_credit_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     ctx = context(args)
     result = run_check(ctx, args.query, args.business)
-    _calendar_warning(ctx)
+    notice = calendar_notice(ctx)
+    if notice:
+        print(f"提示：{notice}", file=sys.stderr)
     if getattr(args, "json", False):
         print_json(result.to_json())
         return EXIT_OK
@@ -118,14 +120,12 @@ def run_credit_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _calendar_warning(ctx: Any) -> None:
-    """From 1 November: administrators are told next year's holiday calendar is missing (deadlines 待确认)."""
+def calendar_notice(ctx: Any) -> str | None:
+    """From 1 November, for administrators: next year's holiday calendar is missing (deadlines 待确认)."""
     from xuyi_desktop.domain.permissions import Permission
     from xuyi_desktop.services.sgs_calendar import missing_calendar_notice
 
-    notice = missing_calendar_notice()
-    if notice and ctx.can(Permission.SETTINGS):
-        print(f"提示：{notice}", file=sys.stderr)
+    return missing_calendar_notice() if ctx.can(Permission.SETTINGS) else None
 
 
 def _domains(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -115,6 +115,24 @@ def derive_grade(
             notes.append(f"逐级上升：按分数为{grade}级，上期为{previous_grade}级，本期最高{capped}级")
             grade = capped
     return DerivedGrade(grade, score, points, tuple(notes))
+
+
+def direct_grade_of(scheme: RatingScheme, deductions: Iterable[Mapping[str, object]]) -> str | None:
+    """The grade a serious act set directly (直接定为D级), from a rating's recorded deductions; None when the score
+    decided. Lists then say 直接定为D级 instead of a score that the deductions left at 100."""
+    worst = None
+    for d in deductions:
+        item = scheme.deduction(str(d.get("code", "")))
+        if item is not None and item.direct_grade and (worst is None or scheme.rank(item.direct_grade) > scheme.rank(worst)):
+            worst = item.direct_grade
+    return worst
+
+
+def score_text(score: float | None, direct: str | None) -> str:
+    """How a list shows the result: the score, or 直接定为X级."""
+    if direct:
+        return f"直接定为{direct}级"
+    return "—" if score is None else f"{score:g}"
 
 
 def check_typed_grade(scheme: RatingScheme, typed: str, derived: DerivedGrade | None) -> str:

@@ -19,6 +19,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xuyi_desktop.domain.masking import mask_id_number
+from xuyi_desktop.domain.ratings import score_text
 from xuyi_desktop.exchange.columns import Column, Layout
 from xuyi_desktop.exchange.workbooks import HEADER_FILL, column_values, save_workbook
 
@@ -39,6 +40,7 @@ class PublicityRow:
     evaluating_organ: str
     publicity_start: dt.date | None
     publicity_end: dt.date | None
+    direct_grade: str | None = None  # set directly by a serious act: the list says so instead of a score
 
 
 def public_identifier(row: PublicityRow) -> str:
@@ -60,7 +62,8 @@ def publicity_layout(*, with_score: bool = True, with_points: bool = False) -> L
         Column("grade", "等级", width=8),
     ]
     if with_score:
-        cols.append(Column("score", "得分", width=8))
+        # a number stays a number in the sheet; a grade set directly says so instead
+        cols.append(Column("score", "得分", width=12, format=lambda row: score_text(None, row.direct_grade) if row.direct_grade else row.score))
     if with_points:
         cols.append(Column("points", "记分", width=8))
     cols += [

@@ -16,6 +16,7 @@ from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 
 from xuyi_desktop.domain.identifiers import IdentifierKind, infer_kind
 from xuyi_desktop.domain.masking import mask_id_number
+from xuyi_desktop.domain.ratings import score_text
 from xuyi_desktop.printing import layout as L
 from xuyi_desktop.printing.flow import HEADER_FILL, RULE, ClosingBlock, OfficialDoc, P
 from xuyi_desktop.printing.fonts import DocumentFonts, register_fonts
@@ -32,6 +33,7 @@ class PublicityRow:
     grade: str
     score: float | None = None
     is_person: bool | None = None  # None: decided from the identifier's shape
+    direct_grade: str | None = None  # 直接定为D级: shown instead of the score
 
 
 def _row(item: PublicityRow | Mapping[str, object]) -> PublicityRow:
@@ -89,8 +91,6 @@ def _pages(header: list[object], rows: list[list[object]], first: float, rest: f
     return groups
 
 
-def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
 
 
 def publicity_list_pdf(
@@ -120,7 +120,7 @@ def publicity_list_pdf(
     people = [is_person(r) for r in items]
     ident_head = "身份证号码" if items and all(people) else ("统一社会信用代码" if not any(people) else "统一社会信用代码\n（身份证号码）")
     header = [P(c, head_style) for c in ("序号", "主体名称", ident_head, "等级", "得分")]
-    body = [[str(i), P(r.name, name_style), shown_identifier(r), r.grade, _score(r.score)] for i, r in enumerate(items, 1)]
+    body = [[str(i), P(r.name, name_style), shown_identifier(r), r.grade, score_text(r.score, r.direct_grade)] for i, r in enumerate(items, 1)]
     if not body:
         body = [["", P("（无）", name_style), "", "", ""]]
 

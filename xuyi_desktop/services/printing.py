@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from xuyi_desktop.domain.entities import EntityKind
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.masking import mask_id_number
 from xuyi_desktop.domain.permissions import Permission
-from xuyi_desktop.domain.ratings import RatingStatus
+from xuyi_desktop.domain.ratings import RatingStatus, direct_grade_of, score_text
 from xuyi_desktop.printing import qr
 from xuyi_desktop.printing.certificate import PERSON_LABEL, PREVIEW_SERIAL, CertificateData, render_certificates
 from xuyi_desktop.printing.check_sheet import render_check_sheet
@@ -302,7 +303,7 @@ def rows_digest(rows: Sequence[PublicityRow]) -> str:
     """16 hex digits of SHA-256 over the printed rows: the code binds the list's content, not only its count."""
     h = hashlib.sha256()
     for r in rows:
-        h.update(f"{r.name}\t{shown_identifier(r)}\t{r.grade}\t{'' if r.score is None else f'{r.score:g}'}\n".encode())
+        h.update(f"{r.name}\t{shown_identifier(r)}\t{r.grade}\t{score_text(r.score, r.direct_grade)}\n".encode())
     return h.hexdigest()[:16]
 
 
@@ -328,7 +329,8 @@ def print_publicity_list(
         if not found:
             raise NothingToPrintError(f"{period}年度“{scheme.name}”没有{'、'.join(s.label for s in statuses)}的信用评价")
         found.sort(key=lambda re: (rank.get(re[0].grade, 99), -(re[0].score or 0), re[1].name))
-        rows = [PublicityRow(e.name, e.identifier, r.grade, r.score, e.kind == EntityKind.PERSON.value) for r, e in found]
+        rows = [PublicityRow(e.name, e.identifier, r.grade, r.score, e.kind == EntityKind.PERSON.value,
+                             direct_grade_of(scheme, json.loads(r.deductions_json or "[]"))) for r, e in found]
         starts = [r.publicity_start for r, _ in found if r.publicity_start]
         ends = [r.publicity_end for r, _ in found if r.publicity_end]
         organs = {r.evaluating_organ for r, _ in found if r.evaluating_organ}

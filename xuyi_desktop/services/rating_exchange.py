@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 import uuid
 from collections import defaultdict
@@ -20,7 +21,7 @@ from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationErro
 from xuyi_desktop.domain.identifiers import IdentifierKind, check_id_card, check_uscc, infer_kind
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.rating_schemes import RatingScheme, SchemeError, SchemeRegistry
-from xuyi_desktop.domain.ratings import RatingStatus
+from xuyi_desktop.domain.ratings import RatingStatus, direct_grade_of
 from xuyi_desktop.domain.search_keys import fold
 from xuyi_desktop.exchange.columns import CellError, CellProblem, ParsedRow
 from xuyi_desktop.exchange.publicity import PublicityRow, publicity_layout, write_publicity
@@ -344,7 +345,7 @@ def publicity_rows(session: Session, scheme: RatingScheme, period: int) -> list[
     stmt = (
         select(
             Rating.entity_id, Entity.name, Entity.kind, Entity.identifier, Rating.grade, Rating.score, Rating.bad_points,
-            Rating.evaluating_organ, Rating.publicity_start, Rating.publicity_end, Rating.created_at,
+            Rating.evaluating_organ, Rating.publicity_start, Rating.publicity_end, Rating.created_at, Rating.deductions_json,
         )
         .join(Entity, Entity.id == Rating.entity_id)
         .where(Rating.domain == scheme.code, Rating.period == period, Rating.status.in_(_PUBLIC_STATUSES), Rating.deleted_at.is_(None))
@@ -359,8 +360,9 @@ def publicity_rows(session: Session, scheme: RatingScheme, period: int) -> list[
             newest[r.entity_id] = (r.created_at, tuple(r))
     rows = []
     for seq, eid in enumerate(order, start=1):
-        _, name, kind, ident, grade, score, points, organ, start, end, _ = newest[eid][1]
-        rows.append(PublicityRow(seq, name, kind, ident, grade, score, points, organ, start, end))
+        _, name, kind, ident, grade, score, points, organ, start, end, _, deductions = newest[eid][1]
+        direct = direct_grade_of(scheme, json.loads(deductions or "[]"))
+        rows.append(PublicityRow(seq, name, kind, ident, grade, score, points, organ, start, end, direct))
     return rows
 
 

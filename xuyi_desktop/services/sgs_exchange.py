@@ -434,9 +434,12 @@ def export_sgs(
 
 
 def _public(r: SgsRecord, today: dt.date) -> bool:
-    if r.withdrawn_on is not None or r.repaired_on is not None:
-        return False
+    """What the public sees: a licence unless withdrawn; a penalty only while the credit profile has it in
+    publicity (not repaired, expired, withdrawn, 轻微 unpublished or 待定), never a simple-procedure one."""
+    from xuyi_desktop.domain.profile import PenaltyState
+    from xuyi_desktop.services.profile import penalty_fact
+
     if r.kind == RecordKind.PENALTY.value:
-        return r.gsjzq is not None and r.gsjzq >= today
-    return True
+        return not r.simple_procedure and penalty_fact(r, today).state is PenaltyState.IN_PUBLICITY
+    return r.withdrawn_on is None and r.repaired_on is None
 
