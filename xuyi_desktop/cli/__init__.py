@@ -14,6 +14,7 @@ from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
     backup_commands,
     commitment_commands,
+    credit_commands,
     database_commands,
     entity_commands,
     exchange_commands,
@@ -33,6 +34,7 @@ COMMAND_MODULES = (
     sgs_commands,  # after exchange_commands: adds `import sgs` / `export sgs` to those groups
     sync_commands,
     profile_commands,
+    credit_commands,
 )
 
 

@@ -26,7 +26,7 @@ ENTITY_STATUSES = ("active", "cancelled", "revoked")
 LIST_TYPES = ("red", "black", "watch", "overload")
 CONDITION_KEYS = frozenset({
     "grades", "domains", "provisional", "penalty_classes", "violation_within_years", "dishonesty", "entity_status",
-    "lists", "overdue_commitments", "pending_penalty_class",
+    "lists", "overdue_commitments", "pending_penalty_class", "no_penalty_in_publicity", "no_dishonesty_years",
 })
 
 
@@ -144,8 +144,10 @@ def _penalty_source(p: PenaltyFact) -> str:
     return f"行政处罚{p.document_no or ''}（{p.publicity_class}{until}）"
 
 
-def _matches(when: Mapping[str, Any], profile: CreditProfile, domain_names: Mapping[str, str]) -> list[str] | None:
-    """The facts that make every condition hold (as source texts), or None when one does not."""
+def matches(when: Mapping[str, Any], profile: CreditProfile, domain_names: Mapping[str, str] | None = None) -> list[str] | None:
+    """The facts that make every condition hold (as source texts), or None when one does not. The one condition
+    language of the consequence rules and the list criteria (resources/lists/lists.toml)."""
+    domain_names = domain_names or {r.domain: r.domain_name for r in profile.ratings}
     sources: list[str] = []
     if "grades" in when:
         grades, domains, provisional = set(when["grades"]), when.get("domains"), when.get("provisional")
@@ -195,6 +197,15 @@ def _matches(when: Mapping[str, Any], profile: CreditProfile, domain_names: Mapp
         if not hits_l:
             return None
         sources += [f"{m.list_name}（{m.entered_on:%Y-%m-%d}列入）" for m in hits_l]
+    if when.get("no_penalty_in_publicity"):
+        if profile.penalties_in_publicity:
+            return None
+        sources.append("无行政处罚在公示期内")
+    if "no_dishonesty_years" in when:
+        since = add_months(profile.as_of, -12 * int(when["no_dishonesty_years"]))
+        if profile.dishonesty_during(since, profile.as_of):
+            return None
+        sources.append(f"{when['no_dishonesty_years']}年内无失信记录")
     if when.get("overdue_commitments"):
         overdue = [c for c in profile.commitments if c.overdue]
         if not overdue:
@@ -231,7 +242,7 @@ def decide(book: RuleBook, registry: SchemeRegistry, profile: CreditProfile, bus
     for rule in [*scheme_rules(registry, profile), *book.rules]:
         if not rule.applies_to(business):
             continue
-        sources = _matches(rule.when, profile, names)
+        sources = matches(rule.when, profile, names)
         if sources is None:
             continue
         key = (rule.kind, rule.text)

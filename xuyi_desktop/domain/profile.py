@@ -114,6 +114,7 @@ class DishonestyFact:
     ends_on: dt.date | None
     active: bool
     end_reason: str = ""
+    repaired_on: dt.date | None = None
 
     @property
     def is_violation(self) -> bool:

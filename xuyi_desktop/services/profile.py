@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from functools import lru_cache
 
 from sqlalchemy import and_, or_, select
@@ -28,9 +29,11 @@ from xuyi_desktop.domain.profile import (
     DishonestyFact,
     EntityFacts,
     LicenceFact,
+    ListMembership,
     PenaltyFact,
     PenaltyState,
     RatingFact,
+    RepairFact,
 )
 from xuyi_desktop.domain.ratings import RatingStatus, provisional_decision
 from xuyi_desktop.paths import resource_path
@@ -39,6 +42,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.storage.models import CreditCheck, DishonestyRecord, Entity, Rating
 from xuyi_desktop.storage.models_commitments import Commitment
+from xuyi_desktop.storage.models_credit import ListEntry, RepairApplication
 from xuyi_desktop.storage.models_sgs import SgsRecord
 
 CHECKS_IN_PROFILE = 50
@@ -140,10 +144,39 @@ def _dishonesty(session: Session, entity_id: uuid.UUID, as_of: dt.date) -> list[
     return [
         DishonestyFact(
             str(d.id), d.occurred_on, d.category, d.description, d.document_no, d.source, d.ends_on,
-            d.occurred_on <= as_of and (d.ends_on is None or d.ends_on >= as_of), d.end_reason or "",
+            d.occurred_on <= as_of and (d.ends_on is None or d.ends_on >= as_of)
+            and (d.repaired_on is None or d.repaired_on > as_of),
+            d.end_reason or "", d.repaired_on,
         )
         for d in rows
     ]
+
+
+def _lists(session: Session, entity_id: uuid.UUID) -> list[ListMembership]:
+    """Confirmed entries (an early exit shortens them to the day before it); the profile's date picks the active."""
+    from xuyi_desktop.services.credit_lists import list_definitions
+
+    defs = list_definitions()
+    rows = session.execute(select(ListEntry).where(
+        ListEntry.entity_id == entity_id, ListEntry.status.in_(("confirmed", "exited")), ListEntry.deleted_at.is_(None),
+        ListEntry.entered_on.is_not(None),
+    ).order_by(ListEntry.entered_on.desc())).scalars()
+    out = []
+    for m in rows:
+        assert m.entered_on is not None
+        ends = m.expires_on
+        if m.exit_on is not None and (ends is None or m.exit_on <= ends):
+            ends = m.exit_on - dt.timedelta(days=1)
+        out.append(ListMembership(m.list_type, defs[m.list_type].name if m.list_type in defs else m.list_type,
+                                  m.entered_on, ends, m.reason, str(m.id)))
+    return out
+
+
+def _repairs(session: Session, entity_id: uuid.UUID) -> list[RepairFact]:
+    rows = session.execute(select(RepairApplication).where(
+        RepairApplication.entity_id == entity_id, RepairApplication.status == "approved", RepairApplication.deleted_at.is_(None),
+    ).order_by(RepairApplication.decided_on.desc())).scalars()
+    return [RepairFact(r.record_kind, str(r.record_id), r.decided_on or r.applied_on, r.record_summary) for r in rows]
 
 
 def _commitments(session: Session, entity_id: uuid.UUID, as_of: dt.date) -> list[CommitmentFact]:
@@ -246,18 +279,35 @@ def _ratings(
     return out
 
 
+def _flag_rerating(ratings: list[RatingFact], repairs: list[RepairFact]) -> list[RatingFact]:
+    """A grade in force when a repair was approved is flagged for re-evaluation where the scheme says so."""
+    from xuyi_desktop.services.repair import repair_rules
+
+    domains = set(repair_rules().rerate_domains)
+    out = []
+    for r in ratings:
+        since = r.valid_from or dt.date.max
+        if r.status == "effective" and r.domain in domains and any(x.decided_on >= since for x in repairs):
+            r = replace(r, reason="；".join(x for x in (r.reason, "信用修复后待重新评价") if x))
+        out.append(r)
+    return out
+
+
 def build_profile(session: Session, entity: Entity, as_of: dt.date, *, reveal: bool = False) -> CreditProfile:
     """Everything on `as_of`, in the caller's transaction (no permission check: callers check)."""
     penalties = [penalty_fact(r, as_of) for r in _penalty_rows(session, entity)]
     dishonesty = _dishonesty(session, entity.id, as_of)
+    repairs = [r for r in _repairs(session, entity.id) if r.decided_on <= as_of]
     return CreditProfile(
         entity=entity_facts(entity, reveal=reveal),
         as_of=as_of,
-        ratings=tuple(_ratings(session, entity, as_of, penalties, dishonesty)),
+        ratings=tuple(_flag_rerating(_ratings(session, entity, as_of, penalties, dishonesty), repairs)),
         penalties=tuple(penalties),
         dishonesty=tuple(dishonesty),
         commitments=tuple(_commitments(session, entity.id, as_of)),
         licences=tuple(_licences(entity, as_of)),
+        lists=tuple(_lists(session, entity.id)),
+        repairs=tuple(repairs),
         checks=tuple(_checks(session, entity.id)),
     )
 

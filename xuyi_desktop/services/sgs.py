@@ -371,23 +371,50 @@ def withdraw_record(ctx: AppContext, record_id: uuid.UUID, *, on: dt.date, reaso
     if on > today:
         raise ValidationError(FieldProblem("withdrawn_on", "撤销日期：不能晚于今天", "withdrawal in the future"))
     with ctx.transaction() as session:
-        row = _current(session, record_id)
-        if row.withdrawn_on is not None:
-            raise ValidationError(FieldProblem("withdrawn_on", f"该决定已于 {row.withdrawn_on} 撤销", "already withdrawn"))
-        if row.jdrq and on < row.jdrq:
-            raise ValidationError(FieldProblem("withdrawn_on", "撤销日期：不能早于决定日期", "withdrawal before the decision"))
-        before = row_image(row)
-        row.withdrawn_on, row.withdrawn_reason = on, reason.strip()
-        if RecordKind(row.kind) is RecordKind.LICENSE:
-            row.zt = "无效"
-        row.updated_office = ctx.office_code
-        row.resubmit_needed = row.reported_on is not None
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=row.id, action="withdraw", record_version=row.version,
-            before=before, after=row_image(row), summary=f"撤销{RecordKind(row.kind).label}：{row.wsh}（{reason.strip()}）",
-        )
+        row = withdraw_in(session, ctx, _current(session, record_id), on=on, reason=reason)
         return view_of(row, today)
+
+
+def withdraw_in(session: Session, ctx: AppContext, row: SgsRecord, *, on: dt.date, reason: str) -> SgsRecord:
+    """withdraw_record inside the caller's transaction (an upheld objection withdraws in its own)."""
+    if row.withdrawn_on is not None:
+        raise ValidationError(FieldProblem("withdrawn_on", f"该决定已于 {row.withdrawn_on} 撤销", "already withdrawn"))
+    if row.jdrq and on < row.jdrq:
+        raise ValidationError(FieldProblem("withdrawn_on", "撤销日期：不能早于决定日期", "withdrawal before the decision"))
+    before = row_image(row)
+    row.withdrawn_on, row.withdrawn_reason = on, reason.strip()
+    if RecordKind(row.kind) is RecordKind.LICENSE:
+        row.zt = "无效"
+    row.updated_office = ctx.office_code
+    row.resubmit_needed = row.reported_on is not None
+    session.flush()
+    audit.record_business_change(
+        session, ctx, table_name=TABLE, record_id=row.id, action="withdraw", record_version=row.version,
+        before=before, after=row_image(row), summary=f"撤销{RecordKind(row.kind).label}：{row.wsh}（{reason.strip()}）",
+    )
+    return row
+
+
+def current_version(session: Session, record_id: uuid.UUID) -> SgsRecord:
+    """The current version of a decision given any version's id or its lineage id."""
+    row = session.get(SgsRecord, record_id)
+    if row is None:
+        row = session.execute(select(SgsRecord).where(SgsRecord.lineage_id == record_id, SgsRecord.superseded.is_(False))).scalar()
+        if row is None:
+            raise NotFoundError(f"双公示记录 {record_id}")
+    return _current(session, row.id)
+
+
+def set_in(session: Session, ctx: AppContext, row: SgsRecord, *, summary: str, action: str, **values: Any) -> SgsRecord:
+    """Change workflow columns of the current version in the caller's transaction (repair, notice served)."""
+    before = row_image(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_office = ctx.office_code
+    session.flush()
+    audit.record_business_change(session, ctx, table_name=TABLE, record_id=row.id, action=action,
+                                 record_version=row.version, before=before, after=row_image(row), summary=summary)
+    return row
 
 
 def mark_reported_in(session: Session, ctx: AppContext, rows: Iterable[SgsRecord], *, on: dt.date, batch_no: str) -> int:

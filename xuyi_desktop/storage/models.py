@@ -355,6 +355,7 @@ class DishonestyRecord(RecordMixin, Base):
     source: Mapped[str] = mapped_column(String(100), default="")
     ends_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     end_reason: Mapped[str] = mapped_column(Text, default="")  # why it was ended early (xuyi dishonesty end)
+    repaired_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # 信用修复 approved: ends it, kept in history
 
 
 class CreditCheck(Base):

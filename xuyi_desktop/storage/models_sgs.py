@@ -79,6 +79,9 @@ class SgsRecord(RecordMixin, Base):
     # A penalty decided by the simple procedure (简易程序): not published in 双公示 as a rule, but it belongs in
     # the 专项信用报告.
     simple_procedure: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 两书同达 (国办发〔2025〕22号): the 信用修复告知书 served with the penalty decision — its serial and the day served.
+    repair_notice_serial: Mapped[str] = mapped_column(String(64), default="")
+    repair_notice_served_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
     __table_args__ = (
         Index("ix_sgs_record_current_jdrq", "superseded", "jdrq"),
