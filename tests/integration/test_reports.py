@@ -253,9 +253,15 @@ def test_special_report_by_area(ctx, tmp_path: Path) -> None:  # type: ignore[no
                                                     domains=["water_transport"], as_of=AS_OF))
     assert road.values["wsh"] not in water and port.values["wsh"] not in water and vague.values["wsh"] in water
 
+    one = cells_text(reports.print_special_report(ctx, who.id, tmp_path / "one.pdf", years=1, domains="港口", as_of=AS_OF))
+    assert "查询领域港口" in one and port.values["wsh"] in one
+
     with pytest.raises(ValidationError) as err:
         reports.print_special_report(ctx, who.id, tmp_path / "bad.pdf", years=1, domains=["航空"], as_of=AS_OF)
     assert "未知的领域“航空”" in err.value.message_zh and not (tmp_path / "bad.pdf").exists()
+    with pytest.raises(ValidationError) as err:
+        reports.print_credit_report(ctx, who.id, tmp_path / "later.pdf", as_of=dt.date.today() + dt.timedelta(days=1))
+    assert "不能晚于今天" in err.value.message_zh and not (tmp_path / "later.pdf").exists()
 
 
 def test_special_report_for_an_entity_with_nothing_says_so(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xuyi_desktop.domain.entities import CATEGORIES, EntityKind
-from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.masking import mask_id_number
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.profile import CreditProfile, PenaltyFact, PenaltyState
@@ -89,6 +89,17 @@ def _credit_digest(profile: CreditProfile) -> str:
     return h.hexdigest()[:16]
 
 
+def _report_date(as_of: dt.date | None, today: dt.date) -> dt.date:
+    """A report states what the records say up to a date that has passed: never a date still to come."""
+    if as_of is None:
+        return today
+    if as_of > today:
+        raise ValidationError(FieldProblem(
+            "as_of", f"信息截止日期（{as_of.isoformat()}）不能晚于今天（{today.isoformat()}）", "the report date is in the future",
+        ))
+    return as_of
+
+
 def _prepared_by(ctx: AppContext) -> str:
     if ctx.user is not None:
         return ctx.user.display_name or ctx.user.username
@@ -115,7 +126,7 @@ def print_credit_report(
         audit.require(ctx, Permission.REVEAL_PERSONAL)
     out = Path(out)
     today = dt.date.today()
-    as_of = as_of or today
+    as_of = _report_date(as_of, today)
     fonts = register_fonts()
     key = office_key(ctx)  # outside any transaction
     names = _business_names()
@@ -153,8 +164,10 @@ def print_special_report(
 
     audit.require(ctx, Permission.PRINT)
     rules = special_report_rules()
+    if isinstance(domains, str):
+        domains = (domains,)  # one area given as a plain string, not its characters
     today = dt.date.today()
-    as_of = as_of or today
+    as_of = _report_date(as_of, today)
     report_period(as_of, years, max_years=rules.max_years)  # a bad period is refused before anything is touched
     chosen = rules.resolve(domains)
     out = Path(out)
