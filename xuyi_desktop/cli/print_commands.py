@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import signal
 import sys
 import uuid
@@ -14,7 +15,7 @@ from xuyi_desktop.domain.ratings import RatingStatus
 
 
 def register(sub: Any) -> None:
-    pr = sub.add_parser("print", help="打印 PDF：信用等级证书、信用核查结果单、公示名单 (print documents)")
+    pr = sub.add_parser("print", help="打印 PDF：信用等级证书、信用核查结果单、公示名单、信用报告、专项信用报告 (print documents)")
     psub = pr.add_subparsers(dest="print_command", required=True, metavar="DOCUMENT")
 
     cert = psub.add_parser("certificate", help="打印一张信用等级证书（仅限已生效的评价）")
@@ -46,10 +47,46 @@ def register(sub: Any) -> None:
     pub.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     pub.set_defaults(func=_publicity)
 
+    report = psub.add_parser("report", help="打印主体的信用报告（基本信息、证照、评价、行政处罚、失信、承诺、核查记录）")
+    report.add_argument("entity", metavar="ENTITY", help="市场主体 UUID 或证件号码")
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    report.add_argument("--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="信息截止日期（默认今天）")
+    report.add_argument("--reveal", action="store_true", help="自然人证件号码完整打印（需相应权限，记入操作日志）")
+    report.set_defaults(func=_report)
+
+    special = psub.add_parser(
+        "special-report", help="打印专项信用报告（替代有无违法违规记录证明）：近N年、所选领域的行政处罚、严重失信名单等",
+    )
+    special.add_argument("entity", metavar="ENTITY", help="市场主体 UUID 或证件号码")
+    rules = _special_rules()
+    special.add_argument("--years", required=True, type=int, metavar="N",
+                         help=f"查询期限：近N年（1至{rules.max_years if rules else 5}）")
+    areas = "、".join(f"{a.name} {a.code}" for a in rules.areas) if rules else "见 resources/reports/special_report.toml"
+    special.add_argument(
+        "--domain", action="append", default=[], metavar="领域", help=f"查询领域（代码或名称，可重复；不填为全部领域）：{areas}",
+    )
+    special.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    special.add_argument("--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="报告期截止日期（默认今天）")
+    special.set_defaults(func=_special_report)
+
     verify = sub.add_parser("verify", help="离线核验打印文件上的二维码内容（核验码文本、保存它的文件、本系统打印的 PDF（逐个核验其中全部核验码）；- 为标准输入）")
     verify.add_argument("payload", metavar="PAYLOAD_OR_FILE")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(func=_verify)
+
+
+def _special_rules() -> Any:
+    """The 专项信用报告 rules for the help text, from the data file the report reads (None if it is broken: the
+    command itself then says what is wrong)."""
+    from xuyi_desktop.domain.entities import CATEGORIES
+    from xuyi_desktop.domain.reports import AreaFileError, parse_rules
+    from xuyi_desktop.paths import resource_path
+
+    path = resource_path("reports", "special_report.toml")
+    try:
+        return parse_rules(path.read_text(encoding="utf-8"), where=path.name, known_categories=CATEGORIES)
+    except (OSError, AreaFileError):
+        return None
 
 
 class _Progress:
@@ -110,6 +147,22 @@ def _publicity(args: argparse.Namespace) -> int:
 
     statuses = tuple(RatingStatus(s) for s in (args.status or [RatingStatus.PUBLICITY.value]))
     out = print_publicity_list(context(args), args.period, args.domain, args.out, statuses=statuses)
+    print(f"已生成：{out}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.reports import print_credit_report
+
+    out = print_credit_report(context(args), args.entity, args.out, as_of=args.date, reveal=args.reveal)
+    print(f"已生成：{out}")
+    return EXIT_OK
+
+
+def _special_report(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.reports import print_special_report
+
+    out = print_special_report(context(args), args.entity, args.out, years=args.years, domains=args.domain, as_of=args.date)
     print(f"已生成：{out}")
     return EXIT_OK
 

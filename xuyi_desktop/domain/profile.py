@@ -63,6 +63,33 @@ class RatingFact:
 
 
 @dataclass(frozen=True)
+class RatingHistoryFact:
+    """One rating that stood or stands (生效 / 被取代 / 撤销): the entity's rating history, every domain."""
+
+    rating_id: str
+    domain: str
+    domain_name: str
+    period: int
+    grade: str
+    status: str  # effective / superseded / revoked
+    scheme_version: str = ""
+    score: float | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    organ: str = ""
+    decision_date: dt.date | None = None
+    document_no: str = ""
+    grade_notes: str = ""  # e.g. 直接定为D级 and why
+    standing: str = ""  # an effective one on the profile's date: in_force / expired / not_yet
+
+    @property
+    def status_label(self) -> str:
+        if self.status == "effective":
+            return {"expired": "已过有效期", "not_yet": "未到有效期"}.get(self.standing, "有效")
+        return {"superseded": "被更正取代", "revoked": "已撤销"}.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
 class PenaltyFact:
     """A 行政处罚 decision (双公示) against the entity, with its publicity on the profile's date."""
 
@@ -84,6 +111,7 @@ class PenaltyFact:
     repaired_on: dt.date | None = None
     withdrawn_on: dt.date | None = None
     simple_procedure: bool = False
+    basis: str = ""  # 处罚依据 (short)
 
     @property
     def in_publicity(self) -> bool:
@@ -207,6 +235,7 @@ class CreditProfile:
     lists: tuple[ListMembership, ...] = ()
     repairs: tuple[RepairFact, ...] = ()
     checks: tuple[CheckFact, ...] = ()
+    rating_history: tuple[RatingHistoryFact, ...] = ()  # newest period first
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. a missing holiday calendar
 
     # --- questions the rules ask ------------------------------------------------------------------------
@@ -235,6 +264,7 @@ class CreditProfile:
         return _jsonable(asdict(self)) | {
             "penalties": [_jsonable(asdict(p)) | {"state": p.state.value, "state_label": p.state.label} for p in self.penalties],
             "ratings": [_jsonable(asdict(r)) | {"status_label": r.status_label} for r in self.ratings],
+            "rating_history": [_jsonable(asdict(r)) | {"status_label": r.status_label} for r in self.rating_history],
         }
 
 

@@ -454,4 +454,8 @@ def describe_facts(doc_type: str, facts: dict[str, str]) -> list[tuple[str, str]
             out.append(("名单条数", facts["c"]))
         if facts.get("h"):
             out.append(("内容摘要", facts["h"]))
+    if doc_type in ("XB", "ZX"):
+        from xuyi_desktop.services.reports import describe_report_facts
+
+        out.extend(describe_report_facts(doc_type, facts))
     return out

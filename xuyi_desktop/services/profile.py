@@ -33,6 +33,7 @@ from xuyi_desktop.domain.profile import (
     PenaltyFact,
     PenaltyState,
     RatingFact,
+    RatingHistoryFact,
     RepairFact,
 )
 from xuyi_desktop.domain.ratings import RatingStatus, provisional_decision
@@ -132,7 +133,7 @@ def penalty_fact(row: SgsRecord, as_of: dt.date) -> PenaltyFact:
     return PenaltyFact(
         str(row.id), str(row.lineage_id), row.wsh, decided, tuple(c for c in (row.cflb or "").split("；") if c), klass,
         source, state, end, repair_from, rules.label, row.jg, (row.wfxw or row.sy or "")[:200], (row.nr or "")[:300],
-        row.fk or "", row.repaired_on, row.withdrawn_on, bool(row.simple_procedure),
+        row.fk or "", row.repaired_on, row.withdrawn_on, bool(row.simple_procedure), (row.yj or "")[:200],
     )
 
 
@@ -293,6 +294,38 @@ def _flag_rerating(ratings: list[RatingFact], repairs: list[RepairFact]) -> list
     return out
 
 
+HISTORY_STATUSES = (RatingStatus.EFFECTIVE.value, RatingStatus.SUPERSEDED.value, RatingStatus.REVOKED.value)
+
+
+def _rating_history(session: Session, entity: Entity, as_of: dt.date) -> list[RatingHistoryFact]:
+    """Every rating that took effect (still in force, expired, corrected by a later version, or revoked), every
+    domain, newest period first; drafts and ratings still in review or publicity are not history yet."""
+    reg = registry()
+    rows = session.execute(
+        select(Rating).where(Rating.entity_id == entity.id, Rating.deleted_at.is_(None), Rating.status.in_(HISTORY_STATUSES))
+        .order_by(Rating.period.desc(), Rating.domain, Rating.created_at.desc())
+    ).scalars()
+    out = []
+    for r in rows:
+        try:
+            name = reg.for_period(r.domain, r.period).name
+        except (KeyError, LookupError, ValueError, DomainError):
+            name = r.domain  # a scheme no longer shipped: the code is still the truth
+        standing = ""
+        if r.status == RatingStatus.EFFECTIVE.value:
+            if r.valid_from is not None and r.valid_from > as_of:
+                standing = "not_yet"
+            elif r.valid_until is not None and r.valid_until < as_of:
+                standing = "expired"
+            else:
+                standing = "in_force"
+        out.append(RatingHistoryFact(
+            str(r.id), r.domain, name, r.period, r.grade, r.status, r.scheme_version, r.score, r.valid_from,
+            r.valid_until, r.evaluating_organ, r.decision_date, r.document_no, r.grade_notes or "", standing,
+        ))
+    return out
+
+
 def build_profile(session: Session, entity: Entity, as_of: dt.date, *, reveal: bool = False) -> CreditProfile:
     """Everything on `as_of`, in the caller's transaction (no permission check: callers check)."""
     penalties = [penalty_fact(r, as_of) for r in _penalty_rows(session, entity)]
@@ -309,6 +342,7 @@ def build_profile(session: Session, entity: Entity, as_of: dt.date, *, reveal: b
         lists=tuple(_lists(session, entity.id)),
         repairs=tuple(repairs),
         checks=tuple(_checks(session, entity.id)),
+        rating_history=tuple(_rating_history(session, entity, as_of)),
     )
 
 

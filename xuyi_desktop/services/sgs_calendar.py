@@ -16,14 +16,19 @@ def user_holiday_dir() -> Path:
     return data_dir() / "holidays"
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _calendar(user_dir: str) -> HolidayCalendar:
+    return load_calendar([resource_path("holidays"), Path(user_dir)])
+
+
 def calendar() -> HolidayCalendar:
-    """Loaded and checked once per process (a broken file raises CalendarError naming it)."""
-    return load_calendar([resource_path("holidays"), user_holiday_dir()])
+    """Loaded and checked once per process and data folder (a broken file raises CalendarError naming it); keyed
+    by the folder so that another data folder (a test's, a second database's) never sees this one's years."""
+    return _calendar(str(user_holiday_dir()))
 
 
 def reload() -> HolidayCalendar:
-    calendar.cache_clear()
+    _calendar.cache_clear()
     return calendar()
 
 
