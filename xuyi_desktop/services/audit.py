@@ -19,6 +19,7 @@ from xuyi_desktop.storage import audit_chain
 from xuyi_desktop.storage.audit_chain import ChainReport
 from xuyi_desktop.storage.change_log import record_changes
 from xuyi_desktop.storage.models import AuditEntry, utcnow
+from xuyi_desktop.storage.snapshots import row_image
 
 
 class PermissionDenied(DomainError):
@@ -139,6 +140,29 @@ def record_business_change(
         return
     (logged,) = record_changes(session, ctx.office_code, [change])
     audit_chain.append_many(session, [{**entry, "details": {**entry["details"], "change_seq": logged.seq}}])
+
+
+def insert_recorded(session: Session, ctx: AppContext, row: Any, *, summary: str, verb: str = "insert") -> Any:
+    """Add a new business record with its change-log entry and audit line, in the caller's transaction."""
+    row.created_office = row.updated_office = ctx.office_code
+    session.add(row)
+    session.flush()
+    record_business_change(session, ctx, table_name=row.__tablename__, record_id=row.id, action=verb,
+                           record_version=row.version, before=None, after=row_image(row), summary=summary)
+    return row
+
+
+def update_recorded(session: Session, ctx: AppContext, row: Any, *, verb: str, summary: str, **values: Any) -> Any:
+    """Set fields of a business record and write its change-log entry (before/after images) and audit line, in
+    the caller's transaction: the one way a service changes a record. `verb` names the change (confirm, repair …)."""
+    before = row_image(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_office = ctx.office_code
+    session.flush()
+    record_business_change(session, ctx, table_name=row.__tablename__, record_id=row.id, action=verb,
+                           record_version=row.version, before=before, after=row_image(row), summary=summary)
+    return row
 
 
 def verify_chain(ctx: AppContext) -> ChainReport:

@@ -27,9 +27,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import DishonestyRecord, Entity, Rating
 from xuyi_desktop.storage.models_credit import ListEntry
 from xuyi_desktop.storage.models_sgs import SgsRecord
-from xuyi_desktop.storage.snapshots import row_image
 
-TABLE = "list_entry"
 STATUS_LABELS = {"proposed": "待确认", "confirmed": "已列入", "removed": "未列入", "exited": "已移出"}
 
 
@@ -98,13 +96,6 @@ def _view(m: ListEntry, e: Entity, today: dt.date) -> EntryView:
     )
 
 
-def _write(session: Session, ctx: AppContext, m: ListEntry, action: str, summary: str, before: dict[str, Any] | None) -> None:
-    m.updated_office = ctx.office_code
-    session.flush()
-    audit.record_business_change(session, ctx, table_name=TABLE, record_id=m.id, action=action, record_version=m.version,
-                                 before=before, after=row_image(m), summary=summary)
-
-
 def _candidate_ids(session: Session, d: ListDefinition) -> list[uuid.UUID]:
     """Entities that can possibly meet a criterion: rated with a named grade, penalised or with dishonesty.
     The profile decides; this only keeps a million-entity registry from being read whole."""
@@ -148,10 +139,8 @@ def propose(ctx: AppContext, list_type: str, *, period: str = "", today: dt.date
             if hit is None:
                 continue
             m = ListEntry(entity_id=eid, list_type=list_type, period=period, status="proposed", reason="",
-                          criteria=hit.criteria, case_code="", proposed_on=today, confirmed_by="", exit_reason="",
-                          created_office=ctx.office_code, updated_office=ctx.office_code)
-            session.add(m)
-            _write(session, ctx, m, "propose", f"提名{d.name}：{e.name}（{hit.rule.text}）", None)
+                          criteria=hit.criteria, case_code="", proposed_on=today, confirmed_by="", exit_reason="")
+            audit.insert_recorded(session, ctx, m, verb="propose", summary=f"提名{d.name}：{e.name}（{hit.rule.text}）")
             made.append(_view(m, e, today))
             taken.add(eid)
     return made
@@ -182,9 +171,8 @@ def add_entry(ctx: AppContext, entity: str | uuid.UUID, list_type: str, *, reaso
         m = ListEntry(entity_id=e.id, list_type=list_type, period=period.strip() or str(today.year), status="proposed",
                       reason=reason.strip(), criteria=f"情形{case.code}：{case.text}" if case else "人工提名",
                       case_code=case.code if case else "", source_record_id=source, proposed_on=today, confirmed_by="",
-                      exit_reason="", created_office=ctx.office_code, updated_office=ctx.office_code)
-        session.add(m)
-        _write(session, ctx, m, "propose", f"提名{d.name}：{e.name}（{m.criteria}）", None)
+                      exit_reason="")
+        audit.insert_recorded(session, ctx, m, verb="propose", summary=f"提名{d.name}：{e.name}（{m.criteria}）")
         return _view(m, e, today)
 
 
@@ -211,11 +199,12 @@ def confirm(ctx: AppContext, entry_id: uuid.UUID, *, reason: str, entered_on: dt
             raise ValidationError(FieldProblem("status", f"该记录“{STATUS_LABELS.get(m.status, m.status)}”，只能确认待确认的提名",
                                                "only proposed entries are confirmed"))
         d = definition(m.list_type)
-        before = row_image(m)
-        m.status, m.confirmed_on, m.confirmed_by = "confirmed", today, ctx.actor
-        m.reason = "；".join(x for x in (m.reason, reason.strip()) if x)
-        m.entered_on, m.expires_on = entered_on, d.expiry(entered_on)
-        _write(session, ctx, m, "confirm", f"列入{d.name}：{e.name}，{entered_on}至{m.expires_on}（{reason.strip()}）", before)
+        expires = d.expiry(entered_on)
+        audit.update_recorded(
+            session, ctx, m, verb="confirm", status="confirmed", confirmed_on=today, confirmed_by=ctx.actor,
+            reason="；".join(x for x in (m.reason, reason.strip()) if x), entered_on=entered_on, expires_on=expires,
+            summary=f"列入{d.name}：{e.name}，{entered_on}至{expires}（{reason.strip()}）",
+        )
         return _view(m, e, today)
 
 
@@ -228,14 +217,12 @@ def remove(ctx: AppContext, entry_id: uuid.UUID, *, reason: str, on: dt.date | N
         raise ValidationError(FieldProblem("reason", "请填写理由", "reason required"))
     with ctx.transaction() as session:
         m, e = _load(session, entry_id)
-        before = row_image(m)
-        if m.status == "proposed":
-            m.status, m.exit_reason = "removed", reason.strip()
-        elif m.status == "confirmed":
-            m.status, m.exit_on, m.exit_reason = "exited", on, reason.strip()
-        else:
+        if m.status not in ("proposed", "confirmed"):
             raise ValidationError(FieldProblem("status", "该记录已不在名单中", "not on the list"))
-        _write(session, ctx, m, "remove", f"{definition(m.list_type).name}：{e.name} {STATUS_LABELS[m.status]}（{reason.strip()}）", before)
+        status = "removed" if m.status == "proposed" else "exited"
+        audit.update_recorded(session, ctx, m, verb="remove", status=status, exit_on=on if status == "exited" else None,
+                              exit_reason=reason.strip(),
+                              summary=f"{definition(m.list_type).name}：{e.name} {STATUS_LABELS[status]}（{reason.strip()}）")
         return _view(m, e, today)
 
 
@@ -281,8 +268,6 @@ def publish(ctx: AppContext, list_type: str, out: Path, *, today: dt.date | None
     with ctx.transaction() as session:
         for v in members:
             m, _ = _load(session, v.id)
-            before = row_image(m)
-            m.published_on = today
-            _write(session, ctx, m, "publish", f"公布{d.name}：{v.entity_name}", before)
+            audit.update_recorded(session, ctx, m, verb="publish", published_on=today, summary=f"公布{d.name}：{v.entity_name}")
         audit.write(session, ctx, "export.list", f"公布{d.name}：{len(members)} 个主体", details={"file": out.name, "type": list_type})
     return out, len(members)

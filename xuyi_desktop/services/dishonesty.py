@@ -17,9 +17,6 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import DishonestyRecord, Entity
-from xuyi_desktop.storage.snapshots import row_image
-
-TABLE = "dishonesty_record"
 
 
 @dataclass(frozen=True)
@@ -75,14 +72,8 @@ def add_dishonesty(
         rec = DishonestyRecord(
             entity_id=e.id, occurred_on=occurred_on, category=category.strip(), description=description.strip(),
             document_no=document_no.strip(), source=source.strip(), ends_on=ends_on, end_reason="",
-            created_office=ctx.office_code, updated_office=ctx.office_code,
         )
-        session.add(rec)
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=rec.id, action="insert", record_version=rec.version,
-            before=None, after=row_image(rec), summary=f"失信记录 {e.name}：{rec.category}",
-        )
+        audit.insert_recorded(session, ctx, rec, summary=f"失信记录 {e.name}：{rec.category}")
         return rec.id
 
 
@@ -140,12 +131,6 @@ def end_dishonesty(ctx: AppContext, record_id: uuid.UUID, *, on: dt.date | None 
             raise ValidationError(FieldProblem("ends_on", f"该失信记录已于 {d.ends_on} 结束", "already ended"))
         if on < d.occurred_on:
             raise ValidationError(FieldProblem("ends_on", "结束日期不能早于失信行为日期", "ends before it occurred"))
-        before = row_image(d)
-        d.ends_on, d.end_reason = on, reason.strip()
-        d.updated_office = ctx.office_code
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=d.id, action="end", record_version=d.version, before=before,
-            after=row_image(d), summary=f"结束失信记录 {e.name}：{d.category}（{on}，{reason.strip()}）",
-        )
+        audit.update_recorded(session, ctx, d, verb="end", ends_on=on, end_reason=reason.strip(),
+                              summary=f"结束失信记录 {e.name}：{d.category}（{on}，{reason.strip()}）")
         return _view(d, e, today)

@@ -23,9 +23,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import DishonestyRecord, Entity, Rating
 from xuyi_desktop.storage.models_commitments import Commitment
 from xuyi_desktop.storage.models_credit import CreditObjection, ListEntry
-from xuyi_desktop.storage.snapshots import row_image
 
-TABLE = "credit_objection"
 KIND_LABELS = {"penalty": "行政处罚", "dishonesty": "失信记录", "rating": "信用评价", "commitment": "信用承诺", "list": "名单"}
 
 
@@ -125,12 +123,8 @@ def add_objection(ctx: AppContext, record: str | uuid.UUID, *, objector: str, co
         kind, rid, entity_id, summary = _record(session, key)
         o = CreditObjection(entity_id=entity_id, record_kind=kind, record_id=rid, record_summary=summary,
                             objector=objector.strip(), content=content.strip(), received_on=received_on, deadline=deadline,
-                            status=ObjectionStatus.RECEIVED.value, reviewer="", decision_note="", action="",
-                            created_office=ctx.office_code, updated_office=ctx.office_code)
-        session.add(o)
-        session.flush()
-        audit.record_business_change(session, ctx, table_name=TABLE, record_id=o.id, action="insert", record_version=o.version,
-                                     before=None, after=row_image(o), summary=f"信息异议：{summary}，异议人 {o.objector}，{deadline}前处理")
+                            status=ObjectionStatus.RECEIVED.value, reviewer="", decision_note="", action="")
+        audit.insert_recorded(session, ctx, o, summary=f"信息异议：{summary}，异议人 {o.objector}，{deadline}前处理")
         return _view(session, o, today)
 
 
@@ -148,11 +142,8 @@ def start_review(ctx: AppContext, objection_id: uuid.UUID, *, today: dt.date | N
         o = _load(session, objection_id)
         if o.status != ObjectionStatus.RECEIVED.value:
             raise ValidationError(FieldProblem("status", f"该异议“{ObjectionStatus(o.status).label}”，不能再开始审查", "not received"))
-        before = row_image(o)
-        o.status, o.reviewer, o.updated_office = ObjectionStatus.REVIEWING.value, ctx.actor, ctx.office_code
-        session.flush()
-        audit.record_business_change(session, ctx, table_name=TABLE, record_id=o.id, action="review", record_version=o.version,
-                                     before=before, after=row_image(o), summary=f"审查信息异议：{o.record_summary}")
+        audit.update_recorded(session, ctx, o, verb="review", status=ObjectionStatus.REVIEWING.value, reviewer=ctx.actor,
+                              summary=f"审查信息异议：{o.record_summary}")
         return _view(session, o, today)
 
 
@@ -171,18 +162,12 @@ def decide(ctx: AppContext, objection_id: uuid.UUID, *, upheld: bool, note: str,
         o = _load(session, objection_id)
         if o.status not in (ObjectionStatus.RECEIVED.value, ObjectionStatus.REVIEWING.value):
             raise ValidationError(FieldProblem("status", "该异议已处理", "already decided"))
-        before = row_image(o)
-        action = "none"
-        if upheld:
-            action = _apply(session, ctx, o, on, note.strip(), current_version, withdraw_in)
-        o.status = (ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED).value
-        o.decided_on, o.decision_note, o.action = on, note.strip(), action
-        o.reviewer = o.reviewer or ctx.actor
-        o.updated_office = ctx.office_code
-        session.flush()
-        audit.record_business_change(session, ctx, table_name=TABLE, record_id=o.id, action="decide", record_version=o.version,
-                                     before=before, after=row_image(o),
-                                     summary=f"信息异议{'成立' if upheld else '不成立'}：{o.record_summary}（{note.strip()}）")
+        action = _apply(session, ctx, o, on, note.strip(), current_version, withdraw_in) if upheld else "none"
+        audit.update_recorded(
+            session, ctx, o, verb="decide", status=(ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED).value,
+            decided_on=on, decision_note=note.strip(), action=action, reviewer=o.reviewer or ctx.actor,
+            summary=f"信息异议{'成立' if upheld else '不成立'}：{o.record_summary}（{note.strip()}）",
+        )
         return _view(session, o, today)
 
 
@@ -196,21 +181,13 @@ def _apply(session: Session, ctx: AppContext, o: CreditObjection, on: dt.date, n
     if o.record_kind == "dishonesty":
         d = session.get(DishonestyRecord, o.record_id)
         assert d is not None
-        before = row_image(d)
-        d.ends_on, d.end_reason, d.updated_office = on, reason, ctx.office_code
-        session.flush()
-        audit.record_business_change(session, ctx, table_name="dishonesty_record", record_id=d.id, action="end",
-                                     record_version=d.version, before=before, after=row_image(d), summary=f"结束失信记录：{reason}")
+        audit.update_recorded(session, ctx, d, verb="end", ends_on=on, end_reason=reason, summary=f"结束失信记录：{reason}")
         return "end"
     if o.record_kind == "list":
         m = session.get(ListEntry, o.record_id)
         assert m is not None
-        before = row_image(m)
-        m.status, m.exit_on, m.exit_reason = ("exited" if m.status == "confirmed" else "removed"), on, reason
-        m.updated_office = ctx.office_code
-        session.flush()
-        audit.record_business_change(session, ctx, table_name="list_entry", record_id=m.id, action="exit",
-                                     record_version=m.version, before=before, after=row_image(m), summary=f"移出名单：{reason}")
+        audit.update_recorded(session, ctx, m, verb="exit", status="exited" if m.status == "confirmed" else "removed",
+                              exit_on=on, exit_reason=reason, summary=f"移出名单：{reason}")
         return "exit"
     return "correct"  # a rating or a commitment: the clerk enters the correction as a new version
 

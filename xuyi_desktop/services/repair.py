@@ -34,9 +34,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import DishonestyRecord, Entity
 from xuyi_desktop.storage.models_commitments import Commitment
 from xuyi_desktop.storage.models_credit import ListEntry, RepairApplication
-from xuyi_desktop.storage.snapshots import row_image
 
-TABLE = "repair_application"
 PENALTY, DISHONESTY = "penalty", "dishonesty"
 
 
@@ -199,13 +197,9 @@ def apply_repair(
             earliest_on=target.earliest, rules_source=target.rules_source,
             materials_json=json.dumps(items, ensure_ascii=False), commitment_id=commitment_id,
             status=RepairStatus.APPLIED.value, accepted_by="", reviewed_by="", review_note="", decided_by="",
-            decision_reason="", created_office=ctx.office_code, updated_office=ctx.office_code,
+            decision_reason="",
         )
-        session.add(app)
-        session.flush()
-        audit.record_business_change(session, ctx, table_name=TABLE, record_id=app.id, action="insert",
-                                     record_version=app.version, before=None, after=row_image(app),
-                                     summary=f"信用修复申请：{target.summary}，申请人 {app.applicant}")
+        audit.insert_recorded(session, ctx, app, summary=f"信用修复申请：{target.summary}，申请人 {app.applicant}")
         return _view(session, app)
 
 
@@ -233,15 +227,7 @@ def _load(session: Session, app_id: uuid.UUID) -> RepairApplication:
 
 def _step(session: Session, ctx: AppContext, app: RepairApplication, target: RepairStatus, summary: str, **values: Any) -> RepairApplication:
     check_repair_transition(RepairStatus(app.status), target)
-    before = row_image(app)
-    app.status = target.value
-    for key, value in values.items():
-        setattr(app, key, value)
-    app.updated_office = ctx.office_code
-    session.flush()
-    audit.record_business_change(session, ctx, table_name=TABLE, record_id=app.id, action=target.value,
-                                 record_version=app.version, before=before, after=row_image(app), summary=summary)
-    return app
+    return audit.update_recorded(session, ctx, app, verb=target.value, summary=summary, status=target.value, **values)
 
 
 def update_materials(ctx: AppContext, app_id: uuid.UUID, *, ticked: tuple[str, ...]) -> RepairView:
@@ -256,13 +242,8 @@ def update_materials(ctx: AppContext, app_id: uuid.UUID, *, ticked: tuple[str, .
         items = [{**i, **({"attachment": old[i["code"]]["attachment"]} if "attachment" in old.get(i["code"], {}) else {})} for i in items]
         if app.commitment_id is not None:
             items = [{**i, "ticked": True} if i["code"] == "repair_commitment" else i for i in items]
-        before = row_image(app)
-        app.materials_json = json.dumps(items, ensure_ascii=False)
-        app.updated_office = ctx.office_code
-        session.flush()
-        audit.record_business_change(session, ctx, table_name=TABLE, record_id=app.id, action="materials",
-                                     record_version=app.version, before=before, after=row_image(app),
-                                     summary=f"修复申请材料：已交 {sum(i['ticked'] for i in items)}/{len(items)} 项")
+        audit.update_recorded(session, ctx, app, verb="materials", materials_json=json.dumps(items, ensure_ascii=False),
+                              summary=f"修复申请材料：已交 {sum(i['ticked'] for i in items)}/{len(items)} 项")
         return _view(session, app)
 
 
@@ -318,23 +299,13 @@ def _repair_record(session: Session, ctx: AppContext, app: RepairApplication, on
     else:
         d = session.get(DishonestyRecord, app.record_id)
         assert d is not None
-        before = row_image(d)
-        d.repaired_on, d.updated_office = on, ctx.office_code
-        session.flush()
-        audit.record_business_change(session, ctx, table_name="dishonesty_record", record_id=d.id, action="repair",
-                                     record_version=d.version, before=before, after=row_image(d),
-                                     summary=f"失信记录信用修复（{on}）：{d.category}")
+        audit.update_recorded(session, ctx, d, verb="repair", repaired_on=on, summary=f"失信记录信用修复（{on}）：{d.category}")
     entries = session.execute(select(ListEntry).where(
         ListEntry.source_record_id == app.record_id, ListEntry.status == "confirmed", ListEntry.deleted_at.is_(None),
     )).scalars()
     for entry in entries:
-        before = row_image(entry)
-        entry.status, entry.exit_on, entry.exit_reason = "exited", on, "信用修复，提前移出"
-        entry.updated_office = ctx.office_code
-        session.flush()
-        audit.record_business_change(session, ctx, table_name="list_entry", record_id=entry.id, action="exit",
-                                     record_version=entry.version, before=before, after=row_image(entry),
-                                     summary=f"信用修复后提前移出名单（{entry.list_type}）")
+        audit.update_recorded(session, ctx, entry, verb="exit", status="exited", exit_on=on, exit_reason="信用修复，提前移出",
+                              summary=f"信用修复后提前移出名单（{entry.list_type}）")
 
 
 def get_application(ctx: AppContext, app_id: uuid.UUID) -> RepairView:

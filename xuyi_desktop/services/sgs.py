@@ -407,14 +407,7 @@ def current_version(session: Session, record_id: uuid.UUID) -> SgsRecord:
 
 def set_in(session: Session, ctx: AppContext, row: SgsRecord, *, summary: str, action: str, **values: Any) -> SgsRecord:
     """Change workflow columns of the current version in the caller's transaction (repair, notice served)."""
-    before = row_image(row)
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.updated_office = ctx.office_code
-    session.flush()
-    audit.record_business_change(session, ctx, table_name=TABLE, record_id=row.id, action=action,
-                                 record_version=row.version, before=before, after=row_image(row), summary=summary)
-    return row
+    return audit.update_recorded(session, ctx, row, verb=action, summary=summary, **values)
 
 
 def mark_reported_in(session: Session, ctx: AppContext, rows: Iterable[SgsRecord], *, on: dt.date, batch_no: str) -> int:
