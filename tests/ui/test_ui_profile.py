@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QDate, Qt
 from rating_flow import step_day
-from ui_helpers import USCC_A, USCC_B, USCC_C
+from ui_helpers import ID_PERSON, USCC_A, USCC_B, USCC_C
 
 from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft
 from xuyi_desktop.domain.permissions import Role
@@ -146,6 +146,22 @@ def test_a_reviewer_ends_a_dishonesty_record_from_the_profile(qtbot, ctx, settin
     with qtbot.waitSignal(view.loaded, timeout=5000):
         view.show_button.click()
     assert view.dishonesty_table.row_texts()[0][-1] == "已结束"
+
+
+def test_a_persons_id_number_is_masked_until_revealed_and_the_reveal_is_audited(qtbot, ctx, settings) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.services import audit
+
+    person = register_entity(ctx, EntityDraft(name="张建华", identifier=ID_PERSON, categories=("key_personnel",)))
+    as_role(ctx, Role.REVIEWER)  # may reveal personal data, and read the audit log
+    view = open_profile(qtbot, ProfileDialog(ctx, person.summary.id, None, settings))
+    shown = view.basic["identifier"].text()
+    assert shown != ID_PERSON and "*" in shown and shown[:6] == ID_PERSON[:6]
+    assert audit.list_entries(ctx, action_prefix="personal.reveal") == []  # opening reveals nothing
+    assert view.reveal_button.isVisible()
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.reveal_button.click()
+    assert view.basic["identifier"].text() == ID_PERSON and not view.reveal_button.isVisible()
+    assert [row.summary for row in audit.list_entries(ctx, action_prefix="personal.reveal")] == ["查看完整证件号码（信用档案）：张建华"]
 
 
 def test_the_clerk_dialog_for_ending_shows_the_services_refusal(qtbot, ctx, settings) -> None:  # type: ignore[no-untyped-def]

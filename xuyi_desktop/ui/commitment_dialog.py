@@ -159,7 +159,7 @@ class CommitmentDialog(QDialog):
         self.refused = refused
         reasons = "\n".join(f"• {r}" for r in refused.reasons)
         self.refusal_label.setText(
-            self.tr("受理{0}前的信用核查排除了该主体，承诺未登记：\n{1}").format(self.type_combo.currentText(), reasons)
+            self.tr("受理“{0}”承诺前的信用核查排除了该主体，承诺未登记：\n{1}").format(self.type_combo.currentText(), reasons)
         )
         may_override = self.ctx.can(Permission.CREDIT_REVIEW)
         self.override_edit.setVisible(may_override)

@@ -139,6 +139,33 @@ def main(argv: list[str] | None = None) -> int:
             dialog.grab().save(str(shots[-1]))
             dialog.reject()
             _settle(app)
+
+            # the commitment dialog refusing a 容缺受理 commitment (this set-up context may override)
+            from xuyi_desktop.ui.commitment_dialog import CommitmentDialog
+
+            commitment = CommitmentDialog(ctx, window)
+            commitment.show()
+            commitment.entity_edit.setText(SHOWCASE_ID)
+            commitment.set_type("missing_materials")
+            commitment.business_edit.setText("港口经营许可变更申请 XK-2026-0901")
+            commitment.save()
+            _settle(app, 20)
+            shots.append(out / f"commitment_refused_{width}x{height}.png")
+            commitment.grab().save(str(shots[-1]))
+            commitment.reject()
+
+            # the 双公示 list with the publicity class column and the classify dialog
+            window.nav.setCurrentRow(4)
+            sgs_page = window.extra_pages["双公示"]
+            _wait(app, lambda sgs_page=sgs_page: sgs_page.table.rowCount() > 0)
+            sgs_page.table.selectRow(0)
+            shots.append(out / f"sgs_{width}x{height}.png")
+            window.grab().save(str(shots[-1]))
+            classify = sgs_page.classify_selected()
+            _settle(app, 20)
+            shots.append(out / f"sgs_classify_{width}x{height}.png")
+            classify.grab().save(str(shots[-1]))
+            classify.reject()
             window.close()
             _settle(app)
         for shot in shots:
