@@ -345,6 +345,10 @@ class CreditCheckPage(QWidget):
     def _business_changed(self, _index: int) -> None:
         if self._settings is not None:
             self._settings.setValue(_BUSINESS_KEY, self.business())
+        self._show_staleness()
+
+    def _show_staleness(self) -> None:
+        """Grey the verdict and say so while the shown result belongs to another business type than the chosen one."""
         result = self.result
         if result is None:
             return
@@ -522,6 +526,7 @@ class CreditCheckPage(QWidget):
         self._fill_lists(result)
         self.scroll.verticalScrollBar().setValue(0)
         self._set_status("")
+        self._show_staleness()  # the clerk switched the business type (F6) while the check ran
         self._update_actions()
         self.message.emit(self.tr("已核查（{0}）：{1}").format(result.business_name, result.serial))
         self.checked.emit(result)
