@@ -210,7 +210,8 @@ def test_a_reviewer_classifies_a_pending_penalty_on_the_sgs_page(qtbot, ctx, set
     as_role(ctx, Role.CLERK)  # clerks do not see the action
     clerk_page = SgsPage(ctx, settings, today=SGS_TODAY)
     qtbot.addWidget(clerk_page)
-    assert clerk_page.classify_button.isHidden()
+    qtbot.waitUntil(lambda: clerk_page.figures is not None, timeout=10000)  # its list loaded (nothing left running)
+    assert clerk_page.classify_button.isHidden() and clerk_page.table.rowCount() == 2
 
 
 def d_unit(ctx) -> None:  # type: ignore[no-untyped-def]
