@@ -121,6 +121,6 @@ def test_credit_check_page_shows_the_violated_commitment(qtbot, ctx, settings) -
     before = page.result
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not page.busy and page.result is not before, timeout=5000)
-    texts = [page.commitments_list.item(i).text() for i in range(page.commitments_list.count())]
+    texts = ["　".join(row) for row in page.commitments_table.row_texts()]
     assert texts and c.serial in texts[0] and "违诺" in texts[0] and "承诺内容与实际不符" in texts[0]
     assert any("违诺" in text for _, text in page.consequence_lines())

@@ -1,4 +1,7 @@
-"""Dialogs of the 信用承诺 page: a new commitment (the clerk fills the form), and recording a violation."""
+"""Dialogs of the 信用承诺 page: a new commitment (the clerk fills the form), and recording a violation.
+
+告知承诺 and 容缺受理 run the credit check first (services.commitments): when it excludes the entity the dialog
+shows why, and a reviewer (审核人) may accept it as an exception with a written reason (例外受理, audited)."""
 
 from __future__ import annotations
 
@@ -7,18 +10,28 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
-from xuyi_desktop.services.commitments import CommitmentInput, CommitmentView, add_commitment, catalogue, violate
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.services.commitments import (
+    CommitmentInput,
+    CommitmentRefused,
+    CommitmentView,
+    add_commitment,
+    catalogue,
+    violate,
+)
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.entities import find_entities
+from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -53,6 +66,30 @@ class CommitmentDialog(QDialog):
         self.items_edit.setToolTip(self.tr("每行一项承诺事项；打印时自动编号"))
         self.error = error_label(self)
 
+        # Shown when the credit check excludes the entity: the reasons, and for a reviewer 例外受理 with a reason.
+        self.refused: CommitmentRefused | None = None
+        self.refusal_box = QGroupBox(self.tr("信用核查不予受理"), self)
+        self.refusal_box.setStyleSheet("QGroupBox { color: #c62828; font-weight: bold; }")
+        self.refusal_label = QLabel(self.refusal_box)
+        self.refusal_label.setWordWrap(True)
+        self.refusal_label.setStyleSheet("color: #c62828; font-weight: normal;")
+        self.override_edit = QPlainTextEdit(self.refusal_box)
+        self.override_edit.setPlaceholderText(self.tr("例外受理的理由（必填，记入操作日志），如：经分管领导批准，申请人已提交全部材料"))
+        self.override_edit.setFixedHeight(self.fontMetrics().height() * 3 + 12)
+        self.override_edit.setTabChangesFocus(True)
+        self.override_button = QPushButton(self.tr("例外受理"), self.refusal_box)
+        self.override_button.setAutoDefault(False)
+        self.override_button.clicked.connect(self.save_with_override)
+        self.override_hint = QLabel(self.tr("确需受理的，请审核人员登录后办理“例外受理”。"), self.refusal_box)
+        self.override_hint.setWordWrap(True)
+        self.override_hint.setStyleSheet("color: #555; font-weight: normal;")
+        refusal_layout = QVBoxLayout(self.refusal_box)
+        refusal_layout.addWidget(self.refusal_label)
+        refusal_layout.addWidget(self.override_hint)
+        refusal_layout.addWidget(self.override_edit)
+        refusal_layout.addWidget(self.override_button)
+        self.refusal_box.setVisible(False)
+
         form = QFormLayout()
         form.addRow(self.tr("承诺主体"), self.entity_edit)
         form.addRow(self.tr("承诺类型"), self.type_combo)
@@ -67,10 +104,15 @@ class CommitmentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.refusal_box)
         layout.addWidget(QLabel(self.tr("保存后分配承诺书编号，可打印承诺书交申请人签字盖章。"), self))
         layout.addWidget(self.buttons)
         self.type_combo.currentIndexChanged.connect(self._type_changed)
         self._type_changed()
+        # The refusal was for what was entered then: a change of entity, type or area asks the check again.
+        self.entity_edit.textChanged.connect(self._hide_refusal)
+        self.type_combo.currentIndexChanged.connect(self._hide_refusal)
+        self.area_combo.currentIndexChanged.connect(self._hide_refusal)
 
     def _type_changed(self, *_: object) -> None:
         t = catalogue().type(str(self.type_combo.currentData()))
@@ -83,16 +125,16 @@ class CommitmentDialog(QDialog):
         self.area_combo.setCurrentIndex(max(0, self.area_combo.findData(code)))
 
     def _entity_key(self) -> str:
+        """The one entity the text names (identifier, exact name, or a fragment with one hit); several hits are
+        refused naming them (AmbiguousQueryError), none as 未找到."""
         text = self.entity_edit.text().strip()
         if not text:
             return ""
-        hits = find_entities(self.ctx, text, limit=2)
-        if len(hits) == 1 or (hits and hits[0].identifier == text.upper()):
-            return str(hits[0].id)
-        return text  # an identifier the service resolves, or a clear "not found"
+        return str(resolve_query(self.ctx, text))
 
-    def save(self) -> CommitmentView | None:
-        """Validate through the service; on success the dialog closes with `saved` set."""
+    def save(self, *, override_reason: str = "") -> CommitmentView | None:
+        """Validate through the service; on success the dialog closes with `saved` set. A refusal by the credit
+        check shows its reasons (and 例外受理 to a reviewer)."""
         self.error.setVisible(False)
         try:
             key = self._entity_key()
@@ -101,14 +143,46 @@ class CommitmentDialog(QDialog):
             items = tuple(line for line in self.items_edit.toPlainText().splitlines() if line.strip())
             self.saved = add_commitment(self.ctx, CommitmentInput(
                 key, str(self.type_combo.currentData()), str(self.area_combo.currentData()), self.business_edit.text(),
-                self.term_spin.value(), items, signer=self.signer_edit.text(),
+                self.term_spin.value(), items, signer=self.signer_edit.text(), override_reason=override_reason,
             ))
+        except CommitmentRefused as refused:
+            self._show_refusal(refused)
+            return None
         except DomainError as exc:
             self.error.setText(getattr(exc, "message_zh", str(exc)))
             self.error.setVisible(True)
             return None
         self.accept()
         return self.saved
+
+    def _show_refusal(self, refused: CommitmentRefused) -> None:
+        self.refused = refused
+        reasons = "\n".join(f"• {r}" for r in refused.reasons)
+        self.refusal_label.setText(
+            self.tr("受理“{0}”承诺前的信用核查排除了该主体，承诺未登记：\n{1}").format(self.type_combo.currentText(), reasons)
+        )
+        may_override = self.ctx.can(Permission.CREDIT_REVIEW)
+        self.override_edit.setVisible(may_override)
+        self.override_button.setVisible(may_override)
+        self.override_hint.setVisible(not may_override)
+        self.refusal_box.setVisible(True)
+        if may_override:
+            self.override_edit.setFocus()
+
+    def _hide_refusal(self, *_: object) -> None:
+        self.refused = None
+        self.refusal_box.setVisible(False)
+        self.override_edit.clear()
+
+    def save_with_override(self) -> CommitmentView | None:
+        """例外受理 (reviewers): the same commitment again, with the written reason (audited by the service)."""
+        reason = self.override_edit.toPlainText().strip()
+        if not reason:
+            self.error.setText(self.tr("例外受理须写明理由"))
+            self.error.setVisible(True)
+            self.override_edit.setFocus()
+            return None
+        return self.save(override_reason=reason)
 
 
 class ViolationDialog(QDialog):

@@ -13,12 +13,15 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QWidget,
 )
 
 import xuyi_desktop
+from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import users
 from xuyi_desktop.services.context import AppContext, CurrentUser
 from xuyi_desktop.services.entities import count_entities
@@ -132,6 +135,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
+        self._show_start_notices()
         self.registry.entitiesChanged.connect(self.refresh_count)
         self.registry.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._restore()
@@ -198,6 +202,31 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.office_label)
         bar.addPermanentWidget(self.db_label, 1)
 
+    def _show_start_notices(self) -> None:
+        """Administrators (not clerks) are told on start, from 1 November, that next year's holiday calendar is
+        missing: a short warning in the status bar that stays, the full text as its tooltip and on click."""
+        from xuyi_desktop.services.sgs_calendar import missing_calendar_notice
+
+        self.calendar_notice: str | None = None
+        self.calendar_button: QPushButton | None = None
+        if not self._ctx.can(Permission.SETTINGS):
+            return
+        try:
+            notice = missing_calendar_notice()
+        except DomainError:  # a broken holiday file (CalendarError) must not keep the window from opening
+            return
+        if not notice:
+            return
+        self.calendar_notice = notice
+        button = QPushButton(self.tr("⚠ 下一年度节假日安排未安装"), self)
+        button.setFlat(True)
+        button.setStyleSheet("QPushButton { color: #ef6c00; font-weight: bold; padding: 0 8px; }")
+        button.setToolTip(notice)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.clicked.connect(lambda: QMessageBox.information(self, self.tr("节假日安排"), notice))
+        self.calendar_button = button
+        self.statusBar().insertPermanentWidget(0, button)
+
     def refresh_count(self) -> None:
         """Count live entities off the GUI thread (a full count is not free on a million rows)."""
         run_in_background(
@@ -226,7 +255,8 @@ class MainWindow(QMainWindow):
         if self.locked or user is None:
             return False
         modal = QApplication.activeModalWidget()
-        if modal is not None and modal is not self.registry.form:  # a message box waits for an answer: later
+        if modal is not None and modal is not self.registry.form and not getattr(modal, "lockable", False):
+            # a message box waits for an answer: later (a view such as 信用档案 holds no answer and is hidden)
             self.idle.timer.start()
             return False
         self.idle.timer.stop()

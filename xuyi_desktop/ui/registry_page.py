@@ -52,6 +52,7 @@ class RegistryPage(QWidget):
         self._ctx = ctx
         self._settings = settings
         self.form: EntityForm | None = None
+        self.profile_dialog: QWidget | None = None
         self.model = EntityTableModel(ctx, parent=self)
         self._build()
         self._last_sort = (int(self.model.sort_column), self.model.sort_order)
@@ -97,9 +98,12 @@ class RegistryPage(QWidget):
         self.new_button = QPushButton(self.tr("新增 (Ctrl+N)"), self)
         self.edit_button = QPushButton(self.tr("编辑 (Enter)"), self)
         self.delete_button = QPushButton(self.tr("删除 (Del)"), self)
+        self.profile_button = QPushButton(self.tr("信用档案 (Ctrl+D)"), self)
+        self.profile_button.setToolTip(self.tr("选中主体的信用档案：评价、处罚、失信、承诺、证照、名单和核查记录"))
         self.new_action = page_action(self, self.tr("新增"), "Ctrl+N", self.new_entity)
         self.find_action = page_action(self, self.tr("查询"), "Ctrl+F", self.focus_search)
         self.refresh_action = page_action(self, self.tr("刷新"), "F5", self.refresh)
+        self.profile_action = page_action(self, self.tr("信用档案"), "Ctrl+D", self.open_profile)
         self.delete_action = page_action(self.table, self.tr("删除"), "Del", self.delete_selected)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # never while typing in the search box
 
@@ -110,6 +114,8 @@ class RegistryPage(QWidget):
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.delete_button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.profile_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(search_row)
@@ -128,6 +134,7 @@ class RegistryPage(QWidget):
         self.new_button.clicked.connect(self.new_entity)
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.profile_button.clicked.connect(self.open_profile)
         self.model.descriptionChanged.connect(self.description.setText)
         self.model.searchFinished.connect(self._search_finished)
         self.model.searchFailed.connect(self.message)
@@ -224,6 +231,8 @@ class RegistryPage(QWidget):
         self.new_action.setEnabled(may_edit)
         self.edit_button.setEnabled(selected)  # opening needs only the right to see; saving is checked by the services
         self.delete_button.setEnabled(selected and may_edit)
+        self.profile_button.setEnabled(selected)
+        self.profile_action.setEnabled(selected)
         self.delete_action.setEnabled(may_edit)
         if not may_edit:
             tip = self.tr("当前用户没有“登记和修改”的权限")
@@ -280,6 +289,25 @@ class RegistryPage(QWidget):
     def _open_existing(self, entity_id: uuid.UUID) -> None:
         self.select_entity(entity_id)
         self.edit_entity(entity_id)
+
+    def open_profile(self) -> QWidget | None:
+        """Ctrl+D: the selected entity's 信用档案 (window-modal, Esc closes, the list keeps its place)."""
+        entity_id = self.current_entity_id()
+        if entity_id is None:
+            return None
+        from xuyi_desktop.ui.profile_view import ProfileDialog
+
+        dialog = ProfileDialog(self._ctx, entity_id, self, self._settings)
+        dialog.finished.connect(lambda _result: self._profile_closed(dialog))
+        self.profile_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _profile_closed(self, dialog: QWidget) -> None:
+        if self.profile_dialog is dialog:
+            self.profile_dialog = None
+            self.table.setFocus()
+        dialog.deleteLater()
 
     def delete_selected(self) -> None:
         """Soft delete after the clerk confirms the entity by name; the change log keeps the record."""

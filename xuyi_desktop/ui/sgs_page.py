@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from xuyi_desktop.domain.errors import DomainError
-from xuyi_desktop.domain.sgs import RecordKind, ReportStatus
+from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.domain.sgs import PENDING_CLASS, PUBLICITY_CLASSES, RecordKind, ReportStatus
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.sgs import RecordView, list_records, mark_reported
+from xuyi_desktop.services.sgs import RecordView, classify_record, list_records, mark_reported
 from xuyi_desktop.services.sgs_stats import Indicators, MonthFigures, indicators
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.widgets import page_action
@@ -87,7 +88,8 @@ class SgsPage(QWidget):
     message = Signal(str)
     refreshed = Signal()
 
-    COLUMNS = ("类型", "决定文书号", "行政相对人", "决定日期", "截止日", "状态", "报送日期", "批次", "问题")
+    COLUMNS = ("类型", "决定文书号", "行政相对人", "决定日期", "截止日", "状态", "报送日期", "批次", "公示类别", "问题")
+    CLASS_COLUMN = 8
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None,
                  today: dt.date | None = None) -> None:
@@ -143,12 +145,18 @@ class SgsPage(QWidget):
         self.add_license_button = QPushButton(self.tr("登记行政许可"), self)
         self.import_button = QPushButton(self.tr("导入台账…"), self)
         self.report_button = QPushButton(self.tr("标记已报送…"), self)
+        self.classify_button = QPushButton(self.tr("确定公示类别…"), self)
+        self.classify_button.setToolTip(self.tr("审核人员确定选中行政处罚的失信程度（公示类别）：待定或按规则推定的记录，须写明理由"))
+        self.classify_button.setVisible(self._ctx.can(Permission.CREDIT_REVIEW))  # reviewers only
+        self.classify_button.setEnabled(False)
         self.add_penalty_button.clicked.connect(lambda: self.open_form(RecordKind.PENALTY))
         self.add_license_button.clicked.connect(lambda: self.open_form(RecordKind.LICENSE))
         self.import_button.clicked.connect(self.open_import)
         self.report_button.clicked.connect(self.mark_selected_reported)
+        self.classify_button.clicked.connect(lambda: self.classify_selected())
+        self.table.itemSelectionChanged.connect(self._update_classify)
         actions = QHBoxLayout()
-        for b in (self.add_penalty_button, self.add_license_button, self.import_button, self.report_button):
+        for b in (self.add_penalty_button, self.add_license_button, self.import_button, self.report_button, self.classify_button):
             actions.addWidget(b)
         actions.addStretch(1)
         page_action(self, self.tr("登记行政处罚"), "Ctrl+N", lambda: self.open_form(RecordKind.PENALTY))
@@ -163,6 +171,7 @@ class SgsPage(QWidget):
         layout.addWidget(self.table, 1)
         self.form = None
         self.import_dialog = None
+        self.classify_dialog = None
 
     # --- data -----------------------------------------------------------------------------------------------
 
@@ -221,7 +230,7 @@ class SgsPage(QWidget):
         for i, r in enumerate(rows):
             cells = (
                 r.kind.label, r.document_no, r.name, str(r.decided or ""), str(r.deadline or "待定"), r.status.label,
-                str(r.reported_on or ""), r.batch_no,
+                str(r.reported_on or ""), r.batch_no, self.class_text(r),
                 "；".join(r.problems) or ("已撤销" if r.withdrawn_on else "") or ("缺" + "、".join(r.missing) if r.missing else ""),
             )
             for j, text in enumerate(cells):
@@ -230,7 +239,20 @@ class SgsPage(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, str(r.id))
                 if j == 5:
                     item.setForeground(STATUS_COLOURS[r.status])
+                if j == self.CLASS_COLUMN and r.values.get("publicity_class") == PENDING_CLASS:
+                    item.setForeground(QColor("#ef6c00"))
                 self.table.setItem(i, j, item)
+        self._update_classify()
+
+    @staticmethod
+    def class_text(r: RecordView) -> str:
+        """A penalty's publicity class, saying where it came from when no one has decided it (待定 / 按规则推定)."""
+        if r.kind is not RecordKind.PENALTY:
+            return ""
+        klass = r.values.get("publicity_class", "") or PENDING_CLASS
+        if klass == PENDING_CLASS:
+            return "待定"
+        return f"{klass}（按规则推定）" if r.class_source == "rule" else klass
 
     # --- actions ----------------------------------------------------------------------------------------------
 
@@ -251,6 +273,49 @@ class SgsPage(QWidget):
     def selected_ids(self) -> list[uuid.UUID]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
         return [uuid.UUID(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows]
+
+    def _selected_penalty(self) -> RecordView | None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return None
+        record = next((r for r in self.records if r.id == ids[0]), None)
+        return record if record is not None and record.kind is RecordKind.PENALTY and not record.withdrawn_on else None
+
+    def _update_classify(self) -> None:
+        self.classify_button.setEnabled(self._ctx.can(Permission.CREDIT_REVIEW) and self._selected_penalty() is not None)
+
+    def classify_selected(self, *, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+        """确定公示类别 (reviewers): the class picked from 轻微/一般/严重 and a reason; services.sgs.classify_record."""
+        from xuyi_desktop.ui.profile_widgets import ReasonDialog
+
+        record = self._selected_penalty()
+        if record is None:
+            return None
+        ctx, today = self._ctx, self._today
+        current = record.values.get("publicity_class", "")
+
+        def classify(dialog: ReasonDialog) -> RecordView:
+            return classify_record(ctx, record.id, dialog.choice, reason=dialog.reason, today=today)
+
+        dialog = ReasonDialog(
+            self.tr("确定公示类别"),
+            self.tr("行政处罚 {0}（{1}）当前公示类别：{2}。确定后公示截止期按决定日期适用的公示规则计算。").format(
+                record.document_no, record.name, self.class_text(record)
+            ),
+            self, choices=PUBLICITY_CLASSES, choice_label=self.tr("失信程度（公示类别）"),
+            current=current if current in PUBLICITY_CLASSES else "一般", action=classify,
+        )
+        dialog.accepted.connect(lambda: self._classified(dialog.result_value))
+        self.classify_dialog = dialog
+        if exec_dialog:
+            dialog.open()
+        return dialog
+
+    def _classified(self, view: RecordView | None) -> None:
+        if view is not None:
+            klass = view.values.get("publicity_class", "")
+            self.message.emit(self.tr("{0} 公示类别已确定为“{1}”，公示至 {2}").format(view.document_no, klass, view.publicity_end or "—"))
+        self.refresh()
 
     def mark_selected_reported(self) -> None:
         ids = self.selected_ids()
