@@ -295,3 +295,21 @@ def test_administrators_are_told_on_start_that_next_years_holidays_are_missing(q
     assert window.calendar_button is not None and window.calendar_button.isVisible()
     assert "节假日安排未安装" in window.calendar_button.text() and window.calendar_notice == real(dt.date(2026, 11, 2))
     assert window.calendar_button.toolTip() == window.calendar_notice and "2027年" in window.calendar_notice
+
+
+def test_both_reports_print_from_the_profile(qtbot, ctx, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The two buttons call the report services off the GUI thread; the PDFs verify."""
+    from xuyi_desktop.services.printing import verify_pdf
+
+    entity = register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",), legal_representative="王建国"))
+    penalty(ctx, USCC_A, NAME, 91, dt.date.today() - dt.timedelta(days=30), "一般")
+    dialog = open_profile(qtbot, ProfileDialog(ctx, entity.summary.id, None, settings))
+    dialog.open_after_print = False
+    assert dialog.report_button.isEnabled() and dialog.special_report_button.isEnabled()
+    dialog.print_report(tmp_path / "report.pdf")
+    qtbot.waitUntil(lambda: dialog.last_pdf == tmp_path / "report.pdf", timeout=20000)
+    dialog.print_special_report(tmp_path / "special.pdf", years=3, domains=())
+    qtbot.waitUntil(lambda: dialog.last_pdf == tmp_path / "special.pdf", timeout=20000)
+    for name in ("report.pdf", "special.pdf"):
+        found = verify_pdf(ctx, tmp_path / name)
+        assert found and all(result.valid for _, result in found)

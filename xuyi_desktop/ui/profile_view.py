@@ -7,19 +7,26 @@ from the check page's result. Reading happens off the GUI thread; the view decid
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import uuid
+from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeyEvent
+from PySide6.QtCore import QDate, QEvent, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDateEdit,
     QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +38,7 @@ from xuyi_desktop.domain.profile import CreditProfile
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import end_dishonesty
 from xuyi_desktop.services.profile import get_profile
+from xuyi_desktop.services.reports import print_credit_report, print_special_report, report_areas
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.ui.credit_check_page import class_label, grade_label
 from xuyi_desktop.ui.formatting import local_time
@@ -74,6 +82,39 @@ LIST_COLUMNS = (Col("名单", "失信联合惩戒对象名单"), Col("列入日�
 CHECK_COLUMNS = (Col("核查编号", "TMP-ABCDEF-HC-2026-000001"), Col("核查时间", "2026-12-31 23:59"), Col("业务类型"), Col("核查人", "reviewer01"))
 
 
+class SpecialReportDialog(QDialog):
+    """The period (1–5 years up to the shown day) and the areas of a 专项信用报告 (none ticked: every area)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("专项信用报告"))
+        self.years_spin = QSpinBox(self)
+        self.years_spin.setRange(1, 5)
+        self.years_spin.setValue(3)
+        self.years_spin.setSuffix(self.tr(" 年"))
+        self.area_boxes = [(code, QCheckBox(name, self)) for code, name in report_areas()]
+        form = QFormLayout(self)
+        form.addRow(self.tr("查询期限（截至所选日期）："), self.years_spin)
+        areas = QWidget(self)
+        grid = QGridLayout(areas)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, (_code, box) in enumerate(self.area_boxes):
+            grid.addWidget(box, i // 3, i % 3)
+        form.addRow(self.tr("查询领域（不选为全部领域）："), areas)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("生成"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def years(self) -> int:
+        return self.years_spin.value()
+
+    def domains(self) -> tuple[str, ...]:
+        return tuple(code for code, box in self.area_boxes if box.isChecked())
+
+
 class ProfileDialog(QDialog):
     """信用档案 of one entity. `loaded` fires each time a profile is shown (also after 结束 or another date)."""
 
@@ -90,6 +131,8 @@ class ProfileDialog(QDialog):
         self.profile: CreditProfile | None = None
         self.reveal = False
         self.loading = False
+        self.last_pdf: Path | None = None
+        self.open_after_print = True  # tests turn it off: no PDF viewer on a test machine
         self.reason_dialog: ReasonDialog | None = None
         self.setWindowTitle(self.tr("信用档案"))
         self._build(as_of or dt.date.today())
@@ -188,13 +231,11 @@ class ProfileDialog(QDialog):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(content)
 
-        # The two prints. The lead wires them after merging the printing branch:
-        # services.reports.print_credit_report(ctx, entity, out, as_of=…, reveal=…) -> Path and
-        # services.reports.print_special_report(ctx, entity, out, years=N, domains=…, as_of=…) -> Path.
+        # The two prints (services.reports): numbered, signed, verifiable; off the GUI thread, then opened.
         self.report_button = QPushButton(self.tr("打印信用报告"), self)
-        self.special_report_button = QPushButton(self.tr("打印专项信用报告"), self)
+        self.special_report_button = QPushButton(self.tr("打印专项信用报告…"), self)
         for button in (self.report_button, self.special_report_button):
-            button.setEnabled(False)
+            button.setEnabled(self._ctx.can(Permission.PRINT))
         self.report_button.setToolTip(self.tr("信用报告：基本信息、证照、评价、处罚、承诺、失信和核查记录"))
         self.special_report_button.setToolTip(self.tr("专项信用报告（代替无违法违规证明）：所选年度和领域的行政处罚等记录"))
         self.close_button = QPushButton(self.tr("关闭 (Esc)"), self)
@@ -217,6 +258,8 @@ class ProfileDialog(QDialog):
         self.date_edit.installEventFilter(self)
         self.reveal_button.clicked.connect(self.reveal_personal)
         self.end_button.clicked.connect(lambda: self.end_selected_dishonesty())
+        self.report_button.clicked.connect(lambda: self.print_report())
+        self.special_report_button.clicked.connect(lambda: self.print_special_report())
         self.dishonesty_table.itemSelectionChanged.connect(self._update_buttons)
         self.close_button.clicked.connect(self.reject)
         page_action(self, self.tr("刷新"), "F5", self.reload)
@@ -425,6 +468,54 @@ class ProfileDialog(QDialog):
     def _ended(self) -> None:
         self.changed.emit()
         self.reload()
+
+    # --- the two reports ------------------------------------------------------------------------------------
+
+    def _save_path(self, title: str, stem: str) -> Path | None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or tempfile.gettempdir()
+        name = self.profile.entity.name if self.profile else "主体"
+        suggested = str(Path(folder) / f"{stem}_{name}_{self.as_of():%Y%m%d}.pdf")
+        chosen, _filter = QFileDialog.getSaveFileName(self, title, suggested, self.tr("PDF 文件 (*.pdf)"))
+        if not chosen:
+            return None
+        return Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+
+    def print_report(self, out: Path | None = None) -> None:
+        """信用报告 as of the shown day (a person's ID as shown: revealed only after 显示完整证件号码)."""
+        out = out or self._save_path(self.tr("打印信用报告"), "信用报告")
+        if out is None:
+            return
+        ctx, entity_id, as_of, reveal = self._ctx, self.entity_id, self.as_of(), self.reveal
+        self._set_status(self.tr("正在生成信用报告…"))
+        run_in_background(lambda: print_credit_report(ctx, entity_id, out, as_of=as_of, reveal=reveal),
+                          self._printed, self._print_failed, owner=self)
+
+    def print_special_report(self, out: Path | None = None, *, years: int | None = None,
+                             domains: tuple[str, ...] | None = None) -> None:
+        """专项信用报告: the years (1–5) and areas are asked first, then where to save it."""
+        if years is None or domains is None:
+            ask = SpecialReportDialog(self)
+            if ask.exec() != QDialog.DialogCode.Accepted:
+                return
+            years, domains = ask.years(), ask.domains()
+        out = out or self._save_path(self.tr("打印专项信用报告"), "专项信用报告")
+        if out is None:
+            return
+        ctx, entity_id, as_of = self._ctx, self.entity_id, self.as_of()
+        chosen_years, chosen_domains = years, domains
+        self._set_status(self.tr("正在生成专项信用报告…"))
+        run_in_background(lambda: print_special_report(ctx, entity_id, out, years=chosen_years, domains=chosen_domains,
+                                                       as_of=as_of), self._printed, self._print_failed, owner=self)
+
+    def _print_failed(self, error: BaseException) -> None:
+        text = error.message_zh if isinstance(error, DomainError) else str(error)
+        self._set_status(self.tr("打印失败：{0}").format(text), error=True)
+
+    def _printed(self, path: object) -> None:
+        self.last_pdf = Path(str(path))
+        self._set_status(self.tr("已生成：{0}").format(path))
+        if self.open_after_print:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def reveal_personal(self) -> None:
         """The full ID number of a person (audited by the service)."""
