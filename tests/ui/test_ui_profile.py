@@ -95,7 +95,7 @@ def test_the_profile_opens_from_the_registry_with_every_section(qtbot, ctx, wind
     assert dialog.dishonesty_table.row_texts()[0][1] == "拖欠农民工工资"
     assert dialog.commitments_table.row_texts() == [] and dialog.lists_table.row_texts() == []
     assert dialog.checks_table.row_texts() == []
-    # the two prints are in place, not yet wired
+    # the two prints
     assert dialog.report_button.isEnabled() and dialog.special_report_button.isEnabled()  # wired to services.reports
     # 结束 (this set-up context may review) only for a selected active record
     assert not dialog.end_button.isEnabled()
