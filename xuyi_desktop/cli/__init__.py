@@ -22,6 +22,7 @@ from xuyi_desktop.cli import (
     rating_commands,
     sgs_commands,
     sync_commands,
+    tender_commands,
     user_commands,
 )
 from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
@@ -33,6 +34,7 @@ COMMAND_MODULES = (
     sgs_commands,  # after exchange_commands: adds `import sgs` / `export sgs` to those groups
     sync_commands,
     profile_commands,
+    tender_commands,
 )
 
 

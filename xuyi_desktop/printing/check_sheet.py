@@ -110,11 +110,11 @@ def render_check_sheet(
     if result.third_party_reports is not None:  # 招投标 (resources/tender/tender.toml): 第三方信用报告
         story.append(P("六、第三方信用报告", heading, space_before=2 * mm))
         if result.third_party_reports:
-            rows = [[P(t, head) for t in ("出具机构", "报告编号", "等级/结论", "有效期至", "状态")]]
+            rows = [[P(t, head) for t in ("出具机构", "报告编号", "报告结论", "有效期至", "状态")]]
             for t in result.third_party_reports:
                 rows.append([P(t["agency_name"], cell), P(t["report_no"], cell), P(t["grade"] or "—", centre),
                              P(t["valid_until"], centre), P(t["state_label"], cell)])
-            story.append(grid_table(fonts, rows, [44 * mm, 34 * mm, 20 * mm, 24 * mm, w - 122 * mm], header_rows=1, repeat_header=True))
+            story.append(grid_table(fonts, rows, [44 * mm, 36 * mm, 22 * mm, 24 * mm, w - 126 * mm], header_rows=1, repeat_header=True))
         else:
             story.append(P("未登记第三方信用报告。", L.body_style(fonts, size=14, leading=24)))
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from xuyi_desktop.services.tender import BatchRow
 
 PROBLEM = colors.Color(0.78, 0.16, 0.16)
-WIDTHS = (11 * mm, 57 * mm, 29 * mm, 19 * mm, 40 * mm)  # 156 mm, the GB/T 9704 text block
+WIDTHS = (11 * mm, 54 * mm, 27 * mm, 23 * mm, 41 * mm)  # 156 mm, the GB/T 9704 text block
 
 
 def render_batch_summary(
@@ -58,7 +58,7 @@ def render_batch_summary(
         res = r.result
         if res is not None:
             who = [P(res.entity.get("name", ""), cell), P(str(res.entity.get("identifier", "")), grey),
-                   P(f"名单第{r.row}行　编号 {res.serial}", grey)]
+                   P(f"名单第{r.row}行，核查编号：", grey), P(res.serial, grey)]
             notes = [c.text for c in res.consequences if c.kind == "restriction"] or ["无约束措施"]
             reports = report_summary(res.third_party_reports)
             if reports:
