@@ -18,10 +18,12 @@ from rating_flow import step_day
 from sqlalchemy import func, select
 
 from xuyi_desktop.domain.entities import EntityDraft
+from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.domain.tender import TenderRuleError, parse_tender_rules, report_standing
 from xuyi_desktop.services import credit_check, ratings, sgs, tender
+from xuyi_desktop.services.audit import PermissionDenied
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.sgs_demo import penalty_raw, uscc
 from xuyi_desktop.storage.models import CreditCheck
@@ -192,6 +194,26 @@ def test_a_report_entered_at_a_field_office_reaches_the_bureau_check(tmp_path: P
             assert done.per_table.get("third_party_report.insert") == 1, done.per_table
             shown = credit_check.run_check(bureau.ctx, ident, "tender").third_party_reports
             assert [(r["report_no"], r["valid"]) for r in shown or []] == [("JSXY-2026-0200", True)]
+        # withdrawn at the bureau (a reviewer's act there): the tombstone reaches the field office
+        with bureau.active():
+            from xuyi_desktop.services.users import create_user, login
+
+            create_user(bureau.ctx, "admin", "admin-pass-1", Role.ADMIN)
+            login(bureau.ctx, "admin", "admin-pass-1")
+            create_user(bureau.ctx, "clerk", "clerk-pass-1", Role.CLERK)
+            create_user(bureau.ctx, "shen", "reviewer-pass-1", Role.REVIEWER)
+            login(bureau.ctx, "clerk", "clerk-pass-1")
+            (view,) = tender.list_reports(bureau.ctx, entity=ident)
+            with pytest.raises(PermissionDenied):  # a clerk registers reports; withdrawing one is a reviewer's act
+                tender.void_report(bureau.ctx, view.id, reason="x")
+            login(bureau.ctx, "shen", "reviewer-pass-1")
+            (view,) = tender.list_reports(bureau.ctx, entity=ident)
+            tender.void_report(bureau.ctx, view.id, reason="报告属于另一家单位")
+            back = sync.export_package(bureau.ctx, field.code, tmp_path / "b.xsync")
+        with field.active():
+            sync.import_package(field.ctx, back.path)
+            assert credit_check.run_check(field.ctx, ident, "tender").third_party_reports == []
+            assert tender.list_reports(field.ctx) == []
     finally:
         for o in offices:
             o.close()
