@@ -23,6 +23,7 @@ from xuyi_desktop.cli import (
     rating_commands,
     sgs_commands,
     sync_commands,
+    tender_commands,
     user_commands,
 )
 from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     sync_commands,
     profile_commands,
     credit_commands,
+    tender_commands,
 )
 
 

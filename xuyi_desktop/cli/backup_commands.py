@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, context, print_json
-from xuyi_desktop.cli.rating_commands import add_credit_check_arguments, run_credit_check
+from xuyi_desktop.cli.rating_commands import add_credit_check_arguments, is_credit_check, run_credit_check
 from xuyi_desktop.domain.errors import DomainError
 
 PASSPHRASE_ENV = "XUYI_BACKUP_PASSPHRASE"
@@ -111,7 +111,7 @@ def _restore(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.backup import check_database
 
-    if args.query:  # `xuyi check QUERY --business CODE` is the counter credit check
+    if is_credit_check(args):  # `xuyi check QUERY|--batch F|--consortium A,B --business CODE`: the credit check
         return run_credit_check(args)
 
     from xuyi_desktop.cli.rating_commands import calendar_notice

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 from xuyi_desktop.cli.common import EXIT_OK, EXIT_USAGE, context, print_json
@@ -81,17 +82,47 @@ def register(sub: Any) -> None:
 
 
 def add_credit_check_arguments(parser: argparse.ArgumentParser) -> None:
-    """`xuyi check QUERY --business CODE`: shared with the integrity check, which runs when QUERY is absent."""
+    """`xuyi check QUERY --business CODE`, `--batch FILE.xlsx` and `--consortium A,B,C`: shared with the integrity
+    check, which runs when none of them is given."""
     parser.add_argument("query", nargs="?", help="名称、证件号码或拼音首字母（省略则检查数据库完整性）")
     parser.add_argument("--business", help="业务类型代码（见 xuyi businesses）")
+    parser.add_argument("--batch", type=Path, metavar="FILE.xlsx",
+                        help="批量核查名单（投标人、中标候选人、资金申请单位等；统一社会信用代码或名称列），每家一份核查结果单")
+    parser.add_argument("--out", type=Path, metavar="F.pdf", help="批量核查：汇总表和各主体核查结果单合为一个 PDF")
+    parser.add_argument("--summary", type=Path, metavar="S.xlsx", help="批量核查：另存汇总表 .xlsx")
+    parser.add_argument("--consortium", metavar="A,B,C", help="联合体核查：各成员的证件号码或名称，用逗号分隔")
+    parser.add_argument("--name", default="", help="联合体核查：联合体名称（默认由成员名称组成）")
+
+
+def is_credit_check(args: argparse.Namespace) -> bool:
+    """`xuyi check` with a query, a list or a consortium is a credit check (so are its options alone: they get the usage
+    error there); bare `xuyi check` checks the database."""
+    return any(getattr(args, name, None) for name in ("query", "batch", "consortium", "out", "summary", "name"))
+
+
+def _usage(text: str) -> int:
+    print(f"用法错误：{text}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def run_credit_check(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.credit_check import run_check
 
+    batch, consortium = getattr(args, "batch", None), getattr(args, "consortium", None)
+    if sum(bool(x) for x in (args.query, batch, consortium)) > 1:
+        return _usage("QUERY、--batch 和 --consortium 只能选一种 (give one of QUERY, --batch, --consortium)")
     if not args.business:
-        print("用法错误：信用核查需要 --business（见 xuyi businesses）(--business is required)", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage("信用核查需要 --business（见 xuyi businesses）(--business is required)")
+    if not batch and (getattr(args, "out", None) or getattr(args, "summary", None)):
+        return _usage("--out 和 --summary 只用于 --batch 批量核查 (--out/--summary go with --batch)")
+    if batch and not args.out:
+        return _usage("批量核查需要 --out F.pdf (--batch needs --out)")
+    if not consortium and getattr(args, "name", ""):
+        return _usage("--name 只用于 --consortium 联合体核查 (--name goes with --consortium)")
+    if batch:
+        return _run_batch(args)
+    if consortium:
+        return _run_consortium(args)
     ctx = context(args)
     result = run_check(ctx, args.query, args.business)
     notice = calendar_notice(ctx)
@@ -117,6 +148,63 @@ def run_credit_check(args: argparse.Namespace) -> int:
         print(f"  {mark}：{c.text}（依据：{c.source}）")
     for s in result.suppressed:
         print(f"  — 不适用：{s['text']}（{s['reason']}）")
+    _print_reports(result.third_party_reports)
+    return EXIT_OK
+
+
+def _print_reports(reports: list[dict[str, Any]] | None) -> None:
+    if reports is None:
+        return
+    if not reports:
+        print("  第三方信用报告：未登记")
+    for r in reports:
+        grade = f"，{r['grade']}" if r["grade"] else ""
+        print(f"  第三方信用报告 {r['agency_name']} {r['report_no']}（{r['issued_on']}至{r['valid_until']}{grade}）：{r['state_label']}")
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.tender import batch_check
+
+    ctx = context(args)
+    result = batch_check(ctx, args.batch, args.business, args.out, summary=args.summary)
+    if getattr(args, "json", False):
+        print_json(result.to_json())
+        return EXIT_OK
+    print(f"批量信用核查 {result.source.name}（{result.business_name}）：{len(result.rows)}行，已核查{len(result.checked)}家，"
+          f"有问题的行{len(result.problems)}行")
+    for row in result.rows:
+        j = row.to_json()
+        given = "  ".join(x for x in (row.name, j["identifier"]) if x)
+        if row.result is not None:
+            print(f"  第{row.row}行 {row.status_label} {given} → {j['grades']} {j['verdict_label']} 编号 {j['serial']}"
+                  + (f"（{row.message}）" if row.message else ""))
+        else:
+            print(f"  第{row.row}行 {row.status_label} {given}：{row.message}")
+    print(f"已生成 {result.out}（{result.pages}页）" + (f"；汇总表 {result.summary}" if result.summary else ""))
+    return EXIT_OK
+
+
+def _run_consortium(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.tender import check_consortium, split_members
+
+    ctx = context(args)
+    result = check_consortium(ctx, split_members(args.consortium), args.business, name=args.name)
+    if getattr(args, "json", False):
+        print_json(result.to_json())
+        return EXIT_OK
+    print(f"联合体信用核查 {result.name}（{result.business_name}）  结论：{result.verdict_label}")
+    for g in result.grades:
+        grade = f"{'暂定' if g.provisional else ''}{g.grade}级" if g.grade else "无有效等级"
+        print(f"  联合体等级 {g.domain_name}：{grade}（{g.note}）")
+    for c in result.consequences:
+        mark = {"incentive": "✔ 激励", "restriction": "✘ 约束", "info": "· 提示"}[c.kind]
+        print(f"  {mark}：{c.text}（依据：{c.source}）")
+    for s in result.suppressed:
+        print(f"  — 不适用：{s['text']}（{s['reason']}）")
+    for m in result.members:
+        grades = "，".join(f"{g.domain_name}{(g.grade + '级' + ('（暂定）' if g.provisional else '')) if g.grade else '无'}"
+                          for g in m.grades) or "无评价"
+        print(f"  成员 {m.entity['name']}（{m.entity['identifier']}）：{grades}；{m.verdict_label}；编号 {m.serial}")
     return EXIT_OK
 
 

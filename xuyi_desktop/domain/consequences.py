@@ -250,6 +250,15 @@ def decide(book: RuleBook, registry: SchemeRegistry, profile: CreditProfile, bus
             continue
         seen.add(key)
         hits.append(Line(rule.kind, rule.text, rule.measures, "；".join(dict.fromkeys(sources)) or "一般规定", rule.code))
+    return apply_precedence(business, hits)
+
+
+def apply_precedence(business: str, hits: Iterable[Line]) -> Decision:
+    """The one precedence rule: a restriction overrides every incentive that shares one of its measures ("*": all
+    of them); the overridden incentives are kept with the restriction that overrode it. Restrictions first, then
+    incentives, then information (stable within each kind). decide() ends here; so does a consortium's decision
+    (its own grade lines plus its members' restrictions)."""
+    hits = list(hits)
     restrictions = [x for x in hits if x.kind == "restriction"]
     kept: list[Line] = []
     suppressed: list[Suppressed] = []

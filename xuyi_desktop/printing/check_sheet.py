@@ -107,6 +107,17 @@ def render_check_sheet(
     else:
         story.append(P("未发现处于有效期内的失信记录。", L.body_style(fonts, size=14, leading=24)))
 
+    if result.third_party_reports is not None:  # 招投标 (resources/tender/tender.toml): 第三方信用报告
+        story.append(P("六、第三方信用报告", heading, space_before=2 * mm))
+        if result.third_party_reports:
+            rows = [[P(t, head) for t in ("出具机构", "报告编号", "报告结论", "有效期至", "状态")]]
+            for t in result.third_party_reports:
+                rows.append([P(t["agency_name"], cell), P(t["report_no"], cell), P(t["grade"] or "—", centre),
+                             P(t["valid_until"], centre), P(t["state_label"], cell)])
+            story.append(grid_table(fonts, rows, [44 * mm, 36 * mm, 22 * mm, 24 * mm, w - 126 * mm], header_rows=1, repeat_header=True))
+        else:
+            story.append(P("未登记第三方信用报告。", L.body_style(fonts, size=14, leading=24)))
+
     story.append(Spacer(1, 3 * mm))
     notes = (
         f"说明：本结果单依据核查时本系统记录的信用信息生成，仅供本次“{result.business_name}”业务办理使用；"

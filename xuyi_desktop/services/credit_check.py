@@ -76,6 +76,8 @@ class CreditCheckResult:
     penalties: list[dict[str, Any]] = field(default_factory=list)  # 行政处罚 in publicity (or pending a class)
     suppressed: list[dict[str, Any]] = field(default_factory=list)  # incentives a restriction overrode, and why
     lists: list[dict[str, Any]] = field(default_factory=list)  # red / black / watch / 治超 memberships
+    # 第三方信用报告 for the businesses that look at them (tender.toml: 招投标); None elsewhere
+    third_party_reports: list[dict[str, Any]] | None = None
     verdict: str = "none"  # restriction / incentive / none
     verdict_label: str = ""
     checked_by_name: str = ""
@@ -205,6 +207,9 @@ def check_in(session: Session, ctx: AppContext, entity: Any, business: str, *, q
         summary={**summary.to_json(), "kind_label": summary.kind_label, "category_labels": summary.category_labels,
                  "status_label": summary.status_label},
     )
+    from xuyi_desktop.services.tender import reports_for_check  # tender day: the entity's third-party reports
+
+    result.third_party_reports = reports_for_check(session, entity.id, biz.code, today)
     session.add(CreditCheck(
         serial=serial, office_code=ctx.office_code, username=ctx.actor, entity_id=entity.id, business=biz.code,
         query=query[:200], result_json=json.dumps(result.to_json(), ensure_ascii=False, default=str),

@@ -35,7 +35,7 @@ from xuyi_desktop.domain.ratings import RatingStatus, direct_grade_of, score_tex
 from xuyi_desktop.printing import qr
 from xuyi_desktop.printing.certificate import PERSON_LABEL, PREVIEW_SERIAL, CertificateData, render_certificates
 from xuyi_desktop.printing.check_sheet import render_check_sheet
-from xuyi_desktop.printing.fonts import register_fonts
+from xuyi_desktop.printing.fonts import DocumentFonts, register_fonts
 from xuyi_desktop.printing.layout import cn_date
 from xuyi_desktop.printing.output import Cancelled, PrintCancelled, Progress, atomic_output, check_writable
 from xuyi_desktop.printing.publicity import PublicityRow, publicity_list_pdf, shown_identifier
@@ -54,7 +54,7 @@ from xuyi_desktop.storage.models import Entity, Rating
 __all__ = [
     "DEFAULT_ORGAN", "NotPrintableError", "NothingToPrintError", "PdfUnreadableError", "PrintCancelled",
     "VerifyResult", "issuing_organ", "payloads_in_pdf", "print_certificate", "print_certificates",
-    "print_certificates_batch", "print_credit_check", "print_publicity_list", "verify_payload", "verify_pdf",
+    "print_certificates_batch", "print_credit_check", "render_credit_check", "print_publicity_list", "verify_payload", "verify_pdf",
 ]
 
 DEFAULT_ORGAN = "盱眙县交通运输局"
@@ -272,22 +272,30 @@ def check_facts(result: CreditCheckResult) -> dict[str, object]:
     }
 
 
-def print_credit_check(ctx: AppContext, result: CreditCheckResult, out: str | Path) -> Path:
-    """Print the result sheet of a credit check (its serial was given when the check ran)."""
-    audit.require(ctx, Permission.PRINT)
-    out = Path(out)
-    key = office_key(ctx)
+def render_credit_check(ctx: AppContext, result: CreditCheckResult, target: str | Path, *,
+                        key: Ed25519PrivateKey | None = None, fonts: DocumentFonts | None = None) -> int:
+    """Draw the result sheet of a check into `target` (signed code included); no audit entry: the caller
+    records the print (one sheet here, or each sheet of a batch once the whole file is written)."""
+    key = key or office_key(ctx)
     try:
         issued_on = dt.datetime.fromisoformat(result.checked_at).astimezone().date()
     except ValueError:
         issued_on = dt.date.today()
     payload = qr.build_payload("HC", result.serial, ctx.office_code, issued_on, check_facts(result), key.sign)
-    organ = issuing_organ(ctx)
+    return render_check_sheet(
+        result, target, organ=issuing_organ(ctx),
+        checked_by=_actor_name(ctx) if result.checked_by == ctx.actor else result.checked_by,
+        issued_on=issued_on, qr_payload=payload, fonts=fonts,
+    )
+
+
+def print_credit_check(ctx: AppContext, result: CreditCheckResult, out: str | Path) -> Path:
+    """Print the result sheet of a credit check (its serial was given when the check ran)."""
+    audit.require(ctx, Permission.PRINT)
+    out = Path(out)
+    key = office_key(ctx)
     with atomic_output(out) as tmp:
-        pages = render_check_sheet(
-            result, tmp, organ=organ, checked_by=_actor_name(ctx) if result.checked_by == ctx.actor else result.checked_by,
-            issued_on=issued_on, qr_payload=payload,
-        )
+        pages = render_credit_check(ctx, result, tmp, key=key)
         with ctx.transaction() as session:
             audit.write(
                 session, ctx, "print.credit_check",

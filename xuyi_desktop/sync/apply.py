@@ -133,8 +133,10 @@ def _write_entity(session: Session, index: SearchIndex | None, entity: Entity | 
 def _convert(column: Any, value: Any) -> Any:
     if value is None:
         return None
+    kind = column.type
+    kind = getattr(kind, "impl", kind)  # a TypeDecorator (UtcDateTime) says `object`; what it stores says datetime
     try:
-        python_type = column.type.python_type
+        python_type = kind.python_type
     except NotImplementedError:
         return value
     if python_type is uuid.UUID:

@@ -267,6 +267,9 @@ class CreditCheckPage(QWidget):
         search_row.addSpacing(12)
         search_row.addWidget(business_label)
         search_row.addWidget(self.business_combo)
+        self.tender_button = QPushButton(self.tr("招投标核查…"), self)  # batch, consortium, third-party reports
+        self.tender_button.clicked.connect(self.open_tender)
+        search_row.addWidget(self.tender_button)
         layout = QVBoxLayout(self)
         layout.addLayout(search_row)
         layout.addWidget(self.status_label)
@@ -282,6 +285,13 @@ class CreditCheckPage(QWidget):
 
         self.find_action = page_action(self, self.tr("查询"), "Ctrl+F", self.focus_search)
         self.business_action = page_action(self, self.tr("切换业务类型"), "F6", self.next_business)
+
+    def open_tender(self) -> None:
+        """The 招投标核查 dialog (ui/tender_dialog.py): batch check of a list, consortium, third-party reports."""
+        from xuyi_desktop.ui.tender_dialog import TenderDialog
+
+        self.tender_dialog = TenderDialog(self._ctx, self)
+        self.tender_dialog.open()
 
     def _wire(self) -> None:
         self.search_edit.returnPressed.connect(self.check)
