@@ -1,8 +1,9 @@
 """The merge rule: per field, last writer wins by a stamp that respects causality; losers are logged.
 
-Every change carries a stamp given ONCE by its origin office when it is first shipped (a hybrid logical
-clock in microseconds: its `at`, raised above the stamps the record already had there, so an edit made
-after seeing another office's change always wins over it). The order of two changes is
+Every change carries a stamp given ONCE by its origin office when it is first shipped (the office's hybrid
+logical clock, sync/clock.py, in microseconds: its `at`, raised above every stamp the office has given or
+received and above the stamps the record already had there, so an edit made after seeing another office's
+change always wins over it, whatever either PC's clock says). The order of two changes is
 (stamp, office code, seq): later stamp wins; the same stamp is broken by the larger office code.
 
 Per record we remember, for each field, the key of the change whose value it holds and what that change

@@ -42,20 +42,6 @@ def _kek(shared: bytes, eph: bytes, receiver: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO + eph + receiver).derive(shared)
 
 
-def seal(plaintext: bytes, receiver: X25519PublicKey, aad: bytes) -> tuple[dict[str, str], bytes]:
-    """(header fields, ciphertext). aad binds the ciphertext to sender, receiver and package id."""
-    content_key = AESGCM.generate_key(bit_length=256)
-    eph = X25519PrivateKey.generate()
-    eph_pub = _raw(eph.public_key())
-    kek = _kek(eph.exchange(receiver), eph_pub, _raw(receiver))
-    wrap_nonce, payload_nonce = os.urandom(12), os.urandom(12)
-    wrapped = AESGCM(kek).encrypt(wrap_nonce, content_key, aad)
-    ciphertext = AESGCM(content_key).encrypt(payload_nonce, plaintext, aad)
-    fields = {"ephemeral_key": b64(eph_pub), "wrapped_key": b64(wrapped), "wrap_nonce": b64(wrap_nonce),
-              "payload_nonce": b64(payload_nonce), "cipher": "X25519-HKDF-SHA256+AES-256-GCM"}
-    return fields, ciphertext
-
-
 def seal_stream(receiver: X25519PublicKey, aad: bytes) -> tuple[dict[str, str], Any]:
     """(header fields, encryptor): feed the plaintext to encryptor.update(), then write finalize() and
     encryptor.tag after the ciphertext."""
@@ -86,14 +72,6 @@ def open_stream(fields: dict[str, str], own: X25519PrivateKey, aad: bytes) -> An
     return decryptor
 
 
-def unseal(fields: dict[str, str], ciphertext: bytes, own: X25519PrivateKey, aad: bytes) -> bytes:
-    """Raises InvalidTag (or ValueError) if the key is not ours or anything was changed."""
-    eph_pub = unb64(fields["ephemeral_key"])
-    kek = _kek(own.exchange(X25519PublicKey.from_public_bytes(eph_pub)), eph_pub, _raw(own.public_key()))
-    content_key = AESGCM(kek).decrypt(unb64(fields["wrap_nonce"]), unb64(fields["wrapped_key"]), aad)
-    return AESGCM(content_key).decrypt(unb64(fields["payload_nonce"]), ciphertext, aad)
-
-
 def sign(key: Ed25519PrivateKey, data: bytes) -> bytes:
     return key.sign(data)
 
@@ -106,4 +84,4 @@ def verify(key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
         return False
 
 
-__all__ = ["InvalidTag", "b64", "open_stream", "seal", "seal_stream", "sign", "unb64", "unseal", "verify"]
+__all__ = ["InvalidTag", "b64", "open_stream", "seal_stream", "sign", "unb64", "verify"]
