@@ -46,6 +46,7 @@ from xuyi_desktop.storage.models_sync import (
 )
 from xuyi_desktop.storage.snapshots import row_image
 from xuyi_desktop.sync import apply as applier
+from xuyi_desktop.sync import conflicts as merge_fields
 from xuyi_desktop.sync import clock as hlc
 from xuyi_desktop.sync import crypto, export, importing, records
 from xuyi_desktop.sync import format as fmt
@@ -832,10 +833,9 @@ class ConflictRow:
 
 def value_text(kind: str, field_name: str, value: Any, *, winner: bool) -> str:
     """A conflict's value in the clerk's words (a delete's value is not a bare True)."""
-    if kind == "delete_edit" and winner and isinstance(value, bool | type(None)):
+    if kind == "delete_edit" and (winner or field_name in merge_fields.DELETE_FIELDS):
+        # the winner of a delete-vs-edit conflict is the record's deletion mark (True, or a deletion time)
         return "（记录已删除）" if value else "（记录未删除）"
-    if kind == "delete_edit" and field_name in ("deleted", "deleted_at") and not winner:
-        return "（记录未删除）" if not value else "（记录已删除）"
     if kind == applier.DUPLICATE and winner:
         return f"（保留的另一条记录 {str(value)[:8]}）"
     if value is None or value == "":
