@@ -1,7 +1,7 @@
 """Time and size to export and import N changes (default 100,000): `python bench/sync.py [N]`.
 
 Office A registers N entities (one insert change each, in batches), exports a package to office B, and B
-imports it in one transaction. Prints seconds and bytes."""
+imports it in one transaction. Prints seconds, bytes, and the process's peak memory (VmHWM) after each step."""
 
 from __future__ import annotations
 
@@ -26,6 +26,16 @@ def person(i: int) -> str:
     return body + "10X98765432"[total % 11]
 
 
+def peak_mib() -> float:
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(n: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="xuyi-bench-sync-"))
     a, b = make_offices(root, ["XYJ", "XYF1"])
@@ -38,14 +48,17 @@ def main(n: int) -> None:
                     svc.register_entity_in(s, a.ctx, EntityDraft(name=f"测试运输有限公司{i:06d}", identifier=person(i)),
                                            allow_similar=True)
     t1 = time.perf_counter()
+    made = peak_mib()
     with a.active():
         r = sync.export_package(a.ctx, "XYF1", root / "bench.xsync")
     t2 = time.perf_counter()
+    exported = peak_mib()
     with b.active():
         res = sync.import_package(b.ctx, r.path)
     t3 = time.perf_counter()
     print(f"changes={r.changes} make={t1 - t0:.1f}s export={t2 - t1:.1f}s size={r.size / 1e6:.1f}MB "
-          f"({r.size / max(1, r.changes):.0f} B/change) import={t3 - t2:.1f}s applied={res.applied}")
+          f"({r.size / max(1, r.changes):.0f} B/change) import={t3 - t2:.1f}s applied={res.applied} "
+          f"peak MiB: after make {made:.0f}, after export {exported:.0f}, after import {peak_mib():.0f}")
 
 
 if __name__ == "__main__":

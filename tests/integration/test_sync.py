@@ -19,7 +19,7 @@ from xuyi_desktop.sync import format as fmt
 from xuyi_desktop.sync.format import PackageRefused
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from sync_offices import business_dump, entity_state, make_offices
+from sync_offices import business_dump, entity_state, make_offices, write_zip
 
 IDS = ["91320830PYQLFT169T", "923208306JU6UCCY4U", "320830199001011236"]
 ADDRESSES = ["淮河路1号", "东风路2号", "盱城街道3号", "马坝镇4号"]
@@ -77,7 +77,7 @@ def test_gap_is_held_until_filled(pair, tmp_path: Path) -> None:  # type: ignore
     # a package with only seq 2: build it by acknowledging seq 1 on a's side by hand
     from xuyi_desktop.sync import export as ex
     with a.ctx.transaction() as s:
-        ex.set_have(s, "XYF1", "XYJ", 1)
+        ex.put_ack(s, "XYF1", "XYJ", seq=1)
     p2 = _export(a, b, tmp_path / "p2.xsync")
     held = _import(b, p2.path)
     assert held.status == "held" and held.held == 1 and "缺少单位 XYJ 的第 1 号变更" in held.message_zh
@@ -96,7 +96,7 @@ def _tamper(data: bytes) -> bytes:
 def _rewrite_outer(data: bytes, change: Any) -> bytes:
     members = zipfile.ZipFile(io.BytesIO(data))
     items = [(n, members.read(n)) for n in members.namelist()]
-    return fmt.write_zip(change(items))
+    return write_zip(change(items))
 
 
 def _with_version(items: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
@@ -117,7 +117,7 @@ def _with_version(items: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
         ("truncated", "不完整或已损坏"),
         ("receiver", "不是本单位"),
         ("unregistered", "未在本机登记"),
-        ("version", "格式版本 99 无法识别"),
+        ("version", "格式版本 99，本程序只认识 2），请先升级本机程序"),
         ("escape", "指向包外的路径"),
     ],
 )

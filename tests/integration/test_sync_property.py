@@ -1,5 +1,8 @@
-"""Property: three offices edit at random and exchange packages in random order (some twice, some
-delayed); at the end every office holds identical business data and no overwritten value is lost."""
+"""Property: three offices edit at random and exchange packages in random order (some twice, some delayed,
+some lost on the way), take backups and restore them (with the program, or by copying the file back, as an
+administrator of a server would), while one PC's clock runs 30 days fast and another's 2 days slow; after a
+few final exchanges every office holds identical business data, nothing is held back or aside, and no
+overwritten value is lost."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from xuyi_desktop.storage.models_sync import SyncChange, SyncConflict
 from xuyi_desktop.sync.conflicts import change_key, modified_fields
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from databases import on_postgresql
 from sync_offices import entity_state, make_offices
 
 CODES = ["XYJ", "XYF1", "XYF2"]
@@ -35,16 +39,24 @@ op = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 2), st.integers(0, 2), st.just(""), st.just("")),
     st.tuples(st.just("send"), st.integers(0, 2), st.integers(0, 2), st.just(""), st.just("")),
     st.tuples(st.just("deliver"), st.integers(0, 50), st.integers(0, 1), st.just(""), st.just("")),
+    st.tuples(st.just("lose"), st.integers(0, 50), st.integers(0, 1), st.just(""), st.just("")),
+    st.tuples(st.just("backup"), st.integers(0, 2), st.integers(0, 2), st.just(""), st.just("")),
+    st.tuples(st.just("restore"), st.integers(0, 2), st.integers(0, 1), st.just(""), st.just("")),
 )
+SKEW_DAYS = {"XYJ": 0.0, "XYF1": -2.0, "XYF2": 30.0}
+FINAL_ROUNDS = 3
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-@given(ops=st.lists(op, min_size=5, max_size=25))
+@given(ops=st.lists(op, min_size=5, max_size=30))
 def test_three_offices_converge_and_lose_nothing(ops: list[tuple[str, int, int, str, str]]) -> None:
     root = Path(tempfile.mkdtemp(prefix="xuyi-sync-prop-"))
     offices = make_offices(root, CODES)
     try:
         ids: dict[str, uuid.UUID] = {}
+        backups: dict[int, str] = {}
+        for o in offices:
+            o.skew_days = SKEW_DAYS[o.code]
         for o in offices:  # each office registers one entity of its own
             with o.active():
                 ids[o.code] = svc.register_entity(o.ctx, EntityDraft(name=NAMES[o.code], identifier=IDS[o.code])).summary.id
@@ -81,10 +93,17 @@ def test_three_offices_converge_and_lose_nothing(ops: list[tuple[str, int, int, 
                     sync.import_package(offices[y].ctx, path)
                 if y == 1:  # some twice
                     outbox.append((y, path))
+            elif kind == "lose" and outbox:
+                outbox.pop(x % len(outbox))  # the stick is lost
+            elif kind == "backup":
+                n += 1
+                backups[x] = offices[x].backup(f"backup{n}")
+            elif kind == "restore" and x in backups:
+                offices[x].restore(backups[x], by_program=bool(y) and not on_postgresql())
         for y, path in outbox:  # the delayed ones arrive at last
             with offices[y].active():
                 sync.import_package(offices[y].ctx, path)
-        for _ in range(2):  # final all-to-all rounds
+        for _ in range(FINAL_ROUNDS):  # final all-to-all rounds
             for src in offices:
                 for dst in offices:
                     if src is dst:
@@ -96,6 +115,9 @@ def test_three_offices_converge_and_lose_nothing(ops: list[tuple[str, int, int, 
                         sync.import_package(dst.ctx, r.path)
         states = [entity_state(o.ctx) for o in offices]
         assert states[0] == states[1] == states[2]
+        for o in offices:
+            with o.active():
+                assert sync.missing_changes(o.ctx) == {} and sync.aside_changes(o.ctx) == [], o.code
         # nothing overwritten silently: every value some change wrote is the final value, or was seen by a
         # later change that replaced it, or is in a conflict log
         changes = []

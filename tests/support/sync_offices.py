@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from xuyi_desktop.services.context import AppContext, open_context
 
-from databases import DatabaseFactory
+from databases import DatabaseFactory, on_postgresql
 
 BUSINESS_TABLES = ("entity", "entity_category", "licence", "entity_relation", "rating", "dishonesty_record")
 
@@ -26,13 +26,26 @@ class TestOffice:
     db: str  # what --db takes: the office's file (SQLite run) or its own database on the test server
     factory: DatabaseFactory
 
+    skew_days: float = 0.0  # this office's PC clock runs this far ahead while it is active (see clock())
+
     @contextlib.contextmanager
     def active(self) -> Iterator[AppContext]:
+        import datetime as dt
+
+        from xuyi_desktop.services import audit
+        from xuyi_desktop.sync import clock
+
         old = os.environ.get("XUYI_DATA_DIR")
         os.environ["XUYI_DATA_DIR"] = str(self.folder / "data")
+        real, offset = audit.utcnow, clock.offset_us
+        if self.skew_days:
+            skew = dt.timedelta(days=self.skew_days)
+            audit.utcnow = lambda: real() + skew  # type: ignore[assignment]
+            clock.offset_us = int(self.skew_days * 86400 * 10**6)
         try:
             yield self.ctx
         finally:
+            audit.utcnow, clock.offset_us = real, offset  # type: ignore[assignment]
             if old is None:
                 os.environ.pop("XUYI_DATA_DIR", None)
             else:
@@ -41,6 +54,58 @@ class TestOffice:
     def close(self) -> None:
         self.ctx.close()
         self.factory.drop_all()
+
+    @contextlib.contextmanager
+    def clock(self, days: float) -> Iterator[None]:
+        """Inside the block, this office's PC clock runs `days` ahead (negative: behind) whenever it is
+        active: the times written on its changes and the clock sync reads."""
+        old = self.skew_days
+        self.skew_days = days
+        try:
+            yield
+        finally:
+            self.skew_days = old
+
+    def backup(self, name: str) -> str:
+        """A copy of this office's database as it is now: the program's own backup (SQLite), a clone of the
+        database (PostgreSQL, where the administrator backs up with pg_dump)."""
+        if not on_postgresql():
+            from xuyi_desktop.services.backup import backup_now
+
+            with self.active():
+                return str(backup_now(self.ctx, out=self.folder / f"{name}.db"))
+        from sqlalchemy.engine import make_url
+
+        self.ctx.close()
+        try:
+            return self.factory.new(name, template=str(make_url(self.db).database))
+        finally:
+            self.ctx = open_context(self.db)
+
+    def restore(self, backup: str, *, by_program: bool = True) -> None:
+        """Put the backup back: with the program's restore (SQLite), or as an administrator would by copying
+        the file or the database (no trace of the restore in it)."""
+        import shutil
+
+        if not on_postgresql() and by_program:
+            from xuyi_desktop.services.backup import restore_database
+
+            with self.active():
+                restore_database(self.db, Path(backup), actor_ctx=self.ctx)
+        elif not on_postgresql():
+            self.ctx.close()
+            for side in ("-wal", "-shm"):
+                Path(self.db + side).unlink(missing_ok=True)
+            shutil.copyfile(backup, self.db)
+        else:
+            from sqlalchemy.engine import make_url
+
+            import databases
+
+            self.ctx.close()
+            databases.create(str(make_url(self.db).database), template=str(make_url(backup).database))
+        with self.active():
+            self.ctx = open_context(self.db)
 
 
 def make_offices(root: Path, codes: list[str]) -> list[TestOffice]:
@@ -94,3 +159,17 @@ def entity_state(ctx: AppContext) -> dict[str, Any]:
             image["licences"] = sorted((lic["id"], lic["number"]) for lic in image["licences"] if not lic["deleted"])
             result[str(e.id)] = image
         return result
+
+
+def write_zip(members: list[tuple[str, bytes]], *, compression: int = 0) -> bytes:
+    """A zip made by hand (tests of packages that our writer would never make)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=compression) as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = compression
+            zf.writestr(info, data)
+    return buf.getvalue()

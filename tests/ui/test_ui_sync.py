@@ -55,7 +55,9 @@ def test_export_on_one_office_preview_and_import_on_another(qtbot, offices, tmp_
     assert package.parent == usb and package.exists()
     with a.active():
         qtbot.waitUntil(lambda: page_a.history_table.rowCount() == 1 and not page_a.busy_now(), timeout=10000)
-    assert page_a.history_table.item(0, 4).text() == "已导出"
+    assert page_a.history_table.item(0, 4).text() == "已发出未确认"
+    assert page_a.peers_table.item(0, 0).text() == "XYF1"
+    assert page_a.peers_table.item(0, 2).text().startswith("已发出未确认：1 条变更，最早一包 不到 1 小时前发出")
 
     page_b = _page(qtbot, b, tmp_path)
     before = business_dump(b.ctx)
@@ -76,6 +78,15 @@ def test_export_on_one_office_preview_and_import_on_another(qtbot, offices, tmp_
     assert "没有缺少的同步包" in page_b.missing_view.toPlainText()
     assert entity_state(a.ctx) == entity_state(b.ctx)
     assert not dialogs.texts("warning")
+    # b's next package tells a: the row turns to 已确认 on a's page
+    with b.active():
+        reply = sync.export_package(b.ctx, "XYJ", tmp_path / "reply.xsync").path
+    with a.active():
+        sync.import_package(a.ctx, reply)
+        with qtbot.waitSignal(page_a.refreshed, timeout=10000):
+            page_a.refresh()
+    assert page_a.peers_table.item(0, 2).text() == "已确认：对方已收到发出的全部变更"
+    assert page_a.history_table.item(1, 4).text() == "已确认收到"  # the package sent (the newest row is b's reply)
 
     # both offices edit the same field: the conflict shows on b's page, and the reviewer takes the other value
     for office, address in ((a, "淮河路1号"), (b, "东风路2号")):
@@ -131,3 +142,37 @@ def test_cancelled_import_leaves_the_database_untouched(qtbot, offices, tmp_path
         qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     assert "已取消" in failed.args[0]
     assert business_dump(b.ctx) == before
+
+
+def test_reminders_and_clock_warnings_show_on_the_page_and_at_start(qtbot, offices, tmp_path: Path, dialogs) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.ui.main_window import MainWindow
+
+    a, b = offices
+    with b.clock(30), b.active():  # b's PC runs 30 days fast: a sees it in b's package
+        svc.register_entity(b.ctx, EntityDraft(name=NAME, identifier=USCC))
+        p = sync.export_package(b.ctx, "XYJ", tmp_path / "b.xsync").path
+    with a.active():
+        sync.import_package(a.ctx, p)
+        reply = sync.export_package(a.ctx, "XYF1", tmp_path / "a.xsync").path
+    with b.clock(30), b.active():
+        sync.import_package(b.ctx, reply)
+    # b, the fast PC: warned on its 数据同步 page and when its window opens
+    with b.clock(30):
+        page = _page(qtbot, b, tmp_path)
+        assert page.notice_label.isVisible() and "本机时钟比单位 XYJ 的电脑快至少" in page.notice_label.text()
+        settings = QSettings(str(tmp_path / "main.ini"), QSettings.Format.IniFormat)
+        with b.active():
+            window = MainWindow(b.ctx, settings)
+            qtbot.addWidget(window)
+            window.resize(1366, 768)
+            window.show()
+            qtbot.waitUntil(lambda: window.sync_label.isVisible(), timeout=10000)
+    assert "本机时钟" in window.sync_label.text()
+    assert any("请校正本机的日期和时间" in t for t in dialogs.texts("warning"))
+    window.close()
+    # a, ten days later without a word from b: the reminder; b's clock noted in the peers table
+    with a.clock(10):
+        page_a = _page(qtbot, a, tmp_path)
+        page_a.resize(1366 - 200, 768 - 80)
+    assert "未收到单位 XYF1" in page_a.notice_label.text()
+    assert "单位 XYF1 的电脑时钟比本机快至少" in page_a.peers_table.item(0, 7).text()

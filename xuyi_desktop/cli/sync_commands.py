@@ -45,7 +45,7 @@ def register(sub: Any) -> None:
     imp.add_argument("--preview", action="store_true", help="只预览将发生的变化，不写入")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=_import)
-    status = ssub.add_parser("status", help="同步包记录、缺少的变更和待处理冲突 (history, missing, conflicts)")
+    status = ssub.add_parser("status", help="各单位的发出与确认情况、同步包记录、缺少的变更和待处理冲突 (delivery, history, missing, conflicts)")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=_status)
     resolve = ssub.add_parser("resolve", help="审核人处理冲突 (reviewer resolves a conflict)")
@@ -86,7 +86,8 @@ def _list(args: argparse.Namespace) -> int:
         print_json([o.to_json() for o in offices])
     else:
         for o in offices:
-            print(f"{'*' if o.is_local else ' '} {o.code}\t{o.name}\t{o.role}\t{o.fingerprint}")
+            state = "本单位" if o.is_local else (o.sync or {}).get("label", "")
+            print(f"{'*' if o.is_local else ' '} {o.code}\t{o.name}\t{o.role}\t{o.fingerprint}\t{state}")
     return EXIT_OK
 
 
@@ -108,7 +109,7 @@ def _import(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_json())
     else:
-        print(("预览：" if args.preview else "") + result.message_zh)
+        print(("预览（未写入）：" if args.preview else "") + result.message_zh)
     return EXIT_OK
 
 
@@ -116,18 +117,32 @@ def _status(args: argparse.Namespace) -> int:
     from xuyi_desktop.services import sync
 
     ctx = context(args)
+    peers = sync.peer_states(ctx)
     history = sync.package_history(ctx)
     missing = sync.missing_changes(ctx)
+    aside = sync.aside_changes(ctx)
     conflicts = sync.list_conflicts(ctx)
+    notices = sync.startup_notices(ctx)
     if args.json:
-        print_json({"packages": [h.__dict__ for h in history], "missing": missing,
-                    "conflicts": [c.__dict__ for c in conflicts]})
-    else:
-        for h in history:
-            print(f"{h.at:%Y-%m-%d %H:%M} {'发出' if h.direction == 'out' else '收到'} {h.peer} {h.status} {h.changes}")
-        print("缺少：" + (sync.missing_text(missing) if missing else "无"))
-        for c in conflicts:
-            print(f"冲突 {c.id} {c.table_name}.{c.field}: 保留 {c.winner!r}（{c.winner_office}），另一值 {c.loser!r}（{c.loser_office}）")
+        print_json({"peers": [p.to_json() for p in peers], "notices": notices,
+                    "packages": [h.to_json() for h in history],
+                    "missing": {k: [list(r) for r in v] for k, v in missing.items()},
+                    "aside": [{"stream": a.stream, "seq": a.seq, "at": a.at.isoformat()} for a in aside],
+                    "conflicts": [c.to_json() for c in conflicts]})
+        return EXIT_OK
+    for n in notices:
+        print(f"提醒：{n}")
+    for p in peers:
+        print(f"单位 {p.code} {p.name}：{p.label}")
+    for h in history:
+        print(f"{h.at.astimezone():%Y-%m-%d %H:%M} {'发出' if h.direction == 'out' else '收到'} {h.peer} "
+              f"{h.status_label} {h.changes} 条变更")
+    print("缺少：" + (sync.missing_text(missing) if missing else "无"))
+    for a in aside:
+        print(f"暂存：{sync.stream_text(a.stream)} 的第 {a.seq} 号变更与本机已有的不同，待对方重新编号")
+    for c in conflicts:
+        print(f"冲突 {c.id} {sync.TABLE_LABELS.get(c.table_name, c.table_name)}.{c.field}: 保留 {c.winner_text}"
+              f"（{c.winner_office}），另一值 {c.loser_text}（{c.loser_office}）")
     return EXIT_OK
 
 

@@ -31,6 +31,7 @@ from xuyi_desktop.services.errors import (
     DuplicateIdentifierError,
     EntityRef,
     NotFoundError,
+    RecordDeletedError,
     SimilarNameWarning,
 )
 from xuyi_desktop.storage import counters, entity_queries
@@ -182,8 +183,10 @@ def register_entity_in(
 
 def _load_for_change(session: Session, entity_id: uuid.UUID, expected_version: int | None) -> Entity:
     entity = entity_queries.by_id(session, entity_id)
-    if entity is None or entity.deleted_at is not None:
+    if entity is None:
         raise NotFoundError(str(entity_id))
+    if entity.deleted_at is not None:
+        raise RecordDeletedError(entity.name, entity.updated_office, entity.deleted_at)
     if expected_version is not None and entity.version != expected_version:
         raise ConcurrentEditError(entity.name, expected_version, entity.version)
     return entity

@@ -45,6 +45,18 @@ class NotFoundError(DomainError):
         super().__init__(self.message_zh)
 
 
+class RecordDeletedError(NotFoundError):
+    """The record is a tombstone: deleted here, or by another office and received by sync. Not "未找到":
+    the clerk had it open and must learn that it was deleted, by whom and when."""
+
+    def __init__(self, name: str, office: str, at: object) -> None:
+        when = at.astimezone().strftime("%Y-%m-%d %H:%M") if hasattr(at, "astimezone") else ""
+        self.message_zh = (f"“{name}”已被删除（单位 {office}，{when}），不能再修改，本次修改未保存"
+                           "（如确需恢复，请审核人在“数据同步”页的冲突中处理，或重新登记）")
+        self.message_en = f"{name}: deleted by office {office} at {when}; nothing saved"
+        DomainError.__init__(self, self.message_zh)
+
+
 class ConcurrentEditError(DomainError):
     """Someone saved the record after this clerk opened it; nothing was overwritten."""
 

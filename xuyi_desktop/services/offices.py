@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +60,17 @@ class OfficeInfo:
     signing_key: str
     exchange_key: str
     fingerprint: str
+    sync: dict[str, Any] | None = field(default=None, compare=False)  # delivery to a peer (services.sync.PeerState)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "code": self.code, "name": self.name, "role": self.role, "role_label": ROLES.get(self.role, self.role),
             "local": self.is_local, "provisional": self.provisional, "signing_key": self.signing_key,
             "exchange_key": self.exchange_key, "fingerprint": self.fingerprint,
         }
+        if not self.is_local:
+            data["sync"] = self.sync
+        return data
 
 
 def _check_code(code: str) -> str:
@@ -204,12 +208,15 @@ def read_card(path: Path) -> dict[str, Any]:
 
 
 def list_offices(ctx: Any) -> list[OfficeInfo]:
+    """This office, then every registered peer with its sync delivery state (已发出未确认 …)."""
     from xuyi_desktop.domain.permissions import Permission
     from xuyi_desktop.services import audit, office_keys
+    from xuyi_desktop.services.sync import peer_states
 
     audit.require(ctx, Permission.VIEW)
     local = local_office_info(ctx)
     result = [local]
+    states = {p.code: p.to_json() for p in peer_states(ctx)}
     with ctx.transaction() as session:
         for office in session.execute(select(Office).where(Office.is_local.is_(False)).order_by(Office.code)).scalars():
             skey = office_keys.peer_signing_key(session, office.code)
@@ -217,6 +224,6 @@ def list_offices(ctx: Any) -> list[OfficeInfo]:
             result.append(OfficeInfo(
                 office.code, office.name, office.role, False, office.provisional,
                 office_keys.public_key_text(skey) if skey else "", office_keys.exchange_public_text(xkey) if xkey else "",
-                office_keys.fingerprint(skey) if skey else "",
+                office_keys.fingerprint(skey) if skey else "", states.get(office.code),
             ))
     return result

@@ -1,36 +1,67 @@
-"""Sync use cases: export a package to a peer, import one (with a preview), the backlog, conflicts.
+"""Sync use cases: export a package to a peer, import one (with a preview), delivery state per peer, the
+backlog, conflicts and the decisions on them, and the notices shown at start.
 
 Permissions: export needs EXPORT, import needs ENTITY_EDIT, resolving a conflict needs SYNC_RESOLVE.
-Every export, import and refusal is audited."""
+Every export, import and refusal is audited.
+
+Delivery. Every package carries what its sender holds (`have`, per stream), the gaps it is waiting to fill
+(`missing`), changes it holds aside (`clash`) and the packages it has imported from the receiver (`received`).
+The receiver takes that report as the truth about the sender, even when it says less than before (a restore,
+a lost package): what a peer is sent next is always everything it has not reported having, so a lost or
+undone delivery is repaired by the next exchange without anyone asking. An outgoing package is `sent`
+(已发出未确认) until the peer reports having imported it (`acknowledged`), or a later package carries everything
+it carried (`superseded`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import attachments, audit, office_keys
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
-from xuyi_desktop.storage.models_sync import SyncChange, SyncConflict, SyncPackage
+from xuyi_desktop.storage.models_sync import (
+    SyncAck,
+    SyncAside,
+    SyncChange,
+    SyncConflict,
+    SyncDecision,
+    SyncPackage,
+    SyncPeer,
+    decision_id,
+)
 from xuyi_desktop.storage.snapshots import row_image
 from xuyi_desktop.sync import apply as applier
-from xuyi_desktop.sync import crypto, export, importing
+from xuyi_desktop.sync import conflicts as merge_fields
+from xuyi_desktop.sync import clock as hlc
+from xuyi_desktop.sync import crypto, export, importing, records
 from xuyi_desktop.sync import format as fmt
+from xuyi_desktop.sync.clock import OfficeClock
 from xuyi_desktop.sync.format import PackageRefused
+from xuyi_desktop.sync.settings import settings
 
-TABLE_LABELS = {"entity": "市场主体", "entity_relation": "人员关联", "rating": "信用评价", "licence": "许可证",
-                "rating_attachment": "评价附件", "attachment_content": "附件内容"}
+TABLE_LABELS = {t.table: t.label for t in records.RECORDS.values()} | {"licence": "许可证"}
+OUT_STATUS = {"sent": "已发出未确认", "acknowledged": "已确认收到", "superseded": "已被后续包取代", "written": "已发出未确认"}
+IN_STATUS = {"applied": "已导入", "held": "已导入（部分暂存待补）", "nothing_new": "无新变更", "preview": "预览"}
+RECEIVED_REPORTED = 50  # package ids of the receiver's last packages named in each package
+
+
+def status_label(direction: str, status: str) -> str:
+    return (OUT_STATUS if direction == "out" else IN_STATUS).get(status, status)
 
 
 @dataclass(frozen=True)
@@ -42,10 +73,12 @@ class ExportResult:
     ranges: dict[str, list[int]]
     size: int
     kind: str
+    local_only: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"path": str(self.path), "package_id": self.package_id, "receiver": self.receiver, "changes": self.changes,
-                "ranges": self.ranges, "size": self.size, "kind": self.kind}
+                "ranges": self.ranges, "size": self.size, "kind": self.kind, "status": "sent",
+                "status_label": OUT_STATUS["sent"]}
 
 
 @dataclass
@@ -58,31 +91,57 @@ class ImportResult:
     held: int = 0
     duplicates: int = 0
     conflicts: int = 0
+    aside: int = 0
+    new: int = 0  # changes this package brought that were not here before (applied now or held)
     per_table: dict[str, int] = field(default_factory=dict)
     missing: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    preview: bool = False
 
     @property
     def message_zh(self) -> str:
-        if self.status == "nothing_new":
+        waiting = f"{self.held} 条变更因缺少前面的同步包暂存待补（{missing_text(self.missing)}）" if self.held else ""
+        if self.applied == 0 and not self.aside and not self.notes:
+            unchanged = "导入后数据暂不改变" if self.preview else "数据暂未改变"
+            if self.new:
+                return f"来自 {self.sender} 的同步包：{waiting}，{unchanged}；收到缺少的同步包后自动应用"
+            if self.held:
+                return f"同步包（来自 {self.sender}）中没有可以应用的新变更；仍有 {waiting}，{unchanged}"
+            if self.preview:
+                return f"同步包（来自 {self.sender}）中没有新的变更：已全部导入过，导入后数据不会改变"
             return f"同步包（来自 {self.sender}）中没有新的变更：已全部导入过，数据未改变"
-        text = f"来自 {self.sender} 的同步包：新变更 {self.applied} 条已应用"
+        if self.preview:
+            text = f"来自 {self.sender} 的同步包：将应用新变更 {self.applied} 条（尚未写入，确认导入后才生效）"
+        else:
+            text = f"来自 {self.sender} 的同步包：新变更 {self.applied} 条已应用"
         if self.duplicates:
-            text += f"，{self.duplicates} 条此前已收到（未重复应用）"
+            text += f"，{self.duplicates} 条此前已收到（{'不会' if self.preview else '未'}重复应用）"
         if self.conflicts:
-            text += f"，冲突 {self.conflicts} 处（已记入冲突记录，待审核）"
-        if self.held:
-            text += f"；{self.held} 条因缺少前面的同步包暂存待补：" + missing_text(self.missing)
+            text += f"，冲突 {self.conflicts} 处（{'导入后' if self.preview else '已'}记入冲突记录，待审核）"
+        if self.aside:
+            text += (f"，{self.aside} 条与本机已有的变更编号相同（对方可能从备份恢复过数据库）：已暂存，"
+                     "待对方下一个同步包自动理顺")
+        if waiting:
+            text += "；" + waiting
+        for note in self.notes:
+            text += "；" + note
         return text
 
     def to_json(self) -> dict[str, Any]:
         return {"status": self.status, "sender": self.sender, "package_id": self.package_id, "changes": self.changes,
                 "applied": self.applied, "held": self.held, "duplicates": self.duplicates, "conflicts": self.conflicts,
-                "per_table": self.per_table, "missing": {k: [list(r) for r in v] for k, v in self.missing.items()},
+                "aside": self.aside, "new": self.new, "per_table": self.per_table,
+                "missing": {k: [list(r) for r in v] for k, v in self.missing.items()}, "notes": self.notes,
                 "message": self.message_zh}
 
 
+def stream_text(stream: str) -> str:
+    office, _, suffix = stream.partition("~")
+    return f"单位 {office}" + (f"（恢复备份后的编号序列 {suffix}）" if suffix else "")
+
+
 def missing_text(missing: dict[str, list[tuple[int, int]]]) -> str:
-    return "；".join(f"缺少单位 {o} 的第 {'、'.join(f'{a}' if a == b else f'{a}–{b}' for a, b in r)} 号变更"
+    return "；".join(f"缺少{stream_text(o)} 的第 {'、'.join(f'{a}' if a == b else f'{a}–{b}' for a, b in r)} 号变更"
                     for o, r in sorted(missing.items()))
 
 
@@ -99,9 +158,69 @@ def _peer(session: Session, code: str) -> Office:
     return office
 
 
+def _chunks(items: list[Any], n: int = 500) -> list[list[Any]]:
+    return [items[i : i + n] for i in range(0, len(items), n)]
+
+
+def _batches(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while part := list(itertools.islice(it, n)):
+        yield part
+
+
+# --- what this office reports in every package --------------------------------------------------------------
+
+def gaps(session: Session, have: dict[str, int]) -> dict[str, list[tuple[int, int]]]:
+    """Per stream, the positions missing before the changes held in the backlog."""
+    sc = SyncChange.__table__
+    result: dict[str, list[tuple[int, int]]] = {}
+    streams = session.execute(select(sc.c.office_code).where(sc.c.status == "pending").distinct()).scalars().all()
+    for stream in sorted(streams):
+        expected = have.get(stream, 0) + 1
+        for seq, _status, _id in export.position_rows(session, stream, have.get(stream, 0)):
+            if seq > expected:
+                result.setdefault(stream, []).append((expected, seq - 1))
+            expected = seq + 1
+    return result
+
+
+def _aside_report(session: Session) -> list[list[Any]]:
+    return [[a.office_code, int(a.seq), str(a.held_id), str(a.id)]
+            for a in session.execute(select(SyncAside).order_by(SyncAside.office_code, SyncAside.seq).limit(1000)).scalars()]
+
+
+def _received_from(session: Session, peer: str) -> list[str]:
+    return list(session.execute(
+        select(SyncPackage.package_id).where(SyncPackage.direction == "in", SyncPackage.peer == peer,
+                                             SyncPackage.status != "preview")
+        .order_by(SyncPackage.at.desc()).limit(RECEIVED_REPORTED)).scalars())
+
+
+# --- export ---------------------------------------------------------------------------------------------------
+
+def _supersede(session: Session, to: str, plan: list[export.Outgoing]) -> None:
+    """Earlier packages to `to` still unconfirmed whose every change is in the new one (or acknowledged)."""
+    new = {o.stream: o for o in plan}
+    reported = export.acks(session, to)
+    for p in session.execute(select(SyncPackage).where(SyncPackage.direction == "out", SyncPackage.peer == to,
+                                                       SyncPackage.status == "sent")).scalars():
+        carried = True
+        for stream, (lo, hi) in (json.loads(p.ranges_json or "{}") or {}).items():
+            ack = reported.get(stream)
+            done = ack.seq if ack is not None else 0
+            if hi <= done:
+                continue
+            o = new.get(stream)
+            if o is None or o.lo > max(lo, done + 1) or o.hi < hi:
+                carried = False
+                break
+        if carried:
+            p.status = "superseded"
+
+
 def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = False,
                    progress: fmt.Progress | None = None, cancelled: fmt.Cancelled | None = None) -> ExportResult:
-    """Write one package with every change `to` has not acknowledged (a snapshot: every change known).
+    """Write one package with every change `to` has not reported having (a snapshot: every change known).
     progress(done, total) reports the steps; cancelled() true rolls everything back and writes no file."""
     audit.require(ctx, Permission.EXPORT)
     local = _local_code(ctx)
@@ -111,82 +230,125 @@ def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = Fals
     kind = "snapshot" if snapshot else "delta"
     out = Path(out)
     if out.is_dir():
-        out = out / f"xuyi-sync-{local}-to-{to}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}-{package_id[:8]}.xsync"
+        out = out / f"xuyi-sync-{local}-to-{to}-{hlc.physical_now().astimezone():%Y%m%d-%H%M%S}-{package_id[:8]}.xsync"
     with ctx.transaction() as session:
         _peer(session, to)
         xkey = office_keys.peer_exchange_key(session, to)
         assert xkey is not None
+        clock = OfficeClock(session)
         attachments.adopt_local_files(session, ctx)  # files attached before their bytes were kept in the database
-        export.absorb_local(session, local, cancelled=cancelled,
-                            progress=None if progress is None else (lambda d, t: progress(d, 2 * t + 1)))
+        absorbed = export.absorb_local(session, local, clock, cancelled=cancelled,
+                                       progress=None if progress is None else (lambda d, t: progress(d, 2 * t + 1)))
         fmt.check(cancelled)
-        lines = list(export.changes_for(session, to, snapshot=snapshot))
-        fmt.check(cancelled)
-        ranges, _ = export.ranges_of(lines)
+        peer_row = session.get(SyncPeer, to)
+        plan = export.outgoing(session, to, snapshot=snapshot, receiver_stream=peer_row.stream if peer_row else "")
+        count = sum(o.count for o in plan)
+        ranges = {o.stream: [o.lo, o.hi] for o in plan}
+        stamp, created = clock.now(), hlc.physical_now()
+        have = export.have(session, local)
         manifest = {
             "format": fmt.FORMAT, "format_version": fmt.FORMAT_VERSION, "schema_version": head_revision(),
-            "sender": local, "receiver": to, "package_id": package_id, "kind": kind,
-            "created_at": utcnow().isoformat(), "ranges": ranges, "count": len(lines),
-            "have": export.have(session, local),
+            "records_version": records.RECORDS_VERSION, "sender": local, "receiver": to, "package_id": package_id,
+            "kind": kind, "created_at": created.isoformat(), "clock": stamp, "ranges": ranges, "count": count,
+            "stream": export.own_stream(session, local), "have": have,
+            "missing": {k: [list(r) for r in v] for k, v in gaps(session, have).items()},
+            "clash": _aside_report(session), "received": _received_from(session, to),
         }
-        inner = export.build_inner(manifest, lines)
         header: dict[str, Any] = {"format": fmt.FORMAT, "format_version": fmt.FORMAT_VERSION, "sender": local,
                                   "receiver": to, "package_id": package_id, "kind": kind,
-                                  "created_at": manifest["created_at"]}
-        sealed, ciphertext = crypto.seal(inner, xkey, importing.aad_of(header))
+                                  "created_at": manifest["created_at"], "clock": stamp}
+        sealed, encryptor = crypto.seal_stream(xkey, importing.aad_of(header))
         header["sealed"] = sealed
-        header["payload_sha256"] = fmt.sha256(ciphertext)
-        header_bytes = fmt.canonical(header)
-        data = fmt.write_zip([(fmt.HEADER, header_bytes), (fmt.SIGNATURE, crypto.sign(signing, header_bytes)),
-                              (fmt.PAYLOAD, ciphertext)])
-        fmt.check(cancelled)
-        export.atomic_write(out, data)
+
+        def sign_header(sizes: dict[str, Any]) -> tuple[bytes, bytes]:
+            data = fmt.canonical(dict(header, **sizes))
+            return data, crypto.sign(signing, data)
+
+        lines = itertools.chain([fmt.canonical(manifest)],
+                                (p.encode("utf-8") for p in export.payloads(session, plan)))
+        try:
+            written = fmt.write_package(out, lines, encryptor, sign_header, cancelled)
+        except OSError as exc:
+            raise ValidationError(FieldProblem("out", f"无法写入同步包文件 {out}：{exc.strerror or exc}",
+                                               f"cannot write {out}: {exc}")) from None
         if progress is not None:
             progress(1, 1)
+        _supersede(session, to, plan)
+        export.sent(session, to, plan)
         session.add(SyncPackage(package_id=package_id, direction="out", kind=kind, peer=to, file_name=str(out),
-                                file_sha256=fmt.sha256(data), status="written", changes=len(lines),
-                                ranges_json=json.dumps(ranges)))
-        audit.write(session, ctx, "sync.export", f"导出{'全量' if snapshot else ''}同步包给 {to}：{len(lines)} 条变更",
-                    details={"package_id": package_id, "receiver": to, "ranges": ranges, "file": str(out), "size": len(data)})
-    return ExportResult(out, package_id, to, len(lines), ranges, len(data), kind)
+                                file_sha256=written.file_sha256, status="sent", changes=count,
+                                ranges_json=json.dumps(ranges), clock=stamp, at=created))
+        clock.save()
+        audit.write(session, ctx, "sync.export", f"导出{'全量' if snapshot else ''}同步包给 {to}：{count} 条变更",
+                    details={"package_id": package_id, "receiver": to, "ranges": ranges, "file": str(out),
+                             "size": written.size, "new_stream": absorbed.new_stream.new if absorbed.new_stream else None})
+    return ExportResult(out, package_id, to, count, ranges, written.size, kind, absorbed.local_only)
 
+
+# --- import ---------------------------------------------------------------------------------------------------
 
 class _Rollback(Exception):
     pass
+
+
+def _refusal(exc: BaseException) -> PackageRefused:
+    """Anything that is not already a clear refusal, as one: never a traceback for a file from a USB stick."""
+    if isinstance(exc, PackageRefused):
+        return exc
+    return PackageRefused(f"同步包无法导入（{type(exc).__name__}），数据库未作任何改动；请把该文件交给系统管理员检查",
+                          f"package could not be imported: {type(exc).__name__}: {str(exc)[:200]}", code="error")
+
+
+def _audit_refusal(ctx: AppContext, path: Path, exc: PackageRefused) -> None:
+    with ctx.transaction() as session:
+        audit.write(session, ctx, "sync.refused", f"拒绝导入同步包 {path.name}：{exc.message_zh}",
+                    details={"file": str(path), "reason": exc.code, "message": exc.message_en})
 
 
 def import_package(ctx: AppContext, path: Path, *, preview: bool = False, progress: fmt.Progress | None = None,
                    cancelled: fmt.Cancelled | None = None) -> ImportResult:
     """Verify the whole package, then apply it in one transaction (preview: compute the same, roll back).
     progress(done, total) is called after each batch; when cancelled() turns true the transaction is rolled
-    back and SyncCancelled raised: the database is as before."""
+    back and SyncCancelled raised: the database is as before. Anything wrong with the file is a
+    PackageRefused (audited, unless a preview), never another exception."""
     audit.require(ctx, Permission.ENTITY_EDIT)
     path = Path(path)
+    local = _local_code(ctx)
+    conf = settings()
     try:
-        local = _local_code(ctx)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise PackageRefused(f"无法读取同步包文件：{path}", f"cannot read {path}", code="io") from exc
         own = office_keys.office_exchange_key()
         with ctx.transaction() as session:
-            verified = importing.verify(data, session, local, own)
-    except PackageRefused as exc:
-        if not preview:
-            with ctx.transaction() as session:
-                audit.write(session, ctx, "sync.refused", f"拒绝导入同步包 {path.name}：{exc.message_zh}",
-                            details={"file": str(path), "reason": exc.code, "message": exc.message_en})
+            max_stamp = max(hlc.physical_us(), OfficeClock(session).value) + conf.max_future_us
+            verified = importing.verify(path, session, local, own, conf.limits, max_stamp)
+    except DomainError as exc:
+        if isinstance(exc, PackageRefused) and not preview:
+            _audit_refusal(ctx, path, exc)
         raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file must never show a traceback
+        refused = _refusal(exc)
+        if not preview:
+            _audit_refusal(ctx, path, refused)
+        raise refused from None
     session = ctx.sessions()
     result: ImportResult | None = None
     try:
         with session.begin():
-            result = _apply(session, ctx, local, verified, path, progress, cancelled)
+            result = _apply(session, ctx, local, verified, path, progress, cancelled, preview)
             if preview:
-                result.status = "preview"
                 raise _Rollback()
     except _Rollback:
         pass
+    except fmt.SyncCancelled:
+        raise
+    except DomainError as exc:
+        if isinstance(exc, PackageRefused) and not preview:
+            _audit_refusal(ctx, path, exc)
+        raise
+    except Exception as exc:  # noqa: BLE001 - rolled back; the clerk gets one line, the audit log the detail
+        refused = _refusal(exc)
+        if not preview:
+            _audit_refusal(ctx, path, refused)
+        raise refused from None
     finally:
         session.close()
     assert result is not None
@@ -196,89 +358,238 @@ def import_package(ctx: AppContext, path: Path, *, preview: bool = False, progre
 BATCH = 1000  # changes applied per batch (one flush, a few executemany statements, one index update)
 
 
-def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified, path: Path,
-           progress: fmt.Progress | None = None, cancelled: fmt.Cancelled | None = None) -> ImportResult:
-    export.absorb_local(session, local, cancelled=cancelled)
-    result = ImportResult("applied", v.sender, v.package_id, changes=len(v.changes))
+@dataclass
+class _Placed:
+    new: int = 0
+    duplicates: int = 0
+    aside: int = 0
+    streams: set[str] = field(default_factory=set)
+    holes: dict[str, int] = field(default_factory=dict)  # stream -> first position a moved change left empty
+
+
+def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Cancelled | None) -> _Placed:
+    """Put every received change where it belongs: known (a duplicate), moved by its origin to a new stream
+    (re-homed here too), its position taken by another change (aside), or new (pending)."""
+    sc, sa = SyncChange.__table__, SyncAside.__table__
+    placed = _Placed()
+    for part in _batches(v.changes(), 2000):
+        fmt.check(cancelled)
+        ids = sorted({uuid.UUID(c["id"]) for c in part})
+        known: dict[uuid.UUID, tuple[str, int]] = {}
+        for chunk in _chunks(ids):
+            for cid, stream, seq in session.execute(select(sc.c.id, sc.c.office_code, sc.c.seq).where(sc.c.id.in_(chunk))):
+                known[cid] = (stream, int(seq))
+        wanted: dict[str, list[int]] = defaultdict(list)
+        for c in part:
+            wanted[records.stream_of(c)].append(records.pos_of(c))
+        taken: dict[tuple[str, int], uuid.UUID] = {}
+        for stream, positions in wanted.items():
+            for chunk in _chunks(sorted(set(positions))):
+                for seq, cid in session.execute(select(sc.c.seq, sc.c.id).where(sc.c.office_code == stream,
+                                                                                 sc.c.seq.in_(chunk))):
+                    taken[(stream, int(seq))] = cid
+        rows: list[dict[str, Any]] = []
+        for c in part:
+            cid, stream, pos = uuid.UUID(c["id"]), records.stream_of(c), records.pos_of(c)
+            where = known.get(cid)
+            if stream == own or where == (stream, pos):
+                placed.duplicates += 1
+                continue
+            holder = taken.get((stream, pos))
+            payload = json.dumps(c, ensure_ascii=False, sort_keys=True)
+            if holder is not None and holder != cid:
+                if session.get(SyncAside, cid) is None:
+                    session.add(SyncAside(id=cid, office_code=stream, seq=pos, held_id=holder, package_id=v.package_id,
+                                          payload=payload))
+                    session.flush()
+                placed.aside += 1
+                continue
+            if where is not None:  # its origin renumbered it (a new stream after a restore): follow
+                old_stream, old_pos = where
+                session.execute(update(sc).where(sc.c.id == cid).values(office_code=stream, seq=pos, payload=payload))
+                placed.holes[old_stream] = min(placed.holes.get(old_stream, old_pos), old_pos)
+                placed.streams.add(stream)
+                taken[(stream, pos)] = cid
+                known[cid] = (stream, pos)
+                continue
+            rows.append({"id": cid, "office_code": stream, "seq": pos, "stamp": int(c["stamp"]), "status": "pending",
+                         "package_id": v.package_id, "payload": payload})
+            known[cid] = (stream, pos)
+            taken[(stream, pos)] = cid
+            placed.streams.add(stream)
+        if rows:
+            session.execute(insert(sc), rows)
+            placed.new += len(rows)
+    # changes held aside earlier: taken in once their position is free, dropped once known elsewhere
+    for a in session.execute(select(SyncAside)).scalars().all():
+        if session.get(SyncChange, a.id) is not None:
+            session.execute(delete(sa).where(sa.c.id == a.id))
+            continue
+        free = session.execute(select(sc.c.id).where(sc.c.office_code == a.office_code, sc.c.seq == a.seq)).first() is None
+        if free and a.office_code != own:
+            c = json.loads(a.payload)
+            session.execute(insert(sc), [{"id": a.id, "office_code": a.office_code, "seq": a.seq, "stamp": int(c["stamp"]),
+                                          "status": "pending", "package_id": a.package_id, "payload": a.payload}])
+            session.execute(delete(sa).where(sa.c.id == a.id))
+            placed.streams.add(a.office_code)
+    placed.aside = int(session.execute(select(func.count()).select_from(sa).where(sa.c.package_id == v.package_id)).scalar() or 0)
+    return placed
+
+
+def _ready(session: Session, have: dict[str, int], streams: set[str], own: str) -> list[uuid.UUID]:
+    """Pending changes whose every predecessor in their stream is here, in order; raises `have`."""
     sc = SyncChange.__table__
-    known: set[uuid.UUID] = set()
-    ids = sorted({uuid.UUID(str(c["id"])) for c in v.changes})
-    for chunk in _chunks(ids):
-        known |= set(session.execute(select(sc.c.id).where(sc.c.id.in_(chunk))).scalars())
-    taken: set[tuple[str, int]] = set()
-    for origin, (lo, hi) in (v.manifest.get("ranges") or {}).items():
-        taken |= {(o, q) for o, q in session.execute(select(sc.c.office_code, sc.c.seq).where(
-            sc.c.office_code == origin, sc.c.seq >= int(lo), sc.c.seq <= int(hi)))}
-    new_rows: list[dict[str, Any]] = []
-    for c in v.changes:
-        cid = uuid.UUID(str(c["id"]))
-        if c["office"] == local or cid in known:
-            result.duplicates += 1
-            continue
-        if (c["office"], int(c["seq"])) in taken:
-            raise PackageRefused(f"单位 {c['office']} 的第 {c['seq']} 号变更与本机已有的不同（编号重复），已拒绝",
-                                 "a different change with the same office and seq is known here", code="seq")
-        new_rows.append({"id": cid, "office_code": c["office"], "seq": int(c["seq"]), "stamp": int(c["stamp"]),
-                         "status": "pending", "package_id": v.package_id,
-                         "payload": json.dumps(c, ensure_ascii=False, sort_keys=True)})
-        known.add(cid)
-        taken.add((c["office"], int(c["seq"])))
-    for chunk in _chunks(new_rows, 2000):
-        session.execute(insert(sc), chunk)
+    streams = streams | set(session.execute(select(sc.c.office_code).where(sc.c.status == "pending").distinct()).scalars())
+    ready: list[uuid.UUID] = []
+    for stream in sorted(streams - {own}):
+        expected = have.get(stream, 0) + 1
+        for seq, status, cid in export.position_rows(session, stream, have.get(stream, 0)):
+            if seq != expected:
+                break
+            if status == "pending":
+                ready.append(cid)
+            expected += 1
+        have[stream] = expected - 1
+    return ready
+
+
+def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified, path: Path,
+           progress: fmt.Progress | None = None, cancelled: fmt.Cancelled | None = None,
+           preview: bool = False) -> ImportResult:
+    clock = OfficeClock(session)
+    m = v.manifest
+    result = ImportResult("applied", v.sender, v.package_id, changes=v.count, preview=preview)
+    # 1. the sender holds more of this office's stream than this office does: this database was restored
+    #    without this program noticing (a copied file). Number new changes elsewhere from now on.
+    mine = export.own_stream(session, local)
+    fork_at = min((int(pos) for stream, pos, _a, _b in m["clash"] if stream == mine), default=None)
+    if fork_at is not None or int(m["have"].get(mine, 0)) > export.last_pos(session, mine):
+        moved = export.start_stream(session, local, clock, move_from=fork_at)
+        result.notes.append(f"单位 {v.sender} 持有本单位更多的变更（本机数据库可能曾从备份恢复）：本单位此后的变更改用新的编号序列"
+                            + (f"，{moved.moved} 条已重新编号" if moved.moved else "") + "，缺少的变更将由对方补发")
+    absorbed = export.absorb_local(session, local, clock, cancelled=cancelled)
+    own = export.own_stream(session, local)
+    # 2. place the received changes
+    placed = _place(session, v, own, cancelled)
+    result.duplicates, result.aside, result.new = placed.duplicates, placed.aside, placed.new
     have = export.have(session, local)
-    per_table: Counter[str] = Counter()
-    ready: list[tuple[uuid.UUID, str]] = []
-    for cid, origin, seq, payload in session.execute(
-            select(sc.c.id, sc.c.office_code, sc.c.seq, sc.c.payload).where(sc.c.status == "pending")
-            .order_by(sc.c.office_code, sc.c.seq)):
-        if seq != have.get(origin, 0) + 1:
-            continue
-        have[origin] = seq
-        ready.append((cid, payload))
+    before = dict(have)
+    for stream, hole in placed.holes.items():
+        if have.get(stream, 0) >= hole:
+            have[stream] = hole - 1
+            placed.streams.add(stream)
+    # 3. apply what is ready, in batches
+    ready = _ready(session, have, placed.streams, own)
     total = len(ready)
     if progress is not None:
         progress(0, total)
+    sc = SyncChange.__table__
+    per_table: Counter[str] = Counter()
     mark = update(sc).where(sc.c.id == bindparam("cid")).values(status="applied")
-    for start in range(0, total, BATCH):
+    for part in _chunks(ready, BATCH):
         fmt.check(cancelled)
-        part = ready[start : start + BATCH]
-        changes = [json.loads(payload) for _, payload in part]
+        payloads: dict[uuid.UUID, str] = {}
+        for chunk in _chunks(part):
+            payloads.update({cid: p for cid, p in session.execute(select(sc.c.id, sc.c.payload).where(sc.c.id.in_(chunk)))})
+        changes = [json.loads(payloads[cid]) for cid in part]
         batch = applier.Batch(session, ctx.search_index, changes)
         for change in changes:
             result.conflicts += applier.apply_change(session, ctx.search_index, change, {}, batch)
             per_table[f"{change['table']}.{change['action']}"] += 1
+            clock.observe(int(change["stamp"]))
         batch.finish()
-        session.connection().execute(mark, [{"cid": cid} for cid, _ in part])
+        session.connection().execute(mark, [{"cid": cid} for cid in part])
         session.expunge_all()  # keep the identity map (and every later flush) small
         result.applied += len(part)
         if progress is not None:
             progress(result.applied, total)
     fmt.check(cancelled)
-    for origin, seq in have.items():
-        export.set_have(session, local, origin, seq)
-    for origin, seq in (v.manifest.get("have") or {}).items():
-        export.set_have(session, v.sender, origin, int(seq))
+    for stream, seq in have.items():
+        if before.get(stream) != seq:
+            export.put_ack(session, local, stream, seq=seq)
+    # 4. what the sender reported; a change of the sender's own stream held aside means the sender numbered
+    #    again after a restore: it will renumber (it sees our report), and gets the changes it lost from us.
+    _take_report(session, v, local)
+    for a in session.execute(select(SyncAside)).scalars().all():
+        if records.office_of_stream(a.office_code) == v.sender:
+            ack = export.acks(session, v.sender).get(a.office_code)
+            export.put_ack(session, v.sender, a.office_code, seq=min(ack.seq if ack else 0, int(a.seq) - 1), reported=True)
+            peer = session.get(SyncPeer, v.sender)
+            if peer is not None and peer.stream == a.office_code:
+                peer.stream = ""
+    clock.save()
     session.flush()
-    result.held = len(session.execute(select(sc.c.id).where(sc.c.status == "pending")).all())
-    result.missing = importing.held_and_missing(session, have)
+    result.held = int(session.execute(select(func.count()).select_from(sc).where(sc.c.status == "pending")).scalar() or 0)
+    result.missing = gaps(session, have)
     result.per_table = dict(per_table)
-    if not new_rows and not result.applied:
+    if absorbed.new_stream is not None:
+        result.notes.append("本机数据库曾从备份恢复：本单位此后的变更改用新的编号序列，恢复前已发出而本机丢失的变更将由其他单位补发")
+    if placed.new == 0 and result.applied == 0 and not placed.holes:
         result.status = "nothing_new"
     elif result.held:
         result.status = "held"
+    if preview:
+        result.status = "preview"
     session.add(SyncPackage(package_id=v.package_id, direction="in", kind=str(v.header.get("kind", "delta")),
                             peer=v.sender, file_name=str(path), file_sha256=v.file_sha256, status=result.status,
-                            changes=len(v.changes), applied=result.applied, held=result.held, conflicts=result.conflicts,
-                            ranges_json=json.dumps(v.manifest.get("ranges") or {})))
+                            changes=v.count, applied=result.applied, held=result.held, conflicts=result.conflicts,
+                            ranges_json=json.dumps(m.get("ranges") or {}), clock=int(m["clock"]),
+                            at=hlc.physical_now()))
     audit.write(session, ctx, "sync.import", result.message_zh, details=result.to_json())
     return result
 
 
-def _chunks(items: list[Any], n: int = 500) -> list[list[Any]]:
-    return [items[i : i + n] for i in range(0, len(items), n)]
+def _parse_time(text: str) -> dt.datetime | None:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-# --- history, backlog, conflicts ----------------------------------------------------------------------------
+def _take_report(session: Session, v: importing.Verified, local: str) -> None:
+    """The sender's account of itself: what it holds (its report replaces the previous one, even when it holds
+    less: a restore or a lost package), which of our packages it imported, and what the clocks show."""
+    m, sender = v.manifest, v.sender
+    peer = session.get(SyncPeer, sender)
+    if peer is None:
+        peer = SyncPeer(peer=sender, report_clock=0, stream="", missing_json="{}", clash_json="[]")
+        session.add(peer)
+    now_us = hlc.physical_us()
+    created = _parse_time(str(m.get("created_at", "")))
+    peer.last_heard_at = hlc.from_us(now_us)
+    if created is not None:
+        peer.last_package_at = created
+        peer.their_lead_us = hlc.micros(created) - now_us  # > 0: their clock is ahead of ours by at least this
+        mine = session.execute(select(func.max(SyncPackage.at)).where(
+            SyncPackage.direction == "out", SyncPackage.peer == sender,
+            SyncPackage.package_id.in_(m["received"][:RECEIVED_REPORTED]))).scalar()
+        if mine is not None:  # they wrote this package after importing ours: our clock is ahead by at least this
+            peer.my_lead_us = hlc.micros(mine) - hlc.micros(created)
+    fresh = int(m["clock"]) > (peer.report_clock or 0) or m["stream"] != peer.stream or not peer.report_clock
+    if not fresh:
+        return
+    reported = {str(k): int(x) for k, x in m["have"].items()}
+    for stream in set(reported) | set(export.acks(session, sender)):
+        export.put_ack(session, sender, stream, seq=reported.get(stream, 0), reported=True)
+    peer.report_clock, peer.stream = int(m["clock"]), str(m["stream"])
+    peer.missing_json = json.dumps(m["missing"], ensure_ascii=False)
+    peer.clash_json = json.dumps(m["clash"], ensure_ascii=False)
+    received = set(m["received"])
+    now = hlc.from_us(now_us)
+    for p in session.execute(select(SyncPackage).where(SyncPackage.direction == "out", SyncPackage.peer == sender,
+                                                       SyncPackage.status.in_(("sent", "superseded", "written")))).scalars():
+        if p.package_id in received:
+            p.status, p.acknowledged_at = "acknowledged", now
+        elif p.status != "superseded" and all(reported.get(s, 0) >= hi for s, (_lo, hi) in
+                                              (json.loads(p.ranges_json or "{}") or {}).items()):
+            later = session.execute(select(func.count()).select_from(SyncPackage).where(
+                SyncPackage.direction == "out", SyncPackage.peer == sender, SyncPackage.at > p.at)).scalar()
+            if later:
+                p.status = "superseded"  # its changes arrived in a later package
+
+
+# --- history, delivery, backlog -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class PackageRow:
@@ -292,6 +603,19 @@ class PackageRow:
     held: int
     conflicts: int
     file_name: str
+    package_id: str = ""
+    acknowledged_at: dt.datetime | None = None
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.direction, self.status)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "direction": self.direction, "peer": self.peer, "kind": self.kind,
+                "status": self.status, "status_label": self.status_label, "changes": self.changes,
+                "applied": self.applied, "held": self.held, "conflicts": self.conflicts, "file_name": self.file_name,
+                "package_id": self.package_id,
+                "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None}
 
 
 def package_history(ctx: AppContext, limit: int = 200) -> list[PackageRow]:
@@ -299,15 +623,180 @@ def package_history(ctx: AppContext, limit: int = 200) -> list[PackageRow]:
     with ctx.transaction() as session:
         rows = session.execute(select(SyncPackage).order_by(SyncPackage.at.desc()).limit(limit)).scalars()
         return [PackageRow(r.at, r.direction, r.peer, r.kind, r.status, r.changes, r.applied, r.held, r.conflicts,
-                           r.file_name) for r in rows]
+                           r.file_name, r.package_id, r.acknowledged_at) for r in rows]
 
 
 def missing_changes(ctx: AppContext) -> dict[str, list[tuple[int, int]]]:
-    """Per origin office, which change numbers are missing before those held in the backlog."""
+    """Per stream, which change numbers are missing before those held in the backlog."""
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
-        return importing.held_and_missing(session, export.have(session, ctx.office_code))
+        return gaps(session, export.have(session, ctx.office_code))
 
+
+@dataclass(frozen=True)
+class AsideRow:
+    stream: str
+    seq: int
+    at: dt.datetime
+
+
+def aside_changes(ctx: AppContext) -> list[AsideRow]:
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        return [AsideRow(a.office_code, int(a.seq), a.at)
+                for a in session.execute(select(SyncAside).order_by(SyncAside.office_code, SyncAside.seq)).scalars()]
+
+
+def _age_text(delta: dt.timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    if hours >= 24:
+        return f"{int(hours // 24)} 天"
+    if hours >= 1:
+        return f"{int(hours)} 小时"
+    return "不到 1 小时"
+
+
+def _lead_text(us: int) -> str:
+    hours = us / 3600e6
+    return f"{hours / 24:.0f} 天" if hours >= 48 else f"{hours:.0f} 小时"
+
+
+@dataclass(frozen=True)
+class PeerState:
+    """Delivery to one peer, as far as its reports tell."""
+
+    code: str
+    name: str
+    state: str  # never | acknowledged | unacknowledged
+    label: str  # the clerk's words
+    packages_sent: int
+    last_sent_at: dt.datetime | None
+    last_sent_status: str
+    unacknowledged: int  # changes sent and not reported as received
+    oldest_unacknowledged_at: dt.datetime | None
+    waiting: int  # changes the next package will carry
+    last_heard_at: dt.datetime | None
+    silent_days: int | None
+    reported_missing: dict[str, list[list[int]]]
+    reminder: str
+    clock_note: str
+
+    def to_json(self) -> dict[str, Any]:
+        def iso(value: dt.datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {"code": self.code, "name": self.name, "state": self.state, "label": self.label,
+                "packages_sent": self.packages_sent, "last_sent_at": iso(self.last_sent_at),
+                "last_sent_status": self.last_sent_status,
+                "last_sent_status_label": OUT_STATUS.get(self.last_sent_status, self.last_sent_status),
+                "unacknowledged_changes": self.unacknowledged,
+                "oldest_unacknowledged_at": iso(self.oldest_unacknowledged_at),
+                "unacknowledged_days": (None if self.oldest_unacknowledged_at is None else
+                                        round((hlc.physical_now() - self.oldest_unacknowledged_at).total_seconds() / 86400, 1)),
+                "waiting_changes": self.waiting, "last_heard_at": iso(self.last_heard_at),
+                "silent_days": self.silent_days, "reported_missing": self.reported_missing,
+                "reminder": self.reminder or None, "clock_note": self.clock_note or None}
+
+
+def _peer_state(session: Session, office: Office, now: dt.datetime, silent_days: int, warn_us: int) -> PeerState:
+    code = office.code
+    sc = SyncChange.__table__
+    peer = session.get(SyncPeer, code)
+    reported = export.acks(session, code)
+    unacked = 0
+    for stream, ack in reported.items():
+        if (ack.sent or 0) > ack.seq:
+            unacked += int(session.execute(select(func.count()).select_from(sc).where(
+                sc.c.office_code == stream, sc.c.status == "applied", sc.c.seq > ack.seq, sc.c.seq <= ack.sent)).scalar() or 0)
+    plan = export.outgoing(session, code, snapshot=False, receiver_stream=peer.stream if peer else "")
+    waiting = sum(o.count for o in plan)
+    packages = session.execute(select(SyncPackage).where(SyncPackage.direction == "out", SyncPackage.peer == code)
+                               .order_by(SyncPackage.at)).scalars().all()
+    oldest = None
+    for p in packages:
+        if p.status == "acknowledged" or not p.changes:
+            continue
+        ranges = json.loads(p.ranges_json or "{}") or {}
+        if any(hi > (reported[s].seq if s in reported else 0) for s, (_lo, hi) in ranges.items()):
+            oldest = p.at
+            break
+    last = packages[-1] if packages else None
+    heard = peer.last_heard_at if peer else None
+    since = heard or office.created_at
+    silent = int((now - since).total_seconds() // 86400) if since else None
+    reminder = ""
+    if silent is not None and silent >= silent_days:
+        reminder = (f"已 {silent} 天未收到单位 {code}（{office.name}）的同步包（上次收到：{heard.astimezone():%Y-%m-%d}），请联系对方导出并寄送"
+                    if heard else f"登记单位 {code}（{office.name}）已 {silent} 天，仍未收到其同步包，请联系对方导出并寄送")
+    if not packages:
+        state, label = "never", "尚未发出同步包" + (f"（有 {waiting} 条变更待发出）" if waiting else "")
+    elif unacked and oldest is None:  # every package that carried them was acknowledged: the peer lost them
+        state = "unacknowledged"
+        label = f"对方报告已没有此前确认收到的 {unacked} 条变更（可能恢复了备份），下一个同步包将自动重发"
+    elif unacked:
+        state = "unacknowledged"
+        label = f"已发出未确认：{unacked} 条变更，最早一包 {_age_text(now - oldest)}前发出"
+    else:
+        state, label = "acknowledged", "已确认：对方已收到发出的全部变更"
+    if packages and waiting > unacked:
+        label += f"；另有 {waiting - unacked} 条新变更待发出"
+    missing = json.loads(peer.missing_json) if peer else {}
+    mine = {s: r for s, r in missing.items() if records.office_of_stream(s) != code}
+    if mine:
+        label += "；对方报告缺少变更（" + missing_text({s: [tuple(x) for x in r] for s, r in mine.items()}) + "），下一个同步包将自动补发"
+    clock_note = ""
+    if peer is not None and peer.my_lead_us is not None and peer.my_lead_us > warn_us:
+        clock_note = f"本机时钟比单位 {code} 的快至少 {_lead_text(peer.my_lead_us)}"
+    elif peer is not None and peer.their_lead_us is not None and peer.their_lead_us > warn_us:
+        clock_note = f"单位 {code} 的电脑时钟比本机快至少 {_lead_text(peer.their_lead_us)}"
+    return PeerState(code, office.name, state, label, len(packages), last.at if last else None,
+                     last.status if last else "", unacked, oldest, waiting, heard, silent,
+                     {s: [list(x) for x in r] for s, r in missing.items()}, reminder, clock_note)
+
+
+def peer_states(ctx: AppContext) -> list[PeerState]:
+    """Delivery per registered peer (sync status, office list, the 数据同步 page)."""
+    audit.require(ctx, Permission.VIEW)
+    conf = settings()
+    now = hlc.physical_now()
+    with ctx.transaction() as session:
+        offices = session.execute(select(Office).where(Office.is_local.is_(False)).order_by(Office.code)).scalars().all()
+        return [_peer_state(session, o, now, conf.silent_days, conf.warn_ahead_us) for o in offices]
+
+
+def clock_warnings(ctx: AppContext) -> list[str]:
+    """This PC's clock compared with what its peers' packages show (warned at start)."""
+    audit.require(ctx, Permission.VIEW)
+    conf = settings()
+    out: list[str] = []
+    explained = False
+    with ctx.transaction() as session:
+        for peer in session.execute(select(SyncPeer).order_by(SyncPeer.peer)).scalars():
+            if peer.my_lead_us is not None and peer.my_lead_us > conf.warn_ahead_us:
+                out.append(f"本机时钟比单位 {peer.peer} 的电脑快至少 {_lead_text(peer.my_lead_us)}（对方收到本机的同步包之后"
+                           "才制作的回包，时间却早于本机的包）：请校正本机的日期和时间，否则同时修改同一记录时，本机的修改会被错误地当作较晚的修改")
+            explained = explained or (peer.their_lead_us is not None and peer.their_lead_us > conf.warn_ahead_us)
+        office_clock = OfficeClock(session).value
+    now = hlc.physical_us()
+    if office_clock - now > conf.warn_ahead_us and not explained and not out:
+        # the office clock holds the latest time seen here; the PC's clock is now behind it
+        out.append(f"本机时钟比本机已记录的最近变更时间还早 {_lead_text(office_clock - now)}：本机的日期可能被调慢了，请核对")
+    return out
+
+
+def startup_notices(ctx: AppContext) -> list[str]:
+    """What the window shows at start: a wrong clock, and peers that have been silent too long."""
+    if not ctx.can(Permission.VIEW) or ctx.office_provisional:
+        return []
+    try:
+        notices = clock_warnings(ctx)
+        notices += [p.reminder for p in peer_states(ctx) if p.reminder]
+    except DomainError:
+        return []
+    return notices
+
+
+# --- conflicts ------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ConflictRow:
@@ -322,6 +811,38 @@ class ConflictRow:
     winner_office: str
     loser_office: str
     status: str
+    resolved_by: str = ""
+    resolved_office: str = ""
+
+    @property
+    def winner_text(self) -> str:
+        return value_text(self.kind, self.field, self.winner, winner=True)
+
+    @property
+    def loser_text(self) -> str:
+        return value_text(self.kind, self.field, self.loser, winner=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": str(self.id), "at": self.at.isoformat(), "table_name": self.table_name,
+                "table_label": TABLE_LABELS.get(self.table_name, self.table_name), "record_id": str(self.record_id),
+                "field": self.field, "kind": self.kind, "winner": self.winner, "loser": self.loser,
+                "winner_text": self.winner_text, "loser_text": self.loser_text, "winner_office": self.winner_office,
+                "loser_office": self.loser_office, "status": self.status, "resolved_by": self.resolved_by,
+                "resolved_office": self.resolved_office}
+
+
+def value_text(kind: str, field_name: str, value: Any, *, winner: bool) -> str:
+    """A conflict's value in the clerk's words (a delete's value is not a bare True)."""
+    if kind == "delete_edit" and (winner or field_name in merge_fields.DELETE_FIELDS):
+        # the winner of a delete-vs-edit conflict is the record's deletion mark (True, or a deletion time)
+        return "（记录已删除）" if value else "（记录未删除）"
+    if kind == applier.DUPLICATE and winner:
+        return f"（保留的另一条记录 {str(value)[:8]}）"
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
 
 
 def list_conflicts(ctx: AppContext, *, open_only: bool = True) -> list[ConflictRow]:
@@ -333,12 +854,14 @@ def list_conflicts(ctx: AppContext, *, open_only: bool = True) -> list[ConflictR
         return [ConflictRow(c.id, c.at, c.table_name, c.record_id, c.field, c.kind,
                             json.loads(c.winner_json) if c.winner_json else None,
                             json.loads(c.loser_json) if c.loser_json else None,
-                            c.winner_office, c.loser_office, c.status) for c in session.execute(stmt).scalars()]
+                            c.winner_office, c.loser_office, c.status, c.resolved_by, c.resolved_office)
+                for c in session.execute(stmt).scalars()]
 
 
 def resolve_conflict(ctx: AppContext, conflict_id: uuid.UUID, *, restore: bool) -> None:
     """A reviewer keeps the merged value, or restores the losing one – which is a new change of this office,
-    recorded like any edit, that syncs to every other office."""
+    recorded like any edit, that syncs to every other office. Either way the decision is itself a synced
+    record (sync_decision) that closes the same conflict in every office."""
     from xuyi_desktop.services.entities import _index, snapshot
     from xuyi_desktop.storage.models import Entity
 
@@ -350,7 +873,8 @@ def resolve_conflict(ctx: AppContext, conflict_id: uuid.UUID, *, restore: bool) 
         if restore and c.kind == applier.DUPLICATE:
             raise ValidationError(FieldProblem("conflict", "两个单位登记了同一证件号码：请核实后在主体页面合并或更正，再标记为已处理",
                                                "duplicate identifier: merge the records, then mark it kept"))
-        c.status, c.resolved_by, c.resolved_at = ("restored" if restore else "kept"), ctx.actor, utcnow()
+        decision = "restored" if restore else "kept"
+        c.status, c.resolved_by, c.resolved_at, c.resolved_office = decision, ctx.actor, utcnow(), ctx.office_code
         if restore:
             loser = json.loads(c.loser_json) if c.loser_json else None
             row, _ = applier.current_image(session, c.table_name, c.record_id)
@@ -380,5 +904,23 @@ def resolve_conflict(ctx: AppContext, conflict_id: uuid.UUID, *, restore: bool) 
                 session, ctx, table_name=c.table_name, record_id=c.record_id, action="update",
                 record_version=row.version, before=before, after=after, summary=f"同步冲突处理：恢复 {c.field} 的另一值",
             )
+        key = c.conflict_key or f"local|{c.id}"
+        c.conflict_key = key
+        did = decision_id(key)
+        d = session.get(SyncDecision, did)
+        old = row_image(d) if d is not None else None
+        if d is None:
+            d = SyncDecision(id=did, conflict_key=key, table_name=c.table_name, record_id=c.record_id, field=c.field,
+                             decision=decision, decided_by=ctx.actor, created_office=ctx.office_code,
+                             updated_office=ctx.office_code)
+            session.add(d)
+        else:
+            d.decision, d.decided_by, d.updated_office = decision, ctx.actor, ctx.office_code
+        session.flush()
+        audit.record_business_change(
+            session, ctx, table_name="sync_decision", record_id=did, action="insert" if old is None else "update",
+            record_version=d.version, before=old, after=row_image(d),
+            summary=f"同步冲突处理决定：{TABLE_LABELS.get(c.table_name, c.table_name)}.{c.field} {'恢复另一值' if restore else '保留当前值'}",
+        )
         audit.write(session, ctx, "sync.resolve", f"处理同步冲突（{c.table_name}.{c.field}）：{'恢复另一值' if restore else '保留当前值'}",
-                    record_table=c.table_name, record_id=c.record_id, details={"conflict": str(c.id)})
+                    record_table=c.table_name, record_id=c.record_id, details={"conflict": str(c.id), "key": key})

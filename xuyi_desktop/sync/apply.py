@@ -3,7 +3,14 @@
 `entity` is an aggregate: its image (services/entities.snapshot) carries its categories and licences,
 which are applied from it. Every other table is rebuilt from its full row image (storage/snapshots.row_image).
 Received changes are also written to change_log under their origin office and seq, so a record's history
-shows them; they are never re-recorded as changes of this office.
+shows them; they are never re-recorded as changes of this office. (After an office restored a backup, a change
+it lost may come back while the same office and seq already name another change here: the history then keeps
+the one it has, the change itself is applied all the same.)
+
+Only the tables declared in sync/records.py are ever written here (`records.model_for`).
+
+Each conflict is logged under a key that names it identically in every office (conflicts.conflict_key); a
+decision on it (a `sync_decision` record, made by a reviewer in any office) closes it wherever it is or will be.
 
 Changes are applied in batches (`Batch`): the merge state, the current rows and the live holders of the
 identifiers a batch touches are read with one query each; rows are changed in memory and flushed once per
@@ -25,31 +32,30 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.storage import counters
-from xuyi_desktop.storage.all_models import Base
 from xuyi_desktop.storage.models import ChangeLog, Entity, EntityCategory, Licence
-from xuyi_desktop.storage.models_sync import SyncConflict, SyncRecordState
+from xuyi_desktop.storage.models_sync import SyncConflict, SyncDecision, SyncRecordState
 from xuyi_desktop.storage.search_index import IndexRow, SearchIndex
 from xuyi_desktop.storage.snapshots import row_image
 from xuyi_desktop.sync import conflicts as merge_rules
+from xuyi_desktop.sync import records
+from xuyi_desktop.sync.clock import OfficeClock
 from xuyi_desktop.sync.conflicts import FieldState, Key
+from xuyi_desktop.sync.records import ENTITY_SCALARS
 
-ENTITY_SCALARS = ("kind", "name", "identifier", "check_override_reason", "legal_representative", "address", "phone",
-                  "region_code", "status", "notes")
 SEARCH_KEY_COUNTER = "entity_search_key"
 DUPLICATE = "duplicate_identifier"
+DECISIONS = "sync_decision"
 CHUNK = 500  # ids per IN (…) query
-_MODELS: dict[str, type[Any] | None] = {}
 
 
 def _model_for(table: str) -> type[Any] | None:
-    if table not in _MODELS:
-        _MODELS[table] = next((m.class_ for m in Base.registry.mappers
-                               if getattr(m.class_, "__tablename__", None) == table), None)
-    return _MODELS[table]
+    """The model of a synced table; None for any table not declared in sync/records.py."""
+    return records.model_for(table)  # type: ignore[no-any-return]
 
 
 def _chunks(items: list[Any], n: int = CHUNK) -> Iterable[list[Any]]:
@@ -178,9 +184,16 @@ def _log_values(change: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _insert_logs(session: Session, values: list[dict[str, Any]]) -> None:
+    """change_log rows of received changes; a row whose office and seq already name another change here (an
+    office that restored a backup numbered again) is left out, the change itself is applied anyway."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(module.insert(ChangeLog).on_conflict_do_nothing(index_elements=["office_code", "seq"]), values)
+
+
 def log_change(session: Session, change: dict[str, Any]) -> None:
     """The received change in change_log, under its origin office and sequence number."""
-    session.execute(insert(ChangeLog), [_log_values(change)])
+    _insert_logs(session, [_log_values(change)])
 
 
 class _State:
@@ -268,6 +281,7 @@ class Batch:
         self.conflicts: list[dict[str, Any]] = []
         self.touched: dict[uuid.UUID, Entity] = {}
         self.holders: dict[str, uuid.UUID] = {}  # identifier -> the live entity holding it
+        self.decisions: set[uuid.UUID] = set()  # sync_decision records this batch wrote
         keys = []
         for c in changes:
             table = c["table"]
@@ -321,11 +335,14 @@ class Batch:
             "id": uuid.uuid4(), "table_name": table, "record_id": record_id, "field": c.field, "kind": c.kind,
             "winner_json": json.dumps(c.winner, ensure_ascii=False), "loser_json": json.dumps(c.loser, ensure_ascii=False),
             "winner_office": c.winner_office, "loser_office": c.loser_office, "winner_change": c.winner_change,
-            "loser_change": c.loser_change,
+            "loser_change": c.loser_change, "conflict_key": merge_rules.conflict_key(table, record_id, c),
+            "status": "open", "resolved_by": "", "resolved_at": None, "resolved_office": "",
         })
 
     def apply(self, change: dict[str, Any], change_ids: dict[Any, str] | None = None) -> int:
         table, record_id = change["table"], uuid.UUID(change["record_id"])
+        if table == DECISIONS:
+            self.decisions.add(record_id)
         state = self.states.get(table, record_id)
         row, current = self.current(table, record_id)
         before_conflicts = len(self.conflicts)
@@ -386,6 +403,8 @@ class Batch:
             "winner_office": wkey.key[1] if wkey else winner.created_office,
             "loser_office": lkey.key[1] if lkey else loser.created_office,
             "winner_change": "", "loser_change": "",
+            "conflict_key": f"entity|{loser.id}|identifier|{DUPLICATE}|{winner.id}",
+            "status": "open", "resolved_by": "", "resolved_at": None, "resolved_office": "",
         })
 
     def finish(self) -> None:
@@ -394,16 +413,60 @@ class Batch:
         session.flush()
         self.states.write()
         if self.logs:
-            session.execute(insert(ChangeLog), self.logs)
+            _insert_logs(session, self.logs)
         if self.conflicts:
-            session.execute(insert(SyncConflict), self.conflicts)
+            record_conflicts(session, self.conflicts)
+        if self.decisions:
+            close_decided(session, sorted(self.decisions))
         live = [e for e in self.touched.values() if e.deleted_at is None]
         gone = [e.search_key for e in self.touched.values() if e.deleted_at is not None]
         if live:
             self.index.index(session, [IndexRow(e.search_key, e.name, e.name_pinyin, e.name_initials) for e in live])
         if gone:
             self.index.remove(session, gone)
-        self.logs, self.conflicts, self.touched = [], [], {}
+        self.logs, self.conflicts, self.touched, self.decisions = [], [], {}, set()
+
+
+def _decided(session: Session, keys: list[str]) -> dict[str, SyncDecision]:
+    found: dict[str, SyncDecision] = {}
+    for chunk in _chunks(sorted(set(keys))):
+        for d in session.execute(select(SyncDecision).where(SyncDecision.conflict_key.in_(chunk),
+                                                            SyncDecision.deleted_at.is_(None))).scalars():
+            found[d.conflict_key] = d
+    return found
+
+
+def record_conflicts(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Log conflicts once each (by key); one already decided in another office is logged closed."""
+    keys = [r["conflict_key"] for r in rows]
+    known: set[str] = set()
+    for chunk in _chunks(sorted(set(keys))):
+        known |= set(session.execute(select(SyncConflict.conflict_key).where(SyncConflict.conflict_key.in_(chunk))).scalars())
+    decided = _decided(session, keys)
+    fresh, seen = [], set()
+    for r in rows:
+        if r["conflict_key"] in known or r["conflict_key"] in seen:
+            continue
+        seen.add(r["conflict_key"])
+        d = decided.get(r["conflict_key"])
+        if d is not None:
+            r = dict(r, status=d.decision, resolved_by=d.decided_by, resolved_at=d.updated_at,
+                     resolved_office=d.updated_office)
+        fresh.append(r)
+    if fresh:
+        session.execute(insert(SyncConflict), fresh)
+
+
+def close_decided(session: Session, decision_ids: list[uuid.UUID]) -> None:
+    """Close the conflicts that received decisions name (a reviewer decided in another office). Two offices
+    deciding the same conflict write the same record; the merge keeps one, and every office shows that one."""
+    for chunk in _chunks(decision_ids):
+        for d in session.execute(select(SyncDecision).where(SyncDecision.id.in_(chunk))).scalars():
+            session.execute(
+                update(SyncConflict).where(SyncConflict.conflict_key == d.conflict_key)
+                .values(status=d.decision, resolved_by=d.decided_by, resolved_at=d.updated_at,
+                        resolved_office=d.updated_office)
+                .execution_options(synchronize_session=False))
 
 
 def apply_change(session: Session, index: SearchIndex, change: dict[str, Any], change_ids: dict[Any, str],
@@ -419,13 +482,15 @@ def apply_change(session: Session, index: SearchIndex, change: dict[str, Any], c
     return found
 
 
-def stamp_local(session: Session, change: dict[str, Any], at_us: int, states: StateCache | None = None) -> int:
-    """Give a local change its merge stamp (above every stamp the record has here) and record it as the
-    holder of the fields it changed. Returns the stamp. With a StateCache, the caller writes it back."""
+def stamp_local(session: Session, change: dict[str, Any], at_us: int, clock: OfficeClock,
+                states: StateCache | None = None) -> int:
+    """Give a local change its merge stamp from the office clock (above every stamp seen here, and every stamp
+    the record has) and record it as the holder of the fields it changed. Returns the stamp. With a
+    StateCache, the caller writes it back."""
     own = states is None
     cache = states if states is not None else StateCache(session)
     state = cache.get(change["table"], uuid.UUID(change["record_id"]))
-    stamp = max(at_us, state.max_stamp + 1)
+    stamp = clock.tick(at_us, state.max_stamp)
     change["stamp"] = stamp
     key = merge_rules.change_key(change)
     before = change.get("before") or {}

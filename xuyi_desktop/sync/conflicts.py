@@ -1,8 +1,9 @@
 """The merge rule: per field, last writer wins by a stamp that respects causality; losers are logged.
 
-Every change carries a stamp given ONCE by its origin office when it is first shipped (a hybrid logical
-clock in microseconds: its `at`, raised above the stamps the record already had there, so an edit made
-after seeing another office's change always wins over it). The order of two changes is
+Every change carries a stamp given ONCE by its origin office when it is first shipped (the office's hybrid
+logical clock, sync/clock.py, in microseconds: its `at`, raised above every stamp the office has given or
+received and above the stamps the record already had there, so an edit made after seeing another office's
+change always wins over it, whatever either PC's clock says). The order of two changes is
 (stamp, office code, seq): later stamp wins; the same stamp is broken by the larger office code.
 
 Per record we remember, for each field, the key of the change whose value it holds and what that change
@@ -73,6 +74,14 @@ class Conflict:
     loser_office: str
     winner_change: str
     loser_change: str
+    loser_key: Key = (0, "", 0)  # the change whose value lost: with record and field, the same in every office
+
+
+def conflict_key(table: str, record_id: Any, c: Conflict) -> str:
+    """Names one conflict identically in every office, whatever order the changes arrived in: the record,
+    the field, the kind and the change whose value lost (each change's value of a field loses at most once)."""
+    stamp, office, seq = c.loser_key
+    return f"{table}|{record_id}|{c.field}|{c.kind}|{stamp}.{office}.{seq}"
 
 
 def merge(
@@ -106,14 +115,14 @@ def merge(
             saw = before.get(f) if before else None
             if current is not None and not placeholder and cur != new and (change["action"] == "insert" or cur != saw):
                 kind = "delete_edit" if f in DELETE_FIELDS else "field"
-                conflicts.append(Conflict(f, kind, new, cur, key[1], st.key[1], cid, ids.get(st.key, "")))
+                conflicts.append(Conflict(f, kind, new, cur, key[1], st.key[1], cid, ids.get(st.key, ""), st.key))
             image[f] = new
             state[f] = FieldState(key, saw)
             changed = changed or cur != new or current is None
         else:
             if new != cur and st.seen != new:
                 kind = "delete_edit" if f in DELETE_FIELDS else "field"
-                conflicts.append(Conflict(f, kind, cur, new, st.key[1], key[1], ids.get(st.key, ""), cid))
+                conflicts.append(Conflict(f, kind, cur, new, st.key[1], key[1], ids.get(st.key, ""), cid, key))
     # delete vs edit: a delete that had not seen the record as it is now, or an edit that had not seen the delete
     if current is not None:
         deleted_field = next((f for f in DELETE_FIELDS if f in image), None)
@@ -123,10 +132,10 @@ def merge(
                           and image.get(f) != before.get(f) and state.get(f, FieldState(ZERO, None)).key != ZERO]
                 for f in unseen:
                     conflicts.append(Conflict(f, "delete_edit", after.get(deleted_field), image.get(f), key[1],
-                                              state[f].key[1], cid, ids.get(state[f].key, "")))
+                                              state[f].key[1], cid, ids.get(state[f].key, ""), state[f].key))
             elif change["action"] == "update" and current.get(deleted_field) and not before.get(deleted_field):
                 dkey = state.get(deleted_field, FieldState(ZERO, None)).key
                 for f in fields:
                     conflicts.append(Conflict(f, "delete_edit", current.get(deleted_field), after.get(f), dkey[1],
-                                              key[1], ids.get(dkey, ""), cid))
+                                              key[1], ids.get(dkey, ""), cid, key))
     return image, conflicts, changed

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.registry.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._restore()
         self.refresh_count()
+        self.show_sync_notices()
         self.registry.focus_search()  # a clerk can type the first query straight away
 
         self.lock_screen = LockScreen(self)
@@ -235,6 +236,31 @@ class MainWindow(QMainWindow):
             lambda _exc: self.count_label.setText(self.tr("主体总数：无法统计")),
             owner=self.count_label,
         )
+
+    def show_sync_notices(self) -> None:
+        """At start: a PC clock shown to be wrong, peers silent too long (services.sync.startup_notices), in the
+        status bar; a wrong clock also in a message, since it decides which of two edits is kept."""
+        from xuyi_desktop.services.sync import startup_notices
+
+        def shown(notices: list[str]) -> None:
+            self.sync_notices = notices
+            if not notices:
+                return
+            self.sync_label.setText(self.tr("⚠ 同步提醒：{0}").format(notices[0] if len(notices) == 1 else
+                                                                 self.tr("{0} 条，见“数据同步”页").format(len(notices))))
+            self.sync_label.setToolTip("\n".join(notices))
+            self.sync_label.setVisible(True)
+            clock = [n for n in notices if n.startswith("本机时钟")]
+            if clock:
+                QMessageBox.warning(self, self.tr("请校正本机时钟"), "\n\n".join(clock))
+
+        self.sync_notices: list[str] = []
+        self.sync_label = QLabel(self)
+        self.sync_label.setStyleSheet("QLabel { color: #a61b1b; }")
+        self.sync_label.setContentsMargins(10, 0, 10, 0)
+        self.sync_label.setVisible(False)
+        self.statusBar().addWidget(self.sync_label)
+        run_in_background(lambda: startup_notices(self._ctx), shown, lambda _exc: None, owner=self.sync_label)
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -1,5 +1,6 @@
-"""数据同步: export a package to a peer office, import one with a preview first, the history of packages,
-the missing packages per peer, and the conflicts a reviewer settles.
+"""数据同步: export a package to a peer office, import one with a preview first, what each peer has
+confirmed (已发出未确认 with its age, reminders, clocks), the history of packages, the missing packages, and
+the conflicts a reviewer settles.
 
 Exports and imports run in the background (ui/operations.run_in_background) with a progress bar and a
 cancel button; cancelling rolls the one transaction back, so the database is as before."""
@@ -40,8 +41,6 @@ from xuyi_desktop.sync.format import SyncCancelled
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.widgets import page_action
 
-STATUS_LABELS = {"written": "已导出", "applied": "已导入", "held": "暂存待补", "nothing_new": "无新变更",
-                 "preview": "预览"}
 KIND_LABELS = {"field": "字段冲突", "delete_edit": "删除与修改", "duplicate_identifier": "证件号码重复"}
 SETTINGS_FOLDER = "sync/export_folder"
 
@@ -62,9 +61,11 @@ class _Relay(QObject):
 
 
 def preview_text(result: sync.ImportResult) -> str:
-    lines = [f"来自单位 {result.sender} 的同步包：共 {result.changes} 条变更"]
-    if result.status == "nothing_new" or (result.applied == 0 and not result.held):
+    lines = [f"来自单位 {result.sender} 的同步包：共 {result.changes} 条变更（以下为预览，尚未写入）"]
+    if result.applied == 0 and not result.held:
         lines.append("没有新的变更：已全部导入过，导入不会改变数据")
+    elif result.applied == 0:
+        lines.append("没有可以应用的新变更：导入后数据暂不改变")
     else:
         lines.append(f"将应用 {result.applied} 条新变更：")
         for key, n in sorted(result.per_table.items()):
@@ -77,6 +78,9 @@ def preview_text(result: sync.ImportResult) -> str:
     lines.append(f"冲突：{result.conflicts} 处" + ("（导入后记入冲突记录，待审核）" if result.conflicts else ""))
     if result.held:
         lines.append(f"{result.held} 条因缺少前面的同步包将暂存待补：" + sync.missing_text(result.missing))
+    if result.aside:
+        lines.append(f"{result.aside} 条与本机已有的变更编号相同（对方可能从备份恢复过数据库）：将暂存，待对方下一个同步包自动理顺")
+    lines.extend(result.notes)
     return "\n".join(lines)
 
 
@@ -148,7 +152,14 @@ class SyncPage(QWidget):
         top.addWidget(export_box, 1)
         top.addWidget(import_box, 1)
 
+        self.notice_label = QLabel(self)
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setStyleSheet("QLabel { color: #a61b1b; background: #fff4e5; padding: 4px; }")
+        self.notice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice_label.setVisible(False)
+
         self.tabs = QTabWidget(self)
+        self.peers_table = self._table(["单位", "名称", "发出情况", "未确认变更", "待发出", "最近发出", "最近收到", "提醒"])
         self.history_table = self._table(["时间", "方向", "单位", "类型", "状态", "变更", "已应用", "暂存", "冲突", "文件"])
         self.missing_view = QPlainTextEdit(self)
         self.missing_view.setReadOnly(True)
@@ -167,9 +178,11 @@ class SyncPage(QWidget):
         conflicts_layout = QVBoxLayout(conflicts)
         conflicts_layout.addWidget(self.conflicts_table, 1)
         conflicts_layout.addLayout(conflict_buttons)
+        self.tabs.addTab(self.peers_table, self.tr("各单位发出与确认"))
         self.tabs.addTab(self.history_table, self.tr("同步包记录"))
         self.tabs.addTab(self.missing_view, self.tr("缺少的同步包"))
         self.tabs.addTab(conflicts, self.tr("冲突"))
+        self.conflicts_tab = self.tabs.indexOf(conflicts)
 
         self.progress = QProgressBar(self)
         self.progress.setMaximumWidth(240)
@@ -187,6 +200,7 @@ class SyncPage(QWidget):
         status.addWidget(self.refresh_button)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notice_label)
         layout.addLayout(top, 2)
         layout.addWidget(self.tabs, 3)
         layout.addLayout(status)
@@ -276,41 +290,75 @@ class SyncPage(QWidget):
     def refresh(self) -> None:
         ctx = self._ctx
 
-        def read() -> tuple[list[Any], list[Any], dict[str, list[tuple[int, int]]], list[Any]]:
+        def read() -> dict[str, Any]:
             from xuyi_desktop.services.offices import list_offices
 
-            peers = [o for o in list_offices(ctx) if not o.is_local]
-            return peers, sync.package_history(ctx), sync.missing_changes(ctx), sync.list_conflicts(ctx)
+            return {"peers": [o for o in list_offices(ctx) if not o.is_local], "history": sync.package_history(ctx),
+                    "missing": sync.missing_changes(ctx), "aside": sync.aside_changes(ctx),
+                    "conflicts": sync.list_conflicts(ctx), "notices": sync.startup_notices(ctx)}
 
         self._run(self.tr("正在读取…"), read, self._show)
 
-    def _show(self, data: tuple[list[Any], list[Any], dict[str, list[tuple[int, int]]], list[Any]]) -> None:
-        peers, history, missing, conflicts = data
+    @staticmethod
+    def _when(value: str | None) -> str:
+        if not value:
+            return "—"
+        import datetime as dt
+
+        return dt.datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
+
+    def _show(self, data: dict[str, Any]) -> None:
+        peers, history, missing, conflicts = data["peers"], data["history"], data["missing"], data["conflicts"]
         current = self.peer_combo.currentData()
         self.peer_combo.clear()
         for p in peers:
             self.peer_combo.addItem(f"{p.code}　{p.name}", p.code)
         if current is not None and self.peer_combo.findData(current) >= 0:
             self.peer_combo.setCurrentIndex(self.peer_combo.findData(current))
+        notices = data["notices"]
+        self.notice_label.setText("\n".join(f"⚠ {n}" for n in notices))
+        self.notice_label.setVisible(bool(notices))
+        self.peers_table.setRowCount(len(peers))
+        for r, p in enumerate(peers):
+            state = p.sync or {}
+            notes = "；".join(x for x in (state.get("reminder"), state.get("clock_note")) if x)
+            values = [p.code, p.name, state.get("label", ""), state.get("unacknowledged_changes", 0),
+                      state.get("waiting_changes", 0), self._when(state.get("last_sent_at")),
+                      self._when(state.get("last_heard_at")), notes]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(str(v))
+                if c == 2:
+                    item.setToolTip(str(v))
+                if c == 7 and v:
+                    item.setToolTip(str(v))
+                self.peers_table.setItem(r, c, item)
         self.history_table.setRowCount(len(history))
         for r, h in enumerate(history):
             values = [h.at.astimezone().strftime("%Y-%m-%d %H:%M"), "导出" if h.direction == "out" else "导入", h.peer,
-                      "全量" if h.kind == "snapshot" else "增量", STATUS_LABELS.get(h.status, h.status), h.changes,
+                      "全量" if h.kind == "snapshot" else "增量", h.status_label, h.changes,
                       h.applied, h.held, h.conflicts, Path(h.file_name).name]
             for c, v in enumerate(values):
                 self.history_table.setItem(r, c, QTableWidgetItem(str(v)))
-        self.missing_view.setPlainText(
-            sync.missing_text(missing) + "\n请向上述单位索取包含这些变更的同步包（或请其重新导出）。" if missing
-            else "没有缺少的同步包：收到的变更都已应用。")
+        lines = []
+        if missing:
+            lines.append(sync.missing_text(missing) + "。这些变更到达后，暂存的变更会自动应用；对方的下一个同步包会自动补发，无需另行索取。")
+        for a in data["aside"]:
+            lines.append(f"{sync.stream_text(a.stream)} 的第 {a.seq} 号变更与本机已有的不同（对方可能从备份恢复过数据库）：已暂存，"
+                         "对方收到本单位的下一个同步包后会重新编号并补发。")
+        for p in peers:
+            reported = {s: r for s, r in ((p.sync or {}).get("reported_missing") or {}).items()}
+            if reported:
+                lines.append(f"单位 {p.code} 报告缺少：" + sync.missing_text({s: [tuple(x) for x in r] for s, r in reported.items()}))
+        self.missing_view.setPlainText("\n".join(lines) if lines else "没有缺少的同步包：收到的变更都已应用。")
         self._conflicts = conflicts
         self.conflicts_table.setRowCount(len(conflicts))
         for r, c in enumerate(conflicts):
             values = [c.at.astimezone().strftime("%Y-%m-%d %H:%M"), sync.TABLE_LABELS.get(c.table_name, c.table_name),
-                      str(c.record_id)[:8], c.field, KIND_LABELS.get(c.kind, c.kind), _short(c.winner), _short(c.loser),
-                      c.winner_office, c.loser_office]
+                      str(c.record_id)[:8], c.field, KIND_LABELS.get(c.kind, c.kind), _short(c.winner_text),
+                      _short(c.loser_text), c.winner_office, c.loser_office]
             for col, v in enumerate(values):
                 self.conflicts_table.setItem(r, col, QTableWidgetItem(v))
-        self.tabs.setTabText(2, self.tr("冲突（{0}）").format(len(conflicts)) if conflicts else self.tr("冲突"))
+        self.tabs.setTabText(self.conflicts_tab, self.tr("冲突（{0}）").format(len(conflicts)) if conflicts else self.tr("冲突"))
         self.status_label.setText("")
         self.refreshed.emit()
 
@@ -407,7 +455,8 @@ class SyncPage(QWidget):
         if restore:
             answer = QMessageBox.question(
                 self, self.tr("采用另一值"),
-                self.tr("将“{0}”改为另一值“{1}”？这是一次新的修改，会同步到其他单位。").format(c.field, _short(c.loser)))
+                self.tr("将“{0}”改为另一值“{1}”？这是一次新的修改，会同步到其他单位，其他单位的同一冲突也随之关闭。").format(
+                    c.field, _short(c.loser_text)))
             if answer != QMessageBox.StandardButton.Yes:
                 return
         ctx = self._ctx
