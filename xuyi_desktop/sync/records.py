@@ -55,6 +55,10 @@ RECORDS: dict[str, SyncedTable] = {t.table: t for t in (
     SyncedTable("dishonesty_record", "失信记录"),
     SyncedTable("commitment", "信用承诺"),
     SyncedTable("sgs_record", "双公示记录"),
+    SyncedTable("repair_application", "信用修复申请"),
+    SyncedTable("credit_objection", "信息异议"),
+    SyncedTable("list_entry", "名单记录"),
+    SyncedTable("third_party_report", "第三方信用报告"),
     SyncedTable("sync_decision", "冲突处理决定"),
 )}
 

@@ -1,7 +1,7 @@
 """sync that tells the truth: delivery state, peers, streams after a restore, decisions that travel
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0017
 Create Date: 2026-12-03
 
 - sync_change.office_code and sync_ack.origin hold stream keys (`XYJ`, or `XYJ~3FA2C1` after a restore):
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
