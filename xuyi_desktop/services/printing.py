@@ -42,7 +42,7 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import CreditCheckResult
 from xuyi_desktop.services.errors import NotFoundError
-from xuyi_desktop.services.office_keys import VerifyResult, office_key, verify_payload
+from xuyi_desktop.services.office_keys import VerifyResult, print_key, verify_payload
 from xuyi_desktop.services.offices import PROVISIONAL_NAME
 from xuyi_desktop.services.ratings import TABLE as RATING_TABLE
 from xuyi_desktop.services.ratings import snapshot
@@ -178,7 +178,7 @@ def print_certificate(
     out = Path(out)
     today = today or dt.date.today()
     fonts = register_fonts()
-    key = None if preview else office_key(ctx)
+    key = None if preview else print_key(ctx)
     # The file is renamed into place only after the transaction committed (serial and audit entry).
     with atomic_output(out) as tmp, ctx.transaction() as session:
         (item,) = _load(session, [rating_id])
@@ -211,7 +211,7 @@ def print_certificates(
     check_writable(out)
     today = today or dt.date.today()
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     with ctx.transaction() as session:
         items = _load(session, list(rating_ids))
         bad = [i for i in items if i.rating.status != RatingStatus.EFFECTIVE.value]
@@ -275,7 +275,7 @@ def print_credit_check(ctx: AppContext, result: CreditCheckResult, out: str | Pa
     """Print the result sheet of a credit check (its serial was given when the check ran)."""
     audit.require(ctx, Permission.PRINT)
     out = Path(out)
-    key = office_key(ctx)
+    key = print_key(ctx)
     try:
         issued_on = dt.datetime.fromisoformat(result.checked_at).astimezone().date()
     except ValueError:
@@ -317,7 +317,7 @@ def print_publicity_list(
     today = today or dt.date.today()
     scheme = _scheme(domain, period)
     rank = {g: i for i, g in enumerate(scheme.grades)}
-    key = office_key(ctx)
+    key = print_key(ctx)
     with ctx.transaction() as session:
         found = session.execute(
             select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(

@@ -73,6 +73,10 @@ def create_user(
         )
         session.add(user)
         audit.write(session, ctx, "user.create", f"新增用户 {username}（{role.label}）", record_table="app_user", record_id=user.username)
+    if ctx.setup_mode:
+        from xuyi_desktop.services.office_keys import approve_on_setup
+
+        approve_on_setup(ctx)  # still in set-up mode: the first administrator vouches for this PC's key
     ctx.setup_mode = False
     return UserView(username, user.display_name, role, user.unit, True, None)
 
