@@ -17,6 +17,7 @@ from xuyi_desktop.cli import (
     database_commands,
     entity_commands,
     exchange_commands,
+    key_commands,
     print_commands,
     rating_commands,
     sgs_commands,
@@ -31,6 +32,7 @@ COMMAND_MODULES = (
     commitment_commands,  # after print_commands: adds `print commitment(s)` to the print group
     sgs_commands,  # after exchange_commands: adds `import sgs` / `export sgs` to those groups
     sync_commands,
+    key_commands,
 )
 
 

@@ -33,9 +33,27 @@ class PermissionDenied(DomainError):
 
 
 def require(ctx: AppContext, permission: Permission) -> None:
-    """Refuse (PermissionDenied) unless the current user's role allows `permission`."""
+    """Refuse (PermissionDenied) unless the current user's role allows `permission`; the refusal is audited
+    (in a transaction of its own: nothing else was done)."""
     if not ctx.can(permission):
-        raise PermissionDenied(ctx, permission)
+        denied = PermissionDenied(ctx, permission)
+        record_denial(ctx, permission)
+        raise denied
+
+
+def record_denial(ctx: AppContext, permission: Permission, what: str = "") -> None:
+    """Audit a refused attempt. Best effort: a busy or read-only database must not turn the refusal into
+    another error (the refusal itself is what the user has to see)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    who = ctx.user.username if ctx.user else "?"
+    role = ctx.user.role.label if ctx.user else "未登录"
+    try:
+        with ctx.transaction() as session:
+            write(session, ctx, "permission.denied", f"拒绝 {who}（{role}）：没有“{permission.label}”的权限{('：' + what) if what else ''}",
+                  details={"permission": permission.value, "what": what})
+    except (SQLAlchemyError, DomainError):
+        pass
 
 
 class AuditBatch:

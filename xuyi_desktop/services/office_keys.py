@@ -169,24 +169,27 @@ def snapshot(row: SigningKey) -> dict[str, Any]:
     }
 
 
-def _approver_name(ctx: AppContext) -> str:
+def _approver(ctx: AppContext) -> tuple[str, str]:
+    """(user name, display name) written as the approving administrator."""
     if ctx.user is None:
-        return "初始设置"
-    return ctx.user.display_name or ctx.user.username
+        return ctx.actor, "初始设置"
+    return ctx.user.username, ctx.user.display_name or ctx.user.username
 
 
-def _register(session: Session, ctx: AppContext, key: Ed25519PublicKey, *, approve: bool, why: str = "") -> SigningKey:
+def _register(session: Session, ctx: AppContext, key: Ed25519PublicKey, *, approve: bool, why: str = "",
+              approver: tuple[str, str] | None = None) -> SigningKey:
     """The row of `key`, created (pending, or approved when `approve`) if the database does not know it yet."""
     text = public_key_text(key)
     row = session.execute(select(SigningKey).where(SigningKey.public_key == text)).scalar_one_or_none()
     if row is not None:
         return row
     now = utcnow()
+    by, by_name = approver or _approver(ctx)
     row = SigningKey(
         id=signing_key_id(text), office_code=ctx.office_code, public_key=text, fingerprint=fingerprint(key),
         installation=installation_name(), data_folder=str(data_dir())[:500],
         status=(KeyStatus.APPROVED if approve else KeyStatus.PENDING).value, registered_by=ctx.actor,
-        approved_by=ctx.actor if approve else "", approved_by_name=_approver_name(ctx) if approve else "",
+        approved_by=by if approve else "", approved_by_name=by_name if approve else "",
         approved_at=now if approve else None, status_note=why, created_office=ctx.office_code,
         updated_office=ctx.office_code,
     )
@@ -223,14 +226,15 @@ def print_key(ctx: AppContext) -> Ed25519PrivateKey:
     return key
 
 
-def approve_on_setup(ctx: AppContext) -> None:
+def approve_on_setup(ctx: AppContext, username: str, display_name: str) -> None:
     """Creating the first administrator approves the key of the PC it is created on (audited): the person who
     sets up the database vouches for the PC doing it."""
     key = installation_key()
+    why, by = "创建首位管理员时批准本机密钥", (username, display_name or username)
     with ctx.transaction() as session:
-        row = _register(session, ctx, key.public_key(), approve=True, why="创建首位管理员时批准本机密钥")
+        row = _register(session, ctx, key.public_key(), approve=True, why=why, approver=by)
         if row.status == KeyStatus.PENDING.value:
-            _decide(session, ctx, row, KeyStatus.APPROVED, "创建首位管理员时批准本机密钥")
+            _decide(session, ctx, row, KeyStatus.APPROVED, why, approver=by)
 
 
 def sign(ctx: AppContext, data: bytes) -> bytes:
@@ -335,7 +339,8 @@ _ALLOWED = {
 _VERB = {KeyStatus.APPROVED: "批准", KeyStatus.RETIRED: "停用", KeyStatus.REVOKED: "吊销"}
 
 
-def _decide(session: Session, ctx: AppContext, row: SigningKey, to: KeyStatus, note: str) -> None:
+def _decide(session: Session, ctx: AppContext, row: SigningKey, to: KeyStatus, note: str,
+            approver: tuple[str, str] | None = None) -> None:
     current = KeyStatus(row.status)
     if current is to:
         raise KeyStateError(f"该密钥已是“{to.label}”状态", f"key already {to.value}")
@@ -345,7 +350,7 @@ def _decide(session: Session, ctx: AppContext, row: SigningKey, to: KeyStatus, n
     now = utcnow()
     row.status = to.value
     if to is KeyStatus.APPROVED:
-        row.approved_by, row.approved_by_name, row.approved_at = ctx.actor, _approver_name(ctx), now
+        (row.approved_by, row.approved_by_name), row.approved_at = approver or _approver(ctx), now
     elif to is KeyStatus.RETIRED:
         row.retired_at = now
     else:
@@ -542,7 +547,7 @@ def verify_payload(ctx: AppContext, text: str, *, today: dt.date | None = None) 
     label = qr.DOC_TYPES[p.doc_type]
     if state is not None:
         status, reason = state
-        return VerifyResult(False, reason_zh=f"签名属实，但{label} {p.serial} {reason}", status=status, **base)
+        return VerifyResult(False, reason_zh=f"签名属实，但{reason}", status=status, **base)
     issuer = f"本单位（{p.office}）" if signer.whose == "own" else f"单位 {p.office}"
     return VerifyResult(True, reason_zh=f"签名有效：{label} {p.serial}，由{issuer}于{p.issued_on.isoformat()}签发",
                         status="valid", **base)
@@ -571,22 +576,22 @@ def _document_state(session: Session, p: qr.Payload, today: dt.date) -> tuple[st
         if rating is not None:
             status = RatingStatus(rating.status)
             if status is RatingStatus.REVOKED:
-                return "revoked", "已撤销：该信用评价已被撤销，证书不再有效"
+                return "revoked", "该信用评价已被撤销，证书不再有效"
             if status is RatingStatus.SUPERSEDED:
-                return "superseded", "已被更正：该信用评价已被新的评价结果取代，证书不再有效"
+                return "superseded", "该信用评价已被更正后的新评价取代，证书不再有效"
             if status is not RatingStatus.EFFECTIVE:
-                return "not_in_force", f"已失效：该信用评价现为“{status.label}”状态，证书不再代表当前等级"
+                return "not_in_force", f"该信用评价现为“{status.label}”状态，证书不再代表当前等级"
     if p.doc_type == "CN":
         from xuyi_desktop.storage.models_commitments import Commitment
 
         row = session.execute(select(Commitment).where(Commitment.serial == p.serial)).scalar_one_or_none()
         if row is not None and row.status == "revoked":
-            return "revoked", "已撤销：该信用承诺已被撤销"
+            return "revoked", "该信用承诺已被撤销，承诺书不再有效"
     until = p.facts.get("to")
     if until:
         try:
             if dt.date.fromisoformat(until) < today:
-                return "expired", f"已过期：有效期至 {until}"
+                return "expired", f"已过有效期（有效期至 {until}）"
         except ValueError:
             pass
     return None

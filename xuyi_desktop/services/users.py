@@ -76,7 +76,7 @@ def create_user(
     if ctx.setup_mode:
         from xuyi_desktop.services.office_keys import approve_on_setup
 
-        approve_on_setup(ctx)  # still in set-up mode: the first administrator vouches for this PC's key
+        approve_on_setup(ctx, username, user.display_name)  # still in set-up mode: the first administrator vouches for this PC's key
     ctx.setup_mode = False
     return UserView(username, user.display_name, role, user.unit, True, None)
 
