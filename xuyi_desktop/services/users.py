@@ -7,19 +7,28 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
+from xuyi_desktop.domain.passwords import PasswordPolicy, load_policy, password_problems
 from xuyi_desktop.domain.permissions import Permission, Role
+from xuyi_desktop.domain.text_safety import escape_unsafe, name_problem
+from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext, CurrentUser
 from xuyi_desktop.storage.models import AppUser, utcnow
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
-MIN_PASSWORD_LENGTH = 8
+MAX_USERNAME = 64
 _hasher = PasswordHasher()
+_dummy: list[str] = []  # a hash to check against for unknown names, so they take as long as wrong passwords
+WRONG = "用户名或密码错误"  # the same for an unknown user, a deactivated one and a wrong password
+
+
+def password_policy() -> PasswordPolicy:
+    return load_policy(resource_path("security", "passwords.toml"))
 
 
 class LoginFailed(DomainError):
@@ -42,10 +51,11 @@ class UserView:
 
 def _check_new(username: str, password: str) -> None:
     problems = []
-    if not username or len(username) > 64 or any(ch.isspace() for ch in username):
-        problems.append(FieldProblem("username", "用户名不能为空，不能含空格，最长64个字符", "invalid user name"))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(FieldProblem("password", f"密码至少{MIN_PASSWORD_LENGTH}个字符", f"password shorter than {MIN_PASSWORD_LENGTH}"))
+    if not username or len(username) > MAX_USERNAME or any(ch.isspace() for ch in username):
+        problems.append(FieldProblem("username", f"用户名不能为空，不能含空格，最长{MAX_USERNAME}个字符", "invalid user name"))
+    elif why := name_problem(username):
+        problems.append(FieldProblem("username", f"用户名{why}", "user name contains control or format characters"))
+    problems += password_problems(password, username, password_policy())
     if problems:
         raise ValidationError(problems)
 
@@ -81,38 +91,74 @@ def create_user(
     return UserView(username, user.display_name, role, user.unit, True, None)
 
 
+def _shown_name(username: str) -> str:
+    """A login name as the audit log may hold it: escaped, and cut to the column's width."""
+    shown = escape_unsafe(username, keep_whitespace=False)
+    return shown if len(shown) <= MAX_USERNAME else shown[: MAX_USERNAME - 1] + "…"
+
+
 def login(ctx: AppContext, username: str, password: str) -> CurrentUser:
     """Check the password; 5 failures in a row lock the account for 15 minutes. Every outcome is audited
-    and committed, including failures (the error is raised after the commit)."""
+    and committed, including failures (the error is raised after the commit).
+
+    The password is checked outside any transaction (argon2 takes a tenth of a second; nobody waits on it),
+    and the failure count is raised by one UPDATE … RETURNING, so parallel attempts cannot lose a count.
+    An unknown name, a deactivated user and a wrong password get the same message in the same time; only
+    someone who knows the password learns that the account is locked."""
     username = username.strip()
+    shown = _shown_name(username) or "?"
     now = utcnow()
+    valid_name = 0 < len(username) <= MAX_USERNAME and name_problem(username) is None
+    user_id, stored, active = None, None, False
+    if valid_name:
+        with ctx.transaction() as session:
+            user = _by_name(session, username)
+            if user is not None:
+                user_id, stored, active = user.id, user.password_hash, user.active
+    if not _dummy:
+        _dummy.append(_hasher.hash("xuyi-timing-equaliser"))
+    ok = _verify(stored or _dummy[0], password) and stored is not None
     failure: LoginFailed | None = None
     with ctx.transaction() as session:
-        user = _by_name(session, username)
-        if user is None or not user.active:
-            audit.write(session, ctx, "login.failure", f"登录失败：用户 {username} 不存在或已停用", username=username or "?")
-            failure = LoginFailed("用户名或密码错误", "wrong user name or password")
-        elif user.locked_until is not None and user.locked_until > now:
-            audit.write(session, ctx, "login.refused_locked", f"账户 {username} 已锁定，拒绝登录", username=username)
-            failure = LoginFailed(_locked_text(user.locked_until), "account locked", user.locked_until)
-        elif not _verify(user.password_hash, password):
-            user.failed_attempts += 1
-            audit.write(session, ctx, "login.failure", f"登录失败：{username} 密码错误（第{user.failed_attempts}次）", username=username)
-            if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-                user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                user.failed_attempts = 0
-                audit.write(session, ctx, "login.locked", f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {username} 锁定{LOCK_MINUTES}分钟", username=username)
-                failure = LoginFailed(_locked_text(user.locked_until), "account locked", user.locked_until)
+        if user_id is None or not active:
+            why = "用户名不合规" if not valid_name else ("不存在" if user_id is None else "已停用")
+            audit.write(session, ctx, "login.failure", f"登录失败：用户 {shown} {why}", username=shown)
+            failure = LoginFailed(WRONG, "wrong user name or password")
+        elif ok:
+            # Clearing the count only when the account is not locked: one statement, so a lock set by a
+            # parallel attempt a moment ago is seen.
+            cleared = session.execute(
+                update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
+                .values(failed_attempts=0, locked_until=None).returning(AppUser.id).execution_options(synchronize_session=False)
+            ).scalar_one_or_none()
+            user = session.get(AppUser, user_id, populate_existing=True)
+            assert user is not None
+            if cleared is None:
+                audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，拒绝登录", username=shown)
+                failure = LoginFailed(_locked_text(user.locked_until or now), "account locked", user.locked_until)
             else:
-                left = MAX_FAILED_ATTEMPTS - user.failed_attempts
-                failure = LoginFailed(f"用户名或密码错误（再错{left}次将锁定账户）", "wrong user name or password")
+                if _hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = _hasher.hash(password)
+                current = CurrentUser(user.username, Role(user.role), user.unit, user.display_name)
+                ctx.user = current
+                audit.write(session, ctx, "login.success", f"{username} 登录")
         else:
-            user.failed_attempts, user.locked_until = 0, None
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = _hasher.hash(password)
-            current = CurrentUser(user.username, Role(user.role), user.unit, user.display_name)
-            ctx.user = current
-            audit.write(session, ctx, "login.success", f"{username} 登录")
+            counted = session.execute(
+                update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
+                .values(failed_attempts=AppUser.failed_attempts + 1).returning(AppUser.failed_attempts)
+                .execution_options(synchronize_session=False)
+            ).scalar_one_or_none()
+            failure = LoginFailed(WRONG, "wrong user name or password")
+            if counted is None:
+                audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，密码错误", username=shown)
+            else:
+                audit.write(session, ctx, "login.failure", f"登录失败：{shown} 密码错误（第{counted}次）", username=shown)
+                if counted >= MAX_FAILED_ATTEMPTS:
+                    session.execute(update(AppUser).where(AppUser.id == user_id).values(
+                        locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_attempts=0,
+                    ).execution_options(synchronize_session=False))
+                    audit.write(session, ctx, "login.locked",
+                                f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {shown} 锁定{LOCK_MINUTES}分钟", username=shown)
     if failure is not None:
         raise failure
     return current
@@ -193,12 +239,11 @@ def unlock_user(ctx: AppContext, username: str) -> UserView:
 def reset_password(ctx: AppContext, username: str, new_password: str) -> None:
     """Set a new password for a user (who forgot theirs); also lifts a lockout. The password is never logged."""
     audit.require(ctx, Permission.USER_MANAGE)
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            FieldProblem("password", f"密码至少{MIN_PASSWORD_LENGTH}个字符", f"password shorter than {MIN_PASSWORD_LENGTH}")
-        )
     with ctx.transaction() as session:
         user = _existing(session, username)
+        problems = password_problems(new_password, user.username, password_policy())
+        if problems:
+            raise ValidationError(problems)
         user.password_hash = _hasher.hash(new_password)
         user.locked_until, user.failed_attempts = None, 0
         audit.write(session, ctx, "user.reset_password", f"重置用户 {user.username} 的密码", record_table="app_user", record_id=user.username)

@@ -63,7 +63,7 @@ class NewUserDialog(QDialog):
         self.unit_edit = QLineEdit(self)
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.MIN_PASSWORD_LENGTH))
+        self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.password_policy().min_length))
         self.confirm_edit = QLineEdit(self)
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.username_error = error_label(self)
@@ -320,7 +320,7 @@ class UsersPage(QWidget):
             first, ok = QInputDialog.getText(
                 self,
                 self.tr("重置密码"),
-                self.tr("为 {0} 设置新密码（至少{1}个字符）：").format(view.username, users.MIN_PASSWORD_LENGTH),
+                self.tr("为 {0} 设置新密码（至少{1}个字符）：").format(view.username, users.password_policy().min_length),
                 QLineEdit.EchoMode.Password,
             )
             if not ok:
