@@ -27,10 +27,17 @@ def load_policy(path: Path) -> PasswordPolicy:
 
 
 def _classes(password: str) -> int:
-    kinds = (str.islower, str.isupper, str.isdigit)
-    found = {i for ch in password for i, test in enumerate(kinds) if test(ch)}
-    if any(not (ch.isalnum() and ch.isascii()) and not ch.isalpha() for ch in password):
-        found.add(3)
+    """Kinds present: ASCII lower-case, upper-case, digits, and everything else (symbols, Chinese)."""
+    found = set()
+    for ch in password:
+        if ch.isascii() and ch.islower():
+            found.add(0)
+        elif ch.isascii() and ch.isupper():
+            found.add(1)
+        elif ch.isascii() and ch.isdigit():
+            found.add(2)
+        else:
+            found.add(3)
     return len(found)
 
 
@@ -50,8 +57,9 @@ def password_problems(password: str, username: str, policy: PasswordPolicy) -> l
             f"password needs {policy.min_classes} kinds of characters"))
     lowered = password.lower()
     name = username.strip().lower()
-    bare = lowered.strip(string.digits + string.punctuation + " ")
-    if name and (bare == name or bare == name[::-1] or lowered in (name, name[::-1])):
+    around = string.digits + string.punctuation + " "
+    bare, name_bare = lowered.strip(around), name.strip(around)
+    if name and (lowered in (name, name[::-1]) or bare in (name, name[::-1]) or (name_bare and bare == name_bare)):
         problems.append(FieldProblem("password", "密码不能是用户名（或用户名加数字、符号）", "password is the user name"))
     if lowered in policy.common or _core(password) in policy.common or len(set(lowered)) <= 2:
         problems.append(FieldProblem("password", "密码过于常见，容易被猜中，请换一个", "password is too common"))
