@@ -31,7 +31,7 @@ from xuyi_desktop.services import office_keys, printing
 from xuyi_desktop.services.credit_check import check_entity
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_dishonesty, add_rating, get_rating, set_status
-from xuyi_desktop.storage.models import AppSetting, AuditEntry, ChangeLog
+from xuyi_desktop.storage.models import AuditEntry, ChangeLog
 
 TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo", "zbarimg")
 needs_tools = pytest.mark.skipif(

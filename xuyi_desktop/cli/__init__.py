@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
@@ -36,6 +37,38 @@ COMMAND_MODULES = (
 )
 
 
+# Commands whose --out may name a folder (a dated file name is chosen inside it).
+OUT_FOLDER_OK = {("backup",), ("sync", "export"), ("sync", "snapshot")}
+
+
+def _add_force(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> None:
+    """Every command that writes a file the user names gets --force; without it an existing file is refused."""
+    options = {o for a in parser._actions for o in a.option_strings}
+    if "--out" in options and "--force" not in options:
+        parser.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    if options & {"--out", "--errors"}:
+        parser.set_defaults(_out_path=path)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                _add_force(sub, (*path, name))
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Before anything runs: output files must be regular files (or new names), an existing --out only with
+    --force; folders only where the command takes one. One rule for every command (issue 21)."""
+    from xuyi_desktop.services.output_files import check_target
+
+    path = getattr(args, "_out_path", None)
+    if path is None:
+        return
+    force = bool(getattr(args, "force", False))
+    if getattr(args, "out", None):
+        check_target(Path(args.out), overwrite=force, folder_ok=path in OUT_FOLDER_OK)
+    if getattr(args, "errors", None):  # the error report of an import is rewritten on every try
+        check_target(Path(args.errors))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xuyi", description="盱眙县信用交通 命令行 (Xuyi credit transport CLI)")
     parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录下的 xuyi.db；也可用环境变量 XUYI_DB）")
@@ -44,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
+    _add_force(parser)
     return parser
 
 
@@ -57,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
         return int(exc.code or 0)
     try:
+        check_outputs(args)
         return int(args.func(args))
     except argparse.ArgumentTypeError as exc:
         print(f"用法错误：{exc}", file=sys.stderr)

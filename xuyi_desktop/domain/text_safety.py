@@ -38,12 +38,12 @@ def name_problem(text: str) -> str | None:
     return f"不能包含控制字符或不可见的格式字符（{'、'.join(bad[:3])}），请重新输入（从其他文件复制的文字常带有这类字符）"
 
 
-def escape_unsafe(text: str, *, keep_whitespace: bool = True) -> str:
+def escape_unsafe(text: str, *, keep_whitespace: bool = True, keep: str = "") -> str:
     """Every refused character written as a visible escape (\\x1b, \\u202e), so a terminal, a log or a file
-    shows it instead of obeying it. Newline and tab stay unless keep_whitespace is False."""
+    shows it instead of obeying it. Newline and tab stay unless keep_whitespace is False; `keep` lists more."""
     out = []
     for ch in text:
-        if (keep_whitespace and ch in _TEXT_WHITESPACE) or unicodedata.category(ch) not in _REFUSED_CATEGORIES:
+        if (keep_whitespace and ch in _TEXT_WHITESPACE) or ch in keep or unicodedata.category(ch) not in _REFUSED_CATEGORIES:
             out.append(ch)
         elif ord(ch) < 0x100:
             out.append(f"\\x{ord(ch):02x}")
@@ -52,3 +52,12 @@ def escape_unsafe(text: str, *, keep_whitespace: bool = True) -> str:
         else:
             out.append(f"\\U{ord(ch):08x}")
     return "".join(out)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def needs_text_marker(value: str) -> bool:
+    """A spreadsheet cell text that a spreadsheet program would take for a formula (or run on editing, or in a
+    CSV made from it): it must be written as text, marked as Excel marks a typed leading quote."""
+    return value.startswith(FORMULA_STARTS) and len(value) > 1

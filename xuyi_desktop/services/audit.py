@@ -83,7 +83,8 @@ class AuditBatch:
                 entry = {**entry, "details": {**entry["details"], "change_seq": next(logged).seq}}
             entries.append(entry)
         self._pending.clear()
-        audit_chain.append_many(self._session, entries)
+        made = audit_chain.append_many(self._session, entries)
+        _appended(self._session, self._ctx, made)
 
 
 _BATCH = "xuyi.audit_batch"
@@ -128,7 +129,15 @@ def write(
     if batch is not None:
         batch.add(None, entry)
     else:
-        audit_chain.append_many(session, [entry])
+        _appended(session, ctx, audit_chain.append_many(session, [entry]))
+
+
+def _appended(session: Session, ctx: AppContext, made: list[AuditEntry]) -> None:
+    """Anchor the chain when this transaction commits, where the entries call for it (audit_anchor)."""
+    from xuyi_desktop.services import audit_anchor
+
+    for entry in made:
+        audit_anchor.after_append(session, ctx, entry.action, [entry.seq])
 
 
 def record_business_change(
@@ -156,13 +165,23 @@ def record_business_change(
         batch.add(change, entry)
         return
     (logged,) = record_changes(session, ctx.office_code, [change])
-    audit_chain.append_many(session, [{**entry, "details": {**entry["details"], "change_seq": logged.seq}}])
+    _appended(session, ctx, audit_chain.append_many(session, [{**entry, "details": {**entry["details"], "change_seq": logged.seq}}]))
 
 
 def verify_chain(ctx: AppContext) -> ChainReport:
-    """Check the whole audit chain; the report names the first broken entry."""
+    """Check the whole audit chain, then hold it against the signed anchors stored here; the report names the
+    first broken entry (services.audit_anchor.verify_with_anchors also reads anchors from other files)."""
+    from xuyi_desktop.services import audit_anchor
+
     with ctx.transaction() as session:
-        return audit_chain.verify(session)
+        report = audit_chain.verify(session)
+        if not report.ok:
+            return report
+        anchored = audit_anchor.check(session, ctx, audit_anchor.stored_anchors(session, ctx),
+                                      own_codes={ctx.office_code, *(a["office"] for _, a in audit_anchor.stored_anchors(session, ctx))})
+        if not anchored.ok:
+            return ChainReport(report.checked, anchored.first_problem_seq, anchored.reason_zh, anchored.reason_en)
+        return report
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_views import (
-    masked_history_entry,
     EntityDetail,
     EntitySummary,
     HistoryEntry,
     detail_of,
     history_entry_of,
+    masked_history_entry,
     summary_of,
 )
 from xuyi_desktop.services.errors import (

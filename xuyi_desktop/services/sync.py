@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
-from xuyi_desktop.services import attachments, audit, office_keys
+from xuyi_desktop.services import attachments, audit, audit_anchor, office_keys
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
@@ -132,7 +132,8 @@ def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = Fals
         inner = export.build_inner(manifest, lines)
         header: dict[str, Any] = {"format": fmt.FORMAT, "format_version": fmt.FORMAT_VERSION, "sender": local,
                                   "receiver": to, "package_id": package_id, "kind": kind,
-                                  "created_at": manifest["created_at"]}
+                                  "created_at": manifest["created_at"],
+                                  "audit_anchor": audit_anchor.for_package(session, ctx)}  # issue 21: signed chain head
         sealed, ciphertext = crypto.seal(inner, xkey, importing.aad_of(header))
         header["sealed"] = sealed
         header["payload_sha256"] = fmt.sha256(ciphertext)
@@ -258,6 +259,7 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
         export.set_have(session, local, origin, seq)
     for origin, seq in (v.manifest.get("have") or {}).items():
         export.set_have(session, v.sender, origin, int(seq))
+    audit_anchor.receive(session, ctx, v.sender, v.header.get("audit_anchor"))  # issue 21: keep the peer's chain head
     session.flush()
     result.held = len(session.execute(select(sc.c.id).where(sc.c.status == "pending")).all())
     result.missing = importing.held_and_missing(session, have)

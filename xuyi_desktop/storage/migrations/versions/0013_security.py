@@ -15,9 +15,9 @@ carried-over keys reach peers with their next change.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
-import base64
 import uuid
 
 import sqlalchemy as sa
