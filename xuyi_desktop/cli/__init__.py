@@ -10,6 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
 
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
@@ -27,6 +30,7 @@ from xuyi_desktop.cli import (
 )
 from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.domain.rating_schemes import SchemeError
 
 COMMAND_MODULES = (
     database_commands, entity_commands, user_commands, backup_commands, rating_commands, exchange_commands, print_commands,
@@ -81,11 +85,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _EscapingWriter:
+    """stdout/stderr for one command: whatever a name or a file brought in (ESC sequences, BEL, U+202E) is shown
+    escaped (\\x1b) instead of being obeyed by the terminal. Everything the CLI prints passes here."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from xuyi_desktop.domain.text_safety import escape_for_terminal
+
+        return self._stream.write(escape_for_terminal(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             # A Windows console without UTF-8 must degrade, not crash.
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _EscapingWriter(out), _EscapingWriter(err)  # type: ignore[assignment]
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
@@ -99,6 +128,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"错误：{exc.message_zh} ({exc.message_en})", file=sys.stderr)
         return EXIT_REJECTED
+    except SchemeError as exc:  # an unknown business or domain code, or a scheme file with a mistake: named in Chinese
+        print(f"错误：{exc} (unknown code or invalid rules file)", file=sys.stderr)
+        return EXIT_REJECTED
     except BrokenPipeError:  # `xuyi … | head`: the reader left; not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    except DBAPIError as exc:  # every failure is one line: no traceback reaches the user (issue 21)
+        text = str(exc.orig or exc)
+        if "locked" in text or "busy" in text:
+            print("错误：数据库正忙（另一窗口或程序正在写入，例如正在导入），请稍后再试，本次未做任何更改 "
+                  "(database is busy, try again later)", file=sys.stderr)
+        else:
+            _log_failure()
+            print(f"错误：数据库操作失败，本次未做任何更改：{text.splitlines()[0][:200]} (database error)", file=sys.stderr)
+        return EXIT_REJECTED
+    except OSError as exc:
+        where = f"{exc.filename}：" if exc.filename else ""
+        print(f"错误：文件操作失败：{where}{exc.strerror or exc} (file error: {exc})", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence; the details go to the log file
+        log = _log_failure()
+        print(f"错误：程序内部错误（{type(exc).__name__}），本次操作未完成{('，详情已记录在 ' + str(log)) if log else ''} "
+              f"(internal error: {type(exc).__name__})", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+def _log_failure() -> Path | None:
+    """The traceback of an unexpected failure, appended to <data folder>/logs/cli-errors.log for support."""
+    import datetime as dt
+    import traceback
+
+    from xuyi_desktop.paths import data_dir
+
+    try:
+        folder = data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "cli-errors.log"
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+        return path
+    except OSError:
+        return None

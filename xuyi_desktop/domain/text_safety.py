@@ -7,6 +7,7 @@ names, login names) refuse them; text shown on a terminal or written to a file e
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Unicode general categories refused in names: controls, format (bidi overrides, zero-width), surrogates,
@@ -61,3 +62,15 @@ def needs_text_marker(value: str) -> bool:
     """A spreadsheet cell text that a spreadsheet program would take for a formula (or run on editing, or in a
     CSV made from it): it must be written as text, marked as Excel marks a typed leading quote."""
     return value.startswith(FORMULA_STARTS) and len(value) > 1
+
+
+# What a terminal obeys instead of showing: C0/C1 controls (ESC starts escape sequences), bidi controls,
+# zero-width characters, line/paragraph separators, the BOM. A quick test before the character-wise escape.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def escape_for_terminal(text: str) -> str:
+    """Text for a terminal: line breaks and tabs kept, everything a terminal would obey escaped."""
+    if not _TERMINAL_UNSAFE.search(text):
+        return text
+    return escape_unsafe(text, keep="\r")
