@@ -31,6 +31,9 @@ def register(sub: Any) -> None:
     )
     scope.add_argument("state", choices=["on", "off", "show"], help="on 只看本单位, off 看全部, show 显示当前设置")
     scope.set_defaults(func=_user_restrict_lists)
+    eyes = usub.add_parser("four-eyes", help="信用评价双人复核：录入人不能使本人录入的评价生效（默认开启）")
+    eyes.add_argument("state", choices=["on", "off", "show"])
+    eyes.set_defaults(func=_user_four_eyes)
 
     audit = sub.add_parser("audit", help="操作日志 (audit trail)")
     asub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
@@ -82,6 +85,16 @@ def _user_restrict_lists(args: argparse.Namespace) -> int:
         set_lists_restricted(ctx, args.state == "on")
     on = lists_restricted(ctx)
     print("列表只显示本单位的记录 (lists limited to the user's unit)" if on else "列表显示全部单位的记录 (lists show every unit)")
+    return EXIT_OK
+
+
+def _user_four_eyes(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.four_eyes import four_eyes_enabled, set_four_eyes
+
+    ctx = context(args)
+    if args.state != "show":
+        set_four_eyes(ctx, args.state == "on")
+    print("信用评价双人复核：开启 (four eyes on)" if four_eyes_enabled(ctx) else "信用评价双人复核：关闭 (four eyes off)")
     return EXIT_OK
 
 

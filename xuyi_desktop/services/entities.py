@@ -202,6 +202,7 @@ def update_entity(
 ) -> EntityDetail:
     """Save an edit. `expected_version` is the version the clerk opened: a newer one in the database wins
     and the clerk is told (ConcurrentEditError); nothing is overwritten silently."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
     checked = check_entity_draft(draft, override_reason=override_reason)
     d = checked.draft
     with ctx.transaction() as session:
