@@ -227,3 +227,20 @@ def _rewrite_chain_last_summary(ctx) -> None:  # type: ignore[no-untyped-def]
         for entry in entries[1:]:
             entry.prev_hash = prev
             entry.entry_hash = prev = audit_chain.entry_hash(entry)
+
+
+@pytest.mark.sqlite_only("file modes of the SQLite file and its backups")
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_database_and_backups_are_owner_only(ctx, database: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    _make_history(ctx, 1)
+    plain = backup.backup_now(ctx, tmp_path / "plain.db")
+    sealed = backup.backup_now(ctx, tmp_path / "sealed.xbak", passphrase="a long backup passphrase")
+    for path in (Path(database), Path(database + "-wal"), plain, sealed):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    os.chmod(database, 0o644)  # a database made before: tightened at the next start
+    from xuyi_desktop.services.context import open_context
+
+    open_context(database).close()
+    assert stat.S_IMODE(Path(database).stat().st_mode) == 0o600

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -30,6 +31,22 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def make_private(path: Path) -> None:
+    """Owner-only (0600) on POSIX, for the database and every copy of it (backups, safety copies): created
+    empty with that mode if absent (SQLite gives its -wal and -shm files the database file's mode), tightened
+    if it was readable by others. Windows keeps the per-user data folder's own permissions."""
+    if os.name != "posix":
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        try:
+            if stat.S_IMODE(os.stat(path).st_mode) & 0o077:
+                os.chmod(path, 0o600)
+        except OSError:  # not ours to change (a shared file on a server share): leave it
+            pass
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -45,6 +62,7 @@ def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(path)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
