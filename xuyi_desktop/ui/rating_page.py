@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.domain.file_types import sniff
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.ratings import TRANSITIONS, RatingStatus
-from xuyi_desktop.domain.file_types import sniff
 from xuyi_desktop.services import attachments
-from xuyi_desktop.ui.attachment_viewer import AttachmentViewer
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import find_entities
 from xuyi_desktop.services.entity_views import EntitySummary
@@ -47,6 +46,7 @@ from xuyi_desktop.services.ratings import (
     list_ratings,
     set_status,
 )
+from xuyi_desktop.ui.attachment_viewer import AttachmentViewer
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour, printing_function
 from xuyi_desktop.ui.rating_form import RatingForm
