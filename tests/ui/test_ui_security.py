@@ -3,6 +3,7 @@ the operation log (filter, verify, export), the backup page, masked personal dat
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -372,3 +373,56 @@ def test_exit_makes_the_automatic_backup_and_logs_out(qtbot, app_db, monkeypatch
         assert "logout" in [row.action for row in audit.list_entries(context, logins=True, username="clerk01")]
     finally:
         context.close()
+
+
+# --- issue 21: signing keys on the 用户管理 page, the status on the 核验 page -------------------------------
+
+
+def test_admin_approves_a_pcs_key_on_the_users_page_after_comparing_the_fingerprint(  # type: ignore[no-untyped-def]
+    qtbot, ctx, settings, tmp_path, monkeypatch
+):
+    from xuyi_desktop.services import office_keys
+    from xuyi_desktop.ui.users_page import UsersPage
+    from xuyi_desktop.ui.verify_page import describe
+
+    make_users(ctx)
+    # The clerk prints from a PC (a data folder) the office has not approved yet.
+    monkeypatch.setenv("XUYI_DATA_DIR", str(tmp_path / "counter-2"))
+    users.login(ctx, "clerk01", CLERK_PW)
+    key = office_keys.print_key(ctx)
+    fp = office_keys.fingerprint(key.public_key())
+    from xuyi_desktop.printing import qr
+
+    payload = qr.build_payload("HC", f"{ctx.office_code}-HC-2026-000001", ctx.office_code, __import__("datetime").date.today(),
+                               {"x": 0}, key.sign)
+    headline, lines = describe(office_keys.verify_payload(ctx, payload))
+    assert headline.startswith("未经授权：") and any(fp in line for line in lines)
+    users.logout(ctx)
+    monkeypatch.setenv("XUYI_DATA_DIR", str(tmp_path / "data"))
+
+    users.login(ctx, "admin", ADMIN_PW)
+    window = shown_window(qtbot, ctx, settings)
+    window.nav.setCurrentRow(nav_titles(window).index("用户管理"))
+    page = window.extra_pages["用户管理"]
+    assert isinstance(page, UsersPage)
+    panel = page.keys_panel
+    panel.select_fingerprint(fp)
+    assert panel.approve_button.isEnabled() and not panel.retire_button.isEnabled()
+    warnings: list[str] = []
+    monkeypatch.setattr("xuyi_desktop.ui.keys_panel.QMessageBox.warning", lambda *a: warnings.append(a[2]))
+    assert not panel.approve(typed="0000 0000 0000 0000")  # a fingerprint that does not match is refused
+    assert warnings and "不符" in warnings[-1]
+    assert panel.approve(typed=fp.replace(" ", "").lower())
+    row = next(v for v in panel._views if v.fingerprint == fp)
+    assert row.status is office_keys.KeyStatus.APPROVED and row.approved_by == "admin"
+    assert panel.table.item(panel._views.index(row), 1).text() == "已批准"
+    headline, lines = describe(office_keys.verify_payload(ctx, payload))
+    assert headline.startswith("有效：") and any("密钥批准：管理员 王主任（admin）" in line for line in lines)
+    page.four_eyes_check.setChecked(False)
+    from xuyi_desktop.services import four_eyes
+
+    assert not four_eyes.four_eyes_enabled(ctx)
+    window.resize(1366, 768)
+    shots = os.environ.get("XUYI_SHOTS")
+    if shots:  # a screenshot for a person to look at (not part of the assertion)
+        window.grab().save(str(Path(shots) / "users_page_keys.png"))

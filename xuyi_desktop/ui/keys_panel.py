@@ -80,6 +80,8 @@ class KeysPanel(QGroupBox):
                      f"{v.registered_at.astimezone():%Y-%m-%d} {v.registered_by}", approved, v.note)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if column == 2 and v.data_folder:
+                    item.setToolTip(self.tr("数据目录：{0}").format(v.data_folder))
                 if column == 1 and v.status.value in _STATUS_COLOUR:
                     item.setForeground(_STATUS_COLOUR[v.status.value])
                 self.table.setItem(row, column, item)
