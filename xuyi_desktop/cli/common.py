@@ -46,4 +46,22 @@ def context(args: argparse.Namespace, *, login: bool = True) -> AppContext:
         if not username:
             raise LoginRequired()
         do_login(ctx, username, read_secret("XUYI_PASSWORD", f"{username} 的密码: "))
+        if ctx.deferred_audit:  # logged in while another program held the write lock: written before we exit
+            import atexit
+
+            atexit.register(_write_deferred, ctx)
     return ctx
+
+
+def _write_deferred(ctx: AppContext) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from xuyi_desktop.services.audit import flush_deferred
+
+    if not ctx.deferred_audit:
+        return
+    try:
+        with ctx.transaction() as session:
+            flush_deferred(session, ctx)
+    except SQLAlchemyError:
+        print("注意：数据库仍忙，本次登录记录未能写入操作日志 (login not yet recorded: database busy)", file=sys.stderr)

@@ -125,11 +125,30 @@ def write(
 ) -> None:
     """Append an audit entry in the caller's transaction (so it exists exactly when the change does)."""
     entry = _entry(ctx, action, summary, record_table, record_id, details, username)
+    flush_deferred(session, ctx)
     batch: AuditBatch | None = session.info.get(_BATCH)
     if batch is not None:
         batch.add(None, entry)
     else:
         _appended(session, ctx, audit_chain.append_many(session, [entry]))
+
+
+def flush_deferred(session: Session, ctx: AppContext) -> None:
+    """Write the login entries kept while the database was busy (in the caller's transaction), and count the
+    failed attempts among them against their accounts, as if they had been written at once."""
+    if not ctx.deferred_audit:
+        return
+    pending, ctx.deferred_audit = ctx.deferred_audit, []
+    from xuyi_desktop.services.users import count_deferred_failure, reset_deferred_success
+
+    for item in pending:
+        entry = dict(item)
+        failed, succeeded = entry.pop("failed_user_id", None), entry.pop("reset_user_id", None)
+        _appended(session, ctx, audit_chain.append_many(session, [entry]))
+        if failed is not None:
+            count_deferred_failure(session, ctx, failed, entry["username"])
+        if succeeded is not None:
+            reset_deferred_success(session, succeeded)
 
 
 def _appended(session: Session, ctx: AppContext, made: list[AuditEntry]) -> None:
@@ -157,6 +176,7 @@ def record_business_change(
         "at": utcnow(), "actor": ctx.actor, "table_name": table_name, "record_id": record_id, "action": action,
         "record_version": record_version, "before": before, "after": after, "summary": summary,
     }
+    flush_deferred(session, ctx)
     changed = sorted(k for k in (after or {}) if (before or {}).get(k) != (after or {}).get(k) and k != "version")
     entry = _entry(ctx, f"{table_name}.{action}", summary, table_name, record_id,
                    {"version": record_version, "fields": changed}, None)

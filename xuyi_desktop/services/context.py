@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,6 +50,9 @@ class AppContext:
     setup_mode: bool = True
     user: CurrentUser | None = None
     safety_copy: Path | None = None
+    # Audit entries of logins made while another window held the write lock (a long import): written, in
+    # order and with their own times, by the next transaction that writes (services.audit.flush_deferred).
+    deferred_audit: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def actor(self) -> str:

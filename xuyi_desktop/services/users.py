@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
@@ -17,6 +19,7 @@ from xuyi_desktop.domain.text_safety import escape_unsafe, name_problem
 from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext, CurrentUser
+from xuyi_desktop.storage.database import short_lock_wait
 from xuyi_desktop.storage.models import AppUser, utcnow
 
 MAX_FAILED_ATTEMPTS = 5
@@ -119,49 +122,127 @@ def login(ctx: AppContext, username: str, password: str) -> CurrentUser:
         _dummy.append(_hasher.hash("xuyi-timing-equaliser"))
     ok = _verify(stored or _dummy[0], password) and stored is not None
     failure: LoginFailed | None = None
-    with ctx.transaction() as session:
-        if user_id is None or not active:
-            why = "用户名不合规" if not valid_name else ("不存在" if user_id is None else "已停用")
-            audit.write(session, ctx, "login.failure", f"登录失败：用户 {shown} {why}", username=shown)
-            failure = LoginFailed(WRONG, "wrong user name or password")
-        elif ok:
-            # Clearing the count only when the account is not locked: one statement, so a lock set by a
-            # parallel attempt a moment ago is seen.
-            cleared = session.execute(
-                update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
-                .values(failed_attempts=0, locked_until=None).returning(AppUser.id).execution_options(synchronize_session=False)
-            ).scalar_one_or_none()
-            user = session.get(AppUser, user_id, populate_existing=True)
-            assert user is not None
-            if cleared is None:
-                audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，拒绝登录", username=shown)
-                failure = LoginFailed(_locked_text(user.locked_until or now), "account locked", user.locked_until)
-            else:
-                if _hasher.check_needs_rehash(user.password_hash):
-                    user.password_hash = _hasher.hash(password)
-                current = CurrentUser(user.username, Role(user.role), user.unit, user.display_name)
-                ctx.user = current
-                audit.write(session, ctx, "login.success", f"{username} 登录")
-        else:
-            counted = session.execute(
-                update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
-                .values(failed_attempts=AppUser.failed_attempts + 1).returning(AppUser.failed_attempts)
-                .execution_options(synchronize_session=False)
-            ).scalar_one_or_none()
-            failure = LoginFailed(WRONG, "wrong user name or password")
-            if counted is None:
-                audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，密码错误", username=shown)
-            else:
-                audit.write(session, ctx, "login.failure", f"登录失败：{shown} 密码错误（第{counted}次）", username=shown)
-                if counted >= MAX_FAILED_ATTEMPTS:
-                    session.execute(update(AppUser).where(AppUser.id == user_id).values(
-                        locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_attempts=0,
-                    ).execution_options(synchronize_session=False))
-                    audit.write(session, ctx, "login.locked",
-                                f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {shown} 锁定{LOCK_MINUTES}分钟", username=shown)
+    try:
+        with ctx.transaction() as session:
+            _short_lock_wait(session)
+            failure, current = _record_outcome(session, ctx, username, shown, now, valid_name, user_id, active, ok, password)
+    except OperationalError as exc:
+        if not _is_busy(exc):
+            raise
+        # Another window holds the write lock (a long import): reading still works, so the password was
+        # checked; the entry is kept and written by this context's next write. A right password logs in now;
+        # a wrong one is refused after a pause (it is counted when the entry is written).
+        failure, current = _deferred_outcome(ctx, username, shown, now, valid_name, user_id, active, ok, password)
     if failure is not None:
         raise failure
     return current
+
+
+LOCK_WAIT_MS = 1500
+
+
+def _short_lock_wait(session: Session) -> None:
+    """The login's write waits at most LOCK_WAIT_MS for the write lock (not the usual 10 s)."""
+    short_lock_wait(session, LOCK_WAIT_MS)
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig or exc).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text
+
+
+def _deferred_outcome(ctx: AppContext, username: str, shown: str, now: dt.datetime, valid_name: bool, user_id: Any,
+                      active: bool, ok: bool, password: str) -> tuple[LoginFailed | None, CurrentUser | None]:
+    import time
+
+    from xuyi_desktop.services.audit import _entry
+
+    with ctx.transaction() as session:  # a read: the lock of the other window does not stop it
+        user = session.get(AppUser, user_id) if user_id is not None else None
+        locked = user is not None and user.locked_until is not None and user.locked_until > now
+        current = CurrentUser(user.username, Role(user.role), user.unit, user.display_name) if user is not None else None
+    if user is not None and active and ok and not locked and current is not None:
+        ctx.user = current
+        ctx.deferred_audit.append({**_entry(ctx, "login.success", f"{username} 登录（数据库正忙，稍后记录）", "", "", None, None),
+                                   "at": now, "reset_user_id": str(user_id)})
+        return None, current
+    entry = _entry(ctx, "login.failure", f"登录失败：用户 {shown}（数据库正忙时）", "", "", None, shown)
+    entry["at"] = now
+    if user is not None and active and not ok and not locked:
+        entry["failed_user_id"] = str(user_id)
+    ctx.deferred_audit.append(entry)
+    time.sleep(2)  # no fast guessing while the count cannot be written
+    return LoginFailed(WRONG, "wrong user name or password"), None
+
+
+def reset_deferred_success(session: Session, user_id: str) -> None:
+    """A login that succeeded while the database was busy clears the failure count, as an immediate one does."""
+    import uuid
+
+    session.execute(update(AppUser).where(AppUser.id == uuid.UUID(user_id), AppUser.locked_until.is_(None))
+                    .values(failed_attempts=0).execution_options(synchronize_session=False))
+
+
+def count_deferred_failure(session: Session, ctx: AppContext, user_id: str, shown: str) -> None:
+    """A wrong password given while the database was busy, counted now (and locking as usual)."""
+    import uuid
+
+    now = utcnow()
+    counted = session.execute(
+        update(AppUser).where(AppUser.id == uuid.UUID(user_id), or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
+        .values(failed_attempts=AppUser.failed_attempts + 1).returning(AppUser.failed_attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if counted is not None and counted >= MAX_FAILED_ATTEMPTS:
+        session.execute(update(AppUser).where(AppUser.id == uuid.UUID(user_id)).values(
+            locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_attempts=0).execution_options(synchronize_session=False))
+        audit.write(session, ctx, "login.locked", f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {shown} 锁定{LOCK_MINUTES}分钟", username=shown)
+
+
+def _record_outcome(session: Session, ctx: AppContext, username: str, shown: str, now: dt.datetime, valid_name: bool,
+                    user_id: Any, active: bool, ok: bool, password: str) -> tuple[LoginFailed | None, CurrentUser | None]:
+    failure: LoginFailed | None = None
+    current: CurrentUser | None = None
+    if user_id is None or not active:
+        why = "用户名不合规" if not valid_name else ("不存在" if user_id is None else "已停用")
+        audit.write(session, ctx, "login.failure", f"登录失败：用户 {shown} {why}", username=shown)
+        failure = LoginFailed(WRONG, "wrong user name or password")
+    elif ok:
+        # Clearing the count only when the account is not locked: one statement, so a lock set by a
+        # parallel attempt a moment ago is seen.
+        cleared = session.execute(
+            update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
+            .values(failed_attempts=0, locked_until=None).returning(AppUser.id).execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        user = session.get(AppUser, user_id, populate_existing=True)
+        assert user is not None
+        if cleared is None:
+            audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，拒绝登录", username=shown)
+            failure = LoginFailed(_locked_text(user.locked_until or now), "account locked", user.locked_until)
+        else:
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            current = CurrentUser(user.username, Role(user.role), user.unit, user.display_name)
+            ctx.user = current
+            audit.write(session, ctx, "login.success", f"{username} 登录")
+    else:
+        counted = session.execute(
+            update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
+            .values(failed_attempts=AppUser.failed_attempts + 1).returning(AppUser.failed_attempts)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        failure = LoginFailed(WRONG, "wrong user name or password")
+        if counted is None:
+            audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，密码错误", username=shown)
+        else:
+            audit.write(session, ctx, "login.failure", f"登录失败：{shown} 密码错误（第{counted}次）", username=shown)
+            if counted >= MAX_FAILED_ATTEMPTS:
+                session.execute(update(AppUser).where(AppUser.id == user_id).values(
+                    locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_attempts=0,
+                ).execution_options(synchronize_session=False))
+                audit.write(session, ctx, "login.locked",
+                            f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {shown} 锁定{LOCK_MINUTES}分钟", username=shown)
+    return failure, current
 
 
 def _locked_text(until: dt.datetime) -> str:
