@@ -72,7 +72,7 @@ def test_logins_go_through_while_an_import_holds_the_write_lock(database: str, m
         assert users.login(ctx, "clerk01", CLERK_PW).username == "clerk01"
         waited = time.monotonic() - started
         assert ctx.user is not None and len(ctx.deferred_audit) == 2
-    print(f"two logins behind a held write lock: {waited:.1f} s (the usual lock wait alone is 10 s)")
+    print(f"two logins behind a held write lock: {waited:.1f} s (a login waits 3 s at most for the lock; the usual wait is 10 s)")
     register_entity(ctx, EntityDraft(name="盱眙县顺达运输有限公司", identifier=uscc(1), categories=("road_operator",)))
     assert ctx.deferred_audit == []
     admin = open_context(database)

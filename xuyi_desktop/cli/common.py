@@ -45,11 +45,13 @@ def context(args: argparse.Namespace, *, login: bool = True) -> AppContext:
     if login and (username or not ctx.setup_mode):
         if not username:
             raise LoginRequired()
-        do_login(ctx, username, read_secret("XUYI_PASSWORD", f"{username} 的密码: "))
-        if ctx.deferred_audit:  # logged in while another program held the write lock: written before we exit
-            import atexit
+        try:
+            do_login(ctx, username, read_secret("XUYI_PASSWORD", f"{username} 的密码: "))
+        finally:
+            if ctx.deferred_audit:  # tried while another program held the write lock: written before we exit
+                import atexit
 
-            atexit.register(_write_deferred, ctx)
+                atexit.register(_write_deferred, ctx)
     return ctx
 
 

@@ -138,7 +138,7 @@ def login(ctx: AppContext, username: str, password: str) -> CurrentUser:
     return current
 
 
-LOCK_WAIT_MS = 1500
+LOCK_WAIT_MS = 3000
 
 
 def _short_lock_wait(session: Session) -> None:
