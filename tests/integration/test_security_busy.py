@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Self
 
 import pytest
 from argon2 import PasswordHasher
@@ -45,7 +46,7 @@ class HeldWriteLock:
             self.held.set()
             self.release.wait(30)
 
-    def __enter__(self) -> HeldWriteLock:
+    def __enter__(self) -> Self:
         self.thread.start()
         assert self.held.wait(10)
         return self

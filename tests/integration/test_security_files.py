@@ -13,10 +13,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostile_files import with_dtd, zip_bomb
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from hostile_files import with_dtd, zip_bomb
 from xuyi_desktop.cli import main
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.identifiers import org_code_check_char, uscc_check_char
@@ -244,3 +244,20 @@ def test_database_and_backups_are_owner_only(ctx, database: str, tmp_path: Path)
 
     open_context(database).close()
     assert stat.S_IMODE(Path(database).stat().st_mode) == 0o600
+
+
+def test_the_error_workbook_keeps_formula_like_text_as_text(tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    template = tmp_path / "模板.xlsx"
+    assert run_cli(capsys, "--db", database, "import", "ratings-template", "--out", str(template))[0] == 0
+    wb = load_workbook(template)
+    ws = wb.worksheets[0]
+    headers = [c.value for c in ws[1]]
+    first = headers[0]
+    ws.append(["=1+1" if h == first else "+86-0517-88888888" for h in headers])  # text typed with a leading quote
+    wb.save(tmp_path / "台账.xlsx")
+    errors = tmp_path / "错误.xlsx"
+    code, _, err = run_cli(capsys, "--db", database, "import", "ratings", str(tmp_path / "台账.xlsx"), "--errors", str(errors))
+    assert code == 1 and errors.is_file(), err
+    assert formula_cells(errors) == []
+    copied = [c for c in load_workbook(errors).worksheets[0][2] if c.value in ("=1+1", "+86-0517-88888888")]
+    assert copied and all(c.data_type == "s" and c.quotePrefix for c in copied)

@@ -181,3 +181,20 @@ def test_names_with_control_or_format_characters_are_refused(staffed: str, name:
     with pytest.raises(ValidationError, match="控制字符"):
         users.create_user(admin, "ab\u202ecd", "Good-pass-2026", Role.CLERK)
     admin.close()
+
+
+def test_deleting_the_users_around_the_program_does_not_return_to_set_up_mode(
+    staffed: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ctx = open_context(staffed)
+    with ctx.engine.begin() as conn:  # what an SQL tool can do to the file
+        conn.exec_driver_sql("DELETE FROM app_user")
+    ctx.close()
+    ctx = open_context(staffed)
+    assert not ctx.setup_mode and not ctx.can(audit.Permission.VIEW)
+    ctx.close()
+    monkeypatch.delenv("XUYI_USER", raising=False)
+    capsys.readouterr()
+    assert main(["--db", staffed, "entity", "add", "--name", "盱眙县顺达运输有限公司", "--id", "91320830PYQLFT169T"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误：数据库中没有任何用户，但操作日志记录过用户") and err.count("\n") == 1
