@@ -177,3 +177,47 @@ def test_key_management_needs_the_right(office) -> None:  # type: ignore[no-unty
     fp = office_keys.fingerprint(office_keys.installation_key().public_key())
     with pytest.raises(audit.PermissionDenied):
         office_keys.revoke_key(ctx, fp, "试试")
+
+
+@pytest.mark.sqlite_only("builds the older file by hand")
+def test_a_database_from_before_keys_were_approved_opens_without_loss(tmp_path: Path) -> None:
+    """A file at revision 0010 whose office had adopted two keys (the last one printing is current, an earlier one
+    retired): after the upgrade the current key is approved (its prints keep verifying, marked as carried
+    over), the earlier one is pending (it verifies nothing until an administrator approves it)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from xuyi_desktop.storage.database import make_engine
+    from xuyi_desktop.storage.migrate import alembic_config
+
+    current, earlier = office_keys.Ed25519PrivateKey.generate(), office_keys.Ed25519PrivateKey.generate()
+    db = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{db}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0010")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO office (id, code, name, role, is_local, provisional, created_at) "
+                          "VALUES ('0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f', 'XYJ', '盱眙县交通运输局', 'bureau', 1, 0, '2026-01-02 03:04:05')"))
+        for key, value in (("office.public_key", office_keys.public_key_text(current.public_key())),
+                           ("office.public_key.retired.1", office_keys.public_key_text(earlier.public_key())),
+                           ("lists.restrict_to_unit", "1")):
+            conn.execute(text("INSERT INTO app_setting (key, value) VALUES (:k, :v)"), {"k": key, "v": value})
+    engine.dispose()
+
+    ctx = open_context(str(db))
+    try:
+        keys = {v.fingerprint: v for v in office_keys.list_keys(ctx)}
+        assert keys[office_keys.fingerprint(current.public_key())].status is office_keys.KeyStatus.APPROVED
+        assert keys[office_keys.fingerprint(earlier.public_key())].status is office_keys.KeyStatus.PENDING
+        assert "升级" in keys[office_keys.fingerprint(current.public_key())].note
+        old_print = qr.build_payload("HC", "XYJ-HC-2026-000001", "XYJ", dt.date(2026, 3, 1), {"x": 0}, current.sign)
+        forged = qr.build_payload("HC", "XYJ-HC-2026-000002", "XYJ", dt.date(2026, 3, 1), {"x": 0}, earlier.sign)
+        assert office_keys.verify_payload(ctx, old_print).valid
+        assert office_keys.verify_payload(ctx, forged).status == "unauthorised"
+        from xuyi_desktop.services.list_scope import lists_restricted
+
+        assert lists_restricted(ctx)  # the other settings are untouched
+    finally:
+        ctx.close()
