@@ -49,6 +49,9 @@ ACTION_TYPES = (
     ("备份与恢复", "backup."),
     ("用户管理", "user."),
     ("系统设置", "settings."),
+    ("签名密钥", "signing_key."),
+    ("越权被拒", "permission.denied"),
+    ("按证件号码查询", "search.identifier"),
 )
 LOGIN_TYPES = (
     ("全部", ""),
@@ -73,6 +76,13 @@ ACTION_LABELS = {
     "backup.auto_failed": "自动备份失败",
     "backup.restore": "恢复数据库",
     "user.create": "新增用户",
+    "signing_key.insert": "登记签名密钥",
+    "signing_key.update": "签名密钥批准/停用/吊销",
+    "permission.denied": "越权被拒",
+    "search.identifier": "按证件号码查询",
+    "attachment.save": "另存附件",
+    "settings.holidays_install": "安装节假日安排",
+    "settings.four_eyes": "双人复核设置",
     "settings.backup": "备份设置",
     "entity.insert": "登记主体",
     "entity.update": "修改主体",
