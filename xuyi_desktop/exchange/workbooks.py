@@ -172,7 +172,7 @@ def read_sheet(path: Path, layout: Layout, *, key_field: str, defaults: Mapping[
 def _install_cell_guard() -> None:
     from openpyxl.cell.cell import Cell
 
-    from xuyi_desktop.domain.text_safety import escape_unsafe, needs_text_marker
+    from xuyi_desktop.domain.text_safety import escape_for_terminal, needs_text_marker
 
     original = Cell._bind_value
     if getattr(original, "_xuyi_guard", False):
@@ -180,7 +180,7 @@ def _install_cell_guard() -> None:
 
     def _bind_value(self: Cell, value: object) -> None:
         if isinstance(value, str):
-            value = escape_unsafe(value, keep="\r")
+            value = escape_for_terminal(value)  # one regex search; escapes only when something is there
         original(self, value)
         if isinstance(value, str) and needs_text_marker(value):
             self.data_type = "s"
