@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError
@@ -88,6 +88,7 @@ class AuditBatch:
 
 
 _BATCH = "xuyi.audit_batch"
+_DEFERRED = "xuyi.deferred_written"
 
 
 @contextmanager
@@ -136,9 +137,16 @@ def write(
 def flush_deferred(session: Session, ctx: AppContext) -> None:
     """Write the login entries kept while the database was busy (in the caller's transaction), and count the
     failed attempts among them against their accounts, as if they had been written at once."""
-    if not ctx.deferred_audit:
+    if not ctx.deferred_audit or session.info.get(_DEFERRED):
         return
-    pending, ctx.deferred_audit = ctx.deferred_audit, []
+    # Taken off the list only when this transaction commits: a write that fails (the lock still held) keeps them.
+    pending = list(ctx.deferred_audit)
+    session.info[_DEFERRED] = True
+
+    def _written(_session: Session) -> None:
+        ctx.deferred_audit[:] = [e for e in ctx.deferred_audit if not any(e is p for p in pending)]
+
+    event.listen(session, "after_commit", _written, once=True)
     from xuyi_desktop.services.users import count_deferred_failure, reset_deferred_success
 
     for item in pending:
