@@ -150,7 +150,7 @@ def test_revoked_and_retired_keys(office, database: str, tmp_path: Path, monkeyp
     assert code == 1 and "已吊销" in err  # a revoked key stays revoked
 
 
-def test_superseded_and_expired_documents_are_not_valid(office) -> None:  # type: ignore[no-untyped-def]
+def test_superseded_and_expired_documents_are_not_valid(office, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ctx, rating = office
     users.login(ctx, "clerk01", CLERK_PW)
     key = office_keys.print_key(ctx)
@@ -160,7 +160,7 @@ def test_superseded_and_expired_documents_are_not_valid(office) -> None:  # type
     assert not result.valid and result.status == "expired" and "2025-12-31" in result.reason_zh
     assert office_keys.verify_payload(ctx, expired, today=dt.date(2025, 6, 1)).valid
 
-    pdf_payload = printing.payloads_in_pdf(printing.print_certificate(ctx, rating.id, Path(ctx.location).parent / "c.pdf"))[0]
+    pdf_payload = printing.payloads_in_pdf(printing.print_certificate(ctx, rating.id, tmp_path / "c.pdf"))[0]
     with ctx.transaction() as s:
         from xuyi_desktop.storage.models import Rating
 
