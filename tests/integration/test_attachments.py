@@ -33,7 +33,8 @@ def _rating(ctx):  # type: ignore[no-untyped-def]
 def _file(folder: Path, name: str, size: int = 50_000) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(hashlib.sha256(name.encode()).digest() * (size // 32))
+    head = b"%PDF-1.4\n" if name.endswith(".pdf") else b"\xff\xd8\xff\xe0"  # what the content check looks for
+    path.write_bytes(head + hashlib.sha256(name.encode()).digest() * (size // 32))
     return path
 
 

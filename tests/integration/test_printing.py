@@ -33,7 +33,7 @@ from xuyi_desktop.services.credit_check import check_entity
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.ratings import RatingInput, add_rating, get_rating, set_status
-from xuyi_desktop.storage.models import AppSetting, AuditEntry, ChangeLog
+from xuyi_desktop.storage.models import AuditEntry, ChangeLog
 
 TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo", "zbarimg")
 needs_tools = pytest.mark.skipif(
@@ -182,15 +182,15 @@ def test_certificate_pdf_text_fonts_render_and_qr(ctx, tmp_path: Path) -> None: 
 
 
 def test_office_key_created_once_private_and_published(ctx) -> None:  # type: ignore[no-untyped-def]
-    key = office_keys.office_key(ctx)
+    key = office_keys.print_key(ctx)
     path = office_keys.key_path()
     assert path.is_file()
     if os.name == "posix":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert office_keys.office_key(ctx) is key
-    with ctx.transaction() as s:
-        published = s.get(AppSetting, office_keys.SETTING_PUBLIC)
-        assert published is not None and published.value == office_keys.public_key_text(key.public_key())
+    assert office_keys.print_key(ctx) is key
+    (row,) = office_keys.list_keys(ctx)  # registered once; set-up mode approves it
+    assert row.this_pc and row.status is office_keys.KeyStatus.APPROVED
+    assert row.fingerprint == office_keys.fingerprint(key.public_key())
 
 
 def test_draft_is_refused_and_preview_is_watermarked(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -386,13 +386,13 @@ def test_printing_needs_the_print_right_and_a_known_domain(ctx, database: str, t
 
 
 def test_codes_signed_before_the_key_file_was_lost_still_verify(ctx) -> None:  # type: ignore[no-untyped-def]
-    sign_old = office_keys.office_key(ctx).sign
+    sign_old = office_keys.print_key(ctx).sign
     old = qr.build_payload("HC", f"{ctx.office_code}-HC-2026-000009", ctx.office_code, dt.date(2026, 3, 5), {"x": 0}, sign_old)
     office_keys.key_path().unlink()  # the data folder was lost; the database came back from a backup
     office_keys._loaded.clear()  # as in a new process
     office_keys._synced.clear()
-    new_key = office_keys.office_key(ctx)
+    new_key = office_keys.print_key(ctx)
     assert office_keys.verify_payload(ctx, old).valid
     fresh = qr.build_payload("HC", f"{ctx.office_code}-HC-2026-000010", ctx.office_code, dt.date(2026, 3, 5), {"x": 0}, new_key.sign)
     assert office_keys.verify_payload(ctx, fresh).valid
-    assert audit_count(ctx, "office.key_created") == 2
+    assert audit_count(ctx, "signing_key.insert") == 2

@@ -194,7 +194,7 @@ def test_attachments_open_from_the_database_in_the_pcs_viewer(qtbot, ctx, rating
     files = []
     for name in ("评定通知书.pdf", "现场照片.jpg"):
         files.append(tmp_path / name)
-        files[-1].write_bytes(name.encode() * 500)
+        files[-1].write_bytes(b"%PDF-1.4\n" + name.encode() * 500)  # both PDFs by content: the second is handed on
         attach_file(ctx, rating.id, files[-1])
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: (a[3][1], True)))  # the second one
     page.open_attachment_button.click()

@@ -92,7 +92,7 @@ def test_admin_adds_a_clerk_through_the_page_and_the_clerk_logs_in(qtbot, ctx, s
     QTimer.singleShot(0, fill_in)
     page.add_button.click()
     assert seen["username_error"] == "用户名不能为空，不能含空格，最长64个字符"
-    assert seen["password_error"] == "密码至少8个字符"
+    assert seen["password_error"] == "密码至少10个字符；密码须包含小写字母、大写字母、数字、符号中的至少2种"
     assert seen["confirm_error"] == "两次输入的密码不一致"
     row = page.row_of("clerk02")
     assert row >= 0 and [page.table.item(row, c).text() for c in range(5)] == [

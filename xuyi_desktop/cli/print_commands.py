@@ -223,16 +223,27 @@ def _print_result(result: Any) -> None:
     from xuyi_desktop.services.printing import describe_facts
 
     if not result.valid:
-        print(f"无效：{result.reason_zh}")
+        print(f"{result.status_label}：{result.reason_zh}")
         if result.serial:
             print(f"  码中编号：{result.serial}（签发单位 {result.issuer}）")
+        _print_signer(result)
         return
     issuer = f"{result.issuer}（{result.issuer_name}）" if result.issuer_name else result.issuer
     print(f"有效：{result.doc_type_label}")
     print(f"  编号：{result.serial}")
     print(f"  签发单位：{issuer}")
     print(f"  签发日期：{result.issued_on.isoformat() if result.issued_on else ''}")
+    _print_signer(result)
     for label, value in describe_facts(result.doc_type, result.facts):
         print(f"  {label}：{value}")
     for note in result.notes:
         print(f"  注意：{note}")
+
+
+def _print_signer(result: Any) -> None:
+    """Which PC's key signed it and who approved that key (what a forged print cannot claim)."""
+    if result.installation:
+        print(f"  签发电脑：{result.installation}（密钥指纹 {result.key_fingerprint}）")
+    if result.approved_at:
+        print(f"  密钥批准：管理员 {result.approved_by_name or result.approved_by}（{result.approved_by}），"
+              f"{result.approved_at.astimezone():%Y-%m-%d}")

@@ -321,14 +321,10 @@ def _attachments(args: argparse.Namespace) -> int:
 
 
 def _attachment_save(args: argparse.Namespace) -> int:
-    import shutil
-    from pathlib import Path
+    from xuyi_desktop.services.attachments import save_attachment
 
-    from xuyi_desktop.services.attachments import attachment_file
-
-    source = attachment_file(context(args), args.attachment_id)
-    shutil.copyfile(source, Path(args.out))
-    print(f"已保存 (saved): {args.out}")
+    out = save_attachment(context(args), args.attachment_id, args.out)
+    print(f"已保存 (saved): {out}")
     return EXIT_OK
 
 

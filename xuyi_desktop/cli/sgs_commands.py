@@ -58,6 +58,7 @@ def register(sub: Any) -> None:
     check.set_defaults(func=_workdays_check)
     install = wsub.add_parser("install", help="检查并安装一个年度节假日文件 YYYY.toml（管理员；替换同年份）")
     install.add_argument("file", type=Path)
+    install.add_argument("--replace", action="store_true", help="替换已有年份（随程序发布的或此前安装的）")
     install.set_defaults(func=_workdays_install)
 
     sgs = sub.add_parser("sgs", help="双公示：行政许可和行政处罚信息 (licensing and penalty publicity)")
@@ -182,7 +183,7 @@ def _workdays_install(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.sgs import recompute_tentative_deadlines
 
     ctx = context(args)
-    year = install_file(args.file)
+    year = install_file(ctx, args.file, replace=args.replace)
     changed = recompute_tentative_deadlines(ctx)
     print(f"已安装 {year.year} 年节假日安排" + (f"；{changed}条待确认的报送截止日已按节假日安排重新计算" if changed else ""))
     return EXIT_OK

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, context, print_json, read_secret
@@ -28,12 +31,23 @@ def register(sub: Any) -> None:
     )
     scope.add_argument("state", choices=["on", "off", "show"], help="on 只看本单位, off 看全部, show 显示当前设置")
     scope.set_defaults(func=_user_restrict_lists)
+    eyes = usub.add_parser("four-eyes", help="信用评价双人复核：录入人不能使本人录入的评价生效（默认开启）")
+    eyes.add_argument("state", choices=["on", "off", "show"])
+    eyes.set_defaults(func=_user_four_eyes)
 
     audit = sub.add_parser("audit", help="操作日志 (audit trail)")
     asub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    verify = asub.add_parser("verify", help="校验操作日志哈希链，指出第一条被改动的日志")
+    verify = asub.add_parser("verify", help="校验操作日志哈希链和签名锚点，指出第一条被改动、删除或截断的日志")
+    verify.add_argument("--anchor", action="append", type=Path, default=[], metavar="FILE",
+                        help="对照其中的锚点核验（可重复）：备份文件（加密备份的口令取自 XUYI_BACKUP_PASSPHRASE）、同步包、"
+                             "其他单位用 audit anchors --out 导出的锚点文件")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(func=_audit_verify)
+    anchors = asub.add_parser("anchors", help="本机保存的日志锚点（本单位的，及从其他单位同步包收到的）")
+    anchors.add_argument("--office", help="只列出某单位的锚点（交给该单位核验其日志）")
+    anchors.add_argument("--out", type=Path, metavar="FILE.json", help="写入锚点文件（对方用 audit verify --anchor 核验）")
+    anchors.add_argument("--json", action="store_true")
+    anchors.set_defaults(func=_audit_anchors)
     alist = asub.add_parser("list", help="最新的操作日志")
     alist.add_argument("--limit", type=int, default=50)
     alist.add_argument("--logins", action="store_true", help="只看登录日志")
@@ -74,20 +88,62 @@ def _user_restrict_lists(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _user_four_eyes(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.four_eyes import four_eyes_enabled, set_four_eyes
+
+    ctx = context(args)
+    if args.state != "show":
+        set_four_eyes(ctx, args.state == "on")
+    print("信用评价双人复核：开启 (four eyes on)" if four_eyes_enabled(ctx) else "信用评价双人复核：关闭 (four eyes off)")
+    return EXIT_OK
+
+
 def _audit_verify(args: argparse.Namespace) -> int:
     from xuyi_desktop.domain.permissions import Permission
     from xuyi_desktop.services.audit import require, verify_chain
+    from xuyi_desktop.services.audit_anchor import verify_with_anchors
 
     ctx = context(args)
     require(ctx, Permission.AUDIT_VIEW)
     report = verify_chain(ctx)
+    anchors = None
+    if report.ok:
+        passphrase = os.environ.get("XUYI_BACKUP_PASSPHRASE")
+        anchors = verify_with_anchors(ctx, list(args.anchor), passphrase)
+    ok = report.ok and anchors is not None and anchors.ok
     if args.json:
-        print_json({"ok": report.ok, "checked": report.checked, "first_broken_seq": report.first_broken_seq, "reason": report.reason_en})
-    elif report.ok:
-        print(f"操作日志完整，共校验 {report.checked} 条 (audit chain intact, {report.checked} entries)")
-    else:
+        print_json({"ok": ok, "checked": report.checked, "anchors_checked": anchors.checked if anchors else 0,
+                    "first_broken_seq": report.first_broken_seq if not report.ok else (anchors.first_problem_seq if anchors else None),
+                    "reason": report.reason_en if not report.ok else (anchors.reason_en if anchors else "")})
+    elif ok:
+        assert anchors is not None
+        print(f"操作日志完整，共校验 {report.checked} 条，与 {anchors.checked} 个签名锚点一致 "
+              f"(audit chain intact, {report.checked} entries, {anchors.checked} anchors)")
+    elif not report.ok:
         print(f"错误：操作日志被改动：{report.reason_zh} ({report.reason_en})", file=sys.stderr)
-    return EXIT_OK if report.ok else EXIT_REJECTED
+    else:
+        assert anchors is not None
+        print(f"错误：操作日志与锚点不符：{anchors.reason_zh} ({anchors.reason_en})", file=sys.stderr)
+    return EXIT_OK if ok else EXIT_REJECTED
+
+
+def _audit_anchors(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.audit_anchor import held_anchors
+
+    ctx = context(args)
+    rows = held_anchors(ctx, args.office)
+    if args.out:
+        from xuyi_desktop.services.output_files import write_text_file
+
+        write_text_file(args.out, json.dumps({"format": "xuyi-audit-anchors", "anchors": rows}, ensure_ascii=False, indent=1))
+        print(f"已写出 {len(rows)} 个锚点：{args.out}")
+    elif args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            src = f"收自 {r['received_from']}" if r["received_from"] else "本单位"
+            print(f"{r['office']}\t第{r['seq']}条\t{r['hash'][:16]}…\t{r['signed_at']}\t{r['reason']}\t{src}")
+    return EXIT_OK
 
 
 def _audit_list(args: argparse.Namespace) -> int:

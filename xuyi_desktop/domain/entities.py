@@ -16,6 +16,7 @@ from xuyi_desktop.domain.identifiers import (
     normalise_identifier,
     region_code_of,
 )
+from xuyi_desktop.domain.text_safety import name_problem
 
 
 class EntityKind(str, Enum):
@@ -157,6 +158,11 @@ def check_entity_draft(
         problems.append(FieldProblem("name", "名称不能为空", "name is empty"))
     elif len(name) > MAX_NAME:
         problems.append(FieldProblem("name", f"名称不能超过{MAX_NAME}个字符", f"name longer than {MAX_NAME}"))
+    for field_name, label, value in (("name", "名称", name), ("legal_representative", "法定代表人", draft.legal_representative or ""),
+                                     ("address", "地址", draft.address or "")):
+        why = name_problem(value)
+        if why:
+            problems.append(FieldProblem(field_name, f"{label}{why}", f"{field_name} contains control or format characters"))
 
     if kind is EntityKind.ORG:
         uscc = check_uscc(identifier)

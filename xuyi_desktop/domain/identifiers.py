@@ -42,6 +42,13 @@ def normalise_identifier(raw: str) -> str:
     return _SEPARATORS.sub("", text).upper()
 
 
+def looks_like_identifier(raw: str) -> bool:
+    """Whether a search is by identifier (audited; for roles that may not see full ID numbers it matches whole
+    identifiers only): after normalising, Latin letters and digits only, at least 6 of them digits."""
+    text = normalise_identifier(raw)
+    return text.isascii() and text.isalnum() and sum(ch.isdigit() for ch in text) >= 6
+
+
 def uscc_check_char(first17: str) -> str:
     """The 18th character of a USCC for its first 17 characters (which must be in the charset)."""
     total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_WEIGHTS))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -22,6 +22,7 @@ from xuyi_desktop.exchange.workbooks import (
     REASON_HEADER,
     _styled,
     header_column,
+    open_xlsx,
     save_workbook,
 )
 
@@ -80,7 +81,7 @@ def write_error_report(
 ) -> None:
     """A copy of every imported sheet (so it can be corrected and imported again), bad cells red, a 原因 column,
     plus 错误汇总 listing every problem with its sheet, row and column."""
-    src = load_workbook(source, read_only=True, data_only=True)
+    src = open_xlsx(source)
     try:
         wb = Workbook(write_only=True)
         for info in sheets:

@@ -25,6 +25,14 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.exchange.columns import CellProblem, Column, HeaderMap, Layout, ParsedRow
 
 HEADER_SCAN_ROWS = 10
+# Bounds on a workbook before it is opened (a 4 MB zip bomb used 5.4 GB of memory): the sizes in a zip's
+# directory are the sender's claim, but Python's zipfile stops inflating a member at its claimed size (and
+# then fails its CRC), so checking the claims bounds what is actually read.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+MAX_MEMBER_RATIO = 200  # uncompressed / compressed, for members over RATIO_FROM bytes
+RATIO_FROM = 4 * 1024 * 1024
+MAX_MEMBERS = 5000
 # Excel's own “浅红填充色深红色文本”: clearly red on screen and on a grey printer, the text stays readable.
 ERROR_FILL = PatternFill("solid", fgColor="FFFFC7CE")
 ERROR_FONT = Font(color="FF9C0006")
@@ -72,18 +80,67 @@ class _Width:
             yield r
 
 
+def check_xlsx(path: Path) -> None:
+    """Refuse, before openpyxl sees it, a workbook that would inflate beyond the bounds above or that carries
+    a DTD (entity expansion: "billion laughs"). Raises FileProblem naming the reason in Chinese."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FileProblem(f"“{name}”过大（{size // 1024 // 1024} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），请分成几个文件导入",
+                              "workbook file too large")
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise FileProblem(f"“{name}”内部文件过多，不是正常的 .xlsx 文件，已拒绝", "too many members in the workbook")
+            total = 0
+            for info in members:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if total > MAX_UNCOMPRESSED_BYTES or (info.file_size > RATIO_FROM and ratio > MAX_MEMBER_RATIO):
+                    raise FileProblem(f"“{name}”解压后异常庞大（压缩炸弹），已拒绝，未导入任何数据",
+                                      f"workbook inflates beyond the limits ({info.filename}: {info.file_size} bytes, ratio {ratio:.0f})")
+            for info in members:
+                if info.filename.endswith((".xml", ".rels", ".vml")) and _has_dtd(zf, info):
+                    raise FileProblem(f"“{name}”含有 DTD 或实体声明（{info.filename}），正常的表格文件不会有，已拒绝",
+                                      f"workbook contains a DTD or entity declaration ({info.filename})")
+    except zipfile.BadZipFile as exc:
+        raise FileProblem(f"无法读取“{name}”：不是有效的 .xlsx 文件", f"not a readable .xlsx file ({exc})") from exc
+    except PermissionError as exc:
+        raise FileProblem(f"无法打开“{name}”：没有读取权限", "permission denied") from exc
+    except OSError as exc:
+        raise FileProblem(f"无法读取“{name}”：{exc.strerror or exc}", f"cannot read the workbook: {exc}") from exc
+
+
+def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A DOCTYPE (or ENTITY) can only come before the root element: the first 4 KiB tell."""
+    try:
+        with zf.open(info) as fh:
+            head = fh.read(4096)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # reported by the reader as a damaged file
+    return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()
+
+
+def open_xlsx(path: Path):  # type: ignore[no-untyped-def]
+    """load_workbook(read_only, data_only) after check_xlsx, every failure as one FileProblem."""
+    check_xlsx(path)
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError) as exc:
+        # defusedxml's refusals (DTDForbidden, EntitiesForbidden) are ValueErrors; a broken XML part a SyntaxError.
+        raise FileProblem(f"无法读取“{path.name}”：不是有效的 .xlsx 文件", f"not a readable .xlsx file ({type(exc).__name__})") from exc
+    except PermissionError as exc:
+        raise FileProblem(f"无法打开“{path.name}”：没有读取权限", "permission denied") from exc
+
+
 def read_sheet(path: Path, layout: Layout, *, key_field: str, defaults: Mapping[str, object] | None = None) -> SheetData:
     """Read the first sheet whose header (within the first rows) names `key_field`, parsing every row below it."""
     if not path.is_file():
         raise FileProblem(f"找不到文件：{path}", f"file not found: {path}")
     if path.suffix.lower() in (".xls", ".et"):
         raise FileProblem("不能直接导入旧版 .xls/.et 文件：请在 Excel 或 WPS 中“另存为” .xlsx 后再导入", "save the file as .xlsx first")
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise FileProblem(f"无法读取“{path.name}”：不是有效的 .xlsx 文件", f"not a readable .xlsx file ({exc})") from exc
-    except PermissionError as exc:
-        raise FileProblem(f"无法打开“{path.name}”：没有读取权限", "permission denied") from exc
+    wb = open_xlsx(path)
     try:
         for ws in wb.worksheets:
             rows = ws.iter_rows(values_only=True)
@@ -104,8 +161,44 @@ def read_sheet(path: Path, layout: Layout, *, key_field: str, defaults: Mapping[
     )
 
 
+# --- the one place every cell value passes ----------------------------------------------------------------
+# Every workbook this program writes (exports, templates, error reports, the audit log) is made of openpyxl
+# cells, and every value set on a cell goes through Cell._bind_value: normal and write-only sheets alike, ours
+# and any added later. There, and only there, text that a spreadsheet would run as a formula (= + - @) is kept
+# as text and marked with the quote prefix Excel itself uses for a typed leading apostrophe, and characters a
+# worksheet cannot hold (ESC, NUL …) are written as visible escapes instead of aborting the export. Reading
+# (openpyxl's readers set cells directly) is not affected.
+
+def _install_cell_guard() -> None:
+    from openpyxl.cell.cell import Cell
+
+    from xuyi_desktop.domain.text_safety import escape_for_terminal, needs_text_marker
+
+    original = Cell._bind_value
+    if getattr(original, "_xuyi_guard", False):
+        return
+
+    def _bind_value(self: Cell, value: object) -> None:
+        if isinstance(value, str):
+            value = escape_for_terminal(value)  # one regex search; escapes only when something is there
+        original(self, value)
+        if isinstance(value, str) and needs_text_marker(value):
+            self.data_type = "s"
+            self.quotePrefix = True
+
+    _bind_value._xuyi_guard = True  # type: ignore[attr-defined]
+    Cell._bind_value = _bind_value  # type: ignore[method-assign]
+
+
+_install_cell_guard()
+
+
 def save_workbook(wb: Workbook, path: Path) -> None:
-    """Write beside the target, then rename: a half-written file never carries the real name."""
+    """Write beside the target, then rename: a half-written file never carries the real name. Only onto a
+    regular file or a new name (never a device, a pipe or a folder)."""
+    from xuyi_desktop.services.output_files import check_target
+
+    check_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
     try:
@@ -217,7 +310,7 @@ def write_error_report(
 ) -> None:
     """A copy of the imported sheet (every row, so it can be corrected and imported again) with each bad cell
     filled red and a 原因 column saying why; a second sheet lists every problem. Streams both ways."""
-    src = load_workbook(source, read_only=True, data_only=True)
+    src = open_xlsx(source)
     try:
         ws_in = src[data.sheet_name]
         wb = Workbook(write_only=True)

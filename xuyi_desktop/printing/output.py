@@ -42,7 +42,9 @@ class PrintCancelled(DomainError):
 
 def check_writable(out: Path) -> None:
     """Fail before any work (and before a serial is assigned) if the file cannot be replaced."""
-    out = Path(out)
+    from xuyi_desktop.services.output_files import check_target
+
+    out = check_target(out)  # a regular file only: never a device, a pipe or a folder (issue 21)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.exists():

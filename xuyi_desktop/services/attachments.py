@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+from xuyi_desktop.domain.file_types import ALLOWED_TEXT, sniff
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.paths import data_dir
 from xuyi_desktop.services import audit
@@ -48,7 +49,20 @@ def read_checked(source: Path) -> tuple[bytes, str]:
             "attachment too large",
         ))
     data = source.read_bytes()
+    if sniff(data) is None:
+        raise ValidationError(FieldProblem(
+            "attachment", f"“{source.name}”不是可接受的附件：附件只能是{ALLOWED_TEXT}（按文件内容判断，与扩展名无关）",
+            "attachments must be documents or images (checked by content)",
+        ))
     return data, hashlib.sha256(data).hexdigest()
+
+
+def cache_suffix(data: bytes) -> str:
+    """The extension a cached copy gets: that of the kind its content is, never the name it came with."""
+    kind = sniff(data)
+    if kind is None:
+        raise NotFoundError("该附件不是文档或图片（可能是在限制附件类型之前添加的程序或脚本），出于安全不予打开或导出")
+    return kind.extension
 
 
 def cache_path(sha256: str, suffix: str) -> Path:
@@ -120,12 +134,12 @@ def attachment_file(ctx: AppContext, attachment_id: uuid.UUID) -> Path:
         att = session.get(RatingAttachment, attachment_id)
         if att is None or att.deleted_at is not None:
             raise NotFoundError(f"附件 {attachment_id}")
-        target = cache_path(att.sha256, Path(att.original_name).suffix)
         content = session.get(AttachmentContent, content_id(att.sha256))
         if content is not None:
             data = base64.b64decode(content.content_b64)
             if hashlib.sha256(data).hexdigest() != att.sha256:
                 raise NotFoundError(f"附件“{att.original_name}”的内容与登记的校验值不符，可能已被改动")
+            target = cache_path(att.sha256, cache_suffix(data))
             if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == att.sha256:
                 return target
             target.unlink(missing_ok=True)
@@ -133,5 +147,28 @@ def attachment_file(ctx: AppContext, attachment_id: uuid.UUID) -> Path:
         if adopt_local_files(session, ctx):
             content = session.get(AttachmentContent, content_id(att.sha256))
             if content is not None:
-                return data_dir() / att.stored_path
+                data = base64.b64decode(content.content_b64)
+                return write_cache(cache_path(att.sha256, cache_suffix(data)), data)
     raise NotFoundError(f"附件“{att.original_name}”的内容不在本数据库中，只在添加它的电脑上；请在那台电脑上打开一次")
+
+
+def save_attachment(ctx: AppContext, attachment_id: uuid.UUID, out: Path | str) -> Path:
+    """Save a copy of an attachment where the user says (a regular file or a new name; the folder must exist).
+    Audited: who took which file where."""
+    import shutil
+
+    from xuyi_desktop.services.output_files import OutputRefused, check_target
+
+    out = check_target(Path(out))
+    if not out.parent.is_dir():
+        raise OutputRefused(f"文件夹不存在：{out.parent}", f"folder does not exist: {out.parent}")
+    source = attachment_file(ctx, attachment_id)
+    try:
+        shutil.copyfile(source, out)
+    except OSError as exc:
+        raise OutputRefused(f"无法保存附件到 {out}（{exc.strerror or exc}）", f"cannot save to {out}: {exc}") from None
+    with ctx.transaction() as session:
+        att = session.get(RatingAttachment, attachment_id)
+        audit.write(session, ctx, "attachment.save", f"另存附件“{att.original_name if att else attachment_id}”到 {out}",
+                    record_table="rating_attachment", record_id=attachment_id, details={"file": str(out)})
+    return out

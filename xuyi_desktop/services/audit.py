@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError
@@ -34,9 +34,27 @@ class PermissionDenied(DomainError):
 
 
 def require(ctx: AppContext, permission: Permission) -> None:
-    """Refuse (PermissionDenied) unless the current user's role allows `permission`."""
+    """Refuse (PermissionDenied) unless the current user's role allows `permission`; the refusal is audited
+    (in a transaction of its own: nothing else was done)."""
     if not ctx.can(permission):
-        raise PermissionDenied(ctx, permission)
+        denied = PermissionDenied(ctx, permission)
+        record_denial(ctx, permission)
+        raise denied
+
+
+def record_denial(ctx: AppContext, permission: Permission, what: str = "") -> None:
+    """Audit a refused attempt. Best effort: a busy or read-only database must not turn the refusal into
+    another error (the refusal itself is what the user has to see)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    who = ctx.user.username if ctx.user else "?"
+    role = ctx.user.role.label if ctx.user else "未登录"
+    try:
+        with ctx.transaction() as session:
+            write(session, ctx, "permission.denied", f"拒绝 {who}（{role}）：没有“{permission.label}”的权限{('：' + what) if what else ''}",
+                  details={"permission": permission.value, "what": what})
+    except (SQLAlchemyError, DomainError):
+        pass
 
 
 class AuditBatch:
@@ -66,10 +84,12 @@ class AuditBatch:
                 entry = {**entry, "details": {**entry["details"], "change_seq": next(logged).seq}}
             entries.append(entry)
         self._pending.clear()
-        audit_chain.append_many(self._session, entries)
+        made = audit_chain.append_many(self._session, entries)
+        _appended(self._session, self._ctx, made)
 
 
 _BATCH = "xuyi.audit_batch"
+_DEFERRED = "xuyi.deferred_written"
 
 
 @contextmanager
@@ -107,11 +127,45 @@ def write(
 ) -> None:
     """Append an audit entry in the caller's transaction (so it exists exactly when the change does)."""
     entry = _entry(ctx, action, summary, record_table, record_id, details, username)
+    flush_deferred(session, ctx)
     batch: AuditBatch | None = session.info.get(_BATCH)
     if batch is not None:
         batch.add(None, entry)
     else:
-        audit_chain.append_many(session, [entry])
+        _appended(session, ctx, audit_chain.append_many(session, [entry]))
+
+
+def flush_deferred(session: Session, ctx: AppContext) -> None:
+    """Write the login entries kept while the database was busy (in the caller's transaction), and count the
+    failed attempts among them against their accounts, as if they had been written at once."""
+    if not ctx.deferred_audit or session.info.get(_DEFERRED):
+        return
+    # Taken off the list only when this transaction commits: a write that fails (the lock still held) keeps them.
+    pending = list(ctx.deferred_audit)
+    session.info[_DEFERRED] = True
+
+    def _written(_session: Session) -> None:
+        ctx.deferred_audit[:] = [e for e in ctx.deferred_audit if not any(e is p for p in pending)]
+
+    event.listen(session, "after_commit", _written, once=True)
+    from xuyi_desktop.services.users import count_deferred_failure, reset_deferred_success
+
+    for item in pending:
+        entry = dict(item)
+        failed, succeeded = entry.pop("failed_user_id", None), entry.pop("reset_user_id", None)
+        _appended(session, ctx, audit_chain.append_many(session, [entry]))
+        if failed is not None:
+            count_deferred_failure(session, ctx, failed, entry["username"])
+        if succeeded is not None:
+            reset_deferred_success(session, succeeded)
+
+
+def _appended(session: Session, ctx: AppContext, made: list[AuditEntry]) -> None:
+    """Anchor the chain when this transaction commits, where the entries call for it (audit_anchor)."""
+    from xuyi_desktop.services import audit_anchor
+
+    for entry in made:
+        audit_anchor.after_append(session, ctx, entry.action, [entry.seq])
 
 
 def record_business_change(
@@ -131,6 +185,7 @@ def record_business_change(
         "at": utcnow(), "actor": ctx.actor, "table_name": table_name, "record_id": record_id, "action": action,
         "record_version": record_version, "before": before, "after": after, "summary": summary,
     }
+    flush_deferred(session, ctx)
     changed = sorted(k for k in (after or {}) if (before or {}).get(k) != (after or {}).get(k) and k != "version")
     entry = _entry(ctx, f"{table_name}.{action}", summary, table_name, record_id,
                    {"version": record_version, "fields": changed}, None)
@@ -139,7 +194,7 @@ def record_business_change(
         batch.add(change, entry)
         return
     (logged,) = record_changes(session, ctx.office_code, [change])
-    audit_chain.append_many(session, [{**entry, "details": {**entry["details"], "change_seq": logged.seq}}])
+    _appended(session, ctx, audit_chain.append_many(session, [{**entry, "details": {**entry["details"], "change_seq": logged.seq}}]))
 
 
 def insert_recorded(session: Session, ctx: AppContext, row: Any, *, summary: str, verb: str = "insert") -> Any:
@@ -166,9 +221,19 @@ def update_recorded(session: Session, ctx: AppContext, row: Any, *, verb: str, s
 
 
 def verify_chain(ctx: AppContext) -> ChainReport:
-    """Check the whole audit chain; the report names the first broken entry."""
+    """Check the whole audit chain, then hold it against the signed anchors stored here; the report names the
+    first broken entry (services.audit_anchor.verify_with_anchors also reads anchors from other files)."""
+    from xuyi_desktop.services import audit_anchor
+
     with ctx.transaction() as session:
-        return audit_chain.verify(session)
+        report = audit_chain.verify(session)
+        if not report.ok:
+            return report
+        anchored = audit_anchor.check(session, ctx, audit_anchor.stored_anchors(session, ctx),
+                                      own_codes={ctx.office_code, *(a["office"] for _, a in audit_anchor.stored_anchors(session, ctx))})
+        if not anchored.ok:
+            return ChainReport(report.checked, anchored.first_problem_seq, anchored.reason_zh, anchored.reason_en)
+        return report
 
 
 @dataclass(frozen=True)

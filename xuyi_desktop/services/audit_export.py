@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.exchange.workbooks import save_workbook
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 
@@ -39,7 +38,6 @@ def export_audit(ctx: AppContext, path: Path | str, **filters: Any) -> int:
     if unknown:
         raise TypeError(f"unknown filters: {sorted(unknown)}")
     target = Path(path).expanduser().resolve()
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("操作日志")
     for index, width in enumerate(WIDTHS):
@@ -64,11 +62,7 @@ def export_audit(ctx: AppContext, path: Path | str, **filters: Any) -> int:
         if len(rows) < PAGE:
             break
         before = rows[-1].seq
-    try:
-        workbook.save(temp)
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+    save_workbook(workbook, target)  # the one writer: text guard, regular files only, atomic rename
     described = {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in filters.items() if v not in (None, "")}
     with ctx.transaction() as session:
         audit.write(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.paths import data_dir
-from xuyi_desktop.services import audit
+from xuyi_desktop.services import audit, audit_anchor
 from xuyi_desktop.services.context import AppContext, open_context
 from xuyi_desktop.storage import backup as files
 from xuyi_desktop.storage.database import resolve_db_url, sqlite_path
@@ -198,6 +198,7 @@ def backup_now(ctx: AppContext, out: Path | None = None, passphrase: str | None 
     if passphrase is not None:
         _check_passphrase(passphrase)
     target = _target(db_file, backup_settings(ctx).folder, out, auto=False, encrypted=passphrase is not None)
+    audit_anchor.anchor_now(ctx, "backup")  # the backup holds a signed head of the chain (issue 21)
     written, seconds = _write(db_file, target, passphrase)
     with ctx.transaction() as session:
         audit.write(
@@ -230,6 +231,7 @@ def auto_backup_if_due(ctx: AppContext, *, on_exit: bool) -> Path | None:
         return None
     try:
         target = _target(db_file, settings.folder, None, auto=True, encrypted=False)
+        audit_anchor.anchor_now(ctx, "backup")
         written, seconds = _write(db_file, target, None)
     except DomainError as exc:
         with ctx.transaction() as session:

@@ -511,11 +511,11 @@ def print_commitment(
     audit.require(ctx, Permission.PRINT)
     if reveal:
         audit.require(ctx, Permission.REVEAL_PERSONAL)
-    from xuyi_desktop.services.office_keys import office_key
+    from xuyi_desktop.services.office_keys import print_key
 
     out = Path(out)
     fonts = register_fonts()
-    key = None if preview else office_key(ctx)
+    key = None if preview else print_key(ctx)
     with atomic_output(out) as tmp, ctx.transaction() as session:
         c, e = _load(session, commitment_id)
         _printable(c, e, preview)
@@ -536,7 +536,7 @@ def print_commitments(
     """Many forms into one PDF, each starting on a new page, in the order given. Renders outside any
     transaction; progress(done, total) after each form; cancelled() → PrintCancelled, no file, no audit."""
     audit.require(ctx, Permission.PRINT)
-    from xuyi_desktop.services.office_keys import office_key
+    from xuyi_desktop.services.office_keys import print_key
     from xuyi_desktop.services.printing import NothingToPrintError
 
     out = Path(out)
@@ -544,7 +544,7 @@ def print_commitments(
         raise NothingToPrintError("未选择信用承诺")
     check_writable(out)
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     with ctx.transaction() as session:
         loaded = [_load(session, i) for i in commitment_ids]
         for c, e in loaded:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,6 +50,9 @@ class AppContext:
     setup_mode: bool = True
     user: CurrentUser | None = None
     safety_copy: Path | None = None
+    # Audit entries of logins made while another window held the write lock (a long import): written, in
+    # order and with their own times, by the next transaction that writes (services.audit.flush_deferred).
+    deferred_audit: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def actor(self) -> str:
@@ -83,6 +87,14 @@ class AppContext:
         self.engine.dispose()
 
 
+def had_users(session: Session) -> bool:
+    """Whether the audit log records that users were created here. A database whose users were deleted around
+    the program (an SQL tool) must not fall back into set-up mode, where anyone has every right."""
+    from xuyi_desktop.storage.models import AuditEntry
+
+    return bool(session.execute(select(exists().where(AuditEntry.action == "user.create"))).scalar())
+
+
 def open_context(db: str | None = None) -> AppContext:
     """Open (creating or upgrading) the database and make sure this installation has an office identity."""
     from xuyi_desktop.services.offices import ensure_local_office
@@ -94,7 +106,7 @@ def open_context(db: str | None = None) -> AppContext:
     with sessions.begin() as session:
         office = ensure_local_office(session)
         code, name, provisional = office.code, office.name, office.provisional
-        setup_mode = not session.execute(select(exists().where(AppUser.id.is_not(None)))).scalar()
+        setup_mode = not session.execute(select(exists().where(AppUser.id.is_not(None)))).scalar() and not had_users(session)
     with engine.connect() as conn:
         index = search_index_for(conn)
     return AppContext(engine, sessions, url, code, name, provisional, index, setup_mode, None, safety_copy)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import FIELD_LABELS, EntityDraft, EntityKind, RelationType, check_entity_draft
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
-from xuyi_desktop.domain.identifiers import normalise_identifier
+from xuyi_desktop.domain.identifiers import looks_like_identifier, normalise_identifier
+from xuyi_desktop.domain.masking import mask_id_number
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.services import audit
@@ -24,6 +25,7 @@ from xuyi_desktop.services.entity_views import (
     HistoryEntry,
     detail_of,
     history_entry_of,
+    masked_history_entry,
     summary_of,
 )
 from xuyi_desktop.services.errors import (
@@ -203,6 +205,7 @@ def update_entity(
 ) -> EntityDetail:
     """Save an edit. `expected_version` is the version the clerk opened: a newer one in the database wins
     and the clerk is told (ConcurrentEditError); nothing is overwritten silently."""
+    audit.require(ctx, Permission.ENTITY_EDIT)
     checked = check_entity_draft(draft, override_reason=override_reason)
     d = checked.draft
     with ctx.transaction() as session:
@@ -289,13 +292,42 @@ def get_entity(ctx: AppContext, key: str | uuid.UUID, *, reveal: bool = False) -
 
 
 def find_entities(ctx: AppContext, query: str, *, limit: int = 50, reveal: bool = False) -> list[EntitySummary]:
-    """What the one search box does: identifier, name fragment or pinyin, best match first."""
+    """What the one search box does: identifier, name fragment or pinyin, best match first.
+
+    A search by identifier is audited (the number masked in the log). Roles without the right to see full ID
+    numbers match whole identifiers only, and at most IDENTIFIER_SEARCHES_PER_HOUR of them: a masked number
+    (its first 6 and last 4 shown) cannot be rebuilt by prefixes, nor quickly by trying whole numbers."""
     _require_read(ctx, reveal)
+    may_see = ctx.can(Permission.REVEAL_PERSONAL)
+    by_identifier = looks_like_identifier(query)
     with ctx.transaction() as session:
-        found = entity_queries.ranked_search(session, ctx.search_index, query, limit)
+        if by_identifier and not may_see:
+            _check_identifier_search_rate(session, ctx)
+        found = entity_queries.ranked_search(session, ctx.search_index, query, limit, identifier_prefix=may_see)
+        if by_identifier:
+            shown = mask_id_number(normalise_identifier(query)) or ""
+            audit.write(session, ctx, "search.identifier", f"按证件号码查询：{shown}（{len(found)}条）",
+                        details={"query": shown, "found": len(found), "whole_only": not may_see})
         if reveal and found:
             audit.write(session, ctx, "personal.reveal", f"查询“{query}”并显示完整个人信息（{len(found)}条）", details={"query": query})
         return [summary_of(e, reveal) for e in found]
+
+
+IDENTIFIER_SEARCHES_PER_HOUR = 60
+
+
+def _check_identifier_search_rate(session: Session, ctx: AppContext) -> None:
+    from sqlalchemy import func
+
+    from xuyi_desktop.storage.models import AuditEntry
+
+    since = utcnow() - dt.timedelta(hours=1)
+    done = session.execute(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.username == ctx.actor, AuditEntry.action == "search.identifier", AuditEntry.at >= since)).scalar_one()
+    if done >= IDENTIFIER_SEARCHES_PER_HOUR:
+        raise ValidationError(FieldProblem(
+            "query", f"一小时内按证件号码查询已达{IDENTIFIER_SEARCHES_PER_HOUR}次，请稍后再试或按名称查询",
+            "too many identifier searches in an hour"))
 
 
 def page_entities(
@@ -316,9 +348,13 @@ def count_entities(ctx: AppContext) -> int:
 
 
 def entity_history(ctx: AppContext, entity_id: uuid.UUID) -> list[HistoryEntry]:
+    """Every version's before/after images; personal fields masked for roles that may not see them."""
     _require_read(ctx, False)
     with ctx.transaction() as session:
-        return [history_entry_of(row) for row in history_of(session, TABLE, entity_id)]
+        entries = [history_entry_of(row) for row in history_of(session, TABLE, entity_id)]
+    if ctx.can(Permission.REVEAL_PERSONAL):
+        return entries
+    return [masked_history_entry(e) for e in entries]
 
 
 def link_person(

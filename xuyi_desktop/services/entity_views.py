@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -162,3 +163,19 @@ def history_entry_of(row: ChangeLog) -> HistoryEntry:
         before=json.loads(row.before_json) if row.before_json else None,
         after=json.loads(row.after_json) if row.after_json else None,
     )
+
+
+def masked_image(image: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A row image from the change log with a person's ID number and the phone number masked."""
+    if not image:
+        return image
+    out = dict(image)
+    if out.get("kind") == "person" and out.get("identifier"):
+        out["identifier"] = mask_id_number(str(out["identifier"]))
+    if out.get("phone"):
+        out["phone"] = mask_phone(str(out["phone"]))
+    return out
+
+
+def masked_history_entry(entry: HistoryEntry) -> HistoryEntry:
+    return dataclasses.replace(entry, before=masked_image(entry.before), after=masked_image(entry.after))

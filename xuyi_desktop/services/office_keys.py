@@ -1,15 +1,18 @@
-"""The office's signing key and offline verification of printed codes.
+"""Signing keys: each installation's own key, approved by an administrator before its prints verify.
 
-Each installation signs the codes on its printed documents with its own Ed25519 key, created on first use
-in the data folder (`keys/office_ed25519.pem`, readable by the owner only). The database remembers every
-public key the office has signed with (`office.public_key`, earlier ones under `office.public_key.retired.N`
-when the key file was lost or replaced), so documents printed before a key change still verify.
+Each installation (PC) signs the codes on its printed documents with its own Ed25519 key, created on first use
+in the data folder (`keys/office_ed25519.pem`, readable by the owner only). The first time a key signs, it is
+registered in the database (`signing_key`) as 待批准: a document it signed verifies as 未经授权, never as 有效,
+until an administrator compares the key's fingerprint with the one the PC shows and approves it. Keys are
+retired (documents issued up to that day still verify) or revoked (nothing they signed verifies). Every
+decision is a change of a business record, so it is audited and travels with sync: every office verifies
+against the same set. Set-up mode (no user yet) approves the key it registers, and creating the first
+administrator approves the key of the PC it is created on.
 
-Verification looks keys up by the office code printed in the code: this office's own keys, and peers'
-keys kept under `office.peer_key.<CODE>` (added with `trust_peer_key`; the exchange of keys between
-offices belongs to the sync issue). A code verifies when any key listed for its office verifies the
-signature; because only this office holds its private key, a code that our own key verifies was issued
-here even if the office code has changed since.
+Verification looks keys up by the office code printed in the code: this office's keys, peers' keys received
+by sync (only rows the peer itself last changed), and the key on a registered peer's office card
+(`office.peer_key.<CODE>`). A code also verifies when one of our own approved keys signed it under an earlier
+(provisional) office code: only this office holds those private keys.
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import platform
 import threading
+import uuid
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -28,29 +35,45 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.paths import data_dir
 from xuyi_desktop.printing import qr
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.models import AppSetting, Rating
+from xuyi_desktop.storage.models import AppSetting, Rating, utcnow
+from xuyi_desktop.storage.models_security import SigningKey, signing_key_id
 
 KEY_FOLDER = "keys"
 KEY_FILE = "office_ed25519.pem"
-SETTING_PUBLIC = "office.public_key"
-SETTING_RETIRED = "office.public_key.retired."
 SETTING_PEER = "office.peer_key."
 KEY_PREFIX = "ed25519:"
+TABLE = "signing_key"
 
 _lock = threading.Lock()
 _loaded: dict[str, Ed25519PrivateKey] = {}
 _synced: set[tuple[str, str]] = set()
 
 
+class KeyStatus(str, Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETIRED = "retired"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待批准", "approved": "已批准", "retired": "已停用", "revoked": "已吊销"}[self.value]
+
+
 def key_path() -> Path:
     return data_dir() / KEY_FOLDER / KEY_FILE
+
+
+def installation_name() -> str:
+    """The PC's name as the administrator sees it in the key list and `xuyi verify` names it."""
+    return (platform.node() or "本机")[:200]
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
@@ -72,6 +95,14 @@ def fingerprint(key: Ed25519PublicKey) -> str:
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     digest = hashlib.sha256(raw).hexdigest()[:16].upper()
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+def normalise_fingerprint(text: str) -> str:
+    """"abcd-ef01 2345 6789…" → "ABCD EF01 2345 6789"; ValidationError unless 16 hex digits."""
+    digits = "".join(ch for ch in text.upper() if ch not in " -:")
+    if len(digits) != 16 or any(ch not in "0123456789ABCDEF" for ch in digits):
+        raise ValidationError(FieldProblem("fingerprint", "指纹应为16位十六进制数字（如 1A2B 3C4D 5E6F 7081）", "fingerprint: 16 hex digits"))
+    return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
 
 
 def _load_or_create(path: Path) -> tuple[Ed25519PrivateKey, bool]:
@@ -111,55 +142,254 @@ def _load_or_create(path: Path) -> tuple[Ed25519PrivateKey, bool]:
     return key, True
 
 
-def _settings(session: Session, prefix: str) -> dict[str, str]:
-    rows = session.execute(select(AppSetting).where(AppSetting.key.startswith(prefix))).scalars()
-    return {r.key: r.value for r in rows}
-
-
-def office_key(ctx: AppContext) -> Ed25519PrivateKey:
-    """This office's signing key: loaded (or created on first use), and its public half recorded in the
-    database. Call it outside any open transaction."""
+def installation_key() -> Ed25519PrivateKey:
+    """This installation's private key from the data folder (created on first use); no database involved, so
+    it may be called inside a transaction (the audit anchors sign with it)."""
     path = key_path()
     with _lock:
         key = _loaded.get(str(path))
-        created = False
         if key is None:
-            key, created = _load_or_create(path)
+            key, _ = _load_or_create(path)
             _loaded[str(path)] = key
-        marker = (str(path), ctx.url)
-        if marker in _synced:
-            return key
-        text = public_key_text(key.public_key())
-        with ctx.transaction() as session:
-            current = session.get(AppSetting, SETTING_PUBLIC)
-            if current is None or current.value != text:
-                note = ""
-                if current is not None:
-                    # The database knew another key (the key file was lost or the database moved): keep
-                    # the old public key so documents signed with it still verify.
-                    retired = _settings(session, SETTING_RETIRED)
-                    if current.value not in retired.values():
-                        session.add(AppSetting(key=f"{SETTING_RETIRED}{len(retired) + 1}", value=current.value))
-                    current.value = text
-                    note = "，原公钥已保留用于核验旧文件"
-                else:
-                    session.add(AppSetting(key=SETTING_PUBLIC, value=text))
-                audit.write(
-                    session, ctx, "office.key_created" if created else "office.key_registered",
-                    f"本单位签名密钥{'已生成' if created else '已登记'}，指纹 {fingerprint(key.public_key())}{note}",
-                    details={"public_key": text},
-                )
-        _synced.add(marker)
         return key
 
 
+def snapshot(row: SigningKey) -> dict[str, Any]:
+    """The row image the change log and sync carry."""
+    def stamp(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": str(row.id), "office_code": row.office_code, "public_key": row.public_key, "fingerprint": row.fingerprint,
+        "installation": row.installation, "data_folder": row.data_folder, "status": row.status,
+        "registered_by": row.registered_by, "approved_by": row.approved_by, "approved_by_name": row.approved_by_name,
+        "approved_at": stamp(row.approved_at), "retired_at": stamp(row.retired_at), "revoked_at": stamp(row.revoked_at),
+        "status_note": row.status_note, "created_office": row.created_office, "updated_office": row.updated_office,
+        "version": row.version, "deleted_at": stamp(row.deleted_at),
+    }
+
+
+def _approver(ctx: AppContext) -> tuple[str, str]:
+    """(user name, display name) written as the approving administrator."""
+    if ctx.user is None:
+        return ctx.actor, "初始设置"
+    return ctx.user.username, ctx.user.display_name or ctx.user.username
+
+
+def _register(session: Session, ctx: AppContext, key: Ed25519PublicKey, *, approve: bool, why: str = "",
+              approver: tuple[str, str] | None = None) -> SigningKey:
+    """The row of `key`, created (pending, or approved when `approve`) if the database does not know it yet."""
+    text = public_key_text(key)
+    row = session.execute(select(SigningKey).where(SigningKey.public_key == text)).scalar_one_or_none()
+    if row is not None:
+        return row
+    now = utcnow()
+    by, by_name = approver or _approver(ctx)
+    row = SigningKey(
+        id=signing_key_id(text), office_code=ctx.office_code, public_key=text, fingerprint=fingerprint(key),
+        installation=installation_name(), data_folder=str(data_dir())[:500],
+        status=(KeyStatus.APPROVED if approve else KeyStatus.PENDING).value, registered_by=ctx.actor,
+        approved_by=by if approve else "", approved_by_name=by_name if approve else "",
+        approved_at=now if approve else None, status_note=why, created_office=ctx.office_code,
+        updated_office=ctx.office_code,
+    )
+    session.add(row)
+    session.flush()
+    state = "，" + (why or "已批准") if approve else "，待管理员核对指纹后批准；批准前本机打印的文件核验为“未经授权”"
+    audit.record_business_change(
+        session, ctx, table_name=TABLE, record_id=row.id, action="insert", record_version=row.version, before=None,
+        after=snapshot(row), summary=f"登记电脑 {row.installation} 的签名密钥，指纹 {row.fingerprint}{state}",
+    )
+    return row
+
+
+def office_key(ctx: AppContext) -> Ed25519PrivateKey:
+    """This installation's key for what peers check against its office card (sync packages, the card itself):
+    no registration needed there, the peer's administrator registered the card."""
+    return installation_key()
+
+
+def print_key(ctx: AppContext) -> Ed25519PrivateKey:
+    """This installation's key for printed codes, registered in the database the first time it signs one
+    (待批准, except in set-up mode): its prints verify only once an administrator approved it.
+    Call it outside any open transaction."""
+    key = installation_key()
+    marker = (str(key_path()), ctx.url)
+    with _lock:
+        if marker in _synced:
+            return key
+    with ctx.transaction() as session:
+        _register(session, ctx, key.public_key(), approve=ctx.setup_mode,
+                  why="初始设置（尚无用户）时登记，自动批准" if ctx.setup_mode else "")
+    with _lock:
+        _synced.add(marker)
+    return key
+
+
+def approve_on_setup(ctx: AppContext, username: str, display_name: str) -> None:
+    """Creating the first administrator approves the key of the PC it is created on (audited): the person who
+    sets up the database vouches for the PC doing it."""
+    key = installation_key()
+    why, by = "创建首位管理员时批准本机密钥", (username, display_name or username)
+    with ctx.transaction() as session:
+        row = _register(session, ctx, key.public_key(), approve=True, why=why, approver=by)
+        if row.status == KeyStatus.PENDING.value:
+            _decide(session, ctx, row, KeyStatus.APPROVED, why, approver=by)
+
+
 def sign(ctx: AppContext, data: bytes) -> bytes:
-    return office_key(ctx).sign(data)
+    return print_key(ctx).sign(data)
 
 
 def office_public_key(ctx: AppContext) -> str:
     """The text to give peers (creating the key pair if this office has none yet)."""
     return public_key_text(office_key(ctx).public_key())
+
+
+# --- key management (administrators) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyView:
+    id: uuid.UUID
+    office_code: str
+    fingerprint: str
+    installation: str
+    data_folder: str
+    status: KeyStatus
+    registered_at: dt.datetime
+    registered_by: str
+    approved_by: str
+    approved_by_name: str
+    approved_at: dt.datetime | None
+    retired_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    note: str
+    this_pc: bool
+
+    def to_json(self) -> dict[str, Any]:
+        def stamp(value: dt.datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": str(self.id), "office_code": self.office_code, "fingerprint": self.fingerprint,
+            "installation": self.installation, "data_folder": self.data_folder, "status": self.status.value,
+            "status_label": self.status.label, "registered_at": stamp(self.registered_at), "registered_by": self.registered_by,
+            "approved_by": self.approved_by, "approved_by_name": self.approved_by_name, "approved_at": stamp(self.approved_at),
+            "retired_at": stamp(self.retired_at), "revoked_at": stamp(self.revoked_at), "note": self.note,
+            "this_pc": self.this_pc,
+        }
+
+
+def _view(row: SigningKey, own: str | None) -> KeyView:
+    return KeyView(
+        row.id, row.office_code, row.fingerprint, row.installation, row.data_folder, KeyStatus(row.status), row.created_at,
+        row.registered_by, row.approved_by, row.approved_by_name, row.approved_at, row.retired_at, row.revoked_at,
+        row.status_note, row.public_key == own,
+    )
+
+
+def this_installation(ctx: AppContext) -> KeyView:
+    """This PC's key and its state: what a clerk reads out to the administrator (any logged-in user)."""
+    audit.require(ctx, Permission.VIEW)
+    key = print_key(ctx)
+    text = public_key_text(key.public_key())
+    with ctx.transaction() as session:
+        row = session.execute(select(SigningKey).where(SigningKey.public_key == text)).scalar_one()
+        return _view(row, text)
+
+
+def list_keys(ctx: AppContext, *, all_offices: bool = False) -> list[KeyView]:
+    """The office's signing keys (every office's with all_offices), pending first, then by registration."""
+    audit.require(ctx, Permission.KEYS)
+    own = public_key_text(installation_key().public_key()) if key_path().exists() else None
+    order = {KeyStatus.PENDING.value: 0, KeyStatus.APPROVED.value: 1, KeyStatus.RETIRED.value: 2, KeyStatus.REVOKED.value: 3}
+    with ctx.transaction() as session:
+        stmt = select(SigningKey).where(SigningKey.deleted_at.is_(None))
+        if not all_offices:
+            stmt = stmt.where(SigningKey.office_code == ctx.office_code)
+        rows = session.execute(stmt).scalars().all()
+        return [_view(r, own) for r in sorted(rows, key=lambda r: (r.office_code != ctx.office_code, r.office_code,
+                                                                     order.get(r.status, 9), r.created_at))]
+
+
+class KeyStateError(DomainError):
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        self.message_zh, self.message_en = message_zh, message_en
+        super().__init__(message_zh)
+
+
+def _by_fingerprint(session: Session, ctx: AppContext, text: str) -> SigningKey:
+    fp = normalise_fingerprint(text)
+    rows = session.execute(select(SigningKey).where(SigningKey.fingerprint == fp, SigningKey.deleted_at.is_(None))).scalars().all()
+    if not rows:
+        raise ValidationError(FieldProblem("fingerprint", f"没有指纹为 {fp} 的签名密钥（请在要批准的电脑上查看本机指纹）", "no key with that fingerprint"))
+    own = [r for r in rows if r.office_code == ctx.office_code]
+    if not own:
+        raise KeyStateError(f"指纹为 {fp} 的密钥属于单位 {rows[0].office_code}，只能由该单位的管理员管理",
+                            "that key belongs to another office")
+    return own[0]
+
+
+_ALLOWED = {
+    KeyStatus.APPROVED: {KeyStatus.PENDING},
+    KeyStatus.RETIRED: {KeyStatus.APPROVED},
+    KeyStatus.REVOKED: {KeyStatus.PENDING, KeyStatus.APPROVED, KeyStatus.RETIRED},
+}
+_VERB = {KeyStatus.APPROVED: "批准", KeyStatus.RETIRED: "停用", KeyStatus.REVOKED: "吊销"}
+
+
+def _decide(session: Session, ctx: AppContext, row: SigningKey, to: KeyStatus, note: str,
+            approver: tuple[str, str] | None = None) -> None:
+    current = KeyStatus(row.status)
+    if current is to:
+        raise KeyStateError(f"该密钥已是“{to.label}”状态", f"key already {to.value}")
+    if current not in _ALLOWED[to]:
+        raise KeyStateError(f"“{current.label}”的密钥不能{_VERB[to]}", f"cannot move a {current.value} key to {to.value}")
+    before = snapshot(row)
+    now = utcnow()
+    row.status = to.value
+    if to is KeyStatus.APPROVED:
+        (row.approved_by, row.approved_by_name), row.approved_at = approver or _approver(ctx), now
+    elif to is KeyStatus.RETIRED:
+        row.retired_at = now
+    else:
+        row.revoked_at = now
+    if note:
+        row.status_note = note[:1000]
+    row.updated_office = ctx.office_code
+    session.flush()
+    audit.record_business_change(
+        session, ctx, table_name=TABLE, record_id=row.id, action="update", record_version=row.version, before=before,
+        after=snapshot(row),
+        summary=f"{_VERB[to]}电脑 {row.installation} 的签名密钥，指纹 {row.fingerprint}" + (f"：{note}" if note else ""),
+    )
+
+
+def _change(ctx: AppContext, fp: str, to: KeyStatus, note: str) -> KeyView:
+    audit.require(ctx, Permission.KEYS)
+    own = public_key_text(installation_key().public_key()) if key_path().exists() else None
+    with ctx.transaction() as session:
+        row = _by_fingerprint(session, ctx, fp)
+        _decide(session, ctx, row, to, note.strip())
+        return _view(row, own)
+
+
+def approve_key(ctx: AppContext, fp: str, note: str = "") -> KeyView:
+    """Approve a pending key after comparing its fingerprint with the one its PC shows (管理密钥 right)."""
+    return _change(ctx, fp, KeyStatus.APPROVED, note)
+
+
+def retire_key(ctx: AppContext, fp: str, note: str = "") -> KeyView:
+    """Stop a key signing (PC replaced): what it issued up to today still verifies."""
+    return _change(ctx, fp, KeyStatus.RETIRED, note)
+
+
+def revoke_key(ctx: AppContext, fp: str, reason: str) -> KeyView:
+    """Revoke a key (stolen PC, copied data folder, a key nobody should have had): nothing it signed verifies."""
+    if not reason.strip():
+        raise ValidationError(FieldProblem("reason", "请写明吊销原因", "a reason is required"))
+    return _change(ctx, fp, KeyStatus.REVOKED, reason)
 
 
 def trust_peer_key(ctx: AppContext, office_code: str, key_text: str) -> str:
@@ -189,25 +419,48 @@ def trust_peer_key(ctx: AppContext, office_code: str, key_text: str) -> str:
     return fingerprint(key)
 
 
-def keys_for(session: Session, ctx: AppContext, office_code: str) -> list[tuple[str, Ed25519PublicKey]]:
-    """Every key that may have signed a code naming `office_code`: (whose, key). Our own keys come first
-    when the code names this office, and are tried last otherwise (see the module note)."""
-    own: list[tuple[str, Ed25519PublicKey]] = []
-    current = session.get(AppSetting, SETTING_PUBLIC)
-    texts = ([current.value] if current else []) + [v for _, v in sorted(_settings(session, SETTING_RETIRED).items())]
-    for text in texts:
-        try:
-            own.append(("own", parse_public_key(text)))
-        except ValueError:
-            continue
-    peers: list[tuple[str, Ed25519PublicKey]] = []
-    peer = session.get(AppSetting, SETTING_PEER + office_code)
-    if peer is not None:
-        try:
-            peers.append(("peer", parse_public_key(peer.value)))
-        except ValueError:
-            pass
-    return own + peers if office_code == ctx.office_code else peers + own
+# --- verification -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    whose: str  # "own", "peer" (a key row of the peer office) or "card" (the peer's registered office card)
+    key: Ed25519PublicKey
+    row: SigningKey | None
+
+
+def _parsed(text: str) -> Ed25519PublicKey | None:
+    try:
+        return parse_public_key(text)
+    except ValueError:
+        return None
+
+
+def keys_for(session: Session, ctx: AppContext, office_code: str) -> list[_Candidate]:
+    """Every key that may have signed a code naming `office_code`. Our own keys come first when the code names
+    this office, and are tried last otherwise (a code signed with our key was issued here under an earlier code).
+    A peer's key row counts only when the peer itself made its last change (one office cannot vouch for
+    another's keys)."""
+    rows = session.execute(select(SigningKey).where(SigningKey.deleted_at.is_(None))).scalars().all()
+    own = [_Candidate("own", k, r) for r in rows if r.office_code == ctx.office_code and (k := _parsed(r.public_key))]
+    peers: list[_Candidate] = []
+    if office_code != ctx.office_code:
+        peers = [_Candidate("peer", k, r) for r in rows
+                 if r.office_code == office_code and r.updated_office == office_code and (k := _parsed(r.public_key))]
+        card = session.get(AppSetting, SETTING_PEER + office_code)
+        known = {r.public_key for r in rows if r.office_code == office_code}
+        if card is not None and card.value not in known and (k := _parsed(card.value)):
+            peers.append(_Candidate("card", k, None))
+        return peers + own
+    return own
+
+
+# What a verification says: valid, or why not (the status word the CLI and the 核验 page show).
+OUTCOMES = {
+    "valid": "有效", "unauthorised": "未经授权", "key_revoked": "密钥已吊销", "key_retired": "密钥已停用",
+    "revoked": "已撤销", "superseded": "已被更正", "expired": "已过期", "not_in_force": "已失效",
+    "forged": "无效", "unknown_issuer": "无法核验", "malformed": "无效",
+}
 
 
 @dataclass(frozen=True)
@@ -221,70 +474,127 @@ class VerifyResult:
     serial: str = ""
     issuer_name: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    status: str = "malformed"
+    installation: str = ""
+    key_fingerprint: str = ""
+    approved_by: str = ""
+    approved_by_name: str = ""
+    approved_at: dt.datetime | None = None
 
     @property
     def doc_type_label(self) -> str:
         return qr.DOC_TYPES.get(self.doc_type, self.doc_type)
 
+    @property
+    def status_label(self) -> str:
+        return OUTCOMES.get(self.status, "无效")
+
     def to_json(self) -> dict[str, object]:
         return {
-            "valid": self.valid, "issuer": self.issuer, "issuer_name": self.issuer_name,
-            "issued_on": self.issued_on.isoformat() if self.issued_on else None, "doc_type": self.doc_type,
-            "doc_type_label": self.doc_type_label, "serial": self.serial, "facts": self.facts,
-            "reason_zh": self.reason_zh, "notes": list(self.notes),
+            "valid": self.valid, "status": self.status, "status_label": self.status_label, "issuer": self.issuer,
+            "issuer_name": self.issuer_name, "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "doc_type": self.doc_type, "doc_type_label": self.doc_type_label, "serial": self.serial, "facts": self.facts,
+            "reason_zh": self.reason_zh, "notes": list(self.notes), "installation": self.installation,
+            "key_fingerprint": self.key_fingerprint, "approved_by": self.approved_by,
+            "approved_by_name": self.approved_by_name,
+            "approved_at": self.approved_at.isoformat() if self.approved_at else None,
         }
 
 
 def verify_payload(ctx: AppContext, text: str, *, today: dt.date | None = None) -> VerifyResult:
-    """Check a scanned code offline. Valid means: well formed, and signed by a key this office trusts for
-    the issuing office named in it. Notes add what the local records say (revoked, expired)."""
+    """Check a scanned code offline. 有效 means all of: well formed; signed by a key of the issuing office that
+    an administrator approved (and had not retired before the issue date, nor revoked); and the document is
+    still what it says (not revoked, superseded or expired by the records here). Anything else is not valid,
+    with the reason."""
     audit.require(ctx, Permission.VIEW)
+    today = today or dt.date.today()
     try:
         p = qr.parse_payload(text)
     except qr.PayloadFormatError:
         return VerifyResult(False, "", None, {}, "不是本系统的核验码，或内容不完整")
-    base = {"issuer": p.office, "issued_on": p.issued_on, "facts": p.facts, "doc_type": p.doc_type, "serial": p.serial}
+    base: dict[str, Any] = {"issuer": p.office, "issued_on": p.issued_on, "facts": p.facts, "doc_type": p.doc_type,
+                            "serial": p.serial}
     if p.doc_type not in qr.DOC_TYPES:
-        return VerifyResult(False, reason_zh=f"未知的文件类型 {p.doc_type}", **base)  # type: ignore[arg-type]
+        return VerifyResult(False, reason_zh=f"未知的文件类型 {p.doc_type}", **base)
     with ctx.transaction() as session:
         candidates = keys_for(session, ctx, p.office)
-        signer = None
-        for whose, key in candidates:
+        signer: _Candidate | None = None
+        for c in candidates:
             try:
-                key.verify(p.signature, p.signed_text.encode("utf-8"))
-                signer = whose
+                c.key.verify(p.signature, p.signed_text.encode("utf-8"))
+                signer = c
                 break
             except InvalidSignature:
                 continue
         if signer is None:
-            if p.office != ctx.office_code and not any(w == "peer" for w, _ in candidates):
-                return VerifyResult(False, reason_zh=f"本机没有签发单位 {p.office} 的公钥，无法核验", **base)  # type: ignore[arg-type]
-            return VerifyResult(False, reason_zh="签名不符：内容被改动，或并非该单位签发", **base)  # type: ignore[arg-type]
-        notes = _local_notes(session, p, today or dt.date.today())
-    issuer_name = ctx.office_name if signer == "own" else ""
-    who = f"本单位（{p.office}）" if signer == "own" else f"单位 {p.office}"
-    return VerifyResult(
-        True, reason_zh=f"签名有效：{qr.DOC_TYPES[p.doc_type]} {p.serial}，由{who}于{p.issued_on.isoformat()}签发",
-        issuer_name=issuer_name, notes=tuple(notes), **base,  # type: ignore[arg-type]
-    )
+            if p.office != ctx.office_code and not any(c.whose != "own" for c in candidates):
+                return VerifyResult(False, reason_zh=f"本机没有签发单位 {p.office} 的公钥，无法核验", status="unknown_issuer", **base)
+            return VerifyResult(False, reason_zh="签名不符：内容被改动，或并非该单位签发", status="forged", **base)
+        row = signer.row
+        who: dict[str, Any] = {}
+        if row is not None:
+            who = {"installation": row.installation, "key_fingerprint": row.fingerprint, "approved_by": row.approved_by,
+                   "approved_by_name": row.approved_by_name, "approved_at": row.approved_at}
+        else:
+            who = {"installation": f"单位 {p.office} 名片登记的密钥", "key_fingerprint": fingerprint(signer.key)}
+        base.update(who)
+        base["issuer_name"] = ctx.office_name if signer.whose == "own" else ""
+        key_problem = _key_problem(row, p.issued_on)
+        if key_problem is not None:
+            status, reason = key_problem
+            return VerifyResult(False, reason_zh=reason, status=status, **base)
+        state = _document_state(session, p, today)
+    label = qr.DOC_TYPES[p.doc_type]
+    if state is not None:
+        status, reason = state
+        return VerifyResult(False, reason_zh=f"签名属实，但{reason}", status=status, **base)
+    issuer = f"本单位（{p.office}）" if signer.whose == "own" else f"单位 {p.office}"
+    return VerifyResult(True, reason_zh=f"签名有效：{label} {p.serial}，由{issuer}于{p.issued_on.isoformat()}签发",
+                        status="valid", **base)
 
 
-def _local_notes(session: Session, p: qr.Payload, today: dt.date) -> list[str]:
-    notes: list[str] = []
+def _key_problem(row: SigningKey | None, issued_on: dt.date) -> tuple[str, str] | None:
+    if row is None:  # a peer's office-card key, registered by an administrator here
+        return None
+    status = KeyStatus(row.status)
+    where = f"电脑 {row.installation} 的签名密钥（指纹 {row.fingerprint}）"
+    if status is KeyStatus.PENDING:
+        return "unauthorised", f"未经授权：签发它的{where}尚未经管理员批准，该文件不能作为有效凭证"
+    if status is KeyStatus.REVOKED:
+        when = row.revoked_at.astimezone().date().isoformat() if row.revoked_at else ""
+        note = f"（{row.status_note}）" if row.status_note else ""
+        return "key_revoked", f"签发它的{where}已于 {when} 被吊销{note}：该密钥签发的文件一律无效"
+    if status is KeyStatus.RETIRED and row.retired_at is not None and issued_on > row.retired_at.astimezone().date():
+        return "key_retired", f"签发它的{where}已于 {row.retired_at.astimezone().date().isoformat()} 停用，此后签发的文件无效"
+    return None
+
+
+def _document_state(session: Session, p: qr.Payload, today: dt.date) -> tuple[str, str] | None:
+    """What the records here say about the document itself: revoked, superseded, no longer in force, expired."""
+    if p.doc_type == "CERT":
+        rating = session.execute(select(Rating).where(Rating.certificate_serial == p.serial)).scalar_one_or_none()
+        if rating is not None:
+            status = RatingStatus(rating.status)
+            if status is RatingStatus.REVOKED:
+                return "revoked", "该信用评价已被撤销，证书不再有效"
+            if status is RatingStatus.SUPERSEDED:
+                return "superseded", "该信用评价已被更正后的新评价取代，证书不再有效"
+            if status is not RatingStatus.EFFECTIVE:
+                return "not_in_force", f"该信用评价现为“{status.label}”状态，证书不再代表当前等级"
+    if p.doc_type == "CN":
+        from xuyi_desktop.storage.models_commitments import Commitment
+
+        row = session.execute(select(Commitment).where(Commitment.serial == p.serial)).scalar_one_or_none()
+        if row is not None and row.status == "revoked":
+            return "revoked", "该信用承诺已被撤销，承诺书不再有效"
     until = p.facts.get("to")
     if until:
         try:
             if dt.date.fromisoformat(until) < today:
-                notes.append(f"已过有效期（有效期至 {until}）")
+                return "expired", f"已过有效期（有效期至 {until}）"
         except ValueError:
             pass
-    if p.doc_type == "CERT":
-        rating = session.execute(select(Rating).where(Rating.certificate_serial == p.serial)).scalar_one_or_none()
-        if rating is not None and rating.status != RatingStatus.EFFECTIVE.value:
-            notes.append(f"本机记录显示该评价现为“{RatingStatus(rating.status).label}”状态，证书不再代表当前等级")
-    return notes
-
-
+    return None
 
 
 # --- Package encryption (sync, issue 6): an X25519 key pair beside the signing key -------------------------

@@ -92,6 +92,9 @@ def _rewrite_code(session: Session, old: str, new: str) -> None:
 
     session.execute(update(ChangeLog).where(ChangeLog.office_code == old).values(office_code=new))
     session.execute(update(Counter).where(Counter.name == f"change_log:{old}").values(name=f"change_log:{new}"))
+    from xuyi_desktop.storage.models_security import SigningKey  # the PCs' keys sign for the office's new code
+
+    session.execute(update(SigningKey).where(SigningKey.office_code == old).values(office_code=new))
     for table in Base.metadata.sorted_tables:
         for column in ("created_office", "updated_office"):
             if column in table.c:

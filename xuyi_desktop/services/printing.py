@@ -43,7 +43,7 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import CreditCheckResult
 from xuyi_desktop.services.errors import NotFoundError
-from xuyi_desktop.services.office_keys import VerifyResult, office_key, verify_payload
+from xuyi_desktop.services.office_keys import VerifyResult, print_key, verify_payload
 from xuyi_desktop.services.offices import PROVISIONAL_NAME
 from xuyi_desktop.services.ratings import TABLE as RATING_TABLE
 from xuyi_desktop.services.ratings import snapshot
@@ -179,7 +179,7 @@ def print_certificate(
     out = Path(out)
     today = today or dt.date.today()
     fonts = register_fonts()
-    key = None if preview else office_key(ctx)
+    key = None if preview else print_key(ctx)
     # The file is renamed into place only after the transaction committed (serial and audit entry).
     with atomic_output(out) as tmp, ctx.transaction() as session:
         (item,) = _load(session, [rating_id])
@@ -212,7 +212,7 @@ def print_certificates(
     check_writable(out)
     today = today or dt.date.today()
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     with ctx.transaction() as session:
         items = _load(session, list(rating_ids))
         bad = [i for i in items if i.rating.status != RatingStatus.EFFECTIVE.value]
@@ -276,7 +276,7 @@ def render_credit_check(ctx: AppContext, result: CreditCheckResult, target: str 
                         key: Ed25519PrivateKey | None = None, fonts: DocumentFonts | None = None) -> int:
     """Draw the result sheet of a check into `target` (signed code included); no audit entry: the caller
     records the print (one sheet here, or each sheet of a batch once the whole file is written)."""
-    key = key or office_key(ctx)
+    key = key or print_key(ctx)
     try:
         issued_on = dt.datetime.fromisoformat(result.checked_at).astimezone().date()
     except ValueError:
@@ -293,7 +293,7 @@ def print_credit_check(ctx: AppContext, result: CreditCheckResult, out: str | Pa
     """Print the result sheet of a credit check (its serial was given when the check ran)."""
     audit.require(ctx, Permission.PRINT)
     out = Path(out)
-    key = office_key(ctx)
+    key = print_key(ctx)
     with atomic_output(out) as tmp:
         pages = render_credit_check(ctx, result, tmp, key=key)
         with ctx.transaction() as session:
@@ -326,7 +326,7 @@ def print_publicity_list(
     today = today or dt.date.today()
     scheme = _scheme(domain, period)
     rank = {g: i for i, g in enumerate(scheme.grades)}
-    key = office_key(ctx)
+    key = print_key(ctx)
     with ctx.transaction() as session:
         found = session.execute(
             select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(

@@ -26,7 +26,7 @@ from xuyi_desktop.domain.ratings import (
 )
 from xuyi_desktop.domain.working_days import add_months
 from xuyi_desktop.paths import data_dir
-from xuyi_desktop.services import attachments, audit
+from xuyi_desktop.services import attachments, audit, four_eyes
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.schemes import registry
@@ -307,6 +307,7 @@ def set_status(
             if tentative:
                 warnings.append(f"公示期截止日 {rating.publicity_end:%Y-%m-%d} 待确认：{rating.publicity_end.year}年节假日安排尚未安装，暂按周末计算")
         if target is RatingStatus.EFFECTIVE:
+            four_eyes.check_effect(session, ctx, TABLE, rating.id)  # issue 21: not the one who entered it
             pending = session.execute(
                 select(exists().where(RatingObjection.rating_id == rating.id, RatingObjection.outcome == "pending"))
             ).scalar()
@@ -408,7 +409,7 @@ def attach_file(ctx: AppContext, rating_id: uuid.UUID, source: Path) -> uuid.UUI
     office receiving the rating by sync can open it); the data folder keeps a cache copy."""
     audit.require(ctx, Permission.ENTITY_EDIT)
     data, digest = attachments.read_checked(source)
-    target = attachments.write_cache(attachments.cache_path(digest, source.suffix), data)
+    target = attachments.write_cache(attachments.cache_path(digest, attachments.cache_suffix(data)), data)
     with ctx.transaction() as session:
         if session.get(Rating, rating_id) is None:
             raise NotFoundError(f"信用评价 {rating_id}")

@@ -32,7 +32,7 @@ from xuyi_desktop.printing.output import atomic_output
 from xuyi_desktop.printing.special_report import render_special_report
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.office_keys import office_key
+from xuyi_desktop.services.office_keys import print_key
 from xuyi_desktop.services.printing import issuing_organ
 from xuyi_desktop.services.profile import build_profile
 from xuyi_desktop.services.schemes import registry
@@ -128,7 +128,7 @@ def print_credit_report(
     today = dt.date.today()
     as_of = _report_date(as_of, today)
     fonts = register_fonts()
-    key = office_key(ctx)  # outside any transaction
+    key = print_key(ctx)  # outside any transaction
     names = _business_names()
     with atomic_output(out) as tmp, ctx.transaction() as session:
         e = resolve_entity(session, entity)
@@ -172,7 +172,7 @@ def print_special_report(
     chosen = rules.resolve(domains)
     out = Path(out)
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     with atomic_output(out) as tmp, ctx.transaction() as session:
         e = resolve_entity(session, entity)
         profile = build_profile(session, e, as_of, reveal=False)

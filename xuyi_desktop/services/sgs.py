@@ -5,6 +5,7 @@ Each use case is one transaction, checks the permission first, and records every
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -152,6 +153,13 @@ def view_of(r: SgsRecord, today: dt.date | None = None, warnings: Iterable[str] 
         tuple(rules.label(kind, n) for n in rules.missing_fields(kind, values)), r.gsjzq, tuple(warnings),
         bool(r.deadline_tentative), r.class_source or "",
     )
+
+
+def shown_to(ctx: AppContext, view: RecordView) -> RecordView:
+    """The view as this user may see it: ID numbers masked for roles without the right to see them."""
+    if ctx.can(Permission.REVEAL_PERSONAL):
+        return view
+    return dataclasses.replace(view, values=rules.mask_for_public(view.values))
 
 
 def _stored(name: str, value: Any) -> Any:
@@ -508,7 +516,7 @@ def list_records(
         for row in session.execute(stmt).scalars():
             view = view_of(row, today)
             if status is None or view.status is status:
-                views.append(view)
+                views.append(shown_to(ctx, view))
                 if limit is not None and len(views) >= limit:
                     break
     return views
@@ -517,7 +525,7 @@ def list_records(
 def get_record(ctx: AppContext, record_id: uuid.UUID, today: dt.date | None = None) -> RecordView:
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
-        return view_of(_current(session, record_id), today)
+        return shown_to(ctx, view_of(_current(session, record_id), today))
 
 
 def history(ctx: AppContext, record_id: uuid.UUID) -> list[RecordView]:
@@ -528,7 +536,7 @@ def history(ctx: AppContext, record_id: uuid.UUID) -> list[RecordView]:
         if row is None:
             raise NotFoundError(f"双公示记录 {record_id}")
         rows = session.execute(select(SgsRecord).where(SgsRecord.lineage_id == row.lineage_id).order_by(SgsRecord.revision)).scalars()
-        return [view_of(r) for r in rows]
+        return [shown_to(ctx, view_of(r)) for r in rows]
 
 
 def count_records(ctx: AppContext) -> int:

@@ -4,12 +4,14 @@ resources/holidays/ plus the years an administrator added in the data folder's h
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from xuyi_desktop.domain.working_days import HolidayCalendar, HolidayYear, load_calendar, parse_year
 from xuyi_desktop.paths import data_dir, resource_path
+from xuyi_desktop.services.context import AppContext
 
 
 def user_holiday_dir() -> Path:
@@ -58,11 +60,33 @@ def check_file(path: Path) -> HolidayYear:
     return parse_year(path.read_text(encoding="utf-8"), str(path), expected)
 
 
-def install_file(path: Path) -> HolidayYear:
-    """Validate, then copy into the data folder's holidays/ (replacing that year); the calendar reloads."""
+def install_file(ctx: AppContext, path: Path, *, replace: bool = False) -> HolidayYear:
+    """Validate, then copy into the data folder's holidays/; the calendar reloads. Needs the settings right
+    (every deadline of 双公示 depends on it) and is audited with the file's SHA-256. A year the calendar
+    already has (shipped with the program or installed before) is replaced only with `replace`."""
+    from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+    from xuyi_desktop.domain.permissions import Permission
+    from xuyi_desktop.services import audit
+
+    audit.require(ctx, Permission.SETTINGS)
     year = check_file(path)
+    data = path.read_bytes()
+    known = year.year in calendar().years
+    if known and not replace:
+        raise ValidationError(FieldProblem(
+            "file", f"{year.year}年的节假日安排已有（随程序发布或此前安装），如确需替换请加 --replace",
+            f"the calendar already has {year.year}; use --replace"))
     target = user_holiday_dir()
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, target / f"{year.year}.toml")
+    before = target / f"{year.year}.toml"
+    replaced = hashlib.sha256(before.read_bytes()).hexdigest() if before.exists() else ("shipped" if known else None)
+    digest = hashlib.sha256(data).hexdigest()
+    with ctx.transaction() as session:  # audited first: the entry exists exactly when the file is in place
+        audit.write(session, ctx, "settings.holidays_install",
+                    f"{'替换' if known else '安装'} {year.year} 年节假日安排（{path.name}，SHA-256 {digest[:16]}…）",
+                    details={"year": year.year, "file": str(path), "sha256": digest, "replaced": replaced})
+        tmp = before.with_name(f".{before.name}.part")
+        tmp.write_bytes(data)
+        os.replace(tmp, before)
     reload()
     return year

@@ -12,15 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +28,7 @@ from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.exchange.columns import CellProblem, HeaderMap, Layout, normalise_header
 from xuyi_desktop.exchange.sgs_layout import SHEET_NAMES, TEMPLATE_INSTRUCTIONS, always_required, sgs_layout
 from xuyi_desktop.exchange.sgs_workbook import SheetInfo, write_batch, write_error_report, write_template
-from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem
+from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem, open_xlsx
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs import current_records_stmt, insert_record, mark_reported_in, prepare, record_values
@@ -168,10 +165,7 @@ def _open(path: Path) -> Any:
         raise FileProblem(f"找不到文件：{path}", f"file not found: {path}")
     if path.suffix.lower() in (".xls", ".et"):
         raise FileProblem("不能直接导入旧版 .xls/.et 文件：请在 Excel 或 WPS 中“另存为” .xlsx 后再导入", "save the file as .xlsx first")
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise FileProblem(f"无法读取“{path.name}”：不是有效的 .xlsx 文件", f"not a readable .xlsx file ({exc})") from exc
+    return open_xlsx(path)  # bounded: size, ratio, no DTD (issue 21)
 
 
 def _choose(ws: Any, head: list[tuple[Any, ...]], mappings: Mapping[RecordKind, Mapping[str, str]]) -> SheetPlan | None:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
-from xuyi_desktop.services import attachments, audit, office_keys
+from xuyi_desktop.services import attachments, audit, audit_anchor, office_keys
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
@@ -256,7 +256,8 @@ def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = Fals
         }
         header: dict[str, Any] = {"format": fmt.FORMAT, "format_version": fmt.FORMAT_VERSION, "sender": local,
                                   "receiver": to, "package_id": package_id, "kind": kind,
-                                  "created_at": manifest["created_at"], "clock": stamp}
+                                  "created_at": manifest["created_at"], "clock": stamp,
+                                  "audit_anchor": audit_anchor.for_package(session, ctx)}  # the signed chain head
         sealed, encryptor = crypto.seal_stream(xkey, importing.aad_of(header))
         header["sealed"] = sealed
 
@@ -518,6 +519,7 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
             if peer is not None and peer.stream == a.office_code:
                 peer.stream = ""
     clock.save()
+    audit_anchor.receive(session, ctx, v.sender, v.header.get("audit_anchor"))  # keep the peer's signed chain head
     session.flush()
     result.held = int(session.execute(select(func.count()).select_from(sc).where(sc.c.status == "pending")).scalar() or 0)
     result.missing = gaps(session, have)

@@ -636,11 +636,11 @@ def batch_check(
 
     from xuyi_desktop.printing.fonts import register_fonts
     from xuyi_desktop.printing.tender_summary import render_batch_summary
-    from xuyi_desktop.services.office_keys import office_key
+    from xuyi_desktop.services.office_keys import print_key
     from xuyi_desktop.services.printing import issuing_organ
 
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     step = len(todo)
     pages = 0
     with tempfile.TemporaryDirectory(prefix="xuyi-batch-") as work, atomic_output(out) as tmp:

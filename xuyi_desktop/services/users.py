@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
+from xuyi_desktop.domain.passwords import PasswordPolicy, load_policy, password_problems
 from xuyi_desktop.domain.permissions import Permission, Role
+from xuyi_desktop.domain.text_safety import escape_unsafe, name_problem
+from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext, CurrentUser
+from xuyi_desktop.storage.database import short_lock_wait
 from xuyi_desktop.storage.models import AppUser, utcnow
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
-MIN_PASSWORD_LENGTH = 8
+MAX_USERNAME = 64
 _hasher = PasswordHasher()
+_dummy: list[str] = []  # a hash to check against for unknown names, so they take as long as wrong passwords
+WRONG = "用户名或密码错误"  # the same for an unknown user, a deactivated one and a wrong password
+
+
+def password_policy() -> PasswordPolicy:
+    return load_policy(resource_path("security", "passwords.toml"))
 
 
 class LoginFailed(DomainError):
@@ -42,10 +54,11 @@ class UserView:
 
 def _check_new(username: str, password: str) -> None:
     problems = []
-    if not username or len(username) > 64 or any(ch.isspace() for ch in username):
-        problems.append(FieldProblem("username", "用户名不能为空，不能含空格，最长64个字符", "invalid user name"))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(FieldProblem("password", f"密码至少{MIN_PASSWORD_LENGTH}个字符", f"password shorter than {MIN_PASSWORD_LENGTH}"))
+    if not username or len(username) > MAX_USERNAME or any(ch.isspace() for ch in username):
+        problems.append(FieldProblem("username", f"用户名不能为空，不能含空格，最长{MAX_USERNAME}个字符", "invalid user name"))
+    elif why := name_problem(username):
+        problems.append(FieldProblem("username", f"用户名{why}", "user name contains control or format characters"))
+    problems += password_problems(password, username, password_policy())
     if problems:
         raise ValidationError(problems)
 
@@ -73,45 +86,163 @@ def create_user(
         )
         session.add(user)
         audit.write(session, ctx, "user.create", f"新增用户 {username}（{role.label}）", record_table="app_user", record_id=user.username)
+    if ctx.setup_mode:
+        from xuyi_desktop.services.office_keys import approve_on_setup
+
+        approve_on_setup(ctx, username, user.display_name)  # still in set-up mode: the first administrator vouches for this PC's key
     ctx.setup_mode = False
     return UserView(username, user.display_name, role, user.unit, True, None)
 
 
+def _shown_name(username: str) -> str:
+    """A login name as the audit log may hold it: escaped, and cut to the column's width."""
+    shown = escape_unsafe(username, keep_whitespace=False)
+    return shown if len(shown) <= MAX_USERNAME else shown[: MAX_USERNAME - 1] + "…"
+
+
 def login(ctx: AppContext, username: str, password: str) -> CurrentUser:
     """Check the password; 5 failures in a row lock the account for 15 minutes. Every outcome is audited
-    and committed, including failures (the error is raised after the commit)."""
+    and committed, including failures (the error is raised after the commit).
+
+    The password is checked outside any transaction (argon2 takes a tenth of a second; nobody waits on it),
+    and the failure count is raised by one UPDATE … RETURNING, so parallel attempts cannot lose a count.
+    An unknown name, a deactivated user and a wrong password get the same message in the same time; only
+    someone who knows the password learns that the account is locked."""
     username = username.strip()
+    shown = _shown_name(username) or "?"
     now = utcnow()
+    valid_name = 0 < len(username) <= MAX_USERNAME and name_problem(username) is None
+    user_id, stored, active = None, None, False
+    if valid_name:
+        with ctx.transaction() as session:
+            user = _by_name(session, username)
+            if user is not None:
+                user_id, stored, active = user.id, user.password_hash, user.active
+    if not _dummy:
+        _dummy.append(_hasher.hash("xuyi-timing-equaliser"))
+    ok = _verify(stored or _dummy[0], password) and stored is not None
     failure: LoginFailed | None = None
-    with ctx.transaction() as session:
-        user = _by_name(session, username)
-        if user is None or not user.active:
-            audit.write(session, ctx, "login.failure", f"登录失败：用户 {username} 不存在或已停用", username=username or "?")
-            failure = LoginFailed("用户名或密码错误", "wrong user name or password")
-        elif user.locked_until is not None and user.locked_until > now:
-            audit.write(session, ctx, "login.refused_locked", f"账户 {username} 已锁定，拒绝登录", username=username)
-            failure = LoginFailed(_locked_text(user.locked_until), "account locked", user.locked_until)
-        elif not _verify(user.password_hash, password):
-            user.failed_attempts += 1
-            audit.write(session, ctx, "login.failure", f"登录失败：{username} 密码错误（第{user.failed_attempts}次）", username=username)
-            if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-                user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                user.failed_attempts = 0
-                audit.write(session, ctx, "login.locked", f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {username} 锁定{LOCK_MINUTES}分钟", username=username)
-                failure = LoginFailed(_locked_text(user.locked_until), "account locked", user.locked_until)
-            else:
-                left = MAX_FAILED_ATTEMPTS - user.failed_attempts
-                failure = LoginFailed(f"用户名或密码错误（再错{left}次将锁定账户）", "wrong user name or password")
+    try:
+        with ctx.transaction() as session:
+            _short_lock_wait(session)
+            failure, current = _record_outcome(session, ctx, username, shown, now, valid_name, user_id, active, ok, password)
+    except OperationalError as exc:
+        if not _is_busy(exc):
+            raise
+        # Another window holds the write lock (a long import): reading still works, so the password was
+        # checked; the entry is kept and written by this context's next write. A right password logs in now;
+        # a wrong one is refused after a pause (it is counted when the entry is written).
+        failure, current = _deferred_outcome(ctx, username, shown, now, valid_name, user_id, active, ok, password)
+    if failure is not None:
+        raise failure
+    return current
+
+
+LOCK_WAIT_MS = 3000
+
+
+def _short_lock_wait(session: Session) -> None:
+    """The login's write waits at most LOCK_WAIT_MS for the write lock (not the usual 10 s)."""
+    short_lock_wait(session, LOCK_WAIT_MS)
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig or exc).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text
+
+
+def _deferred_outcome(ctx: AppContext, username: str, shown: str, now: dt.datetime, valid_name: bool, user_id: Any,
+                      active: bool, ok: bool, password: str) -> tuple[LoginFailed | None, CurrentUser | None]:
+    import time
+
+    from xuyi_desktop.services.audit import _entry
+
+    with ctx.transaction() as session:  # a read: the lock of the other window does not stop it
+        user = session.get(AppUser, user_id) if user_id is not None else None
+        locked = user is not None and user.locked_until is not None and user.locked_until > now
+        current = CurrentUser(user.username, Role(user.role), user.unit, user.display_name) if user is not None else None
+    if user is not None and active and ok and not locked and current is not None:
+        ctx.user = current
+        ctx.deferred_audit.append({**_entry(ctx, "login.success", f"{username} 登录（数据库正忙，稍后记录）", "", "", None, None),
+                                   "at": now, "reset_user_id": str(user_id)})
+        return None, current
+    entry = _entry(ctx, "login.failure", f"登录失败：用户 {shown}（数据库正忙时）", "", "", None, shown)
+    entry["at"] = now
+    if user is not None and active and not ok and not locked:
+        entry["failed_user_id"] = str(user_id)
+    ctx.deferred_audit.append(entry)
+    time.sleep(2)  # no fast guessing while the count cannot be written
+    return LoginFailed(WRONG, "wrong user name or password"), None
+
+
+def reset_deferred_success(session: Session, user_id: str) -> None:
+    """A login that succeeded while the database was busy clears the failure count, as an immediate one does."""
+    import uuid
+
+    session.execute(update(AppUser).where(AppUser.id == uuid.UUID(user_id), AppUser.locked_until.is_(None))
+                    .values(failed_attempts=0).execution_options(synchronize_session=False))
+
+
+def count_deferred_failure(session: Session, ctx: AppContext, user_id: str, shown: str) -> None:
+    """A wrong password given while the database was busy, counted now (and locking as usual)."""
+    import uuid
+
+    now = utcnow()
+    counted = session.execute(
+        update(AppUser).where(AppUser.id == uuid.UUID(user_id), or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
+        .values(failed_attempts=AppUser.failed_attempts + 1).returning(AppUser.failed_attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if counted is not None and counted >= MAX_FAILED_ATTEMPTS:
+        session.execute(update(AppUser).where(AppUser.id == uuid.UUID(user_id)).values(
+            locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_attempts=0).execution_options(synchronize_session=False))
+        audit.write(session, ctx, "login.locked", f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {shown} 锁定{LOCK_MINUTES}分钟", username=shown)
+
+
+def _record_outcome(session: Session, ctx: AppContext, username: str, shown: str, now: dt.datetime, valid_name: bool,
+                    user_id: Any, active: bool, ok: bool, password: str) -> tuple[LoginFailed | None, CurrentUser | None]:
+    failure: LoginFailed | None = None
+    current: CurrentUser | None = None
+    if user_id is None or not active:
+        why = "用户名不合规" if not valid_name else ("不存在" if user_id is None else "已停用")
+        audit.write(session, ctx, "login.failure", f"登录失败：用户 {shown} {why}", username=shown)
+        failure = LoginFailed(WRONG, "wrong user name or password")
+    elif ok:
+        # Clearing the count only when the account is not locked: one statement, so a lock set by a
+        # parallel attempt a moment ago is seen.
+        cleared = session.execute(
+            update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
+            .values(failed_attempts=0, locked_until=None).returning(AppUser.id).execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        user = session.get(AppUser, user_id, populate_existing=True)
+        assert user is not None
+        if cleared is None:
+            audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，拒绝登录", username=shown)
+            failure = LoginFailed(_locked_text(user.locked_until or now), "account locked", user.locked_until)
         else:
-            user.failed_attempts, user.locked_until = 0, None
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
             current = CurrentUser(user.username, Role(user.role), user.unit, user.display_name)
             ctx.user = current
             audit.write(session, ctx, "login.success", f"{username} 登录")
-    if failure is not None:
-        raise failure
-    return current
+    else:
+        counted = session.execute(
+            update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
+            .values(failed_attempts=AppUser.failed_attempts + 1).returning(AppUser.failed_attempts)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        failure = LoginFailed(WRONG, "wrong user name or password")
+        if counted is None:
+            audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，密码错误", username=shown)
+        else:
+            audit.write(session, ctx, "login.failure", f"登录失败：{shown} 密码错误（第{counted}次）", username=shown)
+            if counted >= MAX_FAILED_ATTEMPTS:
+                session.execute(update(AppUser).where(AppUser.id == user_id).values(
+                    locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_attempts=0,
+                ).execution_options(synchronize_session=False))
+                audit.write(session, ctx, "login.locked",
+                            f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {shown} 锁定{LOCK_MINUTES}分钟", username=shown)
+    return failure, current
 
 
 def _locked_text(until: dt.datetime) -> str:
@@ -189,12 +320,11 @@ def unlock_user(ctx: AppContext, username: str) -> UserView:
 def reset_password(ctx: AppContext, username: str, new_password: str) -> None:
     """Set a new password for a user (who forgot theirs); also lifts a lockout. The password is never logged."""
     audit.require(ctx, Permission.USER_MANAGE)
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            FieldProblem("password", f"密码至少{MIN_PASSWORD_LENGTH}个字符", f"password shorter than {MIN_PASSWORD_LENGTH}")
-        )
     with ctx.transaction() as session:
         user = _existing(session, username)
+        problems = password_problems(new_password, user.username, password_policy())
+        if problems:
+            raise ValidationError(problems)
         user.password_hash = _hasher.hash(new_password)
         user.locked_until, user.failed_attempts = None, 0
         audit.write(session, ctx, "user.reset_password", f"重置用户 {user.username} 的密码", record_table="app_user", record_id=user.username)

@@ -7,6 +7,7 @@ from xuyi_desktop.storage import models  # noqa: F401
 from xuyi_desktop.storage import models_commitments  # noqa: F401
 from xuyi_desktop.storage import models_credit  # noqa: F401
 from xuyi_desktop.storage import models_sgs  # noqa: F401
+from xuyi_desktop.storage import models_security  # noqa: F401
 from xuyi_desktop.storage import models_sync  # noqa: F401
 from xuyi_desktop.storage import models_tender  # noqa: F401
 from xuyi_desktop.storage.models import Base

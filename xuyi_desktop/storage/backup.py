@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.storage import audit_chain
 from xuyi_desktop.storage.audit_chain import ChainReport
-from xuyi_desktop.storage.database import make_engine
+from xuyi_desktop.storage.database import make_engine, make_private
 from xuyi_desktop.storage.migrate import alembic_config, backup_sqlite_file
 
 MAGIC = b"XUYIBAK\x1a"  # \x1a ends `type` on a Windows console, as in PNG
@@ -154,6 +154,7 @@ def write_backup(src_db: Path, final: Path, passphrase: str | None = None) -> Wr
     partial = partial_path(final)
     try:
         take_snapshot(src_db, scratch)
+        make_private(partial)  # owner-only on POSIX, before a byte is written
         with scratch.open("rb") as plain, partial.open("wb") as out:
             digest = _encrypt(plain, out, passphrase, scratch.stat().st_size) if passphrase else _copy(plain, out)
             out.flush()
@@ -217,6 +218,7 @@ def _damaged(path: Path, what_zh: str, what_en: str) -> BackupFileError:
 def unpack_backup(backup: Path, dest: Path, passphrase: str | None) -> BackupKind:
     """Write the SQLite file inside `backup` to `dest` (decrypting and authenticating it if encrypted)."""
     kind = backup_kind(backup)
+    make_private(dest)
     with backup.open("rb") as src, dest.open("wb") as out:
         if kind is BackupKind.ENCRYPTED:
             if not passphrase:

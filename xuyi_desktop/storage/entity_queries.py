@@ -44,10 +44,12 @@ def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
-def ranked_search(session: Session, index: SearchIndex, query: str, limit: int = 50) -> list[Entity]:
+def ranked_search(session: Session, index: SearchIndex, query: str, limit: int = 50, *,
+                  identifier_prefix: bool = True) -> list[Entity]:
     """Find live entities for what a clerk typed, best first:
     exact identifier, identifier prefix, exact name, name prefix, initials prefix,
-    name fragment, initials fragment, full-pinyin fragment. Each step is one indexed query."""
+    name fragment, initials fragment, full-pinyin fragment. Each step is one indexed query.
+    identifier_prefix=False matches whole identifiers only (a masked ID number cannot be rebuilt by prefixes)."""
     raw = query.strip()
     if not raw:
         return []
@@ -84,10 +86,9 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     base = _with_categories(select(Entity))
     steps: list[object] = []
     if ident and ident.isascii() and ident.isalnum():
-        steps += [
-            base.where(Entity.identifier == ident),
-            base.where(_prefix_range(Entity.identifier, ident)).order_by(Entity.identifier),
-        ]
+        steps.append(base.where(Entity.identifier == ident))
+        if identifier_prefix:
+            steps.append(base.where(_prefix_range(Entity.identifier, ident)).order_by(Entity.identifier))
     steps += [
         base.where(Entity.name == raw),
         base.where(_prefix_range(Entity.name, raw)).order_by(Entity.name),

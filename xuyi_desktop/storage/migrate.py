@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-from xuyi_desktop.storage.database import sqlite_path
+from xuyi_desktop.storage.database import make_private, sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 KEEP_BACKUPS = 5
@@ -52,6 +52,7 @@ def current_revision(engine: Engine) -> str | None:
 def backup_sqlite_file(src: Path, dest: Path) -> Path:
     """Copy a live SQLite database with its online backup API (never a plain file copy under WAL)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    make_private(dest)  # a copy of the database is as private as the database
     source, target = sqlite3.connect(src), sqlite3.connect(dest)
     try:
         source.backup(target)

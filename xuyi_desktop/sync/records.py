@@ -59,6 +59,7 @@ RECORDS: dict[str, SyncedTable] = {t.table: t for t in (
     SyncedTable("credit_objection", "信息异议"),
     SyncedTable("list_entry", "名单记录"),
     SyncedTable("third_party_report", "第三方信用报告"),
+    SyncedTable("signing_key", "签名密钥"),
     SyncedTable("sync_decision", "冲突处理决定"),
 )}
 
@@ -173,6 +174,9 @@ def check_change(c: Any, max_stamp: int) -> None:
     _image(table, c.get("after"), "after")
     if c.get("after") is None:
         raise BadChange(f"同步包中{table.label}的变更缺少内容", "change without an after image")
+    if table.table == "signing_key" and c["after"].get("office_code") != office_of_stream(stream_of(c)):
+        # An office speaks only for its own PCs' keys: another office's package may not approve or revoke them.
+        raise BadChange("同步包中含有其他单位签名密钥的变更，已拒绝", "a signing key change for another office")
 
 
 def stream_of(c: dict[str, Any]) -> str:

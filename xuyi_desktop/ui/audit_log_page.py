@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -25,10 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.audit import AuditRow
+from xuyi_desktop.services.audit_anchor import held_anchors, verify_with_anchors
 from xuyi_desktop.services.audit_export import export_audit
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.output_files import write_text_file
 from xuyi_desktop.ui.operations import run_in_background
 
 PAGE_SIZE = 200
@@ -44,6 +49,9 @@ ACTION_TYPES = (
     ("备份与恢复", "backup."),
     ("用户管理", "user."),
     ("系统设置", "settings."),
+    ("签名密钥", "signing_key."),
+    ("越权被拒", "permission.denied"),
+    ("按证件号码查询", "search.identifier"),
 )
 LOGIN_TYPES = (
     ("全部", ""),
@@ -68,6 +76,13 @@ ACTION_LABELS = {
     "backup.auto_failed": "自动备份失败",
     "backup.restore": "恢复数据库",
     "user.create": "新增用户",
+    "signing_key.insert": "登记签名密钥",
+    "signing_key.update": "签名密钥批准/停用/吊销",
+    "permission.denied": "越权被拒",
+    "search.identifier": "按证件号码查询",
+    "attachment.save": "另存附件",
+    "settings.holidays_install": "安装节假日安排",
+    "settings.four_eyes": "双人复核设置",
     "settings.backup": "备份设置",
     "entity.insert": "登记主体",
     "entity.update": "修改主体",
@@ -195,6 +210,7 @@ class AuditLogPage(QWidget):
 
     message = Signal(str)
     verified = Signal(object)  # ChainReport
+    anchored = Signal(object)  # services.audit_anchor.AnchorCheck
     exported = Signal(int)
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
@@ -230,6 +246,10 @@ class AuditLogPage(QWidget):
         self.verify_button = QPushButton(self.tr("校验"), self)
         self.verify_button.setToolTip(self.tr("从第一条起校验操作日志的哈希链，发现被改动或删除的日志"))
         self.export_button = QPushButton(self.tr("导出Excel…"), self)
+        self.anchor_button = QPushButton(self.tr("对照锚点…"), self)
+        self.anchor_button.setToolTip(self.tr("对照备份、同步包或其他单位导出的锚点文件中签名的日志链头，发现被改写或截断的日志"))
+        self.anchors_out_button = QPushButton(self.tr("导出锚点…"), self)
+        self.anchors_out_button.setToolTip(self.tr("导出本机保存的锚点（含从其他单位收到的），交对方核验其操作日志"))
         self.export_button.setToolTip(self.tr("把符合当前筛选条件的全部日志导出为 .xlsx 文件"))
 
         first = QHBoxLayout()  # the log and who/what
@@ -277,6 +297,8 @@ class AuditLogPage(QWidget):
         bottom.addWidget(self.busy)
         bottom.addWidget(self.verify_label)
         bottom.addWidget(self.verify_button)
+        bottom.addWidget(self.anchor_button)
+        bottom.addWidget(self.anchors_out_button)
         bottom.addWidget(self.export_button)
 
         layout = QVBoxLayout(self)
@@ -293,6 +315,8 @@ class AuditLogPage(QWidget):
         self.type_combo.activated.connect(lambda _i: self.apply_filters())
         self.date_check.toggled.connect(self._dates_toggled)
         self.verify_button.clicked.connect(self.verify)
+        self.anchor_button.clicked.connect(lambda: self.verify_against())
+        self.anchors_out_button.clicked.connect(lambda: self.export_anchors())
         self.export_button.clicked.connect(lambda: self.export())
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._load_failed)
@@ -380,6 +404,60 @@ class AuditLogPage(QWidget):
                 ),
             )
         self.verified.emit(report)
+
+    def verify_against(self, files: list[Path] | None = None, passphrase: str | None = None) -> None:
+        """对照锚点: the chain, then the signed heads in the chosen backups / packages / anchor files."""
+        if files is None:
+            chosen, _filter = QFileDialog.getOpenFileNames(
+                self, self.tr("选择备份、同步包或锚点文件"), "",
+                self.tr("备份、同步包、锚点文件 (*.db *.xbak *.xsync *.json);;所有文件 (*)"))
+            if not chosen:
+                return
+            files = [Path(c) for c in chosen]
+            if any(f.suffix.lower() == ".xbak" for f in files):
+                text, ok = QInputDialog.getText(self, self.tr("加密备份"), self.tr("备份口令："), QLineEdit.EchoMode.Password)
+                if not ok:
+                    return
+                passphrase = text
+        self._set_busy(True)
+        self.verify_label.setStyleSheet("")
+        self.verify_label.setText(self.tr("校验中…"))
+
+        def work() -> Any:
+            report = audit.verify_chain(self._ctx)
+            return report if not report.ok else verify_with_anchors(self._ctx, list(files or []), passphrase)
+
+        run_in_background(work, self._anchored, self._verify_failed, owner=self)
+
+    def _anchored(self, report: Any) -> None:
+        if not hasattr(report, "first_problem_seq"):  # the chain itself is broken
+            self._verified(report)
+            return
+        self._set_busy(False)
+        if report.ok:
+            self.verify_label.setStyleSheet("color: #2e7d32;")
+            self.verify_label.setText(self.tr("与 {0} 个签名锚点一致").format(report.checked))
+        else:
+            self.verify_label.setStyleSheet("color: #c62828; font-weight: bold;")
+            self.verify_label.setText(self.tr("与锚点不符：{0}").format(report.reason_zh))
+            QMessageBox.warning(self, self.tr("操作日志校验"), self.tr("操作日志与锚点不符：{0}\n\n请报告管理员。").format(report.reason_zh))
+        self.anchored.emit(report)
+
+    def export_anchors(self, path: str | Path | None = None, office: str | None = None) -> None:
+        """导出锚点: what `xuyi audit anchors --out` writes, for the other office to check its chain against."""
+        if path is None:
+            chosen, _filter = QFileDialog.getSaveFileName(self, self.tr("导出锚点"), f"锚点-{dt.date.today():%Y%m%d}.json",
+                                                          self.tr("锚点文件 (*.json)"))
+            if not chosen:
+                return
+            path = chosen
+        try:
+            rows = held_anchors(self._ctx, office)
+            write_text_file(Path(path), json.dumps({"format": "xuyi-audit-anchors", "anchors": rows}, ensure_ascii=False, indent=1))
+        except DomainError as exc:
+            QMessageBox.warning(self, self.tr("导出锚点"), getattr(exc, "message_zh", str(exc)))
+            return
+        self.message.emit(self.tr("已导出 {0} 个锚点到 {1}").format(len(rows), path))
 
     def _verify_failed(self, exc: BaseException) -> None:
         self._set_busy(False)

@@ -76,7 +76,7 @@ class SetupAdminDialog(_CredentialsDialog):
         )
         self.username_edit = QLineEdit(self)
         self.password_edit = _password_edit(self)
-        self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.MIN_PASSWORD_LENGTH))
+        self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.password_policy().min_length))
         self.confirm_edit = _password_edit(self)
         self.display_name_edit = QLineEdit(self)
         self.display_name_edit.setPlaceholderText(self.tr("例如：张伟（可留空）"))
@@ -90,8 +90,8 @@ class SetupAdminDialog(_CredentialsDialog):
         username, password = self.username_edit.text().strip(), self.password_edit.text()
         if not username:
             return self._refuse(self.tr("请输入用户名"), self.username_edit)
-        if len(password) < users.MIN_PASSWORD_LENGTH:
-            return self._refuse(self.tr("密码至少{0}个字符").format(users.MIN_PASSWORD_LENGTH), self.password_edit)
+        if len(password) < users.password_policy().min_length:
+            return self._refuse(self.tr("密码至少{0}个字符").format(users.password_policy().min_length), self.password_edit)
         if password != self.confirm_edit.text():
             self.confirm_edit.clear()
             return self._refuse(self.tr("两次输入的密码不一致，请重新输入确认密码"), self.confirm_edit)

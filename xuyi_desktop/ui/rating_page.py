@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.domain.file_types import sniff
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.ratings import TRANSITIONS, RatingStatus
 from xuyi_desktop.services import attachments
@@ -45,6 +46,7 @@ from xuyi_desktop.services.ratings import (
     list_ratings,
     set_status,
 )
+from xuyi_desktop.ui.attachment_viewer import AttachmentViewer
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour, printing_function
 from xuyi_desktop.ui.rating_form import RatingForm
@@ -576,7 +578,14 @@ class RatingPage(QWidget):
         except DomainError as refused:
             QMessageBox.warning(self, title, refused.message_zh)
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        # The file was checked by content when attached and again now; it is handed on under the extension of
+        # what it is (a PDF stays a PDF whatever it was called). Pictures open in the program's own viewer.
+        kind = sniff(path.read_bytes())
+        if kind is not None and kind.image:
+            self._viewer = AttachmentViewer(path, chosen.name, self)
+            self._viewer.open()
+        else:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self.message.emit(self.tr("已打开附件：{0}").format(chosen.name))
 
     def print_certificate(self) -> None:

@@ -1,4 +1,5 @@
-"""用户管理 (administrators only): the users, adding one, deactivating/reactivating, unlocking, resetting a password."""
+"""用户管理 (administrators only): the users, adding one, deactivating/reactivating, unlocking, resetting a password;
+the bureau-wide switches (unit-only lists, four eyes for ratings) and the PCs' signing keys (ui.keys_panel)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from xuyi_desktop.domain.errors import DomainError, ValidationError
 from xuyi_desktop.domain.permissions import Role
-from xuyi_desktop.services import list_scope, users
+from xuyi_desktop.services import four_eyes, list_scope, users
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.models import utcnow
+from xuyi_desktop.ui.keys_panel import KeysPanel
 from xuyi_desktop.ui.widgets import error_label, page_action
 
 ROLE_ORDER = (Role.CLERK, Role.REVIEWER, Role.VIEWER, Role.ADMIN)
@@ -63,7 +65,7 @@ class NewUserDialog(QDialog):
         self.unit_edit = QLineEdit(self)
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.MIN_PASSWORD_LENGTH))
+        self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.password_policy().min_length))
         self.confirm_edit = QLineEdit(self)
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.username_error = error_label(self)
@@ -177,6 +179,10 @@ class UsersPage(QWidget):
             self.tr("双公示和信用承诺列表只显示用户所属单位作出（受理）的记录；管理员、审核人仍看全部单位")
         )
         self.unit_only_check.setChecked(list_scope.lists_restricted(ctx))
+        self.four_eyes_check = QCheckBox(self.tr("信用评价双人复核：录入人不能使本人录入的评价生效"), self)
+        self.four_eyes_check.setChecked(four_eyes.four_eyes_enabled(ctx))
+        self.keys_panel = KeysPanel(ctx, self)
+        self.keys_panel.message.connect(self.message)
 
         buttons = QHBoxLayout()
         for button in (self.add_button, self.toggle_button, self.unlock_button, self.reset_button):
@@ -186,7 +192,12 @@ class UsersPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.unit_only_check)
+        checks = QHBoxLayout()
+        checks.addWidget(self.unit_only_check)
+        checks.addWidget(self.four_eyes_check)
+        checks.addStretch(1)
+        layout.addLayout(checks)
+        layout.addWidget(self.keys_panel, 1)
         layout.addWidget(self.status_label)
 
         self.add_button.clicked.connect(lambda: self.add_user())
@@ -195,6 +206,7 @@ class UsersPage(QWidget):
         self.reset_button.clicked.connect(lambda: self.reset_password())
         self.refresh_button.clicked.connect(self.refresh)
         self.unit_only_check.toggled.connect(self.set_unit_only)
+        self.four_eyes_check.toggled.connect(self.set_four_eyes)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         page_action(self, self.tr("新增用户"), "Ctrl+N", lambda: self.add_user())
         self.refresh()
@@ -230,6 +242,17 @@ class UsersPage(QWidget):
             self.status_label.setText(_reason(exc))
             return
         self._done(self.tr("已设置：各单位用户只看本单位的记录") if on else self.tr("已设置：各单位用户可看全部单位的记录"))
+
+    def set_four_eyes(self, on: bool) -> None:
+        try:
+            four_eyes.set_four_eyes(self._ctx, on)
+        except DomainError as exc:
+            self.four_eyes_check.blockSignals(True)
+            self.four_eyes_check.setChecked(not on)
+            self.four_eyes_check.blockSignals(False)
+            self.status_label.setText(_reason(exc))
+            return
+        self._done(self.tr("已开启信用评价双人复核") if on else self.tr("已关闭信用评价双人复核"))
 
     def row_of(self, username: str) -> int:
         return next((i for i, v in enumerate(self._views) if v.username == username), -1)
@@ -320,7 +343,7 @@ class UsersPage(QWidget):
             first, ok = QInputDialog.getText(
                 self,
                 self.tr("重置密码"),
-                self.tr("为 {0} 设置新密码（至少{1}个字符）：").format(view.username, users.MIN_PASSWORD_LENGTH),
+                self.tr("为 {0} 设置新密码（至少{1}个字符）：").format(view.username, users.password_policy().min_length),
                 QLineEdit.EchoMode.Password,
             )
             if not ok:

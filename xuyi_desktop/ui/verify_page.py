@@ -39,13 +39,24 @@ def describe(result: VerifyResult) -> tuple[str, list[str]]:
 
     if not result.valid:
         lines = [f"码中编号：{result.serial}（签发单位 {result.issuer}）"] if result.serial else []
-        return f"无效：{result.reason_zh}", lines
+        return f"{result.status_label}：{result.reason_zh}", lines + _signer_lines(result)
     issuer = f"{result.issuer_name}（{result.issuer}）" if result.issuer_name else result.issuer
     day = result.issued_on.isoformat() if result.issued_on else ""
-    lines = [f"编号：{result.serial}", f"由 {issuer} 于 {day} 签发"]
+    lines = [f"编号：{result.serial}", f"由 {issuer} 于 {day} 签发", *_signer_lines(result)]
     lines += [f"{label}：{value}" for label, value in describe_facts(result.doc_type, result.facts)]
     lines += [f"注意：{note}" for note in result.notes]
     return f"有效：{result.doc_type_label}", lines
+
+
+def _signer_lines(result: VerifyResult) -> list[str]:
+    """Which PC's key signed it, and which administrator approved that key."""
+    lines = []
+    if result.installation:
+        lines.append(f"签发电脑：{result.installation}（密钥指纹 {result.key_fingerprint}）")
+    if result.approved_at:
+        lines.append(f"密钥批准：管理员 {result.approved_by_name or result.approved_by}（{result.approved_by}），"
+                     f"{result.approved_at.astimezone():%Y-%m-%d}")
+    return lines
 
 
 class VerifyPage(QWidget):

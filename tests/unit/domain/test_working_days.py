@@ -79,11 +79,11 @@ def test_validation_names_file_and_rule() -> None:
         parse_year("year = ", "2027.toml")
 
 
-def test_an_administrator_adds_a_year(tmp_path: Path) -> None:
+def test_an_administrator_adds_a_year(tmp_path: Path, ctx) -> None:  # type: ignore[no-untyped-def]
     from xuyi_desktop.services import sgs_calendar
 
     (tmp_path / "2027.toml").write_text(GOOD, encoding="utf-8")
-    sgs_calendar.install_file(tmp_path / "2027.toml")
+    sgs_calendar.install_file(ctx, tmp_path / "2027.toml")
     try:
         assert 2027 in sgs_calendar.calendar().years
         # 31 Dec 2026 (Thu) + 1: 1–3 Jan 2027 are holidays in this file → Monday 4 Jan.
