@@ -20,6 +20,7 @@ from xuyi_desktop.services import audit, office_keys, printing, users
 from xuyi_desktop.services.context import open_context
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
+from rating_flow import step_day  # tests/support
 
 ADMIN_PW, CLERK_PW, REVIEWER_PW = "Xuyi-admin-2026", "Xuyi-clerk-2026", "Xuyi-review-2026"
 
@@ -60,7 +61,7 @@ def office(database: str):  # type: ignore[no-untyped-def]
     users.logout(ctx)
     users.login(ctx, "review01", REVIEWER_PW)
     for step in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, rating.id, step)
+        set_status(ctx, rating.id, step, today=step_day(step))
     users.logout(ctx)
     yield ctx, rating
     ctx.close()

@@ -333,8 +333,9 @@ def test_batch_cli(database: str, ctx: Any, bidders: dict[str, Any], tmp_path: P
     assert plain.returncode == 0 and "未找到" in plain.stdout and "名称不唯一" in plain.stdout
     assert xuyi(database, "check", "--batch", str(bidders["path"]), "--business", "tender").returncode == 2  # no --out
     assert xuyi(database, "check", "x", "--batch", str(bidders["path"]), "--business", "tender",
-                "--out", str(out)).returncode == 2
-    missing = xuyi(database, "check", "--batch", str(tmp_path / "nope.xlsx"), "--business", "tender", "--out", str(out))
+                "--out", str(tmp_path / "u.pdf")).returncode == 2
+    missing = xuyi(database, "check", "--batch", str(tmp_path / "nope.xlsx"), "--business", "tender", "--out",
+                   str(tmp_path / "m.pdf"))
     assert missing.returncode == 1 and missing.stderr.startswith("错误：") and len(missing.stderr.strip().splitlines()) == 1
     # the database check is still `xuyi check` without anything
     assert "数据库" in xuyi(database, "check").stdout

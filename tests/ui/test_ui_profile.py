@@ -27,7 +27,7 @@ from xuyi_desktop.ui.sgs_page import SgsPage
 
 TODAY = dt.date.today()
 LAST_YEAR = TODAY.year - 1
-PW = "Passw0rd!2026"
+PW = "Xuyi-Counter-2026"
 NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
 
 

@@ -145,6 +145,9 @@ def _main(argv: Sequence[str] | None) -> int:
         if "locked" in text or "busy" in text:
             print("错误：数据库正忙（另一窗口或程序正在写入，例如正在导入），请稍后再试，本次未做任何更改 "
                   "(database is busy, try again later)", file=sys.stderr)
+        elif "malformed" in text or "not a database" in text:
+            print("错误：数据库文件完整性检查未通过：文件已损坏，请从备份恢复（xuyi restore 备份文件）"
+                  f"（{text.splitlines()[0][:120]}） (database file damaged: restore a backup)", file=sys.stderr)
         else:
             _log_failure()
             print(f"错误：数据库操作失败，本次未做任何更改：{text.splitlines()[0][:200]} (database error)", file=sys.stderr)
