@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from rating_flow import step_day
 from ui_helpers import USCC_A, USCC_B
 
@@ -20,6 +21,7 @@ from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.profile import get_profile
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 from xuyi_desktop.services.sgs_demo import penalty_raw
+from xuyi_desktop.ui.credit_check_page import CreditCheckPage
 from xuyi_desktop.ui.lists_page import ListsPage
 from xuyi_desktop.ui.repair_page import RepairPage
 from xuyi_desktop.ui.sgs_page import SgsPage
@@ -225,6 +227,14 @@ def test_a_red_list_entry_is_proposed_off_the_gui_thread_and_confirmed_by_a_revi
     # the counter sees it: the red list's fast track, with the list as its source
     result = credit_check.run_check(ctx, USCC_B, "licensing")
     assert any("红名单" in c.text and c.kind == "incentive" for c in result.consequences)
+    check = CreditCheckPage(ctx, settings)  # and the 信用核查 page shows the membership beside the name
+    qtbot.addWidget(check)
+    check.show()
+    check.set_business("licensing")
+    qtbot.keyClicks(check.search_edit, USCC_B)
+    qtbot.keyClick(check.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not check.busy and check.result is not None, timeout=5000)
+    assert "【红名单】" in check.meta_label.text()
 
     # early exit with a reason
     assert page.select_member(entry_id) and page.remove_button.isEnabled()
