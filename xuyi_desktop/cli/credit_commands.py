@@ -130,9 +130,9 @@ def register(sub: Any) -> None:
     ent.add_argument("--status", help="proposed/confirmed/removed/exited")
     ent.add_argument("--json", action="store_true")
     ent.set_defaults(func=_entries)
-    pub = lsub.add_parser("publish", help="公布名单（.xlsx，个人证件号码隐去中间部分）")
+    pub = lsub.add_parser("publish", help="公布名单（.xlsx；文件名以 .pdf 结尾则打印带编号和核验码的 PDF；个人证件号码隐去中间部分）")
     pub.add_argument("--type", required=True, dest="list_type")
-    pub.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    pub.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx|FILE.pdf")
     pub.set_defaults(func=_publish)
 
 
@@ -337,6 +337,12 @@ def _entries(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.credit_lists import publish
 
+    if args.out.suffix.lower() == ".pdf":
+        from xuyi_desktop.services.credit_prints import print_list_publication
+
+        printed = print_list_publication(context(args), args.list_type, args.out)
+        print(f"已公布名单：{printed.path}（{printed.count} 个，编号 {printed.serial}）")
+        return EXIT_OK
     path, count = publish(context(args), args.list_type, args.out)
     print(f"已公布名单：{path}（{count} 个）")
     return EXIT_OK

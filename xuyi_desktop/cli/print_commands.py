@@ -15,7 +15,7 @@ from xuyi_desktop.domain.ratings import RatingStatus
 
 
 def register(sub: Any) -> None:
-    pr = sub.add_parser("print", help="打印 PDF：信用等级证书、信用核查结果单、公示名单、信用报告、专项信用报告 (print documents)")
+    pr = sub.add_parser("print", help="打印 PDF：信用等级证书、信用核查结果单、公示名单、信用报告、专项信用报告、信用修复告知书 (print documents)")
     psub = pr.add_subparsers(dest="print_command", required=True, metavar="DOCUMENT")
 
     cert = psub.add_parser("certificate", help="打印一张信用等级证书（仅限已生效的评价）")
@@ -68,6 +68,15 @@ def register(sub: Any) -> None:
     special.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     special.add_argument("--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="报告期截止日期（默认今天）")
     special.set_defaults(func=_special_report)
+
+    notice = psub.add_parser(
+        "repair-notice", help="打印行政处罚的信用修复告知书（两书同达：随处罚决定书送达；首次打印编号，补打沿用原编号）",
+    )
+    notice.add_argument("penalty_id", type=uuid.UUID, metavar="PENALTY_ID", help="行政处罚记录 ID（任一版本或其 lineage）")
+    notice.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    notice.add_argument("--served", action="store_true", help="同时登记已随处罚决定书送达（送达日期见 --on，默认今天）")
+    notice.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="送达日期（与 --served 同用）")
+    notice.set_defaults(func=_repair_notice)
 
     verify = sub.add_parser("verify", help="离线核验打印文件上的二维码内容（核验码文本、保存它的文件、本系统打印的 PDF（逐个核验其中全部核验码）；- 为标准输入）")
     verify.add_argument("payload", metavar="PAYLOAD_OR_FILE")
@@ -164,6 +173,22 @@ def _special_report(args: argparse.Namespace) -> int:
 
     out = print_special_report(context(args), args.entity, args.out, years=args.years, domains=args.domain, as_of=args.date)
     print(f"已生成：{out}")
+    return EXIT_OK
+
+
+def _repair_notice(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.credit_prints import print_repair_notice
+    from xuyi_desktop.services.repair import record_notice_served
+
+    if args.on is not None and not args.served:
+        print("错误：--on 是送达日期，须与 --served 同用 (--on needs --served)", file=sys.stderr)
+        return 2
+    ctx = context(args)
+    printed = print_repair_notice(ctx, args.penalty_id, args.out)
+    print(f"已生成：{printed.path}（告知书编号 {printed.serial}{'，补打' if printed.reprint else ''}）")
+    if args.served:
+        record_notice_served(ctx, args.penalty_id, serial=printed.serial, on=args.on)
+        print(f"已登记：信用修复告知书 {printed.serial} 随处罚决定书送达（{(args.on or dt.date.today()).isoformat()}）")
     return EXIT_OK
 
 

@@ -466,4 +466,8 @@ def describe_facts(doc_type: str, facts: dict[str, str]) -> list[tuple[str, str]
         from xuyi_desktop.services.reports import describe_report_facts
 
         out.extend(describe_report_facts(doc_type, facts))
+    if doc_type in ("XF", "MD"):
+        from xuyi_desktop.services.credit_prints import describe_print_facts
+
+        out.extend(describe_print_facts(doc_type, facts))
     return out

@@ -67,6 +67,17 @@ from xuyi_desktop.ui.rating_common import (
 from xuyi_desktop.ui.widgets import page_action
 
 _BUSINESS_KEY = "credit_check/business"
+
+
+def list_badges(lists: list[dict]) -> str:  # type: ignore[type-arg]
+    """【红名单】, 【黑名单】 … beside the name: a membership the clerk must not miss below the fold."""
+    colours = {"red": "#2e7d32", "watch": AMBER.name()}
+    out = []
+    for m in lists:
+        name = str(m.get("name", ""))
+        short = name[name.rindex("（") + 1:-1] if name.endswith("）") and "（" in name else name
+        out.append(f"<span style='color:{colours.get(m.get('type'), RESTRICTION.name())}; font-weight:bold'>【{short}】</span>")
+    return "".join(out)
 CANDIDATE_ROWS = 8  # rows the candidate list shows before it scrolls
 
 
@@ -513,6 +524,7 @@ class CreditCheckPage(QWidget):
                        if e.get("status") not in (None, "active") else f"状态：{status}")
         self.meta_label.setText(
             self.tr("{0}　{1}　类别：{2}　{3}").format(e.get("identifier", ""), e.get("kind_label", ""), categories, status_html)
+            + (f"　{list_badges(result.lists)}" if result.lists else "")
         )
         try:
             checked_at = local_time(dt.datetime.fromisoformat(result.checked_at))

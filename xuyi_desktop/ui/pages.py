@@ -40,6 +40,8 @@ EXTRA_PAGES: list[PageSpec] = [
     PageSpec("信用评价", _lazy("xuyi_desktop.ui.rating_page", "RatingPage")),
     PageSpec("信用承诺", _lazy("xuyi_desktop.ui.commitment_page", "CommitmentPage")),
     PageSpec("双公示", _lazy("xuyi_desktop.ui.sgs_page", "SgsPage")),
+    PageSpec("信用修复", _lazy("xuyi_desktop.ui.repair_page", "RepairPage")),
+    PageSpec("名单管理", _lazy("xuyi_desktop.ui.lists_page", "ListsPage")),
     PageSpec("核验", _lazy("xuyi_desktop.ui.verify_page", "VerifyPage"), Permission.VIEW),
     PageSpec("数据同步", _lazy("xuyi_desktop.ui.sync_page", "SyncPage"), Permission.ENTITY_EDIT),
     PageSpec("操作日志", _lazy("xuyi_desktop.ui.audit_log_page", "AuditLogPage"), Permission.AUDIT_VIEW),

@@ -149,6 +149,10 @@ class SgsPage(QWidget):
         self.classify_button.setToolTip(self.tr("审核人员确定选中行政处罚的失信程度（公示类别）：待定或按规则推定的记录，须写明理由"))
         self.classify_button.setVisible(self._ctx.can(Permission.CREDIT_REVIEW))  # reviewers only
         self.classify_button.setEnabled(False)
+        self.notice_button = QPushButton(self.tr("打印信用修复告知书…"), self)
+        self.notice_button.setToolTip(self.tr("两书同达：打印选中行政处罚的信用修复告知书，登记随决定书送达"))
+        self.notice_button.setEnabled(False)
+        self.notice_button.clicked.connect(lambda: self.open_repair_notice())
         self.add_penalty_button.clicked.connect(lambda: self.open_form(RecordKind.PENALTY))
         self.add_license_button.clicked.connect(lambda: self.open_form(RecordKind.LICENSE))
         self.import_button.clicked.connect(self.open_import)
@@ -156,7 +160,8 @@ class SgsPage(QWidget):
         self.classify_button.clicked.connect(lambda: self.classify_selected())
         self.table.itemSelectionChanged.connect(self._update_classify)
         actions = QHBoxLayout()
-        for b in (self.add_penalty_button, self.add_license_button, self.import_button, self.report_button, self.classify_button):
+        for b in (self.add_penalty_button, self.add_license_button, self.import_button, self.report_button, self.classify_button,
+                  self.notice_button):
             actions.addWidget(b)
         actions.addStretch(1)
         page_action(self, self.tr("登记行政处罚"), "Ctrl+N", lambda: self.open_form(RecordKind.PENALTY))
@@ -172,6 +177,7 @@ class SgsPage(QWidget):
         self.form = None
         self.import_dialog = None
         self.classify_dialog = None
+        self.notice_dialog = None
 
     # --- data -----------------------------------------------------------------------------------------------
 
@@ -283,6 +289,21 @@ class SgsPage(QWidget):
 
     def _update_classify(self) -> None:
         self.classify_button.setEnabled(self._ctx.can(Permission.CREDIT_REVIEW) and self._selected_penalty() is not None)
+        self.notice_button.setEnabled(self._ctx.can(Permission.PRINT) and self._selected_penalty() is not None)
+
+    def open_repair_notice(self, *, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+        """两书同达: the selected penalty's 信用修复告知书 (print, reprint, record served)."""
+        from xuyi_desktop.ui.repair_notice_dialog import RepairNoticeDialog
+
+        record = self._selected_penalty()
+        if record is None:
+            return None
+        dialog = RepairNoticeDialog(self._ctx, record.id, self, today=self._today)
+        dialog.changed.connect(self.message.emit)
+        self.notice_dialog = dialog
+        if exec_dialog:
+            dialog.open()
+        return dialog
 
     def classify_selected(self, *, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
         """确定公示类别 (reviewers): the class picked from 轻微/一般/严重 and a reason; services.sgs.classify_record."""
