@@ -176,7 +176,7 @@ def test_the_cli_prints_the_notice_and_records_it_served(ctx, database: str, tmp
     assert state.serial and state.serial in said and state.served_on == D(2026, 5, 8)
     assert "随处罚决定书送达（2026-05-08）" in said and out.is_file()
     # a served date without --served is a usage error; a withdrawn decision one 错误 line, no file
-    assert main(["--db", database, "print", "repair-notice", str(view.id), "--out", str(out), "--on", "2026-05-08"]) == 2
+    assert main(["--db", database, "print", "repair-notice", str(view.id), "--out", str(tmp_path / "u.pdf"), "--on", "2026-05-08"]) == 2
     capsys.readouterr()
     sgs.withdraw_record(ctx, view.id, on=D(2026, 8, 1), reason="行政复议撤销", today=AS_OF)
     missing = tmp_path / "withdrawn.pdf"

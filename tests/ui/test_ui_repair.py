@@ -27,7 +27,7 @@ from xuyi_desktop.ui.repair_page import RepairPage
 from xuyi_desktop.ui.sgs_page import SgsPage
 
 TODAY = dt.date.today()
-PW = "Passw0rd!2026"
+PW = "Xuyi-Counter-2026"
 NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
 ALL = ("application_form", "repair_commitment", "licence_copy", "identity", "penalty_performed", "correction_proof")
 

@@ -46,7 +46,7 @@ from xuyi_desktop.printing.repair_notice import DOC_TYPE as NOTICE_DOC
 from xuyi_desktop.printing.repair_notice import RepairNoticeData, render_repair_notice
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.office_keys import office_key
+from xuyi_desktop.services.office_keys import print_key
 from xuyi_desktop.services.printing import NothingToPrintError, issuing_organ
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_credit import ListEntry
@@ -249,7 +249,7 @@ def print_repair_notice(ctx: AppContext, penalty_id: uuid.UUID, out: str | Path,
     out = Path(out)
     notice_texts()  # a broken wording file is refused before anything is numbered
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     with atomic_output(out) as tmp, ctx.transaction() as session:
         from xuyi_desktop.services.serials import next_serial
         from xuyi_desktop.services.sgs import set_in
@@ -315,7 +315,7 @@ def print_list_publication(ctx: AppContext, list_type: str, out: str | Path, *, 
         footer += "个人身份证号码已隐去中间部分。"
     footer += f"对名单有异议的，可向{organ}书面提出。"
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     with atomic_output(out) as tmp, ctx.transaction() as session:
         serial = next_serial(session, ctx, LIST_DOC, today.year)
         facts = {"t": list_type, "c": len(members), "h": _members_digest(members)}
