@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -289,10 +289,33 @@ def find_entities(ctx: AppContext, query: str, *, limit: int = 50, reveal: bool 
     """What the one search box does: identifier, name fragment or pinyin, best match first."""
     _require_read(ctx, reveal)
     with ctx.transaction() as session:
+        vehicles = _fleet_hits(session, query, limit)
         found = entity_queries.ranked_search(session, ctx.search_index, query, limit)
-        if reveal and found:
+        if reveal and (found or vehicles):
             audit.write(session, ctx, "personal.reveal", f"查询“{query}”并显示完整个人信息（{len(found)}条）", details={"query": query})
-        return [summary_of(e, reveal) for e in found]
+        out = [replace(summary_of(e, reveal), matched=note) for e, note in vehicles]
+        seen = {s.id for s in out}
+        out += [summary_of(e, reveal) for e in found if e.id not in seen]
+        return out[:limit]
+
+
+def _fleet_hits(session: Session, query: str, limit: int) -> list[tuple[Entity, str]]:
+    """Operators whose vehicle or vessel the query names (a plate, 道路运输证号, 船舶识别号, a vessel's name), with
+    what matched. One operator once, with the first of its vehicles that matched."""
+    from xuyi_desktop.domain.fleet import normalise_plate
+    from xuyi_desktop.storage import fleet_queries
+
+    hits = fleet_queries.search(session, normalise_plate(query), normalise_identifier(query), limit)
+    out: list[tuple[Entity, str]] = []
+    seen: dict[uuid.UUID, int] = {}
+    for hit in hits:
+        if hit.operator_id in seen:
+            continue
+        entity = entity_queries.by_id(session, hit.operator_id)
+        if entity is not None and entity.deleted_at is None:
+            seen[hit.operator_id] = len(out)
+            out.append((entity, hit.label))
+    return out
 
 
 def page_entities(
