@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xuyi_desktop.domain import sgs as rules
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs_exchange import ImportCancelled, ImportResult, MappingNeeded, import_sgs
@@ -163,7 +162,7 @@ class SgsImportDialog(QDialog):
             combo.addItems(exc.unknown)
             combo.setObjectName(f"map_{fld}")
             combo.setProperty("field", fld)
-            self.mapping_form.addRow(rules.label(exc.kind, fld), combo)
+            self.mapping_form.addRow(exc.labels.get(fld, fld), combo)
         self.mapping_box.setVisible(True)
         self.start_button.setText(self.tr("按对应关系导入"))
 
