@@ -197,10 +197,11 @@ MappingLookup = Callable[[str, SheetFormat], Mapping[str, str]]
 
 
 def plan_workbook(path: Path, formats: Sequence[SheetFormat], *, source: str | None, mapping: Mapping[str, str] | None,
-                  remembered: MappingLookup, not_found: FileProblem) -> tuple[str, list[SheetPlan]]:
+                  remembered: MappingLookup, not_found: FileProblem, workbook: Any = None) -> tuple[str, list[SheetPlan]]:
     """Which sheets hold which format and what is missing, before anything is imported (the GUI's mapping step
-    shows this). Mappings: `remembered(source, format)` (normalised header → field), then the clerk's `mapping`."""
-    wb = open_workbook(path)
+    shows this). Mappings: `remembered(source, format)` (normalised header → field), then the clerk's `mapping`.
+    `workbook`: one already open (read_only) to reuse; it is left open."""
+    wb = workbook or open_workbook(path)
     try:
         heads = {ws.title: list(islice(ws.iter_rows(values_only=True), HEADER_SCAN_ROWS)) for ws in wb.worksheets}
         src = source or source_key([[str(c) for c in row if c is not None] for head in heads.values() for row in head])
@@ -211,9 +212,12 @@ def plan_workbook(path: Path, formats: Sequence[SheetFormat], *, source: str | N
             if plan is not None:
                 plans.append(SheetPlan(plan.sheet_name, plan.format, plan.header, plan.layout, plan.missing, plan.unknown, ws.max_row))
     finally:
-        wb.close()
+        if workbook is None:
+            wb.close()
     if not plans:
         raise not_found
+    order = {f.code: i for i, f in enumerate(formats)}
+    plans.sort(key=lambda p: order[p.format.code])  # stable: sheets of one format keep their order
     return src, plans
 
 
@@ -247,13 +251,14 @@ class Run:
 
 
 def stream_rows(path: Path, plans: Sequence[SheetPlan], sink: RowSink, result: ImportResult, *, valid_only: bool,
-                progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None) -> Run:
+                progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
+                workbook: Any = None) -> Run:
     """Every data row of every planned sheet through `sink`, in order; raises ImportCancelled when `cancel()` says so
-    (the caller's transaction then rolls back)."""
+    (the caller's transaction then rolls back). `workbook`: the one plan_workbook read (left open)."""
     total = sum(p.total_rows or 0 for p in plans)
     run = Run()
     result.sheets.update({p.sheet_name: p.format.label for p in plans})
-    wb = open_workbook(path)
+    wb = workbook or open_workbook(path)
     try:
         for plan in plans:
             ws = wb[plan.sheet_name]
@@ -280,7 +285,8 @@ def stream_rows(path: Path, plans: Sequence[SheetPlan], sink: RowSink, result: I
         if progress is not None:
             progress(max(total, run.done), max(total, run.done))
     finally:
-        wb.close()
+        if workbook is None:
+            wb.close()
     result.failed_rows = run.failed_rows
     return run
 

@@ -27,6 +27,7 @@ from xuyi_desktop.exchange.pipeline import (
     SheetPlan,
     digest,
     explicit_mapping,
+    open_workbook,
     plan_workbook,
     report_errors,
     stream_rows,
@@ -54,11 +55,11 @@ def remember(session: Session, source: str, code: str, mapping: Mapping[str, str
 
 
 def plan(ctx: AppContext, path: Path, formats: Sequence[SheetFormat], *, source: str | None = None,
-         mapping: Mapping[str, str] | None = None, not_found: FileProblem) -> tuple[str, list[SheetPlan]]:
+         mapping: Mapping[str, str] | None = None, not_found: FileProblem, workbook: Any = None) -> tuple[str, list[SheetPlan]]:
     """Which sheets hold which format, with remembered and given mappings applied (read before importing)."""
     with ctx.transaction() as session:
         return plan_workbook(path, formats, source=source, mapping=mapping,
-                             remembered=lambda src, f: remembered(session, src, f.code), not_found=not_found)
+                             remembered=lambda src, f: remembered(session, src, f.code), not_found=not_found, workbook=workbook)
 
 
 class Sink(RowSink, Protocol):
@@ -93,7 +94,21 @@ def run_import(
     this transaction; `action` and `summary(result)` make the audit entry of a successful import."""
     audit.require(ctx, permission)
     started = time.perf_counter()
-    src, plans = plan(ctx, path, formats, source=source, mapping=mapping, not_found=not_found)
+    workbook = open_workbook(path)  # read once: planning and streaming share it
+    try:
+        return _run(ctx, path, formats, make_sink, workbook, started, action=action, summary=summary, not_found=not_found,
+                    valid_only=valid_only, errors_path=errors_path, source=source, mapping=mapping, progress=progress,
+                    cancel=cancel, details=details)
+    finally:
+        workbook.close()
+
+
+def _run(ctx: AppContext, path: Path, formats: Sequence[SheetFormat], make_sink: Callable[[Session, ImportResult], Sink],
+         workbook: Any, started: float, *, action: str, summary: Callable[[ImportResult], str], not_found: FileProblem,
+         valid_only: bool, errors_path: Path | None, source: str | None, mapping: Mapping[str, str] | None,
+         progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None,
+         details: Mapping[str, Any] | None) -> ImportResult:
+    src, plans = plan(ctx, path, formats, source=source, mapping=mapping, not_found=not_found, workbook=workbook)
     for p in plans:
         if p.missing:
             raise MappingNeeded(p.sheet_name, p.format, p.missing, p.unknown, src)
@@ -102,7 +117,7 @@ def run_import(
     try:
         with ctx.transaction() as session, audit.batched(session, ctx):
             sink = make_sink(session, result)
-            run = stream_rows(path, plans, sink, result, valid_only=valid_only, progress=progress, cancel=cancel)
+            run = stream_rows(path, plans, sink, result, valid_only=valid_only, progress=progress, cancel=cancel, workbook=workbook)
             if result.failed_rows and not valid_only:
                 raise _Rollback()
             sink.close()
