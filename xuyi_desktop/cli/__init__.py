@@ -18,6 +18,8 @@ from xuyi_desktop.cli import (
     database_commands,
     entity_commands,
     exchange_commands,
+    fleet_commands,
+    ledger_commands,
     print_commands,
     profile_commands,
     rating_commands,
@@ -35,6 +37,8 @@ COMMAND_MODULES = (
     sync_commands,
     profile_commands,
     credit_commands,
+    fleet_commands,
+    ledger_commands,  # after exchange_commands: adds `import entities …` / `export entities …`
 )
 
 

@@ -101,6 +101,9 @@ class _LedgerSink:
             (p, o) for p, o in session.execute(select(EntityRelation.person_id, EntityRelation.org_id).where(EntityRelation.deleted_at.is_(None)))
         }
         self.seen: dict[tuple[str, str], int] = {}  # (kind, key) -> first row, within this file
+        # Identifiers a good row would have registered after an all-or-nothing import stopped writing: vehicles and
+        # drivers naming them are checked as if they were (no cascade of false "not registered" errors).
+        self.planned: set[str] = set()
 
     def __call__(self, plan: SheetPlan, parsed: ParsedRow, write: bool) -> list[CellProblem]:
         kind = _BY_CODE[plan.format.code]
@@ -160,6 +163,7 @@ class _LedgerSink:
             entity = self.writer.entity(existing)
             return existing, self.writer.merge(entity, d, status_given=status_given, summary=f"导入台账更新 {entity.name}")
         if not write:
+            self.planned.add(d.identifier)
             return None, ""
         return self.writer.register(d, summary=f"导入台账登记 {d.name}"), "created"
 
@@ -174,7 +178,7 @@ class _LedgerSink:
         employer = None
         if v.get("employer"):
             employer = self.writer.ids.get(v["employer"])
-            if employer is None:
+            if employer is None and v["employer"] not in self.planned:
                 bad.append(_cell(plan, "employer", f"所属企业 {v['employer']} 未登记：请先导入主体台账（可在同一文件中）"))
         draft = QualificationDraft(v["cert_no"], v.get("qualification_class", ""), v.get("first_issued_on"), v.get("valid_to"))
         person_draft = EntityDraft(name=v["name"], identifier=v["identifier"], kind=EntityKind.PERSON, categories=("road_practitioner",),
@@ -207,6 +211,8 @@ class _LedgerSink:
 
     def _operator(self, plan: SheetPlan, v: Mapping[str, Any], bad: list[CellProblem]) -> Entity | None:
         operator_id = self.writer.ids.get(v["operator"])
+        if operator_id is None and v["operator"] in self.planned:
+            return None  # registered by this file had it been written: checked, not written
         if operator_id is None:
             bad.append(_cell(plan, "operator", f"经营单位 {v['operator']} 未登记：请先导入主体台账（可在同一文件中）"))
             return None
