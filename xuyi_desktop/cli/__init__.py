@@ -20,6 +20,7 @@ from xuyi_desktop.cli import (
     exchange_commands,
     fleet_commands,
     ledger_commands,
+    overload_commands,
     print_commands,
     profile_commands,
     rating_commands,
@@ -39,6 +40,7 @@ COMMAND_MODULES = (
     credit_commands,
     fleet_commands,
     ledger_commands,  # after exchange_commands: adds `import entities …` / `export entities …`
+    overload_commands,
 )
 
 
