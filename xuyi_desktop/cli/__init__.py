@@ -21,6 +21,7 @@ from xuyi_desktop.cli import (
     fleet_commands,
     ledger_commands,
     overload_commands,
+    points_commands,
     print_commands,
     profile_commands,
     rating_commands,
@@ -41,6 +42,7 @@ COMMAND_MODULES = (
     fleet_commands,
     ledger_commands,  # after exchange_commands: adds `import entities …` / `export entities …`
     overload_commands,
+    points_commands,  # after print_commands: adds `print points`
 )
 
 

@@ -119,6 +119,9 @@ def run_credit_check(args: argparse.Namespace) -> int:
         print(f"  {mark}：{c.text}（依据：{c.source}）")
     for s in result.suppressed:
         print(f"  — 不适用：{s['text']}（{s['reason']}）")
+    if result.points:
+        pts = result.points
+        print(f"  信用积分：{pts['balance']:g}分（{pts['tier_name']}）：{'；'.join(pts['services'])}")
     return EXIT_OK
 
 

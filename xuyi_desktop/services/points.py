@@ -241,3 +241,62 @@ def ledgers(ctx: AppContext, *, limit: int = 1000, today: dt.date | None = None)
             if e is not None and e.deleted_at is None:
                 out.append(_ledger(session, e, _rows(session, eid, today), today, rules))
     return sorted(out, key=lambda x: (x.standing.balance, x.entity_name))
+
+
+POINTS_STATEMENT = "JF"
+
+
+def print_statement(ctx: AppContext, entity: str | uuid.UUID, out: Any, *, as_of: dt.date | None = None) -> Any:
+    """The 积分明细 statement (PDF) of the entity's ledger up to `as_of`: numbered (office-JF-year-N), signed QR
+    (`xuyi verify` checks it), audited; number, audit entry and file exist together or not at all. A person's ID
+    number is masked on the page and in the code."""
+    from pathlib import Path
+
+    from xuyi_desktop.printing import qr
+    from xuyi_desktop.printing.credit_report import ReportStamp
+    from xuyi_desktop.printing.fonts import register_fonts
+    from xuyi_desktop.printing.output import atomic_output
+    from xuyi_desktop.printing.points_statement import render_statement
+    from xuyi_desktop.services.office_keys import office_key
+    from xuyi_desktop.services.printing import issuing_organ
+    from xuyi_desktop.services.serials import next_serial
+
+    audit.require(ctx, Permission.PRINT)
+    out = Path(out)
+    today = dt.date.today()
+    as_of = as_of or today
+    if as_of > today:
+        raise ValidationError(FieldProblem("as_of", "截止日期不能晚于今天", "date in the future"))
+    fonts = register_fonts()
+    key = office_key(ctx)
+    rules = point_rules()
+    with atomic_output(out) as tmp, ctx.transaction() as session:
+        e = _entity(session, entity)
+        rows = _rows(session, e.id, as_of)
+        if not rows:
+            raise NotFoundError(f"{e.name} 的积分账户")
+        ledger = _ledger(session, e, rows, as_of, rules)
+        serial = next_serial(session, ctx, POINTS_STATEMENT, today.year)
+        facts = {"u": ledger.identifier, "asof": as_of.isoformat(), "b": f"{ledger.standing.balance:g}", "t": ledger.standing.tier.code,
+                 "c": len(ledger.entries), "n": e.name}
+        payload = qr.build_payload(POINTS_STATEMENT, serial, ctx.office_code, today, facts, key.sign)
+        who = ctx.user.display_name or ctx.user.username if ctx.user else "系统（初始设置）"
+        stamp = ReportStamp(serial, issuing_organ(ctx), today, dt.datetime.now().astimezone(), as_of, payload, who)
+        pages = render_statement(ledger, tmp, stamp, fonts=fonts)
+        audit.write(session, ctx, "print.points_statement", f"打印信用积分明细 {serial}：{e.name}（截至{as_of}，{ledger.standing.balance:g}分）",
+                    record_table="entity", record_id=e.id,
+                    details={"serial": serial, "as_of": as_of.isoformat(), "balance": ledger.standing.balance, "pages": pages, "file": out.name})
+    return out
+
+
+def describe_statement_facts(facts: dict[str, str]) -> list[tuple[str, str]]:
+    """What a verified statement code vouches for (services.printing.describe_facts)."""
+    out = []
+    if facts.get("asof"):
+        out.append(("截止日期", facts["asof"]))
+    if facts.get("b"):
+        tier = next((t for t in point_rules().tiers if t.code == facts.get("t")), None)
+        out.append(("信用积分", f"{facts['b']}分" + (f"（{tier.name}）" if tier else "")))
+    if facts.get("c"):
+        out.append(("记录条数", f"{facts['c']}条"))
+    return out

@@ -458,4 +458,8 @@ def describe_facts(doc_type: str, facts: dict[str, str]) -> list[tuple[str, str]
         from xuyi_desktop.services.reports import describe_report_facts
 
         out.extend(describe_report_facts(doc_type, facts))
+    if doc_type == "JF":
+        from xuyi_desktop.services.points import describe_statement_facts
+
+        out.extend(describe_statement_facts(facts))
     return out
