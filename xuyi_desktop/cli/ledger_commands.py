@@ -55,6 +55,12 @@ def register(sub: Any) -> None:
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=_export, ledger_kind=name)
 
+    stats = command_group(sub, "stats", "统计指标 (indicators)")
+    cov = stats.add_parser("coverage", help="信用覆盖率：各类别有有效评价或信用记录的主体占比，登记信息完整率")
+    cov.add_argument("--as-of", dest="as_of", type=_as_of, help="按该日统计（默认今天）")
+    cov.add_argument("--json", action="store_true")
+    cov.set_defaults(func=_coverage)
+
 
 def _import(args: argparse.Namespace) -> int:
     from xuyi_desktop.services import ledger_exchange as lx
@@ -101,4 +107,33 @@ def _export(args: argparse.Namespace) -> int:
     else:
         counts = "，".join(f"{lx.KIND_LABELS[k]} {n} 行" for k, n in result.counts.items())
         print(f"已导出 (exported): {result.path}（{counts}{'，含完整个人信息' if result.revealed else '，个人信息已脱敏'}）")
+    return EXIT_OK
+
+
+def _as_of(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应写成 2025-03-15（收到：{text}）") from exc
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.coverage import coverage
+
+    result = coverage(context(args), today=args.as_of)
+    if args.json:
+        print_json(result.to_json())
+        return EXIT_OK
+    print(f"信用覆盖率（{result.as_of}）：{result.covered}/{result.entities}，{_pct(result.to_json()['coverage'])}")
+    print("类别	主体数	有效评价	有信用记录	覆盖率	必填项完整率	建议项完整率")
+    for c in result.categories:
+        j = c.to_json()
+        print(f"{c.label}\t{c.entities}\t{_pct(j['rated_share'])}\t{c.with_record}\t{_pct(j['coverage'])}\t"
+              f"{_pct(j['completeness']['required'])}\t{_pct(j['completeness']['recommended'])}")
     return EXIT_OK
