@@ -11,7 +11,17 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from xuyi_desktop.printing import layout as L
-from xuyi_desktop.printing.credit_report import ReportStamp, Styles, build, closing, facts_table, heading, none_line, stamp_rows, table
+from xuyi_desktop.printing.credit_report import (
+    ReportStamp,
+    Styles,
+    build,
+    closing,
+    facts_table,
+    heading,
+    none_line,
+    stamp_rows,
+    table,
+)
 from xuyi_desktop.printing.flow import P
 from xuyi_desktop.printing.fonts import DocumentFonts, register_fonts
 

@@ -397,3 +397,17 @@ class Fleet:
 
 def fleet_of(ctx: AppContext, operator_id: uuid.UUID) -> Fleet:
     return Fleet(tuple(list_vehicles(ctx, operator=operator_id)), tuple(list_vessels(ctx, operator=operator_id)))
+
+
+def list_qualifications(ctx: AppContext, *, query: str = "", limit: int = 500, today: dt.date | None = None) -> list[QualificationView]:
+    """Practitioners with a 从业资格证 (masked), by name; `query` filters by a name fragment or the 从业资格证号 start."""
+    audit.require(ctx, Permission.VIEW)
+    with ctx.transaction() as session:
+        stmt = select(PractitionerQualification, Entity).join(Entity, Entity.id == PractitionerQualification.entity_id).where(
+            PractitionerQualification.deleted_at.is_(None), Entity.deleted_at.is_(None))
+        q = query.strip()
+        if q:
+            number = normalise_identifier(q)
+            stmt = stmt.where((Entity.name.contains(q)) | (PractitionerQualification.cert_no.startswith(number)))
+        rows = session.execute(stmt.order_by(Entity.name_pinyin).limit(limit)).all()
+        return [qualification_view(r, e, reveal=False, today=today, employers=employers_of(session, e.id)) for r, e in rows]

@@ -21,7 +21,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from xuyi_desktop.domain.entities import CATEGORIES, EntityDraft, EntityKind, EntityStatus, LicenceDraft, RelationType, check_entity_draft
+from xuyi_desktop.domain.entities import (
+    CATEGORIES,
+    EntityDraft,
+    EntityKind,
+    EntityStatus,
+    LicenceDraft,
+    RelationType,
+    check_entity_draft,
+)
 from xuyi_desktop.domain.errors import DomainError, ValidationError
 from xuyi_desktop.domain.fleet import (
     VEHICLE_STATUSES,

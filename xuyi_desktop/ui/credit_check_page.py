@@ -448,6 +448,9 @@ class CreditCheckPage(QWidget):
             if line.kind != "info":
                 item.setFont(bold)
             self.consequences_list.addItem(item)
+        if result.points:  # 信用积分 (诚信港区): the tier's differentiated service, one line
+            pts = result.points
+            self.consequences_list.addItem(QListWidgetItem(f"积分　信用积分{pts['balance']:g}分（{pts['tier_name']}）：{'；'.join(pts['services'])}"))
         if not result.consequences:
             item = QListWidgetItem(self.tr("“{0}”业务没有适用的激励或约束措施").format(result.business_name))
             item.setForeground(QBrush(GREYED))
