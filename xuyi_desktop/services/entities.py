@@ -431,7 +431,7 @@ class EntityWriter:
     def __init__(self, session: Session, ctx: AppContext) -> None:
         self.session, self.ctx = session, ctx
         self.ids: dict[str, uuid.UUID] = dict(
-            session.execute(select(Entity.identifier, Entity.id).where(Entity.deleted_at.is_(None))).tuples().all()
+            session.execute(select(Entity.identifier, Entity.id).where(Entity.deleted_at.is_(None))).all()
         )
         self._keys: list[int] = []
         self._rows: list[dict[str, Any]] = []

@@ -224,8 +224,8 @@ class _LedgerSink:
         if operator_id is None:
             bad.append(_cell(plan, "operator", f"经营单位 {v['operator']} 未登记：请先导入主体台账（可在同一文件中）"))
             return None
-        op = self.session.get(Entity, operator_id)
-        if op is not None and op.kind != EntityKind.ORG.value:
+        op = self.writer.entity(operator_id)  # written first if this file registered it a moment ago
+        if op.kind != EntityKind.ORG.value:
             bad.append(_cell(plan, "operator", f"“{op.name}”是个人，车辆和船舶应登记在经营单位名下"))
         return op
 
