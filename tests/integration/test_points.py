@@ -92,7 +92,7 @@ def test_the_statement_prints_numbered_and_verifies(subjects, tmp_path: Path) ->
     for expected in ("信用积分明细", "陈驾驶", "诚信一般", "JF-02", "KF-03", "培训证书001", "99分"):  # 100 + 2 − 3
         assert expected in text, expected
     assert DRIVER not in text  # the ID number is masked on paper
-    (payload, verdict), = verify_pdf(ctx, out)
+    (_payload, verdict), = verify_pdf(ctx, out)
     assert verdict.valid and verdict.serial.endswith("-000001") and "-JF-" in verdict.serial
     second = points.print_statement(ctx, DRIVER, tmp_path / "again.pdf")
     assert verify_pdf(ctx, second)[0][1].serial.endswith("-000002")
