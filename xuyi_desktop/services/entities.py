@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from xuyi_desktop.domain.entities import (
     FIELD_LABELS,
@@ -418,6 +418,18 @@ def entity_relations(ctx: AppContext, entity_id: uuid.UUID) -> list[RelationView
         return result
 
 
+def _same(entity: Entity, d: EntityDraft) -> bool:
+    """Whether a checked draft says exactly what the row holds (fields, categories, live licences)."""
+    assert d.kind is not None
+    fields = (d.kind.value, d.name, d.identifier, d.legal_representative, d.address, d.phone, d.region_code, d.status.value, d.notes)
+    held = (entity.kind, entity.name, entity.identifier, entity.legal_representative, entity.address, entity.phone,
+            entity.region_code, entity.status, entity.notes)
+    if fields != held or sorted(d.categories) != sorted(c.category for c in entity.categories):
+        return False
+    live = sorted((x.licence_type, x.number, x.valid_from, x.valid_to) for x in entity.licences if x.deleted_at is None)
+    return live == sorted((x.licence_type, x.number, x.valid_from, x.valid_to) for x in d.licences)
+
+
 class EntityWriter:
     """Registers and merges entities inside one bulk transaction (the ledger imports): matched by identifier, never
     duplicated. New entities take a bulk path: plain rows inserted FLUSH_EVERY at a time (Core executemany, no ORM
@@ -451,7 +463,7 @@ class EntityWriter:
         """The row as an ORM object (written first if it is still pending)."""
         if entity_id in self._pending_ids:
             self._write_pending()
-        found = entity_queries.by_id(self.session, entity_id)
+        found = self.session.get(Entity, entity_id, options=[joinedload(Entity.categories), joinedload(Entity.licences)])
         assert found is not None
         return found
 
@@ -519,6 +531,8 @@ class EntityWriter:
             notes=draft.notes or entity.notes, licences=tuple(live),
         )
         checked = check_entity_draft(merged, override_reason=entity.check_override_reason)
+        if _same(entity, checked.draft):
+            return "unchanged"  # the common case of a re-import: no pinyin, no flush, no history row
         _apply(self.session, entity, checked.draft, self.ctx.office_code, entity.check_override_reason)
         after = snapshot(entity)
         same = {k: v for k, v in after.items() if k not in ("version", "licences")} == {
