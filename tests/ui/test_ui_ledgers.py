@@ -113,3 +113,24 @@ def test_points_page_adds_an_entry_and_shows_the_tier(qtbot, ctx) -> None:  # ty
     page.correct(reason="录入错误")
     assert "100分" in page.header.text() and points.get_ledger(ctx, uscc(21)).standing.balance == 100
     QApplication.processEvents()
+
+
+def test_the_rating_form_adds_one_deduction_per_overload_notice(qtbot, ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.ui.rating_form import RatingForm
+
+    lx.import_ledger(ctx, ledger_demo.write_ledger_workbook(tmp_path / "l.xlsx", entities=5, vehicles=5))
+    year = dt.date.today().year
+    rows = [{"抄报文书编号": f"抄〔{year}〕{i}号", "车牌号": ledger_demo.plate(2), "超限日期": dt.date(year, 1, 2 + i)} for i in range(3)]
+    overload.import_overload(ctx, ledger_demo.write_overload_workbook(tmp_path / "o.xlsx", rows))
+    operator = entities.get_entity(ctx, ledger_demo.operator_uscc(2)).summary
+    form = RatingForm(ctx, operator)
+    qtbot.addWidget(form)
+    form.show()
+    form.domain_combo.setCurrentIndex(form.domain_combo.findData("road_water_operator"))
+    form.period_spin.setValue(year)
+    assert form.overload_button.isVisible()
+    assert form.add_overload_deductions() == 3
+    assert form.deductions() == (("ZC-01", 2.0),) * 3
+    form.domain_combo.setCurrentIndex(form.domain_combo.findData("road_driver"))
+    assert not form.overload_button.isVisible()
+    form.reject()

@@ -208,13 +208,19 @@ class FleetPage(QWidget):
         dialog.open()
         return dialog
 
-    def export_ledger(self, path: str | None = None) -> None:
+    def export_ledger(self, path: str | None = None, *, reveal: bool | None = None) -> None:
         path = path or QFileDialog.getSaveFileName(self, self.tr("导出台账"), "台账.xlsx", "Excel (*.xlsx)")[0]
         if not path:
             return
-        ctx = self._ctx
-        run_in_background(lambda: ledger_exchange.export_ledger(ctx, Path(path)),
-                          lambda r: self.message.emit(self.tr("已导出：{0}（个人信息已脱敏）").format(r.path)),
+        if reveal is None:
+            reveal = self._ctx.can(Permission.REVEAL_PERSONAL) and QMessageBox.question(
+                self, self.tr("导出台账"), self.tr("是否导出完整的身份证号码和联系电话？\n选“否”则脱敏导出。导出完整个人信息将记入操作日志。"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            ) == QMessageBox.StandardButton.Yes
+        ctx, full = self._ctx, bool(reveal)
+        run_in_background(lambda: ledger_exchange.export_ledger(ctx, Path(path), reveal=full),
+                          lambda r: self.message.emit(self.tr("已导出：{0}（{1}）").format(
+                              r.path, self.tr("含完整个人信息") if r.revealed else self.tr("个人信息已脱敏"))),
                           lambda exc: self.message.emit(getattr(exc, "message_zh", str(exc))), owner=self)
 
     def save_template(self, path: str | None = None) -> None:

@@ -53,6 +53,8 @@ class OverloadPage(QWidget):
         self.interview_button = QPushButton(self.tr("记录约谈…"), self)
         self.result_button = QPushButton(self.tr("整改结果…"), self)
         self.propose_button = QPushButton(self.tr("提名治超名单"), self)
+        self.deductions_button = QPushButton(self.tr("评价扣分项"), self)
+        self.deductions_button.clicked.connect(self.show_deductions)
         buttons = QHBoxLayout()
         for b, slot in ((self.import_button, self.import_notices), (self.resolve_button, self.resolve),
                         (self.interview_button, self.interview), (self.result_button, self.record_result),
@@ -61,6 +63,7 @@ class OverloadPage(QWidget):
             b.setEnabled(may_edit)
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.deductions_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
@@ -174,3 +177,15 @@ class OverloadPage(QWidget):
         names = "\n".join(f"{m.entity_name}：{m.criteria}" for m in made) or self.tr("没有达到列入情形的车辆或驾驶人")
         QMessageBox.information(self, self.tr("提名治超名单"), self.tr("已提名 {0} 个（待审核人员确认）：\n{1}").format(len(made), names))
         self.message.emit(self.tr("已提名治超名单 {0} 个").format(len(made)))
+
+    def show_deductions(self) -> None:
+        """The selected notice's operator: its notifications of that year, each one ZC-01 deduction in its rating
+        (the rating form adds them with 按治超抄报添加扣分项; the CLI with rating add --overload-deductions)."""
+        v = self._need()
+        if v is None or v.operator_id is None:
+            return
+        year = v.occurred_on.year
+        found = overload.deductions_for(self._ctx, v.operator_id, year)
+        code = overload.overload_rules().deduction_code
+        QMessageBox.information(self, self.tr("评价扣分项"), self.tr("{0} {1}年度治超抄报 {2} 份，信用评价扣分项 {3} × {2}：\n{4}").format(
+            v.operator_name, year, len(found), code, "\n".join(f"{x.document_no}（{x.occurred_on}，{x.plate}）" for x in found)))
