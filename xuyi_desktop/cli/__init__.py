@@ -10,6 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DatabaseError
+
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
     backup_commands,
@@ -77,3 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `xuyi … | head`: the reader left; not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    except DatabaseError as exc:
+        # A file damaged where SQLite reads it to open (its schema pages) fails before `xuyi check` can run its
+        # integrity check: say so in one line, never a traceback.
+        if "malformed" not in str(exc) and "not a database" not in str(exc):
+            raise
+        print("错误：数据库文件完整性检查未通过：文件已损坏，无法打开；请用 xuyi restore 从备份恢复 "
+              "(database disk image is malformed)", file=sys.stderr)
+        return EXIT_REJECTED
