@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
+
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
     backup_commands,
@@ -23,6 +24,10 @@ from xuyi_desktop.cli import (
     entity_commands,
     exchange_commands,
     key_commands,
+    fleet_commands,
+    ledger_commands,
+    overload_commands,
+    points_commands,
     print_commands,
     profile_commands,
     rating_commands,
@@ -44,6 +49,10 @@ COMMAND_MODULES = (
     credit_commands,
     tender_commands,
     key_commands,
+    fleet_commands,
+    ledger_commands,  # after exchange_commands: adds `import entities …` / `export entities …`
+    overload_commands,
+    points_commands,  # after print_commands: adds `print points`
 )
 
 

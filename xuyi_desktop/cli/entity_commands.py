@@ -59,7 +59,8 @@ def _parse_licence(text: str) -> LicenceDraft:
 
 def _summary_line(s: Any) -> str:
     cats = "、".join(s.category_labels)
-    return f"{s.name}\t{s.identifier}\t{s.kind_label}\t{s.status_label}\t{cats}\t{s.id}"
+    matched = f"\t〔{s.matched}〕" if s.matched else ""
+    return f"{s.name}\t{s.identifier}\t{s.kind_label}\t{s.status_label}\t{cats}\t{s.id}{matched}"
 
 
 def _entity(args: argparse.Namespace) -> int:

@@ -78,6 +78,9 @@ def _profile(args: argparse.Namespace) -> int:
     print("信用承诺：" + ("" if profile.commitments else "无"))
     for c in profile.commitments:
         print(f"  {c.serial} {c.type_name} {c.status_label}{'（逾期）' if c.overdue else ''} {c.business}")
+    if profile.points is not None:
+        pts = profile.points
+        print(f"信用积分：{pts.balance:g}分（{pts.tier_name}，{pts.entries}条记录）：{'；'.join(pts.services)}")
     print("证照：" + ("" if profile.licences else "无"))
     for lic in profile.licences:
         print(f"  {lic.licence_type} {lic.number} {lic.state}" + (f"（至 {lic.valid_to}）" if lic.valid_to else ""))

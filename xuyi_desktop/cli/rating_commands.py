@@ -29,6 +29,8 @@ def register(sub: Any) -> None:
     add.add_argument("--grade", help="等级（仅用于不按分数评定的领域；与分数同时给出时必须一致）")
     add.add_argument("--points", type=float, help="不良行为记分")
     add.add_argument("--deduction", action="append", default=[], metavar="CODE[:POINTS]", help="扣分项，可重复")
+    add.add_argument("--overload-deductions", action="store_true",
+                     help="把该经营者本年度的每份治超抄报作为一个扣分项（道路水路运输经营者，见 xuyi overload deductions）")
     add.add_argument("--organ", default="", help="评价机关")
     add.add_argument("--decision-date", type=dt.date.fromisoformat, help="评定日期 YYYY-MM-DD")
     add.add_argument("--doc-no", default="", help="文号")
@@ -148,6 +150,9 @@ def run_credit_check(args: argparse.Namespace) -> int:
         print(f"  {mark}：{c.text}（依据：{c.source}）")
     for s in result.suppressed:
         print(f"  — 不适用：{s['text']}（{s['reason']}）")
+    if result.points:
+        pts = result.points
+        print(f"  信用积分：{pts['balance']:g}分（{pts['tier_name']}）：{'；'.join(pts['services'])}")
     _print_reports(result.third_party_reports)
     return EXIT_OK
 
@@ -254,6 +259,10 @@ def _add(args: argparse.Namespace) -> int:
         deductions=tuple(_parse_deduction(d) for d in args.deduction), grade=args.grade, evaluating_organ=args.organ,
         decision_date=args.decision_date, document_no=args.doc_no, basis_notes=args.notes, penalty_until=args.penalty_until,
     )
+    if args.overload_deductions:
+        from xuyi_desktop.services.overload import with_overload_deductions
+
+        data = with_overload_deductions(ctx, data)
     view = correct_rating(ctx, args.corrects, data) if args.corrects else add_rating(ctx, data)
     for w in view.warnings:
         print(f"提示：{w}", file=sys.stderr)

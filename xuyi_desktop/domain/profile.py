@@ -198,6 +198,20 @@ class RepairFact:
 
 
 @dataclass(frozen=True)
+class PointsFact:
+    """The credit-point ledger (信用积分, 诚信港区 pilot): balance on the profile's date, its tier and the tier's
+    differentiated service (resources/points/points.toml)."""
+
+    balance: float
+    tier_code: str
+    tier_name: str
+    services: tuple[str, ...]
+    entries: int
+    last_entry_on: dt.date
+    scheme: str
+
+
+@dataclass(frozen=True)
 class CheckFact:
     serial: str
     at: dt.datetime
@@ -236,6 +250,7 @@ class CreditProfile:
     repairs: tuple[RepairFact, ...] = ()
     checks: tuple[CheckFact, ...] = ()
     rating_history: tuple[RatingHistoryFact, ...] = ()  # newest period first
+    points: PointsFact | None = None  # None: no credit-point ledger
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. a missing holiday calendar
 
     # --- questions the rules ask ------------------------------------------------------------------------

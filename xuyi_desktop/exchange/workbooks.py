@@ -361,6 +361,67 @@ def write_error_report(
     save_workbook(wb, path)
 
 
+@dataclass(frozen=True)
+class SheetInfo:
+    """Where one sheet's table is: its header map and the widest row seen (the 原因 column goes right of it)."""
+
+    sheet_name: str
+    layout: Layout
+    header: HeaderMap
+    width: int
+
+
+
+def write_sheets_error_report(
+    source: Path, sheets: Sequence[SheetInfo], problems: Mapping[str, Mapping[int, Sequence[CellProblem]]], path: Path
+) -> None:
+    """A copy of every imported sheet (so it can be corrected and imported again), bad cells red, a 原因 column,
+    plus 错误汇总 listing every problem with its sheet, row and column."""
+    src = open_xlsx(source)
+    try:
+        wb = Workbook(write_only=True)
+        for info in sheets:
+            ws_in = src[info.sheet_name]
+            ws = wb.create_sheet(info.sheet_name)
+            sheet_problems = problems.get(info.sheet_name, {})
+            reason_at = info.width
+            widths = {i: info.layout.column(f).width for f, cols in info.header.by_field.items() for i in cols}
+            for i in range(reason_at):
+                ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(i, 12)
+            ws.column_dimensions[get_column_letter(reason_at + 1)].width = 60
+            ws.freeze_panes = f"A{info.header.row + 1}"
+            for row_no, cells in enumerate(ws_in.iter_rows(values_only=True), start=1):
+                bad = sheet_problems.get(row_no, ())
+                bad_cols = {p.column for p in bad if p.column is not None}
+                out: list[object] = []
+                for i, value in enumerate(cells[:reason_at]):
+                    if i in bad_cols:
+                        out.append(_styled(ws, value, fill=ERROR_FILL, font=ERROR_FONT))
+                    elif row_no == info.header.row:
+                        out.append(_styled(ws, value, font=Font(bold=True)))
+                    else:
+                        out.append(value)
+                out.extend([None] * (reason_at - len(out)))
+                if row_no == info.header.row:
+                    out.append(_styled(ws, REASON_HEADER, font=Font(bold=True, color="FF9C0006")))
+                elif bad:
+                    out.append(_styled(ws, "；".join(dict.fromkeys(p.message_zh for p in bad)), fill=ERROR_FILL, font=ERROR_FONT))
+                ws.append(out)
+        summary = wb.create_sheet("错误汇总")
+        for letter, width in (("A", 12), ("B", 8), ("C", 24), ("D", 80)):
+            summary.column_dimensions[letter].width = width
+        summary.append([_styled(summary, t, font=Font(bold=True)) for t in ("工作表", "行号", "列", "原因")])
+        for info in sheets:
+            headers = info.header.headers
+            for row_no in sorted(problems.get(info.sheet_name, {})):
+                for p in problems[info.sheet_name][row_no]:
+                    where = headers[p.column] if p.column is not None and p.column < len(headers) else ""
+                    summary.append([info.sheet_name, row_no, where, p.message_zh])
+    finally:
+        src.close()
+    save_workbook(wb, path)
+
+
 # --- plain export --------------------------------------------------------------------------------------
 
 def column_values(layout: Layout, record: object) -> list[object]:

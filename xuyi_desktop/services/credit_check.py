@@ -81,6 +81,8 @@ class CreditCheckResult:
     verdict: str = "none"  # restriction / incentive / none
     verdict_label: str = ""
     checked_by_name: str = ""
+    # 信用积分 (诚信港区): balance, tier and the tier's differentiated service; None without a ledger.
+    points: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -140,6 +142,10 @@ def result_from_profile(profile: CreditProfile, decision: Decision, *, serial: s
         lists=[{"type": m.list_type, "name": m.list_name, "entered_on": m.entered_on.isoformat(),
                 "expires_on": _iso(m.expires_on), "reason": m.reason} for m in profile.active_lists()],
         verdict=decision.verdict, verdict_label=decision.verdict_label, checked_by_name=checked_by_name,
+        points=None if profile.points is None else {
+            "balance": profile.points.balance, "tier_code": profile.points.tier_code, "tier_name": profile.points.tier_name,
+            "services": list(profile.points.services), "scheme": profile.points.scheme,
+        },
     )
 
 

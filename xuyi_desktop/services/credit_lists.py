@@ -143,6 +143,12 @@ def propose(ctx: AppContext, list_type: str, *, period: str = "", today: dt.date
             audit.insert_recorded(session, ctx, m, verb="propose", summary=f"提名{d.name}：{e.name}（{hit.rule.text}）")
             made.append(_view(m, e, today))
             taken.add(eid)
+    if list_type == "overload":
+        # The ten 治超 cases are facts about vehicles and drivers, not about one profile: cases 1 and 2 (more than N
+        # overloads a year) are counted from the overload notifications (services/overload.py).
+        from xuyi_desktop.services.overload import propose_list_entries
+
+        made += propose_list_entries(ctx, today=today)
     return made
 
 

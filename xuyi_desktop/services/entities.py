@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from xuyi_desktop.domain.entities import FIELD_LABELS, EntityDraft, EntityKind, RelationType, check_entity_draft
+from xuyi_desktop.domain.entities import (
+    FIELD_LABELS,
+    EntityDraft,
+    EntityKind,
+    EntityStatus,
+    LicenceDraft,
+    RelationType,
+    check_entity_draft,
+)
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.identifiers import looks_like_identifier, normalise_identifier
 from xuyi_desktop.domain.masking import mask_id_number
@@ -303,14 +311,37 @@ def find_entities(ctx: AppContext, query: str, *, limit: int = 50, reveal: bool 
     with ctx.transaction() as session:
         if by_identifier and not may_see:
             _check_identifier_search_rate(session, ctx)
+        vehicles = _fleet_hits(session, query, limit)
         found = entity_queries.ranked_search(session, ctx.search_index, query, limit, identifier_prefix=may_see)
         if by_identifier:
             shown = mask_id_number(normalise_identifier(query)) or ""
             audit.write(session, ctx, "search.identifier", f"按证件号码查询：{shown}（{len(found)}条）",
                         details={"query": shown, "found": len(found), "whole_only": not may_see})
-        if reveal and found:
+        if reveal and (found or vehicles):
             audit.write(session, ctx, "personal.reveal", f"查询“{query}”并显示完整个人信息（{len(found)}条）", details={"query": query})
-        return [summary_of(e, reveal) for e in found]
+        out = [replace(summary_of(e, reveal), matched=note) for e, note in vehicles]
+        seen = {s.id for s in out}
+        out += [summary_of(e, reveal) for e in found if e.id not in seen]
+        return out[:limit]
+
+
+def _fleet_hits(session: Session, query: str, limit: int) -> list[tuple[Entity, str]]:
+    """Operators whose vehicle or vessel the query names (a plate, 道路运输证号, 船舶识别号, a vessel's name), with
+    what matched. One operator once, with the first of its vehicles that matched."""
+    from xuyi_desktop.domain.fleet import normalise_plate
+    from xuyi_desktop.storage import fleet_queries
+
+    hits = fleet_queries.search(session, normalise_plate(query), normalise_identifier(query), limit)
+    out: list[tuple[Entity, str]] = []
+    seen: dict[uuid.UUID, int] = {}
+    for hit in hits:
+        if hit.operator_id in seen:
+            continue
+        entity = entity_queries.by_id(session, hit.operator_id)
+        if entity is not None and entity.deleted_at is None:
+            seen[hit.operator_id] = len(out)
+            out.append((entity, hit.label))
+    return out
 
 
 IDENTIFIER_SEARCHES_PER_HOUR = 60
@@ -424,3 +455,163 @@ def entity_relations(ctx: AppContext, entity_id: uuid.UUID) -> list[RelationView
             if other is not None and other.deleted_at is None:
                 result.append(RelationView(rel.id, summary_of(other), RelationType(rel.relation_type), rel.title, rel.start_date))
         return result
+
+
+def _same(entity: Entity, d: EntityDraft) -> bool:
+    """Whether a checked draft says exactly what the row holds (fields, categories, live licences)."""
+    assert d.kind is not None
+    fields = (d.kind.value, d.name, d.identifier, d.legal_representative, d.address, d.phone, d.region_code, d.status.value, d.notes)
+    held = (entity.kind, entity.name, entity.identifier, entity.legal_representative, entity.address, entity.phone,
+            entity.region_code, entity.status, entity.notes)
+    if fields != held or sorted(d.categories) != sorted(c.category for c in entity.categories):
+        return False
+    live = sorted((x.licence_type, x.number, x.valid_from, x.valid_to) for x in entity.licences if x.deleted_at is None)
+    return live == sorted((x.licence_type, x.number, x.valid_from, x.valid_to) for x in d.licences)
+
+
+class EntityWriter:
+    """Registers and merges entities inside one bulk transaction (the ledger imports): matched by identifier, never
+    duplicated. New entities take a bulk path: plain rows inserted FLUSH_EVERY at a time (Core executemany, no ORM
+    unit of work), search keys reserved in blocks, the full-text index written per block, and the change log through
+    the caller's audit batch (services.audit.batched) with the same row image `snapshot` makes. An existing entity is
+    merged through the ORM: non-blank values replace, categories and licences are added (a licence with the same
+    type and number gets the new validity), nothing is removed. The caller checks the right and owns the transaction."""
+
+    FLUSH_EVERY = 1000
+
+    def __init__(self, session: Session, ctx: AppContext) -> None:
+        self.session, self.ctx = session, ctx
+        self.ids: dict[str, uuid.UUID] = dict(
+            session.execute(select(Entity.identifier, Entity.id).where(Entity.deleted_at.is_(None))).all()
+        )
+        self._keys: list[int] = []
+        self._rows: list[dict[str, Any]] = []
+        self._cats: list[dict[str, Any]] = []
+        self._lics: list[dict[str, Any]] = []
+        self._pending_ids: set[uuid.UUID] = set()
+        self._touched = 0
+        self._pending_index: list[IndexRow] = []
+
+    def _search_key(self) -> int:
+        if not self._keys:
+            first = counters.reserve(self.session, SEARCH_KEY_COUNTER, self.FLUSH_EVERY)
+            self._keys = list(range(first + self.FLUSH_EVERY - 1, first - 1, -1))
+        return self._keys.pop()
+
+    def entity(self, entity_id: uuid.UUID) -> Entity:
+        """The row as an ORM object (written first if it is still pending)."""
+        if entity_id in self._pending_ids:
+            self._write_pending()
+        found = self.session.get(Entity, entity_id, options=[joinedload(Entity.categories), joinedload(Entity.licences)])
+        assert found is not None
+        return found
+
+    def register(self, d: EntityDraft, *, summary: str = "") -> uuid.UUID:
+        """A new entity from a draft that passed check_entity_draft (its identifier not registered)."""
+        assert d.kind is not None
+        office, now = self.ctx.office_code, utcnow()
+        entity_id, key = uuid.uuid4(), self._search_key()
+        full, initials = pinyin_keys(d.name)
+        row = {
+            "id": entity_id, "kind": d.kind.value, "name": d.name, "identifier": d.identifier, "check_override_reason": None,
+            "legal_representative": d.legal_representative, "address": d.address, "phone": d.phone, "region_code": d.region_code,
+            "status": d.status.value, "notes": d.notes, "name_pinyin": full, "name_initials": initials, "name_key": name_key(d.name),
+            "search_key": key, "created_at": now, "updated_at": now, "created_office": office, "updated_office": office,
+            "version": 1, "deleted_at": None,
+        }
+        licences = []
+        for lic in d.licences:
+            lic_row = {"id": uuid.uuid4(), "entity_id": entity_id, "licence_type": lic.licence_type, "number": lic.number,
+                       "valid_from": lic.valid_from, "valid_to": lic.valid_to, "created_at": now, "updated_at": now,
+                       "created_office": office, "updated_office": office, "version": 1, "deleted_at": None}
+            licences.append(lic_row)
+        self._rows.append(row)
+        self._cats += [{"entity_id": entity_id, "category": c} for c in d.categories]
+        self._lics += licences
+        self._pending_ids.add(entity_id)
+        self.ids[d.identifier] = entity_id
+        self._pending_index.append(IndexRow(key, d.name, full, initials))
+        image = {
+            "id": str(entity_id), **{k: row[k] for k in ("kind", "name", "identifier", "check_override_reason", "legal_representative",
+                                                            "address", "phone", "region_code", "status", "notes")},
+            "categories": sorted(d.categories),
+            "licences": [{"id": str(x["id"]), "licence_type": x["licence_type"], "number": x["number"],
+                          "valid_from": x["valid_from"].isoformat() if x["valid_from"] else None,
+                          "valid_to": x["valid_to"].isoformat() if x["valid_to"] else None, "deleted": False} for x in licences],
+            "version": 1, "deleted": False,
+        }
+        audit.record_business_change(self.session, self.ctx, table_name=TABLE, record_id=entity_id, action="insert", record_version=1,
+                                     before=None, after=image, summary=summary or f"登记 {d.name}")
+        self._touched += 1
+        self._maybe_flush()
+        return entity_id
+
+    def merge(self, entity: Entity, draft: EntityDraft, *, status_given: bool = True, summary: str = "") -> str:
+        """Bring a registered entity up to date with what a ledger row says; "updated" or "unchanged". A row that
+        leaves the status blank (`status_given` False) keeps the registered one."""
+        before = snapshot(entity)
+        live = [LicenceDraft(x.licence_type, x.number, x.valid_from, x.valid_to) for x in entity.licences if x.deleted_at is None]
+        by_key = {(x.licence_type, x.number): i for i, x in enumerate(live)}
+        for lic in draft.licences:
+            key = (lic.licence_type, lic.number)
+            if key in by_key:
+                old = live[by_key[key]]
+                live[by_key[key]] = LicenceDraft(old.licence_type, old.number, lic.valid_from or old.valid_from, lic.valid_to or old.valid_to)
+            else:
+                by_key[key] = len(live)
+                live.append(lic)
+        merged = EntityDraft(
+            name=draft.name or entity.name, identifier=entity.identifier, kind=EntityKind(entity.kind),
+            categories=tuple(dict.fromkeys([c.category for c in entity.categories] + list(draft.categories))),
+            legal_representative=draft.legal_representative or entity.legal_representative,
+            address=draft.address or entity.address, phone=draft.phone or entity.phone,
+            region_code=draft.region_code or entity.region_code,
+            status=draft.status if status_given else EntityStatus(entity.status),
+            notes=draft.notes or entity.notes, licences=tuple(live),
+        )
+        checked = check_entity_draft(merged, override_reason=entity.check_override_reason)
+        if _same(entity, checked.draft):
+            return "unchanged"  # the common case of a re-import: no pinyin, no flush, no history row
+        _apply(self.session, entity, checked.draft, self.ctx.office_code, entity.check_override_reason)
+        after = snapshot(entity)
+        same = {k: v for k, v in after.items() if k not in ("version", "licences")} == {
+            k: v for k, v in before.items() if k not in ("version", "licences")}
+        same = same and [(x["licence_type"], x["number"], x["valid_from"], x["valid_to"]) for x in after["licences"] if not x["deleted"]] == [
+            (x["licence_type"], x["number"], x["valid_from"], x["valid_to"]) for x in before["licences"] if not x["deleted"]]
+        if same:
+            return "unchanged"
+        self.session.flush()
+        after = snapshot(entity)
+        changed = [k for k in before if k != "version" and before[k] != after[k]]
+        self._pending_index.append(IndexRow(entity.search_key, entity.name, entity.name_pinyin, entity.name_initials))
+        audit.record_business_change(
+            self.session, self.ctx, table_name=TABLE, record_id=entity.id, action="update", record_version=entity.version,
+            before=before, after=after, summary=summary or "修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed),
+        )
+        self._touched += 1
+        self._maybe_flush()
+        return "updated"
+
+    def _maybe_flush(self) -> None:
+        if self._touched >= self.FLUSH_EVERY:
+            self.flush()
+
+    def _write_pending(self) -> None:
+        if self._rows:
+            self.session.execute(insert(Entity), self._rows)
+            if self._cats:
+                self.session.execute(insert(EntityCategory), self._cats)
+            if self._lics:
+                self.session.execute(insert(Licence), self._lics)
+        self._rows, self._cats, self._lics = [], [], []
+        self._pending_ids.clear()
+
+    def flush(self) -> None:
+        """Write what is pending, index it, and let go of the ORM rows (memory stays flat on 100,000 rows)."""
+        self._write_pending()
+        self.session.flush()
+        if self._pending_index:
+            self.ctx.search_index.index(self.session, self._pending_index)
+            self._pending_index = []
+        self._touched = 0
+        self.session.expunge_all()

@@ -30,6 +30,9 @@ class EntitySummary:
     updated_at: dt.datetime
     version: int
     masked: bool
+    # Why a search hit is listed when it is not the entity's own name or number: the vehicle or vessel that matched
+    # ("车辆 苏H12345（黄色）"); empty otherwise.
+    matched: str = ""
 
     @property
     def kind_label(self) -> str:

@@ -470,4 +470,8 @@ def describe_facts(doc_type: str, facts: dict[str, str]) -> list[tuple[str, str]
         from xuyi_desktop.services.credit_prints import describe_print_facts
 
         out.extend(describe_print_facts(doc_type, facts))
+    if doc_type == "JF":
+        from xuyi_desktop.services.points import describe_statement_facts
+
+        out.extend(describe_statement_facts(facts))
     return out

@@ -343,7 +343,14 @@ def build_profile(session: Session, entity: Entity, as_of: dt.date, *, reveal: b
         repairs=tuple(repairs),
         checks=tuple(_checks(session, entity.id)),
         rating_history=tuple(_rating_history(session, entity, as_of)),
+        points=_points(session, entity, as_of),
     )
+
+
+def _points(session: Session, entity: Entity, as_of: dt.date):  # type: ignore[no-untyped-def]
+    from xuyi_desktop.services.points import points_fact_in
+
+    return points_fact_in(session, entity, as_of)
 
 
 def get_profile(ctx: AppContext, entity: str | uuid.UUID, *, as_of: dt.date | None = None, reveal: bool = False) -> CreditProfile:

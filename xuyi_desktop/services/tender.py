@@ -491,13 +491,9 @@ def _list_layout():  # type: ignore[no-untyped-def]
 def read_list(path: str | Path) -> list[ListRow]:
     """The rows of a list (.xlsx): the first sheet whose header, within its first rows, names a 统一社会信用代码 or a
     名称 column under any of the usual spellings. Blank lines and footnotes are left out; nothing else is."""
-    import zipfile
     from itertools import islice
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem
+    from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem, open_xlsx
 
     path = Path(path)
     if not path.is_file():
@@ -505,12 +501,7 @@ def read_list(path: str | Path) -> list[ListRow]:
     if path.suffix.lower() in (".xls", ".et"):
         raise FileProblem("不能直接读取旧版 .xls/.et 文件：请在 Excel 或 WPS 中“另存为” .xlsx 后再核查", "save the file as .xlsx first")
     layout = _list_layout()
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise FileProblem(f"无法读取“{path.name}”：不是有效的 .xlsx 文件", f"not a readable .xlsx file ({exc})") from exc
-    except PermissionError as exc:
-        raise FileProblem(f"无法打开“{path.name}”：没有读取权限", "permission denied") from exc
+    wb = open_xlsx(path)  # bounded: size, ratio, no DTD
     out: list[ListRow] = []
     try:
         for ws in wb.worksheets:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage import counters
@@ -23,55 +23,44 @@ def _stamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """SHA-256 over every field but the hash itself, in a fixed order and encoding."""
+def _hash(seq: int, at: dt.datetime, office_code: str, username: str, action: str, record_table: str, record_id: str,
+          summary: str, details_json: str, prev_hash: str) -> str:
     canonical = json.dumps(
-        [
-            entry.seq,
-            _stamp(entry.at),
-            entry.office_code,
-            entry.username,
-            entry.action,
-            entry.record_table,
-            entry.record_id,
-            entry.summary,
-            entry.details_json,
-            entry.prev_hash,
-        ],
+        [seq, _stamp(at), office_code, username, action, record_table, record_id, summary, details_json, prev_hash],
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def append_many(session: Session, entries: list[dict[str, Any]]) -> list[AuditEntry]:
-    """Append entries in the order given (one, or a bulk import's many). Reserving the sequence numbers first
-    takes the write lock, so the tail read next is really the last entry and two writers can never chain onto
-    the same one. Each dict: at, office_code, username, action, summary, record_table, record_id, details."""
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over every field but the hash itself, in a fixed order and encoding."""
+    return _hash(entry.seq, entry.at, entry.office_code, entry.username, entry.action, entry.record_table, entry.record_id,
+                 entry.summary, entry.details_json, entry.prev_hash)
+
+
+def append_many(session: Session, entries: list[dict[str, Any]]) -> int:
+    """Append entries in the order given (one, or a bulk import's many); returns the first sequence number.
+    Reserving the sequence numbers first takes the write lock, so the tail read next is really the last entry and
+    two writers can never chain onto the same one. Each dict: at, office_code, username, action, summary,
+    record_table, record_id, details. One multi-row INSERT, executed at once (no ORM unit of work)."""
     if not entries:
-        return []
+        return 0
     first = counters.reserve(session, AUDIT_COUNTER, len(entries))
     prev = session.execute(select(AuditEntry.entry_hash).where(AuditEntry.seq == first - 1)).scalar_one_or_none()
     prev = prev if prev is not None else GENESIS
-    made = []
+    rows = []
     for i, e in enumerate(entries):
-        entry = AuditEntry(
-            seq=first + i,
-            at=e["at"],
-            office_code=e["office_code"],
-            username=e["username"],
-            action=e["action"],
-            record_table=e.get("record_table", ""),
-            record_id=e.get("record_id", ""),
-            summary=e["summary"],
-            details_json=json.dumps(e.get("details") or {}, ensure_ascii=False, sort_keys=True, default=str),
-            prev_hash=prev,
-        )
-        entry.entry_hash = prev = entry_hash(entry)
-        made.append(entry)
-    session.add_all(made)
-    session.flush()
-    return made
+        row = {
+            "seq": first + i, "at": e["at"], "office_code": e["office_code"], "username": e["username"], "action": e["action"],
+            "record_table": e.get("record_table", ""), "record_id": e.get("record_id", ""), "summary": e["summary"],
+            "details_json": json.dumps(e.get("details") or {}, ensure_ascii=False, sort_keys=True, default=str), "prev_hash": prev,
+        }
+        row["entry_hash"] = prev = _hash(**{k: row[k] for k in (
+            "seq", "at", "office_code", "username", "action", "record_table", "record_id", "summary", "details_json", "prev_hash")})
+        rows.append(row)
+    session.execute(insert(AuditEntry), rows)
+    return first
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage import counters
@@ -17,22 +18,32 @@ def _dump(image: dict[str, Any] | None) -> str | None:
     return None if image is None else json.dumps(image, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def record_changes(session: Session, office_code: str, changes: list[dict[str, Any]]) -> list[ChangeLog]:
+@dataclass(frozen=True)
+class Logged:
+    """What a writer needs back of a change-log row: its sequence number (the audit entry names it)."""
+
+    id: uuid.UUID
+    seq: int
+
+
+def record_changes(session: Session, office_code: str, changes: list[dict[str, Any]]) -> list[Logged]:
     """Append changes, in order, with this office's next sequence numbers (what sync ships in order), reserved
-    at once. Each dict: at, actor, table_name, record_id, action, record_version, before, after, summary."""
+    at once. Each dict: at, actor, table_name, record_id, action, record_version, before, after, summary.
+    One multi-row INSERT (no ORM unit of work: a bulk import logs a thousand changes per call)."""
     if not changes:
         return []
     first = counters.reserve(session, f"change_log:{office_code}", len(changes))
-    made = [
-        ChangeLog(
-            office_code=office_code, seq=first + i, at=c["at"], actor=c["actor"], table_name=c["table_name"],
-            record_id=c["record_id"], action=c["action"], record_version=c["record_version"],
-            before_json=_dump(c.get("before")), after_json=_dump(c.get("after")), summary=c.get("summary", ""),
-        )
+    rows = [
+        {
+            "id": uuid.uuid4(), "office_code": office_code, "seq": first + i, "at": c["at"], "actor": c["actor"],
+            "table_name": c["table_name"], "record_id": c["record_id"], "action": c["action"],
+            "record_version": c["record_version"], "before_json": _dump(c.get("before")), "after_json": _dump(c.get("after")),
+            "summary": c.get("summary", ""),
+        }
         for i, c in enumerate(changes)
     ]
-    session.add_all(made)
-    return made
+    session.execute(insert(ChangeLog), rows)
+    return [Logged(r["id"], r["seq"]) for r in rows]
 
 
 def history_of(session: Session, table_name: str, record_id: uuid.UUID) -> list[ChangeLog]:

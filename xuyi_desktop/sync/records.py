@@ -60,6 +60,11 @@ RECORDS: dict[str, SyncedTable] = {t.table: t for t in (
     SyncedTable("list_entry", "名单记录"),
     SyncedTable("third_party_report", "第三方信用报告"),
     SyncedTable("signing_key", "签名密钥"),
+    SyncedTable("vehicle", "车辆"),
+    SyncedTable("vessel", "船舶"),
+    SyncedTable("practitioner_qualification", "从业资格"),
+    SyncedTable("overload_notice", "治超抄报"),
+    SyncedTable("point_entry", "信用积分"),
     SyncedTable("sync_decision", "冲突处理决定"),
 )}
 

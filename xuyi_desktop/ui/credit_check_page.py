@@ -625,6 +625,11 @@ class CreditCheckPage(QWidget):
                 item(self.tr("被约束措施排除"), GREYED, tip=self.tr("约束措施：{0}").format(s.get("overridden_by", ""))),
             ])
             kinds.append("suppressed")
+        if result.points:  # 信用积分 (诚信港区): the tier's differentiated service
+            pts = result.points
+            rows.append([item(self.tr("积分")), item(self.tr("信用积分{0:g}分（{1}）：{2}").format(
+                pts["balance"], pts["tier_name"], "；".join(pts["services"]))), item(self.tr("信用积分台账"))])
+            kinds.append("points")
         self.consequences_table.set_rows(rows, keys=kinds)
 
     def consequence_lines(self) -> list[tuple[str, str]]:

@@ -123,7 +123,8 @@ class EntityTableModel(QAbstractTableModel):
     @staticmethod
     def _text(row: EntitySummary, column: Column) -> str:
         if column == Column.NAME:
-            return row.name
+            # A hit through a vehicle or vessel says so: the clerk typed a plate and sees the operator it belongs to.
+            return f"{row.name}　〔{row.matched}〕" if row.matched else row.name
         if column == Column.KIND:
             return row.kind_label
         if column == Column.IDENTIFIER:

@@ -45,6 +45,12 @@ from xuyi_desktop.ui.rating_common import GREYED, grade_colour
 from xuyi_desktop.ui.widgets import error_label
 
 _GEOMETRY_KEY = "rating_form/geometry"
+def _overload_domain() -> str:
+    from xuyi_desktop.services.overload import overload_rules
+
+    return overload_rules().rating_domain
+
+
 FIELDS = ("domain", "period", "score", "points", "deductions", "grade", "evaluating_organ", "decision_date", "document_no")
 
 
@@ -129,9 +135,12 @@ class RatingForm(QDialog):
         self.deductions_box = QGroupBox(self.tr("扣分项"), self)
         box_layout = QVBoxLayout(self.deductions_box)
         box_layout.addWidget(self.deductions_table)
+        # One ZC-01 per 治超抄报 of the period (road/water operators; services/overload.py decides which).
+        self.overload_button = QPushButton(self.tr("按治超抄报添加扣分项"), self)
         row = QHBoxLayout()
         row.addWidget(self.add_deduction_button)
         row.addWidget(self.remove_deduction_button)
+        row.addWidget(self.overload_button)
         row.addStretch(1)
         box_layout.addLayout(row)
         self.errors["deductions"] = error_label(self.deductions_box)
@@ -278,6 +287,7 @@ class RatingForm(QDialog):
         self.grade_combo.currentIndexChanged.connect(self._changed)
         self.add_deduction_button.clicked.connect(lambda: self.add_deduction())
         self.remove_deduction_button.clicked.connect(self.remove_deduction)
+        self.overload_button.clicked.connect(self.add_overload_deductions)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
@@ -302,6 +312,7 @@ class RatingForm(QDialog):
         self._set_row_visible(self.points_row, uses_points)
         self._set_row_visible(self.grade_row, bool(scheme) and not uses_score and not uses_points)
         self.deductions_box.setVisible(uses_deductions)
+        self.overload_button.setVisible(bool(scheme) and scheme.code == _overload_domain())
         if not uses_deductions:
             self.deductions_table.setRowCount(0)
         self.grade_combo.clear()
@@ -365,6 +376,17 @@ class RatingForm(QDialog):
         combo.setFocus()
         self._changed()
         return row
+
+    def add_overload_deductions(self) -> int:
+        """One deduction row per overload notification of the entity in the period; returns how many."""
+        from xuyi_desktop.services.overload import deductions_for, overload_rules
+
+        found = deductions_for(self._ctx, self._entity.id, self.period_spin.value())
+        for _ in found:
+            self.add_deduction(overload_rules().deduction_code)
+        self.basis_label.setText(self.basis_label.text().split("\n治超抄报")[0]
+                                 + self.tr("\n治超抄报 {0} 份：{1}").format(len(found), "、".join(v.document_no for v in found) or "无"))
+        return len(found)
 
     def remove_deduction(self) -> None:
         rows = sorted({i.row() for i in self.deductions_table.selectedIndexes()}, reverse=True)

@@ -1,10 +1,12 @@
-"""Importing a 双公示 ledger off the GUI thread: progress bar, cancel (nothing written), valid-only choice,
-and a header-mapping step when the file's columns are not recognised (remembered per source)."""
+"""The import dialog of the one import pipeline, off the GUI thread: progress bar, cancel (nothing written),
+valid-only choice, and a header-mapping step when the file's columns are not recognised (remembered per source).
+`ImportDialog` runs any pipeline import (ledgers, 治超抄报); `SgsImportDialog` is the 双公示 one."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -23,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xuyi_desktop.domain import sgs as rules
 from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.exchange.pipeline import ImportCancelled, ImportResult, MappingNeeded
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.sgs_exchange import ImportCancelled, ImportResult, MappingNeeded, import_sgs
 from xuyi_desktop.ui.operations import run_in_background
+
+# runner(path, valid_only=, source=, mapping=, progress=, cancel=) -> ImportResult, run on a worker thread
+Runner = Callable[..., ImportResult]
 
 
 class _Progress(QObject):
@@ -36,17 +40,20 @@ class _Progress(QObject):
     changed = Signal(int, int)
 
 
-class SgsImportDialog(QDialog):
+class ImportDialog(QDialog):
+    """Choose a file, import it through `runner` with progress and cancel, map unknown headers, report."""
+
     finished_import = Signal(object)  # ImportResult, or the exception that ended it
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+    def __init__(self, ctx: AppContext, runner: Runner, title: str, parent: QWidget | None = None,
+                 describe: Callable[[ImportResult], str] | None = None) -> None:
         super().__init__(parent)
-        self._ctx, self._today = ctx, today
+        self._ctx, self._runner, self._describe = ctx, runner, describe
         self._cancel = threading.Event()
         self._mapping: dict[str, str] = {}
         self._source: str | None = None
         self.result_value: ImportResult | BaseException | None = None
-        self.setWindowTitle(self.tr("导入双公示台账"))
+        self.setWindowTitle(title)
         self.path_edit = QLineEdit(self)
         browse = QPushButton(self.tr("选择文件…"), self)
         browse.clicked.connect(self._browse)
@@ -100,14 +107,12 @@ class SgsImportDialog(QDialog):
         self.start_button.setEnabled(False)
         self.status.setText(self.tr("正在读取和检查…"))
         self.progress.setRange(0, 0)  # busy until the first figure arrives
-        valid_only, source, mapping, today = self.valid_only.isChecked(), self.source_edit.text().strip() or None, dict(self._mapping), self._today
-        signals, cancel = self._signals, self._cancel
+        valid_only, source, mapping = self.valid_only.isChecked(), self.source_edit.text().strip() or None, dict(self._mapping)
+        signals, cancel, runner = self._signals, self._cancel, self._runner
 
         def work() -> ImportResult:
-            return import_sgs(
-                self._ctx, path, valid_only=valid_only, source=source, mapping=mapping,
-                progress=lambda d, t: signals.changed.emit(d, t), cancel=cancel.is_set, today=today,
-            )
+            return runner(path, valid_only=valid_only, source=source, mapping=mapping,
+                          progress=lambda d, t: signals.changed.emit(d, t), cancel=cancel.is_set)
 
         run_in_background(work, self._done, self._failed, owner=self)
 
@@ -134,7 +139,7 @@ class SgsImportDialog(QDialog):
         self.progress.setRange(0, max(result.rows, 1))
         self.progress.setValue(max(result.rows, 1))
         if result.ok:
-            self.status.setText(f"导入完成：{result.imported} 条")
+            self.status.setText(f"导入完成：{self._describe(result) if self._describe else f'{result.imported} 条'}")
         else:
             written = f"已导入 {result.imported} 条，" if result.valid_only else "未写入任何数据，"
             self.status.setText(f"{result.failed_rows} 行有误，{written}错误报告：{result.errors_path}")
@@ -163,7 +168,7 @@ class SgsImportDialog(QDialog):
             combo.addItems(exc.unknown)
             combo.setObjectName(f"map_{fld}")
             combo.setProperty("field", fld)
-            self.mapping_form.addRow(rules.label(exc.kind, fld), combo)
+            self.mapping_form.addRow(exc.labels.get(fld, fld), combo)
         self.mapping_box.setVisible(True)
         self.start_button.setText(self.tr("按对应关系导入"))
 
@@ -171,3 +176,15 @@ class SgsImportDialog(QDialog):
         for combo in self.mapping_box.findChildren(QComboBox):
             if combo.currentText():
                 self._mapping[combo.currentText()] = str(combo.property("field"))
+
+
+class SgsImportDialog(ImportDialog):
+    """导入双公示台账."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+        from xuyi_desktop.services.sgs_exchange import import_sgs
+
+        def runner(path: Path, **kw: object) -> ImportResult:
+            return import_sgs(ctx, path, today=today, **kw)  # type: ignore[arg-type]
+
+        super().__init__(ctx, runner, "导入双公示台账", parent)
