@@ -84,8 +84,7 @@ class AuditBatch:
                 entry = {**entry, "details": {**entry["details"], "change_seq": next(logged).seq}}
             entries.append(entry)
         self._pending.clear()
-        made = audit_chain.append_many(self._session, entries)
-        _appended(self._session, self._ctx, made)
+        _appended(self._session, self._ctx, entries, audit_chain.append_many(self._session, entries))
 
 
 _BATCH = "xuyi.audit_batch"
@@ -132,7 +131,7 @@ def write(
     if batch is not None:
         batch.add(None, entry)
     else:
-        _appended(session, ctx, audit_chain.append_many(session, [entry]))
+        _appended(session, ctx, [entry], audit_chain.append_many(session, [entry]))
 
 
 def flush_deferred(session: Session, ctx: AppContext) -> None:
@@ -153,19 +152,20 @@ def flush_deferred(session: Session, ctx: AppContext) -> None:
     for item in pending:
         entry = dict(item)
         failed, succeeded = entry.pop("failed_user_id", None), entry.pop("reset_user_id", None)
-        _appended(session, ctx, audit_chain.append_many(session, [entry]))
+        _appended(session, ctx, [entry], audit_chain.append_many(session, [entry]))
         if failed is not None:
             count_deferred_failure(session, ctx, failed, entry["username"])
         if succeeded is not None:
             reset_deferred_success(session, succeeded)
 
 
-def _appended(session: Session, ctx: AppContext, made: list[AuditEntry]) -> None:
-    """Anchor the chain when this transaction commits, where the entries call for it (audit_anchor)."""
+def _appended(session: Session, ctx: AppContext, entries: list[dict[str, Any]], first_seq: int) -> None:
+    """Anchor the chain when this transaction commits, where the entries call for it (audit_anchor); the
+    entries were given sequence numbers first_seq, first_seq + 1, … in order."""
     from xuyi_desktop.services import audit_anchor
 
-    for entry in made:
-        audit_anchor.after_append(session, ctx, entry.action, [entry.seq])
+    for i, entry in enumerate(entries):
+        audit_anchor.after_append(session, ctx, entry["action"], [first_seq + i])
 
 
 def record_business_change(
@@ -194,7 +194,8 @@ def record_business_change(
         batch.add(change, entry)
         return
     (logged,) = record_changes(session, ctx.office_code, [change])
-    _appended(session, ctx, audit_chain.append_many(session, [{**entry, "details": {**entry["details"], "change_seq": logged.seq}}]))
+    entries = [{**entry, "details": {**entry["details"], "change_seq": logged.seq}}]
+    _appended(session, ctx, entries, audit_chain.append_many(session, entries))
 
 
 def insert_recorded(session: Session, ctx: AppContext, row: Any, *, summary: str, verb: str = "insert") -> Any:
