@@ -6,6 +6,7 @@ A feature that keeps its models in a module of its own (storage/models_<feature>
 from xuyi_desktop.storage import models  # noqa: F401
 from xuyi_desktop.storage import models_commitments  # noqa: F401
 from xuyi_desktop.storage import models_credit  # noqa: F401
+from xuyi_desktop.storage import models_plan  # noqa: F401
 from xuyi_desktop.storage import models_sgs  # noqa: F401
 from xuyi_desktop.storage import models_sync  # noqa: F401
 from xuyi_desktop.storage.models import Base
