@@ -18,6 +18,7 @@ from xuyi_desktop.cli import (
     database_commands,
     entity_commands,
     exchange_commands,
+    plan_commands,
     print_commands,
     profile_commands,
     rating_commands,
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     sync_commands,
     profile_commands,
     credit_commands,
+    plan_commands,  # after print, export and sgs: adds `print tasks|indicators`, `export yearbook`, `stats completeness`
 )
 
 

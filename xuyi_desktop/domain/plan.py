@@ -336,6 +336,7 @@ def unit_standing(task: PlanTask, period: PlanPeriod, unit: str, reports: Sequen
     else:
         next_due = task.due
     if today > task.due:
+        next_due = task.due
         status, reason = TaskStatus.OVERDUE, f"截止 {task.due.isoformat()} 未报告完成"
     elif task.continuous and today > next_due and expected:
         status, reason = TaskStatus.OVERDUE, f"已超过 {period.report_every_days} 天未报送进展（应于 {next_due.isoformat()} 前报送）"
