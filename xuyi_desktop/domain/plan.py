@@ -450,8 +450,9 @@ def monthly_report_deadline(month: str, day: int) -> dt.date:
 
 def parse_month(text: str) -> str:
     """YYYY-MM, refusing anything else with the clerk's sentence."""
-    try:
-        d = dt.date.fromisoformat(f"{text.strip()}-01")
-    except ValueError:
-        raise ValidationError(FieldProblem("month", f"月份应写成 YYYY-MM（收到：{text}）", "month must be YYYY-MM")) from None
-    return f"{d.year:04d}-{d.month:02d}"
+    import re
+
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", fold_unit(text))
+    if m is None or not 1 <= int(m.group(2)) <= 12:
+        raise ValidationError(FieldProblem("month", f"月份应写成 YYYY-MM（收到：{text}）", "month must be YYYY-MM"))
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"

@@ -37,8 +37,13 @@ TARGET_GREY = colors.Color(0.75, 0.75, 0.75)
 
 
 def short_unit(name: str) -> str:
-    """A unit as a table cell shows it: without the county prefix every 局属单位 shares."""
-    return name.removeprefix("盱眙县") if len(name) > 6 else name
+    """A unit as a table cell shows it: a 局属单位 by its shortest spelling (执法大队, 公路中心 …), others by name."""
+    from xuyi_desktop.services.units import unit_dictionary
+
+    unit = unit_dictionary().find(name)
+    if unit is None or unit.kind != "局属单位":
+        return name
+    return min(unit.names, key=len)
 
 
 def _first_sentence(text: str, limit: int = 70) -> str:
@@ -79,19 +84,23 @@ def render_task_summary(period: PlanPeriod, views: Sequence[TaskView], target: s
         rows = []
         for v in mine:
             t = v.task
-            units = "；".join(
-                f"{short_unit(u.unit)}{u.status.label}" + (f"{u.percent}%" if u.percent is not None and u.status is not TaskStatus.DONE else "")
-                for u in v.standings if u.expected or u.reports
-            )
-            rows.append([t.label, f"{t.item_name}：{_first_sentence(t.content)}", t.deadline, v.status.label, units or "—"])
-        story.append(table(s, ("序号", "任务", "完成时间", "状态", "各单位情况"), rows, (14, 62, 17, 14), centre=(0, 2, 3)))
-    overdue = [(v, u) for v in views for u in v.standings if u.expected and u.status is TaskStatus.OVERDUE]
+            groups: dict[str, list[str]] = {}
+            for u in v.standings:
+                if u.expected or u.reports:
+                    pct = f"{u.percent}%" if u.percent is not None and u.status is not TaskStatus.DONE else ""
+                    groups.setdefault(u.status.label, []).append(short_unit(u.unit) + pct)
+            units = "；".join(f"{label}：{'、'.join(names)}" for label, names in groups.items())
+            rows.append([t.label, f"{t.item_name}：{_first_sentence(t.content, 48)}", t.deadline, v.status.label, units or "—"])
+        story.append(table(s, ("序号", "任务", "完成时间", "状态", "各单位情况"), rows, (17, 64, 20, 13), centre=(0, 2, 3)))
+    overdue: dict[tuple[str, str], list[str]] = {}
+    for v in views:
+        for u in v.standings:
+            if u.expected and u.status is TaskStatus.OVERDUE:
+                overdue.setdefault((v.task.label, u.reason), []).append(short_unit(u.unit))
     last: list[Flowable] = [*heading(s, "逾期提醒")]
     if overdue:
-        last.append(table(s, ("序号", "单位", "情况"), [[v.task.label, short_unit(u.unit), u.reason] for v, u in overdue[:60]],
-                          (14, 48), centre=(0,)))
-        if len(overdue) > 60:
-            last.append(P(f"另有{len(overdue) - 60}条逾期提醒，见系统“建设任务”页面。", s.note))
+        last.append(table(s, ("序号", "情况", "单位"), [[label, reason, "、".join(units)] for (label, reason), units in overdue.items()],
+                          (17, 68), centre=(0,)))
     else:
         last.append(P("没有逾期的任务。", s.body))
     block = ClosingBlock(fonts, organ, today, qr_payload=payload, height=46 * mm)
@@ -104,12 +113,20 @@ def render_task_summary(period: PlanPeriod, views: Sequence[TaskView], target: s
 CHART_HEIGHT = 52 * mm
 
 
+def _drawing(width: float, fonts: DocumentFonts) -> Drawing:
+    """A chart's canvas whose initial font is the embedded body font (ReportLab's default, a Helvetica that is
+    never embedded, would otherwise be listed in the PDF)."""
+    d = Drawing(width, CHART_HEIGHT)
+    d.initialFontName, d.initialFontSize = fonts.body.name, 8
+    return d
+
+
 def _bar_chart(report: IndicatorReport, fonts: DocumentFonts, width: float) -> Drawing:
     """Actual against target, in percent of the target for every judged figure (100 = target reached)."""
     figures = [f for f in report.figures if f.definition.applies(report.year)]
     names = [_short(f.definition.name) for f in figures]
     actual = [min(150.0, (f.actual or 0.0) / f.definition.target * 100) if f.definition.target else 0.0 for f in figures]
-    d = Drawing(width, CHART_HEIGHT)
+    d = _drawing(width, fonts)
     d.add(String(0, CHART_HEIGHT - 9, "实际值相当于目标值的百分比", fontName=fonts.body.name, fontSize=8, fillColor=L.GREY))
     bc = VerticalBarChart()
     bc.x, bc.y, bc.width, bc.height = 22, 30, width - 28, CHART_HEIGHT - 44
@@ -146,7 +163,7 @@ TREND_SERIES = (("sgs_report_rate", "报送率"), ("sgs_compliance_rate", "合�
 
 def _trend_chart(report: IndicatorReport, fonts: DocumentFonts, width: float) -> Drawing:
     """The monthly trend of the four rates (percent); a month without records is left out of its line."""
-    d = Drawing(width, CHART_HEIGHT)
+    d = _drawing(width, fonts)
     d.add(String(0, CHART_HEIGHT - 9, "月度走势（%）", fontName=fonts.body.name, fontSize=8, fillColor=L.GREY))
     months = report.months or [f"{report.year}-01"]
     lc = HorizontalLineChart()
@@ -210,7 +227,7 @@ def render_indicator_sheet(report: IndicatorReport, target: str | Path, *, seria
     ]))
     half = (L.TEXT_WIDTH - 4 * mm) / 2
     charts = Table([[_bar_chart(report, fonts, half), _trend_chart(report, fonts, half)]], colWidths=[half + 2 * mm] * 2)
-    charts.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    charts.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.body.name), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                 ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     scope = report.unit or "全局"
     story: list[Flowable] = [
@@ -221,6 +238,7 @@ def render_indicator_sheet(report: IndicatorReport, target: str | Path, *, seria
         P(f"达标{report.met_count}项（共考核{report.judged_count}项）。比率指标括号内为分子/分母；“—”表示本年度尚无可计算的记录。",
           L.cell_style(fonts, 8.5, leading=11, color=L.GREY), space_before=1 * mm, space_after=1 * mm),
         charts,
+        Spacer(1, 6 * mm),
         ClosingBlock(fonts, organ, today, qr_payload=payload, height=38 * mm),
     ]
     return _build(story, target, fonts, serial=serial, title=INDICATOR_TITLE, organ=organ)
