@@ -24,6 +24,7 @@ from xuyi_desktop.printing.credit_report import Styles, facts_table, heading, ta
 from xuyi_desktop.printing.flow import ClosingBlock, OfficialDoc, P
 from xuyi_desktop.printing.fonts import DocumentFonts
 from xuyi_desktop.printing.output import binary_streams
+from xuyi_desktop.services.units import short_unit_name as short_unit
 
 if TYPE_CHECKING:
     from xuyi_desktop.services.indicators import IndicatorReport
@@ -34,16 +35,6 @@ INDICATOR_TITLE = "“信用交通县”建设指标完成情况"
 SERIES_COLOURS = (colors.Color(0.13, 0.40, 0.75), colors.Color(0.18, 0.55, 0.24), colors.Color(0.90, 0.45, 0.05),
                   colors.Color(0.55, 0.20, 0.60))
 TARGET_GREY = colors.Color(0.75, 0.75, 0.75)
-
-
-def short_unit(name: str) -> str:
-    """A unit as a table cell shows it: a 局属单位 by its shortest spelling (执法大队, 公路中心 …), others by name."""
-    from xuyi_desktop.services.units import unit_dictionary
-
-    unit = unit_dictionary().find(name)
-    if unit is None or unit.kind != "局属单位":
-        return name
-    return min(unit.names, key=len)
 
 
 def _first_sentence(text: str, limit: int = 70) -> str:

@@ -41,7 +41,7 @@ LABELS = {
     "domain": "评价领域", "period": "评价年度", "grade": "信用等级", "score": "得分", "evaluating_organ": "评价机关",
     "decision_date": "决定日期", "document_no": "文书号", "valid_until": "有效期至", "publicity_start": "公示开始",
     "publicity_end": "公示结束", "wsh": "决定文书号", "xdr_mc": "行政相对人", "jdrq": "决定日期", "deadline": "截止日期",
-    "reported_on": "报送日期", "jg": "决定机关", "cflb": "处罚类别", "publicity_class": "失信程度", "nr": "内容",
+    "reported_on": "报送日期", "jg": "决定机关", "xdr_shxym": "统一社会信用代码", "cflb": "处罚类别", "publicity_class": "失信程度", "nr": "内容",
     "serial": "编号", "business": "涉及业务", "signed_on": "签署日期", "term_until": "履约期限", "organ": "受理机关",
     "outcome_on": "办结日期", "category": "类别", "occurred_on": "发生日期", "description": "说明", "list_type": "名单",
     "reason": "理由", "entered_on": "列入日期", "expires_on": "有效期至", "applicant": "申请人", "applied_on": "申请日期",
@@ -52,6 +52,20 @@ LABELS = {
     "submitted_on": "报送日期", "reviewer": "审核人", "reviewed_on": "审核日期", "published_on": "发布日期", "url": "网址",
     "month": "月份", "note": "备注", "task_id": "任务", "text": "进展情况", "percent": "完成比例", "milestone": "节点",
     "record_summary": "所涉记录", "decision_note": "处理意见", "decision_reason": "决定理由", "notes": "备注",
+}
+# Stored codes shown in the clerk's words, per kind (the labels the other pages use).
+_VALUES: dict[str, dict[str, dict[str, str]]] = {
+    "sgs": {"kind": {"XK": "行政许可", "CF": "行政处罚"}},
+    "entity": {"kind": {"org": "单位", "person": "个人"}, "status": {"active": "存续", "cancelled": "注销", "revoked": "吊销"}},
+    "rating": {"status": {"draft": "草稿", "reviewed": "已审核", "publicity": "公示中", "effective": "生效", "superseded": "已更正",
+                          "revoked": "撤销"}},
+    "commitment": {"status": {"active": "履约中", "fulfilled": "已践诺", "violated": "违诺", "revoked": "撤销"}},
+    "list_entry": {"status": {"proposed": "待确认", "confirmed": "已列入", "removed": "未列入", "exited": "已移出"},
+                   "list_type": {"red": "红名单", "black": "黑名单", "watch": "重点关注名单", "overload": "治超名单"}},
+    "repair": {"status": {"applied": "已申请", "accepted": "已受理", "reviewed": "已审核", "approved": "准予修复", "rejected": "不予修复"}},
+    "objection": {"status": {"received": "已收到", "reviewing": "审查中", "upheld": "异议成立", "rejected": "异议不成立"}},
+    "model": {"outcome": {"pending": "待定", "recommended": "已推荐上报", "selected": "入选", "not_selected": "未入选"}},
+    "website": {"status": {"submitted": "待审核", "approved": "已审核", "returned": "退回修改", "published": "已发布"}},
 }
 _SKIP = {"id", "created_at", "updated_at", "created_office", "updated_office", "version", "deleted_at", "search_key",
          "name_pinyin", "name_initials", "name_key", "lineage_id", "entity_id", "training_id", "scenario_id", "supersedes_id"}
@@ -125,6 +139,7 @@ def describe_record(ctx: AppContext, kind: str, record_id: str, *, today: dt.dat
                 continue
             if col in ("xdr_zjhm", "fr_zjhm") or (person and col == "identifier"):
                 value = mask_id_number(str(value)) or "（已隐去）"
+            value = _VALUES.get(kind, {}).get(col, {}).get(value, value) if isinstance(value, str) else value
             rows.append((LABELS[col], _text(value)))
         entity_id = getattr(row, "entity_id", None)
         if entity_id is not None:
@@ -134,6 +149,7 @@ def describe_record(ctx: AppContext, kind: str, record_id: str, *, today: dt.dat
             if e is not None:
                 rows.insert(0, ("市场主体", e.name))
         title = next((v for k, v in rows if k in ("名称", "标题", "主题", "决定文书号", "编号")), label)
+        rows += _children(session, kind, rid)
         return RecordDetail(kind, label, record_id, title, tuple(rows), page)
 
 
@@ -146,3 +162,27 @@ def _task(ctx: AppContext, key: str, today: dt.date | None) -> RecordDetail:
             ("截止日期", t.due.isoformat()), ("责任部门", t.responsible), ("状态", view.status.label)]
     rows += [(s.unit, f"{s.status.label}（{s.reason}）") for s in view.standings if s.expected or s.reports]
     return RecordDetail("task", "建设任务", t.id, f"任务{t.label} {t.item_name}", tuple(rows), "建设任务")
+
+
+def _children(session: Any, kind: str, rid: uuid.UUID) -> list[tuple[str, str]]:
+    """A training's attendees and certificates, a scenario's beneficiaries, a record's files."""
+    from sqlalchemy import select
+
+    from xuyi_desktop.storage.models_plan import PlanAttachment, ScenarioBenefit, TrainingAttendee
+
+    rows: list[tuple[str, str]] = []
+    if kind == "training":
+        for a in session.execute(select(TrainingAttendee).where(TrainingAttendee.training_id == rid,
+                                                                TrainingAttendee.deleted_at.is_(None))).scalars():
+            who = "，".join(x for x in (a.person_name, a.org_name) if x)
+            rows.append(("参训人员", who + (f"（培训证明 {a.certificate_no}）" if a.certificate_no else "")))
+    if kind == "scenario":
+        for b in session.execute(select(ScenarioBenefit).where(ScenarioBenefit.scenario_id == rid,
+                                                               ScenarioBenefit.deleted_at.is_(None))).scalars():
+            amount = f"，{b.amount_wan:g}万元" if b.amount_wan is not None else ""
+            rows.append(("受益主体", f"{b.beneficiary}：{b.measure}{amount}（{b.granted_on.isoformat()}）"))
+    table = KINDS.get(kind, ("",))[0]
+    for f in session.execute(select(PlanAttachment).where(PlanAttachment.owner_table == table, PlanAttachment.owner_id == rid,
+                                                          PlanAttachment.deleted_at.is_(None))).scalars():
+        rows.append(("附件", f.original_name))
+    return rows

@@ -22,6 +22,7 @@ from xuyi_desktop.domain.profile import PenaltyState
 from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit, list_scope
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.units import short_unit_name
 
 KIND_LABELS = {
     "sgs_due": "双公示待报送", "sgs_overdue": "双公示逾期未报", "commitment_term": "承诺到期", "rating_publicity": "评价公示期满",
@@ -90,7 +91,7 @@ def todo_items(ctx: AppContext, *, today: dt.date | None = None) -> list[TodoIte
         t = ws[0].task
         overdue = [w for w in ws if w.status.value == "overdue"]
         due = min((w.due for w in ws if w.due), default=None)
-        units = "、".join(w.unit.removeprefix("盱眙县") for w in ws)
+        units = "、".join(short_unit_name(w.unit) for w in ws)
         note = f"{len(overdue)}个单位逾期" if overdue else "即将到期"
         items.append(TodoItem("task_due", f"任务{t.label} {t.item_name}：{units}", due, bool(overdue), "task", task_id, note))
     notice = missing_calendar_notice(today)

@@ -29,3 +29,11 @@ def canonical_unit(text: str) -> str:
 def unit_spellings(text: str) -> tuple[str, ...]:
     """Every spelling a 决定机关 column may use for the unit `text` names (itself only if it is not ours)."""
     return unit_dictionary().names_for(text)
+
+
+def short_unit_name(name: str) -> str:
+    """A unit as a crowded line shows it: a 局属单位 by its shortest spelling (执法大队, 公路中心 …), others by name."""
+    unit = unit_dictionary().find(name)
+    if unit is None or unit.kind != "局属单位":
+        return name
+    return min(unit.names, key=len)
