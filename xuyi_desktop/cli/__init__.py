@@ -10,6 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DatabaseError
+
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
     backup_commands,
@@ -67,6 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except DomainError as exc:
         print(f"错误：{exc.message_zh} ({exc.message_en})", file=sys.stderr)
+        return EXIT_REJECTED
+    except DatabaseError as exc:
+        # A file damaged where SQLite keeps the schema cannot even be opened (seen once the schema outgrew its first
+        # page): say so in one line instead of a traceback, whatever the command.
+        if not any(w in str(exc) for w in ("malformed", "not a database", "file is encrypted")):
+            raise
+        print("错误：数据库检查未通过：数据库文件完整性：文件已损坏，无法打开，请从备份恢复（xuyi restore FILE）"
+              " (database file is damaged and cannot be opened)", file=sys.stderr)
         return EXIT_REJECTED
     except BrokenPipeError:  # `xuyi … | head`: the reader left; not an error of ours
         sys.stderr.close()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain import sgs as sgs_rules
@@ -307,7 +307,3 @@ def completeness(ctx: AppContext, *, date_from: dt.date, date_to: dt.date, unit:
     with ctx.transaction() as session:
         return record_completeness(session, date_from=date_from, date_to=date_to, unit=unit, own_unit=own_unit)
 
-
-def count_rows(session: Session, table: str) -> int:
-    model = _model(table)
-    return int(session.execute(select(func.count()).select_from(model).where(model.deleted_at.is_(None))).scalar_one())
