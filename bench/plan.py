@@ -43,7 +43,7 @@ def main() -> None:
 
     from sqlalchemy import select
 
-        from xuyi_desktop.services import sgs
+    from xuyi_desktop.services import sgs
     from xuyi_desktop.services.context import open_context
     from xuyi_desktop.services.indicators import plan_indicators, print_indicators
     from xuyi_desktop.services.plan_demo import AS_OF, YEAR, build
