@@ -159,3 +159,21 @@ def test_the_shipped_indicator_table() -> None:
     assert by["award_candidates"].applies(2025) and not by["award_candidates"].applies(2024)
     assert by["city_valid_entry"].met(0.95, 2025) is True and by["city_valid_entry"].met(0.949, 2025) is False
     assert by["sgs_report_rate"].met(None, 2025) is None
+
+
+def test_a_later_plan_period_is_a_new_file(units, period, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A 2026–2028 table beside the 2023–2025 one: the period covering the day is the one shown, no code changed."""
+    from xuyi_desktop.services import plan_tasks
+
+    later = parse_plan(
+        '[plan]\ncode = "2026-2028"\ntitle = "下一期"\nstart = 2026-01-01\nend = 2028-12-31\n'
+        '[[section]]\ncode = "一"\nname = "组织"\n'
+        '[[task]]\nid = "1.1"\nsection = "一"\nno = 1\nitem = 1\nitem_name = "新任务"\ncontent = "内容"\ndeadline = "2026"\n'
+        'due = 2026-12-31\nresponsible = "综合计划科"\nlead = ["综合计划科"]\n', units, "2026-2028.toml")
+    monkeypatch.setattr(plan_tasks, "plan_periods", lambda: {period.code: period, later.code: later})
+    assert plan_tasks.current_period(today=D(2024, 5, 1)).code == "2023-2025"
+    assert plan_tasks.current_period(today=D(2027, 5, 1)).code == "2026-2028"
+    assert plan_tasks.current_period("2023-2025", today=D(2027, 5, 1)).code == "2023-2025"
+    assert plan_tasks.current_period(today=D(2029, 5, 1)).code == "2026-2028"  # the most recent one that ended
+    with pytest.raises(ValidationError):
+        plan_tasks.current_period("2030-2032")
