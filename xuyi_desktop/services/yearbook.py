@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
@@ -47,14 +48,21 @@ def _sheet(wb: Workbook, title: str, heading: str, header: Sequence[str], rows: 
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
         ws.append(list(row))
-        if row and row[0] == TOTAL:
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.endswith("%"):
+                cell.alignment = Alignment(horizontal="right")  # beside the counts, not run into them
+        if row and str(row[0]).startswith(TOTAL):
             for cell in ws[ws.max_row]:
                 cell.font = Font(bold=True)
     for i in range(1, len(header) + 1):
         ws.column_dimensions[get_column_letter(i)].width = widths[i - 1] if i - 1 < len(widths) else 14
     ws.freeze_panes = "A3"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)  # every column on the printed page
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "2:2"
     return ws
 
 
@@ -198,7 +206,7 @@ def export_yearbook(ctx: AppContext, out: str | Path, *, year: int, unit: str | 
            ("类别", "指标", "目标", "实际", "分子", "分母", "是否达标", "口径"),
            [["方案目标" if f.definition.group == "plan" else "市考核", f.definition.name, f.definition.target_text(), f.actual_text,
              f.numerator, f.denominator, f.met_text if f.definition.applies(year) else "本年度不考核", f.definition.definition]
-            for f in report.figures], (10, 34, 8, 10, 8, 8, 12, 70))
+            for f in report.figures], (10, 34, 8, 10, 8, 8, 12, 50))
     with ctx.transaction() as session:
         _sheet(wb, "市场主体", f"{year}年末市场主体分类统计", ("主体类别", "年末主体数", f"其中{year}年新登记"),
                _entities(session, end, start), (40, 14, 16))
