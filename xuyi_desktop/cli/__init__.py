@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 
+
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
     backup_commands,
@@ -28,6 +29,7 @@ from xuyi_desktop.cli import (
     ledger_commands,
     overload_commands,
     points_commands,
+    plan_commands,
     print_commands,
     profile_commands,
     rating_commands,
@@ -53,6 +55,7 @@ COMMAND_MODULES = (
     ledger_commands,  # after exchange_commands: adds `import entities …` / `export entities …`
     overload_commands,
     points_commands,  # after print_commands: adds `print points`
+    plan_commands,  # after print, export and sgs: adds `print tasks|indicators`, `export yearbook`, `stats completeness`
 )
 
 

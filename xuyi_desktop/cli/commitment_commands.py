@@ -93,6 +93,7 @@ def register(sub: Any) -> None:
     ind = csub.add_parser("indicator", help="指标：期间内有信用承诺的应用领域数")
     ind.add_argument("--from", dest="start", required=True, type=_date)
     ind.add_argument("--to", dest="end", required=True, type=_date)
+    ind.add_argument("--unit", help="只统计该单位受理的承诺（单位名称，见 resources/units.toml）")
     ind.add_argument("--json", action="store_true")
     ind.set_defaults(func=_indicator)
 
@@ -226,7 +227,7 @@ def _export(args: argparse.Namespace) -> int:
 def _indicator(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.commitments import area_indicator
 
-    indicator = area_indicator(context(args), args.start, args.end)
+    indicator = area_indicator(context(args), args.start, args.end, args.unit)
     if args.json:
         print_json(indicator.to_json())
     else:

@@ -31,6 +31,7 @@ DOC_TYPES = {
     "CERT": "信用等级证书", "HC": "信用核查结果单", "GS": "信用评价结果公示名单", "XB": "信用报告", "ZX": "专项信用报告",
     "XF": "信用修复告知书", "MD": "名单公布",
     "JF": "信用积分明细",
+    "RW": "建设任务进展情况", "ZB": "建设指标完成情况",
 }
 _PLAIN = re.compile(r"[A-Za-z0-9._:@*/+\-]*")  # safe to type, no separator characters
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,15}")

@@ -213,7 +213,10 @@ def default_organ(ctx: AppContext) -> str:
     from xuyi_desktop.services.printing import issuing_organ  # late: services.printing imports this module's users
 
     if ctx.user is not None and ctx.user.unit.strip():
-        return ctx.user.unit.strip()
+        from xuyi_desktop.services.units import unit_dictionary
+
+        unit = unit_dictionary().find(ctx.user.unit)  # the dictionary's standard name, as lists compare it
+        return unit.name if unit is not None else ctx.user.unit.strip()
     return issuing_organ(ctx)
 
 
@@ -328,7 +331,9 @@ def list_commitments(
     stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(Commitment.deleted_at.is_(None))
     own_unit = current_list_unit(ctx)
     if own_unit is not None:
-        stmt = stmt.where(Commitment.organ == own_unit)
+        from xuyi_desktop.services.units import unit_spellings
+
+        stmt = stmt.where(Commitment.organ.in_(unit_spellings(own_unit)))
     if status:
         st = status if isinstance(status, CommitmentStatus) else CommitmentStatus.parse(status)
         stmt = stmt.where(Commitment.status == st.value)
@@ -619,26 +624,29 @@ class AreaIndicator:
         }
 
 
-def _area_counts(session: Session, start: dt.date, end: dt.date) -> AreaIndicator:
-    rows = session.execute(
-        select(Commitment.area_code, func.count()).where(
-            Commitment.deleted_at.is_(None), Commitment.status != CommitmentStatus.REVOKED.value,
-            Commitment.signed_on >= start, Commitment.signed_on <= end,
-        ).group_by(Commitment.area_code)
-    ).all()
+def _area_counts(session: Session, start: dt.date, end: dt.date, unit: str | None = None) -> AreaIndicator:
+    stmt = select(Commitment.area_code, func.count()).where(
+        Commitment.deleted_at.is_(None), Commitment.status != CommitmentStatus.REVOKED.value,
+        Commitment.signed_on >= start, Commitment.signed_on <= end,
+    )
+    if unit:
+        from xuyi_desktop.services.units import unit_spellings
+
+        stmt = stmt.where(Commitment.organ.in_(unit_spellings(unit)))  # the accepting organ (受理机关)
+    rows = session.execute(stmt.group_by(Commitment.area_code)).all()
     order = {a.code: i for i, a in enumerate(catalogue().areas)}
     areas = tuple(sorted(((code, area_name(code), int(n)) for code, n in rows), key=lambda x: order.get(x[0], 99)))
     return AreaIndicator(start, end, len(areas), areas, sum(a[2] for a in areas))
 
 
-def area_indicator(ctx: AppContext, start: dt.date, end: dt.date) -> AreaIndicator:
+def area_indicator(ctx: AppContext, start: dt.date, end: dt.date, unit: str | None = None) -> AreaIndicator:
     """Number of application areas with commitments signed between start and end (inclusive); revoked
-    commitments do not count."""
+    commitments do not count. `unit`: only those the unit accepted (受理机关)."""
     audit.require(ctx, Permission.VIEW)
     if end < start:
         raise ValidationError(FieldProblem("end", "结束日期不能早于开始日期", "end before start"))
     with ctx.transaction() as session:
-        return _area_counts(session, start, end)
+        return _area_counts(session, start, end, unit)
 
 
 def export_publicity(ctx: AppContext, out: str | Path, start: dt.date, end: dt.date) -> tuple[int, AreaIndicator]:

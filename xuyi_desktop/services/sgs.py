@@ -471,7 +471,10 @@ def current_records_stmt(
     if date_to is not None:
         stmt = stmt.where(SgsRecord.jdrq <= date_to)
     if unit:
-        stmt = stmt.where(or_(SgsRecord.jg == unit.strip(), SgsRecord.jgdm == unit.strip().upper()))
+        from xuyi_desktop.services.units import unit_spellings
+
+        # a unit of the dictionary matches every spelling of its name in the 决定机关 column (全称, 简称)
+        stmt = stmt.where(or_(SgsRecord.jg.in_(unit_spellings(unit)), SgsRecord.jgdm == unit.strip().upper()))
     return stmt
 
 
@@ -486,7 +489,11 @@ def visible_records_stmt(
     """current_records_stmt, limited to the user's own unit (决定机关, from services.list_scope.current_list_unit)
     where the bureau wants that: the one place the 双公示 list and its indicators are scoped."""
     stmt = current_records_stmt(kind=kind, date_from=date_from, date_to=date_to, unit=unit)
-    return stmt if own_unit is None else stmt.where(SgsRecord.jg == own_unit)
+    if own_unit is None:
+        return stmt
+    from xuyi_desktop.services.units import unit_spellings
+
+    return stmt.where(SgsRecord.jg.in_(unit_spellings(own_unit)))
 
 
 def list_records(

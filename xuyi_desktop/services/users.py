@@ -77,6 +77,9 @@ def create_user(
         raise ValidationError(FieldProblem("role", "第一个用户必须是管理员", "the first user must be an administrator"))
     audit.require(ctx, Permission.USER_MANAGE)
     _check_new(username, password)
+    from xuyi_desktop.services.units import canonical_unit
+
+    unit = canonical_unit(unit)  # one of 局属各单位 (an alias becomes its standard name), or none
     with ctx.transaction() as session:
         if _by_name(session, username) is not None:
             raise ValidationError(FieldProblem("username", f"用户名“{username}”已存在", "user name already exists"))

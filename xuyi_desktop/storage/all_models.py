@@ -8,6 +8,7 @@ from xuyi_desktop.storage import (
     models_commitments,  # noqa: F401
     models_credit,  # noqa: F401
     models_fleet,  # noqa: F401
+    models_plan,  # noqa: F401
     models_security,  # noqa: F401
     models_sgs,  # noqa: F401
     models_sync,  # noqa: F401

@@ -65,6 +65,16 @@ RECORDS: dict[str, SyncedTable] = {t.table: t for t in (
     SyncedTable("practitioner_qualification", "从业资格"),
     SyncedTable("overload_notice", "治超抄报"),
     SyncedTable("point_entry", "信用积分"),
+    SyncedTable("plan_task_report", "建设任务进展"),
+    SyncedTable("plan_attachment", "任务佐证材料"),
+    SyncedTable("publicity_campaign", "宣传活动"),
+    SyncedTable("credit_training", "信用培训"),
+    SyncedTable("training_attendee", "培训人员"),
+    SyncedTable("credit_scenario", "信易+场景"),
+    SyncedTable("scenario_benefit", "信易+受益"),
+    SyncedTable("integrity_model", "诚信典型"),
+    SyncedTable("website_item", "网站信息"),
+    SyncedTable("sgs_monthly_report", "双公示月报"),
     SyncedTable("sync_decision", "冲突处理决定"),
 )}
 

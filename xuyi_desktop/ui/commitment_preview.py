@@ -39,6 +39,9 @@ def show_print_preview(parent: QWidget, path: Path) -> QPrintPreviewDialog:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setFullPage(True)
     dialog = QPrintPreviewDialog(printer, parent)
+    # The dialog does not own its printer: without this reference Python frees the QPrinter when this function
+    # returns and the preview paints on a deleted device (a segmentation fault, seen once QtPdf was installed).
+    dialog._printer = printer  # type: ignore[attr-defined]
     dialog.setWindowTitle(path.name)
     dialog.paintRequested.connect(lambda pr: paint_pdf(pr, path))
     dialog.open()

@@ -146,6 +146,9 @@ class MainWindow(QMainWindow):
         self.lock_screen = LockScreen(self)
         self.lock_screen.unlockRequested.connect(self.unlock)
         self.lock_screen.switchRequested.connect(self.log_out)
+        from xuyi_desktop.ui.todo_page import TodoNotice
+
+        self.todo = TodoNotice(self, ctx, self._settings)  # 待办 N 项 in the status bar, and the list on start
         self.idle = IdleWatcher(idle_ms_from(self._settings) if idle_ms is None else idle_ms, self)
         self.idle.idle.connect(self.lock)
         if ctx.user is not None and (idle_ms_from(self._settings) if idle_ms is None else idle_ms) > 0:
@@ -374,8 +377,20 @@ class MainWindow(QMainWindow):
             self.extra_pages.build_at(row - 1)
         self.pages.setCurrentIndex(row)
 
+    def show_page(self, title: str) -> QWidget | None:
+        """Go to a module by its navigation title (a record opened from 待办 or 指标看板 points at its page)."""
+        for row in range(self.nav.count()):
+            if self.nav.item(row).text() == QCoreApplication.translate("pages", title):
+                self.nav.setCurrentRow(row)
+                return self.pages.currentWidget()
+        return None
+
     def _page_built(self, page: QWidget) -> None:
-        """Wire what a page offers to the window: a restore that replaced the database, status-bar messages."""
+        """Wire what a page offers to the window: a restore that replaced the database, status-bar messages,
+        a request to show another page."""
+        navigate = getattr(page, "navigate", None)
+        if navigate is not None and hasattr(navigate, "connect"):
+            navigate.connect(self.show_page)
         restored = getattr(page, "restored", None)  # the backup page
         if restored is not None:
             restored.connect(self._database_restored)

@@ -112,6 +112,9 @@ class SgsPage(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.unit_edit = QLineEdit(self)
         self.unit_edit.setPlaceholderText(self.tr("决定机关（全部）"))
+        from xuyi_desktop.ui.widgets import attach_unit_completer
+
+        attach_unit_completer(self.unit_edit)
         refresh = QPushButton(self.tr("统计"), self)
         refresh.clicked.connect(self.refresh)
         top = QHBoxLayout()

@@ -63,6 +63,9 @@ class NewUserDialog(QDialog):
         for role in ROLE_ORDER:
             self.role_combo.addItem(role.label, role.value)
         self.unit_edit = QLineEdit(self)
+        from xuyi_desktop.ui.widgets import attach_unit_completer
+
+        attach_unit_completer(self.unit_edit)  # 局属各单位 from resources/units.toml
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.password_policy().min_length))

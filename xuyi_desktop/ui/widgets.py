@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
 
 
 class ElidedLabel(QLabel):
@@ -49,3 +49,16 @@ def page_action(owner: QWidget, text: str, keys: str, slot: Callable[[], object]
     action.triggered.connect(slot)
     owner.addAction(action)
     return action
+
+
+def attach_unit_completer(edit: QLineEdit) -> QCompleter:
+    """Offer the unit dictionary's names (局属各单位, resources/units.toml) as the clerk types a unit; any spelling
+    the dictionary knows is accepted by the services, which store the standard name."""
+    from xuyi_desktop.services.units import unit_names
+
+    completer = QCompleter(unit_names(), edit)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+    edit.setCompleter(completer)
+    return completer
