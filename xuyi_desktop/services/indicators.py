@@ -348,7 +348,7 @@ def print_indicators(ctx: AppContext, out: str | Path, *, year: int, unit: str |
     from xuyi_desktop.printing.fonts import register_fonts
     from xuyi_desktop.printing.output import atomic_output
     from xuyi_desktop.printing.plan_docs import render_indicator_sheet
-    from xuyi_desktop.services.office_keys import office_key
+    from xuyi_desktop.services.office_keys import print_key
     from xuyi_desktop.services.printing import issuing_organ
     from xuyi_desktop.services.serials import next_serial
 
@@ -357,7 +357,7 @@ def print_indicators(ctx: AppContext, out: str | Path, *, year: int, unit: str |
     today = dt.date.today()
     out = Path(out)
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     digest = hashlib.sha256("".join(f"{f.definition.code}={f.actual_text};" for f in report.figures).encode()).hexdigest()[:16]
     with atomic_output(out) as tmp, ctx.transaction() as session:
         serial = next_serial(session, ctx, DOC_TYPE, today.year)

@@ -205,7 +205,8 @@ def _register(session: Session, ctx: AppContext, key: Ed25519PublicKey, *, appro
 
 def office_key(ctx: AppContext) -> Ed25519PrivateKey:
     """This installation's key for what peers check against its office card (sync packages, the card itself):
-    no registration needed there, the peer's administrator registered the card."""
+    no registration needed there, the peer's administrator registered the card. Never for a printed code: prints
+    sign with print_key(), whose key an administrator must approve before they verify."""
     return installation_key()
 
 

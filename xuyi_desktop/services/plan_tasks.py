@@ -264,7 +264,7 @@ def print_progress_summary(ctx: AppContext, out: str | Path, *, plan: str | None
     from xuyi_desktop.printing.fonts import register_fonts
     from xuyi_desktop.printing.output import atomic_output
     from xuyi_desktop.printing.plan_docs import render_task_summary
-    from xuyi_desktop.services.office_keys import office_key
+    from xuyi_desktop.services.office_keys import print_key
     from xuyi_desktop.services.printing import issuing_organ
     from xuyi_desktop.services.serials import next_serial
 
@@ -275,7 +275,7 @@ def print_progress_summary(ctx: AppContext, out: str | Path, *, plan: str | None
     counts = summary_counts(views)
     out = Path(out)
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     digest = hashlib.sha256("".join(f"{v.task.id}:{v.status.value};" for v in views).encode()).hexdigest()[:16]
     with atomic_output(out) as tmp, ctx.transaction() as session:
         serial = next_serial(session, ctx, DOC_TYPE, today.year)

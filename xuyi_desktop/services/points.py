@@ -257,7 +257,7 @@ def print_statement(ctx: AppContext, entity: str | uuid.UUID, out: Any, *, as_of
     from xuyi_desktop.printing.fonts import register_fonts
     from xuyi_desktop.printing.output import atomic_output
     from xuyi_desktop.printing.points_statement import render_statement
-    from xuyi_desktop.services.office_keys import office_key
+    from xuyi_desktop.services.office_keys import print_key
     from xuyi_desktop.services.printing import issuing_organ
     from xuyi_desktop.services.serials import next_serial
 
@@ -268,7 +268,7 @@ def print_statement(ctx: AppContext, entity: str | uuid.UUID, out: Any, *, as_of
     if as_of > today:
         raise ValidationError(FieldProblem("as_of", "截止日期不能晚于今天", "date in the future"))
     fonts = register_fonts()
-    key = office_key(ctx)
+    key = print_key(ctx)
     rules = point_rules()
     with atomic_output(out) as tmp, ctx.transaction() as session:
         e = _entity(session, entity)
