@@ -173,7 +173,7 @@ class ProfileDialog(QDialog):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(3)
         fields = (("identifier", "证件号码"), ("kind", "主体类型"), ("status", "主体状态"), ("categories", "类别"),
-                  ("legal_rep", "法定代表人"), ("region", "行政区划"), ("address", "住所"))
+                  ("legal_rep", "法定代表人"), ("region", "行政区划"), ("address", "住所"), ("points", "信用积分"))
         for i, (key, title) in enumerate(fields):
             value = QLabel(basic_box)
             value.setWordWrap(True)
@@ -320,6 +320,9 @@ class ProfileDialog(QDialog):
         self.basic["legal_rep"].setText(e.legal_representative or "—")
         self.basic["region"].setText(e.region_code or "—")
         self.basic["address"].setText(e.address or "—")
+        pts = profile.points
+        self.basic["points"].setText(
+            self.tr("{0:g}分（{1}）：{2}").format(pts.balance, pts.tier_name, "；".join(pts.services)) if pts else self.tr("未建立积分台账"))
         self.reveal_button.setVisible(
             e.kind == EntityKind.PERSON.value and not self.reveal and self._ctx.can(Permission.REVEAL_PERSONAL)
         )
