@@ -323,16 +323,16 @@ def test_a_database_before_the_plan_tables_upgrades_without_loss(tmp_path: Path)
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0016")
+        command.upgrade(cfg, "0018")
     engine.dispose()
-    ctx = open_context(str(db))  # at 0016 now; the next start upgrades
+    ctx = open_context(str(db))  # the revision before the plan tables; this start upgrades
     ident = _entity(ctx, 30, "盱眙县老数据运输有限公司")
     view = cm.add_commitment(ctx, cm.CommitmentInput(ident, "voluntary", "licensing", "许可", 30, signer="甲"))
     ctx.close()
     engine = make_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM alembic_version"))
-        conn.execute(text("INSERT INTO alembic_version VALUES ('0016')"))
+        conn.execute(text("INSERT INTO alembic_version VALUES ('0018')"))  # the revision before 0019
         for table in ("plan_task_report", "plan_attachment", "publicity_campaign", "credit_training", "training_attendee",
                       "credit_scenario", "scenario_benefit", "integrity_model", "website_item", "sgs_monthly_report"):
             conn.execute(text(f"DROP TABLE {table}"))
