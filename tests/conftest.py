@@ -1,5 +1,6 @@
 """Shared fixtures: every test gets its own data folder and a real database of its own (an SQLite file, or a
-database on the test PostgreSQL server when XUYI_TEST_POSTGRESQL is set); nothing touches the user's home."""
+database on the test PostgreSQL server when XUYI_TEST_POSTGRESQL is set), copied from one template migrated once
+per run; nothing touches the user's home."""
 
 from __future__ import annotations
 
@@ -35,8 +36,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _postgresql_template() -> Iterator[None]:
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Migrate once per run; each test's database is a copy (SQLite file) or a clone (PostgreSQL) of it."""
     if not databases.on_postgresql():
+        databases.use_template_folder(tmp_path_factory.mktemp("template"))  # the file is made on first use
         yield
         return
     databases.make_migrated_template()

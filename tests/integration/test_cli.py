@@ -73,7 +73,7 @@ def test_usage_errors_exit_2(new_db) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_xuyi_db_environment_variable(new_db) -> None:  # type: ignore[no-untyped-def]
-    db = new_db("env")
+    db = new_db("env", empty=True)  # a first start: XUYI_DB names a file that does not exist yet
     env = dict(os.environ, XUYI_DB=db)
     result = subprocess.run([sys.executable, "-m", "xuyi_desktop", "init"], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -1,12 +1,20 @@
 """Where a test's database lives: a file in its temporary folder (SQLite run) or a database of its own on the
 test PostgreSQL server (PostgreSQL run, XUYI_TEST_POSTGRESQL = the administrator URL that scripts/postgres
-prints). Each PostgreSQL database is cloned from a template migrated once per run, and dropped afterwards."""
+prints). Both start from a template migrated once per run: the SQLite file is a copy of a migrated template
+file, the PostgreSQL database a clone of a migrated template database (dropped afterwards). `empty=True` gives
+a database no migration has touched (a path to no file yet, on SQLite).
+
+The template holds the schema only: the office identity is made by open_context at the first start of each
+copy (services.offices.ensure_local_office), so every test still gets an office of its own."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import re
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +23,8 @@ ADMIN_URL = os.environ.get("XUYI_TEST_POSTGRESQL", "").strip()
 BACKEND = "postgresql" if ADMIN_URL else "sqlite"
 MIGRATED_TEMPLATE = f"xuyi_tpl_{os.getpid()}"
 _numbers = itertools.count(1)
+_sqlite_template: Path | None = None
+_sqlite_template_folder: Path | None = None  # where the template is made on first use (set by the session fixture)
 
 
 def on_postgresql() -> bool:
@@ -67,6 +77,44 @@ def make_migrated_template() -> None:
         engine.dispose()
 
 
+def make_sqlite_template(folder: Path | None = None) -> Path:
+    """Once per run: an SQLite file brought to head by the application's own migrations, closed and checkpointed
+    so that the main file alone is the whole database (copying it is then a plain file copy)."""
+    from xuyi_desktop.storage.database import make_engine
+    from xuyi_desktop.storage.migrate import upgrade_database
+
+    global _sqlite_template
+    folder = folder or _sqlite_template_folder or Path(tempfile.mkdtemp(prefix="xuyi-template-"))
+    path = folder / "migrated-template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    # The last connection to close normally checkpoints the WAL and removes -wal/-shm; make sure of it.
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    leftovers = [p.name for p in folder.iterdir() if p.name != path.name and p.name.startswith(path.name)]
+    if leftovers:
+        raise RuntimeError(f"migrated template still has {leftovers} beside it: a copy of the main file would lose data")
+    _sqlite_template = path
+    return path
+
+
+def use_template_folder(folder: Path) -> None:
+    """Where this run's SQLite template is made on first use (a run of unit tests never makes it)."""
+    global _sqlite_template_folder
+    _sqlite_template_folder = folder
+
+
+def sqlite_template() -> Path:
+    """The migrated template file of this run, made on first use."""
+    return _sqlite_template if _sqlite_template is not None and _sqlite_template.exists() else make_sqlite_template()
+
+
 class DatabaseFactory:
     """`new(name)` gives what `--db` takes: a file path on SQLite, a URL on PostgreSQL."""
 
@@ -75,10 +123,17 @@ class DatabaseFactory:
         self.created: list[str] = []
 
     def new(self, name: str = "xuyi", *, empty: bool = False, template: str | None = None) -> str:
-        """A database nobody has used yet. `empty`: not even migrated (PostgreSQL; a new SQLite file always is);
-        `template`: a copy of that database (PostgreSQL) instead of the migrated template."""
+        """A database nobody has used yet: a copy of the migrated template. `empty`: not even migrated (on SQLite
+        a path where no file exists yet); `template`: a copy of that database (a database name on the server, a
+        file path on SQLite) instead of the migrated template."""
         if not on_postgresql():
-            return str(self.folder / f"{name}.db")
+            path = self.folder / f"{name}.db"
+            if path.exists():
+                raise FileExistsError(f"{path} already exists: give each new database its own name")
+            if not empty:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(template or sqlite_template(), path)
+            return str(path)
         slug = re.sub(r"[^a-z0-9_]", "_", name.lower())[:30]
         db_name = f"t{os.getpid()}_{next(_numbers)}_{slug}"
         self.created.append(db_name)
