@@ -97,11 +97,17 @@ def make_sqlite_template(folder: Path | None = None) -> Path:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    leftovers = [p.name for p in folder.iterdir() if p.name != path.name and p.name.startswith(path.name)]
-    if leftovers:
-        raise RuntimeError(f"migrated template still has {leftovers} beside it: a copy of the main file would lose data")
+    _check_alone(path)
     _sqlite_template = path
     return path
+
+
+def _check_alone(path: Path) -> None:
+    """A -wal beside the main file may hold committed pages the main file lacks: copying the main file alone
+    would then give a database without them (and -shm says someone has it open)."""
+    leftovers = [p.name for p in path.parent.iterdir() if p.name != path.name and p.name.startswith(path.name)]
+    if leftovers:
+        raise RuntimeError(f"migrated template has {leftovers} beside it: something opened it; a copy would not be whole")
 
 
 def use_template_folder(folder: Path) -> None:
@@ -112,7 +118,10 @@ def use_template_folder(folder: Path) -> None:
 
 def sqlite_template() -> Path:
     """The migrated template file of this run, made on first use."""
-    return _sqlite_template if _sqlite_template is not None and _sqlite_template.exists() else make_sqlite_template()
+    if _sqlite_template is None or not _sqlite_template.exists():
+        return make_sqlite_template()
+    _check_alone(_sqlite_template)
+    return _sqlite_template
 
 
 class DatabaseFactory:
