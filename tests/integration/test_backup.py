@@ -130,6 +130,7 @@ def test_plain_backup_restores_the_snapshot_and_keeps_the_previous_database(staf
     assert check_database(before).ok  # the pre-restore copy is a sound database in its own right
 
 
+@pytest.mark.slow
 @SQLITE_FILE
 def test_encrypted_backup_round_trip_through_the_cli(staffed: Path, tmp_path: Path) -> None:
     target = tmp_path / "usb" / "xuyi.xbak"
@@ -264,6 +265,7 @@ def test_automatic_backups_run_for_a_clerk_once_a_day_and_the_last_n_are_kept(st
     assert len(logged) == 5 and {r.username for r in logged} == {"clerk"}
 
 
+@pytest.mark.slow
 @SQLITE_FILE
 def test_backup_settings_cli_and_refusals(staffed: Path, tmp_path: Path) -> None:
     shown = json.loads(_cli(staffed, "backup-settings", "--json").stdout)
@@ -349,6 +351,7 @@ def test_an_older_backup_is_upgraded_through_the_migrations(staffed: Path, tmp_p
     assert [r.action for r in audit.list_entries(fresh, limit=1)] == ["backup.restore"]
 
 
+@pytest.mark.slow
 @SQLITE_FILE
 def test_restore_waits_for_and_then_refuses_a_database_open_elsewhere(staffed: Path, tmp_path: Path) -> None:
     admin = _as(staffed, "admin", ADMIN_PW)

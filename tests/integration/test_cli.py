@@ -28,6 +28,7 @@ def demo_db(new_db) -> str:  # type: ignore[no-untyped-def]
     return db
 
 
+@pytest.mark.slow
 def test_find_exact_identifier_first(demo_db: Path) -> None:
     listing = json.loads(xuyi(demo_db, "entity", "find", "9132", "--json", "--limit", "5").stdout)
     assert listing, "demo data should have organisations in 3208xx"
@@ -38,6 +39,7 @@ def test_find_exact_identifier_first(demo_db: Path) -> None:
     assert shown["id"] == target["id"] and shown["name"] == target["name"]
 
 
+@pytest.mark.slow
 def test_add_then_duplicate_and_bad_check_char(demo_db: Path) -> None:
     before = json.loads(xuyi(demo_db, "entity", "find", "测试运输", "--json").stdout)
     bad = xuyi(demo_db, "entity", "add", "--name", "测试运输有限公司", "--id", "91320830PYQLFT169U")
@@ -83,6 +85,7 @@ def test_xuyi_db_environment_variable(new_db) -> None:  # type: ignore[no-untype
         assert db in result.stdout and Path(db).exists()
 
 
+@pytest.mark.slow
 def test_link_person_to_organisation_and_show_both_sides(new_db) -> None:  # type: ignore[no-untyped-def]
     db = new_db("l")
     assert xuyi(db, "entity", "add", "--name", "盱眙顺达运输有限公司", "--id", "91320830PYQLFT169T").returncode == 0

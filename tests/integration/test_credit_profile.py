@@ -118,6 +118,7 @@ def test_a_violated_commitment_shows_only_the_restriction(ctx: Any) -> None:
     assert after.dishonesty[0]["occurred_on"] == breach.isoformat()  # the breach date, not the day it was entered
 
 
+@pytest.mark.slow
 def test_commitment_for_a_d_unit_is_refused_unless_a_reviewer_overrides(database: str, ctx: Any) -> None:
     ident = unit(ctx, 8, "盱眙县低分路桥有限公司")
     effective(ctx, ident, 50)

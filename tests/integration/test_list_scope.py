@@ -89,6 +89,7 @@ def test_lists_show_every_unit_until_the_bureau_limits_them(hall: AppContext, da
     assert len(entries) == 1 and entries[0].username == "admin"
 
 
+@pytest.mark.slow
 def test_cli_turns_the_limit_on_and_refuses_a_clerk(hall: AppContext, database: str) -> None:
     def xuyi(user: str, *args: str) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ, XUYI_USER=user, XUYI_PASSWORD=PW)

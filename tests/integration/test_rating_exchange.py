@@ -386,6 +386,7 @@ def xuyi(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(county, database: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     county.close()
     rows = _ledger_rows()

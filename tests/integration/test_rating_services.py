@@ -130,6 +130,7 @@ def _cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.
     return subprocess.run([sys.executable, "-m", "xuyi_desktop", "--db", str(db), *args], capture_output=True, text=True, env=env or dict(os.environ), timeout=60)
 
 
+@pytest.mark.slow
 def test_cli_check_lists_incentive_for_aa_and_restriction_for_d(new_db) -> None:  # type: ignore[no-untyped-def]
     db = new_db("c")
     assert _cli(db, "entity", "add", "--name", "优秀路桥有限公司", "--id", UNIT, "--category", "construction_unit").returncode == 0

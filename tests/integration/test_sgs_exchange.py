@@ -35,6 +35,7 @@ def test_template_has_both_sheets_and_imports_back_empty(tmp_path: Path, ctx) ->
     assert wb["行政处罚"]["A1"].value == "行政相对人名称"
 
 
+@pytest.mark.slow
 def test_one_bad_row_writes_nothing_then_valid_only_writes_the_good_rows(tmp_path: Path, database: str) -> None:
     ledger = write_ledger(tmp_path / "台账.xlsx", licenses=3, penalties=4, bad={(RecordKind.PENALTY, 2): {"jdrq": "2099-01-01"}})
     assert xuyi(database, "init").returncode == 0

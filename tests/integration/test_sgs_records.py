@@ -121,6 +121,7 @@ def test_indicators_equal_hand_counts(ctx, database: str) -> None:
     assert by_unit["due"] == 0 and by_unit["report_rate"] is None
 
 
+@pytest.mark.slow
 def test_cli_add_list_mark_reported(database: str) -> None:
     assert xuyi(database, "init").returncode == 0
     raw = penalty_raw(7, D(2025, 9, 26))

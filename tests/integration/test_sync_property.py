@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import pytest
 from sqlalchemy import select
 
 from xuyi_desktop.domain.entities import EntityDraft
@@ -47,6 +48,7 @@ SKEW_DAYS = {"XYJ": 0.0, "XYF1": -2.0, "XYF2": 30.0}
 FINAL_ROUNDS = 3
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(ops=st.lists(op, min_size=5, max_size=30))
 def test_three_offices_converge_and_lose_nothing(ops: list[tuple[str, int, int, str, str]]) -> None:
