@@ -64,6 +64,22 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 at the program's parameters (64 MiB, 3 passes, 4 lanes) costs ~0.3 s a hash and as much a check, and
+    the fixtures that create users do several per test. Hashes made in tests use argon2's cheapest profile; a check
+    reads the parameters from the stored hash, so the CLI processes a test starts check them cheaply as well (and
+    rehash once at login, at the program's cost). test_database_template.py checks the program's own parameters."""
+    if "unit" in request.node.path.parts:
+        return  # pure modules: no users, and no reason to import the services
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from xuyi_desktop.services import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher.from_parameters(CHEAPEST))
+
+
 @pytest.fixture
 def database(new_db: databases.NewDatabase) -> str:
     """What `--db` takes for this test's database: a file path (SQLite) or a URL (PostgreSQL)."""

@@ -73,3 +73,19 @@ def test_the_template_file_is_whole_on_its_own(tmp_path: Path) -> None:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
     finally:
         conn.close()
+
+
+def test_the_program_hashes_passwords_at_full_cost_tests_do_not() -> None:
+    """The suite swaps in argon2's cheapest profile (conftest); the program keeps its own parameters."""
+    import subprocess
+    import sys
+
+    from xuyi_desktop.services import users
+
+    assert users._hasher.memory_cost == 8  # this test runs under the cheap hasher
+    program = subprocess.run(
+        [sys.executable, "-c", "from xuyi_desktop.services import users; h = users._hasher; "
+         "print(h.memory_cost, h.time_cost, h.parallelism, h.type.name)"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout.split()
+    assert program == ["65536", "3", "4", "ID"]
