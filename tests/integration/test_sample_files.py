@@ -1,6 +1,6 @@
 """Real sample files from tests/support/samples (made by tests/support/make_samples.py): a 双公示 ledger as another
-system exports it, workbooks that are not one, sync packages made by an earlier program (and a tampered copy),
-and a database made by the first release."""
+system exports it, workbooks that are not one, sync packages in the current format (and a tampered copy) and in
+format 1 of an earlier program, and a database made by the first release."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from xuyi_desktop.services import sgs, sgs_exchange
 SAMPLES = Path(__file__).resolve().parents[1] / "support" / "samples"
 LEDGER = SAMPLES / "双公示台账-外部系统导出.xlsx"
 BROKEN = sorted((SAMPLES / "broken").glob("*.xlsx"))
-SYNC = SAMPLES / "sync"
+SYNC = SAMPLES / "sync"  # packages in the current format
+SYNC_FORMAT1 = SAMPLES / "sync-format1"  # made before package format 2 (main at 139eaaf, schema 0011)
 FIRST_RELEASE = SAMPLES / "first-release"
 TODAY = dt.date(2025, 12, 1)
 
@@ -113,34 +114,45 @@ def test_the_cli_says_so_on_one_line(database: str, tmp_path: Path, sample: Path
         assert len(err) == 1 and err[0].startswith("错误：") and err[0].endswith(")"), err
 
 
-# --- sync packages made by an earlier program ----------------------------------------------------------------------
+# --- sync packages ---------------------------------------------------------------------------------------------------
+
+
+def _receiver(folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Office XYF1 as it was when the packages were made: its database file and its key folder."""
+    from xuyi_desktop.services.context import open_context
+
+    copy = tmp_path / "XYF1"
+    shutil.copytree(folder / "receiver-XYF1", copy)
+    monkeypatch.setenv("XUYI_DATA_DIR", str(copy / "data"))
+    return open_context(str(copy / "xuyi.db"))
 
 
 @pytest.fixture
 def receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Office XYF1 as it was when the packages were made: its database file and its key folder."""
-    from xuyi_desktop.services.context import open_context
-
-    folder = tmp_path / "XYF1"
-    shutil.copytree(SYNC / "receiver-XYF1", folder)
-    monkeypatch.setenv("XUYI_DATA_DIR", str(folder / "data"))
-    context = open_context(str(folder / "xuyi.db"))
+    context = _receiver(SYNC, monkeypatch, tmp_path)
     yield context
     context.close()
 
 
-def _expected_sync() -> dict:  # type: ignore[type-arg]
-    return json.loads((SYNC / "expected.json").read_text(encoding="utf-8"))
+@pytest.fixture
+def receiver_format1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    context = _receiver(SYNC_FORMAT1, monkeypatch, tmp_path)
+    yield context
+    context.close()
+
+
+def _expected(folder: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((folder / "expected.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.sqlite_only("the receiving office is a sample SQLite file")
 @pytest.mark.parametrize("package", ["XYJ-to-XYF1-delta.xsync", "XYJ-to-XYF1-snapshot.xsync"])
-def test_an_earlier_package_imports(receiver, tmp_path: Path, package: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_package_imports(receiver, tmp_path: Path, package: str) -> None:  # type: ignore[no-untyped-def]
     from sync_offices import business_dump
 
     from xuyi_desktop.services import entities, sync
 
-    expected = _expected_sync()
+    expected = _expected(SYNC)
     done = sync.import_package(receiver, _copy(SYNC / package, tmp_path))
     assert done.status == "applied" and done.sender == "XYJ" and done.conflicts == 0
     assert done.applied == expected["delta_changes" if "delta" in package else "snapshot_changes"]
@@ -163,14 +175,35 @@ def test_the_tampered_package_is_refused_and_nothing_changes(receiver, tmp_path:
     good = (SYNC / "XYJ-to-XYF1-delta.xsync").read_bytes()
     bad = (SYNC / "XYJ-to-XYF1-delta.tampered.xsync").read_bytes()
     assert len(bad) == len(good) and [i for i, (x, y) in enumerate(zip(good, bad, strict=True)) if x != y] == [
-        _expected_sync()["tampered_byte_offset"]]  # exactly one byte differs
+        _expected(SYNC)["tampered_byte_offset"]]  # exactly one byte differs
     before = business_dump(receiver)
     with pytest.raises(PackageRefused) as refused:
         sync.import_package(receiver, _copy(SYNC / "XYJ-to-XYF1-delta.tampered.xsync", tmp_path))
-    assert "未导入任何数据" in refused.value.message_zh or "已拒绝" in refused.value.message_zh
+    assert "旧版本" not in refused.value.message_zh  # refused for what was done to it, not for its age
     assert business_dump(receiver) == before
     # The untouched package is still taken afterwards: the refusal left nothing half done.
     assert sync.import_package(receiver, _copy(SYNC / "XYJ-to-XYF1-delta.xsync", tmp_path)).status == "applied"
+
+
+@pytest.mark.sqlite_only("the receiving office is a sample SQLite file")
+@pytest.mark.parametrize("package", ["XYJ-to-XYF1-delta.xsync", "XYJ-to-XYF1-snapshot.xsync"])
+def test_a_format_1_package_is_refused_with_the_upgrade_message(receiver_format1, tmp_path: Path, package: str) -> None:  # type: ignore[no-untyped-def]
+    """Packages of the program before format 2, into that program's own database (schema 0011, upgraded on
+    opening): refused with a message that says what to do, nothing written."""
+    from sync_offices import business_dump
+
+    from xuyi_desktop.services import sync
+    from xuyi_desktop.storage.migrate import current_revision, head_revision
+    from xuyi_desktop.sync.format import PackageRefused
+
+    assert receiver_format1.office_code == "XYF1" and receiver_format1.safety_copy is not None
+    assert current_revision(receiver_format1.engine) == head_revision()
+    before = business_dump(receiver_format1)
+    with pytest.raises(PackageRefused) as refused:
+        sync.import_package(receiver_format1, _copy(SYNC_FORMAT1 / package, tmp_path))
+    assert "旧版本" in refused.value.message_zh and "格式版本 1" in refused.value.message_zh
+    assert "升级" in refused.value.message_zh
+    assert business_dump(receiver_format1) == before
 
 
 # --- a database made by the first release --------------------------------------------------------------------------

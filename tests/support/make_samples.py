@@ -6,9 +6,11 @@
   other headers in another order, extra columns, a merged title row, dates as text and as Excel dates,
   full-width characters, a blank row, a footnote).
 - broken: workbooks that are not one (an HTML page saved as .xlsx, a truncated .xlsx, a zip without a sheet).
-- sync: a delta package and a snapshot from office XYJ to office XYF1, made by the code of this checkout, with
-  XYF1's database and key folder to import them into, and a tampered copy (one byte changed). They become the
-  "old-version packages" once the sync format changes: do not regenerate them then, keep them.
+- sync: a delta package and a snapshot from office XYJ to office XYF1 in the current package format, made by the
+  code of this checkout, with XYF1's database and key folder to import them into, and a tampered copy (one byte
+  changed). When the package format changes, first move samples/sync to samples/sync-formatN (N: the format the
+  packages are in; its test then expects the refusal an old package gets) and keep it, then make sync again.
+  samples/sync-format1 holds format-1 packages and a schema-0011 receiver made by main at 139eaaf.
 - first-release: a database made by the first release (the first landed commit), built by that commit's own
   code in a temporary git worktree (first_release_builder.py), with what it wrote in expected.json.
 
@@ -266,7 +268,10 @@ def make_sync() -> None:
         (SYNC / "XYJ-to-XYF1-delta.tampered.xsync").write_bytes(bytes(data))
         expected["tampered_byte_offset"] = at
         (SYNC / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        _record("sync", commit=_git("rev-parse", "HEAD"), what="delta + snapshot XYJ→XYF1, receiver database and keys, tampered copy")
+        from xuyi_desktop.sync.format import FORMAT_VERSION
+
+        _record("sync", commit=_git("rev-parse", "HEAD"), format_version=FORMAT_VERSION,
+                what="delta + snapshot XYJ→XYF1, receiver database and keys, tampered copy")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
