@@ -57,6 +57,7 @@ class HeldWriteLock:
         self.ctx.close()
 
 
+@pytest.mark.slow
 def test_logins_go_through_while_an_import_holds_the_write_lock(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     setup = open_context(database)

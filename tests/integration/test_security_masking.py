@@ -111,6 +111,7 @@ def test_whole_identifier_searches_are_rate_limited_for_viewers(staffed: str, mo
     viewer.close()
 
 
+@pytest.mark.slow
 def test_ten_parallel_wrong_passwords_lock_the_account(database: str) -> None:
     ctx = open_context(database)
     users.create_user(ctx, "admin", ADMIN_PW, Role.ADMIN)

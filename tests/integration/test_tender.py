@@ -141,6 +141,7 @@ def test_register_refuses_bad_input_and_the_same_report_twice(ctx: Any) -> None:
         report(ctx, ident, "JSXY-2026-0003", issued=TODAY + dt.timedelta(days=1))
 
 
+@pytest.mark.slow
 def test_tpr_cli_add_list_void(database: str, ctx: Any) -> None:
     ident = unit(ctx, 3, LONG_NAME, category="port_operator")
     ctx.close()
@@ -321,6 +322,7 @@ def test_batch_reads_a_single_identifier_column_and_lists_duplicates(ctx: Any, t
     assert result.rows[0].result.third_party_reports is None  # not a tender: no report column
 
 
+@pytest.mark.slow
 def test_batch_cli(database: str, ctx: Any, bidders: dict[str, Any], tmp_path: Path) -> None:
     ctx.close()
     out, summary = tmp_path / "cli.pdf", tmp_path / "cli.xlsx"
@@ -402,6 +404,7 @@ def test_a_provisional_a_ties_with_an_effective_a_as_effective(ctx: Any) -> None
     assert any("暂定A级" in x.text for x in with_provisional.consequences if x.kind == "incentive")
 
 
+@pytest.mark.slow
 def test_consortium_cli(database: str, ctx: Any) -> None:
     aa = unit(ctx, 61, "盱眙县庚路桥有限公司")
     rated(ctx, aa, 96)
