@@ -77,6 +77,7 @@ def test_every_figure_equals_the_hand_count(ctx) -> None:  # type: ignore[no-unt
     assert unit.figure("commitment_areas").actual == u["commitment_areas"] and unit.figure("scenarios").actual == u["scenarios"]
 
 
+@pytest.mark.slow
 def test_the_cli_figures_equal_the_commands_they_repeat(ctx, database: str) -> None:  # type: ignore[no-untyped-def]
     build(ctx)
     data = _json(database, "indicators", "--year", str(YEAR), "--as-of", AS_OF.isoformat(), "--json")

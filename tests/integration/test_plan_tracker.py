@@ -100,6 +100,7 @@ def test_progress_reports_drive_the_status(ctx, tmp_path: Path) -> None:  # type
     assert any(e.action == "plan_task_report.insert" for e in audit.list_entries(ctx))
 
 
+@pytest.mark.slow
 def test_a_clerk_reports_for_their_own_unit(database: str) -> None:
     ctx = open_context(database)
     users.create_user(ctx, "admin", PW, Role.ADMIN)
@@ -141,6 +142,7 @@ def _entity(ctx: Any, n: int, name: str, kind: str = "org") -> str:
     return ident
 
 
+@pytest.mark.slow
 def test_registers_review_step_certificates_and_export(database: str, tmp_path: Path) -> None:
     ctx = open_context(database)
     users.create_user(ctx, "admin", PW, Role.ADMIN)
