@@ -262,6 +262,15 @@ def parse_amount(value: Any) -> Decimal:
     return amount
 
 
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+
+
+def normalise_docno(value: str) -> str:
+    """A document number as stored: spaces removed and full-width digits and letters made half-width
+    (盱交罚〔２０２５〕１０２号 and 盱交罚〔2025〕102号 are one decision); the brackets stay as the organ writes them."""
+    return "".join(value.split()).translate(_FULLWIDTH_ALNUM)
+
+
 def check_docno(value: str) -> str | None:
     """Why a decision document number is malformed (None if fine): organ abbreviation, year in brackets, number."""
     compact = "".join(unicodedata.normalize("NFKC", value).split())
@@ -599,6 +608,8 @@ def coerce_field(kind: RecordKind, name: str, value: Any) -> Any:
         value = int(value)
     if f.kind in ("uscc", "idno"):
         return normalise_identifier(str(value))
+    if f.kind == "docno":
+        return normalise_docno(str(value))
     return " ".join(str(value).split()) if f.name not in ("nr", "sy", "yj", "bz", "wfxw") else str(value).strip()
 
 

@@ -40,7 +40,9 @@ PAGE_NUMBER_SIZE = 14.0  # 4号
 SMALL_SIZE = 10.5  # 5号
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
 LINE_PITCH = TEXT_HEIGHT / LINES_PER_PAGE  # ≈ 29 pt
-CHAR_PITCH = TEXT_WIDTH / CHARS_PER_LINE  # ≈ 15.8 pt: 28 characters of 16 pt fit with a slight squeeze
+# 28 characters of 16 pt fill the 156 mm line exactly: 27 gaps between them (none after the last), slightly negative.
+BODY_CHAR_SPACE = (TEXT_WIDTH - CHARS_PER_LINE * BODY_SIZE) / (CHARS_PER_LINE - 1)
+CHAR_PITCH = BODY_SIZE + BODY_CHAR_SPACE  # ≈ 15.8 pt from one character's start to the next
 PAGE_NUMBER_GAP = 7 * mm  # 一字线上距版心下边缘 7 mm
 SEAL_DIAMETER = 42 * mm  # a county organ's official seal
 
@@ -74,7 +76,7 @@ class TextStyle:
 
 def body_style(fonts: DocumentFonts, **kw: object) -> TextStyle:
     """GB/T 9704 body: 仿宋 16 pt, 28 characters a line, 22 lines a page, paragraphs indented two characters."""
-    base = TextStyle(fonts.body.name, BODY_SIZE, LINE_PITCH, "justify", 2.0, CHAR_PITCH - BODY_SIZE)
+    base = TextStyle(fonts.body.name, BODY_SIZE, LINE_PITCH, "justify", 2.0, BODY_CHAR_SPACE)
     return base.with_(**kw)
 
 
