@@ -1,18 +1,21 @@
-"""`xuyi entity add|find|show`: register and look up market entities."""
+"""`xuyi entity add|find|show|link|edit|delete`: register, look up, correct and delete market entities, over the same
+services the window's entity form and registry page call."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
+from dataclasses import replace
 from typing import Any
 
 from xuyi_desktop.cli.common import EXIT_OK, context, print_json
+from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.entities import EntityDraft, EntityKind, EntityStatus, LicenceDraft
 
 
 def register(sub: Any) -> None:
-    entity = sub.add_parser("entity", help="市场主体：登记、查询、查看 (market entities)")
+    entity = sub.add_parser("entity", help="市场主体：登记、查询、查看、修改、删除 (market entities)")
     esub = entity.add_subparsers(dest="entity_command", required=True, metavar="ACTION")
 
     add = esub.add_parser("add", help="登记市场主体")
@@ -46,7 +49,36 @@ def register(sub: Any) -> None:
     link.add_argument("org", help="单位的 UUID 或统一社会信用代码")
     link.add_argument("--type", dest="relation_type", choices=["employee", "key_personnel"], default="employee")
     link.add_argument("--title", default="", help="岗位，如 驾驶员、项目经理")
+
+    edit = esub.add_parser("edit", help="修改市场主体（只改给出的字段；给空值则清空该字段）")
+    edit.add_argument("id", metavar="ID", help="主体 UUID 或证件号码")
+    for option, dest, text in EDIT_FIELDS:
+        edit.add_argument(option, dest=dest, metavar="VALUE", help=text)
+    edit.add_argument("--category", action="append", metavar="CATEGORY",
+                      help="主体类别（代码或中文名称，可重复；给出即替换原有类别，--category \"\" 清空）")
+    edit.add_argument("--status", choices=[s.value for s in EntityStatus], help="登记状态：active 存续、cancelled 注销、revoked 吊销")
+    edit.add_argument("--expected-version", type=int, metavar="N", help="只在主体仍是第N版时保存（防止覆盖他人的修改）")
+    edit.add_argument("--allow-similar", action="store_true", help="改名后与其他主体名称相近时仍然保存")
+    edit.add_argument("--override-check-reason", metavar="REASON", help="校验位不符但确属合法代码时，填写人工确认理由")
+    edit.add_argument("--json", action="store_true")
+
+    delete = esub.add_parser("delete", help="删除市场主体（保留删除记录并同步到各单位；须写明理由）")
+    delete.add_argument("id", metavar="ID", help="主体 UUID 或证件号码")
+    delete.add_argument("--reason", required=True, help="删除理由（记入修改记录和操作日志）")
+    delete.add_argument("--expected-version", type=int, metavar="N", help="只在主体仍是第N版时删除")
     entity.set_defaults(func=_entity)
+
+
+# `xuyi entity edit` options: (option, EntityDraft field, help). An empty value clears the field.
+EDIT_FIELDS = (
+    ("--name", "name", "名称或姓名"),
+    ("--identifier", "identifier", "统一社会信用代码或身份证号码"),
+    ("--legal-rep", "legal_representative", "法定代表人或负责人"),
+    ("--address", "address", "地址"),
+    ("--phone", "phone", "联系电话"),
+    ("--region", "region_code", "行政区划代码"),
+    ("--notes", "notes", "备注"),
+)
 
 
 def _parse_licence(text: str) -> LicenceDraft:
@@ -134,4 +166,70 @@ def _entity(args: argparse.Namespace) -> int:
             for h in history:
                 print(f"{h.at.astimezone():%Y-%m-%d %H:%M} {h.office_code} {h.actor} v{h.version} {h.summary}")
         return EXIT_OK
+    if args.entity_command == "edit":
+        return _edit(ctx, args)
+    if args.entity_command == "delete":
+        return _delete(ctx, args)
     raise AssertionError(args.entity_command)
+
+
+class NothingToChange(DomainError):
+    message_zh = "未给出要修改的字段（如 --name、--phone、--category；空值表示清空）"
+    message_en = "no field to change given"
+
+
+class ReasonRequired(DomainError):
+    message_zh = "请填写删除理由（--reason）"
+    message_en = "a reason is required"
+
+
+def _edit(ctx: Any, args: argparse.Namespace) -> int:
+    """Read the entity in full (as the entity form does for a user who may edit), replace the fields given, save
+    with the version read, so an edit made meanwhile elsewhere is reported instead of overwritten."""
+    from xuyi_desktop.services import entities as svc
+
+    changes: dict[str, Any] = {dest: getattr(args, dest) for _, dest, _ in EDIT_FIELDS if getattr(args, dest) is not None}
+    if args.category is not None:
+        changes["categories"] = tuple(c for c in args.category if c.strip())
+    if args.status is not None:
+        changes["status"] = EntityStatus(args.status)
+    if not changes:
+        raise NothingToChange()
+    detail = svc.get_entity(ctx, args.id, reveal=True)
+    s = detail.summary
+    if detail.deleted:
+        raise svc.NotFoundError(args.id)
+    draft = EntityDraft(
+        name=s.name, identifier=s.identifier, kind=EntityKind(s.kind), categories=tuple(s.categories),
+        legal_representative=s.legal_representative, address=detail.address, phone=s.phone, region_code=s.region_code,
+        status=EntityStatus(s.status), notes=detail.notes,
+        licences=tuple(LicenceDraft(lic.licence_type, lic.number, lic.valid_from, lic.valid_to) for lic in detail.licences),
+    )
+    draft = replace(draft, **changes)
+    saved = svc.update_entity(
+        ctx, s.id, draft, expected_version=args.expected_version if args.expected_version is not None else s.version,
+        allow_similar=args.allow_similar, override_reason=args.override_check_reason or detail.check_override_reason,
+    )
+    for warning in saved.warnings:
+        print(f"提示：{warning}", file=sys.stderr)
+    if args.json:
+        print_json(svc.get_entity(ctx, s.id).to_json())  # masked again, as `entity show` prints it
+    else:
+        unchanged = saved.summary.version == s.version
+        print(("未改变 (unchanged): " if unchanged else "已修改 (updated): ") + _summary_line(svc.get_entity(ctx, s.id).summary))
+    return EXIT_OK
+
+
+def _delete(ctx: Any, args: argparse.Namespace) -> int:
+    from xuyi_desktop.services import entities as svc
+
+    if not args.reason.strip():
+        raise ReasonRequired()
+    detail = svc.get_entity(ctx, args.id)
+    if detail.deleted:
+        raise svc.NotFoundError(args.id)
+    s = detail.summary
+    svc.delete_entity(ctx, s.id, expected_version=args.expected_version if args.expected_version is not None else s.version,
+                      reason=args.reason.strip())
+    print(f"已删除 (deleted): {s.name}\t{s.identifier}\t{s.id}")
+    return EXIT_OK

@@ -5,16 +5,21 @@ Every rule lives in services.commitments; the page only asks and shows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -32,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from xuyi_desktop.domain.commitments import CommitmentStatus
 from xuyi_desktop.domain.errors import DomainError
+from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import commitments as svc
 from xuyi_desktop.services.commitments import CommitmentView
 from xuyi_desktop.services.context import AppContext
@@ -50,6 +56,34 @@ class Column:
     TITLES = ("编号", "状态", "承诺主体", "承诺类型", "应用领域", "涉及业务", "签署日期", "履约期限至")
 
 
+class DateRangeDialog(QDialog):
+    """开始日期 and 结束日期 of a period (default: this year so far)."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        today = QDate.currentDate()
+        self.start_edit = QDateEdit(QDate(today.year(), 1, 1), self)
+        self.end_edit = QDateEdit(today, self)
+        for edit in (self.start_edit, self.end_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        form = QFormLayout(self)
+        form.addRow(self.tr("开始日期："), self.start_edit)
+        form.addRow(self.tr("结束日期："), self.end_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    @staticmethod
+    def ask(parent: QWidget, title: str) -> tuple[dt.date, dt.date] | None:
+        dialog = DateRangeDialog(title, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.start_edit.date().toPython(), dialog.end_edit.date().toPython()
+
+
 class _BatchSignals(QObject):
     progress = Signal(int, int)
 
@@ -65,6 +99,8 @@ class CommitmentPage(QWidget):
         self.last_pdf: Path | None = None
         self.batch_running = False
         self._cancel = False
+        self.last_export: Path | None = None
+        self.last_indicator: svc.AreaIndicator | None = None
         self._build()
         self.reload()
 
@@ -102,11 +138,18 @@ class CommitmentPage(QWidget):
         self.pdf_button = QPushButton(self.tr("保存 PDF…"), self)
         self.preview_button = QPushButton(self.tr("打印预览"), self)
         self.batch_button = QPushButton(self.tr("批量打印…"), self)
+        # Publication and the plan's indicator (`xuyi commitment export`, `xuyi commitment indicator`).
+        self.export_button = QPushButton(self.tr("承诺公示导出…"), self)
+        self.export_button.setToolTip(self.tr("导出期间内签署的信用承诺公示表 .xlsx（自然人证件号码脱敏），附应用领域指标"))
+        self.indicator_button = QPushButton(self.tr("应用领域指标…"), self)
+        self.indicator_button.setToolTip(self.tr("期间内有信用承诺的应用领域数（建设方案指标）"))
         # Two rows (record actions, then printing) so the window still fits a 720-pixel-wide screen area.
         actions, printing = QHBoxLayout(), QHBoxLayout()
         for b in (self.new_button, self.fulfil_button, self.violate_button, self.revoke_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        printing.addWidget(self.export_button)
+        printing.addWidget(self.indicator_button)
         printing.addStretch(1)
         for b in (self.preview_button, self.pdf_button, self.batch_button):
             printing.addWidget(b)
@@ -127,6 +170,8 @@ class CommitmentPage(QWidget):
         self.pdf_button.clicked.connect(lambda: self.save_pdf())
         self.preview_button.clicked.connect(self.preview)
         self.batch_button.clicked.connect(lambda: self.print_batch())
+        self.export_button.clicked.connect(lambda: self.export_publicity())
+        self.indicator_button.clicked.connect(lambda: self.show_indicator())
         page_action(self, self.tr("新建承诺"), "Ctrl+N", self.new_commitment)
         page_action(self, self.tr("筛选"), "Ctrl+F", self.search_edit.setFocus)
         page_action(self, self.tr("打印预览"), "Ctrl+P", self.preview)
@@ -201,6 +246,7 @@ class CommitmentPage(QWidget):
         self.pdf_button.setEnabled(printable and not self.batch_running)
         self.preview_button.setEnabled(printable and not self.batch_running)
         self.batch_button.setEnabled(bool(self.views) and not self.batch_running)
+        self.export_button.setEnabled(self.ctx.can(Permission.EXPORT))
 
     # --- actions ------------------------------------------------------------------------------------------
     def new_commitment(self, *, exec_dialog: bool = True) -> CommitmentDialog:
@@ -267,6 +313,47 @@ class CommitmentPage(QWidget):
             return False
         self.reload(select=done.id)
         return True
+
+    # --- publication and the indicator --------------------------------------------------------------------
+    def export_publicity(self) -> None:
+        """承诺公示导出: commitments signed in a period as the public .xlsx (`xuyi commitment export`)."""
+        period = DateRangeDialog.ask(self, self.tr("承诺公示导出"))
+        if period is None:
+            return
+        start, end = period
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("承诺公示导出"), str(Path(self._default_folder()) / f"信用承诺公示_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"),
+            self.tr("Excel 文件 (*.xlsx)"),
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        ctx, out = self.ctx, Path(path)
+        run_in_background(lambda: svc.export_publicity(ctx, out, start, end), lambda done: self._exported(out, done),
+                          lambda exc: self._refused(self.tr("承诺公示导出"), exc), owner=self)
+
+    def _exported(self, out: Path, done: tuple[int, svc.AreaIndicator]) -> None:
+        count, indicator = done
+        self.last_export = out
+        self.message.emit(self.tr("已导出 {0} 条：{1}").format(count, out))
+        QMessageBox.information(self, self.tr("承诺公示导出"), self.tr("已导出 {0} 条：{1}\n\n{2}").format(count, out, indicator.text()))
+
+    def show_indicator(self) -> None:
+        """应用领域指标: application areas with commitments in a period (`xuyi commitment indicator`)."""
+        period = DateRangeDialog.ask(self, self.tr("应用领域指标"))
+        if period is None:
+            return
+        try:
+            indicator = svc.area_indicator(self.ctx, *period)
+        except DomainError as refused:
+            QMessageBox.warning(self, self.tr("应用领域指标"), refused.message_zh)
+            return
+        self.last_indicator = indicator
+        QMessageBox.information(self, self.tr("应用领域指标"), indicator.text())
+
+    def _refused(self, title: str, error: BaseException) -> None:
+        QMessageBox.warning(self, title, getattr(error, "message_zh", str(error)))
 
     # --- printing -----------------------------------------------------------------------------------------
     def _default_folder(self) -> str:

@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
+        self._build_go_menu()
         account_menu = self.menuBar().addMenu(self.tr("账户(&U)"))
         self.logout_action = QAction(self.tr("注销/切换用户(&O)"), self)
         self.logout_action.triggered.connect(self.log_out)
@@ -175,6 +176,29 @@ class MainWindow(QMainWindow):
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
+
+    def _build_go_menu(self) -> None:
+        """转到(&G): every module of the navigation, in its order; the first nine on Ctrl+1…Ctrl+9 (市场主体 →
+        信用核查 → 信用评价 → 信用承诺 is the counter's most common path), so no page needs the mouse."""
+        go_menu = self.menuBar().addMenu(self.tr("转到(&G)"))
+        self.go_actions: list[QAction] = []
+        for row in range(self.nav.count()):
+            title = self.nav.item(row).text()
+            action = QAction(f"&{row + 1} {title}" if row < 9 else title, self)
+            if row < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _checked=False, r=row: self.go_to(r))
+            go_menu.addAction(action)
+            self.go_actions.append(action)
+        self.addActions(self.go_actions)  # the shortcuts work with the menu closed
+
+    def go_to(self, row: int) -> QWidget:
+        """Show the module at `row` of the navigation and put the keyboard in it."""
+        self.nav.setCurrentRow(row)
+        page = self.pages.currentWidget()
+        page.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return page
 
     def _build_status_bar(self) -> None:
         ctx = self._ctx

@@ -41,6 +41,7 @@ EXTRA_PAGES: list[PageSpec] = [
     PageSpec("信用承诺", _lazy("xuyi_desktop.ui.commitment_page", "CommitmentPage")),
     PageSpec("双公示", _lazy("xuyi_desktop.ui.sgs_page", "SgsPage")),
     PageSpec("信用修复", _lazy("xuyi_desktop.ui.repair_page", "RepairPage")),
+    PageSpec("失信记录", _lazy("xuyi_desktop.ui.dishonesty_page", "DishonestyPage")),
     PageSpec("名单管理", _lazy("xuyi_desktop.ui.lists_page", "ListsPage")),
     PageSpec("车辆船舶", _lazy("xuyi_desktop.ui.fleet_page", "FleetPage")),
     PageSpec("源头治超", _lazy("xuyi_desktop.ui.overload_page", "OverloadPage")),

@@ -8,7 +8,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -48,11 +49,18 @@ from xuyi_desktop.services.ratings import (
 )
 from xuyi_desktop.ui.attachment_viewer import AttachmentViewer
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.rating_actions import RatingImportDialog, YearDomainDialog
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour, printing_function
 from xuyi_desktop.ui.rating_form import RatingForm
 from xuyi_desktop.ui.widgets import page_action
 
 _SPLITTER_KEY = "rating_page/splitter"
+
+
+class _Progress(QObject):
+    """Emitted on the worker thread, delivered queued on the GUI thread."""
+
+    changed = Signal(int, int)
 
 
 class TimelineColumn:
@@ -100,6 +108,10 @@ class RatingPage(QWidget):
         self.hits: list[EntitySummary] = []
         self.ratings: list[RatingView] = []
         self.form: RatingForm | None = None
+        self.import_dialog: RatingImportDialog | None = None
+        self.batch_running = False
+        self._cancel_batch = False
+        self.last_pdf: Path | None = None
         self._print = printing_function("print_certificate")
         self._build()
         self._wire()
@@ -177,9 +189,25 @@ class RatingPage(QWidget):
         flow_row.addStretch(1)
         if self.print_button is not None:
             flow_row.addWidget(self.print_button)
+        # The year's work on many ratings at once (the same functions as `xuyi import ratings`, `xuyi import
+        # ratings-template`, `xuyi print publicity`, `xuyi print certificates`).
+        self.import_button = QPushButton(self.tr("导入评价结果…"), self)
+        self.template_button = QPushButton(self.tr("下载模板…"), self)
+        self.publicity_button = QPushButton(self.tr("公示名单…"), self)
+        self.batch_button = QPushButton(self.tr("批量打印证书…"), self)
+        self.import_button.setToolTip(self.tr("导入上级下发的信用评价结果 .xlsx（全部或全不；有误则生成错误报告）"))
+        self.template_button.setToolTip(self.tr("生成信用评价结果导入模板（含下拉列表和填写说明）"))
+        self.publicity_button.setToolTip(self.tr("打印某年度某领域的信用评价结果公示名单 PDF"))
+        self.batch_button.setToolTip(self.tr("某年度某领域全部已生效评价的证书，合为一个 PDF"))
+        year_row = QHBoxLayout()
+        year_row.addWidget(QLabel(self.tr("年度工作："), self))
+        for button in (self.import_button, self.template_button, self.publicity_button, self.batch_button):
+            year_row.addWidget(button)
+        year_row.addStretch(1)
         buttons = QVBoxLayout()
         buttons.addLayout(edit_row)
         buttons.addLayout(flow_row)
+        buttons.addLayout(year_row)
 
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -228,6 +256,10 @@ class RatingPage(QWidget):
         self.open_attachment_button.clicked.connect(self.open_attachment)
         if self.print_button is not None:
             self.print_button.clicked.connect(self.print_certificate)
+        self.import_button.clicked.connect(lambda: self.import_results())
+        self.template_button.clicked.connect(lambda: self.save_template())
+        self.publicity_button.clicked.connect(lambda: self.print_publicity())
+        self.batch_button.clicked.connect(lambda: self.print_batch())
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
@@ -410,6 +442,10 @@ class RatingPage(QWidget):
             self.print_button.setEnabled(
                 r is not None and r.status is RatingStatus.EFFECTIVE and self._ctx.can(Permission.PRINT)
             )
+        self.import_button.setEnabled(may_edit)
+        may_print = self._ctx.can(Permission.PRINT)
+        self.publicity_button.setEnabled(may_print)
+        self.batch_button.setEnabled(may_print and not self.batch_running)
 
     # --- entering and correcting --------------------------------------------------------------------------
 
@@ -609,6 +645,134 @@ class RatingPage(QWidget):
 
     def _print_failed(self, error: BaseException) -> None:
         QMessageBox.warning(self, self.tr("打印证书"), getattr(error, "message_zh", str(error)))
+
+    # --- the year's work: import, template, publicity list, batch certificates -------------------------------
+
+    def _documents(self) -> Path:
+        return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or tempfile.gettempdir())
+
+    def _year_and_domain(self, title: str, *, with_statuses: bool = False) -> tuple[int, str, tuple[RatingStatus, ...]] | None:
+        """Asked first; the selected rating's year and domain are offered."""
+        r = self.current()
+        return YearDomainDialog.ask(self, title, period=r.period if r else None, domain=r.domain if r else None,
+                                    with_statuses=with_statuses)
+
+    def import_results(self) -> RatingImportDialog:
+        """导入评价结果: the import dialog (`xuyi import ratings`); the timeline is read again when it succeeds."""
+        dialog = RatingImportDialog(self._ctx, self)
+        dialog.finished_import.connect(self._imported)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _imported(self, result: object) -> None:
+        if getattr(result, "ok", False):
+            self.message.emit(self.tr("已导入 {0} 条评价（草稿）").format(getattr(result, "imported", 0)))
+            self.reload()
+
+    def save_template(self) -> Path | None:
+        """下载模板: the import template with its drop-downs and notes (`xuyi import ratings-template`)."""
+        from xuyi_desktop.services.rating_exchange import write_rating_template
+
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("保存导入模板"), str(self._documents() / "信用评价结果导入模板.xlsx"), self.tr("Excel 文件 (*.xlsx)"),
+        )
+        if not path:
+            return None
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        try:
+            out = write_rating_template(Path(path))
+        except (DomainError, OSError) as refused:
+            QMessageBox.warning(self, self.tr("下载模板"), getattr(refused, "message_zh", str(refused)))
+            return None
+        self.message.emit(self.tr("导入模板已保存：{0}").format(out))
+        return out
+
+    def print_publicity(self) -> None:
+        """公示名单: the publicity list of a year and domain as a PDF (`xuyi print publicity`), off the GUI thread."""
+        from xuyi_desktop.services.printing import print_publicity_list
+
+        chosen = self._year_and_domain(self.tr("公示名单"), with_statuses=True)
+        if chosen is None:
+            return
+        period, domain, statuses = chosen
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("保存公示名单"), str(self._documents() / f"信用评价结果公示名单_{period}_{domain}.pdf"), self.tr("PDF 文件 (*.pdf)"),
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        ctx = self._ctx
+        run_in_background(lambda: print_publicity_list(ctx, period, domain, path, statuses=statuses),
+                          self._document_printed, lambda exc: self._document_failed(self.tr("公示名单"), exc), owner=self)
+
+    def print_batch(self) -> None:
+        """批量打印证书: every effective certificate of a year and domain into one PDF (`xuyi print certificates`),
+        with progress and cancel (nothing written, no serial recorded as printed, when cancelled)."""
+        from xuyi_desktop.services.printing import print_certificates_batch
+
+        if self.batch_running:
+            return
+        chosen = self._year_and_domain(self.tr("批量打印证书"))
+        if chosen is None:
+            return
+        period, domain, _statuses = chosen
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("批量打印证书"), str(self._documents() / f"信用等级证书_{period}_{domain}.pdf"), self.tr("PDF 文件 (*.pdf)"),
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        self.batch_progress = QProgressDialog(self.tr("正在生成证书…"), self.tr("取消"), 0, 0, self)
+        self.batch_progress.setWindowTitle(self.tr("批量打印证书"))
+        self.batch_progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.batch_progress.setMinimumDuration(300)
+        self.batch_progress.canceled.connect(self._cancel_batch_print)
+        signals = _Progress(self)
+        signals.changed.connect(self._batch_progressed)
+        self._cancel_batch = False
+        self.batch_running = True
+        self._update_buttons()
+        ctx = self._ctx
+
+        def work() -> Path:
+            return print_certificates_batch(ctx, period, domain, path, progress=signals.changed.emit,
+                                            cancelled=lambda: self._cancel_batch)
+
+        run_in_background(work, self._batch_done, self._batch_failed, owner=self)
+
+    def _batch_progressed(self, done: int, total: int) -> None:
+        if self.batch_progress.maximum() != total:
+            self.batch_progress.setMaximum(total)
+        self.batch_progress.setValue(done)
+        self.batch_progress.setLabelText(self.tr("正在生成证书 {0}/{1}…").format(done, total))
+
+    def _cancel_batch_print(self) -> None:
+        self._cancel_batch = True
+
+    def _batch_done(self, path: object) -> None:
+        self.batch_running = False
+        self.batch_progress.reset()
+        self._update_buttons()
+        self.reload()  # serials given to certificates printed for the first time
+        self._document_printed(path)
+
+    def _batch_failed(self, error: BaseException) -> None:
+        self.batch_running = False
+        self.batch_progress.reset()
+        self._update_buttons()
+        self._document_failed(self.tr("批量打印证书"), error)
+
+    def _document_printed(self, path: object) -> None:
+        self.last_pdf = Path(str(path))
+        self.message.emit(self.tr("已生成：{0}").format(path))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _document_failed(self, title: str, error: BaseException) -> None:
+        QMessageBox.warning(self, title, getattr(error, "message_zh", str(error)))
 
     def save_state(self) -> None:
         if self._settings is not None:
