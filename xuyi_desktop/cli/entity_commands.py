@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from dataclasses import replace
 from typing import Any
 
 from xuyi_desktop.cli.common import EXIT_OK, context, print_json
@@ -184,8 +183,8 @@ class ReasonRequired(DomainError):
 
 
 def _edit(ctx: Any, args: argparse.Namespace) -> int:
-    """Read the entity in full (as the entity form does for a user who may edit), replace the fields given, save
-    with the version read, so an edit made meanwhile elsewhere is reported instead of overwritten."""
+    """Only the fields given change (services.entities.edit_entity, then update_entity as the entity form saves), with
+    the version read, so an edit made meanwhile elsewhere is reported instead of overwritten."""
     from xuyi_desktop.services import entities as svc
 
     changes: dict[str, Any] = {dest: getattr(args, dest) for _, dest, _ in EDIT_FIELDS if getattr(args, dest) is not None}
@@ -195,28 +194,16 @@ def _edit(ctx: Any, args: argparse.Namespace) -> int:
         changes["status"] = EntityStatus(args.status)
     if not changes:
         raise NothingToChange()
-    detail = svc.get_entity(ctx, args.id, reveal=True)
-    s = detail.summary
-    if detail.deleted:
-        raise svc.NotFoundError(args.id)
-    draft = EntityDraft(
-        name=s.name, identifier=s.identifier, kind=EntityKind(s.kind), categories=tuple(s.categories),
-        legal_representative=s.legal_representative, address=detail.address, phone=s.phone, region_code=s.region_code,
-        status=EntityStatus(s.status), notes=detail.notes,
-        licences=tuple(LicenceDraft(lic.licence_type, lic.number, lic.valid_from, lic.valid_to) for lic in detail.licences),
-    )
-    draft = replace(draft, **changes)
-    saved = svc.update_entity(
-        ctx, s.id, draft, expected_version=args.expected_version if args.expected_version is not None else s.version,
-        allow_similar=args.allow_similar, override_reason=args.override_check_reason or detail.check_override_reason,
-    )
+    before = svc.get_entity(ctx, args.id).summary.version  # masked read: nothing personal shown, nothing logged
+    saved = svc.edit_entity(ctx, args.id, changes, expected_version=args.expected_version, allow_similar=args.allow_similar,
+                            override_reason=args.override_check_reason)
     for warning in saved.warnings:
         print(f"提示：{warning}", file=sys.stderr)
+    shown = svc.get_entity(ctx, saved.summary.id)  # masked again, as `entity show` prints it
     if args.json:
-        print_json(svc.get_entity(ctx, s.id).to_json())  # masked again, as `entity show` prints it
+        print_json(shown.to_json())
     else:
-        unchanged = saved.summary.version == s.version
-        print(("未改变 (unchanged): " if unchanged else "已修改 (updated): ") + _summary_line(svc.get_entity(ctx, s.id).summary))
+        print(("未改变 (unchanged): " if shown.summary.version == before else "已修改 (updated): ") + _summary_line(shown.summary))
     return EXIT_OK
 
 
