@@ -196,6 +196,18 @@ def test_publicity_list_button_prints_what_the_cli_prints(qtbot, ctx, rating_pag
     assert all(name in text.replace("\n", "") for name in ORGS.values())
 
 
+def test_publicity_list_saved_as_xlsx_is_the_clis_export(qtbot, ctx, rating_page, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rated(ctx, RatingStatus.EFFECTIVE)
+    monkeypatch.setattr(YearDomainDialog, "ask", staticmethod(lambda *_a, **_k: (PERIOD, DOMAIN, (RatingStatus.PUBLICITY,))))
+    save_to(monkeypatch, tmp_path / "公示名单.xlsx")
+    rating_page.publicity_button.click()
+    qtbot.waitUntil(lambda: rating_page.last_sheet is not None, timeout=20000)
+    assert cli(ctx.location, "export", "publicity", "--period", str(PERIOD), "--domain", DOMAIN, "--out", str(tmp_path / "cli.xlsx")) == 0
+    gui = cells(rating_page.last_sheet)
+    assert gui == cells(tmp_path / "cli.xlsx")
+    assert sum(1 for sheet in gui.values() for row in sheet if any(name in row for name in ORGS.values())) == 3
+
+
 def test_batch_certificates_button_prints_what_the_cli_prints(qtbot, ctx, rating_page, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     rated(ctx, RatingStatus.EFFECTIVE)
     monkeypatch.setattr(YearDomainDialog, "ask", staticmethod(lambda *_a, **_k: (PERIOD, DOMAIN, (RatingStatus.PUBLICITY,))))

@@ -112,6 +112,7 @@ class RatingPage(QWidget):
         self.batch_running = False
         self._cancel_batch = False
         self.last_pdf: Path | None = None
+        self.last_sheet: Path | None = None
         self._print = printing_function("print_certificate")
         self._build()
         self._wire()
@@ -690,23 +691,38 @@ class RatingPage(QWidget):
         return out
 
     def print_publicity(self) -> None:
-        """公示名单: the publicity list of a year and domain as a PDF (`xuyi print publicity`), off the GUI thread."""
+        """公示名单: the publicity list of a year and domain, off the GUI thread — as a PDF (`xuyi print publicity`),
+        or, when the clerk saves it as .xlsx, the spreadsheet for the website (`xuyi export publicity`: ratings in
+        publicity and in effect, persons' ID numbers masked)."""
         from xuyi_desktop.services.printing import print_publicity_list
+        from xuyi_desktop.services.rating_exchange import export_publicity
 
         chosen = self._year_and_domain(self.tr("公示名单"), with_statuses=True)
         if chosen is None:
             return
         period, domain, statuses = chosen
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("保存公示名单"), str(self._documents() / f"信用评价结果公示名单_{period}_{domain}.pdf"), self.tr("PDF 文件 (*.pdf)"),
+        pdf_filter, xlsx_filter = self.tr("PDF 文件 (*.pdf)"), self.tr("Excel 表格（网站公示用，含公示中和已生效）(*.xlsx)")
+        path, picked = QFileDialog.getSaveFileName(
+            self, self.tr("保存公示名单"), str(self._documents() / f"信用评价结果公示名单_{period}_{domain}.pdf"),
+            f"{pdf_filter};;{xlsx_filter}",
         )
         if not path:
             return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        ctx = self._ctx
-        run_in_background(lambda: print_publicity_list(ctx, period, domain, path, statuses=statuses),
+        as_sheet = path.lower().endswith(".xlsx") or (picked == xlsx_filter and not path.lower().endswith(".pdf"))
+        if not path.lower().endswith((".pdf", ".xlsx")):
+            path += ".xlsx" if as_sheet else ".pdf"
+        ctx, out = self._ctx, Path(path)
+        if as_sheet:
+            run_in_background(lambda: export_publicity(ctx, period=period, domain=domain, out=out),
+                              lambda result: self._sheet_exported(out, result),
+                              lambda exc: self._document_failed(self.tr("公示名单"), exc), owner=self)
+            return
+        run_in_background(lambda: print_publicity_list(ctx, period, domain, out, statuses=statuses),
                           self._document_printed, lambda exc: self._document_failed(self.tr("公示名单"), exc), owner=self)
+
+    def _sheet_exported(self, out: Path, result: object) -> None:
+        self.last_sheet = out
+        self.message.emit(self.tr("已导出：{0}，{1} 条 → {2}").format(getattr(result, "title", ""), getattr(result, "rows", 0), out))
 
     def print_batch(self) -> None:
         """批量打印证书: every effective certificate of a year and domain into one PDF (`xuyi print certificates`),
