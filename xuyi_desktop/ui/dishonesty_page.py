@@ -214,7 +214,8 @@ class DishonestyPage(QWidget):
         table.clearSelection()
         table.setRowCount(len(self.views))
         for row, v in enumerate(self.views):
-            cells = (v.entity_name, v.occurred_on.isoformat(), v.category, "有效" if v.active else "已结束",
+            state = ("有效" + (f"（至{v.ends_on:%m-%d}）" if v.ends_on else "")) if v.active else "已结束"
+            cells = (v.entity_name, v.occurred_on.isoformat(), v.category, state,
                      v.ends_on.isoformat() if v.ends_on else "", v.document_no, v.source)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
