@@ -367,3 +367,15 @@ def test_ctrl_number_opens_the_nth_module(qtbot, window) -> None:  # type: ignor
     titles = [a.text() for a in window.go_actions]
     assert titles[:4] == ["&1 市场主体", "&2 信用核查", "&3 信用评价", "&4 信用承诺"]
     assert len(titles) == window.nav.count() and any(t.endswith("失信记录") for t in titles)
+
+
+def test_the_changed_pages_fit_a_counter_screen(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSize
+
+    screen = QSize(1366, 768)
+    window.resize(screen)
+    for title in ("信用评价", "信用承诺", "失信记录"):
+        page = window.show_page(title)
+        assert page is not None and window.pages.currentWidget() is page
+        hint = page.minimumSizeHint()
+        assert hint.width() <= screen.width() - window.nav.width() and hint.height() <= screen.height() - 60, (title, hint)
