@@ -293,11 +293,7 @@ def edit_entity(
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     with ctx.transaction() as session:
-        entity_id = key if isinstance(key, uuid.UUID) else _parse_uuid(key)
-        entity = entity_queries.by_id(session, entity_id) if entity_id else None
-        if entity is None and not isinstance(key, uuid.UUID):
-            found = entity_queries.live_by_identifier(session, normalise_identifier(key))
-            entity = entity_queries.by_id(session, found.id) if found else None
+        entity = _entity_by_key(session, key)
         if entity is None or entity.deleted_at is not None:
             raise NotFoundError(str(key))
         draft = EntityDraft(
@@ -327,15 +323,21 @@ def _parse_uuid(text: str) -> uuid.UUID | None:
         return None
 
 
+def _entity_by_key(session: Session, key: str | uuid.UUID) -> Entity | None:
+    """By UUID, or by identifier (normalised as the clerk typed it)."""
+    entity_id = key if isinstance(key, uuid.UUID) else _parse_uuid(key)
+    entity = entity_queries.by_id(session, entity_id) if entity_id else None
+    if entity is None and not isinstance(key, uuid.UUID):
+        found = entity_queries.live_by_identifier(session, normalise_identifier(key))
+        entity = entity_queries.by_id(session, found.id) if found else None
+    return entity
+
+
 def get_entity(ctx: AppContext, key: str | uuid.UUID, *, reveal: bool = False) -> EntityDetail:
     """By UUID or by identifier (normalised as the clerk typed it). A reveal needs the right and is audited."""
     _require_read(ctx, reveal)
     with ctx.transaction() as session:
-        entity_id = key if isinstance(key, uuid.UUID) else _parse_uuid(key)
-        entity = entity_queries.by_id(session, entity_id) if entity_id else None
-        if entity is None and not isinstance(key, uuid.UUID):
-            found = entity_queries.live_by_identifier(session, normalise_identifier(key))
-            entity = entity_queries.by_id(session, found.id) if found else None
+        entity = _entity_by_key(session, key)
         if entity is None:
             raise NotFoundError(str(key))
         if reveal and (entity.kind == EntityKind.PERSON.value or entity.phone):
