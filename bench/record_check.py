@@ -57,7 +57,7 @@ def main() -> int:
     for ident in orgs:
         try:
             ratings.add_rating(ctx, ratings.RatingInput(entity=ident, domain="road_water_operator", period=dt.date.today().year,
-                                                        score=90, evaluating_organ="盱眙县交通运输局"))
+                                                        score=90, points=0, evaluating_organ="盱眙县交通运输局"))
             rated += 1
         except DomainError:  # an entity this scheme does not rate
             continue
