@@ -143,3 +143,42 @@ def test_an_untouched_backup_restores_without_force(database: str, tmp_path: Pat
     users.login(again, "admin", ADMIN_PW)
     assert check_database(again).ok
     again.close()
+
+
+def test_records_merged_by_sync_match_their_history(tmp_path: Path) -> None:
+    """Two offices edit one entity (different fields, then the same field), and both register one identifier:
+    after the packages cross, every office's records still match their history (no false alarm)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+    from sync_offices import make_offices
+
+    from xuyi_desktop.services import sync
+
+    a, b = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
+    try:
+        with a.active():
+            shared = entities.register_entity(a.ctx, EntityDraft(name=NAME, identifier=UNIT))
+        with a.active():
+            first = sync.export_package(a.ctx, b.code, tmp_path / "1.xsync")
+        with b.active():
+            sync.import_package(b.ctx, first.path)
+            mine = entities.get_entity(b.ctx, str(shared.summary.id))
+            entities.update_entity(b.ctx, mine.summary.id, EntityDraft(name=NAME, identifier=UNIT, address="淮河北路1号",
+                                                                        notes="乙所备注"), expected_version=mine.summary.version)
+            entities.register_entity(b.ctx, EntityDraft(name="盱眙县顺通公路养护工程队", identifier="923208306JU6UCCY4U"))
+        with a.active():
+            theirs = entities.get_entity(a.ctx, str(shared.summary.id))
+            entities.update_entity(a.ctx, theirs.summary.id, EntityDraft(name=NAME, identifier=UNIT, notes="甲局备注"),
+                                   expected_version=theirs.summary.version)
+            entities.register_entity(a.ctx, EntityDraft(name="盱眙顺通养护队", identifier="923208306JU6UCCY4U"))
+        for src, dst, n in ((a, b, 2), (b, a, 3), (a, b, 4)):
+            with src.active():
+                package = sync.export_package(src.ctx, dst.code, tmp_path / f"{n}.xsync")
+            with dst.active():
+                sync.import_package(dst.ctx, package.path)
+        for office in (a, b):
+            with office.active():
+                item = _records_item(office.ctx)
+                assert item.ok, (office.code, item.detail_zh)
+    finally:
+        a.close()
+        b.close()

@@ -13,7 +13,8 @@ with a sync conflict accepts any value a logged change gave it. A change-log ima
 digest must still match that digest, so rewriting the row and its history together is found as well.
 
 Not covered (the README says so): records that have no history at all (demo data, rows inserted with an SQL
-tool) are counted, not judged; someone who rewrites row, change log, audit chain and anchors together — an
+tool) are counted, not judged; a record sync keeps as the tombstone of a duplicate identifier may be deleted
+without an image saying so; someone who rewrites row, change log, audit chain and anchors together — an
 administrator with the PC's key — is found only against anchors kept elsewhere.
 """
 
@@ -35,6 +36,7 @@ from xuyi_desktop.storage.change_log import image_digest
 from xuyi_desktop.storage.models import AuditEntry, ChangeLog
 from xuyi_desktop.storage.models_sync import SyncConflict
 from xuyi_desktop.sync import records as synced
+from xuyi_desktop.sync.apply import DUPLICATE
 from xuyi_desktop.sync.conflicts import BOOKKEEPING
 
 DIGEST_KEY = "after_sha256"  # the audit entry's digest of the change-log image (services/audit.record_business_change)
@@ -85,6 +87,8 @@ _FIELD_ZH = {"grade": "等级", "score": "分数", "status": "状态", "name": "
 def _show(value: Any) -> str:
     if value is None or value == "":
         return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:40] + "…"
 
@@ -184,7 +188,10 @@ class _Expected:
         self.values: dict[tuple[str, str], dict[str, Any]] = {}
         self.altered: dict[tuple[str, str], bool] = {}
         sc = SyncConflict.__table__
-        self.conflicted = {(t, str(r), f) for t, r, f in session.execute(select(sc.c.table_name, sc.c.record_id, sc.c.field))}
+        conflicts = list(session.execute(select(sc.c.table_name, sc.c.record_id, sc.c.field, sc.c.kind)))
+        self.conflicted = {(t, str(r), f) for t, r, f, _ in conflicts}
+        # Two offices registered one identifier: sync keeps the loser as a tombstone (sync/apply.Batch._claim).
+        self.tombstoned = {(t, str(r)) for t, r, _, kind in conflicts if kind == DUPLICATE}
         self.alternatives: dict[tuple[str, str, str], list[Any]] = {}
         digests = _digests(session)
         cl = ChangeLog.__table__
@@ -282,7 +289,7 @@ def _first_difference(table: str, columns: dict[str, Any], want: dict[str, Any],
         if table == "entity" and key in ENTITY_AGGREGATE:
             if key == "deleted":
                 have: Any = m["deleted_at"] is not None
-                ok = bool(value) == have
+                ok = bool(value) == have or (have and (table, rid) in expected.tombstoned)
             elif key == "categories":
                 have = sorted(cats.get(rid, []))
                 ok = sorted(value or []) == have
