@@ -110,7 +110,7 @@ def looks_alike(a: str, b: str, table: Confusables) -> bool:
 
 
 def lookalike_detail(name: str, other: str, table: Confusables) -> str:
-    """Which characters differ, for the message: 第3个字“а”（U+0430 CYRILLIC SMALL LETTER A）."""
-    shown = [f"“{ch}”（{describe(ch)}）" for ch in dict.fromkeys(name)
+    """Which characters differ, for the message: “а”（U+0430）."""
+    shown = [f"“{ch}”（U+{ord(ch):04X}）" for ch in dict.fromkeys(name)
              if ch not in other and (table.get(ch) or unicodedata.normalize("NFKC", ch) != ch or unicodedata.category(ch) == "Cf")]
     return "、".join(shown[:3])

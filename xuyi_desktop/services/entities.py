@@ -107,13 +107,14 @@ class LookalikeNameError(ValidationError):
     letters, kana ロ for 口 …): refused, unless a reviewer gives the reason (`lookalike_reason`, audited)."""
 
     def __init__(self, name: str, similar: list[EntityRef], detail: str) -> None:
-        self.similar = similar
+        self.similar, self.name = similar, escape_for_terminal(name)
         first = similar[0]
-        chars = f"，不同之处：{detail}" if detail else ""
+        chars = f"：{detail}" if detail else ""
+        # The registered name first: the form shows the start of the message under the name field.
         super().__init__(FieldProblem(
             "name",
-            f"名称“{escape_for_terminal(name)}”与已登记的主体“{first.name}”（{mask_id_number(first.identifier)}）看起来相同，"
-            f"但用了不同的字符{chars}。请核对后重新输入；确属另一主体的，须由审核人填写理由后登记",
+            f"与已登记的“{first.name}”看起来相同，但用了不同的字符{chars}（已登记者证件号码 {mask_id_number(first.identifier)}）。"
+            f"请核对后重新输入；确属另一主体的，须由审核人填写理由后登记",
             "the name looks like a registered entity's name but differs in its characters (a reviewer may override with a reason)",
         ))
 
