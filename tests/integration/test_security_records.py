@@ -134,6 +134,25 @@ def test_a_backup_with_row_and_history_rewritten_together_is_still_refused(datab
 
 
 @SQLITE_FILE
+@pytest.mark.parametrize("cover", ["history removed", "row removed"])
+def test_removing_history_or_rows_does_not_hide_a_change(database: str, tmp_path: Path, cover: str) -> None:
+    ctx = _setup(database)
+    backup = backup_now(ctx, tmp_path / "b.db")
+    if cover == "history removed":  # edit the row, then drop its change log: the audit entries still name it
+        _sql(backup, "UPDATE rating SET grade = 'AAA'")
+        _sql(backup, "DELETE FROM change_log WHERE table_name = 'rating'")
+        expected = f"信用评价「{NAME} {THIS_YEAR}年度」的变更记录与操作日志不符"
+    else:  # the program never removes a row; an SQL tool did
+        _sql(backup, "PRAGMA foreign_keys = OFF")
+        _sql(backup, "DELETE FROM rating")
+        expected = "信用评价（编号 "
+    with pytest.raises(TamperedBackup) as refused:
+        restore_database(database, backup, actor_ctx=ctx)
+    assert expected in refused.value.message_zh, refused.value.message_zh
+    ctx.close()
+
+
+@SQLITE_FILE
 def test_an_untouched_backup_restores_without_force(database: str, tmp_path: Path) -> None:
     ctx = _setup(database)
     backup = backup_now(ctx, tmp_path / "b.db")

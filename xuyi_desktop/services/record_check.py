@@ -59,9 +59,12 @@ class Mismatch:
     expected: Any = None
     found: Any = None
     history_altered: bool = False
+    removed: bool = False
 
     def describe_zh(self) -> str:
         who = f"{self.label}「{self.name}」" if self.name else f"{self.label}（编号 {self.record_id[:8]}）"
+        if self.removed:
+            return f"{who}已不在数据库中（本程序只作删除标记，不会删去记录）"
         if self.history_altered:
             return f"{who}的变更记录与操作日志不符（变更记录被改动）"
         label = FIELD_LABELS.get(self.field, self.field) if self.table == "entity" else _FIELD_ZH.get(self.field, self.field)
@@ -70,13 +73,15 @@ class Mismatch:
         return f"{who}的{label}应为「{_show(self.expected)}」，现为「{_show(self.found)}」"
 
     def describe_en(self) -> str:
+        if self.removed:
+            return f"{self.table} {self.record_id}: row removed"
         if self.history_altered:
             return f"{self.table} {self.record_id}: change log altered"
         return f"{self.table} {self.record_id}: {self.field} differs from its change log"
 
     def as_dict(self) -> dict[str, Any]:
         return {"table": self.table, "record_id": self.record_id, "name": self.name, "field": self.field,
-                "history_altered": self.history_altered, "text": self.describe_zh()}
+                "history_altered": self.history_altered, "removed": self.removed, "text": self.describe_zh()}
 
 
 _FIELD_ZH = {"grade": "等级", "score": "分数", "status": "状态", "name": "名称", "period": "年度", "domain": "领域",
@@ -166,16 +171,17 @@ def _judged(table: Table) -> dict[str, Any]:
     return {c.key: c for c in table.columns if c.key not in skip}
 
 
-def _digests(session: Session) -> dict[tuple[str, str, str, int], str]:
-    """(office, table, record, change seq) → the digest its audit entry keeps of the change-log image."""
+def _digests(session: Session, tables: dict[str, Table]) -> dict[tuple[str, str, int], set[str]]:
+    """(table, record, change seq) → the digests audit entries keep of that change-log image. Without the office:
+    a renamed office's change log carries its new code, its audit entries the old one (offices._rewrite_code)."""
     ae = AuditEntry.__table__
-    stmt = (select(ae.c.office_code, ae.c.record_table, ae.c.record_id, ae.c.details_json)
-            .where(ae.c.record_table != "", ae.c.details_json.contains(DIGEST_KEY)))
-    found = {}
-    for office, table, rid, details in session.execute(stmt.execution_options(yield_per=BATCH)):
+    stmt = (select(ae.c.record_table, ae.c.record_id, ae.c.details_json)
+            .where(ae.c.record_table.in_(list(tables)), ae.c.details_json.contains(DIGEST_KEY)))
+    found: dict[tuple[str, str, int], set[str]] = {}
+    for table, rid, details in session.execute(stmt.execution_options(yield_per=BATCH)):
         try:
             d = json.loads(details)
-            found[(office, table, rid, int(d["change_seq"]))] = d[DIGEST_KEY]
+            found.setdefault((table, rid, int(d["change_seq"])), set()).add(d[DIGEST_KEY])
         except (ValueError, KeyError, TypeError):
             continue
     return found
@@ -193,17 +199,27 @@ class _Expected:
         # Two offices registered one identifier: sync keeps the loser as a tombstone (sync/apply.Batch._claim).
         self.tombstoned = {(t, str(r)) for t, r, _, kind in conflicts if kind == DUPLICATE}
         self.alternatives: dict[tuple[str, str, str], list[Any]] = {}
-        digests = _digests(session)
+        digests = _digests(session, tables)
+        # The audit log is this installation's own: the office codes in it are the streams whose changes it vouches
+        # for (received changes are another office's, logged under its code and vouched for by its package).
+        ae = AuditEntry.__table__
+        local = set(session.execute(select(ae.c.office_code).distinct()).scalars())
+        seen: set[tuple[str, str, int]] = set()
+        self.gone: set[tuple[str, str]] = set()  # the last logged change removed the record
         cl = ChangeLog.__table__
         stmt = (select(cl.c.office_code, cl.c.seq, cl.c.table_name, cl.c.record_id, cl.c.before_json, cl.c.after_json)
                 .where(cl.c.table_name.in_(list(tables))).order_by(cl.c.at, cl.c.seq))
         for office, seq, table, rid, before_json, after_json in session.execute(stmt.execution_options(yield_per=BATCH)):
             key = (table, str(rid))
-            want = digests.get((office, table, str(rid), seq))
-            if want is not None and image_digest(after_json) != want:
-                self.altered[key] = True
+            want = digests.get((table, key[1], seq)) if office in local else None
+            if want is not None:
+                seen.add((table, key[1], seq))
+                if image_digest(after_json) not in want:
+                    self.altered[key] = True
             if after_json is None:
+                self.gone.add(key)
                 continue
+            self.gone.discard(key)
             try:
                 after = json.loads(after_json)
                 before = json.loads(before_json) if before_json else None
@@ -220,6 +236,8 @@ class _Expected:
                     fields[name] = value
                 if (table, key[1], name) in self.conflicted:
                     self.alternatives.setdefault((table, key[1], name), []).append(value)
+        for table, rid, _seq in digests.keys() - seen:  # an audited change whose change-log row was removed
+            self.altered[(table, rid)] = True
 
 
 def _rows(session: Session, table: Table) -> Iterator[Any]:
@@ -260,16 +278,19 @@ def check_records(session: Session, *, limit: int = 20) -> RecordReport:
     for name, table in tables.items():
         columns = _judged(table)
         label = synced.RECORDS[name].label
+        present: set[str] = set()
         for row in _rows(session, table):
             m = row._mapping
             rid = str(m["id"])
+            present.add(rid)
             if name == "entity":
                 names[rid] = m["name"]
             report.checked += 1
             want = expected.values.get((name, rid))
-            if want is None:
+            if want is None and not expected.altered.get((name, rid)):
                 report.without_history += 1
                 continue
+            want = want or {}
             found = _first_difference(name, columns, want, m, rid, expected, cats, lics)
             if found is None and not expected.altered.get((name, rid)):
                 continue
@@ -280,6 +301,14 @@ def check_records(session: Session, *, limit: int = 20) -> RecordReport:
                     report.mismatches.append(Mismatch(name, label, rid, title, "", history_altered=True))
                 else:
                     report.mismatches.append(Mismatch(name, label, rid, title, found[0], found[1], found[2]))
+        # Records the history says exist that are not there: the program never removes a row (soft delete).
+        for (t, rid), fields in expected.values.items():
+            if t != name or rid in present or (t, rid) in expected.gone:
+                continue
+            report.total += 1
+            if len(report.mismatches) < limit:
+                shown = str(fields.get("name") or "") if name == "entity" else ""
+                report.mismatches.append(Mismatch(name, label, rid, shown, "", removed=True))
     return report
 
 
