@@ -10,7 +10,9 @@ refuses the backup (unless the administrator insists: `--force`, or the window's
 The expected value of each field is the one set by the latest logged change that set it (changes ordered by
 time, then sequence number), so sync's field-level merge of two offices' edits is expected as such; a field
 with a sync conflict accepts any value a logged change gave it. A change-log image whose audit entry carries a
-digest must still match that digest, so rewriting the row and its history together is found as well.
+digest must still match that digest, so rewriting the row and its history together is found as well, and so
+is deleting the change-log rows an audit entry names; a record the history knows that is gone from its table
+was removed around the program (the program only marks records deleted).
 
 Not covered (the README says so): records that have no history at all (demo data, rows inserted with an SQL
 tool) are counted, not judged; a record sync keeps as the tombstone of a duplicate identifier may be deleted
