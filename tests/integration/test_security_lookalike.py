@@ -5,6 +5,7 @@ register it with a reason, which is audited."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 import sys
 
@@ -110,3 +111,24 @@ def test_the_cli_refuses_and_a_reviewer_overrides(staffed: str) -> None:
     done = _cli(staffed, "review01", REVIEWER_PW, "entity", "add", "--name", fake, "--id", OTHER_ID,
                 "--lookalike-reason", "外资企业登记名称如此")
     assert done.returncode == 0, done.stderr
+
+
+def test_a_ledger_import_refuses_a_lookalike_row(staffed: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from xuyi_desktop.services import ledger_demo
+    from xuyi_desktop.services import ledger_exchange as lx
+
+    src = ledger_demo.write_ledger_workbook(tmp_path / "台账.xlsx", entities=3)
+    wb = load_workbook(src)
+    ws = wb.worksheets[0]
+    head = next(r for r in range(1, 11) if any(c.value == "名称" for c in ws[r]))
+    col = next(c.column for c in ws[head] if c.value == "名称")
+    ws.cell(head + 2, col, "盱眙АBC物流有限公司")  # Cyrillic А
+    wb.save(src)
+    clerk = _as(staffed, "clerk01", CLERK_PW)
+    result = lx.import_ledger(clerk, src, valid_only=True)
+    assert result.failed_rows == 1 and result.imported == 2
+    (error,) = result.errors
+    assert error.row == head + 2 and error.column == "名称" and error.message_zh.startswith(f"与已登记的“{REAL}”看起来相同")
+    clerk.close()

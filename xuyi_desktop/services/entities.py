@@ -577,8 +577,15 @@ class EntityWriter:
         return found
 
     def register(self, d: EntityDraft, *, summary: str = "") -> uuid.UUID:
-        """A new entity from a draft that passed check_entity_draft (its identifier not registered)."""
+        """A new entity from a draft that passed check_entity_draft (its identifier not registered). A name that
+        looks like a registered entity's is refused (LookalikeNameError: a bad row; a reviewer registers it by
+        hand with a reason). Only names the look-alike fold changes are looked up: the common row costs no query."""
         assert d.kind is not None
+        table = _confusables()
+        if skeleton(d.name, table) != d.name:
+            similar = lookalikes(self.session, d.name)
+            if similar:
+                raise LookalikeNameError(d.name, [_ref(e) for e in similar], lookalike_detail(d.name, similar[0].name, table))
         office, now = self.ctx.office_code, utcnow()
         entity_id, key = uuid.uuid4(), self._search_key()
         full, initials = pinyin_keys(d.name)
