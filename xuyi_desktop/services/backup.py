@@ -292,6 +292,7 @@ def staged_records(staged: Path) -> record_check.RecordReport:
             return record_check.check_records(session)
     finally:
         engine.dispose()
+        files.leave_wal(staged, wait_seconds=0)  # the file stands alone again before it is swapped in
 
 
 def _verify_staged(backup_file: Path, staged: Path) -> str:
