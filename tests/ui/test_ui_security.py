@@ -270,7 +270,7 @@ def test_backup_page_on_a_server_database_says_who_backs_it_up_and_still_checks(
     with qtbot.waitSignal(page.checked, timeout=10000) as checked:
         page.check_button.click()
     report = checked.args[0]
-    assert report.ok and [i.name for i in report.items] == ["server", "audit_chain", "schema"]
+    assert report.ok and [i.name for i in report.items] == ["server", "audit_chain", "records", "schema"]
     assert "UTF8" in page.check_report.toPlainText()
     assert "结论：正常" in page.check_report.toPlainText()
 

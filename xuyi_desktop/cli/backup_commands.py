@@ -41,6 +41,7 @@ def register(sub: Any) -> None:
 
     restore = sub.add_parser("restore", help="从备份恢复数据库，恢复前的数据库会另存一份 (restore from a backup)")
     restore.add_argument("file", type=Path, metavar="FILE", help="备份文件（加密备份的口令取自环境变量或提示输入）")
+    restore.add_argument("--force", action="store_true", help="备份中有记录未经本程序被改动时仍然恢复（记入操作日志）")
     restore.set_defaults(func=_restore)
 
     check = sub.add_parser(
@@ -98,7 +99,7 @@ def _restore(args: argparse.Namespace) -> int:
     ctx = context(args)
     require(ctx, Permission.BACKUP)
     passphrase = _passphrase(confirm=False) if is_encrypted(args.file) else None
-    result = restore_database(args.db, args.file, passphrase, actor_ctx=ctx)
+    result = restore_database(args.db, args.file, passphrase, actor_ctx=ctx, force=args.force)
     print(f"已从备份恢复数据库 (restored): {result.database}")
     if result.pre_restore_copy:
         print(f"恢复前的数据库已另存为 (previous database kept as): {result.pre_restore_copy}")

@@ -30,6 +30,8 @@ def register(sub: Any) -> None:
     add.add_argument("--licence", action="append", default=[], metavar="TYPE:NUMBER[:FROM:TO]", help="证照，如 道路运输经营许可证:320830000001:2024-01-01:2028-01-01")
     add.add_argument("--allow-similar", action="store_true", help="名称相近时仍然登记")
     add.add_argument("--override-check-reason", metavar="REASON", help="校验位不符但确属合法代码时，填写人工确认理由")
+    add.add_argument("--lookalike-reason", metavar="REASON",
+                     help="名称与已登记主体形似（如混用外文字母）但确属另一主体时，由审核人填写理由（记入操作日志）")
     add.add_argument("--json", action="store_true")
 
     find = esub.add_parser("find", help="按名称片段、证件号码或拼音查找")
@@ -112,7 +114,8 @@ def _entity(args: argparse.Namespace) -> int:
             notes=args.notes,
             licences=tuple(_parse_licence(x) for x in args.licence),
         )
-        detail = svc.register_entity(ctx, draft, allow_similar=args.allow_similar, override_reason=args.override_check_reason)
+        detail = svc.register_entity(ctx, draft, allow_similar=args.allow_similar, override_reason=args.override_check_reason,
+                                     lookalike_reason=args.lookalike_reason)
         for warning in detail.warnings:
             print(f"提示：{warning}", file=sys.stderr)
         if args.json:

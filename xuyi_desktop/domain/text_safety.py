@@ -74,3 +74,43 @@ def escape_for_terminal(text: str) -> str:
     if not _TERMINAL_UNSAFE.search(text):
         return text
     return escape_unsafe(text, keep="\r")
+
+
+# --- look-alike names (issue 21, finding 16) ------------------------------------------------------------------
+# Two names that render alike but differ in code points (Cyrillic а for Latin a, full-width Ａ, a compatibility
+# ideograph, a kana ロ for 口): the new one may be meant to pass for the registered one. The table of look-alikes
+# is data (resources/security/confusables.toml, read by load_confusables).
+
+Confusables = dict[str, str]  # look-alike character → the character it passes for
+
+
+def load_confusables(text: str) -> Confusables:
+    """The [look_alike] table of confusables.toml as character → prototype; refuses a character listed twice."""
+    import tomllib
+
+    table: Confusables = {}
+    for prototype, lookalikes in tomllib.loads(text).get("look_alike", {}).items():
+        for ch in lookalikes:
+            if ch in table and table[ch] != prototype:
+                raise ValueError(f"confusables: {describe(ch)} listed for {table[ch]!r} and {prototype!r}")
+            table[ch] = prototype
+    return table
+
+
+def skeleton(text: str, table: Confusables) -> str:
+    """The text as it looks: invisible format characters removed, look-alikes replaced by what they pass for,
+    NFKC (full-width → half-width, compatibility ideographs → unified). Two names with one skeleton look alike."""
+    visible = "".join(table.get(ch, ch) for ch in text if unicodedata.category(ch) != "Cf")
+    return "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFKC", visible))
+
+
+def looks_alike(a: str, b: str, table: Confusables) -> bool:
+    """Different text that renders the same (identical text is a duplicate, not a look-alike)."""
+    return a != b and skeleton(a, table) == skeleton(b, table)
+
+
+def lookalike_detail(name: str, other: str, table: Confusables) -> str:
+    """Which characters differ, for the message: “а”（U+0430）."""
+    shown = [f"“{ch}”（U+{ord(ch):04X}）" for ch in dict.fromkeys(name)
+             if ch not in other and (table.get(ch) or unicodedata.normalize("NFKC", ch) != ch or unicodedata.category(ch) == "Cf")]
+    return "、".join(shown[:3])

@@ -232,6 +232,11 @@ class ParsedRow:
         self.problems.append(CellProblem(field_name, message_zh, self.source.get(field_name)))
 
 
+def _show(value: object) -> str:
+    shown = " ".join(str(value).split())
+    return shown if len(shown) <= 30 else shown[:30] + "…"
+
+
 def _is_note_line(cells: Sequence[object]) -> bool:
     """A footnote or sign-off line under a table: one cell of text, or only “label：value” cells."""
     filled = [c for c in cells if not is_blank(c)]
@@ -299,18 +304,26 @@ class Layout:
         values: dict[str, Any] = {}
         source: dict[str, int] = {}
         raw: dict[str, Any] = {}
+        clashes: list[CellProblem] = []
         for fld, indexes in header.by_field.items():
-            # Two columns for one field (统一社会信用代码 and 身份证号码 side by side): the first filled one counts.
+            # Two columns for one field (统一社会信用代码 and 身份证号码 side by side): the first filled one counts;
+            # a second one filled with something else is a contradiction the clerk must settle (issue 21).
             for i in indexes:
                 cell = cells[i] if i < len(cells) else None
-                if not is_blank(cell):
+                if is_blank(cell):
+                    continue
+                if fld not in raw:
                     raw[fld], source[fld] = cell, i
-                    break
-            else:
+                elif not self._same_value(fld, raw[fld], cell):
+                    first, second = header.headers[source[fld]], header.headers[i] if i < len(header.headers) else ""
+                    clashes.append(CellProblem(fld, (
+                        f"“{first}”列（{_show(raw[fld])}）与“{second}”列（{_show(cell)}）都对应“{self.column(fld).header}”，"
+                        f"但内容不一致：请删去一列或改为一致"), i))
+            if fld not in source:
                 source[fld] = indexes[0]
         if not raw:
             return None
-        parsed = ParsedRow(row, values, source)
+        parsed = ParsedRow(row, values, source, clashes)
         if key_field is not None and key_field not in raw and _is_note_line(cells):
             parsed.note = True
             return parsed
@@ -325,6 +338,16 @@ class Layout:
             elif col.required:
                 parsed.problem(col.field, f"{col.header}不能为空")
         return parsed
+
+    def _same_value(self, fld: str, a: object, b: object) -> bool:
+        """Two cells for one field say the same: equal once read (a number and its text, full-width digits)."""
+        if fold_choice(a) == fold_choice(b):
+            return True
+        parse = self.column(fld).parse
+        try:
+            return bool(parse(a) == parse(b))
+        except CellError:
+            return False
 
     def rows(
         self,

@@ -19,7 +19,15 @@ from typing import Any, Protocol
 
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.exchange.columns import CellProblem, HeaderMap, Layout, ParsedRow, normalise_header
-from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem, SheetInfo, open_xlsx, write_sheets_error_report
+from xuyi_desktop.exchange.workbooks import (
+    HEADER_SCAN_ROWS,
+    FileProblem,
+    SheetInfo,
+    formula_problems,
+    open_xlsx,
+    sheet_formulas,
+    write_sheets_error_report,
+)
 
 PROGRESS_EVERY = 500
 CANCEL_EVERY = 50
@@ -256,6 +264,7 @@ def stream_rows(path: Path, plans: Sequence[SheetPlan], sink: RowSink, result: I
             width = [max((len(r) for r in islice(ws.iter_rows(values_only=True), HEADER_SCAN_ROWS)), default=0)]
             sheet_problems = run.problems.setdefault(plan.sheet_name, {})
             result.ignored_columns.extend(f"{plan.sheet_name}：{h}" for h in plan.unknown)
+            formulas = sheet_formulas(wb, plan.sheet_name)
             for row_no, cells in _data_rows(ws, plan.header.row, width):
                 run.done += 1
                 if cancel is not None and run.done % CANCEL_EVERY == 0 and cancel():
@@ -267,7 +276,8 @@ def stream_rows(path: Path, plans: Sequence[SheetPlan], sink: RowSink, result: I
                     continue
                 result.rows += 1
                 write = valid_only or not run.failed_rows
-                bad = list(sink(plan, parsed, write))
+                stale = formula_problems(formulas, row_no, plan.header)  # a cached value is not taken (issue 21)
+                bad = stale + list(sink(plan, parsed, write and not stale))
                 if bad:
                     sheet_problems[row_no] = bad
             run.infos.append(SheetInfo(plan.sheet_name, plan.layout, plan.header, width[0]))

@@ -6,6 +6,7 @@ Large files are streamed (openpyxl read_only / write_only): 100,000 rows stay in
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -122,11 +123,130 @@ def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()
 
 
-def open_xlsx(path: Path):  # type: ignore[no-untyped-def]
-    """load_workbook(read_only, data_only) after check_xlsx, every failure as one FileProblem."""
-    check_xlsx(path)
+# --- formulas and external links (issue 21, finding 17) ----------------------------------------------------
+# A workbook is read for its values (data_only): a formula cell gives the value Excel cached when the file was
+# last saved, which may be stale, and a link to another workbook brings in values nobody here has seen. So a
+# workbook with external links is refused as a whole, and a formula in a column an import reads is a bad cell
+# (“第N行第M列是公式，请粘贴为数值后再导入”). Found by scanning the sheets' XML: a quick byte search first (most
+# workbooks have no formula at all), the cells only where one was seen.
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SCAN_CHUNK = 1 << 20
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → its part in the zip (from xl/workbook.xml and its relationships)."""
+    from defusedxml.ElementTree import fromstring
+
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        book = fromstring(zf.read("xl/workbook.xml"))
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ValueError, SyntaxError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if _local(r.tag) == "Relationship"}
+    parts = {}
+    for el in book.iter():
+        if _local(el.tag) == "sheet":
+            target = targets.get(el.get(f"{{{_REL_NS}}}id"), "")
+            if target:
+                parts[el.get("name", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return parts
+
+
+def _has_formula(zf: zipfile.ZipFile, part: str) -> bool:
+    tail = b""
+    with zf.open(part) as fh:
+        for block in iter(lambda: fh.read(SCAN_CHUNK), b""):
+            if _FORMULA_TAG.search(tail + block):
+                return True
+            tail = block[-64:]
+    return False
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _formula_refs(zf: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
+    """(row, column), 1-based, of every cell of the sheet part that holds a formula."""
+    from defusedxml.ElementTree import iterparse
+
+    found: set[tuple[int, int]] = set()
+    row_no, col_no = 0, 0
+    with zf.open(part) as fh:
+        for event, el in iterparse(fh, events=("start", "end")):
+            name = _local(el.tag)
+            if event == "start":
+                if name == "row":
+                    row_no, col_no = int(el.get("r") or row_no + 1), 0
+                elif name == "c":
+                    m = _CELL_REF.match(el.get("r") or "")
+                    col_no = _column_number(m.group(1)) if m else col_no + 1
+                    if m:
+                        row_no = int(m.group(2))
+                continue
+            if name == "c":
+                if any(_local(child.tag) == "f" for child in el):
+                    found.add((row_no, col_no))
+                el.clear()
+            elif name == "row":
+                el.clear()
+    return found
+
+
+def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """Sheet title → the (row, column) of its formula cells; refuses (FileProblem) a workbook linking other workbooks."""
+    found: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if any(n.lower().startswith("xl/externallinks/") for n in names):
+                raise FileProblem(
+                    f"“{path.name}”引用了其他工作簿（外部链接），其中的数值可能已过时：请复制后“粘贴为数值”、删除外部链接，再导入",
+                    "the workbook links other workbooks (external links): paste as values first",
+                )
+            for title, part in _sheet_parts(zf).items():
+                if part in names and _has_formula(zf, part):
+                    found[title] = _formula_refs(zf, part)
+    except (zipfile.BadZipFile, ValueError, SyntaxError, OSError) as exc:
+        raise FileProblem(f"无法读取“{path.name}”：不是有效的 .xlsx 文件", f"not a readable .xlsx file ({type(exc).__name__})") from exc
+    return found
+
+
+def formula_message(row: int, column: int) -> str:
+    return f"第{row}行第{column}列（{get_column_letter(column)}列）是公式，请粘贴为数值后再导入"
+
+
+def formula_problems(formulas: set[tuple[int, int]], row: int, header: HeaderMap) -> list[CellProblem]:
+    """The bad cells of one data row: formulas in columns the import reads (a 序号 =ROW()-1 elsewhere is harmless)."""
+    if not formulas:
+        return []
+    return [CellProblem(fld, formula_message(row, i + 1), i)
+            for fld, indexes in header.by_field.items() for i in indexes if (row, i + 1) in formulas]
+
+
+def sheet_formulas(wb: object, title: str) -> set[tuple[int, int]]:
+    """The formula cells open_xlsx found on one sheet (none for a workbook opened otherwise)."""
+    return getattr(wb, "xuyi_formulas", {}).get(title, set())
+
+
+def open_xlsx(path: Path):  # type: ignore[no-untyped-def]
+    """load_workbook(read_only, data_only) after check_xlsx, every failure as one FileProblem. A workbook with
+    external links is refused; the formula cells of each sheet are on the workbook as `xuyi_formulas`."""
+    check_xlsx(path)
+    formulas = formula_cells(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+        wb.xuyi_formulas = formulas
+        return wb
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError) as exc:
         # defusedxml's refusals (DTDForbidden, EntitiesForbidden) are ValueErrors; a broken XML part a SyntaxError.
         raise FileProblem(f"无法读取“{path.name}”：不是有效的 .xlsx 文件", f"not a readable .xlsx file ({type(exc).__name__})") from exc
@@ -150,6 +270,9 @@ def read_sheet(path: Path, layout: Layout, *, key_field: str, defaults: Mapping[
                 continue
             width = _Width(max((_trimmed_len(r) for r in head), default=0))
             parsed = list(layout.rows(width.measure(chain(head[header.row:], rows)), header, defaults, key_field))
+            formulas = sheet_formulas(wb, ws.title)
+            for r in parsed:
+                r.problems.extend(formula_problems(formulas, r.row, header))
             notes = [r.row for r in parsed if r.note]
             return SheetData(ws.title, header, [r for r in parsed if not r.note], width.value, notes)
     finally:

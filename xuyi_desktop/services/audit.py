@@ -17,7 +17,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage import audit_chain
 from xuyi_desktop.storage.audit_chain import ChainReport
-from xuyi_desktop.storage.change_log import record_changes
+from xuyi_desktop.storage.change_log import dump_image, image_digest, record_changes
 from xuyi_desktop.storage.models import AuditEntry, utcnow
 from xuyi_desktop.storage.snapshots import row_image
 
@@ -187,8 +187,10 @@ def record_business_change(
     }
     flush_deferred(session, ctx)
     changed = sorted(k for k in (after or {}) if (before or {}).get(k) != (after or {}).get(k) and k != "version")
-    entry = _entry(ctx, f"{table_name}.{action}", summary, table_name, record_id,
-                   {"version": record_version, "fields": changed}, None)
+    details: dict[str, Any] = {"version": record_version, "fields": changed}
+    if after is not None:  # the chained audit log vouches for the logged image (services/record_check)
+        details["after_sha256"] = image_digest(dump_image(after))
+    entry = _entry(ctx, f"{table_name}.{action}", summary, table_name, record_id, details, None)
     batch: AuditBatch | None = session.info.get(_BATCH)
     if batch is not None:
         batch.add(change, entry)

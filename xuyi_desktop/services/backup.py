@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.paths import data_dir
-from xuyi_desktop.services import audit, audit_anchor
+from xuyi_desktop.services import audit, audit_anchor, record_check
 from xuyi_desktop.services.context import AppContext, open_context
 from xuyi_desktop.storage import backup as files
-from xuyi_desktop.storage.database import resolve_db_url, sqlite_path
+from xuyi_desktop.storage.database import make_engine, resolve_db_url, sqlite_path
 from xuyi_desktop.storage.migrate import current_revision, head_revision
 from xuyi_desktop.storage.models import AppSetting, utcnow
 
@@ -271,6 +271,30 @@ def _pre_restore_name(target: Path) -> Path:
     return candidate
 
 
+class TamperedBackup(files.BackupFileError):
+    """Records in the backup were changed around the program (sqlite3 on the file): refused unless the
+    administrator insists (`restore --force`, or the window's second confirmation)."""
+
+    def __init__(self, backup_file: Path, report: record_check.RecordReport) -> None:
+        self.report = report
+        super().__init__(
+            f"备份文件中有 {report.total} 条记录未经本程序被改动：{report.summary_zh()}。"
+            f"拒绝恢复：{backup_file.name}（确认仍要恢复请加 --force）",
+            f"{report.total} records in the backup were changed outside the program; not restored (--force to restore anyway)",
+        )
+
+
+def staged_records(staged: Path) -> record_check.RecordReport:
+    """The staged (upgraded) copy's records against their history."""
+    engine = make_engine("sqlite:///" + str(staged))
+    try:
+        with Session(engine) as session:
+            return record_check.check_records(session)
+    finally:
+        engine.dispose()
+        files.leave_wal(staged, wait_seconds=0)  # the file stands alone again before it is swapped in
+
+
 def _verify_staged(backup_file: Path, staged: Path) -> str:
     """Everything a backup must pass before it may replace a database; returns its schema revision."""
     problems = files.integrity_problems(staged)
@@ -292,14 +316,23 @@ def _verify_staged(backup_file: Path, staged: Path) -> str:
     return revision
 
 
+def _checked_records(backup_file: Path, staged: Path, force: bool) -> record_check.RecordReport:
+    report = staged_records(staged)
+    if not report.ok and not force:
+        raise TamperedBackup(backup_file, report)
+    return report
+
+
 def restore_database(
-    db: str | None, backup_file: Path, passphrase: str | None = None, *, actor_ctx: AppContext
+    db: str | None, backup_file: Path, passphrase: str | None = None, *, actor_ctx: AppContext, force: bool = False
 ) -> RestoreResult:
     """Replace the database `db` with a verified backup, keeping the current one as a pre-restore copy.
 
     The right is checked against `actor_ctx` before anything is read; an existing database can only be
     replaced by someone logged in to that very database. `actor_ctx` is closed when it is that database:
     open a new context (and log in again) afterwards, since users come back as they were in the backup.
+    A backup whose records do not match their history (changed with an SQL tool) is refused (TamperedBackup)
+    unless `force`; a forced restore names those records in its audit entry.
     """
     audit.require(actor_ctx, Permission.BACKUP)
     target = _db_file(resolve_db_url(db)).resolve()
@@ -317,6 +350,7 @@ def restore_database(
     try:
         kind = files.unpack_backup(backup_file, staged, passphrase)
         from_revision = _verify_staged(backup_file, staged)
+        records = _checked_records(backup_file, staged, force)
         if same_db:
             actor_ctx.close()
         if target.exists():
@@ -328,14 +362,16 @@ def restore_database(
     finally:
         files.remove_with_side_files(staged)
     restored = open_context(str(target))
+    forced = f"（其中 {records.total} 条记录未经本程序被改动，管理员确认后仍恢复：{records.summary_zh()}）" if not records.ok else ""
     try:
         with restored.transaction() as session:
             audit.write(
-                session, restored, "backup.restore", f"从备份 {backup_file} 恢复数据库",
+                session, restored, "backup.restore", f"从备份 {backup_file} 恢复数据库{forced}",
                 username=actor,
                 details={
                     "backup": str(backup_file), "encrypted": kind is files.BackupKind.ENCRYPTED,
                     "pre_restore_copy": str(pre_copy) if pre_copy else None, "backup_revision": from_revision,
+                    "altered_records": [m.as_dict() for m in records.mismatches], "forced": bool(forced),
                 },
             )
         revision = current_revision(restored.engine) or ""
@@ -409,6 +445,20 @@ def _chain(ctx: AppContext) -> Outcome:
     return False, f"操作日志被改动：{report.reason_zh}", f"audit log altered: {report.reason_en}"
 
 
+def _records(ctx: AppContext) -> Outcome:
+    """Every business record against its history (services/record_check): a record changed around the program."""
+    with ctx.transaction() as session:
+        report = record_check.check_records(session)
+    if report.ok:
+        rest = f"（另有 {report.without_history} 条无变更记录，如演示数据，未核对）" if report.without_history else ""
+        return True, f"一致，共核对 {report.checked - report.without_history} 条{rest}", f"{report.checked} records match their history"
+    return (
+        False,
+        f"发现 {report.total} 条记录未经本程序被改动：{report.summary_zh()}",
+        f"{report.total} records changed outside the program: " + "; ".join(m.describe_en() for m in report.mismatches[:3]),
+    )
+
+
 def _schema(ctx: AppContext) -> Outcome:
     current, head = current_revision(ctx.engine), head_revision()
     if current == head:
@@ -435,6 +485,7 @@ _CHECKS: tuple[tuple[str, str, Callable[[AppContext], Outcome], str | None], ...
     ("foreign_keys", "记录之间的引用（外键）", _foreign_keys, "sqlite"),
     ("server", "数据库服务器", _server, "postgresql"),
     ("audit_chain", "操作日志哈希链", _chain, None),
+    ("records", "业务记录与变更记录核对", _records, None),
     ("schema", "数据库架构版本", _schema, None),
 )
 

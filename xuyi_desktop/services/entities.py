@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import insert, or_, select
@@ -25,6 +26,15 @@ from xuyi_desktop.domain.identifiers import looks_like_identifier, normalise_ide
 from xuyi_desktop.domain.masking import mask_id_number
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
+from xuyi_desktop.domain.text_safety import (
+    Confusables,
+    escape_for_terminal,
+    load_confusables,
+    lookalike_detail,
+    looks_alike,
+    skeleton,
+)
+from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_views import (
@@ -92,6 +102,53 @@ def snapshot(entity: Entity) -> dict[str, Any]:
     }
 
 
+class LookalikeNameError(ValidationError):
+    """The name renders like a registered entity's name but is different text (Cyrillic а for a, full-width
+    letters, kana ロ for 口 …): refused, unless a reviewer gives the reason (`lookalike_reason`, audited)."""
+
+    def __init__(self, name: str, similar: list[EntityRef], detail: str) -> None:
+        self.similar, self.name = similar, escape_for_terminal(name)
+        first = similar[0]
+        chars = f"：{detail}" if detail else ""
+        # The registered name first: the form shows the start of the message under the name field.
+        super().__init__(FieldProblem(
+            "name",
+            f"与已登记的“{first.name}”看起来相同，但用了不同的字符{chars}（已登记者证件号码 {mask_id_number(first.identifier)}）。"
+            f"请核对后重新输入；确属另一主体的，须由审核人填写理由后登记",
+            "the name looks like a registered entity's name but differs in its characters (a reviewer may override with a reason)",
+        ))
+
+
+@lru_cache(maxsize=1)
+def _confusables() -> Confusables:
+    return load_confusables(resource_path("security", "confusables.toml").read_text(encoding="utf-8"))
+
+
+def lookalikes(session: Session, name: str, self_id: uuid.UUID | None = None) -> list[Entity]:
+    """Live entities whose name looks like `name` without being it (resources/security/confusables.toml)."""
+    table = _confusables()
+    found = entity_queries.similar_names(session, name_key(skeleton(name, table)), exclude=self_id, limit=20)
+    return [e for e in found if looks_alike(name, e.name, table)]
+
+
+def _check_lookalike(session: Session, ctx: AppContext, name: str, self_id: uuid.UUID | None, reason: str | None) -> str | None:
+    """Refuse a look-alike name (LookalikeNameError); with a reason, a reviewer's override: checked, returned."""
+    similar = lookalikes(session, name, self_id)
+    if not similar:
+        return None
+    if not (reason and reason.strip()):
+        raise LookalikeNameError(name, [_ref(e) for e in similar], lookalike_detail(name, similar[0].name, _confusables()))
+    if not ctx.can(Permission.CREDIT_REVIEW):
+        audit.require(ctx, Permission.CREDIT_REVIEW)  # refused, and the refusal audited
+    return f"与“{similar[0].name}”形似，{ctx.actor}确认为不同主体：{reason.strip()}"
+
+
+def _audit_lookalike(session: Session, ctx: AppContext, entity: Entity, override: str | None) -> None:
+    if override:
+        audit.write(session, ctx, "entity.lookalike_override", f"名称形似已登记主体仍登记“{entity.name}”：{override}",
+                    record_table=TABLE, record_id=entity.id, details={"name": entity.name, "reason": override})
+
+
 def _check_unique(session: Session, identifier: str, name: str, self_id: uuid.UUID | None, allow_similar: bool) -> None:
     existing = entity_queries.live_by_identifier(session, identifier)
     if existing is not None and existing.id != self_id:
@@ -143,13 +200,16 @@ def _index(ctx: AppContext, session: Session, entity: Entity) -> None:
 
 
 def register_entity(
-    ctx: AppContext, draft: EntityDraft, *, allow_similar: bool = False, override_reason: str | None = None
+    ctx: AppContext, draft: EntityDraft, *, allow_similar: bool = False, override_reason: str | None = None,
+    lookalike_reason: str | None = None,
 ) -> EntityDetail:
-    """Register a new entity. Refuses a duplicate identifier; warns (SimilarNameWarning) on a near-duplicate name."""
+    """Register a new entity. Refuses a duplicate identifier and a look-alike name (LookalikeNameError: a reviewer
+    may register it with `lookalike_reason`, audited); warns (SimilarNameWarning) on a near-duplicate name."""
     audit.require(ctx, Permission.ENTITY_EDIT)
     try:
         with ctx.transaction() as session:
-            return register_entity_in(session, ctx, draft, allow_similar=allow_similar, override_reason=override_reason)
+            return register_entity_in(session, ctx, draft, allow_similar=allow_similar, override_reason=override_reason,
+                                      lookalike_reason=lookalike_reason)
     except IntegrityError as exc:  # another counter registered it between our check and our insert
         identifier = check_entity_draft(draft, override_reason=override_reason).draft.identifier
         with ctx.transaction() as session:
@@ -160,13 +220,17 @@ def register_entity(
 
 
 def register_entity_in(
-    session: Session, ctx: AppContext, draft: EntityDraft, *, allow_similar: bool = False, override_reason: str | None = None
+    session: Session, ctx: AppContext, draft: EntityDraft, *, allow_similar: bool = False, override_reason: str | None = None,
+    lookalike_reason: str | None = None,
 ) -> EntityDetail:
     """register_entity inside the caller's transaction (all-or-nothing imports). The caller checks the right."""
     checked = check_entity_draft(draft, override_reason=override_reason)
     d = checked.draft
     reason = override_reason.strip() if checked.check_char_overridden and override_reason else None
-    _check_unique(session, d.identifier, d.name, None, allow_similar)
+    _check_unique(session, d.identifier, d.name, None, True)
+    lookalike = _check_lookalike(session, ctx, d.name, None, lookalike_reason)
+    if not lookalike:
+        _check_unique(session, d.identifier, d.name, None, allow_similar)
     entity = Entity(
         search_key=counters.reserve(session, SEARCH_KEY_COUNTER),
         created_office=ctx.office_code,
@@ -188,6 +252,7 @@ def register_entity_in(
         after=snapshot(entity),
         summary=f"登记 {entity.name}" + ("（校验位人工确认）" if reason else ""),
     )
+    _audit_lookalike(session, ctx, entity, lookalike)
     return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
 
 
@@ -210,6 +275,7 @@ def update_entity(
     expected_version: int | None,
     allow_similar: bool = False,
     override_reason: str | None = None,
+    lookalike_reason: str | None = None,
 ) -> EntityDetail:
     """Save an edit. `expected_version` is the version the clerk opened: a newer one in the database wins
     and the clerk is told (ConcurrentEditError); nothing is overwritten silently."""
@@ -221,7 +287,10 @@ def update_entity(
         if d.kind is not None and d.kind.value != entity.kind:
             raise ValidationError(FieldProblem("kind", "不能更改主体类型（单位/个人）", "kind cannot change"))
         name_changed = d.name != entity.name
-        _check_unique(session, d.identifier, d.name, entity.id, allow_similar or not name_changed)
+        _check_unique(session, d.identifier, d.name, entity.id, True)
+        lookalike = _check_lookalike(session, ctx, d.name, entity.id, lookalike_reason) if name_changed else None
+        if not lookalike:
+            _check_unique(session, d.identifier, d.name, entity.id, allow_similar or not name_changed)
         before = snapshot(entity)
         reason = override_reason.strip() if checked.check_char_overridden and override_reason else None
         if reason is None and d.identifier == entity.identifier:
@@ -244,6 +313,7 @@ def update_entity(
             after=snapshot(entity),
             summary="修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed),
         )
+        _audit_lookalike(session, ctx, entity, lookalike)
         return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
 
 
@@ -553,8 +623,15 @@ class EntityWriter:
         return found
 
     def register(self, d: EntityDraft, *, summary: str = "") -> uuid.UUID:
-        """A new entity from a draft that passed check_entity_draft (its identifier not registered)."""
+        """A new entity from a draft that passed check_entity_draft (its identifier not registered). A name that
+        looks like a registered entity's is refused (LookalikeNameError: a bad row; a reviewer registers it by
+        hand with a reason). Only names the look-alike fold changes are looked up: the common row costs no query."""
         assert d.kind is not None
+        table = _confusables()
+        if skeleton(d.name, table) != d.name:
+            similar = lookalikes(self.session, d.name)
+            if similar:
+                raise LookalikeNameError(d.name, [_ref(e) for e in similar], lookalike_detail(d.name, similar[0].name, table))
         office, now = self.ctx.office_code, utcnow()
         entity_id, key = uuid.uuid4(), self._search_key()
         full, initials = pinyin_keys(d.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,17 @@ from xuyi_desktop.storage.models import ChangeLog
 
 def _dump(image: dict[str, Any] | None) -> str | None:
     return None if image is None else json.dumps(image, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def dump_image(image: dict[str, Any] | None) -> str | None:
+    """The stored text of a before/after image (the one encoding of change_log)."""
+    return _dump(image)
+
+
+def image_digest(stored: str | None) -> str:
+    """What an audit entry keeps of the after image it logged (issue 21): the SHA-256 of its stored text, so a
+    history rewritten around the program no longer matches the hash-chained audit log."""
+    return hashlib.sha256((stored or "").encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

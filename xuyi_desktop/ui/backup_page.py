@@ -337,12 +337,30 @@ class BackupPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        self._restore(source, passphrase, force=False)
+
+    def _restore(self, source: Path, passphrase: str | None, *, force: bool) -> None:
         ctx = self._ctx
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, backup.TamperedBackup) and not force:
+                # Records in the backup were changed around the program: the administrator decides, knowingly.
+                answer = QMessageBox.question(
+                    self, self.tr("备份中的记录被改动过"),
+                    self.tr("{0}\n\n这些记录不是通过本程序修改的，可能被人用数据库工具改过。"
+                            "仍要用这个备份恢复吗？（恢复会记入操作日志，并列出这些记录）").format(exc.message_zh),
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+                )
+                if answer == QMessageBox.StandardButton.Yes:
+                    self._restore(source, passphrase, force=True)
+                return
+            QMessageBox.warning(self, self.tr("恢复失败"), self.tr("恢复未完成，当前数据库未改动。\n\n{0}").format(_reason(exc)))
+
         self._run(
             self.tr("正在恢复，请稍候…"),
-            lambda: backup.restore_database(ctx.url, source, passphrase or None, actor_ctx=ctx),
+            lambda: backup.restore_database(ctx.url, source, passphrase or None, actor_ctx=ctx, force=force),
             self.restored.emit,
-            lambda exc: QMessageBox.warning(self, self.tr("恢复失败"), self.tr("恢复未完成，当前数据库未改动。\n\n{0}").format(_reason(exc))),
+            failed,
         )
 
     # --- check ---
