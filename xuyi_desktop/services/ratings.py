@@ -19,9 +19,11 @@ from xuyi_desktop.domain.rating_schemes import RatingScheme
 from xuyi_desktop.domain.ratings import (
     DerivedGrade,
     RatingStatus,
+    check_correctable,
     check_transition,
     check_typed_grade,
     derive_grade,
+    may_correct,
     score_from_deductions,
 )
 from xuyi_desktop.domain.working_days import add_months
@@ -92,6 +94,11 @@ class RatingView:
     updated_office: str
     warnings: tuple[str, ...] = ()
     objections: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def correctable(self) -> bool:
+        """Whether correct_rating accepts this rating (not revoked, not superseded)."""
+        return may_correct(self.status)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -243,6 +250,7 @@ def add_rating_in(session: Session, ctx: AppContext, data: RatingInput, *, super
         old = session.get(Rating, supersedes)
         if old is None or old.entity_id != entity.id or old.domain != data.domain or old.period != data.period:
             raise ValidationError(FieldProblem("supersedes", "更正的评价应为同一主体、同一领域、同一年度", "correction must match"))
+        check_correctable(RatingStatus(old.status))
     derived, score, deductions = _derive(scheme, data, _previous_grade(session, entity.id, data.domain, data.period))
     if data.grade:
         grade = check_typed_grade(scheme, data.grade.strip().upper(), derived)
