@@ -56,3 +56,48 @@ def test_cli_refuses_to_correct_a_revoked_or_superseded_rating(ctx, database: st
     err = capsys.readouterr().err
     assert err.startswith("错误：") and "已撤销，不能更正" in err and err.count("\n") == 1
     assert len(ratings.list_ratings(ctx, UNIT)) == before  # nothing written
+
+
+# --- a batch print of commitments leaves the revoked ones out, and says so --------------------------------
+def _commitments(ctx) -> list:  # type: ignore[no-untyped-def,type-arg]
+    from xuyi_desktop.services import commitments as svc
+
+    made = []
+    for n, name in enumerate(("盱眙县顺达建设工程有限公司", "盱眙县淮河运输有限公司", "盱眙县路桥工程有限公司"), start=1):
+        e = register_entity(ctx, EntityDraft(name=name, identifier=_uscc(n), categories=("construction_unit",), legal_representative="张建国"))
+        made.append(svc.add_commitment(ctx, svc.CommitmentInput(e.summary.id, "approval_substitute", "licensing", f"许可申请 XK-{n}", 30)))
+    return made
+
+
+def _uscc(n: int) -> str:
+    from xuyi_desktop.domain.identifiers import org_code_check_char, uscc_check_char
+
+    org8 = f"{n:08d}"
+    first17 = "91320830" + org8 + org_code_check_char(org8)
+    return first17 + uscc_check_char(first17)
+
+
+def _printed(ctx) -> list[str]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from xuyi_desktop.storage.models import AuditEntry
+
+    with ctx.transaction() as s:
+        return list(s.execute(select(AuditEntry.record_id).where(AuditEntry.action == "print.commitment")).scalars())
+
+
+def test_cli_batch_print_leaves_revoked_commitments_out_and_names_them(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.services import commitments as svc
+
+    a, b, c = _commitments(ctx)
+    svc.revoke(ctx, b.id, reason="申请人撤回申请")
+    out = tmp_path / "batch.pdf"
+    assert main(cli(database, "print", "commitments", str(a.id), str(b.id), str(c.id), "--out", str(out))) == 0
+    said = capsys.readouterr().out
+    assert "（2份）" in said and f"已撤销的 1 份未打印：{b.serial}（盱眙县淮河运输有限公司）" in said
+    assert out.stat().st_size > 0 and sorted(_printed(ctx)) == sorted([str(a.id), str(c.id)])
+    # only revoked ones chosen: nothing to print, refused in one line, no file, no audit entry
+    assert main(cli(database, "print", "commitments", str(b.id), "--out", str(tmp_path / "none.pdf"))) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and "均已撤销" in err and err.count("\n") == 1
+    assert not (tmp_path / "none.pdf").exists() and len(_printed(ctx)) == 2

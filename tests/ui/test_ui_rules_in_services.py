@@ -58,3 +58,34 @@ def test_a_rating_revoked_meanwhile_is_refused_by_the_service_in_the_form(qtbot,
     page.table.selectRow(0)
     assert page.status_texts() == ["撤销"] and not page.correct_button.isEnabled()
     assert page.correct_selected() is None
+
+
+def test_batch_print_on_the_page_names_the_revoked_commitments_it_left_out(qtbot, ctx, settings, dialogs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ui_helpers import USCC_B
+
+    from xuyi_desktop.services import commitments as svc
+    from xuyi_desktop.ui.commitment_page import CommitmentPage
+    from xuyi_desktop.ui.operations import pending_operations
+
+    made = []
+    for identifier, name in ((USCC_A, NAME), (USCC_B, "盱眙县淮河运输有限公司")):
+        e = register_entity(ctx, EntityDraft(name=name, identifier=identifier, categories=("construction_unit",), legal_representative="李明"))
+        made.append(svc.add_commitment(ctx, svc.CommitmentInput(e.summary.id, "approval_substitute", "licensing", "许可申请 XK-1", 30)))
+    svc.revoke(ctx, made[1].id, reason="申请人撤回申请")
+    page = CommitmentPage(ctx, settings)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    messages: list[str] = []
+    page.message.connect(messages.append)
+    page.table.clearSelection()  # nothing selected: every listed one, the revoked one among them
+    assert len(page.views) == 2
+    out = tmp_path / "batch.pdf"
+    page.print_batch(out)
+    qtbot.waitUntil(lambda: not page.batch_running and pending_operations() == 0, timeout=20_000)
+    assert page.last_batch is not None and page.last_batch.printed == 1
+    assert page.last_batch.left_out == ((made[1].serial, "盱眙县淮河运输有限公司"),)
+    said = f"已撤销的 1 份未打印：{made[1].serial}（盱眙县淮河运输有限公司）"
+    assert any(said in m for m in messages) and any(said in t for t in dialogs.texts("information"))
+    assert out.stat().st_size > 0 and not dialogs.texts("warning")

@@ -534,12 +534,39 @@ def print_commitment(
     return out
 
 
+@dataclass(frozen=True)
+class BatchPrinted:
+    """What a batch print made: the PDF, how many forms it holds, and the revoked commitments left out of it
+    (their serial and entity), which the page and the CLI both report."""
+
+    path: Path
+    printed: int
+    left_out: tuple[tuple[str, str], ...] = ()
+
+    def left_out_text(self) -> str:
+        """One line for the clerk ("" when nothing was left out)."""
+        if not self.left_out:
+            return ""
+        names = "、".join(f"{serial}（{name}）" for serial, name in self.left_out[:5])
+        return f"已撤销的 {len(self.left_out)} 份未打印：{names}{'等' if len(self.left_out) > 5 else ''}"
+
+
 def print_commitments(
     ctx: AppContext, commitment_ids: Sequence[uuid.UUID | str], out: str | Path, *, progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Path:
-    """Many forms into one PDF, each starting on a new page, in the order given. Renders outside any
-    transaction; progress(done, total) after each form; cancelled() → PrintCancelled, no file, no audit."""
+    """print_commitment_batch, giving only the PDF's path."""
+    return print_commitment_batch(ctx, commitment_ids, out, progress=progress, cancelled=cancelled).path
+
+
+def print_commitment_batch(
+    ctx: AppContext, commitment_ids: Sequence[uuid.UUID | str], out: str | Path, *, progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> BatchPrinted:
+    """Many forms into one PDF, each starting on a new page, in the order given. Revoked commitments are left
+    out (a revoked one is never printed, SPEC: 撤销的承诺不出具承诺书) and named in the result; when every one
+    chosen is revoked, nothing is printed (NothingToPrintError). Renders outside any transaction;
+    progress(done, total) after each form; cancelled() → PrintCancelled, no file, no audit."""
     audit.require(ctx, Permission.PRINT)
     from xuyi_desktop.services.office_keys import print_key
     from xuyi_desktop.services.printing import NothingToPrintError
@@ -551,9 +578,11 @@ def print_commitments(
     fonts = register_fonts()
     key = print_key(ctx)
     with ctx.transaction() as session:
-        loaded = [_load(session, i) for i in commitment_ids]
-        for c, e in loaded:
-            _printable(c, e, False)
+        chosen = [_load(session, i) for i in commitment_ids]
+        loaded = [(c, e) for c, e in chosen if c.status != CommitmentStatus.REVOKED.value]
+        left_out = tuple((c.serial, e.name) for c, e in chosen if c.status == CommitmentStatus.REVOKED.value)
+        if not loaded:
+            raise NothingToPrintError(f"所选的 {len(chosen)} 份信用承诺均已撤销")
         data = [form_data(ctx, c, e, sign=key.sign) for c, e in loaded]
         ids = [(c.id, c.serial, e.name) for c, e in loaded]
     with atomic_output(out) as tmp:
@@ -562,9 +591,11 @@ def print_commitments(
             for cid, serial, name in ids:
                 audit.write(
                     session, ctx, "print.commitment", f"打印信用承诺书 {serial} {name}（批量，共{len(ids)}份）",
-                    record_table=TABLE, record_id=cid, details={"serial": serial, "batch": len(ids), "pages": pages, "file": out.name},
+                    record_table=TABLE, record_id=cid,
+                    details={"serial": serial, "batch": len(ids), "pages": pages, "file": out.name,
+                             **({"left_out": [s for s, _ in left_out]} if left_out else {})},
                 )
-    return out
+    return BatchPrinted(out, len(ids), left_out)
 
 
 # --- publicity ------------------------------------------------------------------------------------------
