@@ -89,3 +89,31 @@ def test_batch_print_on_the_page_names_the_revoked_commitments_it_left_out(qtbot
     said = f"已撤销的 1 份未打印：{made[1].serial}（盱眙县淮河运输有限公司）"
     assert any(said in m for m in messages) and any(said in t for t in dialogs.texts("information"))
     assert out.stat().st_size > 0 and not dialogs.texts("warning")
+
+
+def test_the_credit_check_page_and_xuyi_check_compose_the_same_result(qtbot, ctx, settings, database, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The page runs the service's run_check (what `xuyi check` runs): same entity, same decision, one serial each."""
+    import json
+
+    from xuyi_desktop.cli import main
+    from xuyi_desktop.ui.credit_check_page import CreditCheckPage
+
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
+    view = ratings.add_rating(ctx, ratings.RatingInput(USCC_A, "highway_construction", dt.date.today().year - 1, score=96))
+    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
+        ratings.set_status(ctx, view.id, status, today=step_day(status))
+    page = CreditCheckPage(ctx, settings)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    page.set_business("tender")
+    page.search_edit.setText("路桥工程")  # a fragment with one hit, resolved by the service as the CLI's query is
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not page.busy and page.result is not None, timeout=5000)
+    shown = page.result.to_json()
+    assert main(["--db", str(database), "check", "路桥工程", "--business", "tender", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert shown["serial"] != printed["serial"]  # two checks, two serials
+    for key in ("verdict", "business", "grades", "consequences"):
+        assert json.loads(json.dumps(shown[key], default=str)) == printed[key], key
+    assert shown["entity"]["id"] == printed["entity"]["id"] and shown["verdict"] == "incentive"
