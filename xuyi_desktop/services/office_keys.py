@@ -340,6 +340,12 @@ _ALLOWED = {
 _VERB = {KeyStatus.APPROVED: "批准", KeyStatus.RETIRED: "停用", KeyStatus.REVOKED: "吊销"}
 
 
+def may_change(current: KeyStatus, to: KeyStatus) -> bool:
+    """Whether a key in `current` may be approved / retired / revoked (`to`): what _decide accepts, for the
+    buttons of the keys panel."""
+    return current in _ALLOWED.get(to, set())
+
+
 def _decide(session: Session, ctx: AppContext, row: SigningKey, to: KeyStatus, note: str,
             approver: tuple[str, str] | None = None) -> None:
     current = KeyStatus(row.status)
