@@ -32,6 +32,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import register_entity_in
 from xuyi_desktop.services.ratings import RatingInput, add_rating_in
 from xuyi_desktop.services.schemes import registry
+from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage.models import Entity, Rating
 
 # Ratings that block a second one for the same entity, domain and period (a correction goes through the timeline).
@@ -81,10 +82,6 @@ class ImportResult:
             "warnings": self.warnings, "ignored_columns": self.ignored_columns,
             "rating_ids": [str(i) for i in self.rating_ids], "seconds": round(self.seconds, 3),
         }
-
-
-class _Rollback(Exception):
-    """Leaves the import's transaction so that it rolls back: some row was wrong."""
 
 
 def default_errors_path(source: Path) -> Path:
@@ -194,29 +191,31 @@ def import_ratings(
     result.warnings.extend(f"第{n}行：没有证件号码，视为表注，已跳过" for n in data.note_rows)
     _mark_duplicates(rows)
     created: dict[str, uuid.UUID] = {}
-    try:
-        with ctx.transaction() as session, audit.batched(session, ctx):
-            entities = _entities_by_identifier(session, {r.values["identifier"] for r in rows if "identifier" in r.values})
-            existing = _live_ratings(session, {eid for eid, _ in entities.values()})
-            for done, row in enumerate(rows, start=1):
-                rating_id = _import_row(session, ctx, reg, row, entities, existing, created, create_missing, result)
-                if rating_id is not None:
-                    result.rating_ids.append(rating_id)
-                if progress is not None and (done % 100 == 0 or done == len(rows)):
-                    progress(done, len(rows))
-            if any(r.problems for r in rows):
-                raise _Rollback
+    with unit_of_work(ctx, bulk=True) as uow:
+        session = uow.session
+        entities = _entities_by_identifier(session, {r.values["identifier"] for r in rows if "identifier" in r.values})
+        existing = _live_ratings(session, {eid for eid, _ in entities.values()})
+        for done, row in enumerate(rows, start=1):
+            rating_id = _import_row(session, ctx, reg, row, entities, existing, created, create_missing, result)
+            if rating_id is not None:
+                result.rating_ids.append(rating_id)
+            if progress is not None and (done % 100 == 0 or done == len(rows)):
+                progress(done, len(rows))
+        if any(r.problems for r in rows):
+            uow.rollback()  # some row was wrong: all rows or none
+        else:
             digest = hashlib.sha256(source.read_bytes()).hexdigest()
-            audit.write(
-                session, ctx, "import.ratings",
+            uow.log(
+                "import.ratings",
                 f"导入信用评价 {len(rows)} 条（{source.name}）" + (f"，新登记主体 {len(created)} 个" if created else ""),
                 details={"file": source.name, "sha256": digest, "sheet": data.sheet_name, "rows": len(rows),
                          "entities_created": len(created)},
             )
-        result.imported, result.entities_created = len(rows), len(created)
-    except _Rollback:
+    if uow.rolled_back:
         result.rating_ids.clear()
         _report(source, data, layout, rows, errors_path or default_errors_path(source), result)
+    else:
+        result.imported, result.entities_created = len(rows), len(created)
     result.seconds = time.perf_counter() - started
     return result
 
