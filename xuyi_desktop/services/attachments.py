@@ -23,7 +23,6 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import AttachmentContent, RatingAttachment, content_id
-from xuyi_desktop.storage.snapshots import row_image
 
 MAX_BYTES = 20 * 1024 * 1024  # a scanned decision or certificate; a package on a USB stick stays manageable
 
@@ -84,14 +83,8 @@ def store_content(session: Session, ctx: AppContext, data: bytes, sha256: str, n
         return
     content = AttachmentContent(
         id=content_id(sha256), sha256=sha256, size=len(data), content_b64=base64.b64encode(data).decode("ascii"),
-        created_office=ctx.office_code, updated_office=ctx.office_code,
     )
-    session.add(content)
-    session.flush()
-    audit.record_business_change(
-        session, ctx, table_name="attachment_content", record_id=content.id, action="insert",
-        record_version=content.version, before=None, after=row_image(content), summary=f"附件内容 {name}（{len(data)} 字节）",
-    )
+    audit.insert_recorded(session, ctx, content, summary=f"附件内容 {name}（{len(data)} 字节）")
 
 
 def adopt_local_files(session: Session, ctx: AppContext) -> int:

@@ -43,10 +43,10 @@ from xuyi_desktop.services.entity_views import summary_of
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.profile import decide_for
 from xuyi_desktop.services.schemes import registry
+from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage import entity_queries
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_tender import ThirdPartyReport
-from xuyi_desktop.storage.snapshots import row_image
 
 TABLE = "third_party_report"
 
@@ -157,7 +157,8 @@ def add_report(ctx: AppContext, data: ReportInput, *, today: dt.date | None = No
         problems.append(FieldProblem("grade", "信用等级（结论）不能超过100个字符", "grade too long"))
     if problems:
         raise ValidationError(problems)
-    with ctx.transaction() as session:
+    with unit_of_work(ctx) as uow:
+        session = uow.session
         e = resolve_entity(session, data.entity)
         same = session.execute(select(ThirdPartyReport).where(
             ThirdPartyReport.report_no == number, ThirdPartyReport.agency_name == agency,
@@ -173,18 +174,13 @@ def add_report(ctx: AppContext, data: ReportInput, *, today: dt.date | None = No
             entity_id=e.id, agency_name=agency, agency_registered=bool(data.agency_registered),
             agency_registration_no=data.agency_registration_no.strip()[:100], report_no=number, issued_on=data.issued_on,
             valid_until=data.valid_until, grade=data.grade.strip(), remarks=data.remarks.strip(), void_reason="",
-            created_office=ctx.office_code, updated_office=ctx.office_code,
         )
-        session.add(rec)
-        session.flush()
-        view = _report_view(rec, e, today)
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=rec.id, action="insert", record_version=rec.version, before=None,
-            after=row_image(rec),
+        uow.add(
+            rec,
             summary=f"登记第三方信用报告 {e.name}：{agency} {number}（{data.issued_on}至{data.valid_until}，"
                     f"{'机构已备案' if rec.agency_registered else '机构未备案'}）",
         )
-        return view
+        return _report_view(rec, e, today)
 
 
 def list_reports(ctx: AppContext, *, entity: str | uuid.UUID | None = None, valid_only: bool = False,
@@ -227,18 +223,13 @@ def void_report(ctx: AppContext, report_id: uuid.UUID, *, reason: str) -> None:
     audit.require(ctx, Permission.CREDIT_REVIEW)
     if not reason.strip():
         raise ValidationError(FieldProblem("reason", "请填写作废理由", "reason required"))
-    with ctx.transaction() as session:
-        r = session.get(ThirdPartyReport, report_id)
+    with unit_of_work(ctx) as uow:
+        r = uow.session.get(ThirdPartyReport, report_id)
         if r is None or r.deleted_at is not None:
             raise NotFoundError(f"第三方信用报告 {report_id}")
-        e = session.get(Entity, r.entity_id)
-        before = row_image(r)
-        r.void_reason, r.deleted_at, r.updated_office = reason.strip(), utcnow(), ctx.office_code
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=r.id, action="delete", record_version=r.version, before=before,
-            after=row_image(r), summary=f"作废第三方信用报告 {e.name if e else ''}：{r.agency_name} {r.report_no}（{reason.strip()}）",
-        )
+        e = uow.session.get(Entity, r.entity_id)
+        uow.change(r, verb="delete", void_reason=reason.strip(), deleted_at=utcnow(),
+                   summary=f"作废第三方信用报告 {e.name if e else ''}：{r.agency_name} {r.report_no}（{reason.strip()}）")
 
 
 def reports_for_check(session: Session, entity_id: uuid.UUID, business: str, today: dt.date) -> list[dict[str, Any]] | None:
