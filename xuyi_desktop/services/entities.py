@@ -27,6 +27,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.unit_of_work import UnitOfWork, unit_of_work
 from xuyi_desktop.services.entity_views import (
     EntityDetail,
     EntitySummary,
@@ -51,7 +52,6 @@ from xuyi_desktop.storage.change_log import history_of
 from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
 from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation, Licence, utcnow
 from xuyi_desktop.storage.search_index import IndexRow
-from xuyi_desktop.storage.snapshots import row_image
 
 SEARCH_KEY_COUNTER = "entity_search_key"
 TABLE = "entity"
@@ -177,17 +177,8 @@ def register_entity_in(
     session.add(entity)
     session.flush()
     _index(ctx, session, entity)
-    audit.record_business_change(
-        session,
-        ctx,
-        table_name=TABLE,
-        record_id=entity.id,
-        action="insert",
-        record_version=entity.version,
-        before=None,
-        after=snapshot(entity),
-        summary=f"登记 {entity.name}" + ("（校验位人工确认）" if reason else ""),
-    )
+    UnitOfWork(session, ctx).record(entity, None, verb="insert", image=snapshot,
+                                    summary=f"登记 {entity.name}" + ("（校验位人工确认）" if reason else ""))
     return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
 
 
@@ -216,7 +207,8 @@ def update_entity(
     audit.require(ctx, Permission.ENTITY_EDIT)
     checked = check_entity_draft(draft, override_reason=override_reason)
     d = checked.draft
-    with ctx.transaction() as session:
+    with unit_of_work(ctx) as uow:
+        session = uow.session
         entity = _load_for_change(session, entity_id, expected_version)
         if d.kind is not None and d.kind.value != entity.kind:
             raise ValidationError(FieldProblem("kind", "不能更改主体类型（单位/个人）", "kind cannot change"))
@@ -233,41 +225,21 @@ def update_entity(
         session.flush()
         _index(ctx, session, entity)
         changed = [k for k in before if k != "version" and before[k] != after_preview[k]]
-        audit.record_business_change(
-            session,
-            ctx,
-            table_name=TABLE,
-            record_id=entity.id,
-            action="update",
-            record_version=entity.version,
-            before=before,
-            after=snapshot(entity),
-            summary="修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed),
-        )
+        uow.record(entity, before, image=snapshot, summary="修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed))
         return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
 
 
 def delete_entity(ctx: AppContext, entity_id: uuid.UUID, *, expected_version: int | None, reason: str = "") -> None:
     """Soft delete: the row stays as a tombstone (it must travel to other offices) and leaves the search."""
     audit.require(ctx, Permission.ENTITY_EDIT)
-    with ctx.transaction() as session:
-        entity = _load_for_change(session, entity_id, expected_version)
+    with unit_of_work(ctx) as uow:
+        entity = _load_for_change(uow.session, entity_id, expected_version)
         before = snapshot(entity)
         entity.deleted_at = utcnow()
         entity.updated_office = ctx.office_code
-        session.flush()
-        ctx.search_index.remove(session, [entity.search_key])
-        audit.record_business_change(
-            session,
-            ctx,
-            table_name=TABLE,
-            record_id=entity.id,
-            action="delete",
-            record_version=entity.version,
-            before=before,
-            after=snapshot(entity),
-            summary=f"删除 {entity.name}" + (f"：{reason}" if reason else ""),
-        )
+        uow.session.flush()
+        ctx.search_index.remove(uow.session, [entity.search_key])
+        uow.record(entity, before, verb="delete", image=snapshot, summary=f"删除 {entity.name}" + (f"：{reason}" if reason else ""))
 
 
 # Fields `edit_entity` may change (EntityDraft names); categories a tuple, status an EntityStatus.
@@ -443,7 +415,8 @@ def link_person(
 ) -> uuid.UUID:
     """Record that a person works for (or is key personnel of) an organisation."""
     audit.require(ctx, Permission.ENTITY_EDIT)
-    with ctx.transaction() as session:
+    with unit_of_work(ctx) as uow:
+        session = uow.session
         person = _load_for_change(session, person_id, None)
         org = _load_for_change(session, org_id, None)
         if person.kind != EntityKind.PERSON.value or org.kind != EntityKind.ORG.value:
@@ -454,22 +427,8 @@ def link_person(
             relation_type=relation_type.value,
             title=title.strip(),
             start_date=start_date,
-            created_office=ctx.office_code,
-            updated_office=ctx.office_code,
         )
-        session.add(relation)
-        session.flush()
-        audit.record_business_change(
-            session,
-            ctx,
-            table_name="entity_relation",
-            record_id=relation.id,
-            action="insert",
-            record_version=relation.version,
-            before=None,
-            after=row_image(relation),
-            summary=f"{person.name} 关联到 {org.name}（{relation_type.label}）",
-        )
+        uow.add(relation, summary=f"{person.name} 关联到 {org.name}（{relation_type.label}）")
         return relation.id
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -48,14 +49,17 @@ class UnitOfWork:
         """Set fields of a business record; its change-log row (before/after images) and audit entry."""
         return audit.update_recorded(self.session, self.ctx, row, verb=verb, summary=summary, **values)  # type: ignore[no-any-return]
 
-    def record(self, row: Any, before: dict[str, Any], *, summary: str, verb: str = "update") -> None:
-        """A record whose fields the caller set itself (a workflow step that sets several conditionally), from
-        the image taken before (before_image): stamps this office, flushes, logs and audits."""
+    def record(self, row: Any, before: dict[str, Any] | None, *, summary: str, verb: str = "update",
+               image: Callable[[Any], dict[str, Any]] = row_image) -> None:
+        """A record the caller added or whose fields it set itself (a workflow step that sets several
+        conditionally), from the image taken before (before_image; None for a new record): stamps this office,
+        flushes, logs and audits. `image`: the record kind's own change-log image where it has one (an entity
+        carries its categories and licences)."""
         row.updated_office = self.ctx.office_code
         self.session.flush()
         audit.record_business_change(
             self.session, self.ctx, table_name=row.__tablename__, record_id=row.id, action=verb,
-            record_version=row.version, before=before, after=row_image(row), summary=summary,
+            record_version=row.version, before=before, after=image(row), summary=summary,
         )
 
     @staticmethod
