@@ -587,10 +587,8 @@ class EntityWriter:
         after = snapshot(entity)
         changed = [k for k in before if k != "version" and before[k] != after[k]]
         self._pending_index.append(IndexRow(entity.search_key, entity.name, entity.name_pinyin, entity.name_initials))
-        audit.record_business_change(
-            self.session, self.ctx, table_name=TABLE, record_id=entity.id, action="update", record_version=entity.version,
-            before=before, after=after, summary=summary or "修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed),
-        )
+        UnitOfWork(self.session, self.ctx).record(
+            entity, before, image=snapshot, summary=summary or "修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed))
         self._touched += 1
         self._maybe_flush()
         return "updated"

@@ -42,6 +42,7 @@ from xuyi_desktop.paths import data_dir
 from xuyi_desktop.printing import qr
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.unit_of_work import UnitOfWork
 from xuyi_desktop.storage.models import AppSetting, Rating, utcnow
 from xuyi_desktop.storage.models_security import SigningKey, signing_key_id
 
@@ -191,15 +192,11 @@ def _register(session: Session, ctx: AppContext, key: Ed25519PublicKey, *, appro
         status=(KeyStatus.APPROVED if approve else KeyStatus.PENDING).value, registered_by=ctx.actor,
         approved_by=by if approve else "", approved_by_name=by_name if approve else "",
         approved_at=now if approve else None, status_note=why, created_office=ctx.office_code,
-        updated_office=ctx.office_code,
     )
     session.add(row)
-    session.flush()
     state = "，" + (why or "已批准") if approve else "，待管理员核对指纹后批准；批准前本机打印的文件核验为“未经授权”"
-    audit.record_business_change(
-        session, ctx, table_name=TABLE, record_id=row.id, action="insert", record_version=row.version, before=None,
-        after=snapshot(row), summary=f"登记电脑 {row.installation} 的签名密钥，指纹 {row.fingerprint}{state}",
-    )
+    UnitOfWork(session, ctx).record(row, None, verb="insert", image=snapshot,
+                                    summary=f"登记电脑 {row.installation} 的签名密钥，指纹 {row.fingerprint}{state}")
     return row
 
 
@@ -364,11 +361,8 @@ def _decide(session: Session, ctx: AppContext, row: SigningKey, to: KeyStatus, n
         row.revoked_at = now
     if note:
         row.status_note = note[:1000]
-    row.updated_office = ctx.office_code
-    session.flush()
-    audit.record_business_change(
-        session, ctx, table_name=TABLE, record_id=row.id, action="update", record_version=row.version, before=before,
-        after=snapshot(row),
+    UnitOfWork(session, ctx).record(
+        row, before, image=snapshot,
         summary=f"{_VERB[to]}电脑 {row.installation} 的签名密钥，指纹 {row.fingerprint}" + (f"：{note}" if note else ""),
     )
 

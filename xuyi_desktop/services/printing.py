@@ -46,9 +46,9 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.office_keys import VerifyResult, print_key, verify_payload
 from xuyi_desktop.services.offices import PROVISIONAL_NAME
 from xuyi_desktop.services.ratings import TABLE as RATING_TABLE
-from xuyi_desktop.services.ratings import snapshot
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.services.serials import next_serial
+from xuyi_desktop.services.unit_of_work import UnitOfWork
 from xuyi_desktop.storage.models import Entity, Rating
 
 __all__ = [
@@ -129,15 +129,9 @@ def _assign_serial(session: Session, ctx: AppContext, item: _Loaded, today: dt.d
     r = item.rating
     if r.certificate_serial:
         return False
-    before = snapshot(r)
-    r.certificate_serial = next_serial(session, ctx, "CERT", today.year)
-    r.updated_office = ctx.office_code
-    session.flush()
-    audit.record_business_change(
-        session, ctx, table_name=RATING_TABLE, record_id=r.id, action="update", record_version=r.version,
-        before=before, after=snapshot(r),
-        summary=f"分配信用等级证书编号 {r.certificate_serial}：{item.entity.name} {r.period}年度 {r.grade}级",
-    )
+    serial = next_serial(session, ctx, "CERT", today.year)
+    UnitOfWork(session, ctx).change(r, verb="update", certificate_serial=serial,
+                                    summary=f"分配信用等级证书编号 {serial}：{item.entity.name} {r.period}年度 {r.grade}级")
     return True
 
 
