@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -27,7 +27,6 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.unit_of_work import UnitOfWork, unit_of_work
 from xuyi_desktop.services.entity_views import (
     EntityDetail,
     EntitySummary,
@@ -45,6 +44,7 @@ from xuyi_desktop.services.errors import (
     RecordDeletedError,
     SimilarNameWarning,
 )
+from xuyi_desktop.services.unit_of_work import UnitOfWork, unit_of_work
 from xuyi_desktop.storage import counters, entity_queries
 from xuyi_desktop.storage.change_log import history_of
 
@@ -447,13 +447,8 @@ def entity_relations(ctx: AppContext, entity_id: uuid.UUID) -> list[RelationView
     """The organisations a person works for, or the persons an organisation employs (live links only)."""
     _require_read(ctx, False)
     with ctx.transaction() as session:
-        rows = session.execute(
-            select(EntityRelation).where(
-                or_(EntityRelation.person_id == entity_id, EntityRelation.org_id == entity_id), EntityRelation.deleted_at.is_(None)
-            )
-        ).scalars()
         result = []
-        for rel in rows:
+        for rel in entity_queries.live_relations_of(session, entity_id):
             other = entity_queries.by_id(session, rel.org_id if rel.person_id == entity_id else rel.person_id)
             if other is not None and other.deleted_at is None:
                 result.append(RelationView(rel.id, summary_of(other), RelationType(rel.relation_type), rel.title, rel.start_date))
@@ -484,9 +479,7 @@ class EntityWriter:
 
     def __init__(self, session: Session, ctx: AppContext) -> None:
         self.session, self.ctx = session, ctx
-        self.ids: dict[str, uuid.UUID] = dict(
-            session.execute(select(Entity.identifier, Entity.id).where(Entity.deleted_at.is_(None))).all()
-        )
+        self.ids: dict[str, uuid.UUID] = entity_queries.live_ids_by_identifier(session)
         self._keys: list[int] = []
         self._rows: list[dict[str, Any]] = []
         self._cats: list[dict[str, Any]] = []

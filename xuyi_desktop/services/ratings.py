@@ -32,13 +32,13 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.services.unit_of_work import UnitOfWork, unit_of_work
-from xuyi_desktop.storage.queries import ratings as rating_queries
 from xuyi_desktop.storage.models import (
     Entity,
     Rating,
     RatingAttachment,
     RatingObjection,
 )
+from xuyi_desktop.storage.queries import ratings as rating_queries
 from xuyi_desktop.storage.snapshots import row_image
 
 TABLE = "rating"

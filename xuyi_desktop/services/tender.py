@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.consequences import Decision, Line
@@ -47,6 +46,7 @@ from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage import entity_queries
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_tender import ThirdPartyReport
+from xuyi_desktop.storage.queries import tender as tender_queries
 
 TABLE = "third_party_report"
 
@@ -160,10 +160,7 @@ def add_report(ctx: AppContext, data: ReportInput, *, today: dt.date | None = No
     with unit_of_work(ctx) as uow:
         session = uow.session
         e = resolve_entity(session, data.entity)
-        same = session.execute(select(ThirdPartyReport).where(
-            ThirdPartyReport.report_no == number, ThirdPartyReport.agency_name == agency,
-            ThirdPartyReport.deleted_at.is_(None),
-        )).scalars().first()
+        same = tender_queries.live_report(session, agency, number)
         if same is not None:
             owner = session.get(Entity, same.entity_id)
             raise ValidationError(FieldProblem(
@@ -190,17 +187,9 @@ def list_reports(ctx: AppContext, *, entity: str | uuid.UUID | None = None, vali
 
     audit.require(ctx, Permission.VIEW)
     today = today or dt.date.today()
-    stmt = select(ThirdPartyReport, Entity).join(Entity, Entity.id == ThirdPartyReport.entity_id).where(
-        ThirdPartyReport.deleted_at.is_(None))
-    if text.strip():
-        t = text.strip()
-        stmt = stmt.where(ThirdPartyReport.agency_name.icontains(t, autoescape=True)
-                          | ThirdPartyReport.report_no.icontains(t, autoescape=True)
-                          | Entity.name.icontains(t, autoescape=True))
     with ctx.transaction() as session:
-        if entity is not None:
-            stmt = stmt.where(ThirdPartyReport.entity_id == resolve_entity(session, entity).id)
-        rows = session.execute(stmt.order_by(ThirdPartyReport.issued_on.desc()).limit(limit)).all()
+        entity_id = resolve_entity(session, entity).id if entity is not None else None
+        rows = tender_queries.reports(session, text=text.strip(), entity_id=entity_id, limit=limit)
         views = [_report_view(r, e, today) for r, e in rows]
     return _order([v for v in views if v.valid or not valid_only])
 
@@ -238,8 +227,7 @@ def reports_for_check(session: Session, entity_id: uuid.UUID, business: str, tod
     rules = tender_rules().reports
     if business not in rules.businesses:
         return None
-    rows = session.execute(select(ThirdPartyReport, Entity).join(Entity, Entity.id == ThirdPartyReport.entity_id).where(
-        ThirdPartyReport.entity_id == entity_id, ThirdPartyReport.deleted_at.is_(None))).all()
+    rows = tender_queries.reports(session, entity_id=entity_id)
     views = _order([_report_view(r, e, today) for r, e in rows])[: rules.shown]
     keep = ("id", "agency_name", "agency_registered", "agency_registration_no", "report_no", "issued_on", "valid_until",
             "grade", "remarks", "valid", "state", "state_label")

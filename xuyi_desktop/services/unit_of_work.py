@@ -18,9 +18,8 @@ exist exactly when the change does."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services import office_keys
-from xuyi_desktop.services.office_keys import KeyStatus
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.office_keys import KeyStatus
 
 COLUMNS = ("指纹", "状态", "电脑", "登记", "批准人", "说明")
 _STATUS_COLOUR = {"pending": Qt.GlobalColor.darkYellow, "revoked": Qt.GlobalColor.darkRed, "retired": Qt.GlobalColor.gray}

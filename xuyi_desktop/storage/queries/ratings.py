@@ -1,14 +1,19 @@
-"""Rating queries: a rating's objections, the grade before a period, live versions, an entity's timeline."""
+"""Rating queries: a rating's objections, the grade before a period, live versions, an entity's timeline, the
+statuses an import checks against, the public list of a period."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Row, case, exists, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.ratings import RatingStatus
-from xuyi_desktop.storage.models import Rating, RatingObjection
+from xuyi_desktop.storage.models import Entity, Rating, RatingObjection
+
+_PUBLIC = (RatingStatus.PUBLICITY.value, RatingStatus.EFFECTIVE.value)
 
 
 def objections_of(session: Session, rating_id: uuid.UUID) -> list[RatingObjection]:
@@ -46,3 +51,27 @@ def timeline(session: Session, entity_id: uuid.UUID) -> list[Rating]:
         Rating.period.desc(), Rating.created_at.desc()
     )
     return list(session.execute(stmt).scalars())
+
+
+def statuses_of(session: Session, entity_ids: Sequence[uuid.UUID], statuses: Sequence[RatingStatus]) -> list[tuple[uuid.UUID, str, int, str]]:
+    """(entity id, domain, period, status) of the entities' live ratings in these statuses."""
+    stmt = select(Rating.entity_id, Rating.domain, Rating.period, Rating.status).where(
+        Rating.entity_id.in_(entity_ids), Rating.status.in_([s.value for s in statuses]), Rating.deleted_at.is_(None)
+    )
+    return [(eid, domain, period, status) for eid, domain, period, status in session.execute(stmt)]
+
+
+def public_rows(session: Session, domain: str, period: int, grades: Sequence[str]) -> list[Row[Any]]:
+    """The period's ratings of a domain in publicity or in effect, with their entity: best grade (in the order
+    `grades` gives) first, then score, points, name, and newest entered first."""
+    rank = case({g: i for i, g in enumerate(grades)}, value=Rating.grade, else_=len(grades))
+    stmt = (
+        select(
+            Rating.entity_id, Entity.name, Entity.kind, Entity.identifier, Rating.grade, Rating.score, Rating.bad_points,
+            Rating.evaluating_organ, Rating.publicity_start, Rating.publicity_end, Rating.created_at, Rating.deductions_json,
+        )
+        .join(Entity, Entity.id == Rating.entity_id)
+        .where(Rating.domain == domain, Rating.period == period, Rating.status.in_(_PUBLIC), Rating.deleted_at.is_(None))
+        .order_by(rank, Rating.score.desc().nulls_last(), Rating.bad_points.asc().nulls_last(), Entity.name, Rating.created_at.desc())
+    )
+    return list(session.execute(stmt))
