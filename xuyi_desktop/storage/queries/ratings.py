@@ -75,3 +75,22 @@ def public_rows(session: Session, domain: str, period: int, grades: Sequence[str
         .order_by(rank, Rating.score.desc().nulls_last(), Rating.bad_points.asc().nulls_last(), Entity.name, Rating.created_at.desc())
     )
     return list(session.execute(stmt))
+
+
+def by_certificate_serial(session: Session, serial: str) -> Rating | None:
+    return session.execute(select(Rating).where(Rating.certificate_serial == serial)).scalar_one_or_none()
+
+
+def with_entities(session: Session, rating_ids: Sequence[uuid.UUID]) -> list[tuple[Rating, Entity]]:
+    """The ratings (deleted ones too: the caller decides) with their entity, in no particular order."""
+    stmt = select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(Rating.id.in_(list(rating_ids)))
+    return [(r, e) for r, e in session.execute(stmt).all()]
+
+
+def of_period(session: Session, period: int, domain: str, statuses: Sequence[RatingStatus]) -> list[tuple[Rating, Entity]]:
+    """The live ratings of a period and domain in these statuses, of live entities, with the entity."""
+    stmt = select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(
+        Rating.period == period, Rating.domain == domain, Rating.status.in_([s.value for s in statuses]),
+        Rating.deleted_at.is_(None), Entity.deleted_at.is_(None),
+    )
+    return [(r, e) for r, e in session.execute(stmt).all()]
