@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -364,13 +364,9 @@ IDENTIFIER_SEARCHES_PER_HOUR = 60
 
 
 def _check_identifier_search_rate(session: Session, ctx: AppContext) -> None:
-    from sqlalchemy import func
+    from xuyi_desktop.storage.queries import audit_entries
 
-    from xuyi_desktop.storage.models import AuditEntry
-
-    since = utcnow() - dt.timedelta(hours=1)
-    done = session.execute(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.username == ctx.actor, AuditEntry.action == "search.identifier", AuditEntry.at >= since)).scalar_one()
+    done = audit_entries.count_since(session, ctx.actor, "search.identifier", utcnow() - dt.timedelta(hours=1))
     if done >= IDENTIFIER_SEARCHES_PER_HOUR:
         raise ValidationError(FieldProblem(
             "query", f"一小时内按证件号码查询已达{IDENTIFIER_SEARCHES_PER_HOUR}次，请稍后再试或按名称查询",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.permissions import Permission
@@ -37,14 +37,12 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage.models_sgs import SgsHeaderMapping
+from xuyi_desktop.storage.queries import header_mappings
 
 
 def remembered(session: Session, source: str, code: str) -> dict[str, str]:
     """header (normalised) -> field remembered for this source and format."""
-    rows = session.execute(
-        select(SgsHeaderMapping.header, SgsHeaderMapping.field).where(SgsHeaderMapping.source == source, SgsHeaderMapping.kind == code)
-    )
-    return {h: f for h, f in rows}
+    return header_mappings.remembered(session, source, code)
 
 
 def remember(session: Session, source: str, code: str, mapping: Mapping[str, str]) -> None:
