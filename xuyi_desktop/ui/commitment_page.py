@@ -424,7 +424,8 @@ class CommitmentPage(QWidget):
         self.progress.canceled.connect(self._cancel_batch)
         signals = _BatchSignals(self)
         progress = self.progress
-        signals.progress.connect(lambda done, total: progress.setValue(done))
+        # total: what the service prints (the revoked ones it leaves out are not counted)
+        signals.progress.connect(lambda done, total: (progress.setMaximum(total), progress.setValue(done)))
         self._cancel = False
         self.batch_running = True
         self._update_buttons()
