@@ -245,7 +245,7 @@ def _print_one(args: argparse.Namespace) -> int:
 
 def _print_many(args: argparse.Namespace) -> int:
     from xuyi_desktop.cli.print_commands import _Progress
-    from xuyi_desktop.services.commitments import list_commitments, print_commitments
+    from xuyi_desktop.services.commitments import list_commitments, print_commitment_batch
 
     ctx = context(args)
     ids: list[Any] = list(args.ids)
@@ -254,8 +254,10 @@ def _print_many(args: argparse.Namespace) -> int:
     progress = _Progress()
     previous = signal.signal(signal.SIGINT, progress.on_sigint)
     try:
-        out = print_commitments(ctx, ids, args.out, progress=progress, cancelled=progress.cancelled)
+        done = print_commitment_batch(ctx, ids, args.out, progress=progress, cancelled=progress.cancelled)
     finally:
         signal.signal(signal.SIGINT, previous)
-    print(f"已生成：{out}（{len(ids)}份）")
+    print(f"已生成：{done.path}（{done.printed}份）")
+    if done.left_out:
+        print(done.left_out_text())
     return EXIT_OK

@@ -57,6 +57,27 @@ def check_transition(current: RatingStatus, target: RatingStatus) -> None:
         )
 
 
+#: A rating that is no longer live (撤销, or replaced by a newer version) is not corrected: correct the live one.
+NOT_CORRECTABLE = frozenset({RatingStatus.REVOKED, RatingStatus.SUPERSEDED})
+
+
+def may_correct(status: RatingStatus) -> bool:
+    """Whether a rating in this status can be corrected (a new version made of it)."""
+    return status not in NOT_CORRECTABLE
+
+
+def check_correctable(status: RatingStatus) -> None:
+    """Refuse a correction of a revoked or superseded rating (the one rule the page and the CLI both obey)."""
+    if not may_correct(status):
+        raise ValidationError(
+            FieldProblem(
+                "supersedes",
+                f"该评价已{status.label}，不能更正；请更正现行有效的版本",
+                f"a {status.value} rating cannot be corrected",
+            )
+        )
+
+
 @dataclass(frozen=True)
 class DerivedGrade:
     """The grade the scheme gives, with why (a flag for rules the sources leave open, a cap note)."""

@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
@@ -23,7 +22,7 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import AttachmentContent, RatingAttachment, content_id
-from xuyi_desktop.storage.snapshots import row_image
+from xuyi_desktop.storage.queries import attachments as attachment_queries
 
 MAX_BYTES = 20 * 1024 * 1024  # a scanned decision or certificate; a package on a USB stick stays manageable
 
@@ -84,25 +83,15 @@ def store_content(session: Session, ctx: AppContext, data: bytes, sha256: str, n
         return
     content = AttachmentContent(
         id=content_id(sha256), sha256=sha256, size=len(data), content_b64=base64.b64encode(data).decode("ascii"),
-        created_office=ctx.office_code, updated_office=ctx.office_code,
     )
-    session.add(content)
-    session.flush()
-    audit.record_business_change(
-        session, ctx, table_name="attachment_content", record_id=content.id, action="insert",
-        record_version=content.version, before=None, after=row_image(content), summary=f"附件内容 {name}（{len(data)} 字节）",
-    )
+    audit.insert_recorded(session, ctx, content, summary=f"附件内容 {name}（{len(data)} 字节）")
 
 
 def adopt_local_files(session: Session, ctx: AppContext) -> int:
     """Copy into the database, with their change-log entries, the files attached on this PC before the bytes
     were kept there (migration 0010). Run before every sync export, so a package never lacks a file this PC
     holds; returns how many were copied in."""
-    rows = session.execute(
-        select(RatingAttachment.sha256, RatingAttachment.stored_path, RatingAttachment.original_name)
-        .outerjoin(AttachmentContent, AttachmentContent.sha256 == RatingAttachment.sha256)
-        .where(AttachmentContent.id.is_(None), RatingAttachment.deleted_at.is_(None))
-    ).all()
+    rows = attachment_queries.without_content(session)
     adopted = 0
     for sha, stored, name in rows:
         path = data_dir() / stored
@@ -117,12 +106,7 @@ def adopt_local_files(session: Session, ctx: AppContext) -> int:
 def list_attachments(ctx: AppContext, rating_id: uuid.UUID) -> list[AttachmentView]:
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
-        rows = session.execute(
-            select(RatingAttachment, AttachmentContent.id)
-            .outerjoin(AttachmentContent, AttachmentContent.sha256 == RatingAttachment.sha256)
-            .where(RatingAttachment.rating_id == rating_id, RatingAttachment.deleted_at.is_(None))
-            .order_by(RatingAttachment.created_at)
-        ).all()
+        rows = attachment_queries.of_rating(session, rating_id)
         return [AttachmentView(a.id, a.rating_id, a.original_name, a.size, a.sha256, cid is not None) for a, cid in rows]
 
 

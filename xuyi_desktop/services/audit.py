@@ -74,6 +74,10 @@ class AuditBatch:
         if len(self._pending) >= self.FLUSH_EVERY:
             self.flush()
 
+    def discard(self) -> None:
+        """Drop what is pending (the transaction is about to be rolled back: writing it first is wasted work)."""
+        self._pending.clear()
+
     def flush(self) -> None:
         if not self._pending:
             return

@@ -7,7 +7,7 @@ Rules:
 - 履约中 → 已践诺 / 违诺 / 撤销; an outcome is final. A violation creates a dishonesty record (失信记录,
   category 违反信用承诺) in the same transaction, or links an existing one, so the credit check and the
   暂定A级 rule see it; the commitment also shows as 违诺 in the credit check.
-- Every change goes through audit.record_business_change with full row images; every print and export
+- Every change goes through the unit of work (services.unit_of_work) with full row images; every print and export
   writes an audit entry.
 - The form's wording is the editable template of its type under resources/commitments/.
 """
@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.commitments import (
@@ -51,9 +50,10 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.serials import next_serial
+from xuyi_desktop.services.unit_of_work import UnitOfWork, unit_of_work
 from xuyi_desktop.storage.models import DishonestyRecord, Entity
 from xuyi_desktop.storage.models_commitments import Commitment
-from xuyi_desktop.storage.snapshots import row_image
+from xuyi_desktop.storage.queries import commitments as commitment_queries
 
 TABLE = "commitment"
 SERIAL_KIND = "CN"
@@ -246,7 +246,8 @@ def add_commitment(ctx: AppContext, data: CommitmentInput, *, today: dt.date | N
     organ = data.organ.strip() or default_organ(ctx)
     if data.override_reason.strip():
         audit.require(ctx, Permission.CREDIT_REVIEW)
-    with ctx.transaction() as session:
+    with unit_of_work(ctx) as uow:
+        session = uow.session
         entity = resolve_entity(session, data.entity)
         check_serial, override = _acceptance_check(session, ctx, entity, ctype.code, ctype.name, area.code, data.override_reason, today)
         signer = data.signer.strip() or (entity.legal_representative if entity.kind != "person" else entity.name)
@@ -254,15 +255,11 @@ def add_commitment(ctx: AppContext, data: CommitmentInput, *, today: dt.date | N
             entity_id=entity.id, serial=next_serial(session, ctx, SERIAL_KIND, signed_on.year), type_code=ctype.code,
             area_code=area.code, business=business, items_json=json.dumps(list(items), ensure_ascii=False),
             term_days=data.term_days, term_until=term_until(signed_on, data.term_days), signer=signer,
-            signed_on=signed_on, organ=organ, status=CommitmentStatus.ACTIVE.value,
-            created_office=ctx.office_code, updated_office=ctx.office_code, check_serial=check_serial,
+            signed_on=signed_on, organ=organ, status=CommitmentStatus.ACTIVE.value, check_serial=check_serial,
             check_override_reason=override, check_override_by=ctx.actor if override else "",
         )
-        session.add(c)
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=c.id, action="insert", record_version=c.version, before=None,
-            after=row_image(c), summary=f"信用承诺 {c.serial} {entity.name}：{ctype.name}，{area.name}，{business}"
+        uow.add(
+            c, summary=f"信用承诺 {c.serial} {entity.name}：{ctype.name}，{area.name}，{business}"
             + (f"；信用核查 {check_serial}" if check_serial else "") + (f"；例外受理（{override}）" if override else ""),
         )
         warnings = () if signer else ("未填写签署人（法定代表人）",)
@@ -301,7 +298,7 @@ def _load(session: Session, commitment_id: uuid.UUID | str) -> tuple[Commitment,
         key = commitment_id if isinstance(commitment_id, uuid.UUID) else uuid.UUID(str(commitment_id).strip())
         c = session.get(Commitment, key)
     except ValueError:
-        c = session.execute(select(Commitment).where(Commitment.serial == str(commitment_id).strip())).scalar_one_or_none()
+        c = commitment_queries.by_serial(session, str(commitment_id).strip())
     if c is None or c.deleted_at is not None:
         raise NotFoundError(f"信用承诺 {commitment_id}")
     e = session.get(Entity, c.entity_id)
@@ -328,30 +325,19 @@ def list_commitments(
     from xuyi_desktop.services.ratings import resolve_entity
 
     today = today or dt.date.today()
-    stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(Commitment.deleted_at.is_(None))
+    organs = None
     own_unit = current_list_unit(ctx)
     if own_unit is not None:
         from xuyi_desktop.services.units import unit_spellings
 
-        stmt = stmt.where(Commitment.organ.in_(unit_spellings(own_unit)))
+        organs = unit_spellings(own_unit)
+    st = None
     if status:
         st = status if isinstance(status, CommitmentStatus) else CommitmentStatus.parse(status)
-        stmt = stmt.where(Commitment.status == st.value)
-    if overdue:
-        stmt = stmt.where(Commitment.status == CommitmentStatus.ACTIVE.value, Commitment.term_until < today)
-    if text.strip():
-        t = text.strip()
-        # icontains: the same answer on SQLite (case-blind for ASCII) and PostgreSQL (LIKE is case-sensitive there)
-        stmt = stmt.where(
-            Entity.name.icontains(t, autoescape=True) | Commitment.serial.icontains(t, autoescape=True)
-            | Commitment.business.icontains(t, autoescape=True) | (Entity.identifier == t.upper())
-        )
     with ctx.transaction() as session:
-        if entity:
-            e = resolve_entity(session, entity)
-            stmt = stmt.where(Commitment.entity_id == e.id)
-        order = (Commitment.term_until.asc(),) if overdue else (Commitment.signed_on.desc(), Commitment.serial.desc())
-        rows = session.execute(stmt.order_by(*order).limit(limit)).all()
+        entity_id = resolve_entity(session, entity).id if entity else None
+        rows = commitment_queries.listing(session, organs=organs, status=st, overdue_on=today if overdue else None,
+                                          text=text.strip(), entity_id=entity_id, limit=limit)
         return [_view(c, e, today) for c, e in rows]
 
 
@@ -368,21 +354,17 @@ def _close(
     on = on or today
     if on > today:
         raise ValidationError(FieldProblem("outcome_on", "办结日期不能晚于今天", "date in the future"))
-    with ctx.transaction() as session:
-        c, e = _load(session, commitment_id)
+    with unit_of_work(ctx) as uow:
+        c, e = _load(uow.session, commitment_id)
         check_transition(CommitmentStatus(c.status), target)
         if on < c.signed_on:
             raise ValidationError(FieldProblem("outcome_on", "办结日期不能早于签署日期", "outcome before signing"))
-        before = row_image(c)
+        before = uow.before_image(c)
         c.status, c.outcome_on, c.outcome_note = target.value, on, note.strip()
-        c.updated_office = ctx.office_code
+        c.updated_office = ctx.office_code  # before `extra`, whose writes flush the commitment too
         if extra is not None:
-            extra(session, c, e)
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=c.id, action="update", record_version=c.version, before=before,
-            after=row_image(c), summary=f"信用承诺 {c.serial} {e.name}：{summary}",
-        )
+            extra(uow, c, e)
+        uow.record(c, before, summary=f"信用承诺 {c.serial} {e.name}：{summary}")
         return _view(c, e, today)
 
 
@@ -410,11 +392,11 @@ def violate(
     if not facts.strip():
         raise ValidationError(FieldProblem("facts", "请填写违诺事实", "facts required"))
 
-    def link(session: Session, c: Commitment, e: Entity) -> None:
+    def link(uow: UnitOfWork, c: Commitment, e: Entity) -> None:
         c.violation_facts, c.violation_handling = facts.strip(), handling.strip()
         c.penalty_document_no = penalty_document_no.strip()
         if dishonesty_id is not None:
-            rec = session.get(DishonestyRecord, dishonesty_id)
+            rec = uow.session.get(DishonestyRecord, dishonesty_id)
             if rec is None or rec.entity_id != c.entity_id or rec.deleted_at is not None:
                 raise ValidationError(FieldProblem("dishonesty_id", "关联的失信记录不存在或不属于该主体", "dishonesty record not found for this entity"))
             c.dishonesty_id = rec.id
@@ -424,14 +406,8 @@ def violate(
             entity_id=c.entity_id, occurred_on=c.outcome_on, category=VIOLATION_CATEGORY,
             description=f"{type_name(c.type_code)}承诺（{c.business}）违诺：{facts.strip()}" + (f"；处理：{handling.strip()}" if handling.strip() else ""),
             document_no=c.penalty_document_no, source=f"信用承诺 {c.serial}",
-            created_office=ctx.office_code, updated_office=ctx.office_code,
         )
-        session.add(rec)
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name="dishonesty_record", record_id=rec.id, action="insert", record_version=rec.version,
-            before=None, after=row_image(rec), summary=f"失信记录 {e.name}：{VIOLATION_CATEGORY}（{c.serial}）",
-        )
+        uow.add(rec, summary=f"失信记录 {e.name}：{VIOLATION_CATEGORY}（{c.serial}）")
         c.dishonesty_id = rec.id
 
     return _close(ctx, commitment_id, CommitmentStatus.VIOLATED, on=on, note=handling, summary=f"违诺：{facts.strip()}", extra=link)
@@ -440,13 +416,8 @@ def violate(
 # --- credit check ---------------------------------------------------------------------------------------
 def for_credit_check(session: Session, entity_id: uuid.UUID, today: dt.date) -> list[dict[str, Any]]:
     """The entity's commitments (not the revoked ones), violations first, then newest; for the credit check."""
-    rows = session.execute(
-        select(Commitment).where(
-            Commitment.entity_id == entity_id, Commitment.deleted_at.is_(None), Commitment.status != CommitmentStatus.REVOKED.value,
-        ).order_by(Commitment.signed_on.desc()).limit(200)
-    ).scalars().all()
     out = []
-    for c in rows:
+    for c in commitment_queries.of_entity_not_revoked(session, entity_id):
         status = CommitmentStatus(c.status)
         out.append({
             "id": str(c.id), "serial": c.serial, "type": c.type_code, "type_name": type_name(c.type_code),
@@ -534,12 +505,39 @@ def print_commitment(
     return out
 
 
+@dataclass(frozen=True)
+class BatchPrinted:
+    """What a batch print made: the PDF, how many forms it holds, and the revoked commitments left out of it
+    (their serial and entity), which the page and the CLI both report."""
+
+    path: Path
+    printed: int
+    left_out: tuple[tuple[str, str], ...] = ()
+
+    def left_out_text(self) -> str:
+        """One line for the clerk ("" when nothing was left out)."""
+        if not self.left_out:
+            return ""
+        names = "、".join(f"{serial}（{name}）" for serial, name in self.left_out[:5])
+        return f"已撤销的 {len(self.left_out)} 份未打印：{names}{'等' if len(self.left_out) > 5 else ''}"
+
+
 def print_commitments(
     ctx: AppContext, commitment_ids: Sequence[uuid.UUID | str], out: str | Path, *, progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Path:
-    """Many forms into one PDF, each starting on a new page, in the order given. Renders outside any
-    transaction; progress(done, total) after each form; cancelled() → PrintCancelled, no file, no audit."""
+    """print_commitment_batch, giving only the PDF's path."""
+    return print_commitment_batch(ctx, commitment_ids, out, progress=progress, cancelled=cancelled).path
+
+
+def print_commitment_batch(
+    ctx: AppContext, commitment_ids: Sequence[uuid.UUID | str], out: str | Path, *, progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> BatchPrinted:
+    """Many forms into one PDF, each starting on a new page, in the order given. Revoked commitments are left
+    out (a revoked one is never printed, SPEC: 撤销的承诺不出具承诺书) and named in the result; when every one
+    chosen is revoked, nothing is printed (NothingToPrintError). Renders outside any transaction;
+    progress(done, total) after each form; cancelled() → PrintCancelled, no file, no audit."""
     audit.require(ctx, Permission.PRINT)
     from xuyi_desktop.services.office_keys import print_key
     from xuyi_desktop.services.printing import NothingToPrintError
@@ -551,9 +549,11 @@ def print_commitments(
     fonts = register_fonts()
     key = print_key(ctx)
     with ctx.transaction() as session:
-        loaded = [_load(session, i) for i in commitment_ids]
-        for c, e in loaded:
-            _printable(c, e, False)
+        chosen = [_load(session, i) for i in commitment_ids]
+        loaded = [(c, e) for c, e in chosen if c.status != CommitmentStatus.REVOKED.value]
+        left_out = tuple((c.serial, e.name) for c, e in chosen if c.status == CommitmentStatus.REVOKED.value)
+        if not loaded:
+            raise NothingToPrintError(f"所选的 {len(chosen)} 份信用承诺均已撤销")
         data = [form_data(ctx, c, e, sign=key.sign) for c, e in loaded]
         ids = [(c.id, c.serial, e.name) for c, e in loaded]
     with atomic_output(out) as tmp:
@@ -562,9 +562,11 @@ def print_commitments(
             for cid, serial, name in ids:
                 audit.write(
                     session, ctx, "print.commitment", f"打印信用承诺书 {serial} {name}（批量，共{len(ids)}份）",
-                    record_table=TABLE, record_id=cid, details={"serial": serial, "batch": len(ids), "pages": pages, "file": out.name},
+                    record_table=TABLE, record_id=cid,
+                    details={"serial": serial, "batch": len(ids), "pages": pages, "file": out.name,
+                             **({"left_out": [s for s, _ in left_out]} if left_out else {})},
                 )
-    return out
+    return BatchPrinted(out, len(ids), left_out)
 
 
 # --- publicity ------------------------------------------------------------------------------------------
@@ -625,15 +627,12 @@ class AreaIndicator:
 
 
 def _area_counts(session: Session, start: dt.date, end: dt.date, unit: str | None = None) -> AreaIndicator:
-    stmt = select(Commitment.area_code, func.count()).where(
-        Commitment.deleted_at.is_(None), Commitment.status != CommitmentStatus.REVOKED.value,
-        Commitment.signed_on >= start, Commitment.signed_on <= end,
-    )
+    organs = None
     if unit:
         from xuyi_desktop.services.units import unit_spellings
 
-        stmt = stmt.where(Commitment.organ.in_(unit_spellings(unit)))  # the accepting organ (受理机关)
-    rows = session.execute(stmt.group_by(Commitment.area_code)).all()
+        organs = unit_spellings(unit)  # the accepting organ (受理机关)
+    rows = commitment_queries.area_counts(session, start, end, organs)
     order = {a.code: i for i, a in enumerate(catalogue().areas)}
     areas = tuple(sorted(((code, area_name(code), int(n)) for code, n in rows), key=lambda x: order.get(x[0], 99)))
     return AreaIndicator(start, end, len(areas), areas, sum(a[2] for a in areas))
@@ -660,12 +659,7 @@ def export_publicity(ctx: AppContext, out: str | Path, start: dt.date, end: dt.d
     out = Path(out)
     check_writable(out)
     with ctx.transaction() as session:
-        found = session.execute(
-            select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(
-                Commitment.deleted_at.is_(None), Commitment.status != CommitmentStatus.REVOKED.value,
-                Commitment.signed_on >= start, Commitment.signed_on <= end,
-            ).order_by(Commitment.signed_on, Commitment.serial)
-        ).all()
+        found = commitment_queries.signed_between(session, start, end)
         rows = [
             PublicRow(i, c.serial, e.name, public_identifier(e), type_name(c.type_code), area_name(c.area_code), c.business,
                       c.signed_on, c.term_until, CommitmentStatus(c.status).label, c.outcome_on)

@@ -9,14 +9,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
+from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage.models import DishonestyRecord, Entity
+from xuyi_desktop.storage.queries import dishonesty as dishonesty_queries
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,13 @@ def add_dishonesty(
         problems.append(FieldProblem("ends_on", "结束日期不能早于失信行为日期", "ends before it occurred"))
     if problems:
         raise ValidationError(problems)
-    with ctx.transaction() as session:
-        e = resolve_entity(session, entity)
+    with unit_of_work(ctx) as uow:
+        e = resolve_entity(uow.session, entity)
         rec = DishonestyRecord(
             entity_id=e.id, occurred_on=occurred_on, category=category.strip(), description=description.strip(),
             document_no=document_no.strip(), source=source.strip(), ends_on=ends_on, end_reason="",
         )
-        audit.insert_recorded(session, ctx, rec, summary=f"失信记录 {e.name}：{rec.category}")
+        uow.add(rec, summary=f"失信记录 {e.name}：{rec.category}")
         return rec.id
 
 
@@ -86,16 +86,9 @@ def list_dishonesty(
 
     audit.require(ctx, Permission.VIEW)
     today = today or dt.date.today()
-    stmt = select(DishonestyRecord, Entity).join(Entity, Entity.id == DishonestyRecord.entity_id).where(
-        DishonestyRecord.deleted_at.is_(None)
-    )
-    if active_only:
-        stmt = stmt.where(DishonestyRecord.occurred_on <= today,
-                          (DishonestyRecord.ends_on.is_(None)) | (DishonestyRecord.ends_on >= today))
     with ctx.transaction() as session:
-        if entity is not None:
-            stmt = stmt.where(DishonestyRecord.entity_id == resolve_entity(session, entity).id)
-        rows = session.execute(stmt.order_by(DishonestyRecord.occurred_on.desc()).limit(limit)).all()
+        entity_id = resolve_entity(session, entity).id if entity is not None else None
+        rows = dishonesty_queries.records(session, entity_id=entity_id, active_on=today if active_only else None, limit=limit)
         return [_view(d, e, today) for d, e in rows]
 
 
@@ -125,12 +118,12 @@ def end_dishonesty(ctx: AppContext, record_id: uuid.UUID, *, on: dt.date | None 
         raise ValidationError(FieldProblem("reason", "请填写结束失信记录的理由", "reason required"))
     if on > today:
         raise ValidationError(FieldProblem("ends_on", "结束日期不能晚于今天", "end in the future"))
-    with ctx.transaction() as session:
-        d, e = _load(session, record_id)
+    with unit_of_work(ctx) as uow:
+        d, e = _load(uow.session, record_id)
         if d.ends_on is not None and d.ends_on < today:
             raise ValidationError(FieldProblem("ends_on", f"该失信记录已于 {d.ends_on} 结束", "already ended"))
         if on < d.occurred_on:
             raise ValidationError(FieldProblem("ends_on", "结束日期不能早于失信行为日期", "ends before it occurred"))
-        audit.update_recorded(session, ctx, d, verb="end", ends_on=on, end_reason=reason.strip(),
-                              summary=f"结束失信记录 {e.name}：{d.category}（{on}，{reason.strip()}）")
+        uow.change(d, verb="end", ends_on=on, end_reason=reason.strip(),
+                   summary=f"结束失信记录 {e.name}：{d.category}（{on}，{reason.strip()}）")
         return _view(d, e, today)

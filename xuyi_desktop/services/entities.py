@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -54,6 +54,7 @@ from xuyi_desktop.services.errors import (
     RecordDeletedError,
     SimilarNameWarning,
 )
+from xuyi_desktop.services.unit_of_work import UnitOfWork, unit_of_work
 from xuyi_desktop.storage import counters, entity_queries
 from xuyi_desktop.storage.change_log import history_of
 
@@ -61,7 +62,6 @@ from xuyi_desktop.storage.change_log import history_of
 from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
 from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation, Licence, utcnow
 from xuyi_desktop.storage.search_index import IndexRow
-from xuyi_desktop.storage.snapshots import row_image
 
 SEARCH_KEY_COUNTER = "entity_search_key"
 TABLE = "entity"
@@ -241,17 +241,8 @@ def register_entity_in(
     session.add(entity)
     session.flush()
     _index(ctx, session, entity)
-    audit.record_business_change(
-        session,
-        ctx,
-        table_name=TABLE,
-        record_id=entity.id,
-        action="insert",
-        record_version=entity.version,
-        before=None,
-        after=snapshot(entity),
-        summary=f"登记 {entity.name}" + ("（校验位人工确认）" if reason else ""),
-    )
+    UnitOfWork(session, ctx).record(entity, None, verb="insert", image=snapshot,
+                                    summary=f"登记 {entity.name}" + ("（校验位人工确认）" if reason else ""))
     _audit_lookalike(session, ctx, entity, lookalike)
     return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
 
@@ -282,7 +273,8 @@ def update_entity(
     audit.require(ctx, Permission.ENTITY_EDIT)
     checked = check_entity_draft(draft, override_reason=override_reason)
     d = checked.draft
-    with ctx.transaction() as session:
+    with unit_of_work(ctx) as uow:
+        session = uow.session
         entity = _load_for_change(session, entity_id, expected_version)
         if d.kind is not None and d.kind.value != entity.kind:
             raise ValidationError(FieldProblem("kind", "不能更改主体类型（单位/个人）", "kind cannot change"))
@@ -302,17 +294,7 @@ def update_entity(
         session.flush()
         _index(ctx, session, entity)
         changed = [k for k in before if k != "version" and before[k] != after_preview[k]]
-        audit.record_business_change(
-            session,
-            ctx,
-            table_name=TABLE,
-            record_id=entity.id,
-            action="update",
-            record_version=entity.version,
-            before=before,
-            after=snapshot(entity),
-            summary="修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed),
-        )
+        uow.record(entity, before, image=snapshot, summary="修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed))
         _audit_lookalike(session, ctx, entity, lookalike)
         return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
 
@@ -320,24 +302,14 @@ def update_entity(
 def delete_entity(ctx: AppContext, entity_id: uuid.UUID, *, expected_version: int | None, reason: str = "") -> None:
     """Soft delete: the row stays as a tombstone (it must travel to other offices) and leaves the search."""
     audit.require(ctx, Permission.ENTITY_EDIT)
-    with ctx.transaction() as session:
-        entity = _load_for_change(session, entity_id, expected_version)
+    with unit_of_work(ctx) as uow:
+        entity = _load_for_change(uow.session, entity_id, expected_version)
         before = snapshot(entity)
         entity.deleted_at = utcnow()
         entity.updated_office = ctx.office_code
-        session.flush()
-        ctx.search_index.remove(session, [entity.search_key])
-        audit.record_business_change(
-            session,
-            ctx,
-            table_name=TABLE,
-            record_id=entity.id,
-            action="delete",
-            record_version=entity.version,
-            before=before,
-            after=snapshot(entity),
-            summary=f"删除 {entity.name}" + (f"：{reason}" if reason else ""),
-        )
+        uow.session.flush()
+        ctx.search_index.remove(uow.session, [entity.search_key])
+        uow.record(entity, before, verb="delete", image=snapshot, summary=f"删除 {entity.name}" + (f"：{reason}" if reason else ""))
 
 
 # Fields `edit_entity` may change (EntityDraft names); categories a tuple, status an EntityStatus.
@@ -464,13 +436,9 @@ IDENTIFIER_SEARCHES_PER_HOUR = 60
 
 
 def _check_identifier_search_rate(session: Session, ctx: AppContext) -> None:
-    from sqlalchemy import func
+    from xuyi_desktop.storage.queries import audit_entries
 
-    from xuyi_desktop.storage.models import AuditEntry
-
-    since = utcnow() - dt.timedelta(hours=1)
-    done = session.execute(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.username == ctx.actor, AuditEntry.action == "search.identifier", AuditEntry.at >= since)).scalar_one()
+    done = audit_entries.count_since(session, ctx.actor, "search.identifier", utcnow() - dt.timedelta(hours=1))
     if done >= IDENTIFIER_SEARCHES_PER_HOUR:
         raise ValidationError(FieldProblem(
             "query", f"一小时内按证件号码查询已达{IDENTIFIER_SEARCHES_PER_HOUR}次，请稍后再试或按名称查询",
@@ -515,7 +483,8 @@ def link_person(
 ) -> uuid.UUID:
     """Record that a person works for (or is key personnel of) an organisation."""
     audit.require(ctx, Permission.ENTITY_EDIT)
-    with ctx.transaction() as session:
+    with unit_of_work(ctx) as uow:
+        session = uow.session
         person = _load_for_change(session, person_id, None)
         org = _load_for_change(session, org_id, None)
         if person.kind != EntityKind.PERSON.value or org.kind != EntityKind.ORG.value:
@@ -526,22 +495,8 @@ def link_person(
             relation_type=relation_type.value,
             title=title.strip(),
             start_date=start_date,
-            created_office=ctx.office_code,
-            updated_office=ctx.office_code,
         )
-        session.add(relation)
-        session.flush()
-        audit.record_business_change(
-            session,
-            ctx,
-            table_name="entity_relation",
-            record_id=relation.id,
-            action="insert",
-            record_version=relation.version,
-            before=None,
-            after=row_image(relation),
-            summary=f"{person.name} 关联到 {org.name}（{relation_type.label}）",
-        )
+        uow.add(relation, summary=f"{person.name} 关联到 {org.name}（{relation_type.label}）")
         return relation.id
 
 
@@ -560,13 +515,8 @@ def entity_relations(ctx: AppContext, entity_id: uuid.UUID) -> list[RelationView
     """The organisations a person works for, or the persons an organisation employs (live links only)."""
     _require_read(ctx, False)
     with ctx.transaction() as session:
-        rows = session.execute(
-            select(EntityRelation).where(
-                or_(EntityRelation.person_id == entity_id, EntityRelation.org_id == entity_id), EntityRelation.deleted_at.is_(None)
-            )
-        ).scalars()
         result = []
-        for rel in rows:
+        for rel in entity_queries.live_relations_of(session, entity_id):
             other = entity_queries.by_id(session, rel.org_id if rel.person_id == entity_id else rel.person_id)
             if other is not None and other.deleted_at is None:
                 result.append(RelationView(rel.id, summary_of(other), RelationType(rel.relation_type), rel.title, rel.start_date))
@@ -597,9 +547,7 @@ class EntityWriter:
 
     def __init__(self, session: Session, ctx: AppContext) -> None:
         self.session, self.ctx = session, ctx
-        self.ids: dict[str, uuid.UUID] = dict(
-            session.execute(select(Entity.identifier, Entity.id).where(Entity.deleted_at.is_(None))).all()
-        )
+        self.ids: dict[str, uuid.UUID] = entity_queries.live_ids_by_identifier(session)
         self._keys: list[int] = []
         self._rows: list[dict[str, Any]] = []
         self._cats: list[dict[str, Any]] = []
@@ -707,10 +655,8 @@ class EntityWriter:
         after = snapshot(entity)
         changed = [k for k in before if k != "version" and before[k] != after[k]]
         self._pending_index.append(IndexRow(entity.search_key, entity.name, entity.name_pinyin, entity.name_initials))
-        audit.record_business_change(
-            self.session, self.ctx, table_name=TABLE, record_id=entity.id, action="update", record_version=entity.version,
-            before=before, after=after, summary=summary or "修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed),
-        )
+        UnitOfWork(self.session, self.ctx).record(
+            entity, before, image=snapshot, summary=summary or "修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed))
         self._touched += 1
         self._maybe_flush()
         return "updated"

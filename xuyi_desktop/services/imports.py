@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.permissions import Permission
@@ -35,15 +35,14 @@ from xuyi_desktop.exchange.pipeline import (
 from xuyi_desktop.exchange.workbooks import FileProblem
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage.models_sgs import SgsHeaderMapping
+from xuyi_desktop.storage.queries import header_mappings
 
 
 def remembered(session: Session, source: str, code: str) -> dict[str, str]:
     """header (normalised) -> field remembered for this source and format."""
-    rows = session.execute(
-        select(SgsHeaderMapping.header, SgsHeaderMapping.field).where(SgsHeaderMapping.source == source, SgsHeaderMapping.kind == code)
-    )
-    return {h: f for h, f in rows}
+    return header_mappings.remembered(session, source, code)
 
 
 def remember(session: Session, source: str, code: str, mapping: Mapping[str, str]) -> None:
@@ -66,10 +65,6 @@ class Sink(RowSink, Protocol):
     """A feature's row handler for one transaction; `close()` runs before the commit (flush what it batched)."""
 
     def close(self) -> None: ...
-
-
-class _Rollback(Exception):
-    pass
 
 
 def run_import(
@@ -113,24 +108,23 @@ def _run(ctx: AppContext, path: Path, formats: Sequence[SheetFormat], make_sink:
         if p.missing:
             raise MappingNeeded(p.sheet_name, p.format, p.missing, p.unknown, src)
     result = ImportResult(path, src, valid_only=valid_only)
-    run = None
-    try:
-        with ctx.transaction() as session, audit.batched(session, ctx):
-            sink = make_sink(session, result)
-            run = stream_rows(path, plans, sink, result, valid_only=valid_only, progress=progress, cancel=cancel, workbook=workbook)
-            if result.failed_rows and not valid_only:
-                raise _Rollback()
+    with unit_of_work(ctx, bulk=True) as uow:
+        sink = make_sink(uow.session, result)
+        run = stream_rows(path, plans, sink, result, valid_only=valid_only, progress=progress, cancel=cancel, workbook=workbook)
+        if result.failed_rows and not valid_only:
+            uow.rollback()  # all rows or none: the error workbook says which to fix
+        else:
             sink.close()
             if result.imported or result.rows:
                 for p in plans:
-                    remember(session, src, p.format.code, explicit_mapping(p.format, mapping or {}))
-                audit.write(
-                    session, ctx, action, summary(result),
+                    remember(uow.session, src, p.format.code, explicit_mapping(p.format, mapping or {}))
+                uow.log(
+                    action, summary(result),
                     details={"file": path.name, "sha256": digest(path), "rows": result.rows, "imported": result.imported,
                              "failed_rows": result.failed_rows, "valid_only": valid_only, "source": src,
                              "outcomes": result.outcomes, **(details or {})},
                 )
-    except _Rollback:
+    if uow.rolled_back:
         result.imported = 0
         result.outcomes = {}
     if run is not None:

@@ -32,7 +32,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
@@ -42,8 +41,12 @@ from xuyi_desktop.paths import data_dir
 from xuyi_desktop.printing import qr
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.models import AppSetting, Rating, utcnow
+from xuyi_desktop.services.unit_of_work import UnitOfWork
+from xuyi_desktop.storage.models import AppSetting, utcnow
 from xuyi_desktop.storage.models_security import SigningKey, signing_key_id
+from xuyi_desktop.storage.queries import commitments as commitment_queries
+from xuyi_desktop.storage.queries import ratings as rating_queries
+from xuyi_desktop.storage.queries import signing_keys as key_queries
 
 KEY_FOLDER = "keys"
 KEY_FILE = "office_ed25519.pem"
@@ -180,7 +183,7 @@ def _register(session: Session, ctx: AppContext, key: Ed25519PublicKey, *, appro
               approver: tuple[str, str] | None = None) -> SigningKey:
     """The row of `key`, created (pending, or approved when `approve`) if the database does not know it yet."""
     text = public_key_text(key)
-    row = session.execute(select(SigningKey).where(SigningKey.public_key == text)).scalar_one_or_none()
+    row = key_queries.by_public_key(session, text)
     if row is not None:
         return row
     now = utcnow()
@@ -191,15 +194,11 @@ def _register(session: Session, ctx: AppContext, key: Ed25519PublicKey, *, appro
         status=(KeyStatus.APPROVED if approve else KeyStatus.PENDING).value, registered_by=ctx.actor,
         approved_by=by if approve else "", approved_by_name=by_name if approve else "",
         approved_at=now if approve else None, status_note=why, created_office=ctx.office_code,
-        updated_office=ctx.office_code,
     )
     session.add(row)
-    session.flush()
     state = "，" + (why or "已批准") if approve else "，待管理员核对指纹后批准；批准前本机打印的文件核验为“未经授权”"
-    audit.record_business_change(
-        session, ctx, table_name=TABLE, record_id=row.id, action="insert", record_version=row.version, before=None,
-        after=snapshot(row), summary=f"登记电脑 {row.installation} 的签名密钥，指纹 {row.fingerprint}{state}",
-    )
+    UnitOfWork(session, ctx).record(row, None, verb="insert", image=snapshot,
+                                    summary=f"登记电脑 {row.installation} 的签名密钥，指纹 {row.fingerprint}{state}")
     return row
 
 
@@ -296,7 +295,9 @@ def this_installation(ctx: AppContext) -> KeyView:
     key = print_key(ctx)
     text = public_key_text(key.public_key())
     with ctx.transaction() as session:
-        row = session.execute(select(SigningKey).where(SigningKey.public_key == text)).scalar_one()
+        row = key_queries.by_public_key(session, text)
+        if row is None:  # print_key registered it; gone only if the database was changed behind our back
+            raise KeyStateError("本机签名密钥未在数据库中登记，请重新打开程序", "this PC's key is not registered")
         return _view(row, text)
 
 
@@ -306,10 +307,7 @@ def list_keys(ctx: AppContext, *, all_offices: bool = False) -> list[KeyView]:
     own = public_key_text(installation_key().public_key()) if key_path().exists() else None
     order = {KeyStatus.PENDING.value: 0, KeyStatus.APPROVED.value: 1, KeyStatus.RETIRED.value: 2, KeyStatus.REVOKED.value: 3}
     with ctx.transaction() as session:
-        stmt = select(SigningKey).where(SigningKey.deleted_at.is_(None))
-        if not all_offices:
-            stmt = stmt.where(SigningKey.office_code == ctx.office_code)
-        rows = session.execute(stmt).scalars().all()
+        rows = key_queries.live_keys(session, None if all_offices else ctx.office_code)
         return [_view(r, own) for r in sorted(rows, key=lambda r: (r.office_code != ctx.office_code, r.office_code,
                                                                      order.get(r.status, 9), r.created_at))]
 
@@ -322,7 +320,7 @@ class KeyStateError(DomainError):
 
 def _by_fingerprint(session: Session, ctx: AppContext, text: str) -> SigningKey:
     fp = normalise_fingerprint(text)
-    rows = session.execute(select(SigningKey).where(SigningKey.fingerprint == fp, SigningKey.deleted_at.is_(None))).scalars().all()
+    rows = key_queries.by_fingerprint(session, fp)
     if not rows:
         raise ValidationError(FieldProblem("fingerprint", f"没有指纹为 {fp} 的签名密钥（请在要批准的电脑上查看本机指纹）", "no key with that fingerprint"))
     own = [r for r in rows if r.office_code == ctx.office_code]
@@ -338,6 +336,12 @@ _ALLOWED = {
     KeyStatus.REVOKED: {KeyStatus.PENDING, KeyStatus.APPROVED, KeyStatus.RETIRED},
 }
 _VERB = {KeyStatus.APPROVED: "批准", KeyStatus.RETIRED: "停用", KeyStatus.REVOKED: "吊销"}
+
+
+def may_change(current: KeyStatus, to: KeyStatus) -> bool:
+    """Whether a key in `current` may be approved / retired / revoked (`to`): what _decide accepts, for the
+    buttons of the keys panel."""
+    return current in _ALLOWED.get(to, set())
 
 
 def _decide(session: Session, ctx: AppContext, row: SigningKey, to: KeyStatus, note: str,
@@ -358,11 +362,8 @@ def _decide(session: Session, ctx: AppContext, row: SigningKey, to: KeyStatus, n
         row.revoked_at = now
     if note:
         row.status_note = note[:1000]
-    row.updated_office = ctx.office_code
-    session.flush()
-    audit.record_business_change(
-        session, ctx, table_name=TABLE, record_id=row.id, action="update", record_version=row.version, before=before,
-        after=snapshot(row),
+    UnitOfWork(session, ctx).record(
+        row, before, image=snapshot,
         summary=f"{_VERB[to]}电脑 {row.installation} 的签名密钥，指纹 {row.fingerprint}" + (f"：{note}" if note else ""),
     )
 
@@ -442,7 +443,7 @@ def keys_for(session: Session, ctx: AppContext, office_code: str) -> list[_Candi
     this office, and are tried last otherwise (a code signed with our key was issued here under an earlier code).
     A peer's key row counts only when the peer itself made its last change (one office cannot vouch for
     another's keys)."""
-    rows = session.execute(select(SigningKey).where(SigningKey.deleted_at.is_(None))).scalars().all()
+    rows = key_queries.live_keys(session)
     own = [_Candidate("own", k, r) for r in rows if r.office_code == ctx.office_code and (k := _parsed(r.public_key))]
     peers: list[_Candidate] = []
     if office_code != ctx.office_code:
@@ -573,7 +574,7 @@ def _key_problem(row: SigningKey | None, issued_on: dt.date) -> tuple[str, str] 
 def _document_state(session: Session, p: qr.Payload, today: dt.date) -> tuple[str, str] | None:
     """What the records here say about the document itself: revoked, superseded, no longer in force, expired."""
     if p.doc_type == "CERT":
-        rating = session.execute(select(Rating).where(Rating.certificate_serial == p.serial)).scalar_one_or_none()
+        rating = rating_queries.by_certificate_serial(session, p.serial)
         if rating is not None:
             status = RatingStatus(rating.status)
             if status is RatingStatus.REVOKED:
@@ -583,9 +584,7 @@ def _document_state(session: Session, p: qr.Payload, today: dt.date) -> tuple[st
             if status is not RatingStatus.EFFECTIVE:
                 return "not_in_force", f"该信用评价现为“{status.label}”状态，证书不再代表当前等级"
     if p.doc_type == "CN":
-        from xuyi_desktop.storage.models_commitments import Commitment
-
-        row = session.execute(select(Commitment).where(Commitment.serial == p.serial)).scalar_one_or_none()
+        row = commitment_queries.by_serial(session, p.serial)
         if row is not None and row.status == "revoked":
             return "revoked", "该信用承诺已被撤销，承诺书不再有效"
     until = p.facts.get("to")

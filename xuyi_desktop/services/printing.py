@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import EntityKind
@@ -46,10 +45,11 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.office_keys import VerifyResult, print_key, verify_payload
 from xuyi_desktop.services.offices import PROVISIONAL_NAME
 from xuyi_desktop.services.ratings import TABLE as RATING_TABLE
-from xuyi_desktop.services.ratings import snapshot
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.services.serials import next_serial
+from xuyi_desktop.services.unit_of_work import UnitOfWork
 from xuyi_desktop.storage.models import Entity, Rating
+from xuyi_desktop.storage.queries import ratings as rating_queries
 
 __all__ = [
     "DEFAULT_ORGAN", "NotPrintableError", "NothingToPrintError", "PdfUnreadableError", "PrintCancelled",
@@ -110,10 +110,7 @@ class _Loaded:
 
 
 def _load(session: Session, rating_ids: Sequence[uuid.UUID]) -> list[_Loaded]:
-    rows = session.execute(
-        select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(Rating.id.in_(list(rating_ids)))
-    ).all()
-    found = {r.id: (r, e) for r, e in rows if r.deleted_at is None}
+    found = {r.id: (r, e) for r, e in rating_queries.with_entities(session, rating_ids) if r.deleted_at is None}
     reg = registry()
     out = []
     for rid in rating_ids:
@@ -129,15 +126,9 @@ def _assign_serial(session: Session, ctx: AppContext, item: _Loaded, today: dt.d
     r = item.rating
     if r.certificate_serial:
         return False
-    before = snapshot(r)
-    r.certificate_serial = next_serial(session, ctx, "CERT", today.year)
-    r.updated_office = ctx.office_code
-    session.flush()
-    audit.record_business_change(
-        session, ctx, table_name=RATING_TABLE, record_id=r.id, action="update", record_version=r.version,
-        before=before, after=snapshot(r),
-        summary=f"分配信用等级证书编号 {r.certificate_serial}：{item.entity.name} {r.period}年度 {r.grade}级",
-    )
+    serial = next_serial(session, ctx, "CERT", today.year)
+    UnitOfWork(session, ctx).change(r, verb="update", certificate_serial=serial,
+                                    summary=f"分配信用等级证书编号 {serial}：{item.entity.name} {r.period}年度 {r.grade}级")
     return True
 
 
@@ -240,14 +231,9 @@ def effective_rating_ids(ctx: AppContext, period: int, domain: str) -> list[uuid
     scheme = _scheme(domain, period)
     rank = {g: i for i, g in enumerate(scheme.grades)}
     with ctx.transaction() as session:
-        rows = session.execute(
-            select(Rating.id, Rating.grade, Entity.name).join(Entity, Entity.id == Rating.entity_id).where(
-                Rating.period == period, Rating.domain == scheme.code, Rating.status == RatingStatus.EFFECTIVE.value,
-                Rating.deleted_at.is_(None), Entity.deleted_at.is_(None),
-            )
-        ).all()
-    rows.sort(key=lambda r: (rank.get(r.grade, 99), r.name))
-    return [r.id for r in rows]
+        rows = [(r.id, r.grade, e.name) for r, e in rating_queries.of_period(session, period, scheme.code, (RatingStatus.EFFECTIVE,))]
+    rows.sort(key=lambda r: (rank.get(r[1], 99), r[2]))
+    return [rid for rid, _, _ in rows]
 
 
 def print_certificates_batch(
@@ -328,12 +314,7 @@ def print_publicity_list(
     rank = {g: i for i, g in enumerate(scheme.grades)}
     key = print_key(ctx)
     with ctx.transaction() as session:
-        found = session.execute(
-            select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(
-                Rating.period == period, Rating.domain == scheme.code, Rating.status.in_([s.value for s in statuses]),
-                Rating.deleted_at.is_(None), Entity.deleted_at.is_(None),
-            )
-        ).all()
+        found = rating_queries.of_period(session, period, scheme.code, statuses)
         if not found:
             raise NothingToPrintError(f"{period}年度“{scheme.name}”没有{'、'.join(s.label for s in statuses)}的信用评价")
         found.sort(key=lambda re: (rank.get(re[0].grade, 99), -(re[0].score or 0), re[1].name))

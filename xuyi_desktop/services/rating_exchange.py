@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import CATEGORIES, EntityDraft, EntityKind
@@ -32,11 +31,12 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import register_entity_in
 from xuyi_desktop.services.ratings import RatingInput, add_rating_in
 from xuyi_desktop.services.schemes import registry
-from xuyi_desktop.storage.models import Entity, Rating
+from xuyi_desktop.services.unit_of_work import unit_of_work
+from xuyi_desktop.storage import entity_queries
+from xuyi_desktop.storage.queries import ratings as rating_queries
 
 # Ratings that block a second one for the same entity, domain and period (a correction goes through the timeline).
 _LIVE_STATUSES = (RatingStatus.DRAFT, RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE)
-_PUBLIC_STATUSES = (RatingStatus.PUBLICITY.value, RatingStatus.EFFECTIVE.value)
 _CHUNK = 500  # identifiers per IN (...) query: well below SQLite's bound-parameter limit
 
 
@@ -83,10 +83,6 @@ class ImportResult:
         }
 
 
-class _Rollback(Exception):
-    """Leaves the import's transaction so that it rolls back: some row was wrong."""
-
-
 def default_errors_path(source: Path) -> Path:
     """`<stem>.errors.xlsx` beside the input."""
     return source.with_name(f"{source.stem}.errors.xlsx")
@@ -126,8 +122,7 @@ def _chunks(items: list[Any]) -> Iterator[list[Any]]:
 def _entities_by_identifier(session: Session, identifiers: set[str]) -> dict[str, tuple[uuid.UUID, str]]:
     found: dict[str, tuple[uuid.UUID, str]] = {}
     for chunk in _chunks(sorted(identifiers)):
-        stmt = select(Entity.identifier, Entity.id, Entity.name).where(Entity.identifier.in_(chunk), Entity.deleted_at.is_(None))
-        for ident, eid, name in session.execute(stmt):
+        for ident, eid, name in entity_queries.live_ids_and_names(session, chunk):
             found[ident] = (eid, name)
     return found
 
@@ -135,10 +130,7 @@ def _entities_by_identifier(session: Session, identifiers: set[str]) -> dict[str
 def _live_ratings(session: Session, entity_ids: set[uuid.UUID]) -> dict[tuple[uuid.UUID, str, int], str]:
     found: dict[tuple[uuid.UUID, str, int], str] = {}
     for chunk in _chunks(list(entity_ids)):
-        stmt = select(Rating.entity_id, Rating.domain, Rating.period, Rating.status).where(
-            Rating.entity_id.in_(chunk), Rating.status.in_([s.value for s in _LIVE_STATUSES]), Rating.deleted_at.is_(None)
-        )
-        for eid, domain, period, status in session.execute(stmt):
+        for eid, domain, period, status in rating_queries.statuses_of(session, chunk, _LIVE_STATUSES):
             found[(eid, domain, period)] = status
     return found
 
@@ -194,29 +186,31 @@ def import_ratings(
     result.warnings.extend(f"第{n}行：没有证件号码，视为表注，已跳过" for n in data.note_rows)
     _mark_duplicates(rows)
     created: dict[str, uuid.UUID] = {}
-    try:
-        with ctx.transaction() as session, audit.batched(session, ctx):
-            entities = _entities_by_identifier(session, {r.values["identifier"] for r in rows if "identifier" in r.values})
-            existing = _live_ratings(session, {eid for eid, _ in entities.values()})
-            for done, row in enumerate(rows, start=1):
-                rating_id = _import_row(session, ctx, reg, row, entities, existing, created, create_missing, result)
-                if rating_id is not None:
-                    result.rating_ids.append(rating_id)
-                if progress is not None and (done % 100 == 0 or done == len(rows)):
-                    progress(done, len(rows))
-            if any(r.problems for r in rows):
-                raise _Rollback
+    with unit_of_work(ctx, bulk=True) as uow:
+        session = uow.session
+        entities = _entities_by_identifier(session, {r.values["identifier"] for r in rows if "identifier" in r.values})
+        existing = _live_ratings(session, {eid for eid, _ in entities.values()})
+        for done, row in enumerate(rows, start=1):
+            rating_id = _import_row(session, ctx, reg, row, entities, existing, created, create_missing, result)
+            if rating_id is not None:
+                result.rating_ids.append(rating_id)
+            if progress is not None and (done % 100 == 0 or done == len(rows)):
+                progress(done, len(rows))
+        if any(r.problems for r in rows):
+            uow.rollback()  # some row was wrong: all rows or none
+        else:
             digest = hashlib.sha256(source.read_bytes()).hexdigest()
-            audit.write(
-                session, ctx, "import.ratings",
+            uow.log(
+                "import.ratings",
                 f"导入信用评价 {len(rows)} 条（{source.name}）" + (f"，新登记主体 {len(created)} 个" if created else ""),
                 details={"file": source.name, "sha256": digest, "sheet": data.sheet_name, "rows": len(rows),
                          "entities_created": len(created)},
             )
-        result.imported, result.entities_created = len(rows), len(created)
-    except _Rollback:
+    if uow.rolled_back:
         result.rating_ids.clear()
         _report(source, data, layout, rows, errors_path or default_errors_path(source), result)
+    else:
+        result.imported, result.entities_created = len(rows), len(created)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -341,19 +335,9 @@ class PublicityExport:
 def publicity_rows(session: Session, scheme: RatingScheme, period: int) -> list[PublicityRow]:
     """Ratings of the period and domain in publicity or in effect, best grade first; where an entity has both
     (a correction publicised while the old one is in effect) the newer one is listed."""
-    rank = case({g: i for i, g in enumerate(scheme.grades)}, value=Rating.grade, else_=len(scheme.grades))
-    stmt = (
-        select(
-            Rating.entity_id, Entity.name, Entity.kind, Entity.identifier, Rating.grade, Rating.score, Rating.bad_points,
-            Rating.evaluating_organ, Rating.publicity_start, Rating.publicity_end, Rating.created_at, Rating.deductions_json,
-        )
-        .join(Entity, Entity.id == Rating.entity_id)
-        .where(Rating.domain == scheme.code, Rating.period == period, Rating.status.in_(_PUBLIC_STATUSES), Rating.deleted_at.is_(None))
-        .order_by(rank, Rating.score.desc().nulls_last(), Rating.bad_points.asc().nulls_last(), Entity.name, Rating.created_at.desc())
-    )
     newest: dict[uuid.UUID, tuple[dt.datetime, tuple[Any, ...]]] = {}
     order: list[uuid.UUID] = []
-    for r in session.execute(stmt):
+    for r in rating_queries.public_rows(session, scheme.code, period, scheme.grades):
         if r.entity_id not in newest:
             order.append(r.entity_id)
         if r.entity_id not in newest or r.created_at > newest[r.entity_id][0]:

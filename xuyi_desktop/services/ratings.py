@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import CATEGORIES, EntityKind
@@ -19,9 +18,11 @@ from xuyi_desktop.domain.rating_schemes import RatingScheme
 from xuyi_desktop.domain.ratings import (
     DerivedGrade,
     RatingStatus,
+    check_correctable,
     check_transition,
     check_typed_grade,
     derive_grade,
+    may_correct,
     score_from_deductions,
 )
 from xuyi_desktop.domain.working_days import add_months
@@ -30,12 +31,14 @@ from xuyi_desktop.services import attachments, audit, four_eyes
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.schemes import registry
+from xuyi_desktop.services.unit_of_work import UnitOfWork, unit_of_work
 from xuyi_desktop.storage.models import (
     Entity,
     Rating,
     RatingAttachment,
     RatingObjection,
 )
+from xuyi_desktop.storage.queries import ratings as rating_queries
 from xuyi_desktop.storage.snapshots import row_image
 
 TABLE = "rating"
@@ -92,6 +95,11 @@ class RatingView:
     updated_office: str
     warnings: tuple[str, ...] = ()
     objections: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def correctable(self) -> bool:
+        """Whether correct_rating accepts this rating (not revoked, not superseded)."""
+        return may_correct(self.status)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -153,7 +161,7 @@ def _view(session: Session, r: Rating, warnings: tuple[str, ...] = ()) -> Rating
     objections = [
         {"id": str(o.id), "received_on": o.received_on.isoformat(), "objector": o.objector, "content": o.content,
          "outcome": o.outcome, "outcome_note": o.outcome_note}
-        for o in session.execute(select(RatingObjection).where(RatingObjection.rating_id == r.id).order_by(RatingObjection.received_on)).scalars()
+        for o in rating_queries.objections_of(session, r.id)
     ]
     return RatingView(
         r.id, r.entity_id, entity.name if entity else "", r.domain, scheme.name, r.scheme_version, r.period, r.score,
@@ -166,11 +174,7 @@ def _view(session: Session, r: Rating, warnings: tuple[str, ...] = ()) -> Rating
 def _previous_grade(session: Session, entity_id: uuid.UUID, domain: str, period: int) -> str | None:
     """The grade of the latest evaluated period before this one (逐级上升 compares with it): unrated years in
     between do not reset the climb — a C of 2022 still caps 2024 at B when 2023 was not rated."""
-    stmt = select(Rating.grade).where(
-        Rating.entity_id == entity_id, Rating.domain == domain, Rating.period < period,
-        Rating.status.in_((RatingStatus.EFFECTIVE.value, RatingStatus.SUPERSEDED.value)), Rating.deleted_at.is_(None),
-    ).order_by(Rating.period.desc(), Rating.status.asc())  # "effective" sorts before "superseded"
-    return session.execute(stmt.limit(1)).scalar_one_or_none()
+    return rating_queries.previous_grade(session, entity_id, domain, period)
 
 
 def previous_grade(ctx: AppContext, entity_id: uuid.UUID, domain: str, period: int) -> str | None:
@@ -243,6 +247,7 @@ def add_rating_in(session: Session, ctx: AppContext, data: RatingInput, *, super
         old = session.get(Rating, supersedes)
         if old is None or old.entity_id != entity.id or old.domain != data.domain or old.period != data.period:
             raise ValidationError(FieldProblem("supersedes", "更正的评价应为同一主体、同一领域、同一年度", "correction must match"))
+        check_correctable(RatingStatus(old.status))
     derived, score, deductions = _derive(scheme, data, _previous_grade(session, entity.id, data.domain, data.period))
     if data.grade:
         grade = check_typed_grade(scheme, data.grade.strip().upper(), derived)
@@ -259,16 +264,10 @@ def add_rating_in(session: Session, ctx: AppContext, data: RatingInput, *, super
         bad_points=data.points, deductions_json=json.dumps(deductions, ensure_ascii=False), grade=grade,
         grade_notes="；".join(notes), status=RatingStatus.DRAFT.value, evaluating_organ=data.evaluating_organ.strip(),
         decision_date=data.decision_date, document_no=data.document_no.strip(), basis_notes=data.basis_notes.strip(),
-        supersedes_id=supersedes, created_office=ctx.office_code, updated_office=ctx.office_code,
-        penalty_until=data.penalty_until if direct else None,
+        supersedes_id=supersedes, penalty_until=data.penalty_until if direct else None,
     )
-    session.add(rating)
-    session.flush()
     what = "更正" if supersedes else "录入"
-    audit.record_business_change(
-        session, ctx, table_name=TABLE, record_id=rating.id, action="insert", record_version=rating.version,
-        before=None, after=snapshot(rating), summary=f"{what}信用评价 {entity.name} {scheme.name} {data.period}年度 {grade}级",
-    )
+    UnitOfWork(session, ctx).add(rating, summary=f"{what}信用评价 {entity.name} {scheme.name} {data.period}年度 {grade}级")
     return _view(session, rating, tuple(warnings + notes))
 
 
@@ -292,13 +291,14 @@ def set_status(
     today = today or dt.date.today()
     if override_reason.strip():
         audit.require(ctx, Permission.CREDIT_REVIEW)
-    with ctx.transaction() as session:
+    with unit_of_work(ctx) as uow:
+        session = uow.session
         rating = session.get(Rating, rating_id)
         if rating is None or rating.deleted_at is not None:
             raise NotFoundError(f"信用评价 {rating_id}")
         current = RatingStatus(rating.status)
         check_transition(current, target)
-        before = snapshot(rating)
+        before = uow.before_image(rating)
         warnings: list[str] = []
         scheme = registry().for_period(rating.domain, rating.period)
         if target is RatingStatus.PUBLICITY:
@@ -308,10 +308,7 @@ def set_status(
                 warnings.append(f"公示期截止日 {rating.publicity_end:%Y-%m-%d} 待确认：{rating.publicity_end.year}年节假日安排尚未安装，暂按周末计算")
         if target is RatingStatus.EFFECTIVE:
             four_eyes.check_effect(session, ctx, TABLE, rating.id)  # issue 21: not the one who entered it
-            pending = session.execute(
-                select(exists().where(RatingObjection.rating_id == rating.id, RatingObjection.outcome == "pending"))
-            ).scalar()
-            if pending:
+            if rating_queries.has_pending_objection(session, rating.id):
                 raise ValidationError(FieldProblem("status", "还有未处理的异议，处理完毕后才能生效", "objections pending"))
             if rating.publicity_end and today <= rating.publicity_end:
                 if not override_reason.strip():
@@ -326,42 +323,26 @@ def set_status(
             if rating.penalty_until is not None and rating.penalty_until > rating.valid_until:
                 rating.valid_until = rating.penalty_until
                 warnings.append(f"直接定为{rating.grade}级，处罚期限至{rating.penalty_until:%Y-%m-%d}，有效期相应延长")
-            _supersede_others(session, ctx, rating)
+            _supersede_others(uow, rating)
         rating.status = target.value
-        rating.updated_office = ctx.office_code
-        session.flush()
         entity = session.get(Entity, rating.entity_id)
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=rating.id, action="update", record_version=rating.version,
-            before=before, after=snapshot(rating),
+        uow.record(
+            rating, before,
             summary=f"信用评价 {entity.name if entity else ''} {rating.period}年度 {current.label}→{target.label}" + (f"：{note}" if note else "") + ("（" + "；".join(warnings) + "）" if warnings else ""),
         )
         return _view(session, rating, tuple(warnings))
 
 
-def _supersede_others(session: Session, ctx: AppContext, rating: Rating) -> None:
-    others = session.execute(
-        select(Rating).where(
-            Rating.id != rating.id, Rating.entity_id == rating.entity_id, Rating.domain == rating.domain,
-            Rating.period == rating.period, Rating.status == RatingStatus.EFFECTIVE.value, Rating.deleted_at.is_(None),
-        )
-    ).scalars()
-    for old in others:
-        before = snapshot(old)
-        old.status = RatingStatus.SUPERSEDED.value
-        old.updated_office = ctx.office_code
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=old.id, action="update", record_version=old.version,
-            before=before, after=snapshot(old), summary=f"信用评价被新版本取代（{rating.id}）",
-        )
+def _supersede_others(uow: UnitOfWork, rating: Rating) -> None:
+    for old in rating_queries.other_effective(uow.session, rating):
+        uow.change(old, verb="update", status=RatingStatus.SUPERSEDED.value, summary=f"信用评价被新版本取代（{rating.id}）")
 
 
 def add_objection(ctx: AppContext, rating_id: uuid.UUID, *, objector: str, content: str, received_on: dt.date | None = None) -> uuid.UUID:
     """Record an objection received during publicity."""
     audit.require(ctx, Permission.ENTITY_EDIT)
-    with ctx.transaction() as session:
-        rating = session.get(Rating, rating_id)
+    with unit_of_work(ctx) as uow:
+        rating = uow.session.get(Rating, rating_id)
         if rating is None:
             raise NotFoundError(f"信用评价 {rating_id}")
         if rating.status != RatingStatus.PUBLICITY.value:
@@ -370,36 +351,22 @@ def add_objection(ctx: AppContext, rating_id: uuid.UUID, *, objector: str, conte
             raise ValidationError(FieldProblem("objection", "异议人和异议内容都必须填写", "objector and content required"))
         obj = RatingObjection(
             rating_id=rating.id, received_on=received_on or dt.date.today(), objector=objector.strip(), content=content.strip(),
-            created_office=ctx.office_code, updated_office=ctx.office_code,
         )
-        session.add(obj)
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name="rating_objection", record_id=obj.id, action="insert", record_version=obj.version,
-            before=None, after=row_image(obj),
-            summary=f"登记异议：{obj.objector}",
-        )
+        uow.add(obj, summary=f"登记异议：{obj.objector}")
         return obj.id
 
 
 def decide_objection(ctx: AppContext, objection_id: uuid.UUID, *, upheld: bool, note: str) -> None:
     """Record the outcome. An upheld objection sends the rating back to draft for a correction."""
     audit.require(ctx, Permission.RATING_APPROVE)
-    with ctx.transaction() as session:
-        obj = session.get(RatingObjection, objection_id)
+    with unit_of_work(ctx) as uow:
+        obj = uow.session.get(RatingObjection, objection_id)
         if obj is None:
             raise NotFoundError(f"异议 {objection_id}")
         if obj.outcome != "pending":
             raise ValidationError(FieldProblem("outcome", "该异议已处理", "already decided"))
-        before = row_image(obj)
-        obj.outcome, obj.outcome_note, obj.decided_on = ("upheld" if upheld else "rejected"), note.strip(), dt.date.today()
-        obj.updated_office = ctx.office_code
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name="rating_objection", record_id=obj.id, action="update", record_version=obj.version,
-            before=before, after=row_image(obj),
-            summary=f"异议处理：{'成立' if upheld else '不成立'}",
-        )
+        uow.change(obj, verb="update", summary=f"异议处理：{'成立' if upheld else '不成立'}",
+                   outcome="upheld" if upheld else "rejected", outcome_note=note.strip(), decided_on=dt.date.today())
     if upheld:
         set_status(ctx, obj.rating_id, RatingStatus.DRAFT, note="异议成立，退回更正")
 
@@ -410,20 +377,15 @@ def attach_file(ctx: AppContext, rating_id: uuid.UUID, source: Path) -> uuid.UUI
     audit.require(ctx, Permission.ENTITY_EDIT)
     data, digest = attachments.read_checked(source)
     target = attachments.write_cache(attachments.cache_path(digest, attachments.cache_suffix(data)), data)
-    with ctx.transaction() as session:
-        if session.get(Rating, rating_id) is None:
+    with unit_of_work(ctx) as uow:
+        if uow.session.get(Rating, rating_id) is None:
             raise NotFoundError(f"信用评价 {rating_id}")
-        attachments.store_content(session, ctx, data, digest, source.name)
+        attachments.store_content(uow.session, ctx, data, digest, source.name)
         att = RatingAttachment(
             rating_id=rating_id, original_name=source.name, stored_path=str(target.relative_to(data_dir())), sha256=digest,
-            size=len(data), created_office=ctx.office_code, updated_office=ctx.office_code,
+            size=len(data),
         )
-        session.add(att)
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name="rating_attachment", record_id=att.id, action="insert", record_version=att.version,
-            before=None, after=row_image(att), summary=f"附件 {source.name}",
-        )
+        uow.add(att, summary=f"附件 {source.name}")
         return att.id
 
 
@@ -432,10 +394,7 @@ def list_ratings(ctx: AppContext, entity: str | uuid.UUID) -> list[RatingView]:
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
         e = resolve_entity(session, entity)
-        rows = session.execute(
-            select(Rating).where(Rating.entity_id == e.id, Rating.deleted_at.is_(None)).order_by(Rating.period.desc(), Rating.created_at.desc())
-        ).scalars()
-        return [_view(session, r) for r in rows]
+        return [_view(session, r) for r in rating_queries.timeline(session, e.id)]
 
 
 def get_rating(ctx: AppContext, rating_id: uuid.UUID) -> RatingView:

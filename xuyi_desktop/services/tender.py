@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.consequences import Decision, Line
@@ -43,10 +42,11 @@ from xuyi_desktop.services.entity_views import summary_of
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.profile import decide_for
 from xuyi_desktop.services.schemes import registry
+from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage import entity_queries
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_tender import ThirdPartyReport
-from xuyi_desktop.storage.snapshots import row_image
+from xuyi_desktop.storage.queries import tender as tender_queries
 
 TABLE = "third_party_report"
 
@@ -157,12 +157,10 @@ def add_report(ctx: AppContext, data: ReportInput, *, today: dt.date | None = No
         problems.append(FieldProblem("grade", "信用等级（结论）不能超过100个字符", "grade too long"))
     if problems:
         raise ValidationError(problems)
-    with ctx.transaction() as session:
+    with unit_of_work(ctx) as uow:
+        session = uow.session
         e = resolve_entity(session, data.entity)
-        same = session.execute(select(ThirdPartyReport).where(
-            ThirdPartyReport.report_no == number, ThirdPartyReport.agency_name == agency,
-            ThirdPartyReport.deleted_at.is_(None),
-        )).scalars().first()
+        same = tender_queries.live_report(session, agency, number)
         if same is not None:
             owner = session.get(Entity, same.entity_id)
             raise ValidationError(FieldProblem(
@@ -173,18 +171,13 @@ def add_report(ctx: AppContext, data: ReportInput, *, today: dt.date | None = No
             entity_id=e.id, agency_name=agency, agency_registered=bool(data.agency_registered),
             agency_registration_no=data.agency_registration_no.strip()[:100], report_no=number, issued_on=data.issued_on,
             valid_until=data.valid_until, grade=data.grade.strip(), remarks=data.remarks.strip(), void_reason="",
-            created_office=ctx.office_code, updated_office=ctx.office_code,
         )
-        session.add(rec)
-        session.flush()
-        view = _report_view(rec, e, today)
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=rec.id, action="insert", record_version=rec.version, before=None,
-            after=row_image(rec),
+        uow.add(
+            rec,
             summary=f"登记第三方信用报告 {e.name}：{agency} {number}（{data.issued_on}至{data.valid_until}，"
                     f"{'机构已备案' if rec.agency_registered else '机构未备案'}）",
         )
-        return view
+        return _report_view(rec, e, today)
 
 
 def list_reports(ctx: AppContext, *, entity: str | uuid.UUID | None = None, valid_only: bool = False,
@@ -194,17 +187,9 @@ def list_reports(ctx: AppContext, *, entity: str | uuid.UUID | None = None, vali
 
     audit.require(ctx, Permission.VIEW)
     today = today or dt.date.today()
-    stmt = select(ThirdPartyReport, Entity).join(Entity, Entity.id == ThirdPartyReport.entity_id).where(
-        ThirdPartyReport.deleted_at.is_(None))
-    if text.strip():
-        t = text.strip()
-        stmt = stmt.where(ThirdPartyReport.agency_name.icontains(t, autoescape=True)
-                          | ThirdPartyReport.report_no.icontains(t, autoescape=True)
-                          | Entity.name.icontains(t, autoescape=True))
     with ctx.transaction() as session:
-        if entity is not None:
-            stmt = stmt.where(ThirdPartyReport.entity_id == resolve_entity(session, entity).id)
-        rows = session.execute(stmt.order_by(ThirdPartyReport.issued_on.desc()).limit(limit)).all()
+        entity_id = resolve_entity(session, entity).id if entity is not None else None
+        rows = tender_queries.reports(session, text=text.strip(), entity_id=entity_id, limit=limit)
         views = [_report_view(r, e, today) for r, e in rows]
     return _order([v for v in views if v.valid or not valid_only])
 
@@ -227,18 +212,13 @@ def void_report(ctx: AppContext, report_id: uuid.UUID, *, reason: str) -> None:
     audit.require(ctx, Permission.CREDIT_REVIEW)
     if not reason.strip():
         raise ValidationError(FieldProblem("reason", "请填写作废理由", "reason required"))
-    with ctx.transaction() as session:
-        r = session.get(ThirdPartyReport, report_id)
+    with unit_of_work(ctx) as uow:
+        r = uow.session.get(ThirdPartyReport, report_id)
         if r is None or r.deleted_at is not None:
             raise NotFoundError(f"第三方信用报告 {report_id}")
-        e = session.get(Entity, r.entity_id)
-        before = row_image(r)
-        r.void_reason, r.deleted_at, r.updated_office = reason.strip(), utcnow(), ctx.office_code
-        session.flush()
-        audit.record_business_change(
-            session, ctx, table_name=TABLE, record_id=r.id, action="delete", record_version=r.version, before=before,
-            after=row_image(r), summary=f"作废第三方信用报告 {e.name if e else ''}：{r.agency_name} {r.report_no}（{reason.strip()}）",
-        )
+        e = uow.session.get(Entity, r.entity_id)
+        uow.change(r, verb="delete", void_reason=reason.strip(), deleted_at=utcnow(),
+                   summary=f"作废第三方信用报告 {e.name if e else ''}：{r.agency_name} {r.report_no}（{reason.strip()}）")
 
 
 def reports_for_check(session: Session, entity_id: uuid.UUID, business: str, today: dt.date) -> list[dict[str, Any]] | None:
@@ -247,8 +227,7 @@ def reports_for_check(session: Session, entity_id: uuid.UUID, business: str, tod
     rules = tender_rules().reports
     if business not in rules.businesses:
         return None
-    rows = session.execute(select(ThirdPartyReport, Entity).join(Entity, Entity.id == ThirdPartyReport.entity_id).where(
-        ThirdPartyReport.entity_id == entity_id, ThirdPartyReport.deleted_at.is_(None))).all()
+    rows = tender_queries.reports(session, entity_id=entity_id)
     views = _order([_report_view(r, e, today) for r, e in rows])[: rules.shown]
     keep = ("id", "agency_name", "agency_registered", "agency_registration_no", "report_no", "issued_on", "valid_until",
             "grade", "remarks", "valid", "state", "state_label")

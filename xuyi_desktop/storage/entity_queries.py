@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from xuyi_desktop.domain.identifiers import normalise_identifier
 from xuyi_desktop.domain.search_keys import fold
-from xuyi_desktop.storage.models import Entity
+from xuyi_desktop.storage.models import Entity, EntityRelation
 from xuyi_desktop.storage.search_index import SearchIndex
 
 _LIVE = Entity.deleted_at.is_(None)
@@ -147,3 +147,22 @@ def page(
 
 def count_live(session: Session) -> int:
     return session.execute(select(func.count()).select_from(Entity).where(_LIVE)).scalar_one()
+
+
+def live_ids_and_names(session: Session, identifiers: Sequence[str]) -> list[tuple[str, uuid.UUID, str]]:
+    """(identifier, id, name) of the live entities registered under these identifiers."""
+    stmt = select(Entity.identifier, Entity.id, Entity.name).where(Entity.identifier.in_(identifiers), _LIVE)
+    return [(ident, eid, name) for ident, eid, name in session.execute(stmt)]
+
+
+def live_ids_by_identifier(session: Session) -> dict[str, uuid.UUID]:
+    """Every live entity's id by its identifier (a bulk importer's lookup table)."""
+    return dict(session.execute(select(Entity.identifier, Entity.id).where(_LIVE)).all())  # type: ignore[arg-type]
+
+
+def live_relations_of(session: Session, entity_id: uuid.UUID) -> list[EntityRelation]:
+    """The live person–organisation links on either side of the entity."""
+    stmt = select(EntityRelation).where(
+        or_(EntityRelation.person_id == entity_id, EntityRelation.org_id == entity_id), EntityRelation.deleted_at.is_(None)
+    )
+    return list(session.execute(stmt).scalars())

@@ -97,6 +97,8 @@ class CommitmentPage(QWidget):
         self.settings = settings
         self.views: list[CommitmentView] = []
         self.last_pdf: Path | None = None
+        self.last_batch: svc.BatchPrinted | None = None
+        self.progress: QProgressDialog | None = None
         self.batch_running = False
         self._cancel = False
         self.last_export: Path | None = None
@@ -379,6 +381,8 @@ class CommitmentPage(QWidget):
 
     def _print_failed(self, error: BaseException) -> None:
         self.batch_running = False
+        if self.progress is not None:
+            self.progress.reset()
         self._update_buttons()
         QMessageBox.warning(self, self.tr("打印信用承诺书"), getattr(error, "message_zh", str(error)))
 
@@ -404,7 +408,7 @@ class CommitmentPage(QWidget):
 
     def print_batch(self, path: str | Path | None = None) -> None:
         """The selected commitments (or, with none selected, every one listed) into one PDF, with progress."""
-        chosen = [v for v in (self.selected() or self.views) if v.status is not CommitmentStatus.REVOKED]
+        chosen = self.selected() or self.views  # the service leaves the revoked ones out and says which
         if not chosen:
             return
         if path is None:
@@ -419,23 +423,32 @@ class CommitmentPage(QWidget):
         self.progress.setMinimumDuration(300)
         self.progress.canceled.connect(self._cancel_batch)
         signals = _BatchSignals(self)
-        signals.progress.connect(lambda done, total: self.progress.setValue(done))
+        progress = self.progress
+        # total: what the service prints (the revoked ones it leaves out are not counted)
+        signals.progress.connect(lambda done, total: (progress.setMaximum(total), progress.setValue(done)))
         self._cancel = False
         self.batch_running = True
         self._update_buttons()
         ctx, ids, out = self.ctx, [v.id for v in chosen], Path(path)
 
-        def work() -> Path:
-            return svc.print_commitments(ctx, ids, out, progress=signals.progress.emit, cancelled=lambda: self._cancel)
+        def work() -> svc.BatchPrinted:
+            return svc.print_commitment_batch(ctx, ids, out, progress=signals.progress.emit, cancelled=lambda: self._cancel)
 
         run_in_background(work, self._batch_done, self._print_failed, owner=self)
 
     def _cancel_batch(self) -> None:
         self._cancel = True
 
-    def _batch_done(self, path: object) -> None:
+    def _batch_done(self, done: object) -> None:
+        assert isinstance(done, svc.BatchPrinted)
         self.batch_running = False
-        self.progress.reset()
+        if self.progress is not None:
+            self.progress.reset()
         self._update_buttons()
-        self.last_pdf = Path(str(path))
-        self.message.emit(self.tr("批量承诺书已生成：{0}").format(path))
+        self.last_pdf = done.path
+        self.last_batch = done
+        text = self.tr("批量承诺书已生成（{0}份）：{1}").format(done.printed, done.path)
+        if done.left_out:
+            text += "；" + done.left_out_text()
+            QMessageBox.information(self, self.tr("批量打印信用承诺书"), text)
+        self.message.emit(text)

@@ -41,7 +41,7 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.rating_schemes import SchemeError
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.credit_check import AmbiguousQueryError, CreditCheckResult, check_entity, resolve_query
+from xuyi_desktop.services.credit_check import AmbiguousQueryError, CreditCheckResult, check_entity, run_check
 from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.ui.formatting import local_time
@@ -405,8 +405,8 @@ class CreditCheckPage(QWidget):
         business, ctx = self.business(), self._ctx
 
         def work() -> CreditCheckResult:
-            entity_id = resolve_query(ctx, query)  # several hits: AmbiguousQueryError, nothing logged or numbered
-            return check_entity(ctx, entity_id, business, query=query)
+            # what `xuyi check` runs; several hits: AmbiguousQueryError, nothing logged or numbered
+            return run_check(ctx, query, business)
 
         self._start(self.tr("正在核查“{0}”…").format(query))
         run_in_background(work, lambda result: self._show_result(result, query), self._failed, owner=self)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services import office_keys
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.office_keys import KeyStatus
 
 COLUMNS = ("指纹", "状态", "电脑", "登记", "批准人", "说明")
 _STATUS_COLOUR = {"pending": Qt.GlobalColor.darkYellow, "revoked": Qt.GlobalColor.darkRed, "retired": Qt.GlobalColor.gray}
@@ -98,10 +99,9 @@ class KeysPanel(QGroupBox):
 
     def _update_buttons(self) -> None:
         v = self.selected()
-        status = v.status.value if v else ""
-        self.approve_button.setEnabled(status == "pending")
-        self.retire_button.setEnabled(status == "approved")
-        self.revoke_button.setEnabled(status in ("pending", "approved", "retired"))
+        for button, to in ((self.approve_button, KeyStatus.APPROVED), (self.retire_button, KeyStatus.RETIRED),
+                           (self.revoke_button, KeyStatus.REVOKED)):
+            button.setEnabled(v is not None and office_keys.may_change(v.status, to))
 
     def _run(self, title: str, action, done: str) -> bool:  # type: ignore[no-untyped-def]
         try:

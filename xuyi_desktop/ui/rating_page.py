@@ -428,8 +428,7 @@ class RatingPage(QWidget):
         may_approve = self._ctx.can(Permission.RATING_APPROVE)
         self.new_button.setEnabled(self.entity is not None and may_edit)
         self.new_action.setEnabled(self.entity is not None and may_edit)
-        live = r is not None and r.status not in (RatingStatus.SUPERSEDED, RatingStatus.REVOKED)
-        self.correct_button.setEnabled(live and may_edit)
+        self.correct_button.setEnabled(r is not None and r.correctable and may_edit)
         allowed = TRANSITIONS[r.status] if r is not None else frozenset()
         for target, button in self.workflow_buttons.items():
             button.setEnabled(may_approve and target in allowed)

@@ -1,0 +1,71 @@
+"""信用承诺 queries: by serial, the filtered list, an entity's live commitments, the signed-in-period sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from xuyi_desktop.domain.commitments import CommitmentStatus
+from xuyi_desktop.storage.models import Entity
+from xuyi_desktop.storage.models_commitments import Commitment
+
+_LIVE = Commitment.deleted_at.is_(None)
+_NOT_REVOKED = Commitment.status != CommitmentStatus.REVOKED.value
+
+
+def by_serial(session: Session, serial: str) -> Commitment | None:
+    return session.execute(select(Commitment).where(Commitment.serial == serial)).scalar_one_or_none()
+
+
+def listing(
+    session: Session, *, organs: Collection[str] | None = None, status: CommitmentStatus | None = None,
+    overdue_on: dt.date | None = None, text: str = "", entity_id: uuid.UUID | None = None, limit: int = 500,
+) -> list[tuple[Commitment, Entity]]:
+    """Live commitments with their entity. organs: only those accepted by these spellings of a unit;
+    overdue_on: only 履约中 ones whose term ended before that day (oldest term first); otherwise newest first.
+    text: part of the entity's name, the serial or the business, or the whole identifier."""
+    stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(_LIVE)
+    if organs is not None:
+        stmt = stmt.where(Commitment.organ.in_(organs))
+    if status is not None:
+        stmt = stmt.where(Commitment.status == status.value)
+    if overdue_on is not None:
+        stmt = stmt.where(Commitment.status == CommitmentStatus.ACTIVE.value, Commitment.term_until < overdue_on)
+    if text:
+        # icontains: the same answer on SQLite (case-blind for ASCII) and PostgreSQL (LIKE is case-sensitive there)
+        stmt = stmt.where(
+            Entity.name.icontains(text, autoescape=True) | Commitment.serial.icontains(text, autoescape=True)
+            | Commitment.business.icontains(text, autoescape=True) | (Entity.identifier == text.upper())
+        )
+    if entity_id is not None:
+        stmt = stmt.where(Commitment.entity_id == entity_id)
+    order = (Commitment.term_until.asc(),) if overdue_on is not None else (Commitment.signed_on.desc(), Commitment.serial.desc())
+    return [(c, e) for c, e in session.execute(stmt.order_by(*order).limit(limit)).all()]
+
+
+def of_entity_not_revoked(session: Session, entity_id: uuid.UUID, limit: int = 200) -> list[Commitment]:
+    """The entity's live commitments except the revoked ones, newest signed first."""
+    stmt = select(Commitment).where(Commitment.entity_id == entity_id, _LIVE, _NOT_REVOKED)
+    return list(session.execute(stmt.order_by(Commitment.signed_on.desc()).limit(limit)).scalars())
+
+
+def _signed_between(start: dt.date, end: dt.date) -> tuple[ColumnElement[bool], ...]:
+    return (_LIVE, _NOT_REVOKED, Commitment.signed_on >= start, Commitment.signed_on <= end)
+
+
+def area_counts(session: Session, start: dt.date, end: dt.date, organs: Collection[str] | None = None) -> list[tuple[str, int]]:
+    """(area code, number) of the commitments signed between start and end inclusive, revoked ones left out."""
+    stmt = select(Commitment.area_code, func.count()).where(*_signed_between(start, end))
+    if organs is not None:
+        stmt = stmt.where(Commitment.organ.in_(organs))  # the accepting organ (受理机关)
+    return [(code, int(n)) for code, n in session.execute(stmt.group_by(Commitment.area_code)).all()]
+
+
+def signed_between(session: Session, start: dt.date, end: dt.date) -> list[tuple[Commitment, Entity]]:
+    """The commitments (with entity) signed between start and end inclusive, revoked ones left out, in order."""
+    stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(*_signed_between(start, end))
+    return [(c, e) for c, e in session.execute(stmt.order_by(Commitment.signed_on, Commitment.serial)).all()]

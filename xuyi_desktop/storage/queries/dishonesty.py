@@ -1,0 +1,25 @@
+"""失信记录 queries: the list, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xuyi_desktop.storage.models import DishonestyRecord, Entity
+
+
+def records(session: Session, *, entity_id: uuid.UUID | None = None, active_on: dt.date | None = None,
+            limit: int = 500) -> list[tuple[DishonestyRecord, Entity]]:
+    """Live records with their entity, newest conduct first. active_on: only those in force that day."""
+    stmt = select(DishonestyRecord, Entity).join(Entity, Entity.id == DishonestyRecord.entity_id).where(
+        DishonestyRecord.deleted_at.is_(None)
+    )
+    if active_on is not None:
+        stmt = stmt.where(DishonestyRecord.occurred_on <= active_on,
+                          (DishonestyRecord.ends_on.is_(None)) | (DishonestyRecord.ends_on >= active_on))
+    if entity_id is not None:
+        stmt = stmt.where(DishonestyRecord.entity_id == entity_id)
+    return [(d, e) for d, e in session.execute(stmt.order_by(DishonestyRecord.occurred_on.desc()).limit(limit)).all()]

@@ -1,0 +1,96 @@
+"""Rating queries: a rating's objections, the grade before a period, live versions, an entity's timeline, the
+statuses an import checks against, the public list of a period."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, case, exists, select
+from sqlalchemy.orm import Session
+
+from xuyi_desktop.domain.ratings import RatingStatus
+from xuyi_desktop.storage.models import Entity, Rating, RatingObjection
+
+_PUBLIC = (RatingStatus.PUBLICITY.value, RatingStatus.EFFECTIVE.value)
+
+
+def objections_of(session: Session, rating_id: uuid.UUID) -> list[RatingObjection]:
+    """The rating's objections, oldest received first."""
+    stmt = select(RatingObjection).where(RatingObjection.rating_id == rating_id).order_by(RatingObjection.received_on)
+    return list(session.execute(stmt).scalars())
+
+
+def has_pending_objection(session: Session, rating_id: uuid.UUID) -> bool:
+    stmt = select(exists().where(RatingObjection.rating_id == rating_id, RatingObjection.outcome == "pending"))
+    return bool(session.execute(stmt).scalar())
+
+
+def previous_grade(session: Session, entity_id: uuid.UUID, domain: str, period: int) -> str | None:
+    """The grade of the latest evaluated period before `period` (effective or superseded), or None."""
+    stmt = select(Rating.grade).where(
+        Rating.entity_id == entity_id, Rating.domain == domain, Rating.period < period,
+        Rating.status.in_((RatingStatus.EFFECTIVE.value, RatingStatus.SUPERSEDED.value)), Rating.deleted_at.is_(None),
+    ).order_by(Rating.period.desc(), Rating.status.asc())  # "effective" sorts before "superseded"
+    return session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def other_effective(session: Session, rating: Rating) -> list[Rating]:
+    """The other effective versions of the same entity, domain and period (which `rating` supersedes)."""
+    stmt = select(Rating).where(
+        Rating.id != rating.id, Rating.entity_id == rating.entity_id, Rating.domain == rating.domain,
+        Rating.period == rating.period, Rating.status == RatingStatus.EFFECTIVE.value, Rating.deleted_at.is_(None),
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def timeline(session: Session, entity_id: uuid.UUID) -> list[Rating]:
+    """Every live rating and version of the entity, newest period first, then newest entered."""
+    stmt = select(Rating).where(Rating.entity_id == entity_id, Rating.deleted_at.is_(None)).order_by(
+        Rating.period.desc(), Rating.created_at.desc()
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def statuses_of(session: Session, entity_ids: Sequence[uuid.UUID], statuses: Sequence[RatingStatus]) -> list[tuple[uuid.UUID, str, int, str]]:
+    """(entity id, domain, period, status) of the entities' live ratings in these statuses."""
+    stmt = select(Rating.entity_id, Rating.domain, Rating.period, Rating.status).where(
+        Rating.entity_id.in_(entity_ids), Rating.status.in_([s.value for s in statuses]), Rating.deleted_at.is_(None)
+    )
+    return [(eid, domain, period, status) for eid, domain, period, status in session.execute(stmt)]
+
+
+def public_rows(session: Session, domain: str, period: int, grades: Sequence[str]) -> list[Row[Any]]:
+    """The period's ratings of a domain in publicity or in effect, with their entity: best grade (in the order
+    `grades` gives) first, then score, points, name, and newest entered first."""
+    rank = case({g: i for i, g in enumerate(grades)}, value=Rating.grade, else_=len(grades))
+    stmt = (
+        select(
+            Rating.entity_id, Entity.name, Entity.kind, Entity.identifier, Rating.grade, Rating.score, Rating.bad_points,
+            Rating.evaluating_organ, Rating.publicity_start, Rating.publicity_end, Rating.created_at, Rating.deductions_json,
+        )
+        .join(Entity, Entity.id == Rating.entity_id)
+        .where(Rating.domain == domain, Rating.period == period, Rating.status.in_(_PUBLIC), Rating.deleted_at.is_(None))
+        .order_by(rank, Rating.score.desc().nulls_last(), Rating.bad_points.asc().nulls_last(), Entity.name, Rating.created_at.desc())
+    )
+    return list(session.execute(stmt))
+
+
+def by_certificate_serial(session: Session, serial: str) -> Rating | None:
+    return session.execute(select(Rating).where(Rating.certificate_serial == serial)).scalar_one_or_none()
+
+
+def with_entities(session: Session, rating_ids: Sequence[uuid.UUID]) -> list[tuple[Rating, Entity]]:
+    """The ratings (deleted ones too: the caller decides) with their entity, in no particular order."""
+    stmt = select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(Rating.id.in_(list(rating_ids)))
+    return [(r, e) for r, e in session.execute(stmt).all()]
+
+
+def of_period(session: Session, period: int, domain: str, statuses: Sequence[RatingStatus]) -> list[tuple[Rating, Entity]]:
+    """The live ratings of a period and domain in these statuses, of live entities, with the entity."""
+    stmt = select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(
+        Rating.period == period, Rating.domain == domain, Rating.status.in_([s.value for s in statuses]),
+        Rating.deleted_at.is_(None), Entity.deleted_at.is_(None),
+    )
+    return [(r, e) for r, e in session.execute(stmt).all()]
