@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from xuyi_desktop.domain.identifiers import normalise_identifier
 from xuyi_desktop.domain.search_keys import fold
-from xuyi_desktop.storage.models import Entity, EntityRelation
+from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation
 from xuyi_desktop.storage.search_index import SearchIndex
 
 _LIVE = Entity.deleted_at.is_(None)
@@ -44,27 +45,61 @@ def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
+@dataclass(frozen=True, slots=True)
+class FoundCategory:
+    category: str
+
+
+@dataclass(slots=True)
+class FoundEntity:
+    """A search hit as a plain row: what a list shows of an entity (services.entity_views.summary_of reads it like
+    an Entity), without an ORM object or a second query per step."""
+
+    id: uuid.UUID
+    kind: str
+    name: str
+    identifier: str
+    status: str
+    region_code: str
+    legal_representative: str
+    phone: str
+    updated_at: dt.datetime
+    version: int
+    search_key: int
+    categories: tuple[FoundCategory, ...] = ()
+
+
+_FOUND_COLUMNS = (Entity.id, Entity.kind, Entity.name, Entity.identifier, Entity.status, Entity.region_code,
+                  Entity.legal_representative, Entity.phone, Entity.updated_at, Entity.version, Entity.search_key)
+
+
 def ranked_search(session: Session, index: SearchIndex, query: str, limit: int = 50, *,
-                  identifier_prefix: bool = True) -> list[Entity]:
+                  identifier_prefix: bool = True) -> list[FoundEntity]:
     """Find live entities for what a clerk typed, best first:
     exact identifier, identifier prefix, exact name, name prefix, initials prefix,
-    name fragment, initials fragment, full-pinyin fragment. Each step is one indexed query.
-    identifier_prefix=False matches whole identifiers only (a masked ID number cannot be rebuilt by prefixes)."""
+    name fragment, initials fragment, full-pinyin fragment.
+    identifier_prefix=False matches whole identifiers only (a masked ID number cannot be rebuilt by prefixes).
+
+    An exact match is the first row of its prefix range (the range starts at the query), so exact and prefix are one
+    ordered statement each; hits come back as plain rows, and the categories of all of them in one last query."""
     raw = query.strip()
     if not raw:
         return []
     ident = normalise_identifier(raw)
     folded = fold(raw)
     letters = folded if folded.isascii() and folded.isalpha() else ""
-    found: list[Entity] = []
+    found: list[FoundEntity] = []
     seen: set[uuid.UUID] = set()
 
-    def take(stmt: Select[tuple[Entity]]) -> bool:
+    def take(where: ColumnElement[bool], order: InstrumentedAttribute[str] | None) -> bool:
         need = limit - len(found)
-        for entity in session.execute(stmt.where(_LIVE).limit(need + len(seen))).scalars():
-            if entity.id not in seen:
-                seen.add(entity.id)
-                found.append(entity)
+        stmt = select(*_FOUND_COLUMNS).where(where, _LIVE)
+        if order is not None:
+            stmt = stmt.order_by(order)
+        for row in session.execute(stmt.limit(need + len(seen))):
+            if row[0] not in seen:
+                seen.add(row[0])
+                found.append(FoundEntity(*row))
                 if len(found) >= limit:
                     return True
         return False
@@ -72,41 +107,48 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     def take_keys(keys: Sequence[int]) -> bool:
         if not keys:
             return False
-        rows = session.execute(_with_categories(select(Entity).where(Entity.search_key.in_(keys), _LIVE))).scalars()
-        by_key = {e.search_key: e for e in rows}
+        by_key = {row[-1]: row for row in session.execute(select(*_FOUND_COLUMNS).where(Entity.search_key.in_(keys), _LIVE))}
         for key in keys:
-            entity = by_key.get(key)
-            if entity is not None and entity.id not in seen:
-                seen.add(entity.id)
-                found.append(entity)
+            row = by_key.get(key)
+            if row is not None and row[0] not in seen:
+                seen.add(row[0])
+                found.append(FoundEntity(*row))
                 if len(found) >= limit:
                     return True
         return False
 
-    base = _with_categories(select(Entity))
-    steps: list[object] = []
+    def done() -> list[FoundEntity]:
+        if found:
+            cats: dict[uuid.UUID, list[FoundCategory]] = {}
+            for eid, category in session.execute(
+                    select(EntityCategory.entity_id, EntityCategory.category)
+                    .where(EntityCategory.entity_id.in_([e.id for e in found])).order_by(EntityCategory.category)):
+                cats.setdefault(eid, []).append(FoundCategory(category))
+            for e in found:
+                e.categories = tuple(cats.get(e.id, ()))
+        return found
+
+    steps: list[tuple[ColumnElement[bool], InstrumentedAttribute[str] | None]] = []
     if ident and ident.isascii() and ident.isalnum():
-        steps.append(base.where(Entity.identifier == ident))
         if identifier_prefix:
-            steps.append(base.where(_prefix_range(Entity.identifier, ident)).order_by(Entity.identifier))
-    steps += [
-        base.where(Entity.name == raw),
-        base.where(_prefix_range(Entity.name, raw)).order_by(Entity.name),
-    ]
+            steps.append((_prefix_range(Entity.identifier, ident), Entity.identifier))
+        else:
+            steps.append((Entity.identifier == ident, None))
+    steps.append((_prefix_range(Entity.name, raw), Entity.name))
     if len(letters) >= 2:
-        steps.append(base.where(_prefix_range(Entity.name_initials, letters)).order_by(Entity.name_initials))
-    for step in steps:
-        if take(step):  # type: ignore[arg-type]
-            return found
+        steps.append((_prefix_range(Entity.name_initials, letters), Entity.name_initials))
+    for where, order in steps:
+        if take(where, order):
+            return done()
     want = limit + len(seen)
     if folded and not letters:
         if take_keys(index.name_contains(session, folded, want)):
-            return found
+            return done()
     if letters:
         if take_keys(index.initials_contain(session, letters, want)):
-            return found
+            return done()
         take_keys(index.pinyin_contains(session, letters, want))
-    return found
+    return done()
 
 
 class SortKey(str, Enum):

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.storage import counters
-from xuyi_desktop.storage.models import ChangeLog, Entity, EntityCategory, Licence
+from xuyi_desktop.storage.models import ChangeLog, Entity, EntityCategory, Licence, utcnow
 from xuyi_desktop.storage.models_sync import SyncConflict, SyncDecision, SyncRecordState
 from xuyi_desktop.storage.search_index import IndexRow, SearchIndex
 from xuyi_desktop.storage.snapshots import row_image
@@ -51,6 +51,11 @@ SEARCH_KEY_COUNTER = "entity_search_key"
 DUPLICATE = "duplicate_identifier"
 DECISIONS = "sync_decision"
 CHUNK = 500  # ids per IN (…) query
+ENTITY_COLUMNS = tuple(c.key for c in Entity.__table__.columns)
+_ENTITY_DEFAULTS: dict[str, Any] = {
+    c.key: (c.default.arg if c.default is not None and not callable(c.default.arg) else None)
+    for c in Entity.__table__.columns
+}
 
 
 def _model_for(table: str) -> type[Any] | None:
@@ -195,6 +200,62 @@ def log_change(session: Session, change: dict[str, Any]) -> None:
     """The received change in change_log, under its origin office and sequence number."""
     _insert_logs(session, [_log_values(change)])
 
+class _FreshLicence:
+    """A licence row of a new entity, written with one multi-row INSERT (no ORM object)."""
+
+    __slots__ = ("created_at", "created_office", "deleted_at", "entity_id", "id", "licence_type", "number",
+                 "updated_at", "updated_office", "valid_from", "valid_to", "version")
+
+    def values(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+class _FreshCategory:
+    __slots__ = ("category",)
+
+    def __init__(self, category: str) -> None:
+        self.category = category
+
+
+class _FreshEntity:
+    """An entity this batch creates: a plain object with the attributes services.entities.snapshot reads, inserted
+    with Core at the batch's end (the common case of a package after days offline: thousands of new records,
+    for which the ORM's unit of work was most of the import's time)."""
+
+    __slots__ = ("categories", "licences", *ENTITY_COLUMNS)
+
+    def values(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ENTITY_COLUMNS}
+
+
+def _fresh_entity(image: dict[str, Any], change: dict[str, Any], search_key: int) -> _FreshEntity:
+    """What _write_entity makes of an image when the entity does not exist here yet (same values, same defaults)."""
+    office, now = change["office"], utcnow()
+    at = _datetime(change.get("at"))
+    e = _FreshEntity()
+    e.id = uuid.UUID(change["record_id"])
+    for f in ENTITY_SCALARS:
+        setattr(e, f, image.get(f, _ENTITY_DEFAULTS[f]))
+    e.name_pinyin, e.name_initials = pinyin_keys(e.name)
+    e.name_key = name_key(e.name)
+    e.search_key, e.created_office, e.updated_office = search_key, office, office
+    e.created_at = e.updated_at = now
+    e.version = 1
+    e.deleted_at = at if image.get("deleted") else None
+    e.categories = [_FreshCategory(c) for c in dict.fromkeys(image.get("categories") or [])]
+    e.licences = []
+    for lic in {x["id"]: x for x in image.get("licences") or []}.values():
+        row = _FreshLicence()
+        row.id, row.entity_id = uuid.UUID(lic["id"]), e.id
+        row.licence_type, row.number = lic["licence_type"], lic["number"]
+        row.valid_from, row.valid_to = _date(lic.get("valid_from")), _date(lic.get("valid_to"))
+        row.created_office = row.updated_office = office
+        row.created_at = row.updated_at = now
+        row.version = 1
+        row.deleted_at = at if lic.get("deleted") else None
+        e.licences.append(row)
+    return e
+
 
 class _State:
     __slots__ = ("dirty", "exists", "fields", "max_stamp")
@@ -281,6 +342,7 @@ class Batch:
         self.conflicts: list[dict[str, Any]] = []
         self.touched: dict[uuid.UUID, Entity] = {}
         self.holders: dict[str, uuid.UUID] = {}  # identifier -> the live entity holding it
+        self.held: dict[uuid.UUID, set[str]] = {}  # the reverse: entity -> the identifiers it holds here
         self.decisions: set[uuid.UUID] = set()  # sync_decision records this batch wrote
         keys = []
         for c in changes:
@@ -308,8 +370,22 @@ class Batch:
         for chunk in _chunks(sorted(idents)):
             for eid, ident in session.execute(select(Entity.id, Entity.identifier).where(
                     Entity.identifier.in_(chunk), Entity.deleted_at.is_(None))):
-                self.holders[ident] = eid
+                self._hold(ident, eid)
         missing = sum(1 for (t, _), row in self.rows.items() if t == "entity" and row is None)
+        # A new entity is written with Core (_FreshEntity) unless one of its licences already exists here under
+        # another entity: that rare case keeps the ORM path, which updates the licence where it is.
+        self.fresh: dict[uuid.UUID, _FreshEntity] = {}
+        self.orm_only: set[uuid.UUID] = set()
+        self.released: set[str] = set()  # identifiers an entity of this batch gave up (see _write_fresh)
+        lic_owner: dict[uuid.UUID, uuid.UUID] = {}
+        for c in changes:
+            rid = uuid.UUID(c["record_id"])
+            if c["table"] == "entity" and self.rows.get(("entity", rid)) is None:
+                for lic in (c.get("after") or {}).get("licences") or []:
+                    lic_owner[uuid.UUID(lic["id"])] = rid
+        for chunk in _chunks(sorted(lic_owner)):
+            for (lid,) in session.execute(select(Licence.id).where(Licence.id.in_(chunk))):
+                self.orm_only.add(lic_owner[lid])
         self.next_key = counters.reserve(session, SEARCH_KEY_COUNTER, missing) if missing else 0
         self.keys_left = missing
 
@@ -343,24 +419,32 @@ class Batch:
         table, record_id = change["table"], uuid.UUID(change["record_id"])
         if table == DECISIONS:
             self.decisions.add(record_id)
+        with self.session.no_autoflush:  # pending rows may name new entities written only at finish()
+            return self._apply(table, record_id, change, change_ids)
+
+    def _apply(self, table: str, record_id: uuid.UUID, change: dict[str, Any], change_ids: dict[Any, str] | None) -> int:
         state = self.states.get(table, record_id)
         row, current = self.current(table, record_id)
         before_conflicts = len(self.conflicts)
-        with self.session.no_autoflush:
-            image, found, changed = merge_rules.merge(current, state.fields, change, change_ids or {})
-            for c in found:
-                self.conflict(table, record_id, c)
-            if changed:
-                if table == "entity":
+        image, found, changed = merge_rules.merge(current, state.fields, change, change_ids or {})
+        for c in found:
+            self.conflict(table, record_id, c)
+        if changed:
+            if table == "entity":
+                if row is None and record_id not in self.orm_only and str(image.get("identifier")) not in self.released:
+                    row = self.fresh[record_id] = _fresh_entity(image, change, self._search_key())
+                else:
+                    if isinstance(row, _FreshEntity):
+                        row = self._promote(record_id)
                     row = _write_entity(self.session, None, row, image, change,
                                         search_key=self._search_key() if row is None else None)
-                    self.touched[record_id] = row
-                    self._claim(row, state, change)
-                else:
-                    model = _model_for(table)
-                    assert model is not None
-                    row = _write_row(self.session, model, row, image, change, flush=False)
-                self.rows[(table, record_id)] = row
+                self.touched[record_id] = row
+                self._claim(row, state, change)
+            else:
+                model = _model_for(table)
+                assert model is not None
+                row = _write_row(self.session, model, row, image, change, flush=False)
+            self.rows[(table, record_id)] = row
         state.max_stamp = max(state.max_stamp, int(change["stamp"]))
         state.dirty = True
         self.logs.append(_log_values(change))
@@ -370,16 +454,60 @@ class Batch:
         st = self.states.get("entity", entity_id).fields.get("identifier")
         return (st.key if st is not None else merge_rules.ZERO), str(entity_id)
 
+    def _write_fresh(self) -> None:
+        """Insert the new entities, their categories and licences with one multi-row statement each, then flush the
+        ORM's changes (pending rows of other tables may name the new entities). The unique index on live
+        identifiers never sees two live rows: a tombstone a claim made is written at once (_claim), and an
+        identifier that an ORM row of this batch gives up is taken by a new entity only on the ORM path."""
+        session = self.session
+        if not self.fresh:
+            session.flush()
+            return
+        fresh = list(self.fresh.values())
+        self.fresh = {}
+        conn = session.connection()  # Core: no autoflush of the rows that name these entities
+        conn.execute(insert(Entity.__table__), [e.values() for e in fresh])
+        cats = [{"entity_id": e.id, "category": c.category} for e in fresh for c in e.categories]
+        if cats:
+            conn.execute(insert(EntityCategory.__table__), cats)
+        lics = [lic.values() for e in fresh for lic in e.licences]
+        if lics:
+            conn.execute(insert(Licence.__table__), lics)
+        session.flush()
+
+    def _promote(self, record_id: uuid.UUID) -> Entity:
+        """A new entity of this batch that a later change of the batch touches: written now, then read back as
+        an ORM object for the general path."""
+        if record_id in self.fresh:
+            self._write_fresh()
+        row = self.session.get(Entity, record_id, options=[selectinload(Entity.categories), selectinload(Entity.licences)])
+        assert row is not None
+        self.rows[("entity", record_id)] = row
+        if record_id in self.touched:
+            self.touched[record_id] = row
+        return row
+
+    def _hold(self, ident: str, eid: uuid.UUID) -> None:
+        old = self.holders.get(ident)
+        if old is not None and old != eid:
+            self.held.get(old, set()).discard(ident)
+        self.holders[ident] = eid
+        self.held.setdefault(eid, set()).add(ident)
+
     def _claim(self, entity: Entity, state: _State, change: dict[str, Any]) -> None:
         """Keep at most one live entity per identifier (see the module doc)."""
-        for ident, eid in list(self.holders.items()):
-            if eid == entity.id and (ident != entity.identifier or entity.deleted_at is not None):
-                del self.holders[ident]
+        mine = self.held.get(entity.id)
+        if mine:
+            for ident in [i for i in mine if i != entity.identifier or entity.deleted_at is not None]:
+                mine.discard(ident)
+                self.released.add(ident)
+                if self.holders.get(ident) == entity.id:
+                    del self.holders[ident]
         if entity.deleted_at is not None:
             return
         holder_id = self.holders.get(entity.identifier)
         if holder_id is None or holder_id == entity.id:
-            self.holders[entity.identifier] = entity.id
+            self._hold(entity.identifier, entity.id)
             return
         holder = self.rows.get(("entity", holder_id)) or self.session.get(Entity, holder_id)
         assert holder is not None
@@ -387,13 +515,17 @@ class Batch:
             winner, loser = entity, holder
         else:
             winner, loser = holder, entity
+        if isinstance(loser, _FreshEntity) and loser.id not in self.fresh:  # already written: change the row
+            loser = self._promote(loser.id)
         self.states.load([("entity", holder_id)])
         loser.deleted_at = _datetime(change.get("at"))
         self.rows[("entity", loser.id)] = loser
         self.touched[loser.id] = loser
         self.touched[winner.id] = winner
-        self.holders[entity.identifier] = winner.id
-        self.session.flush()  # the tombstone first, so the unique index never sees two live rows
+        self._hold(entity.identifier, winner.id)
+        if isinstance(loser, Entity):  # the tombstone first, so the unique index never sees two live rows (only it:
+            et = Entity.__table__  # other pending rows may name new entities not yet written; the ORM writes the same later)
+            self.session.connection().execute(update(et).where(et.c.id == loser.id).values(deleted_at=loser.deleted_at))
         lstate = self.states.get("entity", loser.id)
         lkey = lstate.fields.get("identifier")
         wkey = self.states.get("entity", winner.id).fields.get("identifier")
@@ -410,7 +542,7 @@ class Batch:
     def finish(self) -> None:
         """Write everything this batch changed: rows, merge state, change_log, conflicts, the search index."""
         session = self.session
-        session.flush()
+        self._write_fresh()
         self.states.write()
         if self.logs:
             _insert_logs(session, self.logs)

@@ -53,6 +53,9 @@ class Verified:
     own_xkey: Any
     limits: Limits
     notes: list[str] = field(default_factory=list)
+    # Every change's (position, id) per stream, as verified: enough to tell a package whose every change is
+    # already held here (a re-import) without reading the file a second time.
+    positions: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     @property
     def sender(self) -> str:
@@ -225,6 +228,7 @@ def verify(path: Path, session: Session, local: str, own_xkey: Any, limits: Limi
 
     manifest: dict[str, Any] | None = None
     ranges: dict[str, list[int]] = {}
+    positions: dict[str, list[tuple[int, str]]] = {}
     count = 0
     for n, line in enumerate(_lines(path, header, outer.payload_size, own_xkey, limits)):
         if n == 0:
@@ -246,12 +250,14 @@ def verify(path: Path, session: Session, local: str, own_xkey: Any, limits: Limi
                     f"unknown record kind {exc.table!r}: upgrade this program", code="table") from None
             raise PackageRefused(f"{exc.zh}，已拒绝整个同步包（未写入任何数据，不影响之后的同步包）",
                                  exc.en, code="table" if exc.table else "change") from None
-        r = ranges.get(records.stream_of(change))
-        if r is None or not r[0] <= records.pos_of(change) <= r[1] or records.office_of_stream(
-                records.stream_of(change)) != change["office"]:
+        stream, pos = records.stream_of(change), records.pos_of(change)
+        r = ranges.get(stream)
+        if r is None or not r[0] <= pos <= r[1] or records.office_of_stream(stream) != change["office"]:
             raise PackageRefused("同步包中有超出清单范围的变更，已拒绝", "change outside the announced ranges", code="manifest")
+        positions.setdefault(stream, []).append((pos, change["id"]))
     if manifest is None:
         raise fmt.damaged(en="no manifest")
     if count != manifest["count"]:
         raise PackageRefused("同步包中的变更条数与清单不符，已拒绝", "change count mismatch", code="manifest")
-    return Verified(path, header, manifest, count, fmt.file_sha256(path), outer.payload_size, own_xkey, limits)
+    return Verified(path, header, manifest, count, fmt.file_sha256(path), outer.payload_size, own_xkey, limits,
+                    positions=positions)

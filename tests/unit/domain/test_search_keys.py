@@ -70,3 +70,18 @@ def test_a_name_that_is_only_a_legal_form_keeps_it() -> None:
 def test_different_names_keep_different_keys() -> None:
     assert name_key("盱眙县顺达运输有限公司") != name_key("盱眙县顺通运输有限公司")
     assert name_key("盱眙县加油站") == "盱眙县加油"  # 站 is a legal-form-like suffix too
+
+
+def test_pinyin_keys_converting_each_segment_once_gives_what_lazy_pinyin_gives_for_the_whole_name() -> None:
+    """pinyin_keys converts each segment of a name once per process (issue 17); polyphones decided by the phrase
+    they stand in (重庆, 银行, 长沙, 朝阳, 单县) must come out as pypinyin says for the whole name."""
+    from pypinyin import Style, lazy_pinyin
+
+    from xuyi_desktop.domain.search_keys import fold, pinyin_keys
+
+    names = ["重庆长安汽车运输有限公司", "长沙银行", "朝阳区行政服务中心", "盱眙县交通运输局", "银行行长", "乐清市音乐学校",
+             "单县单氏运输", "ABC运输（盱眙）有限公司", "Ｘ１２号", "重重叠叠", "的士的确", "会计会议", "蚌埠", "六安市",
+             "厦门航空", "曾经曾家", "测试运输有限公司000123", "长江航运", "行行行", "", "ａ"]
+    for name in names + names:  # the second pass is answered from the caches
+        syllables = lazy_pinyin(fold(name), style=Style.NORMAL, errors=lambda chars: list(chars))
+        assert pinyin_keys(name) == ("".join(syllables), "".join(s[0] for s in syllables if s)), name
