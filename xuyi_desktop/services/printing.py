@@ -80,9 +80,15 @@ class NothingToPrintError(DomainError):
 
 
 def issuing_organ(ctx: AppContext, evaluating_organ: str = "") -> str:
-    """Who issues: the rating's evaluating organ, else this office, else (office not yet set up) the bureau."""
+    """Who issues: the rating's evaluating organ, else the organ set for prints (本单位设置), else this office,
+    else (office not yet set up) the bureau."""
     if evaluating_organ.strip():
         return evaluating_organ.strip()
+    from xuyi_desktop.services.print_settings import get_print_settings
+
+    configured = get_print_settings(ctx).organ_name
+    if configured:
+        return configured
     if ctx.office_provisional or not ctx.office_name or ctx.office_name == PROVISIONAL_NAME:
         return DEFAULT_ORGAN
     return ctx.office_name
@@ -348,10 +354,14 @@ def print_publicity_list(
     intro = f"现将{period}年度{scheme.name}信用评价结果予以公示（共{len(rows)}{unit}）。"
     if starts and ends and RatingStatus.PUBLICITY in statuses:
         intro += f"公示期自{cn_date(min(starts))}至{cn_date(max(ends))}。公示期内如有异议，请以书面形式向{organ}反映。"
+    from xuyi_desktop.services.print_settings import get_print_settings
+
+    contact = get_print_settings(ctx).objection_contact()
     facts = {"d": scheme.code, "p": period, "c": len(rows), "h": rows_digest(rows)}
     payload = qr.build_payload("GS", serial, ctx.office_code, today, facts, key.sign)
     title = f"{period}年度{scheme.name}\n信用评价结果公示名单"
-    publicity_list_pdf(rows, out, title=title, intro=intro, organ=organ, issued_on=today, serial=serial, qr_payload=payload)
+    publicity_list_pdf(rows, out, title=title, intro=intro, organ=organ, issued_on=today, serial=serial, qr_payload=payload,
+                       contact=f"异议受理：{organ}；{contact}" if contact else f"异议受理：{organ}（联系方式请向本单位窗口查询）")
     with ctx.transaction() as session:
         audit.write(
             session, ctx, "print.publicity_list", f"打印公示名单 {serial}：{title.replace(chr(10), '')}（{len(rows)}{unit}）",

@@ -44,7 +44,7 @@ def check_result(name: str = LONG_NAME, text: str = "", commitments: int = 2) ->
         business="port_operation", business_name="港口经营许可", checked_by_name="王小明",
         entity={"name": name, "identifier": "91320830MA1XYZ1234", "kind": "organisation", "kind_label": "法人",
                 "category_labels": ["港口经营人"], "legal_representative": "张伟"},
-        grades=[DomainGrade("port", "港口营运", "AA", False, "effective", 2025, "2026-03-01", "2027-02-28", note=text, organ="盱眙县交通运输局")],
+        grades=[DomainGrade("port", "港口营运", "AA", False, "effective", 2025, "2026-03-01", "2027-02-28", note=text[:60], organ="盱眙县交通运输局")],
         consequences=[ConsequenceLine("port", "AA", "incentive", "优先办理港口经营许可相关业务；在日常检查中适当降低频次。" + text)],
         commitments=[
             {"serial": f"TMP-ABCDEF-CN-2026-00000{i}", "status": "active", "status_label": "履约中", "type_name": "审批替代型（告知承诺）",
