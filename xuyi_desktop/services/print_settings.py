@@ -8,6 +8,7 @@ temporary code for good, so the window asks first and the CLI warns."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
 from xuyi_desktop.domain.errors import DomainError
@@ -79,3 +80,27 @@ def provisional_warning(ctx: AppContext) -> ProvisionalOfficeWarning | None:
     if getattr(ctx, "office_provisional", False) or str(getattr(ctx, "office_code", "")).startswith("TMP-"):
         return ProvisionalOfficeWarning(ctx.office_code)
     return None
+
+
+#: Set by the window (ui/print_preview.install_provisional_guard): asks the clerk, True to print anyway.
+#: The CLI sets none and warns instead (cli/print_commands.warn_provisional).
+ProvisionalGuard = Callable[[AppContext, ProvisionalOfficeWarning], bool]
+_guard: ProvisionalGuard | None = None
+
+
+def set_provisional_guard(guard: ProvisionalGuard | None) -> None:
+    global _guard
+    _guard = guard
+
+
+def before_numbered_print(ctx: AppContext) -> None:
+    """Called by every print that puts a serial on paper, before the serial is given: under a provisional
+    office code the window's guard asks first (once a session); refused → PrintCancelled, nothing written."""
+    warning = provisional_warning(ctx)
+    if warning is None or _guard is None or getattr(ctx, "provisional_print_confirmed", False):
+        return
+    if not _guard(ctx, warning):
+        from xuyi_desktop.printing.output import PrintCancelled
+
+        raise PrintCancelled()
+    ctx.provisional_print_confirmed = True  # type: ignore[attr-defined]  # asked once a session

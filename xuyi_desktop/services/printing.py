@@ -40,6 +40,7 @@ from xuyi_desktop.printing.layout import cn_date
 from xuyi_desktop.printing.output import Cancelled, PrintCancelled, Progress, atomic_output, check_writable
 from xuyi_desktop.printing.publicity import PublicityRow, publicity_list_pdf, shown_identifier
 from xuyi_desktop.services import audit
+from xuyi_desktop.services.print_settings import before_numbered_print
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import CreditCheckResult
 from xuyi_desktop.services.errors import NotFoundError
@@ -105,6 +106,22 @@ def _actor_name(ctx: AppContext) -> str:
     if ctx.user is not None:
         return ctx.user.display_name or ctx.user.username
     return "系统（初始设置）"
+
+
+def real_name(display_name: str, username: str) -> str:
+    """The person's name as it is printed where they sign: the 姓名 recorded for the account, never the login
+    name (an account created without a 姓名 has its login name there: printed blank, to be signed by hand)."""
+    name = (display_name or "").strip()
+    return "" if not name or name == username else name
+
+
+def checker_name(ctx: AppContext, result: CreditCheckResult) -> str:
+    """核查人 on the sheet: the real name recorded with the check, else the current user's if it is theirs."""
+    if result.checked_by_name:
+        return real_name(result.checked_by_name, result.checked_by)
+    if ctx.user is not None and result.checked_by == ctx.actor:
+        return real_name(ctx.user.display_name, ctx.user.username)
+    return ""
 
 
 # --- certificates ---------------------------------------------------------------------------------------
@@ -180,6 +197,8 @@ def print_certificate(
     rating as a watermarked, unnumbered 样张 without a code. `reveal` prints a person's full ID number
     (needs the right to see it; the QR code keeps it masked)."""
     audit.require(ctx, Permission.PRINT)
+    if not preview:
+        before_numbered_print(ctx)  # under a provisional office code the window asks first
     if reveal:
         audit.require(ctx, Permission.REVEAL_PERSONAL)
     out = Path(out)
@@ -212,6 +231,7 @@ def print_certificates(
     """Many certificates into one PDF, one page each, in the order given. Every rating must be effective
     (otherwise nothing is printed). progress(done, total) after each page; cancelled() → PrintCancelled."""
     audit.require(ctx, Permission.PRINT)
+    before_numbered_print(ctx)  # under a provisional office code the window asks first
     out = Path(out)
     if not rating_ids:
         raise NothingToPrintError("未选择信用评价")
@@ -290,7 +310,7 @@ def render_credit_check(ctx: AppContext, result: CreditCheckResult, target: str 
     payload = qr.build_payload("HC", result.serial, ctx.office_code, issued_on, check_facts(result), key.sign)
     return render_check_sheet(
         result, target, organ=issuing_organ(ctx),
-        checked_by=_actor_name(ctx) if result.checked_by == ctx.actor else result.checked_by,
+        checked_by=checker_name(ctx, result),
         issued_on=issued_on, qr_payload=payload, fonts=fonts,
     )
 
@@ -298,6 +318,7 @@ def render_credit_check(ctx: AppContext, result: CreditCheckResult, target: str 
 def print_credit_check(ctx: AppContext, result: CreditCheckResult, out: str | Path) -> Path:
     """Print the result sheet of a credit check (its serial was given when the check ran)."""
     audit.require(ctx, Permission.PRINT)
+    before_numbered_print(ctx)  # under a provisional office code the window asks first
     out = Path(out)
     key = print_key(ctx)
     with atomic_output(out) as tmp:
@@ -327,6 +348,7 @@ def print_publicity_list(
 ) -> Path:
     """The publicity list of a period and domain (ratings in publicity by default) as a PDF."""
     audit.require(ctx, Permission.PRINT)
+    before_numbered_print(ctx)  # under a provisional office code the window asks first
     out = Path(out)
     check_writable(out)
     today = today or dt.date.today()

@@ -133,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(qt_args)
     app = create_application(qt_args)
+    from xuyi_desktop.ui.print_preview import install_pdf_handler, install_provisional_guard
+
+    install_pdf_handler()  # every printed PDF opens in the print preview (打印… / 另存为 PDF…)
+    install_provisional_guard()  # a numbered print under the provisional office code asks first
 
     from xuyi_desktop.services import users
     from xuyi_desktop.services.context import open_context
