@@ -119,7 +119,7 @@ def check_story(
         ])
     if len(grades) == 1:
         grades.append([P("该主体所属类别无适用的评价领域", cell)] + [P("", cell) for _ in range(5)])
-    gw = [30 * mm, 22 * mm, 20 * mm, 23 * mm, 31 * mm]
+    gw = [28 * mm, 22 * mm, 20 * mm, 23 * mm, 34 * mm]
     story.append(grid_table(fonts, grades, [*gw, w - sum(gw)], header_rows=1, repeat_header=True, padding=pad))
 
     story.append(section("信用结果应用"))
@@ -143,7 +143,7 @@ def check_story(
                 business += f"；违诺事实：{c['violation_facts']}"
             rows.append([P(c.get("serial", ""), cell), P(_commitment_state(c), centre), P(c.get("type_name", ""), cell),
                          P(business, cell), P(c.get("term_until", "") or "—", centre)])
-        cw = [47 * mm, 18 * mm, 38 * mm, 0, 23 * mm]
+        cw = [53 * mm, 18 * mm, 34 * mm, 0, 23 * mm]
         cw[3] = w - sum(cw)
         story.append(grid_table(fonts, rows, cw, header_rows=1, repeat_header=True, padding=pad))
     else:
