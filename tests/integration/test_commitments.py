@@ -174,7 +174,7 @@ def test_form_pdf_fonts_layout_and_qr_verifies(ctx, tmp_path: Path) -> None:  # 
     c = commit(ctx, e.summary.id)
     out = svc.print_commitment(ctx, c.id, tmp_path / "form.pdf")
     text = pdf_text(out)
-    for needle in ("信用承诺书（告知承诺）", NAME, uscc(1), c.serial, "张建国", "道路运输经营许可申请", "承诺主体盖章", "法定代表人（签字）",
+    for needle in ("信用承诺书（告知承诺）", NAME, uscc(1), c.serial, "张建国", "道路运输经营许可申请", "承诺主体（盖章）", "法定代表人（签字）",
                    "盱眙县交通运输局", "— 1 —", "一、本单位", "三、所填写"):
         assert needle in text, needle
     assert "${" not in text

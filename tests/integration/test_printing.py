@@ -6,6 +6,7 @@ Needs poppler-utils (pdftotext, pdffonts, pdftoppm, pdfinfo) and zbar-tools (zba
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -306,6 +307,7 @@ def test_cli_print_commands(ctx, database: str, tmp_path: Path, capsys) -> None:
     assert "打印进度 1/1" in capsys.readouterr().err
     assert main(["--db", database, "print", "check", "古桑物流", "--business", "tender", "--out", str(tmp_path / "h.pdf")]) == 0
     assert "古桑物流" in pdf_text(tmp_path / "h.pdf")
+    assert capsys.readouterr().err.startswith("警告：本单位代码尚未设置")  # printed under the provisional office code
     _, draft = make_rating(ctx, "盱眙县桂五运输有限公司", 301, status=RatingStatus.DRAFT)
     assert main(["--db", database, "print", "certificate", str(draft.id), "--out", str(tmp_path / "d.pdf")]) == 1
     err = capsys.readouterr().err
@@ -396,3 +398,85 @@ def test_codes_signed_before_the_key_file_was_lost_still_verify(ctx) -> None:  #
     fresh = qr.build_payload("HC", f"{ctx.office_code}-HC-2026-000010", ctx.office_code, dt.date(2026, 3, 5), {"x": 0}, new_key.sign)
     assert office_keys.verify_payload(ctx, fresh).valid
     assert audit_count(ctx, "signing_key.insert") == 2
+
+
+# --- issue 19: real names, the provisional office, the objection contact ---------------------------------------
+def _user(ctx, username: str, display_name: str, role: str = "clerk") -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.domain.permissions import Role
+    from xuyi_desktop.services import users
+
+    password = "Counter-pass-2026"
+    users.create_user(ctx, username, password, Role(role), display_name=display_name)
+    users.login(ctx, username, password)
+
+
+@needs_tools
+def test_the_check_sheet_names_the_checker_by_real_name_never_by_login(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    make_rating(ctx, "盱眙县运河港务有限公司", 610)
+    _user(ctx, "admin", "", "admin")  # the first account: no 姓名 recorded
+    _user(ctx, "zhangwei01", "张伟")
+    from xuyi_desktop.services.credit_check import run_check
+
+    result = run_check(ctx, "运河港务", "tender")
+    text = pdf_text(printing.print_credit_check(ctx, result, tmp_path / "named.pdf"))
+    assert "张伟" in text and "zhangwei01" not in text
+    assert printing.real_name("zhangwei01", "zhangwei01") == "" and printing.real_name(" 李娜 ", "lina") == "李娜"
+    unnamed = dataclasses.replace(result, checked_by="admin", checked_by_name="admin")
+    text = pdf_text(printing.print_credit_check(ctx, unnamed, tmp_path / "unnamed.pdf"))
+    assert "admin" not in text.replace("核查人", "")  # blank, to be signed by hand
+    assert pages(tmp_path / "named.pdf") == 1
+
+
+@needs_tools
+def test_printing_under_the_provisional_office_warns_on_the_cli_and_asks_in_the_window(ctx, database: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.services import offices, print_settings
+
+    assert ctx.office_provisional
+    _, rating = make_rating(ctx, "盱眙县古桑港口有限公司", 620)
+    assert main(["--db", database, "print", "certificate", str(rating.id), "--out", str(tmp_path / "c.pdf")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("警告：本单位代码尚未设置") and "TMP-" in err and "(warning:" in err
+    assert main(["--db", database, "print", "certificate", str(rating.id), "--preview", "--out", str(tmp_path / "p.pdf")]) == 0
+    assert capsys.readouterr().err == ""  # a 样张 carries no serial
+
+    # The window's guard: refused → nothing written, nothing recorded; confirmed once → prints for the session.
+    asked: list[str] = []
+    answers = iter([False, True])
+    print_settings.set_provisional_guard(lambda c, w: asked.append(w.message_zh) or next(answers))
+    try:
+        before = audit_count(ctx, "print.certificate")
+        with pytest.raises(PrintCancelled):
+            printing.print_certificate(ctx, rating.id, tmp_path / "refused.pdf")
+        assert not (tmp_path / "refused.pdf").exists() and audit_count(ctx, "print.certificate") == before
+        printing.print_certificate(ctx, rating.id, tmp_path / "yes.pdf")
+        printing.print_certificate(ctx, rating.id, tmp_path / "again.pdf")
+        assert len(asked) == 2 and (tmp_path / "again.pdf").exists()
+        printing.print_certificate(ctx, rating.id, tmp_path / "sample.pdf", preview=True)
+        assert len(asked) == 2
+    finally:
+        print_settings.set_provisional_guard(None)
+
+    offices.init_office(ctx, "XY-JTJ", "盱眙县交通运输局", "bureau")
+    assert main(["--db", database, "print", "certificate", str(rating.id), "--out", str(tmp_path / "d.pdf")]) == 0
+    assert "警告" not in capsys.readouterr().err
+    # A refused print says its one 错误 line only, without the warning.
+    _, draft = make_rating(ctx, "盱眙县桂五港口有限公司", 621, status=RatingStatus.DRAFT)
+    assert main(["--db", database, "print", "certificate", str(draft.id), "--out", str(tmp_path / "e.pdf")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and err.count("\n") == 1
+
+
+@needs_tools
+def test_the_publicity_list_names_the_objection_contact_from_the_settings(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.services.print_settings import get_print_settings, set_print_settings
+
+    for n in range(3):
+        make_rating(ctx, f"盱眙县第{n}号港口物流有限公司", 630 + n, status=RatingStatus.PUBLICITY)
+    out = printing.print_publicity_list(ctx, 2025, "highway_construction", tmp_path / "before.pdf")
+    assert "异议受理：盱眙县交通运输局（联系方式请向本单位窗口查询）" in pdf_text(out).replace("\n", "")
+    set_print_settings(ctx, organ_name="盱眙县交通运输综合行政执法大队", objection_phone="0517-88221234",
+                       objection_address="盱眙县盱城街道五墩路1号")
+    assert get_print_settings(ctx).objection_contact() == "联系电话：0517-88221234；通信地址：盱眙县盱城街道五墩路1号"
+    text = pdf_text(printing.print_publicity_list(ctx, 2025, "highway_construction", tmp_path / "after.pdf")).replace("\n", "")
+    assert "0517-88221234" in text and "五墩路1号" in text
+    assert audit_count(ctx, "settings.print") == 1

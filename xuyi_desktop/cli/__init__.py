@@ -38,7 +38,7 @@ from xuyi_desktop.cli import (
     tender_commands,
     user_commands,
 )
-from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
+from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, flush_warnings
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.rating_schemes import SchemeError
 
@@ -138,8 +138,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
         return int(exc.code or 0)
     try:
+        flush_warnings(False)  # none left over from an earlier call in this process
         check_outputs(args)
-        return int(args.func(args))
+        code = int(args.func(args))
+        flush_warnings(code == EXIT_OK)
+        return code
     except argparse.ArgumentTypeError as exc:
         print(f"用法错误：{exc}", file=sys.stderr)
         return EXIT_USAGE

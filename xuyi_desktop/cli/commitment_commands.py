@@ -236,18 +236,20 @@ def _indicator(args: argparse.Namespace) -> int:
 
 
 def _print_one(args: argparse.Namespace) -> int:
+    from xuyi_desktop.cli.print_commands import warn_provisional
     from xuyi_desktop.services.commitments import print_commitment
 
-    out = print_commitment(context(args), args.id, args.out, reveal=args.reveal, preview=args.preview)
+    ctx = context(args) if args.preview else warn_provisional(context(args))
+    out = print_commitment(ctx, args.id, args.out, reveal=args.reveal, preview=args.preview)
     print(f"已生成：{out}")
     return EXIT_OK
 
 
 def _print_many(args: argparse.Namespace) -> int:
-    from xuyi_desktop.cli.print_commands import _Progress
+    from xuyi_desktop.cli.print_commands import _Progress, warn_provisional
     from xuyi_desktop.services.commitments import list_commitments, print_commitment_batch
 
-    ctx = context(args)
+    ctx = warn_provisional(context(args))
     ids: list[Any] = list(args.ids)
     if not ids:
         ids = [v.id for v in reversed(list_commitments(ctx, entity=args.entity, status=args.status, limit=100_000))]

@@ -84,3 +84,19 @@ def _no_users(ctx: AppContext) -> bool:
 
     with ctx.transaction() as session:
         return not session.execute(select(exists().where(AppUser.id.is_not(None)))).scalar()
+
+
+#: Warnings for stderr once the command has succeeded (a refused command prints its one 错误 line only).
+PENDING_WARNINGS: list[str] = []
+
+
+def warn_on_success(text: str) -> None:
+    if text not in PENDING_WARNINGS:
+        PENDING_WARNINGS.append(text)
+
+
+def flush_warnings(succeeded: bool) -> None:
+    if succeeded:
+        for text in PENDING_WARNINGS:
+            print(text, file=sys.stderr)
+    PENDING_WARNINGS.clear()

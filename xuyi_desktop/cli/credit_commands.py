@@ -340,7 +340,9 @@ def _publish(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() == ".pdf":
         from xuyi_desktop.services.credit_prints import print_list_publication
 
-        printed = print_list_publication(context(args), args.list_type, args.out)
+        from xuyi_desktop.cli.print_commands import warn_provisional
+
+        printed = print_list_publication(warn_provisional(context(args)), args.list_type, args.out)
         print(f"已公布名单：{printed.path}（{printed.count} 个，编号 {printed.serial}）")
         return EXIT_OK
     path, count = publish(context(args), args.list_type, args.out)

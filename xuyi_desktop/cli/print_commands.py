@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, context, print_json
+from xuyi_desktop.cli.common import EXIT_OK, EXIT_REJECTED, context, print_json, warn_on_success
 from xuyi_desktop.domain.ratings import RatingStatus
 
 
@@ -118,10 +118,22 @@ class _Progress:
         self.stop = True
 
 
+def warn_provisional(ctx: Any) -> Any:
+    """A document printed under the provisional office code keeps that code in its serial: say so on stderr
+    once the print succeeded (the window asks first instead)."""
+    from xuyi_desktop.services.print_settings import provisional_warning
+
+    warning = provisional_warning(ctx)
+    if warning is not None:
+        warn_on_success(f"警告：{warning.message_zh}（xuyi office init） (warning: {warning.message_en})")
+    return ctx
+
+
 def _certificate(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.printing import print_certificate
 
-    out = print_certificate(context(args), args.rating_id, args.out, reveal=args.reveal, preview=args.preview)
+    ctx = context(args) if args.preview else warn_provisional(context(args))
+    out = print_certificate(ctx, args.rating_id, args.out, reveal=args.reveal, preview=args.preview)
     print(f"已生成：{out}")
     return EXIT_OK
 
@@ -129,7 +141,7 @@ def _certificate(args: argparse.Namespace) -> int:
 def _certificates(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.printing import print_certificates_batch
 
-    ctx = context(args)
+    ctx = warn_provisional(context(args))
     progress = _Progress()
     previous = signal.signal(signal.SIGINT, progress.on_sigint)
     try:
@@ -144,7 +156,7 @@ def _check(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.credit_check import run_check
     from xuyi_desktop.services.printing import print_credit_check
 
-    ctx = context(args)
+    ctx = warn_provisional(context(args))
     result = run_check(ctx, args.query, args.business)
     out = print_credit_check(ctx, result, args.out)
     print(f"信用核查 {result.serial}：{result.entity.get('name', '')}；已生成：{out}")
@@ -155,7 +167,7 @@ def _publicity(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.printing import print_publicity_list
 
     statuses = tuple(RatingStatus(s) for s in (args.status or [RatingStatus.PUBLICITY.value]))
-    out = print_publicity_list(context(args), args.period, args.domain, args.out, statuses=statuses)
+    out = print_publicity_list(warn_provisional(context(args)), args.period, args.domain, args.out, statuses=statuses)
     print(f"已生成：{out}")
     return EXIT_OK
 
@@ -163,7 +175,7 @@ def _publicity(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.reports import print_credit_report
 
-    out = print_credit_report(context(args), args.entity, args.out, as_of=args.date, reveal=args.reveal)
+    out = print_credit_report(warn_provisional(context(args)), args.entity, args.out, as_of=args.date, reveal=args.reveal)
     print(f"已生成：{out}")
     return EXIT_OK
 
@@ -171,7 +183,7 @@ def _report(args: argparse.Namespace) -> int:
 def _special_report(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.reports import print_special_report
 
-    out = print_special_report(context(args), args.entity, args.out, years=args.years, domains=args.domain, as_of=args.date)
+    out = print_special_report(warn_provisional(context(args)), args.entity, args.out, years=args.years, domains=args.domain, as_of=args.date)
     print(f"已生成：{out}")
     return EXIT_OK
 
@@ -183,7 +195,7 @@ def _repair_notice(args: argparse.Namespace) -> int:
     if args.on is not None and not args.served:
         print("错误：--on 是送达日期，须与 --served 同用 (--on needs --served)", file=sys.stderr)
         return 2
-    ctx = context(args)
+    ctx = warn_provisional(context(args))
     printed = print_repair_notice(ctx, args.penalty_id, args.out)
     print(f"已生成：{printed.path}（告知书编号 {printed.serial}{'，补打' if printed.reprint else ''}）")
     if args.served:

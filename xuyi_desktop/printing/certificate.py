@@ -21,6 +21,29 @@ from xuyi_desktop.printing.qr import draw_qr
 
 FRAME_RED = colors.Color(0.66, 0.11, 0.12)
 GOLD = colors.Color(0.72, 0.55, 0.22)
+SOBER_INK = colors.Color(0.20, 0.22, 0.25)
+SOBER_RULE = colors.Color(0.55, 0.56, 0.58)
+
+
+@dataclass(frozen=True)
+class CertificateLook:
+    """How a certificate of a grade looks: red and gold with ornaments for the good grades (an honour the
+    entity may hang on the wall), plain ink with a single thin frame for the others (a record, not a prize)."""
+
+    festive: bool
+    frame: colors.Color
+    accent: colors.Color
+    title: colors.Color
+    grade: colors.Color
+
+
+FESTIVE_LOOK = CertificateLook(True, FRAME_RED, GOLD, FRAME_RED, FRAME_RED)
+SOBER_LOOK = CertificateLook(False, SOBER_INK, SOBER_RULE, L.INK, L.INK)
+
+
+def look_for(grade: str) -> CertificateLook:
+    """A, AA, AAA (and A-级 variants) are good grades; B, C, D and anything else are printed plainly."""
+    return FESTIVE_LOOK if grade.strip().upper().startswith("A") else SOBER_LOOK
 PREVIEW_SERIAL = "样张（未编号）"
 PERSON_LABEL = "身份证号码"
 
@@ -43,8 +66,18 @@ class CertificateData:
     preview: bool = False  # a 样张: watermarked, unnumbered, no code
 
 
-def _frame(c: Canvas) -> None:
+def _frame(c: Canvas, look: CertificateLook = FESTIVE_LOOK) -> None:
     w, h = L.PAGE_WIDTH, L.PAGE_HEIGHT
+    if not look.festive:  # one thin rule, no ornaments
+        c.saveState()
+        c.setStrokeColor(look.frame)
+        c.setLineWidth(1.2)
+        c.rect(12 * mm, 12 * mm, w - 24 * mm, h - 24 * mm)
+        c.setStrokeColor(look.accent)
+        c.setLineWidth(0.4)
+        c.rect(14 * mm, 14 * mm, w - 28 * mm, h - 28 * mm)
+        c.restoreState()
+        return
     c.saveState()
     c.setStrokeColor(FRAME_RED)
     c.setLineWidth(3.2)
@@ -73,12 +106,17 @@ def _frame(c: Canvas) -> None:
     c.restoreState()
 
 
-def _rule(c: Canvas, y: float, half: float) -> None:
-    """A short ornamental rule under the title: line, diamond, line."""
+def _rule(c: Canvas, y: float, half: float, look: CertificateLook = FESTIVE_LOOK) -> None:
+    """A short ornamental rule under the title: line, diamond, line (a plain line on a sober certificate)."""
     cx = L.PAGE_WIDTH / 2
     c.saveState()
-    c.setStrokeColor(FRAME_RED)
-    c.setFillColor(FRAME_RED)
+    c.setStrokeColor(look.frame)
+    c.setFillColor(look.frame)
+    if not look.festive:
+        c.setLineWidth(0.6)
+        c.line(cx - half, y, cx + half, y)
+        c.restoreState()
+        return
     c.setLineWidth(0.8)
     c.line(cx - half, y, cx - 3 * mm, y)
     c.line(cx + 3 * mm, y, cx + half, y)
@@ -105,22 +143,30 @@ def draw_certificate(c: Canvas, d: CertificateData, fonts: DocumentFonts) -> Non
     w = L.PAGE_WIDTH
     left, right = 30 * mm, w - 30 * mm
     width = right - left
-    _frame(c)
+    look = look_for(d.grade)
+    _frame(c, look)
 
     # Serial top right, title, ornamental rule.
     small = L.TextStyle(fonts.body.name, 10.5, 10.5, "right", color=L.GREY)
-    L.draw_aligned(c, left, L.PAGE_HEIGHT - 25 * mm, width, f"证书编号：{d.serial}", small)
-    title = L.title_style(fonts, size=40, leading=40, char_space=12, color=FRAME_RED, bold=True)
-    L.draw_aligned(c, left, L.PAGE_HEIGHT - 52 * mm, width, "信用等级证书", title)
-    _rule(c, L.PAGE_HEIGHT - 61 * mm, 38 * mm)
+    L.draw_aligned(c, left, L.PAGE_HEIGHT - 25 * mm, width, f"证书编号：{d.serial}", small, name="serial")
+    if look.festive:
+        title = L.title_style(fonts, size=40, leading=40, char_space=12, color=look.title, bold=True)
+    else:
+        title = L.title_style(fonts, size=32, leading=32, char_space=8, color=look.title, bold=False)
+    L.draw_aligned(c, left, L.PAGE_HEIGHT - 52 * mm, width, "信用等级证书", title, name="title")
+    _rule(c, L.PAGE_HEIGHT - 61 * mm, 38 * mm, look)
 
-    # The entity addressed, then the statement.
+    # The entity addressed, then the statement; a long name shrinks a little, then wraps (at most three lines).
     body = L.TextStyle(fonts.body.name, 16, 30, "justify", 2.0)
     addressee = L.TextStyle(fonts.body.name, 16, 30, "left", 0.0)
-    y = L.draw_paragraph(c, f"{d.entity_name}：", left, L.PAGE_HEIGHT - 72 * mm, width, addressee)
+    addressee, name_lines = L.fit_lines(f"{d.entity_name}：", addressee, width, max_lines=3, min_size=13)
+    if len(name_lines) > 1:
+        addressee = addressee.with_(leading=addressee.size * 1.5)
+        name_lines = L.layout_lines(f"{d.entity_name}：", addressee, width)
+    y = L.draw_lines(c, name_lines, left, L.PAGE_HEIGHT - 72 * mm, width, addressee, name="addressee")
     you = "你" if d.identifier_label == PERSON_LABEL else "你单位"
     statement = f"经评定，{you}在{d.period}年度{d.domain_name}信用评价中，信用等级为："
-    y = L.draw_paragraph(c, statement, left, y, width, body)
+    y = L.draw_paragraph(c, statement, left, y, width, body, name="statement")
 
     # The particulars: labels spread to one width (分散对齐), values on ruled lines beside them.
     rows = [
@@ -136,8 +182,12 @@ def draw_certificate(c: Canvas, d: CertificateData, fonts: DocumentFonts) -> Non
 
     # Long names and document numbers must not run into the seal area: take the first of these
     # (grade size, gap below the statement, particulars size, leading) whose block ends above it.
-    floor = 71 * mm  # the top of the seal circle
-    for grade_size, grade_gap, size, leading in ((88, 36, 14, 22), (72, 30, 14, 22), (64, 27, 12, 18), (56, 24, 11, 15)):
+    qr_size = 30 * mm
+    issuer = L.issuer_layout(d.organ, d.issued_on, fonts, date_baseline=40 * mm, right=right, size=16,
+                             left=left + qr_size + 5 * mm)
+    floor = issuer.placement.top + 1 * mm  # the top of the seal circle (or of a long organ's first line)
+    for grade_size, grade_gap, size, leading in ((88, 36, 14, 22), (72, 30, 14, 22), (64, 27, 12, 18), (56, 24, 11, 15),
+                                                 (48, 21, 10.5, 13.5), (40, 18, 9, 11.5)):
         label = L.TextStyle(fonts.body.name, size, size, "distribute")
         value = L.TextStyle(fonts.body.name, size, leading, "left")
         label_w = L.text_width("统一社会信用代码", label)
@@ -150,19 +200,20 @@ def draw_certificate(c: Canvas, d: CertificateData, fonts: DocumentFonts) -> Non
             break
 
     # The grade, large.
-    grade_style = L.TextStyle(fonts.title.name, grade_size, grade_size, "left", color=FRAME_RED, bold=True, char_space=4)
-    ji_style = L.TextStyle(fonts.title.name, grade_size * 0.39, grade_size * 0.39, "left", color=FRAME_RED, bold=True)
+    grade_style = L.TextStyle(fonts.title.name, grade_size, grade_size, "left", color=look.grade, bold=look.festive, char_space=4)
+    ji_style = L.TextStyle(fonts.title.name, grade_size * 0.39, grade_size * 0.39, "left", color=look.grade, bold=look.festive)
     gw, jw = L.text_width(d.grade, grade_style), L.text_width("级", ji_style)
     gx = (w - gw - jw - 3 * mm) / 2
     L.draw_text(c, gx, gy, d.grade, grade_style)
     L.draw_text(c, gx + gw + 3 * mm, gy, "级", ji_style)
+    L.place(c, "grade", gx, gy - grade_size * 0.05, gx + gw + 3 * mm + jw, gy + grade_size * 0.75)
 
     ty = top
     for name, lines in laid:
-        L.draw_aligned(c, lx, ty, label_w, name, label)
+        L.draw_aligned(c, lx, ty, label_w, name, label, name="particulars.label")
         L.draw_text(c, lx + label_w + 2, ty, "：", value)
         for i, line in enumerate(lines):
-            L.draw_text(c, vx, ty - i * value.leading, line.text, value)
+            L.draw_text(c, vx, ty - i * value.leading, line.text, value, name="particulars.value")
             c.saveState()
             c.setStrokeColor(colors.Color(0.72, 0.72, 0.72))
             c.setLineWidth(0.4)
@@ -171,24 +222,25 @@ def draw_certificate(c: Canvas, d: CertificateData, fonts: DocumentFonts) -> Non
         ty -= value.leading * len(lines) + 6
 
     # Issuing organ and date with the seal area; QR code bottom left.
-    L.draw_issuer(c, d.organ, d.issued_on, fonts, date_baseline=40 * mm, right=right, size=16)
-    qr_size = 30 * mm
+    L.draw_laid_issuer(c, issuer, fonts)
     qx, qy = left, 30 * mm
     caption = L.TextStyle(fonts.body.name, 9, 9, "center", color=L.GREY)
     if d.qr_payload and not d.preview:
         draw_qr(c, d.qr_payload, qx, qy, qr_size, text_font=fonts.body.name)
-        L.draw_aligned(c, qx, qy - 3.5 * mm, qr_size, "扫码核验真伪", caption)
+        L.draw_aligned(c, qx, qy - 3.5 * mm, qr_size, "扫码核验真伪", caption, name="qr.caption")
     else:
         c.saveState()
         c.setStrokeColor(L.GREY)
         c.setDash(2, 2)
         c.rect(qx, qy, qr_size, qr_size)
         c.restoreState()
+        L.place(c, "qr", qx, qy, qx + qr_size, qy + qr_size)
         L.draw_aligned(c, qx, qy + qr_size / 2 - 3, qr_size, "样张无核验码", caption)
     note = L.TextStyle(fonts.body.name, 8.5, 8.5, "center", color=L.GREY)
     L.draw_aligned(
         c, left, 19.5 * mm, width,
         "本证书证明上述主体在有效期限内的信用等级；等级如经更正或撤销，以评价机关最新公布的结果为准。", note,
+        name="note",
     )
     if d.preview:
         L.draw_watermark(c, "样张", fonts, note="仅供核对，不作证明使用")

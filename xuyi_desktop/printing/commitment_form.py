@@ -113,32 +113,86 @@ class _CommitmentDoc(BaseDocTemplate):
 
 
 class _Closing(Flowable):
-    """The foot: signature line and the party's seal area over the signing date on the right (the party
-    signs and seals), the accepting organ and the QR code on the left."""
+    """The foot, every part a box laid out before drawing: the QR code on the left; beside it the party
+    ("承诺主体（盖章）：" and its name, shrinking then wrapping within the line), the signature line and the
+    accepting organ; the signing date bottom right with the party's seal area over it, clear of the
+    signature line and the organ (the seal may cover the party's name and the date, as a stamp does)."""
+
+    QR_SIZE = 30 * mm
+    SIZE = 12.0  # 小四
+    DATE_SIZE = 14.0
 
     def __init__(self, fonts: DocumentFonts, data: CommitmentFormData, height: float = 42 * mm) -> None:
         super().__init__()
-        self.fonts, self.data, self.height = fonts, data, height
+        self.fonts, self.data, self.min_height = fonts, data, height
+        self.height = height
+
+    def _layout(self, width: float) -> dict[str, object]:
+        d, fonts = self.data, self.fonts
+        small = L.TextStyle(fonts.body.name, self.SIZE, self.SIZE * 1.45, "left")
+        x = self.QR_SIZE + 5 * mm if d.qr_payload else 0.0
+        date_style = L.TextStyle(fonts.body.name, self.DATE_SIZE, self.DATE_SIZE, "left")
+        date_text = L.cn_date(d.signed_on)
+        date_w = L.text_width(date_text, date_style)
+        seal_r = L.SEAL_DIAMETER / 2
+        seal_cx = width - seal_r - 4 * mm
+        date_x = min(seal_cx - date_w / 2, width - date_w)
+        date_base = 10 * mm
+        seal_cy = date_base + 12 * mm
+        seal_left = seal_cx - seal_r
+        # 受理机关 on the left of the seal, its last line on the date's baseline.
+        organ_label = "受理机关："
+        organ_x = x + L.text_width(organ_label, small)
+        organ_style, organ_lines = L.fit_lines(d.organ or "—", small, max(seal_left - 3 * mm - organ_x, 20 * mm),
+                                               max_lines=2, min_size=10.5)
+        organ_pitch = organ_style.size * 1.45
+        organ_top_base = date_base + (len(organ_lines) - 1) * organ_pitch
+        sig_base = organ_top_base + 9 * mm
+        sig_label_w = L.text_width(d.signature_label, L.TextStyle(fonts.body.name, self.SIZE, self.SIZE, "left"))
+        sig_line = max(10 * mm, min(30 * mm, seal_left - 3 * mm - (x + sig_label_w + 2)))
+        party_label = "承诺主体（盖章）："
+        party_x = x + L.text_width(party_label, small)
+        name_style, name_lines = L.fit_lines(d.entity_name or "—", small.with_(size=14.0, leading=14.0 * 1.4),
+                                             width - party_x, max_lines=2, min_size=11.0)
+        name_pitch = name_style.leading
+        name_last_base = sig_base + 10 * mm
+        name_first_base = name_last_base + (len(name_lines) - 1) * name_pitch
+        top = max(name_first_base + name_style.size * 0.86 + 1 * mm, seal_cy + seal_r + 1 * mm,
+                  (4.5 * mm + self.QR_SIZE + 1 * mm) if d.qr_payload else 0.0)
+        return {
+            "x": x, "small": small, "date": (date_x, date_base, date_text, date_style), "seal": (seal_cx, seal_cy),
+            "organ": (organ_label, organ_x, organ_style, organ_lines, organ_pitch, organ_top_base),
+            "sig": (sig_base, sig_line), "party": (party_label, party_x, name_style, name_lines, name_pitch, name_first_base),
+            "height": top,
+        }
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth
+        self.height = max(self.min_height, float(self._layout(availWidth)["height"]))  # type: ignore[arg-type]
         return availWidth, self.height
 
     def draw(self) -> None:
         c, d, fonts = self.canv, self.data, self.fonts
-        qr_size = 30 * mm
+        lay = self._layout(self.width)
         if d.qr_payload:
-            draw_qr(c, d.qr_payload, 0, 4.5 * mm, qr_size)
+            draw_qr(c, d.qr_payload, 0, 4.5 * mm, self.QR_SIZE)
             cap = L.TextStyle(fonts.body.name, 9, 9, "center", color=L.GREY)
-            L.draw_aligned(c, 0, 1.0 * mm, qr_size, "扫码核验真伪", cap)
-        small = L.TextStyle(fonts.body.name, 12, 12, "left")
-        x = qr_size + 5 * mm if d.qr_payload else 0
-        L.draw_signature_line(c, x, self.height - 4 * mm, d.signature_label, fonts, line_width=26 * mm)
-        L.draw_text(c, x, self.height - 12 * mm, f"受理机关：{d.organ}", small)
-        L.draw_issuer(
-            c, d.entity_name, d.signed_on, fonts, date_baseline=12 * mm, right=self.width, size=L.BODY_SIZE,
-            seal_label="（承诺主体盖章）",
-        )
+            L.draw_aligned(c, 0, 1.0 * mm, self.QR_SIZE, "扫码核验真伪", cap, name="qr.caption")
+        x, small = lay["x"], lay["small"]
+        seal_cx, seal_cy = lay["seal"]  # type: ignore[misc]
+        L.draw_seal_area(c, seal_cx, seal_cy, fonts.body.name, label="")  # "承诺主体（盖章）" says where
+        party_label, party_x, name_style, name_lines, name_pitch, name_first = lay["party"]  # type: ignore[misc]
+        L.draw_text(c, x, name_first, party_label, small, name="party.label")  # type: ignore[arg-type]
+        for i, line in enumerate(name_lines):
+            L.draw_text(c, party_x, name_first - i * name_pitch, line.text, name_style, name="issuer.party")
+        sig_base, sig_line = lay["sig"]  # type: ignore[misc]
+        L.draw_signature_line(c, x, sig_base, d.signature_label, fonts, line_width=sig_line)  # type: ignore[arg-type]
+        organ_label, organ_x, organ_style, organ_lines, organ_pitch, organ_top = lay["organ"]  # type: ignore[misc]
+        L.draw_text(c, x, organ_top, organ_label, small, name="organ.label")  # type: ignore[arg-type]
+        for i, line in enumerate(organ_lines):
+            L.draw_text(c, organ_x, organ_top - i * organ_pitch, line.text, organ_style, name="organ")
+        date_x, date_base, date_text, date_style = lay["date"]  # type: ignore[misc]
+        L.draw_text(c, date_x, date_base, date_text, date_style, name="issuer.date")
 
 
 def _lines_paragraph(text: str, style: L.TextStyle, lines: list[L.Line], width: float) -> L.CnParagraph:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -49,6 +51,78 @@ SEAL_DIAMETER = 42 * mm  # a county organ's official seal
 SEAL_RED = colors.Color(0.80, 0.08, 0.10)
 INK = colors.Color(0.08, 0.08, 0.08)
 GREY = colors.Color(0.40, 0.40, 0.40)
+
+
+# --- placed boxes -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Placed:
+    """One block as it was put on the page: its name, the page (1-based) and its box in page points
+    (x0, y0 bottom left, x1, y1 top right)."""
+
+    name: str
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Placed, tolerance: float = 0.5) -> bool:
+        """True when the two boxes share more than a hair (touching edges are not an overlap)."""
+        return (
+            self.page == other.page
+            and min(self.x1, other.x1) - max(self.x0, other.x0) > tolerance
+            and min(self.y1, other.y1) - max(self.y0, other.y0) > tolerance
+        )
+
+
+#: Overlaps the layout means: the official seal is stamped over the issuer's name and the date (GB/T 9704
+#: 7.3.5.2 "上压成文日期"), the party's seal over the party's name and the signing date.
+SEAL_COVERS = ("issuer.",)
+
+_PLACED: ContextVar[list[Placed] | None] = ContextVar("xuyi_placed", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[list[Placed]]:
+    """Collect the boxes of everything drawn inside the block (the documents' own record of their layout,
+    for tests and the render check): `with recording() as boxes: render_…(…)`."""
+    boxes: list[Placed] = []
+    token = _PLACED.set(boxes)
+    try:
+        yield boxes
+    finally:
+        _PLACED.reset(token)
+
+
+def current_recording() -> list[Placed] | None:
+    """The list `recording` collects into, if any (a document that renders trial layouts adds the boxes of
+    the one it keeps)."""
+    return _PLACED.get()
+
+
+def place(canvas: Canvas, name: str, x0: float, y0: float, x1: float, y1: float) -> None:
+    """Record a drawn block (coordinates in the canvas's current user space; stored in page points)."""
+    boxes = _PLACED.get()
+    if boxes is None:
+        return
+    ax0, ay0 = canvas.absolutePosition(x0, y0)
+    ax1, ay1 = canvas.absolutePosition(x1, y1)
+    boxes.append(Placed(name, canvas.getPageNumber(), min(ax0, ax1), min(ay0, ay1), max(ax0, ax1), max(ay0, ay1)))
+
+
+def collisions(boxes: Iterable[Placed]) -> list[tuple[Placed, Placed]]:
+    """Pairs of placed boxes that overlap, except the seal over the issuer's name and date."""
+    items = list(boxes)
+    out = []
+    for i, a in enumerate(items):
+        for b in items[i + 1 :]:
+            if not a.overlaps(b):
+                continue
+            names = {a.name, b.name}
+            if "seal" in names and any(n.startswith(SEAL_COVERS) for n in names - {"seal"}):
+                continue
+            out.append((a, b))
+    return out
 
 # --- Chinese line-breaking rule (GB/T 15834 标点符号用法; 禁则) -------------------------------------------
 #: never at the start of a line: 点号 and the closing halves of quotes, brackets and book-title marks
@@ -287,13 +361,23 @@ def _hard_split(cluster: str, style: TextStyle, avail: float) -> list[str]:
 
 
 # --- drawing --------------------------------------------------------------------------------------------
+def text_box(x: float, y: float, width: float, size: float) -> tuple[float, float, float, float]:
+    """The box of one line of text at baseline y: the em box, a little below the baseline."""
+    return x, y - size * 0.14, x + width, y + size * 0.86
+
+
 def draw_text(
     canvas: Canvas, x: float, y: float, text: str, style: TextStyle, *, char_space: float | None = None,
+    name: str | None = None,
 ) -> None:
-    """Draw one line at baseline y from x, with font fallback, letter spacing and the fake bold."""
+    """Draw one line at baseline y from x, with font fallback, letter spacing and the fake bold; with a
+    `name`, the line's box is recorded (see `recording`)."""
     if not text:
         return
     cs = style.char_space if char_space is None else char_space
+    if name is not None:
+        w = _glyph_width(text, style.font, style.size) + cs * (len(text) - 1)
+        place(canvas, name, *text_box(x, y, w, style.size))
     canvas.saveState()  # colour, line width and render mode must not leak into what is drawn next
     t = canvas.beginText(x, y)
     t.setCharSpace(cs)
@@ -309,19 +393,21 @@ def draw_text(
     canvas.restoreState()
 
 
-def draw_aligned(canvas: Canvas, x: float, y: float, width: float, text: str, style: TextStyle) -> None:
+def draw_aligned(
+    canvas: Canvas, x: float, y: float, width: float, text: str, style: TextStyle, *, name: str | None = None,
+) -> None:
     """One line inside [x, x + width] at baseline y, aligned as the style says."""
     w = text_width(text, style)
     align = style.align
     if align == "center":
-        draw_text(canvas, x + (width - w) / 2, y, text, style)
+        draw_text(canvas, x + (width - w) / 2, y, text, style, name=name)
     elif align == "right":
-        draw_text(canvas, x + width - w, y, text, style)
+        draw_text(canvas, x + width - w, y, text, style, name=name)
     elif align == "distribute" and len(text) > 1:
         glyphs = _glyph_width(text, style.font, style.size)
-        draw_text(canvas, x, y, text, style, char_space=(width - glyphs) / (len(text) - 1))
+        draw_text(canvas, x, y, text, style, char_space=(width - glyphs) / (len(text) - 1), name=name)
     else:
-        draw_text(canvas, x, y, text, style)
+        draw_text(canvas, x, y, text, style, name=name)
 
 
 def baseline_offset(style: TextStyle) -> float:
@@ -329,8 +415,38 @@ def baseline_offset(style: TextStyle) -> float:
     return style.leading / 2 + style.size * 0.38
 
 
-def draw_lines(canvas: Canvas, lines: list[Line], x: float, top: float, width: float, style: TextStyle) -> float:
-    """Draw laid-out lines from `top` downwards; returns the y below the last line."""
+def lines_extent(lines: list[Line], width: float, style: TextStyle) -> tuple[float, float]:
+    """Left and right edge (from the block's left) of what `draw_lines` draws of these lines."""
+    x0, x1 = width, 0.0
+    for line in lines:
+        if not line.text:
+            continue
+        avail = width - line.indent
+        w = min(line.width, avail) if line.width <= avail + 0.01 or len(line.text) <= 1 else avail
+        if style.align == "justify" and not line.last and len(line.text) > 1:
+            cs = (avail - _glyph_width(line.text, style.font, style.size)) / (len(line.text) - 1)
+            left, right = line.indent, line.indent + (avail if cs - style.char_space <= style.size * 0.3 else w)
+        elif style.align == "center":
+            left = line.indent + (avail - w) / 2
+            right = left + w
+        elif style.align in ("right",):
+            left, right = line.indent + avail - w, line.indent + avail
+        elif style.align == "distribute" and len(line.text) > 1:
+            left, right = line.indent, line.indent + avail
+        else:
+            left, right = line.indent, line.indent + w
+        x0, x1 = min(x0, left), max(x1, right)
+    return (x0, x1) if x1 > x0 else (0.0, 0.0)
+
+
+def draw_lines(
+    canvas: Canvas, lines: list[Line], x: float, top: float, width: float, style: TextStyle, *, name: str | None = None,
+) -> float:
+    """Draw laid-out lines from `top` downwards; returns the y below the last line. With a `name`, the
+    block's box (the lines' cells, from the first top to the last bottom) is recorded."""
+    if name is not None and any(line.text for line in lines):
+        left, right = lines_extent(lines, width, style)
+        place(canvas, name, x + left, top - len(lines) * style.leading, x + right, top)
     y = top
     for line in lines:
         base = y - baseline_offset(style)
@@ -354,8 +470,10 @@ def draw_lines(canvas: Canvas, lines: list[Line], x: float, top: float, width: f
     return y
 
 
-def draw_paragraph(canvas: Canvas, text: str, x: float, top: float, width: float, style: TextStyle) -> float:
-    return draw_lines(canvas, layout_lines(text, style, width), x, top, width, style)
+def draw_paragraph(
+    canvas: Canvas, text: str, x: float, top: float, width: float, style: TextStyle, *, name: str | None = None,
+) -> float:
+    return draw_lines(canvas, layout_lines(text, style, width), x, top, width, style, name=name)
 
 
 class CnParagraph(Flowable):
@@ -363,9 +481,10 @@ class CnParagraph(Flowable):
     would let "，" start a line). Splits across pages between lines."""
 
     def __init__(self, text: str, style: TextStyle, *, space_before: float = 0.0, space_after: float = 0.0,
-                 _lines: list[Line] | None = None) -> None:
+                 _lines: list[Line] | None = None, name: str = "text") -> None:
         super().__init__()
         self.text = text
+        self.name = name
         self.style = style
         self.spaceBefore = space_before
         self.spaceAfter = space_after
@@ -385,14 +504,14 @@ class CnParagraph(Flowable):
         fit = int((availHeight + 0.01) // self.style.leading)
         if fit <= 0 or fit >= len(self._lines):
             return []
-        head = CnParagraph(self.text, self.style, space_before=self.spaceBefore, _lines=self._lines[:fit])
-        tail = CnParagraph(self.text, self.style, space_after=self.spaceAfter, _lines=self._lines[fit:])
+        head = CnParagraph(self.text, self.style, space_before=self.spaceBefore, _lines=self._lines[:fit], name=self.name)
+        tail = CnParagraph(self.text, self.style, space_after=self.spaceAfter, _lines=self._lines[fit:], name=self.name)
         head._width = tail._width = availWidth
         return [head, tail]
 
     def draw(self) -> None:
         assert self._lines is not None
-        draw_lines(self.canv, self._lines, 0, self.height, self.width, self.style)
+        draw_lines(self.canv, self._lines, 0, self.height, self.width, self.style, name=self.name)
 
 
 # --- page furniture -------------------------------------------------------------------------------------
@@ -414,20 +533,21 @@ def draw_page_number(canvas: Canvas, number: int, fonts: DocumentFonts, *, centr
         x = TEXT_RIGHT - PAGE_NUMBER_SIZE - w
     else:
         x = TEXT_LEFT + PAGE_NUMBER_SIZE
-    draw_text(canvas, x, y, text, style)
+    draw_text(canvas, x, y, text, style, name="page_number")
 
 
 def draw_serial(canvas: Canvas, serial: str, fonts: DocumentFonts, *, label: str = "编号", top: float | None = None) -> None:
     """The document's serial number, top right above the text block, on every page."""
     style = TextStyle(fonts.body.name, SMALL_SIZE, SMALL_SIZE, "right", color=GREY)
     y = (TEXT_TOP + 6 * mm) if top is None else top
-    draw_aligned(canvas, TEXT_LEFT, y, TEXT_WIDTH, f"{label}：{serial}", style)
+    draw_aligned(canvas, TEXT_LEFT, y, TEXT_WIDTH, f"{label}：{serial}", style, name="serial")
 
 
 def draw_seal_area(
     canvas: Canvas, cx: float, cy: float, font: str, diameter: float = SEAL_DIAMETER, *, label: str = "（盖章）",
 ) -> None:
     """A faint dashed circle where the official seal goes, with a small hint the stamp will cover."""
+    place(canvas, "seal", cx - diameter / 2, cy - diameter / 2, cx + diameter / 2, cy + diameter / 2)
     canvas.saveState()
     canvas.setStrokeColor(SEAL_RED)
     canvas.setStrokeAlpha(0.35)
@@ -445,32 +565,114 @@ class IssuerPlacement:
     organ_baseline: float
     date_baseline: float
     seal_centre: tuple[float, float]
+    left: float = 0.0  # the leftmost edge of the organ, date and seal
+    top: float = 0.0  # the top of the organ's first line or of the seal, whichever is higher
 
 
-def draw_issuer(
-    canvas: Canvas, organ: str, day: dt.date, fonts: DocumentFonts, *, date_baseline: float,
-    right: float = TEXT_RIGHT, size: float = BODY_SIZE, seal: bool = True, seal_label: str = "（盖章）",
-) -> IssuerPlacement:
-    """Issuing organ and date at the bottom right (GB/T 9704 7.3.5.2): the date four characters in from
-    the right edge, the organ centred over the date one line above, the seal centred over both so that
-    they sit a little below its centre."""
+def fit_lines(
+    text: str, style: TextStyle, width: float, *, max_lines: int = 2, min_size: float = 10.5,
+) -> tuple[TextStyle, list[Line]]:
+    """Lay `text` out in `width`: at the style's size on one line if it fits, else the size shrinks a half
+    point at a time down to `min_size` while more than one line is needed, allowing up to `max_lines`
+    lines; below that the text wraps to as many lines as it takes (a name is never cut)."""
+    size = style.size
+    while True:
+        st = style.with_(size=size, leading=size * style.leading / style.size)
+        lines = layout_lines(text, st, width)
+        if len(lines) == 1:
+            return st, lines
+        if size - 0.5 < min_size:
+            break
+        size -= 0.5
+    for size_ in _sizes(style.size, min_size):
+        st = style.with_(size=size_, leading=size_ * style.leading / style.size)
+        lines = layout_lines(text, st, width)
+        if len(lines) <= max_lines:
+            return st, lines
+    return st, lines
+
+
+def _sizes(start: float, stop: float) -> list[float]:
+    out, size = [], start
+    while size >= stop - 1e-9:
+        out.append(size)
+        size -= 0.5
+    return out
+
+
+@dataclass(frozen=True)
+class IssuerLayout:
+    """Where `draw_issuer` puts things (measured before drawing, so a block can size itself)."""
+
+    style: TextStyle
+    date_text: str
+    date_x: float
+    date_baseline: float
+    organ_style: TextStyle
+    organ_lines: tuple[tuple[float, float, str], ...]  # (x, baseline, text)
+    seal_centre: tuple[float, float]
+    placement: IssuerPlacement
+
+
+def issuer_layout(
+    organ: str, day: dt.date, fonts: DocumentFonts, *, date_baseline: float, right: float = TEXT_RIGHT,
+    size: float = BODY_SIZE, left: float | None = None, max_width: float | None = None, seal: bool = True,
+) -> IssuerLayout:
     style = TextStyle(fonts.body.name, size, size * 1.8, "left")
     date_text = cn_date(day)
     date_w = text_width(date_text, style)
     date_right = right - 4 * size
     date_x = date_right - date_w
     centre_x = date_x + date_w / 2
-    organ_w = text_width(organ, style)
+    if max_width is None:
+        max_width = (right - left) if left is not None else max(SEAL_DIAMETER * 1.6, right - date_x)
+    organ_style, lines = fit_lines(organ, style.with_(align="center"), max_width, max_lines=2, min_size=min(size, 12.0))
+    organ_w = max((ln.width for ln in lines), default=0.0)
     organ_x = centre_x - organ_w / 2
     if organ_x + organ_w > right:  # a long organ name: keep it inside the text block
         organ_x = right - organ_w
+    if left is not None and organ_x < left:
+        organ_x = left
     organ_baseline = date_baseline + style.leading
     seal_centre = (centre_x, (organ_baseline + date_baseline) / 2 + size * 0.35 + 2.5 * mm)
+    # The last line of the organ sits one line above the date; earlier lines go upwards.
+    pitch = organ_style.size * 1.25
+    n = len(lines)
+    placed_lines = tuple(
+        (organ_x + (organ_w - ln.width) / 2, organ_baseline + (n - 1 - i) * pitch, ln.text) for i, ln in enumerate(lines)
+    )
+    top_organ = organ_baseline + (n - 1) * pitch + organ_style.size * 0.86
+    seal_left = seal_centre[0] - SEAL_DIAMETER / 2 if seal else date_x
+    seal_top = seal_centre[1] + SEAL_DIAMETER / 2 if seal else 0.0
+    placement = IssuerPlacement(organ_baseline, date_baseline, seal_centre, min(organ_x, date_x, seal_left), max(top_organ, seal_top))
+    return IssuerLayout(style, date_text, date_x, date_baseline, organ_style, placed_lines, seal_centre, placement)
+
+
+def draw_issuer(
+    canvas: Canvas, organ: str, day: dt.date, fonts: DocumentFonts, *, date_baseline: float,
+    right: float = TEXT_RIGHT, size: float = BODY_SIZE, seal: bool = True, seal_label: str = "（盖章）",
+    left: float | None = None, max_width: float | None = None,
+) -> IssuerPlacement:
+    """Issuing organ and date at the bottom right (GB/T 9704 7.3.5.2): the date four characters in from
+    the right edge, the organ centred over the date one line above, the seal centred over both so that
+    they sit a little below its centre.
+
+    The organ (or, on a commitment form, the party's name) is a box: no wider than `max_width` (default:
+    from `left` to `right`, else 1.6 seals); a long name shrinks to fit and then wraps upwards, its last
+    line one line above the date."""
+    lay = issuer_layout(organ, day, fonts, date_baseline=date_baseline, right=right, size=size, left=left,
+                        max_width=max_width, seal=seal)
+    draw_laid_issuer(canvas, lay, fonts, seal=seal, seal_label=seal_label)
+    return lay.placement
+
+
+def draw_laid_issuer(canvas: Canvas, lay: IssuerLayout, fonts: DocumentFonts, *, seal: bool = True,
+                     seal_label: str = "（盖章）") -> None:
     if seal:
-        draw_seal_area(canvas, *seal_centre, fonts.body.name, label=seal_label)
-    draw_text(canvas, organ_x, organ_baseline, organ, style)
-    draw_text(canvas, date_x, date_baseline, date_text, style)
-    return IssuerPlacement(organ_baseline, date_baseline, seal_centre)
+        draw_seal_area(canvas, *lay.seal_centre, fonts.body.name, label=seal_label)
+    for x, base, text in lay.organ_lines:
+        draw_text(canvas, x, base, text, lay.organ_style, name="issuer.organ")
+    draw_text(canvas, lay.date_x, lay.date_baseline, lay.date_text, lay.style, name="issuer.date")
 
 
 def draw_signature_line(
@@ -481,6 +683,7 @@ def draw_signature_line(
     style = TextStyle(fonts.body.name, size, size, "left")
     draw_text(canvas, x, baseline, label, style)
     x1 = x + text_width(label, style) + 2
+    place(canvas, "signature", x, baseline - 3.5, x1 + line_width, baseline + size * 0.86)
     canvas.saveState()
     canvas.setStrokeColor(INK)
     canvas.setLineWidth(0.5)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from xuyi_desktop.domain.identifiers import IdentifierKind, infer_kind
 from xuyi_desktop.domain.masking import mask_id_number
@@ -97,14 +97,15 @@ def publicity_list_pdf(
     rows: Iterable[PublicityRow | Mapping[str, object]], out: str | Path, *, title: str | None = None,
     period: int | None = None, domain_name: str | None = None, intro: str | None = None, organ: str = "",
     issued_on: dt.date | None = None, serial: str = "", qr_payload: str | None = None,
-    fonts: DocumentFonts | None = None,
+    fonts: DocumentFonts | None = None, contact: str = "",
 ) -> Path:
     """Write the publicity list to `out` (atomically) and return the path.
 
     rows: PublicityRow or mappings with name, identifier, grade, score and optionally is_person / kind.
     title: defaults to "{period}年度{domain_name}信用评价结果公示名单". intro: a paragraph above the table.
     organ and issued_on: the issuer block at the end (omitted without an organ); serial and qr_payload:
-    the serial on every page and the verification code at the end."""
+    the serial on every page and the verification code at the end. contact: where objections go (organ,
+    phone, address), printed under the table."""
     fonts = fonts or register_fonts()
     items = [_row(r) for r in rows]
     if title is None:
@@ -147,9 +148,14 @@ def publicity_list_pdf(
         ]))
         story.append(table)
 
+    tail: list = []
+    if contact:
+        tail.append(P(contact, L.cell_style(fonts, 12, leading=18, align="justify"), space_before=3 * mm, name="contact"))
     if organ:
-        story.append(Spacer(1, 6 * mm))
-        story.append(ClosingBlock(fonts, organ, issued_on or dt.date.today(), qr_payload=qr_payload))
+        tail.append(Spacer(1, 6 * mm))
+        tail.append(ClosingBlock(fonts, organ, issued_on or dt.date.today(), qr_payload=qr_payload))
+    if tail:
+        story.append(KeepTogether(tail))
 
     with atomic_output(Path(out)) as tmp:
         flat = title.replace("\n", "")

@@ -188,6 +188,9 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *, quiet
 
     The payload also goes on the page as invisible text under the code, in `text_font` (or the canvas's
     current font when that is embedded), for verification straight from the PDF file."""
+    from xuyi_desktop.printing.layout import place
+
+    place(canvas, "qr", x, y, x + size, y + size)
     matrix = qr_matrix(text)
     n = len(matrix)
     module = size / (n + 2 * quiet_zone)

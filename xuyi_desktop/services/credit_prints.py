@@ -45,6 +45,7 @@ from xuyi_desktop.printing.output import atomic_output
 from xuyi_desktop.printing.repair_notice import DOC_TYPE as NOTICE_DOC
 from xuyi_desktop.printing.repair_notice import RepairNoticeData, render_repair_notice
 from xuyi_desktop.services import audit
+from xuyi_desktop.services.print_settings import before_numbered_print
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.office_keys import print_key
 from xuyi_desktop.services.printing import NothingToPrintError, issuing_organ
@@ -245,6 +246,7 @@ def print_repair_notice(ctx: AppContext, penalty_id: uuid.UUID, out: str | Path,
     numbers it and keeps the serial on the penalty; a reprint carries the same serial. Withdrawn decisions and
     decisions whose class is 待定 get none (the notice must state the period)."""
     audit.require(ctx, Permission.PRINT)
+    before_numbered_print(ctx)  # under a provisional office code the window asks first
     today = today or dt.date.today()
     out = Path(out)
     notice_texts()  # a broken wording file is refused before anything is numbered
@@ -298,6 +300,7 @@ def print_list_publication(ctx: AppContext, list_type: str, out: str | Path, *, 
 
     audit.require(ctx, Permission.EXPORT)
     audit.require(ctx, Permission.PRINT)
+    before_numbered_print(ctx)  # under a provisional office code the window asks first
     today = today or dt.date.today()
     out = Path(out)
     d = definition(list_type)

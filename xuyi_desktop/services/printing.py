@@ -39,6 +39,7 @@ from xuyi_desktop.printing.layout import cn_date
 from xuyi_desktop.printing.output import Cancelled, PrintCancelled, Progress, atomic_output, check_writable
 from xuyi_desktop.printing.publicity import PublicityRow, publicity_list_pdf, shown_identifier
 from xuyi_desktop.services import audit
+from xuyi_desktop.services.print_settings import before_numbered_print
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import CreditCheckResult
 from xuyi_desktop.services.errors import NotFoundError
@@ -80,9 +81,15 @@ class NothingToPrintError(DomainError):
 
 
 def issuing_organ(ctx: AppContext, evaluating_organ: str = "") -> str:
-    """Who issues: the rating's evaluating organ, else this office, else (office not yet set up) the bureau."""
+    """Who issues: the rating's evaluating organ, else the organ set for prints (本单位设置), else this office,
+    else (office not yet set up) the bureau."""
     if evaluating_organ.strip():
         return evaluating_organ.strip()
+    from xuyi_desktop.services.print_settings import get_print_settings
+
+    configured = get_print_settings(ctx).organ_name
+    if configured:
+        return configured
     if ctx.office_provisional or not ctx.office_name or ctx.office_name == PROVISIONAL_NAME:
         return DEFAULT_ORGAN
     return ctx.office_name
@@ -99,6 +106,22 @@ def _actor_name(ctx: AppContext) -> str:
     if ctx.user is not None:
         return ctx.user.display_name or ctx.user.username
     return "系统（初始设置）"
+
+
+def real_name(display_name: str, username: str) -> str:
+    """The person's name as it is printed where they sign: the 姓名 recorded for the account, never the login
+    name (an account created without a 姓名 has its login name there: printed blank, to be signed by hand)."""
+    name = (display_name or "").strip()
+    return "" if not name or name == username else name
+
+
+def checker_name(ctx: AppContext, result: CreditCheckResult) -> str:
+    """核查人 on the sheet: the real name recorded with the check, else the current user's if it is theirs."""
+    if result.checked_by_name:
+        return real_name(result.checked_by_name, result.checked_by)
+    if ctx.user is not None and result.checked_by == ctx.actor:
+        return real_name(ctx.user.display_name, ctx.user.username)
+    return ""
 
 
 # --- certificates ---------------------------------------------------------------------------------------
@@ -165,6 +188,8 @@ def print_certificate(
     rating as a watermarked, unnumbered 样张 without a code. `reveal` prints a person's full ID number
     (needs the right to see it; the QR code keeps it masked)."""
     audit.require(ctx, Permission.PRINT)
+    if not preview:
+        before_numbered_print(ctx)  # under a provisional office code the window asks first
     if reveal:
         audit.require(ctx, Permission.REVEAL_PERSONAL)
     out = Path(out)
@@ -197,6 +222,7 @@ def print_certificates(
     """Many certificates into one PDF, one page each, in the order given. Every rating must be effective
     (otherwise nothing is printed). progress(done, total) after each page; cancelled() → PrintCancelled."""
     audit.require(ctx, Permission.PRINT)
+    before_numbered_print(ctx)  # under a provisional office code the window asks first
     out = Path(out)
     if not rating_ids:
         raise NothingToPrintError("未选择信用评价")
@@ -270,7 +296,7 @@ def render_credit_check(ctx: AppContext, result: CreditCheckResult, target: str 
     payload = qr.build_payload("HC", result.serial, ctx.office_code, issued_on, check_facts(result), key.sign)
     return render_check_sheet(
         result, target, organ=issuing_organ(ctx),
-        checked_by=_actor_name(ctx) if result.checked_by == ctx.actor else result.checked_by,
+        checked_by=checker_name(ctx, result),
         issued_on=issued_on, qr_payload=payload, fonts=fonts,
     )
 
@@ -278,6 +304,7 @@ def render_credit_check(ctx: AppContext, result: CreditCheckResult, target: str 
 def print_credit_check(ctx: AppContext, result: CreditCheckResult, out: str | Path) -> Path:
     """Print the result sheet of a credit check (its serial was given when the check ran)."""
     audit.require(ctx, Permission.PRINT)
+    before_numbered_print(ctx)  # under a provisional office code the window asks first
     out = Path(out)
     key = print_key(ctx)
     with atomic_output(out) as tmp:
@@ -307,6 +334,7 @@ def print_publicity_list(
 ) -> Path:
     """The publicity list of a period and domain (ratings in publicity by default) as a PDF."""
     audit.require(ctx, Permission.PRINT)
+    before_numbered_print(ctx)  # under a provisional office code the window asks first
     out = Path(out)
     check_writable(out)
     today = today or dt.date.today()
@@ -329,10 +357,14 @@ def print_publicity_list(
     intro = f"现将{period}年度{scheme.name}信用评价结果予以公示（共{len(rows)}{unit}）。"
     if starts and ends and RatingStatus.PUBLICITY in statuses:
         intro += f"公示期自{cn_date(min(starts))}至{cn_date(max(ends))}。公示期内如有异议，请以书面形式向{organ}反映。"
+    from xuyi_desktop.services.print_settings import get_print_settings
+
+    contact = get_print_settings(ctx).objection_contact()
     facts = {"d": scheme.code, "p": period, "c": len(rows), "h": rows_digest(rows)}
     payload = qr.build_payload("GS", serial, ctx.office_code, today, facts, key.sign)
     title = f"{period}年度{scheme.name}\n信用评价结果公示名单"
-    publicity_list_pdf(rows, out, title=title, intro=intro, organ=organ, issued_on=today, serial=serial, qr_payload=payload)
+    publicity_list_pdf(rows, out, title=title, intro=intro, organ=organ, issued_on=today, serial=serial, qr_payload=payload,
+                       contact=f"异议受理：{organ}；{contact}" if contact else f"异议受理：{organ}（联系方式请向本单位窗口查询）")
     with ctx.transaction() as session:
         audit.write(
             session, ctx, "print.publicity_list", f"打印公示名单 {serial}：{title.replace(chr(10), '')}（{len(rows)}{unit}）",

@@ -150,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     ctx = open_or_explain()
     if ctx is None:
         return 1
+    from xuyi_desktop.ui import print_preview
+
+    print_preview.install_pdf_handler()  # every printed PDF opens in the print preview (打印… / 另存为 PDF…)
+    print_preview.install_provisional_guard()  # a numbered print under the provisional office code asks first
     try:
         while True:
             # --quit-after-shown times the start-up to the first window: no one is there to log in.
@@ -181,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
                 users.logout(ctx)
             return code
     finally:
+        print_preview.uninstall_provisional_guard()
+        print_preview.uninstall_pdf_handler()
         if ctx is not None:
             ctx.close()
 

@@ -7,6 +7,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -64,22 +66,38 @@ class _CredentialsDialog(QDialog):
 
 
 class SetupAdminDialog(_CredentialsDialog):
-    """No user exists yet: the first account, an administrator; it is logged in straight away."""
+    """No user exists yet: the first account, an administrator, logged in straight away; beside it the office
+    (code and name for the serial numbers, the organ printed on documents, the objection contact)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(
             ctx,
-            self.tr("{0} — 创建管理员").format(PRODUCT),
-            self.tr("这是一个新数据库，还没有任何用户。请先创建系统管理员账户，之后用它登录并添加其他用户。"),
+            self.tr("{0} — 首次设置").format(PRODUCT),
+            self.tr("这是一个新数据库，还没有任何用户。请创建系统管理员账户，并设置本单位（文书编号和落款用）；"
+                    "本单位也可以以后由管理员设置。"),
             self.tr("创建并登录"),
             parent,
         )
+        from xuyi_desktop.ui.office_setup import OfficeFields
+
+        self._admin_done = False
+        admin_box = QGroupBox(self.tr("系统管理员"), self)
+        layout = self.layout()
+        index = layout.indexOf(self.error) - 1  # the form sits just above the message line
+        item = layout.takeAt(index)
+        admin_box.setLayout(item.layout())
+        self.office = OfficeFields(ctx, self, optional=True)
+        row = QHBoxLayout()
+        row.addWidget(admin_box, 1)
+        row.addWidget(self.office, 1)
+        layout.insertLayout(index, row)
+        self.setMinimumWidth(820)
         self.username_edit = QLineEdit(self)
         self.password_edit = _password_edit(self)
         self.password_edit.setPlaceholderText(self.tr("至少{0}个字符").format(users.password_policy().min_length))
         self.confirm_edit = _password_edit(self)
         self.display_name_edit = QLineEdit(self)
-        self.display_name_edit.setPlaceholderText(self.tr("例如：张伟（可留空）"))
+        self.display_name_edit.setPlaceholderText(self.tr("例如：张伟（印在经办人、核查人处）"))
         self.form.addRow(self.tr("用户名(&U)"), self.username_edit)
         self.form.addRow(self.tr("密码(&P)"), self.password_edit)
         self.form.addRow(self.tr("确认密码(&C)"), self.confirm_edit)
@@ -87,7 +105,18 @@ class SetupAdminDialog(_CredentialsDialog):
         self.username_edit.setFocus()
 
     def submit(self) -> bool:
+        if self._admin_done:  # the administrator exists; only the office step was refused
+            return self._office_step()
         username, password = self.username_edit.text().strip(), self.password_edit.text()
+        if not self.office.is_empty():
+            from xuyi_desktop.services.offices import _check_code
+
+            try:
+                _check_code(self.office.code_edit.text())
+            except ValidationError as invalid:
+                self.office.code_edit.setFocus()
+                self.show_error(invalid.message_zh)
+                return False
         if not username:
             return self._refuse(self.tr("请输入用户名"), self.username_edit)
         if len(password) < users.password_policy().min_length:
@@ -95,6 +124,8 @@ class SetupAdminDialog(_CredentialsDialog):
         if password != self.confirm_edit.text():
             self.confirm_edit.clear()
             return self._refuse(self.tr("两次输入的密码不一致，请重新输入确认密码"), self.confirm_edit)
+        if not self.display_name_edit.text().strip():
+            return self._refuse(self.tr("请输入姓名（打印的文书上写真实姓名，不写用户名）"), self.display_name_edit)
         try:
             users.create_user(self._ctx, username, password, Role.ADMIN, display_name=self.display_name_edit.text())
             users.login(self._ctx, username, password)
@@ -103,6 +134,16 @@ class SetupAdminDialog(_CredentialsDialog):
             return self._refuse(invalid.message_zh, self.password_edit if field == "password" else self.username_edit)
         except DomainError as refused:
             return self._refuse(getattr(refused, "message_zh", str(refused)), self.username_edit)
+        self._admin_done = True
+        for edit in (self.username_edit, self.password_edit, self.confirm_edit, self.display_name_edit):
+            edit.setEnabled(False)
+        return self._office_step()
+
+    def _office_step(self) -> bool:
+        problem = self.office.apply()
+        if problem:
+            self.show_error(self.tr("管理员已创建。本单位未能保存：{0}").format(problem))
+            return False
         self.accept()
         return True
 
