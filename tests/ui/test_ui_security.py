@@ -173,9 +173,11 @@ def test_operation_log_lists_filters_verifies_and_exports(qtbot, ctx, settings, 
     assert exported.args == [clerk_rows]
     sheet = load_workbook(target, read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "时间", "办公室", "用户", "操作", "对象", "摘要")
+    assert rows[0] == ("序号", "时间", "办公室", "用户", "操作", "对象", "摘要", "操作代码")
     assert len(rows) == 1 + clerk_rows and {row[3] for row in rows[1:]} == {"clerk01"}
-    assert any(row[4] == "entity.insert" for row in rows[1:])
+    inserted = [row for row in rows[1:] if row[7] == "entity.insert"]
+    assert inserted and inserted[0][4] == "登记主体"  # the clerk's words, the code beside them for the administrator
+    assert inserted[0][5].startswith("市场主体：") and ":" not in inserted[0][5]  # the entity's name, not entity:uuid
     assert audit.list_entries(ctx, action_prefix="export.audit")[0].username == "admin"
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed, not left behind
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -77,11 +78,18 @@ def fit_message_box(box: QMessageBox) -> None:
             label.setProperty("wordWrap", True)
 
 
-def error_box(parent: QWidget | None, title: str, text: str, exc: BaseException | None = None) -> QMessageBox:
-    """The dialog, not shown yet (tests inspect it; show_error runs it)."""
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
-    if exc is not None:
-        box.setDetailedText(detail_text(exc))  # Qt's own 显示详细信息 button; renamed below
+# The boxes shown lately (newest last): tests and the screenshot tool look at them; the window never waits on one.
+SHOWN: list[QMessageBox] = []
+
+
+def message_box(
+    parent: QWidget | None, title: str, text: str, exc: BaseException | None = None,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Critical,
+) -> QMessageBox:
+    """The dialog, not shown yet: wrapped text, at most the screen's width, the raw error behind 详情."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    if exc is not None and not getattr(exc, "message_zh", None):  # a refusal's own sentence needs no details
+        box.setDetailedText(detail_text(exc))
         for button in box.buttons():
             if box.buttonRole(button) == QMessageBox.ButtonRole.ActionRole:
                 button.setText("详情…")
@@ -89,9 +97,21 @@ def error_box(parent: QWidget | None, title: str, text: str, exc: BaseException 
     return box
 
 
-def show_error(parent: QWidget | None, title: str, lead: str, exc: BaseException) -> None:
+def show_message(
+    parent: QWidget | None, title: str, text: str, exc: BaseException | None = None,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Critical,
+) -> QMessageBox:
+    """Open the box window-modal (not exec: the event loop and the tests keep running)."""
+    box = message_box(parent, title, text, exc, icon)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    SHOWN.append(box)
+    del SHOWN[:-20]
+    box.open()
+    return box
+
+
+def show_error(parent: QWidget | None, title: str, lead: str, exc: BaseException) -> QMessageBox:
     """`lead` says what failed ("保存失败，本次未写入。"); the reason follows in the clerk's words, the raw text
     behind 详情. The exception goes to the log file as well."""
     _log.error("%s: %s", title, detail_text(exc), exc_info=exc)
-    box = error_box(parent, title, f"{lead}\n原因：{clerk_message(exc)}", exc)
-    box.exec()
+    return show_message(parent, title, f"{lead}\n原因：{clerk_message(exc)}", exc)
