@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QTextEdit, QWidget
 
 _log = logging.getLogger(__name__)
 
@@ -78,6 +78,14 @@ def fit_message_box(box: QMessageBox) -> None:
             label.setProperty("wordWrap", True)
 
 
+def details_button(box: QMessageBox) -> QPushButton:
+    """The button that shows the detailed text (Qt keeps it outside box.buttons())."""
+    for button in box.findChildren(QPushButton):
+        if box.buttonRole(button) == QMessageBox.ButtonRole.ActionRole or button not in box.buttons():
+            return button
+    raise LookupError("no details button")
+
+
 # The boxes shown lately (newest last): tests and the screenshot tool look at them; the window never waits on one.
 SHOWN: list[QMessageBox] = []
 
@@ -90,9 +98,6 @@ def message_box(
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     if exc is not None and not getattr(exc, "message_zh", None):  # a refusal's own sentence needs no details
         box.setDetailedText(detail_text(exc))
-        for button in box.buttons():
-            if box.buttonRole(button) == QMessageBox.ButtonRole.ActionRole:
-                button.setText("详情…")
     fit_message_box(box)
     return box
 
@@ -107,7 +112,21 @@ def show_message(
     SHOWN.append(box)
     del SHOWN[:-20]
     box.open()
+    if box.detailedText():
+        _name_details_button(box)
     return box
+
+
+def _name_details_button(box: QMessageBox) -> None:
+    """Qt names its toggle in English on show and on every click: name it in Chinese after each."""
+    button = details_button(box)
+
+    def rename() -> None:
+        shown = any(w.isVisible() for w in box.findChildren(QTextEdit))
+        button.setText("收起详情" if shown else "详情…")
+
+    rename()
+    button.clicked.connect(lambda: QTimer.singleShot(0, rename))
 
 
 def show_error(parent: QWidget | None, title: str, lead: str, exc: BaseException) -> QMessageBox:
