@@ -74,7 +74,7 @@ def _entity_names(session: Any, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
 
 def _own_name(row: Any) -> str:
     """The words a clerk knows a record by: its name, number or document number."""
-    for attr in ("name", "serial", "wsh", "number", "plate", "title", "period"):
+    for attr in ("name", "serial", "wsh", "number", "plate", "title"):
         value = getattr(row, attr, None)
         if value:
             text = str(value)

@@ -178,6 +178,7 @@ def generate_county(
     ratings = 0
     low: list[int] = []
     to_effect: list[uuid.UUID] = []
+    grades_of: dict[int, list[str]] = {}
     for n, (org_id, _name, cats) in enumerate(orgs[:25]):
         for domain in dict.fromkeys(domain_of[c] for c in cats if c in domain_of):
             score = scores[(n + ratings) % len(scores)]
@@ -193,6 +194,7 @@ def generate_county(
                 continue  # a scheme's own rule refused this score: the set stays lawful, one rating fewer
             to_effect.append(view.id)
             ratings += 1
+            grades_of.setdefault(n, []).append(view.grade)
             if view.grade in ("C", "D"):
                 low.append(n)
     _bring_into_effect(ctx, to_effect, today)
@@ -285,7 +287,8 @@ def generate_county(
     for list_type, picks, reason in (
         ("black", low[:1], "信用评价为D级，且有严重失信行政处罚在公示期内"),
         ("watch", low[1:3], "有严重失信行政处罚在公示期内（未达到黑名单标准）"),
-        ("red", [n for n in range(len(orgs[:25])) if n not in low][:3], "最近一次信用评价为AA级，无行政处罚在公示期内"),
+        ("red", [n for n, g in grades_of.items() if set(g) == {"AA"} and n % 3 != 1][:3],
+         "最近一次信用评价为AA级，无行政处罚在公示期内"),
     ):
         for n in picks:
             try:

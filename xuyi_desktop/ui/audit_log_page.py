@@ -37,6 +37,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.output_files import write_text_file
 from xuyi_desktop.ui.error_dialog import clerk_message, show_message
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.widgets import ElidedLabel
 
 PAGE_SIZE = 200
 HEADERS = ("序号", "时间", "办公室", "用户", "操作", "对象", "摘要")
@@ -278,9 +279,8 @@ class AuditLogPage(QWidget):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
         header.setStretchLastSection(True)
 
-        self.count_label = QLabel(self)
-        self.count_label.setWordWrap(True)  # a long failure message wraps; it never widens the window
-        self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.count_label = ElidedLabel("", self)  # a long failure message is shortened (whole in the tooltip)
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.verify_label = QLabel(self)
         self.verify_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.busy = QProgressBar(self)
