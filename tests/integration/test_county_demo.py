@@ -75,6 +75,9 @@ def _county_checks(ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError):
         sync.export_package(ctx, "XYF1", out, snapshot=True)
     assert list(out.iterdir()) == []
+    with pytest.raises(NotForTraining) as again:
+        generate_county(ctx, seed=7)  # twice would double every record
+    assert "培训数据已生成过" in again.value.message_zh
 
 
 def test_county_set_refuses_a_database_with_real_entities(ctx):  # type: ignore[no-untyped-def]
@@ -86,3 +89,14 @@ def test_county_set_refuses_a_database_with_real_entities(ctx):  # type: ignore[
     assert not training_database(ctx)
     with ctx.transaction() as session:
         assert len(list(session.execute(select(Entity)).scalars())) == 1  # nothing added
+
+
+def test_cli_refuses_a_real_database_in_one_line_and_needs_a_choice(ctx, database, capsys):  # type: ignore[no-untyped-def]
+    from xuyi_desktop.cli import main
+
+    register_entity(ctx, EntityDraft(name="盱眙县顺达交通运输有限公司", identifier="91320830PYQLFT169T"))
+    assert main(["--db", database, "demo-data", "--scenario", "county"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("错误：") and "不是培训数据库" in err[0]
+    assert main(["--db", database, "demo-data"]) == 2  # neither --entities nor --scenario: a usage error
+    assert not training_database(ctx)

@@ -2,8 +2,8 @@
 holds: identifiers valid, ratings through review and publicity, penalties through the 双公示 rules, commitments
 accepted by the credit check, lists confirmed with reasons), so trainers teach on the real screens.
 
-Never syncs: the scenario runs only on an empty database or one already marked as a training database, and it
-marks the database (app_setting `training_database`); services.sync.export_package refuses to write a package
+Never syncs: the scenario runs only on an empty database (run twice it would double every record), and it marks
+the database (app_setting `training_database`); services.sync.export_package refuses to write a package
 from a training database, so not one training record can leave on a USB stick.
 """
 
@@ -93,10 +93,13 @@ def training_database(ctx: AppContext) -> bool:
 
 
 class NotForTraining(DomainError):
-    def __init__(self, entities: int) -> None:
-        self.message_zh = (f"本数据库已有{entities}个市场主体，不是培训数据库；培训数据只能生成在新建的空数据库中"
-                           "（xuyi --db 培训.db init --admin …），以免与真实数据混在一起")
-        self.message_en = "training data only goes into an empty or training database"
+    def __init__(self, entities: int, training: bool = False) -> None:
+        self.message_zh = (
+            f"本培训数据库已有{entities}个市场主体（培训数据已生成过）；再生成会重复，请新建一个空数据库"
+            if training else
+            f"本数据库已有{entities}个市场主体，不是培训数据库；培训数据只能生成在新建的空数据库中"
+            "（xuyi --db 培训.db init --admin …），以免与真实数据混在一起")
+        self.message_en = "training data only goes into an empty database"
         super().__init__(self.message_zh)
 
 
@@ -119,8 +122,8 @@ def generate_county(
     say = progress or (lambda _text: None)
     with ctx.transaction() as session:
         count = session.execute(select(func.count()).select_from(Entity).where(Entity.deleted_at.is_(None))).scalar_one()
-        if count and not is_training_database(session):
-            raise NotForTraining(count)
+        if count:
+            raise NotForTraining(count, is_training_database(session))
         session.merge(AppSetting(key=TRAINING_SETTING, value="1"))  # from here on, nothing of it may sync
         taken = set(session.execute(select(Entity.identifier)).scalars())
     gen = _Generator(seed, today, taken)

@@ -15,6 +15,7 @@ from xuyi_desktop.services.entities import find_entities, page_entities
 from xuyi_desktop.services.entity_file import RegistryMark, registry_marks
 from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
+from xuyi_desktop.ui.error_dialog import clerk_message
 from xuyi_desktop.ui.formatting import local_time
 from xuyi_desktop.ui.operations import run_in_background
 
@@ -160,7 +161,7 @@ class EntityTableModel(QAbstractTableModel):
         try:
             self._marks.update(registry_marks(self._ctx, [row.id for row in rows]))
         except Exception as exc:  # noqa: BLE001 - the list itself is still right
-            self.loadFailed.emit(_tr("读取信用等级失败：{0}").format(getattr(exc, "message_zh", None) or type(exc).__name__))
+            self.loadFailed.emit(_tr("读取信用等级失败：{0}").format(clerk_message(exc)))
 
     @staticmethod
     def _text(row: EntitySummary, column: Column) -> str:
@@ -191,7 +192,7 @@ class EntityTableModel(QAbstractTableModel):
             )
         except Exception as exc:  # noqa: BLE001 - a locked or lost database must not take the window down
             self._exhausted = True
-            self.loadFailed.emit(_tr("读取主体列表失败：{0}").format(exc))
+            self.loadFailed.emit(_tr("读取主体列表失败：{0}").format(clerk_message(exc)))
             return
         self._cursor, self._exhausted = cursor, cursor is None
         fresh = [row for row in page if row.id not in self._ids]  # a row saved and shown early is not repeated
@@ -333,8 +334,7 @@ class EntityTableModel(QAbstractTableModel):
         if generation != self._search_generation:
             return
         self._searching = False
-        reason = getattr(exc, "message_zh", None) or str(exc)
-        message = _tr("查询失败：{0}").format(reason)
+        message = _tr("查询失败：{0}").format(clerk_message(exc))  # never a driver's raw SQL text
         self.descriptionChanged.emit(message)
         self.searchFailed.emit(message)
 
