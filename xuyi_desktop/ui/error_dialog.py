@@ -76,6 +76,7 @@ def fit_message_box(box: QMessageBox) -> None:
     for label in box.findChildren(QWidget):
         if label.objectName() == "qt_msgbox_label":
             label.setProperty("wordWrap", True)
+            label.setMinimumWidth(min(420, width))  # wide enough to read a sentence per line, never past the screen
 
 
 def details_button(box: QMessageBox) -> QPushButton:
