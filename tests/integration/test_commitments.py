@@ -328,3 +328,23 @@ def test_the_list_filter_ignores_letter_case_on_every_database(ctx) -> None:  # 
     for typed in (f"cn-{year}", "road TRANSPORT", "xk-2026"):
         assert [v.id for v in svc.list_commitments(ctx, text=typed)] == [made.id], typed
     assert svc.list_commitments(ctx, text="100%") == []  # a literal %, not a wildcard
+
+
+def test_a_clerk_may_not_revoke_and_the_refusal_names_the_right_permission(ctx) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.domain.permissions import Role
+    from xuyi_desktop.services import users
+    from xuyi_desktop.services.audit import PermissionDenied
+
+    users.create_user(ctx, "admin", "admin-pass-2026", Role.ADMIN)
+    users.login(ctx, "admin", "admin-pass-2026")
+    users.create_user(ctx, "clerk01", "clerk-pass-2026", Role.CLERK)
+    users.create_user(ctx, "reviewer01", "review-pass-2026", Role.REVIEWER)
+    c = commit(ctx, org(ctx).summary.id)
+    users.logout(ctx)
+    users.login(ctx, "clerk01", "clerk-pass-2026")
+    with pytest.raises(PermissionDenied) as refused:
+        svc.revoke(ctx, c.id, reason="申请人撤回")
+    assert "审核信用信息" in refused.value.message_zh and "审核信用评价" not in refused.value.message_zh
+    users.logout(ctx)
+    users.login(ctx, "reviewer01", "review-pass-2026")
+    assert svc.revoke(ctx, c.id, reason="申请人撤回").status is CommitmentStatus.REVOKED

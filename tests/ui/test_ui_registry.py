@@ -102,7 +102,9 @@ def test_edit_through_form_updates_table_and_history(qtbot, page, ctx, dialogs):
     qtbot.keyClick(page.table, Qt.Key.Key_Return)  # Enter on the row opens the form
     form = page.form
     assert form is not None and form.name_edit.text() == NAME
-    assert form.phone_edit.text() == "13812345678"  # the clerk edits the real number, not the mask
+    assert form.phone_edit.text() == "138****5678" and form.phone_edit.isReadOnly()  # opening is not a reveal
+    form.reveal_button.click()  # 显示完整信息: the clerk edits the real number, not the mask
+    assert form.phone_edit.text() == "13812345678" and not form.phone_edit.isReadOnly()
     assert form.history_table.rowCount() == 1 and form.history_table.item(0, 2).text() == "登记"
 
     form.name_edit.setText("盱眙县顺达客运有限公司")

@@ -16,7 +16,7 @@ from ui_helpers import ID_PERSON
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.services import audit, backup, users
-from xuyi_desktop.services.entities import register_entity
+from xuyi_desktop.services.entities import get_entity, register_entity
 from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.login_dialog import LoginDialog, SetupAdminDialog, login_dialog_for
 from xuyi_desktop.ui.main_window import MainWindow, Outcome
@@ -173,9 +173,11 @@ def test_operation_log_lists_filters_verifies_and_exports(qtbot, ctx, settings, 
     assert exported.args == [clerk_rows]
     sheet = load_workbook(target, read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "时间", "办公室", "用户", "操作", "对象", "摘要")
+    assert rows[0] == ("序号", "时间", "办公室", "用户", "操作", "对象", "摘要", "操作代码")
     assert len(rows) == 1 + clerk_rows and {row[3] for row in rows[1:]} == {"clerk01"}
-    assert any(row[4] == "entity.insert" for row in rows[1:])
+    inserted = [row for row in rows[1:] if row[7] == "entity.insert"]
+    assert inserted and inserted[0][4] == "登记主体"  # the clerk's words, the code beside them for the administrator
+    assert inserted[0][5].startswith("市场主体：") and ":" not in inserted[0][5]  # the entity's name, not entity:uuid
     assert audit.list_entries(ctx, action_prefix="export.audit")[0].username == "admin"
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed, not left behind
 
@@ -313,18 +315,21 @@ def test_form_masks_personal_data_until_revealed(qtbot, ctx, settings):  # type:
     masked = EntityForm(ctx, person.id, None, settings, reveal=False)
     qtbot.addWidget(masked)
     assert masked.identifier_edit.isReadOnly() and not masked.reveal_button.isHidden()
-    assert not masked.save()  # a masked value is never sent to the service
     masked.reveal_button.click()
     assert masked.identifier_edit.text() == ID_PERSON and masked.phone_edit.text() == "13812345678"
     assert not masked.identifier_edit.isReadOnly() and masked.reveal_button.isHidden() and not masked.is_dirty()
 
-    editor = EntityForm(ctx, person.id, None, settings)  # may edit: opens with the real values
+    editor = EntityForm(ctx, person.id, None, settings)  # may edit, but opening is not a reveal: masked
     qtbot.addWidget(editor)
-    assert editor.identifier_edit.text() == ID_PERSON and not editor.phone_edit.isReadOnly()
+    assert editor.identifier_edit.text() == "320830********1236" and editor.phone_edit.isReadOnly()
+    editor.name_edit.setText("张三丰")
+    assert editor.save()  # a save without revealing keeps the stored ID number and phone
     users.logout(ctx)
     users.login(ctx, "admin", ADMIN_PW)
     reveals = audit.list_entries(ctx, action_prefix="personal.reveal")
-    assert [row.username for row in reveals] == ["clerk01", "clerk01"]
+    assert [row.username for row in reveals] == ["clerk01"]  # only the click on 显示完整信息; opening is not logged
+    stored = get_entity(ctx, person.id, reveal=True).summary
+    assert (stored.name, stored.identifier, stored.phone) == ("张三丰", ID_PERSON, "13812345678")
 
 
 # --- the session loop in app.main ---------------------------------------------------------------------------

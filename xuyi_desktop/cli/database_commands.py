@@ -15,7 +15,9 @@ def register(sub: Any) -> None:
     init.add_argument("--admin", metavar="NAME", help="同时创建第一个管理员（密码取自 XUYI_PASSWORD 或提示输入）")
     init.set_defaults(func=_init)
     demo = sub.add_parser("demo-data", help="生成演示数据 (generate synthetic demo data)")
-    demo.add_argument("--entities", type=int, required=True, help="生成的市场主体数量")
+    demo.add_argument("--entities", type=int, help="生成的市场主体数量（批量演示数据，不经业务规则）")
+    demo.add_argument("--scenario", choices=("county",),
+                      help="county：县级培训数据（经业务规则生成评价、处罚、承诺、名单；数据库标为培训库，不能同步）")
     demo.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成同样的数据）")
     demo.set_defaults(func=_demo)
 
@@ -44,6 +46,11 @@ def _init(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.demo_data import generate_demo_data
 
+    if args.scenario:
+        return _scenario(args)
+    if args.entities is None:
+        print("错误：请给出 --entities 数量或 --scenario county (give --entities or --scenario)", file=sys.stderr)
+        return 2
     if args.entities < 1:
         print("错误：数量必须大于0 (--entities must be positive)", file=sys.stderr)
         return EXIT_REJECTED
@@ -59,5 +66,19 @@ def _demo(args: argparse.Namespace) -> int:
     print(
         f"已生成 {result.entities} 个市场主体（单位 {result.organisations}，个人 {result.persons}），用时 {result.seconds:.1f} 秒"
         f" (generated {result.entities} entities in {result.seconds:.1f} s)"
+    )
+    return EXIT_OK
+
+
+def _scenario(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.county_demo import generate_county
+
+    ctx = context(args)
+    result = generate_county(ctx, seed=args.seed, progress=lambda text: print(text, file=sys.stderr, flush=True))
+    print(
+        f"已生成培训数据：市场主体 {result.entities} 个（其中个人 {result.persons}），信用评价 {result.ratings} 条，"
+        f"行政处罚 {result.penalties} 条，信用承诺 {result.commitments} 份，名单成员 {result.list_members} 个，"
+        f"用时 {result.seconds:.1f} 秒；本数据库已标为培训数据库，不能导出同步包"
+        f" (county training set: {result.entities} entities; this database never exports a sync package)"
     )
     return EXIT_OK

@@ -375,8 +375,9 @@ def fulfil(ctx: AppContext, commitment_id: uuid.UUID | str, *, note: str = "", o
 
 
 def revoke(ctx: AppContext, commitment_id: uuid.UUID | str, *, reason: str, on: dt.date | None = None) -> CommitmentView:
-    """履约中 → 撤销 (e.g. the application was withdrawn). Reviewers only; a reason is required."""
-    audit.require(ctx, Permission.RATING_APPROVE)
+    """履约中 → 撤销 (e.g. the application was withdrawn). Reviewers only (审核信用信息: a commitment is credit
+    information, not a rating — a refusal names that right); a reason is required."""
+    audit.require(ctx, Permission.CREDIT_REVIEW)
     if not reason.strip():
         raise ValidationError(FieldProblem("reason", "请填写撤销原因", "reason required"))
     return _close(ctx, commitment_id, CommitmentStatus.REVOKED, on=on, note=reason, summary=f"撤销（{reason.strip()}）")

@@ -267,10 +267,16 @@ def update_entity(
     allow_similar: bool = False,
     override_reason: str | None = None,
     lookalike_reason: str | None = None,
+    masked_unchanged: bool = False,
 ) -> EntityDetail:
     """Save an edit. `expected_version` is the version the clerk opened: a newer one in the database wins
-    and the clerk is told (ConcurrentEditError); nothing is overwritten silently."""
+    and the clerk is told (ConcurrentEditError); nothing is overwritten silently.
+
+    `masked_unchanged`: the form showed the ID number and phone masked (opening an entity is not a reveal); a
+    draft value equal to the masked one means "unchanged" and keeps the stored value, never the asterisks."""
     audit.require(ctx, Permission.ENTITY_EDIT)
+    if masked_unchanged:
+        draft = _unmask(ctx, entity_id, draft)
     checked = check_entity_draft(draft, override_reason=override_reason)
     d = checked.draft
     with unit_of_work(ctx) as uow:
@@ -297,6 +303,17 @@ def update_entity(
         uow.record(entity, before, image=snapshot, summary="修改 " + "、".join(FIELD_LABELS.get(k, k) for k in changed))
         _audit_lookalike(session, ctx, entity, lookalike)
         return detail_of(entity, reveal=True, warnings=tuple(w.message_zh for w in checked.warnings))
+
+
+def _unmask(ctx: AppContext, entity_id: uuid.UUID, draft: EntityDraft) -> EntityDraft:
+    with ctx.transaction() as session:
+        entity = entity_queries.by_id(session, entity_id)
+        if entity is None:
+            raise NotFoundError(str(entity_id))
+        shown = summary_of(entity, reveal=False)
+        identifier = entity.identifier if draft.identifier.strip() == shown.identifier else draft.identifier
+        phone = entity.phone if draft.phone.strip() == shown.phone else draft.phone
+    return replace(draft, identifier=identifier, phone=phone)
 
 
 def delete_entity(ctx: AppContext, entity_id: uuid.UUID, *, expected_version: int | None, reason: str = "") -> None:

@@ -232,6 +232,9 @@ def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = Fals
     if out.is_dir():
         out = out / f"xuyi-sync-{local}-to-{to}-{hlc.physical_now().astimezone():%Y%m%d-%H%M%S}-{package_id[:8]}.xsync"
     with ctx.transaction() as session:
+        from xuyi_desktop.services.county_demo import refuse_if_training
+
+        refuse_if_training(session)  # training data never leaves in a package
         _peer(session, to)
         xkey = office_keys.peer_exchange_key(session, to)
         assert xkey is not None

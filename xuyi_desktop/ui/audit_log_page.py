@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTabBar,
     QTableView,
     QVBoxLayout,
@@ -31,10 +32,12 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.audit import AuditRow
 from xuyi_desktop.services.audit_anchor import held_anchors, verify_with_anchors
-from xuyi_desktop.services.audit_export import export_audit
+from xuyi_desktop.services.audit_export import action_label, export_audit, record_label, record_names
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.output_files import write_text_file
+from xuyi_desktop.ui.error_dialog import clerk_message, show_message
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.widgets import ElidedLabel
 
 PAGE_SIZE = 200
 HEADERS = ("序号", "时间", "办公室", "用户", "操作", "对象", "摘要")
@@ -62,32 +65,7 @@ LOGIN_TYPES = (
     ("锁屏", "screen.locked"),
     ("退出登录", "logout"),
 )
-ACTION_LABELS = {
-    "login.success": "登录成功",
-    "login.failure": "登录失败",
-    "login.locked": "账户锁定",
-    "login.refused_locked": "锁定期间拒绝登录",
-    "screen.locked": "锁屏",
-    "logout": "退出登录",
-    "personal.reveal": "查看完整个人信息",
-    "export.audit": "导出操作日志",
-    "backup.create": "备份",
-    "backup.auto": "自动备份",
-    "backup.auto_failed": "自动备份失败",
-    "backup.restore": "恢复数据库",
-    "user.create": "新增用户",
-    "signing_key.insert": "登记签名密钥",
-    "signing_key.update": "签名密钥批准/停用/吊销",
-    "permission.denied": "越权被拒",
-    "search.identifier": "按证件号码查询",
-    "attachment.save": "另存附件",
-    "settings.holidays_install": "安装节假日安排",
-    "settings.four_eyes": "双人复核设置",
-    "settings.backup": "备份设置",
-    "entity.insert": "登记主体",
-    "entity.update": "修改主体",
-    "entity.delete": "删除主体",
-}
+# Action names and record names: services.audit_export (resources/audit/actions.toml), shared with the export.
 
 
 def local_seconds(value: dt.datetime) -> str:
@@ -106,6 +84,7 @@ class AuditTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._ctx = ctx
         self._rows: list[AuditRow] = []
+        self._names: dict[tuple[str, str], str] = {}  # (record_table, record_id) → the record's name, per page
         self._filters: dict[str, Any] = {}
         self._generation = 0
         self._loading = False
@@ -134,15 +113,24 @@ class AuditTableModel(QAbstractTableModel):
                 local_seconds(row.at),
                 row.office_code,
                 row.username,
-                ACTION_LABELS.get(row.action, row.action),
-                f"{row.record_table}:{row.record_id}" if row.record_id else row.record_table,
+                action_label(row.action),
+                self.target_text(row),
                 row.summary,
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.action if column == 4 else (row.summary if column == 6 else None)
+            if column == 4:
+                return self.tr("操作代码：{0}").format(row.action)
+            if column == 5 and row.record_id:
+                return f"{self.target_text(row)}\n{row.record_table}:{row.record_id}"
+            return row.summary if column == 6 else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def target_text(self, row: AuditRow) -> str:
+        if not row.record_id:
+            return record_label(row.record_table) if row.record_table else ""
+        return self._names.get((row.record_table, row.record_id)) or f"{record_label(row.record_table)} {row.record_id[:8]}"
 
     def row_at(self, row: int) -> AuditRow:
         return self._rows[row]
@@ -161,6 +149,7 @@ class AuditTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._rows = []
+        self._names = {}
         self._filters = {k: v for k, v in filters.items() if v not in (None, "")}
         self._at_end = False
         self._loading = False
@@ -178,16 +167,23 @@ class AuditTableModel(QAbstractTableModel):
         self._loading = True
         generation, filters = self._generation, dict(self._filters)
         before = self._rows[-1].seq if self._rows else None
+        ctx = self._ctx
+
+        def read() -> tuple[list[AuditRow], dict[tuple[str, str], str]]:
+            rows = audit.list_entries(ctx, before_seq=before, limit=PAGE_SIZE, **filters)
+            return rows, record_names(ctx, rows)  # the page's records named in one query per record type
+
         run_in_background(
-            lambda: audit.list_entries(self._ctx, before_seq=before, limit=PAGE_SIZE, **filters),
-            lambda rows: self._page_arrived(generation, rows),
+            read,
+            lambda result: self._page_arrived(generation, *result),
             lambda exc: self._page_failed(generation, exc),
             owner=self,
         )
 
-    def _page_arrived(self, generation: int, rows: list[AuditRow]) -> None:
+    def _page_arrived(self, generation: int, rows: list[AuditRow], names: dict[tuple[str, str], str] | None = None) -> None:
         if generation != self._generation:
             return
+        self._names.update(names or {})
         self._loading = False
         self._at_end = len(rows) < PAGE_SIZE
         if rows:
@@ -202,7 +198,7 @@ class AuditTableModel(QAbstractTableModel):
             return
         self._loading = False
         self._at_end = True
-        self.failed.emit(getattr(exc, "message_zh", None) or str(exc))
+        self.failed.emit(clerk_message(exc))
 
 
 class AuditLogPage(QWidget):
@@ -279,11 +275,12 @@ class AuditLogPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         metrics = self.fontMetrics()
-        for column, sample in enumerate(("0000000", "2026-01-01 00:00:00", self._ctx.office_code + "0", "username01", "查看完整个人信息", "entity:00000000-0000")):
+        for column, sample in enumerate(("0000000", "2026-01-01 00:00:00", self._ctx.office_code + "0", "username01", "审核人破例受理承诺", "市场主体：盱眙县顺达交通运输有限公司")):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
         header.setStretchLastSection(True)
 
-        self.count_label = QLabel(self)
+        self.count_label = ElidedLabel("", self)  # a long failure message is shortened (whole in the tooltip)
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.verify_label = QLabel(self)
         self.verify_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.busy = QProgressBar(self)
@@ -455,14 +452,14 @@ class AuditLogPage(QWidget):
             rows = held_anchors(self._ctx, office)
             write_text_file(Path(path), json.dumps({"format": "xuyi-audit-anchors", "anchors": rows}, ensure_ascii=False, indent=1))
         except DomainError as exc:
-            QMessageBox.warning(self, self.tr("导出锚点"), getattr(exc, "message_zh", str(exc)))
+            self._warn(self.tr("导出锚点"), clerk_message(exc), exc)
             return
         self.message.emit(self.tr("已导出 {0} 个锚点到 {1}").format(len(rows), path))
 
     def _verify_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self.verify_label.setText("")
-        QMessageBox.warning(self, self.tr("操作日志校验"), getattr(exc, "message_zh", None) or str(exc))
+        self._warn(self.tr("操作日志校验"), clerk_message(exc), exc)
 
     def export(self, path: str | Path | None = None) -> None:
         """导出Excel: every row matching the filters (not only the rows loaded), in the background."""
@@ -490,6 +487,8 @@ class AuditLogPage(QWidget):
 
     def _export_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        QMessageBox.warning(
-            self, self.tr("导出操作日志"), self.tr("导出失败，未生成文件：{0}").format(getattr(exc, "message_zh", None) or exc)
-        )
+        self._warn(self.tr("导出操作日志"), self.tr("导出失败，未生成文件：{0}").format(clerk_message(exc)), exc)
+
+    def _warn(self, title: str, text: str, exc: BaseException | None = None) -> None:
+        """A warning that wraps (never wider than the screen), the raw error behind 详情."""
+        self.last_warning = show_message(self, title, text, exc, QMessageBox.Icon.Warning)

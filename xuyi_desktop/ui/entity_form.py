@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from dataclasses import replace
 from itertools import pairwise
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
+    QTabWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,11 +39,24 @@ from xuyi_desktop.domain.entities import CATEGORIES, EntityDraft, EntityKind, En
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.entities import entity_history, get_entity, register_entity, update_entity
+from xuyi_desktop.domain.profile import CreditProfile
+from xuyi_desktop.services.entities import (
+    RelationView,
+    entity_history,
+    entity_relations,
+    get_entity,
+    register_entity,
+    update_entity,
+)
+from xuyi_desktop.services.entity_file import licence_expiry_state
+from xuyi_desktop.services.profile import get_profile
 from xuyi_desktop.services.entity_views import EntityDetail, EntitySummary, HistoryEntry
 from xuyi_desktop.services.errors import ConcurrentEditError, DuplicateIdentifierError, SimilarNameWarning
 from xuyi_desktop.ui.formatting import action_label, change_summary, local_time
 from xuyi_desktop.ui.licence_editor import LicenceEditor
+from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.profile_widgets import AMBER, PENALTY_STATE_COLOURS, Col, SectionTable, item
+from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRICTION
 from xuyi_desktop.ui.widgets import error_label
 
 # Fields that have their own message line, in the order the clerk meets them (the first one gets the focus).
@@ -48,6 +64,30 @@ FIELDS = ("name", "identifier", "kind", "categories", "phone", "region_code", "l
 _PROBE_REASON = "probe"  # only used to ask the rules whether a written reason would make the identifier pass
 _GEOMETRY_KEY = "entity_form/geometry"
 _log = logging.getLogger(__name__)
+EXPIRED_BACKGROUND = QColor("#ffebee")
+EXPIRING_BACKGROUND = QColor("#fff3e0")
+
+RATING_COLUMNS = (
+    Col("领域", "公路水运工程建设从业单位"), Col("等级", "暂定AAA级"), Col("状态", "未评价"), Col("年度", "2026年度"),
+    Col("评价机关", "盱眙县交通运输局"), Col("有效期", "2026-01-01至2026-12-31"), Col("说明"),
+)
+COMMITMENT_COLUMNS = (
+    Col("编号", "TMP-ABCDEF-CN-2026-000001"), Col("状态", "履约中（逾期）"), Col("承诺类型", "审批替代型（告知承诺）"),
+    Col("涉及业务"), Col("签署日期", "2026-12-31"), Col("期限至", "2026-12-31"),
+)
+PENALTY_COLUMNS = (
+    Col("决定日期", "2026-12-31"), Col("决定文书号", "盱交罚〔2026〕1234号"), Col("违法行为"),
+    Col("公示类别", "一般"), Col("公示截止", "2026-12-31"), Col("状态", "公示类别待定"),
+)
+DISHONESTY_COLUMNS = (
+    Col("发生日期", "2026-12-31"), Col("失信类别", "违反信用承诺"), Col("说明"), Col("结束日期", "2026-12-31"), Col("状态", "已结束"),
+)
+LIST_COLUMNS = (Col("名单", "失信联合惩戒对象名单（黑名单）"), Col("列入日期", "2026-12-31"), Col("到期日期", "2026-12-31"), Col("原因"))
+PERSON_COLUMNS = (Col("名称"), Col("证件号码", "320830********1234"), Col("关系", "从业人员（如驾驶员）"), Col("职务", "安全管理人员"), Col("起始日期", "2026-12-31"))
+LICENCE_COLUMNS = (
+    Col("证照名称", "道路运输经营许可证"), Col("证照编号"), Col("有效期起", "2026-12-31"), Col("有效期至", "2026-12-31"),
+    Col("状态", "30天内到期"),
+)
 
 
 class EntityForm(QDialog):
@@ -71,7 +111,8 @@ class EntityForm(QDialog):
         *,
         reveal: bool | None = None,
     ) -> None:
-        """`reveal`: load the full personal data (default: when the user may edit and may see it)."""
+        """`reveal`: load the full personal data at once (audited). Default: no — opening an entity is not a
+        reveal; 显示完整信息 reveals (and is logged), and a save keeps masked fields unchanged."""
         super().__init__(parent)
         self._ctx = ctx
         self._may_edit = ctx.can(Permission.ENTITY_EDIT)
@@ -88,8 +129,11 @@ class EntityForm(QDialog):
         self.errors: dict[str, QLabel] = {}
 
         self._build()
+        self.profile: CreditProfile | None = None
+        self.relations: list[RelationView] = []
+        self.file_loading = False
         if reveal is None:
-            reveal = self._may_edit and ctx.can(Permission.REVEAL_PERSONAL)
+            reveal = False
         detail = get_entity(ctx, entity_id, reveal=reveal) if entity_id else None
         if detail is not None:
             self._load(detail)
@@ -104,6 +148,8 @@ class EntityForm(QDialog):
         self._initial = self._draft()[0]
         self._restore_geometry()
         self.name_edit.setFocus()
+        if detail is not None:
+            self.load_file()
 
     # --- building -----------------------------------------------------------------------------------------
 
@@ -231,17 +277,175 @@ class EntityForm(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
 
-        columns = QHBoxLayout()
+        basic_page = QWidget(self)
+        columns = QHBoxLayout(basic_page)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(basic_page, self.tr("基本信息"))
+        self.file_tables: dict[str, SectionTable] = {}
+        if self._entity_id is not None:
+            self._build_file_tabs()
+        else:
+            self.tabs.tabBar().setVisible(False)  # a new entity has no file yet
         layout = QVBoxLayout(self)
-        layout.addLayout(columns, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
 
         self._validate_timer = QTimer(self, singleShot=True, interval=150, timeout=self.validate)
         self._set_tab_order()
         self._watch()
+
+    # --- the entity's file (read-only tabs from the credit profile) -----------------------------------------
+
+    _FILE_TABS = (
+        ("ratings", "信用评价", RATING_COLUMNS, "该主体没有适用的信用评价领域"),
+        ("commitments", "信用承诺", COMMITMENT_COLUMNS, "无信用承诺记录"),
+        ("penalties", "行政处罚（双公示）", PENALTY_COLUMNS, "无行政处罚记录"),
+        ("dishonesty", "失信记录", DISHONESTY_COLUMNS, "无失信记录"),
+        ("lists", "名单", LIST_COLUMNS, "未列入红名单、黑名单或重点关注名单"),
+        ("persons", "关联人员", PERSON_COLUMNS, "没有关联的单位或人员"),
+        ("licences", "证照有效期", LICENCE_COLUMNS, "无证照记录"),
+    )
+    # Tabs: one per section, except 失信记录 and 名单 which share one (both are about the entity's standing).
+    _TAB_OF = {"ratings": "信用评价", "commitments": "信用承诺", "penalties": "行政处罚", "dishonesty": "失信与名单",
+               "lists": "失信与名单", "persons": "关联人员", "licences": "证照"}
+
+    def _build_file_tabs(self) -> None:
+        pages: dict[str, QVBoxLayout] = {}
+        self.file_tab_index: dict[str, int] = {}
+        for key, title, columns, empty in self._FILE_TABS:
+            tab = self._TAB_OF[key]
+            if tab not in pages:
+                scroll = QScrollArea(self)
+                scroll.setWidgetResizable(True)
+                scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+                inner = QWidget(scroll)
+                pages[tab] = QVBoxLayout(inner)
+                scroll.setWidget(inner)
+                self.file_tab_index[tab] = self.tabs.addTab(scroll, self.tr(tab))
+            table = SectionTable([Col(self.tr(c.title), c.sample) for c in columns], self.tr(empty), self)
+            self.file_tables[key] = table
+            box = QGroupBox(self.tr(title), self)
+            QVBoxLayout(box).addWidget(table)
+            pages[tab].addWidget(box)
+        for layout in pages.values():
+            layout.addStretch(1)
+        self.file_status = QLabel(self.tr("正在读取信用档案…"), self)
+        self.file_status.setStyleSheet("color: #555;")
+        self.tabs.setCornerWidget(self.file_status, Qt.Corner.TopRightCorner)
+
+    def load_file(self) -> None:
+        """The ratings, commitments, penalties, lists, linked persons and licences, read off the GUI thread
+        (masked: reading the file is not a reveal)."""
+        if self._entity_id is None:
+            return
+        ctx, entity_id = self._ctx, self._entity_id
+        self.file_loading = True
+
+        def read() -> tuple[CreditProfile, list[RelationView]]:
+            return get_profile(ctx, entity_id), entity_relations(ctx, entity_id)
+
+        run_in_background(read, self._file_loaded, self._file_failed, owner=self)
+
+    def _file_failed(self, exc: BaseException) -> None:
+        self.file_loading = False
+        from xuyi_desktop.ui.error_dialog import clerk_message
+
+        self.file_status.setText(self.tr("信用档案读取失败：{0}").format(clerk_message(exc)))
+        self.file_status.setStyleSheet(f"color: {RESTRICTION.name()};")
+
+    def _file_loaded(self, result: tuple[CreditProfile, list[RelationView]]) -> None:
+        self.file_loading = False
+        p, self.relations = result
+        self.profile = p
+        t = self.file_tables
+        ratings = []
+        for r in p.ratings:
+            valid = f"{r.valid_from}至{r.valid_until}" if r.valid_from and r.valid_until else str(r.valid_until or "—")
+            notes = [r.reason] if r.reason else []
+            if r.publicity_grade:
+                notes.append(self.tr("{0}年度评价{1}级公示中（至{2}）").format(r.publicity_period, r.publicity_grade, r.publicity_until))
+            grade = (self.tr("暂定{0}级") if r.provisional else self.tr("{0}级")).format(r.grade) if r.grade else self.tr("未评价")
+            colour = PROVISIONAL if r.provisional else (None if r.grade else GREYED)
+            ratings.append([item(r.domain_name), item(grade, colour, bold=True), item(r.status_label, colour),
+                            item(self.tr("{0}年度").format(r.period) if r.period else "—"), item(r.organ or "—"), item(valid),
+                            item("；".join(notes))])
+        t["ratings"].set_rows(ratings)
+        commitments = []
+        for c in p.commitments:
+            violated = c.status == "violated"
+            bad = RESTRICTION if violated or c.overdue else GREYED if c.status == "revoked" else None
+            state = c.status_label + (self.tr("（逾期）") if c.overdue else "")
+            commitments.append([item(c.serial), item(state, bad, bold=violated or c.overdue), item(c.type_name),
+                                item(c.business + (self.tr("；违诺事实：{0}").format(c.violation_facts) if violated and c.violation_facts else "")),
+                                item(str(c.signed_on)), item(str(c.term_until))])
+        t["commitments"].set_rows(commitments)
+        t["penalties"].set_rows([
+            [item(str(x.decided_on or "")), item(x.document_no, tip=x.deciding_organ), item(x.facts, tip=x.content),
+             item(x.publicity_class, RESTRICTION if x.publicity_class == "严重" else AMBER if x.publicity_class == "待定" else None),
+             item(str(x.publicity_end or "—")), item(x.state.label, PENALTY_STATE_COLOURS.get(x.state.value), bold=x.in_publicity)]
+            for x in p.penalties
+        ])
+        t["dishonesty"].set_rows([
+            [item(str(d.occurred_on), RESTRICTION if d.active else GREYED), item(d.category, RESTRICTION if d.active else GREYED, bold=d.active),
+             item(d.description or "—"), item(str(d.ends_on) if d.ends_on else self.tr("未结束")),
+             item(self.tr("有效") if d.active else self.tr("已结束"), RESTRICTION if d.active else GREYED, bold=d.active)]
+            for d in p.dishonesty
+        ])
+        t["lists"].set_rows([
+            [item(m.list_name, RESTRICTION if m.list_type in ("black", "overload") else INCENTIVE if m.list_type == "red" else None, bold=True),
+             item(str(m.entered_on)), item(str(m.expires_on or "—")), item(m.reason)]
+            for m in p.lists
+        ])
+        t["persons"].set_rows(
+            [[item(r.other.name), item(r.other.identifier), item(r.relation_type.label), item(r.title or "—"),
+              item(str(r.start_date or "—"))] for r in self.relations],
+            keys=[r.other.id for r in self.relations],
+        )
+        self._fill_licences(p)
+        counts = {"信用评价": len(p.ratings), "信用承诺": len(p.commitments), "行政处罚": len(p.penalties),
+                  "失信与名单": len(p.dishonesty) + len(p.lists), "关联人员": len(self.relations), "证照": len(p.licences)}
+        for tab, index in self.file_tab_index.items():
+            self.tabs.setTabText(index, self.tr("{0}（{1}）").format(self.tr(tab), counts[tab]))
+        self.file_status.setText(self.tr("信用档案：{0}").format(p.as_of.isoformat()))
+        self._highlight_licence_editor(p.as_of)
+
+    def _fill_licences(self, p: CreditProfile) -> None:
+        rows = []
+        for lic in p.licences:
+            state = licence_expiry_state(lic.valid_to, p.as_of) if lic.state != "未生效" else ""
+            text = {"expired": self.tr("已过期"), "expiring": self.tr("{0}天内到期").format((lic.valid_to - p.as_of).days if lic.valid_to else 0)}.get(state, lic.state)
+            colour = RESTRICTION if state == "expired" else AMBER if state == "expiring" else INCENTIVE if lic.state == "有效" else AMBER
+            cells = [item(lic.licence_type), item(lic.number), item(str(lic.valid_from or "—")),
+                     item(str(lic.valid_to or "长期"), colour if state else None, bold=bool(state)), item(text, colour, bold=bool(state))]
+            if state:
+                for cell in cells:
+                    cell.setBackground(QBrush(EXPIRED_BACKGROUND if state == "expired" else EXPIRING_BACKGROUND))
+            rows.append(cells)
+        self.file_tables["licences"].set_rows(rows, keys=[licence_expiry_state(lic.valid_to, p.as_of) for lic in p.licences])
+
+    def _highlight_licence_editor(self, as_of: dt.date) -> None:
+        """The editable licence rows on 基本信息: an expired end date red, one within the warning period amber."""
+        table = self.licence_editor.table
+        blocker = table.blockSignals(True)
+        try:
+            for row in range(table.rowCount()):
+                cell = table.item(row, 3)
+                if cell is None:
+                    continue
+                try:
+                    valid_to = dt.date.fromisoformat(cell.text().strip()) if cell.text().strip() else None
+                except ValueError:
+                    continue
+                state = licence_expiry_state(valid_to, as_of)
+                if state:
+                    cell.setBackground(QBrush(EXPIRED_BACKGROUND if state == "expired" else EXPIRING_BACKGROUND))
+                    cell.setForeground(QBrush(RESTRICTION if state == "expired" else AMBER))
+                    cell.setToolTip(self.tr("已过期") if state == "expired" else self.tr("即将到期"))
+        finally:
+            table.blockSignals(blocker)
 
     def _set_tab_order(self) -> None:
         """Tab walks the form top to bottom, left column first, then licences, history and the buttons."""
@@ -438,10 +642,13 @@ class EntityForm(QDialog):
     def validate(self) -> list[FieldProblem]:
         """Run the rules now and show the problems of the fields the clerk has touched (all of them after a save)."""
         self._validate_timer.stop()
-        if self._masked or (self._entity_id is not None and not self._may_edit):
-            return []  # masked values are not what the rules are about, and nothing here will be saved
+        if self._entity_id is not None and not self._may_edit:
+            return []  # nothing here will be saved
         draft, own = self._draft()
         problems, warnings = self._rule_problems(draft)
+        if self._masked:  # masked fields are kept as stored (the service checks the real values)
+            problems = [p for p in problems if p.field not in ("identifier", "phone", "kind", "region_code")]
+            warnings = []
         problems += own
         shown = problems if self._save_attempted else [p for p in problems if p.field in self._touched]
         self._show_problems(shown)
@@ -514,9 +721,6 @@ class EntityForm(QDialog):
         if self._entity_id is not None and not self._may_edit:
             QMessageBox.warning(self, self.tr("保存"), self.tr("当前用户没有“登记和修改”的权限"))
             return False
-        if self._masked:
-            QMessageBox.warning(self, self.tr("保存"), self.tr("证件号码和联系电话目前是隐去部分的显示，请先点击“显示完整信息”再保存。"))
-            return False
         self._save_attempted = True
         problems = self.validate()
         if problems:
@@ -534,6 +738,7 @@ class EntityForm(QDialog):
             expected_version=self._version,
             allow_similar=allow_similar,
             override_reason=self._override_reason,
+            masked_unchanged=self._masked,  # the masked ID number and phone stay as stored
         )
 
     def _submit(self, draft: EntityDraft, allow_similar: bool) -> bool:
@@ -589,10 +794,9 @@ class EntityForm(QDialog):
             QMessageBox.warning(self, title, refused.message_zh)
             return False
         except Exception as exc:  # noqa: BLE001 - e.g. database locked or gone: say so, keep the typed values
-            _log.exception("saving an entity failed")
-            QMessageBox.critical(
-                self, title, self.tr("保存失败，本次未写入，填写的内容仍保留在窗口中。\n原因：{0}").format(exc)
-            )
+            from xuyi_desktop.ui.error_dialog import show_error
+
+            show_error(self, title, self.tr("保存失败，本次未写入，填写的内容仍保留在窗口中。"), exc)
             return False
         self.saved_summary = get_entity(self._ctx, detail.summary.id).summary  # masked, as the table shows it
         self._closing = True

@@ -12,8 +12,10 @@ from PySide6.QtGui import QColor
 from xuyi_desktop.domain.entities import EntityStatus
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import find_entities, page_entities
+from xuyi_desktop.services.entity_file import RegistryMark, registry_marks
 from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
+from xuyi_desktop.ui.error_dialog import clerk_message
 from xuyi_desktop.ui.formatting import local_time
 from xuyi_desktop.ui.operations import run_in_background
 
@@ -31,16 +33,20 @@ class Column(IntEnum):
     NAME = 0
     KIND = 1
     IDENTIFIER = 2
-    CATEGORIES = 3
-    STATUS = 4
-    PHONE = 5
-    UPDATED = 6
+    GRADE = 3
+    DISHONEST = 4
+    CATEGORIES = 5
+    STATUS = 6
+    PHONE = 7
+    UPDATED = 8
 
 
 _HEADERS = {
     Column.NAME: "名称",
     Column.KIND: "类型",
     Column.IDENTIFIER: "证件号码",
+    Column.GRADE: "信用等级",
+    Column.DISHONEST: "失信",
     Column.CATEGORIES: "类别",
     Column.STATUS: "状态",
     Column.PHONE: "联系电话",
@@ -55,6 +61,8 @@ SORTABLE: dict[Column, SortKey] = {
 }
 _SORT_LABELS = {SortKey.NAME: "名称", SortKey.IDENTIFIER: "证件号码", SortKey.UPDATED: "更新时间"}
 _INACTIVE = QColor("#8a8a8a")
+_DISHONEST = QColor("#c62828")
+_NO_MARK = RegistryMark()
 
 
 def _tr(text: str) -> str:
@@ -75,6 +83,7 @@ class EntityTableModel(QAbstractTableModel):
         self._ctx = ctx
         self._page_size = page_size
         self._rows: list[EntitySummary] = []
+        self._marks: dict[uuid.UUID, RegistryMark] = {}  # grade and dishonesty, read with each page of rows
         self._ids: set[uuid.UUID] = set()
         self._cursor: PageCursor | None = None
         self._exhausted = False
@@ -112,6 +121,8 @@ class EntityTableModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = Column(index.column())
+        if column in (Column.GRADE, Column.DISHONEST):
+            return self._mark_data(self._marks.get(row.id, _NO_MARK), column, role)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._text(row, column)
         if role == ENTITY_ID_ROLE:
@@ -119,6 +130,38 @@ class EntityTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.status != EntityStatus.ACTIVE.value:
             return _INACTIVE
         return None
+
+    @staticmethod
+    def _mark_data(mark: RegistryMark, column: Column, role: int) -> Any:
+        if column == Column.GRADE:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return mark.grade_text
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return mark.grade_tip or _tr("无生效的信用评价")
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _tr("失信") if mark.dishonest else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(mark.dishonest) if mark.dishonest else None
+        if role == Qt.ItemDataRole.ForegroundRole and mark.dishonest:
+            return _DISHONEST
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def mark(self, row: int) -> RegistryMark:
+        """The grade and dishonesty columns of a row (for tests and the status line)."""
+        summary = self.summary(row)
+        return self._marks.get(summary.id, _NO_MARK) if summary else _NO_MARK
+
+    def _read_marks(self, rows: list[EntitySummary]) -> None:
+        """One call for the page just shown; a failure leaves the two columns empty, never the list."""
+        if not rows:
+            return
+        try:
+            self._marks.update(registry_marks(self._ctx, [row.id for row in rows]))
+        except Exception as exc:  # noqa: BLE001 - the list itself is still right
+            self.loadFailed.emit(_tr("读取信用等级失败：{0}").format(clerk_message(exc)))
 
     @staticmethod
     def _text(row: EntitySummary, column: Column) -> str:
@@ -149,10 +192,11 @@ class EntityTableModel(QAbstractTableModel):
             )
         except Exception as exc:  # noqa: BLE001 - a locked or lost database must not take the window down
             self._exhausted = True
-            self.loadFailed.emit(_tr("读取主体列表失败：{0}").format(exc))
+            self.loadFailed.emit(_tr("读取主体列表失败：{0}").format(clerk_message(exc)))
             return
         self._cursor, self._exhausted = cursor, cursor is None
         fresh = [row for row in page if row.id not in self._ids]  # a row saved and shown early is not repeated
+        self._read_marks(fresh)
         if fresh:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
@@ -199,6 +243,7 @@ class EntityTableModel(QAbstractTableModel):
         """Back to the first page of the full list (browse mode) in the current order."""
         self.beginResetModel()
         self._rows, self._ids, self._cursor, self._exhausted = [], set(), None, False
+        self._marks = {}
         self.endResetModel()
         self.fetchMore()
         self._describe()
@@ -247,6 +292,7 @@ class EntityTableModel(QAbstractTableModel):
     def show_saved(self, summary: EntitySummary) -> int:
         """Show a just-saved entity without reloading (the clerk keeps the scroll position); returns its row."""
         row = self.row_of(summary.id)
+        self._read_marks([summary])
         if row >= 0:
             self._rows[row] = summary
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
@@ -273,6 +319,8 @@ class EntityTableModel(QAbstractTableModel):
         if generation != self._search_generation:
             return  # the clerk has searched again since; an older answer must not overwrite the newer one
         self._searching = False
+        self._marks = {}
+        self._read_marks(list(hits))
         self.beginResetModel()
         self._filter = text
         self._rows, self._ids = list(hits), {hit.id for hit in hits}
@@ -286,8 +334,7 @@ class EntityTableModel(QAbstractTableModel):
         if generation != self._search_generation:
             return
         self._searching = False
-        reason = getattr(exc, "message_zh", None) or str(exc)
-        message = _tr("查询失败：{0}").format(reason)
+        message = _tr("查询失败：{0}").format(clerk_message(exc))  # never a driver's raw SQL text
         self.descriptionChanged.emit(message)
         self.searchFailed.emit(message)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -176,6 +176,9 @@ class MainWindow(QMainWindow):
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
+        from xuyi_desktop.ui.training_data import add_training_action  # issue 19: 生成培训数据 (administrators)
+
+        self.training_data = add_training_action(self, help_menu, self._ctx)
 
     def _build_go_menu(self) -> None:
         """转到(&G): every module of the navigation, in its order; the first nine on Ctrl+1…Ctrl+9 (市场主体 →
@@ -389,7 +392,9 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1200, 760)
+            from xuyi_desktop.ui.screen_fit import fitted  # issue 19: the first start fits a 1366×768 screen
+
+            self.resize(fitted(self, QSize(1200, 760)))
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         splitter = self._settings.value(_SPLITTER_KEY)

@@ -29,11 +29,13 @@ from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.entity_table_model import SORTABLE, Column, EntityTableModel
 from xuyi_desktop.ui.widgets import page_action
 
-_HEADER_KEY = "registry/header"
+_HEADER_KEY = "registry/header2"  # 2: with the 信用等级 and 失信 columns (issue 19)
 # Typical widest content per column: widths that fit without measuring a million rows.
 _SAMPLES = {
     Column.KIND: "单位",
     Column.IDENTIFIER: "91320830PYQLFT169T",
+    Column.GRADE: "AAA / AA",
+    Column.DISHONEST: "失信",
     Column.CATEGORIES: "道路运输经营者、港口经营者",
     Column.STATUS: "存续",
     Column.PHONE: "0517-88888888",
