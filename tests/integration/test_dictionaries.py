@@ -1,0 +1,144 @@
+"""字典管理 (issue 16): the starter data loaded once, administrators edit (audited, change-logged), others read;
+the 双公示 defaults from the user's unit and from a 权力事项; a dictionary change travels in a sync package;
+the entity picker's service (whole identifiers only for roles without the reveal right)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from xuyi_desktop.domain.errors import DomainError, ValidationError
+from xuyi_desktop.domain.permissions import Role
+from xuyi_desktop.services import audit, dictionaries, users
+from xuyi_desktop.services.context import open_context
+from xuyi_desktop.services.sgs_demo import uscc
+from xuyi_desktop.storage.models import ChangeLog
+from xuyi_desktop.storage.models_dictionaries import DictionaryEntry
+
+PW = "dict-secret-1"
+BUREAU_USCC = uscc(7, prefix="11320830")
+SOURCE_USCC = uscc(8, prefix="11320830")
+
+
+def _users(ctx) -> None:  # type: ignore[no-untyped-def]
+    users.create_user(ctx, "admin", PW, Role.ADMIN)
+    users.login(ctx, "admin", PW)
+    users.create_user(ctx, "zf", PW, Role.CLERK, unit="执法大队")
+    users.create_user(ctx, "look", PW, Role.VIEWER)
+
+
+def test_starter_data_is_loaded_once_and_marked_unchecked(ctx) -> None:  # type: ignore[no-untyped-def]
+    towns = dictionaries.list_entries(ctx, "township")
+    assert [t.name for t in towns][:3] == ["盱城街道", "太和街道", "古桑街道"] and len(towns) == 14
+    assert all(t.starter and t.status_label == "初始数据，待核实" and t.code == "" for t in towns)
+    items = dictionaries.power_items(ctx, "处罚")
+    assert items and all(i.values["legal_basis"] for i in items)
+    with ctx.transaction() as session:
+        stored = session.execute(select(func.count()).select_from(DictionaryEntry)).scalar_one()
+        logged = session.execute(select(func.count()).select_from(ChangeLog).where(ChangeLog.table_name == "dictionary_entry")).scalar_one()
+    assert stored == len(dictionaries.starter_entries()) and logged == 0  # the same everywhere: nothing to sync
+    dictionaries._SEEDED.clear()
+    assert dictionaries.ensure_seeded(ctx) == 0  # already there: not loaded twice
+    assert dictionaries.get_entry(ctx, "乡镇（街道）", "马坝镇").name == "马坝镇"  # by label and name
+
+
+def test_administrators_edit_and_others_read(ctx) -> None:  # type: ignore[no-untyped-def]
+    _users(ctx)
+    town = dictionaries.edit_entry(ctx, "township", "马坝镇", {"code": "320830100000"})
+    assert town.code == "320830100000" and not town.starter and town.version == 2
+    with pytest.raises(ValidationError) as bad:
+        dictionaries.edit_entry(ctx, "township", "马坝镇", {"code": "321000100000"})
+    assert "320830" in bad.value.problems[0].message_zh
+    with pytest.raises(ValidationError) as dup:
+        dictionaries.add_entry(ctx, "township", {"name": "马坝镇"})
+    assert "已有" in dup.value.problems[0].message_zh
+    item = dictionaries.add_entry(ctx, "power_item", {"category": "处罚", "name": "未按规定维护道路运输车辆", "legal_basis": "《道路运输条例》",
+                                                      "penalty_categories": "罚款", "publicity_class": "轻微"})
+    with pytest.raises(ValidationError) as klass:
+        dictionaries.add_entry(ctx, "power_item", {"category": "许可", "name": "X许可", "legal_basis": "Y", "publicity_class": "一般"})
+    assert klass.value.problems[0].field == "publicity_class"
+    ended = dictionaries.end_entry(ctx, "power_item", item.id, reason="并入其他事项", on=dt.date(2026, 1, 1))
+    assert ended.ended_on == dt.date(2026, 1, 1) and item.id not in {i.id for i in dictionaries.power_items(ctx, "处罚")}
+    assert item.id in {e.id for e in dictionaries.list_entries(ctx, "power_item", include_ended=True)}
+    assert dictionaries.reopen_entry(ctx, "power_item", item.id).ended_on is None
+    actions = [e.action for e in audit.list_entries(ctx)]
+    assert {"dictionary_entry.update", "dictionary_entry.create", "dictionary_entry.end", "dictionary_entry.reopen"} <= set(actions)
+    users.login(ctx, "zf", PW)
+    assert dictionaries.list_entries(ctx, "organ")
+    with pytest.raises(DomainError):
+        dictionaries.add_entry(ctx, "township", {"name": "新镇"})
+    with pytest.raises(DomainError):
+        dictionaries.edit_entry(ctx, "township", "马坝镇", {"code": ""})
+
+
+def test_sgs_defaults_come_from_the_users_unit(ctx) -> None:  # type: ignore[no-untyped-def]
+    _users(ctx)
+    organ = next(o for o in dictionaries.list_entries(ctx, "organ") if o.values["unit"] == "盱眙县交通运输综合行政执法大队")
+    dictionaries.edit_entry(ctx, "organ", organ.id, {"code": BUREAU_USCC, "source_name": "盱眙县交通运输综合行政执法大队",
+                                                     "source_code": SOURCE_USCC})
+    with pytest.raises(ValidationError):
+        dictionaries.edit_entry(ctx, "organ", organ.id, {"unit": "不存在的科"})
+    users.login(ctx, "zf", PW)
+    assert dictionaries.sgs_defaults(ctx) == {"jg": "盱眙县交通运输局", "jgdm": BUREAU_USCC,
+                                              "lydw": "盱眙县交通运输综合行政执法大队", "lydwdm": SOURCE_USCC}
+    users.login(ctx, "look", PW)  # no unit: the bureau's own entry (its codes not filled in yet)
+    assert dictionaries.sgs_defaults(ctx) == {"jg": "盱眙县交通运输局", "lydw": "盱眙县交通运输局"}
+    item = dictionaries.power_items(ctx, "处罚")[0]
+    assert dictionaries.item_values(item) == {"wfxw": item.name, "yj": item.values["legal_basis"], "cflb": "罚款",
+                                              "publicity_class": item.values["publicity_class"]}
+    assert dictionaries.suggested_content("罚款；警告", "0.2") == "罚款人民币2000元；警告"
+    assert dictionaries.suggested_content("罚款", "") == ""
+
+
+def test_a_dictionary_change_travels_in_a_package(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+    from sync_offices import make_offices
+
+    from xuyi_desktop.services import sync
+
+    bureau, field = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
+    try:
+        with bureau.active():
+            dictionaries.edit_entry(bureau.ctx, "township", "马坝镇", {"code": "320830100000"})
+            dictionaries.add_entry(bureau.ctx, "licence_type", {"name": "危险货物道路运输许可证"})
+            sync.export_package(bureau.ctx, "XYF1", tmp_path / "p.xysync")
+        with field.active():
+            assert dictionaries.get_entry(field.ctx, "township", "马坝镇").code == ""  # seeded alike, not yet synced
+            sync.import_package(field.ctx, tmp_path / "p.xysync")
+            town = dictionaries.get_entry(field.ctx, "township", "马坝镇")
+            assert town.code == "320830100000" and not town.starter
+            assert "危险货物道路运输许可证" in {e.name for e in dictionaries.list_entries(field.ctx, "licence_type")}
+    finally:
+        bureau.close()
+        field.close()
+
+
+@pytest.mark.sqlite_only("a file made by the previous schema (the server variant is the same migration)")
+def test_an_older_database_opens_with_the_dictionaries(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from xuyi_desktop.storage.database import make_engine
+    from xuyi_desktop.storage.migrate import alembic_config, current_revision, head_revision
+
+    db = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{db}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0019")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO office (id, code, name, role, is_local, provisional, created_at) "
+            "VALUES ('0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f', 'OLD01', '旧办公室', 'field', 1, 0, '2026-01-02 03:04:05.000000')"))
+    engine.dispose()
+    ctx = open_context(str(db))
+    try:
+        assert current_revision(ctx.engine) == head_revision() and ctx.office_code == "OLD01"
+        assert len(dictionaries.list_entries(ctx, "township")) == 14
+    finally:
+        ctx.close()
