@@ -142,3 +142,51 @@ def test_an_older_database_opens_with_the_dictionaries(tmp_path: Path) -> None:
         assert len(dictionaries.list_entries(ctx, "township")) == 14
     finally:
         ctx.close()
+
+
+def _xuyi(db: str, *args: str, user: str | None = None) -> "subprocess.CompletedProcess[str]":
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    if user:
+        env.update(XUYI_USER=user, XUYI_PASSWORD=PW)
+    return subprocess.run([sys.executable, "-m", "xuyi_desktop", "--db", db, *args], capture_output=True, text=True, env=env,
+                          timeout=180, check=False)
+
+
+@pytest.mark.slow  # eight CLI runs (≈ 40 s here)
+def test_the_cli_edits_dictionaries_and_enters_a_penalty_from_them(database: str) -> None:
+    import json
+
+    from xuyi_desktop.domain.entities import EntityDraft
+    from xuyi_desktop.services.entities import register_entity
+
+    ctx = open_context(database)
+    _users(ctx)
+    firm = uscc(4321)
+    register_entity(ctx, EntityDraft(name="盱眙县顺达货运有限公司", identifier=firm, legal_representative="王建国"))
+    ctx.close()
+    organ = f"--set=code={BUREAU_USCC}"
+    ok = _xuyi(database, "dict", "edit", "organ", "盱眙县交通运输综合行政执法大队", organ, f"--set=数据来源单位统一社会信用代码={BUREAU_USCC}",
+               user="admin")
+    assert ok.returncode == 0, ok.stderr
+    denied = _xuyi(database, "dict", "add", "township", "--set=name=新镇", user="zf")
+    assert denied.returncode == 1 and denied.stderr.startswith("错误：") and denied.stderr.count("\n") == 1
+    bad = _xuyi(database, "dict", "edit", "township", "马坝镇", "--set=colour=red", user="admin")
+    assert bad.returncode == 1 and "colour" in bad.stderr
+    listed = json.loads(_xuyi(database, "dict", "list", "organ", "--json", user="zf").stdout)
+    assert any(o["values"]["code"] == BUREAU_USCC for o in listed)
+    picked = json.loads(_xuyi(database, "pick", "顺达", "--json", user="zf").stdout)
+    assert [(p["name"], p["code"], p["legal_representative"]) for p in picked] == [("盱眙县顺达货运有限公司", firm, "王建国")]
+    item = "道路运输经营者不按规定携带车辆营运证"
+    add = _xuyi(database, "sgs", "add", "--kind", "CF", "--party", "顺达", "--item", item, "--set=wsh=盱交罚〔2026〕12号",
+                "--set=jdrq=2026-03-02", "--set=sy=未随车携带道路运输证", "--set=fk=0.01", "--json", user="zf")
+    assert add.returncode == 0, add.stderr
+    v = json.loads(add.stdout)["values"]
+    assert (v["xdr_mc"], v["xdr_shxym"], v["frdb"], v["xdr_lb"]) == ("盱眙县顺达货运有限公司", firm, "王建国", "法人及非法人组织")
+    assert (v["jg"], v["jgdm"], v["lydwdm"]) == ("盱眙县交通运输局", BUREAU_USCC, BUREAU_USCC)
+    assert (v["wfxw"], v["publicity_class"], v["nr"]) == (item, "轻微", "罚款人民币100元")
+    assert v["yj"].startswith("《中华人民共和国道路运输条例》")
+    wrong = _xuyi(database, "sgs", "add", "--kind", "XK", "--item", item, user="zf")
+    assert wrong.returncode == 1 and "处罚事项" in wrong.stderr

@@ -175,7 +175,15 @@ def _find(session: Any, kind: rules.DictKind, key: str | uuid.UUID) -> Dictionar
             raise NotFoundError(f"{kind.label} {key}")
         return row
     text = rules.fold(key)
-    hits = [r for r in queries.of_kind(session, kind.code, include_ended=True)
+    rows = queries.of_kind(session, kind.code, include_ended=True)
+    if kind.code == "organ":  # an organ entry is named by its unit (any spelling of it) first
+        from xuyi_desktop.services.units import unit_dictionary
+
+        unit = unit_dictionary().find(str(key))
+        by_unit = [r for r in rows if unit is not None and _view(r).values["unit"] == unit.name]
+        if by_unit:
+            return by_unit[0]
+    hits = [r for r in rows
             if rules.fold(r.name) == text or (r.code and rules.fold(r.code).upper() == text.upper())]
     if not hits:
         raise NotFoundError(f"{kind.label}“{key}”")
@@ -333,3 +341,39 @@ def suggested_content(categories: str, amount_wan: str) -> str:
         else:
             parts.append(cat.strip())
     return "；".join(parts)
+
+
+def sgs_prefill(ctx: AppContext, kind: Any, *, party: uuid.UUID | None = None, item: str | uuid.UUID | None = None,
+                unit_defaults: bool = True) -> dict[str, str]:
+    """What a 双公示 record of `kind` (domain.sgs.RecordKind) starts with: the organ and source unit of the user's
+    unit, the party's fields from the registry, and the 权力事项's fields (a penalty item for 行政处罚, a
+    licensing item for 行政许可). The clerk's own values are laid over these."""
+    from xuyi_desktop.domain.sgs import RecordKind
+    from xuyi_desktop.services.entity_lookup import party_values
+
+    out: dict[str, str] = dict(sgs_defaults(ctx)) if unit_defaults else {}
+    if kind is RecordKind.LICENSE:
+        out["zt"] = "有效"
+    if party is not None:
+        out.update(party_values(ctx, party))
+    if item is not None:
+        entry = get_entry(ctx, "power_item", item)
+        wanted = rules.PENALTY if kind is RecordKind.PENALTY else rules.LICENSE
+        if entry.values["category"] != wanted:
+            raise ValidationError(FieldProblem("item", f"“{entry.name}”是{entry.values['category']}事项，不能用于{kind.label}",
+                                               "item of the other category"))
+        if entry.ended_on is not None:
+            raise ValidationError(FieldProblem("item", f"权力事项“{entry.name}”已停用", "item ended"))
+        out.update(item_values(entry))
+    return out
+
+
+def complete_content(kind: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A penalty without 处罚内容 gets one said from its categories and amount (罚款人民币2000元), when possible."""
+    from xuyi_desktop.domain.sgs import RecordKind
+
+    if kind is RecordKind.PENALTY and not str(values.get("nr") or "").strip():
+        text = suggested_content(str(values.get("cflb") or ""), str(values.get("fk") or ""))
+        if text:
+            values = {**values, "nr": text}
+    return values
