@@ -156,3 +156,23 @@ def test_the_picker_registers_a_new_entity_when_none_matches(qtbot, ctx, setting
     assert form.values()["xdr_mc"] == "盱眙县新来物流有限公司" and form.values()["xdr_shxym"] == uscc(777)
     assert form.values()["frdb"] == "赵六"
     assert [e.name for e in find_entities(ctx, "新来")] == ["盱眙县新来物流有限公司"]
+
+
+def test_the_commitment_dialog_takes_the_entity_from_the_picker(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.ui.commitment_dialog import CommitmentDialog
+
+    _people(ctx)
+    register_entity(ctx, EntityDraft(name="盱眙县顺达货运有限公司", identifier=uscc(6150), legal_representative="王建国"))
+    second = register_entity(ctx, EntityDraft(name="盱眙县顺达客运有限公司", identifier=uscc(6151)))
+    users.login(ctx, "zf", PW)
+    dialog = CommitmentDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    hits = dialog.picker.set_text("顺达")  # two match: typed alone it would be refused as ambiguous
+    dialog.picker.choose([h.id for h in hits].index(second.summary.id))
+    dialog.set_type("missing_materials")
+    dialog.set_area("licensing")
+    dialog.business_edit.setText("道路旅客运输经营许可申请")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.saved is not None, dialog.error.text()
+    assert dialog.saved.entity_id == second.summary.id and dialog.saved.entity_name == "盱眙县顺达客运有限公司"
