@@ -176,3 +176,18 @@ def test_the_commitment_dialog_takes_the_entity_from_the_picker(qtbot, ctx) -> N
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.saved is not None, dialog.error.text()
     assert dialog.saved.entity_id == second.summary.id and dialog.saved.entity_name == "盱眙县顺达客运有限公司"
+
+
+def test_a_licence_form_takes_the_licensing_item_and_starts_valid(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    _people(ctx)
+    users.login(ctx, "zf", PW)
+    form = SgsRecordForm(ctx, RecordKind.LICENSE, today=TODAY)
+    qtbot.addWidget(form)
+    names = [form.item_combo.itemText(i) for i in range(1, form.item_combo.count())]
+    assert "道路货物运输经营许可" in names and "车辆超限在公路上行驶" not in names  # licensing items only
+    assert form.pick_item("道路货物运输经营许可")
+    values = form.values()
+    assert (values["xkws"], values["xklb"], values["xkzs"], values["zt"]) == (
+        "道路货物运输经营许可决定书", "普通", "道路运输经营许可证", "有效")
+    assert values["jg"] == "盱眙县交通运输局" and "jgdm" not in values  # the organ's code not filled in yet
+    assert "待管理员" in form.defaults_note.text()
