@@ -23,6 +23,7 @@ import tomllib
 import unicodedata
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,3 +189,21 @@ def parse_starter(text: str, source: str) -> list[tuple[DictKind, dict[str, str]
             seen.add(key)
             out.append((kind, values))
     return out
+
+
+def suggested_content(categories: str, amount_wan: str) -> str:
+    """处罚内容 when the clerk leaves it empty: the categories, with 罚款 as the amount in 元
+    ("罚款" + "0.2" → "罚款人民币2000元"); "" when nothing can be said."""
+    parts: list[str] = []
+    for cat in [c for c in categories.replace(";", "；").split("；") if c.strip()]:
+        if cat.strip() == "罚款":
+            try:
+                yuan = (Decimal(fold(amount_wan).removesuffix("万元")) * 10000).normalize()
+            except (InvalidOperation, ValueError):
+                return ""
+            if not yuan.is_finite() or yuan <= 0:
+                return ""
+            parts.append(f"罚款人民币{format(yuan, 'f')}元")
+        else:
+            parts.append(cat.strip())
+    return "；".join(parts)

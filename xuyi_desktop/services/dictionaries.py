@@ -20,7 +20,6 @@ import uuid
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -327,20 +326,8 @@ def item_values(item: EntryView) -> dict[str, str]:
     return {k: x for k, x in out.items() if x}
 
 
-def suggested_content(categories: str, amount_wan: str) -> str:
-    """处罚内容 when the clerk leaves it empty: the categories, with 罚款 as the amount in 元
-    ("罚款" + "0.2" → "罚款人民币2000元"); "" when nothing can be said."""
-    parts: list[str] = []
-    for cat in [c for c in categories.replace(";", "；").split("；") if c.strip()]:
-        if cat.strip() == "罚款":
-            try:
-                yuan = (Decimal(amount_wan.strip()) * 10000).normalize()
-            except (InvalidOperation, ValueError):
-                return ""
-            parts.append(f"罚款人民币{format(yuan, 'f')}元")
-        else:
-            parts.append(cat.strip())
-    return "；".join(parts)
+suggested_content = rules.suggested_content
+
 
 
 def sgs_prefill(ctx: AppContext, kind: Any, *, party: uuid.UUID | None = None, item: str | uuid.UUID | None = None,
