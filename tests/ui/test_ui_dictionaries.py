@@ -191,3 +191,20 @@ def test_a_licence_form_takes_the_licensing_item_and_starts_valid(qtbot, ctx) ->
         "道路货物运输经营许可决定书", "普通", "道路运输经营许可证", "有效")
     assert values["jg"] == "盱眙县交通运输局" and "jgdm" not in values  # the organ's code not filled in yet
     assert "待管理员" in form.defaults_note.text()
+
+
+def test_the_repair_dialog_lists_candidates_under_its_entity_box(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.ui.repair_dialogs import ObjectionDialog
+
+    _people(ctx)
+    register_entity(ctx, EntityDraft(name="盱眙县顺达货运有限公司", identifier=uscc(7150)))
+    second = register_entity(ctx, EntityDraft(name="盱眙县顺达客运有限公司", identifier=uscc(7151)))
+    dialog = ObjectionDialog(ctx, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.picker.entity_edit.setText("顺达")
+    hits = dialog.entity_list.search_now()
+    assert len(hits) == 2 and dialog.entity_list.completer.popup().isVisible()
+    dialog.entity_list.choose([h.id for h in hits].index(second.summary.id))
+    assert dialog.picker.entity_id == str(second.summary.id) and dialog.picker.entity_edit.text() == "盱眙县顺达客运有限公司"
+    assert dialog.objector_edit.text() == "盱眙县顺达客运有限公司"
