@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QPushB
 
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.identifiers import looks_like_identifier
+from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_lookup import PickedEntity, pick_entities
 from xuyi_desktop.services.entity_views import EntitySummary
@@ -116,7 +117,8 @@ class EntityPicker(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, settings: QSettings | None = None, *,
                  limit: int = 10, allow_new: bool = True) -> None:
         super().__init__(parent)
-        self._ctx, self._settings, self._allow_new = ctx, settings, allow_new
+        self._ctx, self._settings = ctx, settings
+        self._allow_new = allow_new and ctx.can(Permission.ENTITY_EDIT)  # 登记新主体 only for who may register
         self.entity: PickedEntity | None = None
         self.form: QWidget | None = None  # the entity form opened by 登记新主体…
         self.edit = QLineEdit(self)
