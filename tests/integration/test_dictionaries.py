@@ -190,3 +190,33 @@ def test_the_cli_edits_dictionaries_and_enters_a_penalty_from_them(database: str
     assert v["yj"].startswith("《中华人民共和国道路运输条例》")
     wrong = _xuyi(database, "sgs", "add", "--kind", "XK", "--item", item, user="zf")
     assert wrong.returncode == 1 and "处罚事项" in wrong.stderr
+
+
+def test_the_picker_service_masks_and_matches_whole_numbers_for_roles_without_the_reveal_right(ctx) -> None:  # type: ignore[no-untyped-def]
+    from xuyi_desktop.domain.entities import EntityDraft, EntityKind
+    from xuyi_desktop.services import entity_lookup
+    from xuyi_desktop.services.credit_check import AmbiguousQueryError
+    from xuyi_desktop.services.entities import register_entity
+    from xuyi_desktop.services.sgs_demo import id_card
+
+    _users(ctx)
+    number = id_card(7)
+    person = register_entity(ctx, EntityDraft(name="张建军", identifier=number, kind=EntityKind.PERSON))
+    register_entity(ctx, EntityDraft(name="盱眙县建军货运有限公司", identifier=uscc(8801), legal_representative="张建军"))
+    masked = number[:6] + "*" * 8 + number[-4:]
+    users.login(ctx, "zf", PW)  # a clerk may see full numbers: prefixes match; the list still shows them masked
+    assert [p.code for p in entity_lookup.pick_entities(ctx, number[:10])] == [masked]
+    assert entity_lookup.party_values(ctx, person.summary.id) == {"xdr_mc": "张建军", "xdr_lb": "自然人", "xdr_zjlx": "身份证",
+                                                                 "xdr_zjhm": number}  # filling the form: an audited reveal
+    with pytest.raises(AmbiguousQueryError):
+        entity_lookup.resolve_entity(ctx, "建军")
+    assert entity_lookup.resolve_entity(ctx, "张建军") == person.summary.id
+    users.login(ctx, "look", PW)  # a viewer: whole numbers only, shown masked
+    assert entity_lookup.pick_entities(ctx, number[:10]) == []
+    [hit] = entity_lookup.pick_entities(ctx, number)
+    assert hit.id == person.summary.id and hit.code == masked
+    assert entity_lookup.pick_entities(ctx, "  ") == []
+    assert entity_lookup.relative_category("org", "92320830MA0000000X") == "个体工商户"
+    users.login(ctx, "admin", PW)
+    reveals = [e for e in audit.list_entries(ctx) if e.action == "personal.reveal"]
+    assert [e.username for e in reveals] == ["zf"]  # the form's fill, by the clerk
