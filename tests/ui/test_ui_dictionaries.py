@@ -82,6 +82,10 @@ def test_an_administrator_checks_an_organ_on_the_page(qtbot, ctx, settings) -> N
     assert "天泉湖镇" not in {v.name for v in dictionaries.list_entries(ctx, "township")}
     page.ended_check.setChecked(True)
     assert page.select_name("天泉湖镇") and page.reopen_selected()
+    page.set_kind("units")  # 局属各单位: the unit dictionary, shown read-only
+    assert page.table.rowCount() >= 11 and page.select_name("盱眙县公路事业发展中心")
+    assert not page.add_button.isEnabled() and not page.edit_button.isEnabled() and page.edit_selected() is None
+    assert "公路中心" in page.table.item(page.selected_row(), 2).text()
     users.login(ctx, "zf", PW)
     clerk_window = MainWindow(ctx, settings, idle_ms=0)
     qtbot.addWidget(clerk_window)

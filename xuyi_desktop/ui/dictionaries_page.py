@@ -25,13 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xuyi_desktop.domain.dictionaries import KINDS, UNVERIFIED, DictKind
+from xuyi_desktop.domain.dictionaries import KINDS, UNVERIFIED, DictField, DictKind
 from xuyi_desktop.domain.errors import DomainError, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import dictionaries
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dictionaries import EntryView
 from xuyi_desktop.ui.widgets import attach_unit_completer, error_label, page_action
+
+
+# 局属各单位 are the unit dictionary (resources/units.toml, services.units): shown here beside the others, read-only.
+UNITS = "units"
+_UNITS_KIND = DictKind(UNITS, "局属各单位", (
+    DictField("name", "单位名称"), DictField("unit_kind", "类别"), DictField("aliases", "其他写法"),
+), "局属各单位由 resources/units.toml 维护（修改后重新启动程序生效），用户的所属单位和决定机关的“适用单位”从中选择")
+
+
+def _unit_views() -> list[EntryView]:
+    import uuid
+
+    from xuyi_desktop.services.units import unit_dictionary
+
+    return [EntryView(uuid.uuid5(uuid.NAMESPACE_URL, f"unit:{u.name}"), UNITS,
+                      {"name": u.name, "unit_kind": u.kind, "aliases": "、".join(u.aliases)}, False, None, "", 1)
+            for u in unit_dictionary().units]
 
 
 class EntryDialog(QDialog):
@@ -147,6 +164,7 @@ class DictionariesPage(QWidget):
         self.kind_combo = QComboBox(self)
         for k in KINDS.values():
             self.kind_combo.addItem(k.label, k.code)
+        self.kind_combo.addItem(self.tr("局属各单位（只读）"), UNITS)
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(self.tr("筛选（名称、代码、依据……）Ctrl+F"))
         self.filter_edit.setClearButtonEnabled(True)
@@ -204,7 +222,7 @@ class DictionariesPage(QWidget):
 
     @property
     def kind(self) -> DictKind:
-        return KINDS[str(self.kind_combo.currentData())]
+        return KINDS.get(str(self.kind_combo.currentData()), _UNITS_KIND)
 
     def set_kind(self, code: str) -> None:
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(code))
@@ -218,7 +236,10 @@ class DictionariesPage(QWidget):
     def refresh(self) -> None:
         kind = self.kind
         try:
-            self._views = dictionaries.list_entries(self._ctx, kind.code, include_ended=self.ended_check.isChecked())
+            if kind is _UNITS_KIND:
+                self._views = _unit_views()
+            else:
+                self._views = dictionaries.list_entries(self._ctx, kind.code, include_ended=self.ended_check.isChecked())
         except DomainError as exc:
             self.message.emit(exc.message_zh)
             self._views = []
@@ -247,7 +268,7 @@ class DictionariesPage(QWidget):
         for col in range(self.table.columnCount()):
             self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
         header.setStretchLastSection(True)
-        self.note.setText(kind.note + ("" if self._may_edit else self.tr("（只有管理员可以修改字典）")))
+        self.note.setText(kind.note + ("" if self._may_edit or kind is _UNITS_KIND else self.tr("（只有管理员可以修改字典）")))
         self._apply_filter(self.filter_edit.text())
         self._update_buttons()
 
@@ -260,9 +281,13 @@ class DictionariesPage(QWidget):
             shown += hit
         self.count_label.setText(self.tr("共 {0} 条").format(shown))
 
-    def selected(self) -> EntryView | None:
+    def selected_row(self) -> int:
         rows = self.table.selectionModel().selectedRows()
-        return self._views[rows[0].row()] if rows else None
+        return rows[0].row() if rows else -1
+
+    def selected(self) -> EntryView | None:
+        row = self.selected_row()
+        return self._views[row] if row >= 0 else None
 
     def select_name(self, name: str) -> bool:
         for row, v in enumerate(self._views):
@@ -273,12 +298,17 @@ class DictionariesPage(QWidget):
 
     def _update_buttons(self) -> None:
         v = self.selected()
+        editable = self._may_edit and self.kind is not _UNITS_KIND
+        self.add_button.setEnabled(editable)
+        self.ended_check.setEnabled(self.kind is not _UNITS_KIND)
+        if not editable:
+            v = None
         self.edit_button.setEnabled(self._may_edit and v is not None)
         self.end_button.setEnabled(self._may_edit and v is not None and v.ended_on is None)
         self.reopen_button.setEnabled(self._may_edit and v is not None and v.ended_on is not None)
 
     def _open(self, entry: EntryView | None) -> EntryDialog | None:
-        if not self._may_edit:
+        if not self._may_edit or self.kind is _UNITS_KIND:
             return None
         dialog = EntryDialog(self._ctx, self.kind, entry, self)
         dialog.accepted.connect(lambda: self._saved(dialog))
@@ -301,7 +331,7 @@ class DictionariesPage(QWidget):
 
     def end_selected(self, reason: str | None = None) -> bool:
         v = self.selected()
-        if v is None or not self._may_edit:
+        if v is None or not self._may_edit or self.kind is _UNITS_KIND:
             return False
         if reason is None:
             reason, ok = QInputDialog.getText(self, self.tr("停用"), self.tr("停用“{0}”的原因：").format(v.name))
@@ -318,7 +348,7 @@ class DictionariesPage(QWidget):
 
     def reopen_selected(self) -> bool:
         v = self.selected()
-        if v is None or not self._may_edit:
+        if v is None or not self._may_edit or self.kind is _UNITS_KIND:
             return False
         try:
             dictionaries.reopen_entry(self._ctx, self.kind.code, v.id)
