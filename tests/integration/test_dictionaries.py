@@ -220,3 +220,15 @@ def test_the_picker_service_masks_and_matches_whole_numbers_for_roles_without_th
     users.login(ctx, "admin", PW)
     reveals = [e for e in audit.list_entries(ctx) if e.action == "personal.reveal"]
     assert [e.username for e in reveals] == ["zf"]  # the form's fill, by the clerk
+
+
+def test_one_organ_entry_per_unit(ctx) -> None:  # type: ignore[no-untyped-def]
+    _users(ctx)
+    with pytest.raises(ValidationError) as dup:
+        dictionaries.add_entry(ctx, "organ", {"unit": "公路中心", "name": "盱眙县公路事业发展中心", "source_name": "盱眙县公路事业发展中心"})
+    assert dup.value.problems[0].field == "unit" and "盱眙县公路事业发展中心" in dup.value.problems[0].message_zh
+    dictionaries.end_entry(ctx, "organ", "公路中心", reason="改由中心自行决定")
+    new = dictionaries.add_entry(ctx, "organ", {"unit": "公路中心", "name": "盱眙县公路事业发展中心", "source_name": "盱眙县公路事业发展中心"})
+    assert dictionaries.get_entry(ctx, "organ", "公路中心").id == new.id  # the one in use
+    assert dictionaries.sgs_defaults(ctx, "公路中心")["jg"] == "盱眙县公路事业发展中心"
+    assert "道路运输证" in dictionaries.names(ctx, "licence_type")

@@ -144,6 +144,7 @@ def ensure_seeded(ctx: AppContext) -> int:
 # --- reading ---------------------------------------------------------------------------------------------
 
 def list_entries(ctx: AppContext, kind: str, *, include_ended: bool = False) -> list[EntryView]:
+    """The entries of a kind in display order (the ended ones too when asked)."""
     audit.require(ctx, Permission.VIEW)
     k = _kind(kind)
     ensure_seeded(ctx)
@@ -181,7 +182,7 @@ def _find(session: Any, kind: rules.DictKind, key: str | uuid.UUID) -> Dictionar
         unit = unit_dictionary().find(str(key))
         by_unit = [r for r in rows if unit is not None and _view(r).values["unit"] == unit.name]
         if by_unit:
-            return by_unit[0]
+            return min(by_unit, key=lambda r: r.ended_on is not None)  # the one in use before an ended one
     hits = [r for r in rows
             if rules.fold(r.name) == text or (r.code and rules.fold(r.code).upper() == text.upper())]
     if not hits:
@@ -197,7 +198,9 @@ def _refuse_duplicate(session: Any, kind: rules.DictKind, values: Mapping[str, s
     key = rules.entry_key(kind.code, values)
     for r in queries.of_kind(session, kind.code):
         if r.id != self_id and rules.entry_key(kind.code, _view(r).values) == key:
-            raise ValidationError(FieldProblem("name", f"{kind.label}中已有“{r.name}”，请修改那一条", "duplicate entry"))
+            what = f"单位“{values['unit']}”的条目" if kind.code == "organ" else f"“{r.name}”"
+            raise ValidationError(FieldProblem("unit" if kind.code == "organ" else "name",
+                                               f"{kind.label}中已有{what}，请修改那一条", "duplicate entry"))
 
 
 def _checked(kind: rules.DictKind, raw: Mapping[str, Any]) -> dict[str, str]:
@@ -308,6 +311,11 @@ def sgs_defaults(ctx: AppContext, unit: str | None = None) -> dict[str, str]:
     v = organ.values
     out = {"jg": v["name"], "jgdm": v["code"], "lydw": v["source_name"], "lydwdm": v["source_code"]}
     return {k: x for k, x in out.items() if x}
+
+
+def names(ctx: AppContext, kind: str) -> list[str]:
+    """The names in use of a kind, in order (what a drop-down or completer offers: licence types, townships)."""
+    return [e.name for e in list_entries(ctx, kind)]
 
 
 def power_items(ctx: AppContext, category: str) -> list[EntryView]:
