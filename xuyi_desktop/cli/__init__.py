@@ -22,6 +22,7 @@ from xuyi_desktop.cli import (
     commitment_commands,
     credit_commands,
     database_commands,
+    dict_commands,
     entity_commands,
     exchange_commands,
     key_commands,
@@ -56,6 +57,7 @@ COMMAND_MODULES = (
     overload_commands,
     points_commands,  # after print_commands: adds `print points`
     plan_commands,  # after print, export and sgs: adds `print tasks|indicators`, `export yearbook`, `stats completeness`
+    dict_commands,
 )
 
 

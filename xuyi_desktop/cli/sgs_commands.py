@@ -73,6 +73,9 @@ def register(sub: Any) -> None:
                       help="字段可用中文名、国标代码（CF_WSH）或字段名（wsh）；可重复")
     sadd.add_argument("--from-json", type=Path, metavar="FILE", help="字段值的 JSON 对象（与 --set 合并）")
     sadd.add_argument("--draft", action="store_true", help="暂存：有误的历史记录照原样保存（计入合规率的不合规数）")
+    sadd.add_argument("--party", metavar="主体", help="行政相对人：统一社会信用代码、身份证号码、名称或拼音首字母（名称、代码、法定代表人取自主体库）")
+    sadd.add_argument("--item", metavar="事项", help="权力事项的名称、编码或编号（处罚依据、类别、公示类别取自字典）")
+    sadd.add_argument("--no-defaults", action="store_true", help="不按本人所属单位填入决定机关和数据来源单位")
     sadd.add_argument("--json", action="store_true")
     sadd.set_defaults(func=_add)
 
@@ -231,14 +234,18 @@ def _print_record(view: Any, as_json: bool) -> None:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.dictionaries import complete_content, sgs_prefill
+    from xuyi_desktop.services.entity_lookup import resolve_entity
     from xuyi_desktop.services.sgs import add_record
 
-    raw: dict[str, Any] = {}
+    ctx = context(args)
+    party = resolve_entity(ctx, args.party) if args.party else None
+    raw: dict[str, Any] = sgs_prefill(ctx, args.kind, party=party, item=args.item, unit_defaults=not args.no_defaults)
     if args.from_json:
         data = json.loads(args.from_json.read_text(encoding="utf-8"))
         raw.update({_field_name(args.kind, k): v for k, v in data.items()})
     raw.update(_pairs(args.kind, args.set))
-    _print_record(add_record(context(args), args.kind, raw, draft=args.draft), args.json)
+    _print_record(add_record(ctx, args.kind, complete_content(args.kind, raw), draft=args.draft), args.json)
     return EXIT_OK
 
 

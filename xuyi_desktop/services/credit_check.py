@@ -18,7 +18,6 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.profile import CreditProfile, PenaltyFact, PenaltyState, RatingFact
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.entities import find_entities
 from xuyi_desktop.services.entity_views import EntitySummary, summary_of
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.profile import build_profile, decide_for
@@ -162,22 +161,12 @@ class AmbiguousQueryError(DomainError):
 
 
 def resolve_query(ctx: AppContext, query: str) -> uuid.UUID:
-    """The one entity a query names: a UUID, an identifier, an exact name, or a fragment with exactly one hit.
-    Several hits are refused before anything is logged or numbered."""
-    text = query.strip()
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        pass
-    hits = find_entities(ctx, text, limit=20)
-    if not hits:
-        raise NotFoundError(f"与“{query}”匹配的市场主体")
-    exact = [h for h in hits if h.identifier.upper() == text.upper() or h.name == text]
-    if len(exact) == 1:
-        return exact[0].id
-    if len(hits) == 1:
-        return hits[0].id
-    raise AmbiguousQueryError(query, hits)
+    """The one entity a query names (services.entity_lookup.resolve_entity, the entity picker's service): a UUID,
+    an identifier, an exact name, or a fragment with exactly one hit. Several hits are refused before anything is
+    logged or numbered."""
+    from xuyi_desktop.services.entity_lookup import resolve_entity
+
+    return resolve_entity(ctx, query)
 
 
 def run_check(ctx: AppContext, query: str, business: str, *, today: dt.date | None = None) -> CreditCheckResult:

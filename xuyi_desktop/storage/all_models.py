@@ -7,6 +7,7 @@ from xuyi_desktop.storage import (
     models,  # noqa: F401
     models_commitments,  # noqa: F401
     models_credit,  # noqa: F401
+    models_dictionaries,  # noqa: F401
     models_fleet,  # noqa: F401
     models_plan,  # noqa: F401
     models_security,  # noqa: F401

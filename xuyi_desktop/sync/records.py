@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-RECORDS_VERSION = 1
+RECORDS_VERSION = 2  # 2: dictionary_entry (字典)
 
 ENTITY_SCALARS = ("kind", "name", "identifier", "check_override_reason", "legal_representative", "address", "phone",
                   "region_code", "status", "notes")
@@ -76,6 +76,7 @@ RECORDS: dict[str, SyncedTable] = {t.table: t for t in (
     SyncedTable("website_item", "网站信息"),
     SyncedTable("sgs_monthly_report", "双公示月报"),
     SyncedTable("sync_decision", "冲突处理决定"),
+    SyncedTable("dictionary_entry", "字典"),
 )}
 
 # Record kinds with RecordMixin that deliberately do not travel as their own changes, and why.

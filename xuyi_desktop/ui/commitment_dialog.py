@@ -32,6 +32,7 @@ from xuyi_desktop.services.commitments import (
 )
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import resolve_query
+from xuyi_desktop.ui.entity_picker import EntityPicker
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -46,8 +47,8 @@ class CommitmentDialog(QDialog):
         self.setWindowTitle(self.tr("新建信用承诺"))
         self.resize(640, 560)
         cat = catalogue()
-        self.entity_edit = QLineEdit(self)
-        self.entity_edit.setPlaceholderText(self.tr("统一社会信用代码 / 身份证号码 / 名称 / 拼音首字母"))
+        self.picker = EntityPicker(ctx, self)  # the one entity picker: candidates as the clerk types, 登记新主体…
+        self.entity_edit = self.picker.edit
         self.type_combo = QComboBox(self)
         for t in cat.types:
             self.type_combo.addItem(t.name, t.code)
@@ -91,7 +92,7 @@ class CommitmentDialog(QDialog):
         self.refusal_box.setVisible(False)
 
         form = QFormLayout()
-        form.addRow(self.tr("承诺主体"), self.entity_edit)
+        form.addRow(self.tr("承诺主体"), self.picker)
         form.addRow(self.tr("承诺类型"), self.type_combo)
         form.addRow(self.tr("应用领域"), self.area_combo)
         form.addRow(self.tr("涉及业务"), self.business_edit)
@@ -125,8 +126,10 @@ class CommitmentDialog(QDialog):
         self.area_combo.setCurrentIndex(max(0, self.area_combo.findData(code)))
 
     def _entity_key(self) -> str:
-        """The one entity the text names (identifier, exact name, or a fragment with one hit); several hits are
-        refused naming them (AmbiguousQueryError), none as 未找到."""
+        """The entity picked in the list, else the one entity the text names (identifier, exact name, or a fragment
+        with one hit); several hits are refused naming them (AmbiguousQueryError), none as 未找到."""
+        if self.picker.entity is not None:
+            return str(self.picker.entity.id)
         text = self.entity_edit.text().strip()
         if not text:
             return ""

@@ -55,4 +55,5 @@ EXTRA_PAGES: list[PageSpec] = [
     PageSpec("操作日志", _lazy("xuyi_desktop.ui.audit_log_page", "AuditLogPage"), Permission.AUDIT_VIEW),
     PageSpec("备份与恢复", _lazy("xuyi_desktop.ui.backup_page", "BackupPage"), Permission.BACKUP),
     PageSpec("用户管理", _lazy("xuyi_desktop.ui.users_page", "UsersPage"), Permission.USER_MANAGE),
+    PageSpec("字典管理", _lazy("xuyi_desktop.ui.dictionaries_page", "DictionariesPage"), Permission.SETTINGS),
 ]

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.credit_record_picker import DISPUTABLE, REPAIRABLE, RecordPicker
+from xuyi_desktop.ui.entity_picker import EntityCandidates
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -38,6 +39,19 @@ def date_edit(parent: QWidget, day: dt.date, *, latest: dt.date | None = None) -
     if latest is not None:
         edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))
     return edit
+
+
+def entity_list(ctx: AppContext, picker: RecordPicker) -> EntityCandidates:
+    """The one entity picker's candidates under the record picker's entity box: picking one lists its records
+    (Enter on the text still looks it up as before)."""
+    found = EntityCandidates(ctx, picker.entity_edit)
+
+    def chosen(entity: Any) -> None:
+        if picker.find(str(entity.id)):
+            picker.entity_edit.setText(entity.name)
+
+    found.chosen.connect(chosen)
+    return found
 
 
 def refusal_text(exc: BaseException) -> str:
@@ -127,6 +141,7 @@ class RepairApplyDialog(QDialog):
         self.saved: Any = None
         self.setWindowTitle(self.tr("新建信用修复申请"))
         self.picker = RecordPicker(ctx, REPAIRABLE, self, today=today)
+        self.entity_list = entity_list(ctx, self.picker)
         self.applicant_edit = QLineEdit(self)
         self.applicant_edit.setPlaceholderText(self.tr("单位名称或个人姓名（默认为该主体）"))
         self.contact_edit = QLineEdit(self)
@@ -204,6 +219,7 @@ class ObjectionDialog(QDialog):
         self.saved: Any = None
         self.setWindowTitle(self.tr("登记信息异议"))
         self.picker = RecordPicker(ctx, DISPUTABLE, self, today=today)
+        self.entity_list = entity_list(ctx, self.picker)
         self.objector_edit = QLineEdit(self)
         self.objector_edit.setPlaceholderText(self.tr("异议人（默认为该主体）"))
         self.content_edit = QPlainTextEdit(self)

@@ -1,12 +1,18 @@
-"""Entering one 行政许可 or 行政处罚 decision: every field of the national set, the rule broken shown beside its field."""
+"""Entering one 行政许可 or 行政处罚 decision: every field of the national set, the rule broken shown beside its field.
+
+What the registry and the dictionaries already hold is not typed again: the party is picked with the entity
+picker (name, code, legal representative from the registry), the 权力事项 from the catalogue (处罚依据 or the
+licensing fields, and the default publicity class), and the deciding organ and data-source unit with their USCCs
+come from the user's unit (字典管理). The clerk types only what is specific to the decision."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QCompleter,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,10 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from xuyi_desktop.domain import sgs as rules
+from xuyi_desktop.domain.dictionaries import LICENSE, PENALTY
 from xuyi_desktop.domain.errors import DomainError, ValidationError
 from xuyi_desktop.domain.sgs import RecordKind
+from xuyi_desktop.services import dictionaries
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.entity_lookup import PickedEntity, party_values
 from xuyi_desktop.services.sgs import RecordView, add_record
+from xuyi_desktop.ui.entity_picker import EntityPicker
 from xuyi_desktop.ui.widgets import error_label
 
 _LONG = ("nr", "sy", "yj", "bz")
@@ -38,7 +48,8 @@ class SgsRecordForm(QDialog):
 
     saved = Signal(object)
 
-    def __init__(self, ctx: AppContext, kind: RecordKind, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+    def __init__(self, ctx: AppContext, kind: RecordKind, parent: QWidget | None = None, today: dt.date | None = None,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self._ctx, self.kind, self._today = ctx, kind, today
         self.setWindowTitle(self.tr("登记") + kind.label)
@@ -46,6 +57,33 @@ class SgsRecordForm(QDialog):
         self.errors: dict[str, QLabel] = {}
         body = QWidget(self)
         form = QFormLayout(body)
+        # From the registry and the dictionaries: the party, the 权力事项.
+        self.picker = EntityPicker(ctx, body, settings)
+        self.picker.picked.connect(self._party_picked)
+        form.addRow(self.tr("行政相对人（主体库）"), self.picker)
+        self.item_combo = QComboBox(body)
+        self.item_combo.setObjectName("powerItem")
+        self.item_combo.setEditable(True)
+        self.item_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.item_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.item_combo.setMinimumContentsLength(24)  # long item names must not widen the form past the screen
+        self.item_combo.lineEdit().setPlaceholderText(self.tr("输入事项名称的几个字，从目录中选择"))
+        category = PENALTY if kind is RecordKind.PENALTY else LICENSE
+        self.items = dictionaries.power_items(ctx, category)
+        self.item_combo.addItem("", None)
+        for item in self.items:
+            self.item_combo.addItem(item.name, str(item.id))
+        finder = QCompleter(self.item_combo.model(), self.item_combo)
+        finder.setFilterMode(Qt.MatchFlag.MatchContains)
+        finder.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.item_combo.setCompleter(finder)
+        self.item_combo.setCurrentIndex(0)
+        self.item_combo.currentIndexChanged.connect(self._item_picked)
+        form.addRow(self.tr("权力事项（目录）"), self.item_combo)
+        self.defaults_note = QLabel(body)
+        self.defaults_note.setWordWrap(True)
+        self.defaults_note.setStyleSheet("color: #555;")
+        form.addRow("", self.defaults_note)
         for f in rules.fields_for(kind):
             widget: QLineEdit | QComboBox | QPlainTextEdit
             if f.name in _CHOICES:
@@ -87,8 +125,57 @@ class SgsRecordForm(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
-        self.resize(640, 720)
+        self.resize(680, 720)
         self.result_view: RecordView | None = None
+        self._fill_defaults()
+        self.picker.setFocus()
+
+    # --- what the registry and the dictionaries fill in ------------------------------------------------------
+
+    def _fill_defaults(self) -> None:
+        """决定机关, 数据来源单位 and their USCCs from the user's unit; a licence starts 有效."""
+        defaults = dictionaries.sgs_defaults(self._ctx)
+        if self.kind is RecordKind.LICENSE:
+            defaults["zt"] = "有效"
+        for name, value in defaults.items():
+            if name in self.inputs:
+                self.set_value(name, value)
+        unit = self._ctx.user.unit if self._ctx.user and self._ctx.user.unit else "局机关"
+        missing = [rules.label(self.kind, n) for n in ("jgdm", "lydwdm") if not defaults.get(n)]
+        note = self.tr("机关和来源单位按“{0}”的字典条目填入").format(unit) if defaults else self.tr("字典中没有本单位的决定机关")
+        if missing:
+            note += self.tr("；{0}待管理员在“字典管理”中填写").format("、".join(missing))
+        self.defaults_note.setText(note)
+
+    def _party_picked(self, entity: PickedEntity | None) -> None:
+        if entity is None:
+            return
+        try:
+            values = party_values(self._ctx, entity.id)
+        except DomainError as exc:
+            self.summary.setText(exc.message_zh)
+            self.summary.setVisible(True)
+            return
+        for name in ("xdr_shxym", "frdb", "xdr_zjlx", "xdr_zjhm"):  # another party's fields never stay behind
+            self.set_value(name, "")
+        for name, value in values.items():
+            self.set_value(name, value)
+
+    def pick_item(self, name: str) -> bool:
+        """Choose a 权力事项 by its name (what selecting it in the list does)."""
+        index = self.item_combo.findText(name)
+        if index > 0:
+            self.item_combo.setCurrentIndex(index)
+        return index > 0
+
+    def _item_picked(self, index: int) -> None:
+        entry_id = self.item_combo.itemData(index)
+        item = next((i for i in self.items if str(i.id) == entry_id), None)
+        if item is None:
+            return
+        for name, value in dictionaries.item_values(item).items():
+            if name in self.inputs:
+                self.set_value(name, value)
 
     def set_value(self, name: str, value: str) -> None:
         widget = self.inputs[name]
@@ -125,7 +212,8 @@ class SgsRecordForm(QDialog):
     def save(self) -> None:
         self._clear_errors()
         try:
-            view = add_record(self._ctx, self.kind, self.values(), draft=self.draft_box.isChecked(), today=self._today)
+            values = dictionaries.complete_content(self.kind, self.values())
+            view = add_record(self._ctx, self.kind, values, draft=self.draft_box.isChecked(), today=self._today)
         except ValidationError as exc:
             for p in exc.problems:
                 label = self.errors.get(p.field)
