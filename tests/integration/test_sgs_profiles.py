@@ -178,3 +178,48 @@ def test_feedback_with_code_headers_and_the_cli(tmp_path: Path, database: str) -
     nope = xuyi(database, "export", "sgs", "--profile", "nowhere", "--month", "2025-11", "--out", str(tmp_path / "n.xlsx"))
     assert nope.returncode == 1 and nope.stderr.startswith("错误：没有名为 nowhere 的导出格式") and len(nope.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "n.xlsx").exists()
+
+
+def test_xyjt_commitments_publication_carries_fulfilment_and_violation(tmp_path: Path, ctx) -> None:
+    from xuyi_desktop.domain.entities import EntityDraft
+    from xuyi_desktop.services import commitments
+    from xuyi_desktop.services.commitments import CommitmentInput
+    from xuyi_desktop.services.entities import register_entity
+    from xuyi_desktop.services.platform_export import export_publication
+    from xuyi_desktop.services.sgs_demo import uscc
+
+    signed = dt.date.today() - dt.timedelta(days=10)
+    made = []
+    for n in (1, 2, 3):
+        e = register_entity(ctx, EntityDraft(name=f"盱眙第{n}建设工程有限公司", identifier=uscc(300 + n), categories=("construction_unit",),
+                                             legal_representative=f"张{n}"), allow_similar=True)
+        made.append(commitments.add_commitment(ctx, CommitmentInput(uscc(300 + n), "approval_substitute", "licensing", "道路运输经营许可申请", 30,
+                                                                    signed_on=signed)))
+    commitments.fulfil(ctx, made[0].id, note="按期补齐材料")
+    commitments.violate(ctx, made[1].id, facts="承诺的材料经核查不实", handling="撤销许可，记入失信记录")
+    out = tmp_path / "commitments.xlsx"
+    start, end = signed.replace(day=1), dt.date.today()
+    result = export_publication(ctx, "xyjt_jiangsu_commitments", date_from=start, date_to=end, out=out)
+    assert result.rows == 3 and not result.zero_report
+    profile = load_profile("xyjt_jiangsu_commitments")
+    assert header(out) == profile.headers and header(out)[0] == "承诺主体名称"
+    data = {r["承诺主体名称"]: r for r in rows(out)}
+    assert data["盱眙第1建设工程有限公司"]["履约状态"] == "已践诺" and data["盱眙第1建设工程有限公司"]["履约情况"] == "按期补齐材料"
+    assert data["盱眙第2建设工程有限公司"]["履约状态"] == "违诺" and data["盱眙第2建设工程有限公司"]["违诺事实"] == "承诺的材料经核查不实"
+    assert data["盱眙第3建设工程有限公司"]["履约状态"] == "履约中"
+    assert DATE.match(data["盱眙第3建设工程有限公司"]["承诺日期"])
+    zero = tmp_path / "zero.xlsx"
+    assert export_publication(ctx, "xyjt_jiangsu_repairs", date_from=start, date_to=end, out=zero, unit="县交通运输局").zero_report
+    assert load_workbook(zero).worksheets[0].title == "零报送"
+    with pytest.raises(ProfileError, match="双公示格式"):
+        export_publication(ctx, "jiangsu_sgs_cf", date_from=start, date_to=end, out=tmp_path / "x.xlsx")
+
+
+def test_every_shipped_publication_profile_names_fields_its_source_has(tmp_path: Path, ctx) -> None:
+    from xuyi_desktop.services.platform_export import SOURCE_FIELDS, export_publication, publication_profiles
+
+    profiles = publication_profiles()
+    assert {p.name for p in profiles} >= {"xyjt_jiangsu_ratings", "xyjt_jiangsu_commitments", "xyjt_jiangsu_lists", "xyjt_jiangsu_repairs"}
+    for p in profiles:
+        load_profile(p.name, fields=SOURCE_FIELDS)  # refuses a field the source lacks
+        export_publication(ctx, p.name, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31), out=tmp_path / f"{p.name}.xlsx")

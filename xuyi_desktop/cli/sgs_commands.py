@@ -156,6 +156,17 @@ def register(sub: Any) -> None:
     esgs.add_argument("--json", action="store_true")
     esgs.set_defaults(func=_export)
 
+    pub = exp.add_parser("publication", help="按上级平台的发布格式导出信用评价、信用承诺（含践诺、违诺）、红黑名单、信用修复（如 信用交通江苏）")
+    pub.add_argument("--profile", required=True, metavar="NAME", help="导出格式，如 xyjt_jiangsu_commitments（见 xuyi sgs profiles）")
+    pub.add_argument("--month", type=_month, metavar="YYYY-MM", help="所属月份（代替 --from/--to）")
+    pub.add_argument("--from", dest="date_from", type=_date)
+    pub.add_argument("--to", dest="date_to", type=_date)
+    pub.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    pub.add_argument("--unit", help="零报送说明上的报送单位（默认：当前用户的单位）")
+    pub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    pub.add_argument("--json", action="store_true")
+    pub.set_defaults(func=_publication)
+
     prof = ssub.add_parser("profiles", help="列出可用的导出格式（上级平台模板）")
     prof.add_argument("--json", action="store_true")
     prof.set_defaults(func=_profiles)
@@ -354,17 +365,35 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_OK if result.failed_rows == 0 else EXIT_REJECTED
 
 
-def _export(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.sgs_exchange import export_sgs
-
+def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
     if args.month and (args.date_from or args.date_to):
         raise argparse.ArgumentTypeError("--month 与 --from/--to 只能用一种")
     if args.month:
-        date_from, date_to = args.month
-    elif args.date_from and args.date_to:
-        date_from, date_to = args.date_from, args.date_to
+        return args.month  # type: ignore[no-any-return]
+    if args.date_from and args.date_to:
+        return args.date_from, args.date_to
+    raise argparse.ArgumentTypeError("请给出 --month YYYY-MM，或 --from 和 --to")
+
+
+def _publication(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.platform_export import export_publication
+
+    date_from, date_to = _period(args)
+    result = export_publication(context(args), args.profile, date_from=date_from, date_to=date_to, out=args.out, unit=args.unit,
+                                today=args.today)
+    if args.json:
+        print_json(result.to_json())
+    elif result.zero_report:
+        print(f"{result.path}：本期无数据，已生成零报送说明")
     else:
-        raise argparse.ArgumentTypeError("请给出 --month YYYY-MM，或 --from 和 --to")
+        print(f"{result.path}：{result.rows} 条")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_exchange import export_sgs
+
+    date_from, date_to = _period(args)
     result = export_sgs(context(args), date_from=date_from, date_to=date_to, out=args.out, batch_no=args.batch,
                         public=args.public, profile=args.profile, unit=args.unit, today=args.today)
     if args.json:

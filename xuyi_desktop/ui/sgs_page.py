@@ -165,6 +165,7 @@ class SgsPage(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.unit_edit = QLineEdit(self)
         self.unit_edit.setPlaceholderText(self.tr("决定机关（全部）"))
+        self.unit_edit.setMinimumWidth(170)
         from xuyi_desktop.ui.widgets import attach_unit_completer
 
         attach_unit_completer(self.unit_edit)
