@@ -216,3 +216,25 @@ def test_feedback_search_and_resubmit_in_the_list(qtbot, ctx, settings, dialogs,
     assert page.table.rowCount() == 3
     page.search_edit.clear()
     assert page.table.rowCount() == 4
+
+
+def test_publish_button_writes_what_the_cli_writes(qtbot, ctx, settings, twin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seed(ctx)
+    page = shown_page(qtbot, ctx, settings)
+    page.publish_button.click()
+    dialog = page.export_dialog
+    assert dialog.windowTitle() == "发布到上级平台"
+    names = [dialog.profile_combo.itemData(i) for i in range(dialog.profile_combo.count())]
+    assert "xyjt_jiangsu_commitments" in names and "jiangsu_sgs_cf" not in names
+    dialog.set_profile("xyjt_jiangsu_lists")
+    dialog.month_combo.setCurrentIndex(1)
+    dialog.unit_edit.setText("盱眙县交通运输局")
+    out = tmp_path / "gui.xlsx"
+    dialog.path_edit.setText(str(out))
+    with qtbot.waitSignal(dialog.exported, timeout=20000):
+        dialog.start_button.click()
+    cli_out = tmp_path / "cli.xlsx"
+    done = xuyi(twin, "export", "publication", "--profile", "xyjt_jiangsu_lists", "--month", "2025-11", "--unit", "盱眙县交通运输局",
+                "--out", str(cli_out), "--today", "2025-12-01")
+    assert done.returncode == 0, done.stderr
+    assert cells(out) == cells(cli_out) and ["所属期", "2025年11月"] in cells(out)[0]  # no list entries: the zero report

@@ -1,4 +1,4 @@
-"""导出报送批次 / 导出公示版: the 双公示 export of `xuyi export sgs`, off the GUI thread.
+"""导出报送批次 / 导出公示版 / 发布到上级平台: `xuyi export sgs` and `xuyi export publication`, off the GUI thread.
 
 The format is chosen from the export profiles shipped as data (resources/exchange/profiles: the upper
 platform's templates) or this system's own two-sheet workbook; the period from a month or two dates. A
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.platform_export import PublicationResult, export_publication, publication_profiles
 from xuyi_desktop.services.sgs_exchange import ExportResult, export_sgs, sgs_profiles
 from xuyi_desktop.ui.operations import run_in_background
 
@@ -44,20 +45,21 @@ def _month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 class SgsExportDialog(QDialog):
     exported = Signal(object)  # ExportResult
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, public: bool = False,
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, public: bool = False, publication: bool = False,
                  today: dt.date | None = None, folder: Path | None = None) -> None:
         super().__init__(parent)
-        self._ctx, self._public, self._today = ctx, public, today
+        self._ctx, self._public, self._publication, self._today = ctx, public, publication, today
         self._folder = folder or Path.home()
         self.result_value: ExportResult | BaseException | None = None
-        self.setWindowTitle(self.tr("导出公示版") if public else self.tr("导出报送批次"))
+        self.setWindowTitle(self.tr("发布到上级平台") if publication else self.tr("导出公示版") if public else self.tr("导出报送批次"))
         today_ = today or dt.date.today()
 
         self.profile_combo = QComboBox(self)
-        self.profiles = sgs_profiles()
+        self.profiles = publication_profiles() if publication else sgs_profiles()
         for p in self.profiles:
             self.profile_combo.addItem(p.title, p.name)
-        self.profile_combo.addItem(OWN_FORMAT, "")
+        if not publication:
+            self.profile_combo.addItem(OWN_FORMAT, "")
         if public:
             self.profile_combo.setCurrentIndex(self.profile_combo.count() - 1)
         self.month_combo = QComboBox(self)
@@ -95,13 +97,16 @@ class SgsExportDialog(QDialog):
         form.addRow(self.tr("导出格式"), self.profile_combo)
         form.addRow(self.tr("所属月份"), self.month_combo)
         form.addRow(self.tr("决定日期"), period)
-        if not public:
+        if not public and not publication:
             form.addRow(self.tr("报送批次号"), self.batch_edit)
+        if not public:
             form.addRow(self.tr("报送单位"), self.unit_edit)
         form.addRow(self.tr("保存到"), where)
         self.explain = QLabel(self)
         self.explain.setWordWrap(True)
         self.explain.setText(
+            self.tr("按所选平台的发布格式导出所选期间的记录（个人证件号码隐去中间部分），不改动记录；本期没有记录时生成零报送说明。")
+            if publication else
             self.tr("公示版：不含已撤销、已修复、已过公示期和不予公示的记录，个人证件号码隐去中间部分；不标记已报送。")
             if public else
             self.tr("报送批次：导出本期未报送的记录（以及更正、撤销后待重报的记录），并标记为已报送。"
@@ -156,7 +161,7 @@ class SgsExportDialog(QDialog):
         name = self.profile_combo.currentData() or "双公示"
         ym = self.month_combo.currentData()
         when = f"{ym[0]}-{ym[1]:02d}" if ym else dt.date.today().isoformat()
-        what = "公示版" if self._public else "报送"
+        what = "发布" if self._publication else "公示版" if self._public else "报送"
         self.path_edit.setText(str(self._folder / f"{name}_{what}_{when}.xlsx"))
 
     def _browse(self) -> None:
@@ -182,6 +187,14 @@ class SgsExportDialog(QDialog):
         self.progress.setRange(0, 0)  # busy: one transaction, no figure to show until it ends
         self.status.setText(self.tr("正在导出…"))
 
+        if self._publication:
+            def publish() -> PublicationResult:
+                return export_publication(ctx, profile or "", date_from=date_from, date_to=date_to, out=out, unit=unit,  # type: ignore[arg-type]
+                                          today=today)
+
+            run_in_background(publish, self._published, self._failed, owner=self)
+            return
+
         def work() -> ExportResult:
             return export_sgs(ctx, date_from=date_from, date_to=date_to, out=out, batch_no=batch, public=public,  # type: ignore[arg-type]
                               profile=profile, unit=unit, today=today)
@@ -206,6 +219,15 @@ class SgsExportDialog(QDialog):
         if result.incomplete:
             text += self.tr("\n{0} 条缺少平台必填项，未导出：{1}").format(len(result.incomplete), "、".join(result.incomplete[:5]))
         self.status.setText(text)
+        self.exported.emit(result)
+
+    def _published(self, result: PublicationResult) -> None:
+        self.result_value = result  # type: ignore[assignment]
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.start_button.setEnabled(True)
+        self.status.setText(self.tr("本期没有记录，已生成零报送说明：{0}").format(result.path) if result.zero_report
+                            else self.tr("已导出 {0} 条 → {1}").format(result.rows, result.path))
         self.exported.emit(result)
 
     def _failed(self, exc: BaseException) -> None:

@@ -214,6 +214,8 @@ class SgsPage(QWidget):
         self.export_button.setToolTip(self.tr("按上级平台模板导出本期未报送的记录并标记已报送；本期无记录时生成零报送说明"))
         self.public_button = QPushButton(self.tr("导出公示版…"), self)
         self.public_button.setToolTip(self.tr("可向社会公示的记录（个人证件号码隐去中间部分），不标记已报送"))
+        self.publish_button = QPushButton(self.tr("发布到信用交通江苏…"), self)
+        self.publish_button.setToolTip(self.tr("按平台发布格式导出信用评价、信用承诺（含践诺、违诺）、红黑名单、信用修复"))
         self.feedback_button = QPushButton(self.tr("导入反馈…"), self)
         self.feedback_button.setToolTip(self.tr("导入上级平台的反馈文件：被退回的记录标为“待重报”并注明原因"))
         self.correct_button = QPushButton(self.tr("更正…"), self)
@@ -233,6 +235,7 @@ class SgsPage(QWidget):
         self.import_button.clicked.connect(self.open_import)
         self.export_button.clicked.connect(lambda: self.open_export(public=False))
         self.public_button.clicked.connect(lambda: self.open_export(public=True))
+        self.publish_button.clicked.connect(lambda: self.open_export(public=False, publication=True))
         self.feedback_button.clicked.connect(lambda: self.import_feedback())
         self.correct_button.clicked.connect(lambda: self.correct_selected())
         self.withdraw_button.clicked.connect(lambda: self.withdraw_selected())
@@ -246,9 +249,10 @@ class SgsPage(QWidget):
             b.setEnabled(can_edit)
         self.export_button.setEnabled(can_export and can_edit)
         self.public_button.setEnabled(can_export)
+        self.publish_button.setEnabled(can_export)
         exchange = QHBoxLayout()
         for b in (self.add_penalty_button, self.add_license_button, self.import_button, self.export_button, self.public_button,
-                  self.feedback_button):
+                  self.feedback_button, self.publish_button):
             exchange.addWidget(b)
         exchange.addStretch(1)
         selection = QHBoxLayout()
@@ -417,13 +421,14 @@ class SgsPage(QWidget):
         self.import_dialog.finished_import.connect(lambda _r: self.refresh())
         self.import_dialog.open()
 
-    def open_export(self, *, public: bool, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
-        """导出报送批次 / 导出公示版 (services.sgs_exchange.export_sgs, as `xuyi export sgs`)."""
+    def open_export(self, *, public: bool, publication: bool = False, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+        """导出报送批次 / 导出公示版 (services.sgs_exchange.export_sgs, as `xuyi export sgs`) and 发布到信用交通江苏
+        (services.platform_export.export_publication, as `xuyi export publication`)."""
         from xuyi_desktop.ui.sgs_export_dialog import SgsExportDialog
 
-        dialog = SgsExportDialog(self._ctx, self, public=public, today=self._today)
+        dialog = SgsExportDialog(self._ctx, self, public=public, publication=publication, today=self._today)
         dialog.exported.connect(lambda result: (self.message.emit(dialog.status.text().splitlines()[0]),
-                                                None if result.public else self.refresh()))
+                                                self.refresh() if getattr(result, "batch_no", "") else None))
         self.export_dialog = dialog
         if exec_dialog:
             dialog.open()
