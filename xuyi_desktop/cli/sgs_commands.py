@@ -258,7 +258,7 @@ def _print_record(view: Any, as_json: bool) -> None:
         print_json(view.to_json())
         return
     print(f"{view.id}\t{view.kind.label}\t{view.document_no}\t{view.name}\t决定 {view.decided}\t"
-          f"截止 {view.deadline or '待定'}\t{view.status.label}")
+          f"截止 {view.deadline or '待定'}\t{view.status_text}")
     for w in view.warnings:
         print(f"提示：{w}", file=sys.stderr)
 
