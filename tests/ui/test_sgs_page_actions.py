@@ -62,6 +62,14 @@ def state(ctx: Any) -> list[tuple[Any, ...]]:
                    v.status_text, v.batch_no, str(v.withdrawn_on), v.withdrawn_reason) for v in sgs.list_records(ctx, today=TODAY))
 
 
+def twin_id(db: str, document_no: str) -> str:
+    context = open_context(db)
+    try:
+        return str(next(v.id for v in sgs.list_records(context, today=TODAY) if v.document_no == document_no))
+    finally:
+        context.close()
+
+
 def cli_state(db: str) -> list[tuple[Any, ...]]:
     context = open_context(db)
     try:
@@ -149,8 +157,7 @@ def test_correct_button_changes_what_the_cli_changes(qtbot, ctx, settings, twin)
         dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert not dialog.isVisible()
 
-    target = next(v for v in sgs.list_records(open_context(twin), today=TODAY) if v.document_no == "盱交罚〔2025〕2号")
-    done = xuyi(twin, "sgs", "correct", str(target.id), "--set", "处罚内容=罚款人民币六千元", "--set", "CF_NR_FK=0.6",
+    done = xuyi(twin, "sgs", "correct", twin_id(twin, "盱交罚〔2025〕2号"), "--set", "处罚内容=罚款人民币六千元", "--set", "CF_NR_FK=0.6",
                 "--reason", "金额笔误")
     assert done.returncode == 0, done.stderr
     assert state(ctx) == cli_state(twin)
@@ -167,8 +174,7 @@ def test_withdraw_button_changes_what_the_cli_changes(qtbot, ctx, settings, twin
     dialog.reason_edit.setText("申请人撤回申请")
     with qtbot.waitSignal(page.refreshed, timeout=10000):
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
-    target = next(v for v in sgs.list_records(open_context(twin), today=TODAY) if v.document_no == "盱交许〔2025〕1号")
-    done = xuyi(twin, "sgs", "withdraw", str(target.id), "--on", "2025-11-20", "--reason", "申请人撤回申请")
+    done = xuyi(twin, "sgs", "withdraw", twin_id(twin, "盱交许〔2025〕1号"), "--on", "2025-11-20", "--reason", "申请人撤回申请")
     assert done.returncode == 0, done.stderr
     assert state(ctx) == cli_state(twin)
     select(page, "盱交许〔2025〕1号")
@@ -238,3 +244,16 @@ def test_publish_button_writes_what_the_cli_writes(qtbot, ctx, settings, twin, t
                 "--out", str(cli_out), "--today", "2025-12-01")
     assert done.returncode == 0, done.stderr
     assert cells(out) == cells(cli_out) and ["所属期", "2025年11月"] in cells(out)[0]  # no list entries: the zero report
+
+
+def test_enter_on_a_row_opens_its_correction_and_esc_closes_it(qtbot, ctx, settings) -> None:  # type: ignore[no-untyped-def]
+    seed(ctx)
+    page = shown_page(qtbot, ctx, settings)
+    select(page, "盱交罚〔2025〕1号")
+    page.table.setCurrentCell(page.table.currentRow(), 1)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = page.record_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.inputs["wsh"].text() == "盱交罚〔2025〕1号"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()

@@ -242,7 +242,7 @@ class SgsPage(QWidget):
         self.report_button.clicked.connect(lambda: self.mark_selected_reported())
         self.classify_button.clicked.connect(lambda: self.classify_selected())
         self.table.itemSelectionChanged.connect(self._update_classify)
-        self.table.itemDoubleClicked.connect(lambda _i: self.correct_selected())
+        self.table.itemActivated.connect(lambda _i: self.correct_selected())  # Enter or double-click opens the correction
         can_edit = self._ctx.can(Permission.ENTITY_EDIT)
         can_export = self._ctx.can(Permission.EXPORT)
         for b in (self.add_penalty_button, self.add_license_button, self.import_button, self.feedback_button):
