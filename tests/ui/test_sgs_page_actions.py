@@ -217,6 +217,8 @@ def test_feedback_search_and_resubmit_in_the_list(qtbot, ctx, settings, dialogs,
     assert page.table.rowCount() == 1
     assert page.table.item(0, SgsPage.STATUS_COLUMN).text() == "待重报"
     assert page.table.item(0, len(SgsPage.COLUMNS) - 1).text() == "平台退回：CF_NR_FK 罚款金额与处罚内容不一致"
+    page.search_edit.setText("待重报")  # a status, typed in the same box
+    assert [page.table.item(i, 1).text() for i in range(page.table.rowCount())] == ["盱交罚〔2025〕1号"]
     page.search_edit.clear()
     qtbot.keyClicks(page.search_edit, "9132")  # the credit code, typed
     assert page.table.rowCount() == 3

@@ -172,7 +172,7 @@ class SgsPage(QWidget):
         refresh = QPushButton(self.tr("统计"), self)
         refresh.clicked.connect(self.refresh)
         self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText(self.tr("搜索：相对人名称、决定文书号、信用代码（Ctrl+F）"))
+        self.search_edit.setPlaceholderText(self.tr("搜索：相对人名称、文书号、信用代码或“待重报”（Ctrl+F）"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(300)
         self.search_edit.textChanged.connect(lambda _t: self._fill())
@@ -350,7 +350,7 @@ class SgsPage(QWidget):
         if not text:
             return True
         folded = text.upper()
-        return (text in r.name or folded in r.document_no.upper() or folded in str(r.values.get("xdr_shxym", "")).upper()
+        return (text in r.name or text == r.status_text or folded in r.document_no.upper() or folded in str(r.values.get("xdr_shxym", "")).upper()
                 or folded in str(r.values.get("xdr_zjhm", "")).upper())
 
     def visible_records(self) -> list[RecordView]:

@@ -82,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         page.table.selectAll()
         _settle(app)
         window.grab().save(str(out / "sgs_page.png"))
+        refused = next(r for r in page.records if r.rejected_reason)
+        page.search_edit.setText(refused.document_no)  # the list follows the search box
+        _settle(app)
+        window.grab().save(str(out / "sgs_page_refused.png"))
+        page.search_edit.clear()
+        page.table.selectAll()
+        _settle(app)
         dialog = page.mark_selected_reported(exec_dialog=False)
         dialog.show()
         _settle(app)
