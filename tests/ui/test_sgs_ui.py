@@ -79,7 +79,8 @@ def test_dashboard_figures_lead_to_the_records(qtbot, ctx, settings) -> None:  #
     qtbot.addWidget(page)
     page.show()
     qtbot.waitUntil(lambda: page.figures is not None, timeout=10000)
-    assert page.figure_buttons["report_rate"].text() == "报送率\n50.0%"
+    assert page.figure_buttons["report_rate"].text() == "报送率  50.0%\n目标 ≥100%  未达标"  # judged against the plan's target
+    assert page.figure_buttons["report_rate"].property("met") is False
     assert page.table.rowCount() == 2
     page.figure_buttons["report_rate"].click()
     assert [r.document_no for r in page.visible_records()] == ["盱交罚〔2025〕2号"]

@@ -23,6 +23,15 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD（收到：{text}）") from exc
 
 
+def _month(text: str) -> tuple[dt.date, dt.date]:
+    try:
+        first = dt.date.fromisoformat(text.strip() + "-01")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"月份应写成 YYYY-MM（收到：{text}）") from exc
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
 def _kind(text: str) -> Any:
     from xuyi_desktop.domain.sgs import RecordKind
 
@@ -131,15 +140,39 @@ def register(sub: Any) -> None:
     isgs.add_argument("--json", action="store_true")
     isgs.set_defaults(func=_import)
 
+    fb = imp.add_parser("sgs-feedback", help="导入上级平台的反馈文件（被退回的记录及原因），将这些记录标为“待重报”")
+    fb.add_argument("file", type=Path, help="平台反馈 .xlsx（行政相对人名称、决定文书号、处理结果、失败原因，或 XK_/CF_ 代码表头）")
+    fb.add_argument("--json", action="store_true")
+    fb.set_defaults(func=_import_feedback)
+
     exp = command_group(sub, "export", "导出 (export spreadsheets)")
-    esgs = exp.add_parser("sgs", help="导出报送批次 .xlsx（上级平台列顺序，每种记录一张表），并标记已报送")
-    esgs.add_argument("--from", dest="date_from", type=_date, required=True)
-    esgs.add_argument("--to", dest="date_to", type=_date, required=True)
+    esgs = exp.add_parser("sgs", help="导出报送批次 .xlsx（--profile 按上级平台模板；默认本系统格式，每种记录一张表），并标记已报送")
+    esgs.add_argument("--profile", metavar="NAME", help="导出格式（resources/exchange/profiles 下的文件名，如 jiangsu_sgs_cf，或一个 .toml 文件路径；见 xuyi sgs profiles）")
+    esgs.add_argument("--month", type=_month, metavar="YYYY-MM", help="所属月份（代替 --from/--to）")
+    esgs.add_argument("--from", dest="date_from", type=_date)
+    esgs.add_argument("--to", dest="date_to", type=_date)
     esgs.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
     esgs.add_argument("--batch", help="批次号（默认自动生成）")
+    esgs.add_argument("--unit", help="零报送说明上的报送单位（默认：当前用户的单位）")
     esgs.add_argument("--public", action="store_true", help="公开版：个人证件号码隐去中间部分，不含已撤销、已过公示期的记录，不标记已报送")
+    esgs.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     esgs.add_argument("--json", action="store_true")
     esgs.set_defaults(func=_export)
+
+    pub = exp.add_parser("publication", help="按上级平台的发布格式导出信用评价、信用承诺（含践诺、违诺）、红黑名单、信用修复（如 信用交通江苏）")
+    pub.add_argument("--profile", required=True, metavar="NAME", help="导出格式，如 xyjt_jiangsu_commitments（见 xuyi sgs profiles）")
+    pub.add_argument("--month", type=_month, metavar="YYYY-MM", help="所属月份（代替 --from/--to）")
+    pub.add_argument("--from", dest="date_from", type=_date)
+    pub.add_argument("--to", dest="date_to", type=_date)
+    pub.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    pub.add_argument("--unit", help="零报送说明上的报送单位（默认：当前用户的单位）")
+    pub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    pub.add_argument("--json", action="store_true")
+    pub.set_defaults(func=_publication)
+
+    prof = ssub.add_parser("profiles", help="列出可用的导出格式（上级平台模板）")
+    prof.add_argument("--json", action="store_true")
+    prof.set_defaults(func=_profiles)
 
     stats = command_group(sub, "stats", "统计指标 (indicators)")
     ssgs = stats.add_parser("sgs", help="双公示报送率、合规率、及时率和数据完整率")
@@ -228,7 +261,7 @@ def _print_record(view: Any, as_json: bool) -> None:
         print_json(view.to_json())
         return
     print(f"{view.id}\t{view.kind.label}\t{view.document_no}\t{view.name}\t决定 {view.decided}\t"
-          f"截止 {view.deadline or '待定'}\t{view.status.label}")
+          f"截止 {view.deadline or '待定'}\t{view.status_text}")
     for w in view.warnings:
         print(f"提示：{w}", file=sys.stderr)
 
@@ -339,15 +372,76 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_OK if result.failed_rows == 0 else EXIT_REJECTED
 
 
+def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
+    if args.month and (args.date_from or args.date_to):
+        raise argparse.ArgumentTypeError("--month 与 --from/--to 只能用一种")
+    if args.month:
+        return args.month  # type: ignore[no-any-return]
+    if args.date_from and args.date_to:
+        return args.date_from, args.date_to
+    raise argparse.ArgumentTypeError("请给出 --month YYYY-MM，或 --from 和 --to")
+
+
+def _publication(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.platform_export import export_publication
+
+    date_from, date_to = _period(args)
+    result = export_publication(context(args), args.profile, date_from=date_from, date_to=date_to, out=args.out, unit=args.unit,
+                                today=args.today)
+    if args.json:
+        print_json(result.to_json())
+    elif result.zero_report:
+        print(f"{result.path}：本期无数据，已生成零报送说明")
+    else:
+        print(f"{result.path}：{result.rows} 条")
+    return EXIT_OK
+
+
 def _export(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.sgs_exchange import export_sgs
 
-    result = export_sgs(context(args), date_from=args.date_from, date_to=args.date_to, out=args.out, batch_no=args.batch,
-                        public=args.public)
+    date_from, date_to = _period(args)
+    result = export_sgs(context(args), date_from=date_from, date_to=date_to, out=args.out, batch_no=args.batch,
+                        public=args.public, profile=args.profile, unit=args.unit, today=args.today)
     if args.json:
         print_json(result.to_json())
+        return EXIT_OK
+    if result.zero_report:
+        print(f"{result.path}：本期无数据，已生成零报送说明")
     else:
         print(f"{result.path}：行政许可 {result.licenses} 条，行政处罚 {result.penalties} 条，批次 {result.batch_no or '（公开版）'}")
+    if result.held_back:
+        print(f"提示：{len(result.held_back)} 条被平台退回的记录尚未更正，仍为“待重报”，未导出：{'、'.join(result.held_back[:MAX_LINES])}", file=sys.stderr)
+    if result.incomplete:
+        print(f"提示：{len(result.incomplete)} 条缺少平台必填项，未导出也未标记：{'、'.join(result.incomplete[:MAX_LINES])}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    from xuyi_desktop.exchange.profiles import SOURCES, list_profiles
+
+    profiles = list_profiles()
+    if args.json:
+        print_json([{"name": p.name, "title": p.title, "destination": p.destination, "source": p.source,
+                     "columns": p.headers} for p in profiles])
+    else:
+        for p in profiles:
+            print(f"{p.name}\t{p.title}\t{SOURCES[p.source]}\t{len(p.columns)} 列")
+    return EXIT_OK
+
+
+def _import_feedback(args: argparse.Namespace) -> int:
+    from xuyi_desktop.services.sgs_feedback import import_feedback
+
+    result = import_feedback(context(args), args.file)
+    if args.json:
+        print_json(result.to_json())
+        return EXIT_OK
+    print(f"{result.file.name}：共 {result.rows} 行，退回待重报 {len(result.marked)} 条，通过 {result.accepted} 条，未匹配 {len(result.unmatched)} 条")
+    for line in result.marked[:MAX_LINES]:
+        print(f"  待重报：{line.document_no} {line.name}：{line.reason}")
+    for line in result.unmatched[:MAX_LINES]:
+        print(f"提示：第{line.row}行 {line.document_no} {line.name}：{line.problem}，未处理", file=sys.stderr)
     return EXIT_OK
 
 

@@ -91,6 +91,18 @@ class RecordView:
     warnings: tuple[str, ...] = ()
     deadline_tentative: bool = False  # counted by weekends alone (the year's holiday notice missing): 待确认
     class_source: str = ""  # record / rule / pending / review
+    rejected_reason: str = ""  # the upper platform refused it (feedback file): 待重报 until corrected
+    rejected_on: dt.date | None = None
+
+    @property
+    def status_text(self) -> str:
+        """The status as the list shows it: 待重报 wins over the deadline status once a record must be sent again."""
+        return "待重报" if self.resubmit_needed else self.status.label
+
+    @property
+    def unreported(self) -> bool:
+        """Still to be sent: never reported, or 待重报."""
+        return self.reported_on is None or self.resubmit_needed
 
     @property
     def name(self) -> str:
@@ -122,7 +134,8 @@ class RecordView:
             "publicity_end": self.publicity_end.isoformat() if self.publicity_end else None,
             "values": values, "warnings": list(self.warnings), "deadline_tentative": self.deadline_tentative,
             "deadline_label": (self.deadline.isoformat() + ("（待确认）" if self.deadline_tentative else "")) if self.deadline else "",
-            "class_source": self.class_source,
+            "class_source": self.class_source, "rejected_reason": self.rejected_reason,
+            "rejected_on": self.rejected_on.isoformat() if self.rejected_on else None, "status_text": self.status_text,
         }
 
 
@@ -151,7 +164,7 @@ def view_of(r: SgsRecord, today: dt.date | None = None, warnings: Iterable[str] 
         rules.report_status(r.deadline, r.reported_on, today), r.reported_on, r.batch_no, r.withdrawn_on,
         r.withdrawn_reason, r.resubmit_needed, problems,
         tuple(rules.label(kind, n) for n in rules.missing_fields(kind, values)), r.gsjzq, tuple(warnings),
-        bool(r.deadline_tentative), r.class_source or "",
+        bool(r.deadline_tentative), r.class_source or "", r.rejected_reason or "", r.rejected_on,
     )
 
 
@@ -395,6 +408,7 @@ def withdraw_in(session: Session, ctx: AppContext, row: SgsRecord, *, on: dt.dat
         row.zt = "无效"
     row.updated_office = ctx.office_code
     row.resubmit_needed = row.reported_on is not None
+    row.rejected_reason, row.rejected_on = "", None  # the withdrawal is what is sent next, not the refused version
     session.flush()
     audit.record_business_change(
         session, ctx, table_name=TABLE, record_id=row.id, action="withdraw", record_version=row.version,
@@ -425,6 +439,7 @@ def mark_reported_in(session: Session, ctx: AppContext, rows: Iterable[SgsRecord
         row.reported_on = row.reported_on if row.reported_on and not row.resubmit_needed else on
         if row.resubmit_needed:
             row.resubmit_needed = False
+        row.rejected_reason, row.rejected_on = "", None
         row.batch_no = batch_no
         row.updated_office = ctx.office_code
         session.flush()
@@ -434,6 +449,22 @@ def mark_reported_in(session: Session, ctx: AppContext, rows: Iterable[SgsRecord
         )
         count += 1
     return count
+
+
+def reject_in(session: Session, ctx: AppContext, row: SgsRecord, *, reason: str, on: dt.date, source: str) -> SgsRecord:
+    """The upper platform refused the record (its feedback file `source`): 待重报 with the reason, in the caller's
+    transaction; logged and audited like every change."""
+    before = row_image(row)
+    row.resubmit_needed = True
+    row.rejected_reason, row.rejected_on = reason.strip() or "（平台未说明原因）", on
+    row.updated_office = ctx.office_code
+    session.flush()
+    audit.record_business_change(
+        session, ctx, table_name=TABLE, record_id=row.id, action="reject", record_version=row.version,
+        before=before, after=row_image(row),
+        summary=f"{RecordKind(row.kind).label} {row.wsh} 被上级平台退回，待重报：{row.rejected_reason}（{source}）",
+    )
+    return row
 
 
 def mark_reported(

@@ -183,3 +183,33 @@ def indicators(
     with ctx.transaction() as session:
         rows = list(session.execute(stmt).scalars())
         return compute(rows, date_from=date_from, date_to=date_to, unit=unit, as_of=as_of)
+
+
+# The plan's (SPEC §12) and the municipal score's targets behind the four figures (resources/plan/indicators.toml).
+_FIGURE_TARGETS = {
+    "report_rate": "sgs_report_rate",
+    "compliance_rate": "sgs_compliance_rate",
+    "timeliness_rate": "city_timeliness",
+    "completeness": "city_completeness",
+}
+
+
+@dataclass(frozen=True)
+class FigureJudgement:
+    target_text: str  # ≥100%
+    met: bool | None  # None: nothing to judge (no records) or not assessed that year
+    name: str  # the indicator as the plan names it
+
+
+def judge_figures(result: Indicators) -> dict[str, FigureJudgement]:
+    """Each of the four figures against its target, for the year the period ends in."""
+    from xuyi_desktop.services.indicators import indicator_config
+
+    defs = {d.code: d for d in indicator_config()[0]}
+    out: dict[str, FigureJudgement] = {}
+    for key, code in _FIGURE_TARGETS.items():
+        d = defs.get(code)
+        if d is None:
+            continue
+        out[key] = FigureJudgement(d.target_text(), d.met(getattr(result, key), result.date_to.year), d.name)
+    return out

@@ -67,6 +67,10 @@ class SgsRecord(RecordMixin, Base):
     reported_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     batch_no: Mapped[str] = mapped_column(String(64), default="")
     resubmit_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The upper platform refused the reported record (its feedback file, services/sgs_feedback.py): why, and the
+    # day the feedback was imported. 待重报 until corrected (a correction is a new version, which starts clean).
+    rejected_reason: Mapped[str] = mapped_column(Text, default="")
+    rejected_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     repaired_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # 信用修复 (a later issue) ends publicity
