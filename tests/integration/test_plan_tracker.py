@@ -333,6 +333,9 @@ def test_a_database_before_the_plan_tables_upgrades_without_loss(tmp_path: Path)
     ctx.close()
     engine = make_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0019")  # the later revisions have their own downgrades; 0019's tables go by hand
+    with engine.begin() as conn:
         conn.execute(text("DELETE FROM alembic_version"))
         conn.execute(text("INSERT INTO alembic_version VALUES ('0018')"))  # the revision before 0019
         for table in ("plan_task_report", "plan_attachment", "publicity_campaign", "credit_training", "training_attendee",
