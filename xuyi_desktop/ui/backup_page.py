@@ -33,16 +33,14 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import backup
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.backup import ENCRYPTED_SUFFIX, PLAIN_SUFFIX
-from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.operations import OperationRunner, failure_text
 from xuyi_desktop.ui.widgets import error_label
 
 
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
-
-
 class BackupPage(QWidget):
-    """Every slow call runs in the background behind a busy bar; `restored` tells the window to reopen."""
+    """Every slow call runs through the page's operation helper (in the background, behind a busy bar, one failure
+    path); `restored` tells the window to reopen (the whole database changed: the window is rebuilt, so no
+    data-changed announcement is needed)."""
 
     message = Signal(str)
     restored = Signal(object)  # backup.RestoreResult; the context is closed by then
@@ -53,7 +51,6 @@ class BackupPage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._started = False
-        self._busy_buttons: list[QPushButton] = []
         self._build()
 
     # --- building ---
@@ -143,7 +140,6 @@ class BackupPage(QWidget):
         middle.addWidget(check_box, 2)
 
         self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(160)
         self.busy.setMaximumHeight(self.fontMetrics().height())
         self.status_label = QLabel(self)
@@ -151,7 +147,6 @@ class BackupPage(QWidget):
         status = QHBoxLayout()
         status.addWidget(self.busy)
         status.addWidget(self.status_label, 1)
-        self.busy.setVisible(False)
 
         # A shared server database is backed up on the server (pg_dump), not by copying a file from a counter PC.
         self.server_notice = QLabel(
@@ -168,14 +163,16 @@ class BackupPage(QWidget):
         layout.addLayout(middle, 1)
         layout.addLayout(status)
 
-        self._busy_buttons = [self.backup_button, self.save_settings_button, self.restore_button, self.check_button, self.refresh_button]
+        self.ops = OperationRunner(self, self.tr("备份与恢复"), progress=self.busy, status=self.status_label,
+                                   busy_widgets=[self.backup_button, self.save_settings_button, self.restore_button,
+                                                 self.check_button, self.refresh_button])
         self.files_apply = backup.backs_up_files(self._ctx)
         self.server_notice.setVisible(not self.files_apply)
         if not self.files_apply:
             for box in (now_box, settings_box, list_box):
                 box.setVisible(False)
             self.check_report.setPlaceholderText(self.tr("检查数据库服务器（版本、字符集）、操作日志哈希链和数据库版本"))
-            self._busy_buttons = [self.check_button]
+            self.ops.set_busy_widgets([self.check_button])
         self.backup_button.clicked.connect(self.back_up_now)
         self.browse_button.clicked.connect(self._browse)
         self.save_settings_button.clicked.connect(self.save_settings)
@@ -194,32 +191,11 @@ class BackupPage(QWidget):
     # --- busy ---
     @property
     def busy_now(self) -> bool:
-        return self.busy.isVisible()
+        return self.ops.busy
 
-    def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[BaseException], None] | None = None) -> None:
-        self.busy.setVisible(True)
-        self.status_label.setText(what)
-        for button in self._busy_buttons:
-            button.setEnabled(False)
-
-        def finish() -> None:
-            self.busy.setVisible(False)
-            for button in self._busy_buttons:
-                button.setEnabled(button is not self.save_settings_button or self._ctx.can(Permission.SETTINGS))
-
-        def ok(result: Any) -> None:
-            finish()
-            done(result)
-
-        def bad(exc: BaseException) -> None:
-            finish()
-            self.status_label.setText("")
-            if failed is not None:
-                failed(exc)
-            else:
-                QMessageBox.warning(self, self.tr("备份与恢复"), _reason(exc))
-
-        run_in_background(fn, ok, bad, owner=self)
+    def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None],
+             failed: Callable[[BaseException], None] | None = None) -> None:
+        self.ops.run(what, fn, done, failed=failed)
 
     # --- settings and the list ---
     def refresh(self) -> None:
@@ -266,7 +242,7 @@ class BackupPage(QWidget):
         self.settings_error.setVisible(False)
 
         def failed(exc: BaseException) -> None:
-            self.settings_error.setText(_reason(exc))
+            self.settings_error.setText(failure_text(exc))
             self.settings_error.setVisible(True)
 
         def saved(_result: Any) -> None:
@@ -342,7 +318,7 @@ class BackupPage(QWidget):
             self.tr("正在恢复，请稍候…"),
             lambda: backup.restore_database(ctx.url, source, passphrase or None, actor_ctx=ctx),
             self.restored.emit,
-            lambda exc: QMessageBox.warning(self, self.tr("恢复失败"), self.tr("恢复未完成，当前数据库未改动。\n\n{0}").format(_reason(exc))),
+            lambda exc: QMessageBox.warning(self, self.tr("恢复失败"), self.tr("恢复未完成，当前数据库未改动。\n\n{0}").format(failure_text(exc))),
         )
 
     # --- check ---

@@ -25,6 +25,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import users
 from xuyi_desktop.services.context import AppContext, CurrentUser
 from xuyi_desktop.services.entities import count_entities
+from xuyi_desktop.ui.data_events import listen, watch_shared_database
 from xuyi_desktop.ui.operations import run_in_background, wait_for_background
 from xuyi_desktop.ui.pages import EXTRA_PAGES, PageSpec
 from xuyi_desktop.ui.registry_page import RegistryPage
@@ -137,6 +138,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._show_start_notices()
         self.registry.entitiesChanged.connect(self.refresh_count)
+        listen(self.count_label, {"entity"}, self.refresh_count)  # a sync import, another page: recount
+        self.change_watcher = watch_shared_database(ctx, self)  # a shared database: other counters' writes too
         self.registry.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._restore()
         self.refresh_count()
