@@ -14,8 +14,6 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-
-
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
     backup_commands,
@@ -24,12 +22,12 @@ from xuyi_desktop.cli import (
     database_commands,
     entity_commands,
     exchange_commands,
-    key_commands,
     fleet_commands,
+    key_commands,
     ledger_commands,
     overload_commands,
-    points_commands,
     plan_commands,
+    points_commands,
     print_commands,
     profile_commands,
     rating_commands,

@@ -19,7 +19,13 @@ from typing import Any, Protocol
 
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.exchange.columns import CellProblem, HeaderMap, Layout, ParsedRow, normalise_header
-from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem, SheetInfo, open_xlsx, write_sheets_error_report
+from xuyi_desktop.exchange.workbooks import (
+    HEADER_SCAN_ROWS,
+    FileProblem,
+    SheetInfo,
+    open_xlsx,
+    write_sheets_error_report,
+)
 
 PROGRESS_EVERY = 500
 CANCEL_EVERY = 50

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain import sgs as sgs_rules
 from xuyi_desktop.domain.commitments import CommitmentStatus, is_overdue
-from xuyi_desktop.domain.consequences import Decision, RuleBook, RuleFileError, decide, parse_rule_book, previous_period_bounds
+from xuyi_desktop.domain.consequences import (
+    Decision,
+    RuleBook,
+    RuleFileError,
+    decide,
+    parse_rule_book,
+    previous_period_bounds,
+)
 from xuyi_desktop.domain.entities import CATEGORIES, EntityKind, EntityStatus
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.masking import mask_id_number

@@ -35,7 +35,6 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
 from xuyi_desktop.storage.models_sync import (
-    SyncAck,
     SyncAside,
     SyncChange,
     SyncConflict,
@@ -46,8 +45,8 @@ from xuyi_desktop.storage.models_sync import (
 )
 from xuyi_desktop.storage.snapshots import row_image
 from xuyi_desktop.sync import apply as applier
-from xuyi_desktop.sync import conflicts as merge_fields
 from xuyi_desktop.sync import clock as hlc
+from xuyi_desktop.sync import conflicts as merge_fields
 from xuyi_desktop.sync import crypto, export, importing, records
 from xuyi_desktop.sync import format as fmt
 from xuyi_desktop.sync.clock import OfficeClock
