@@ -121,9 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             # A Windows console without UTF-8 must degrade, not crash.
-            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+            stream.reconfigure(errors="replace")
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _EscapingWriter(out), _EscapingWriter(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _EscapingWriter(out), _EscapingWriter(err)
     try:
         return _main(argv)
     finally:

@@ -21,7 +21,7 @@ def fold(text: str) -> str:
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, e.g. 盱眙交通 → ('xuyijiaotong', 'xyjt'); other letters kept as they are."""
     folded = fold(name)
-    syllables = lazy_pinyin(folded, style=Style.NORMAL, errors=lambda chars: list(chars))
+    syllables = lazy_pinyin(folded, style=Style.NORMAL, errors=lambda chars: list(chars))  # type: ignore[arg-type,return-value]
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables if s)
     return full, initials

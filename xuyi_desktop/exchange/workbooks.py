@@ -122,7 +122,7 @@ def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()
 
 
-def open_xlsx(path: Path):  # type: ignore[no-untyped-def]
+def open_xlsx(path: Path):
     """load_workbook(read_only, data_only) after check_xlsx, every failure as one FileProblem."""
     check_xlsx(path)
     try:
@@ -187,7 +187,7 @@ def _install_cell_guard() -> None:
             self.quotePrefix = True
 
     _bind_value._xuyi_guard = True  # type: ignore[attr-defined]
-    Cell._bind_value = _bind_value  # type: ignore[method-assign]
+    Cell._bind_value = _bind_value
 
 
 _install_cell_guard()

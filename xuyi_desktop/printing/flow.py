@@ -39,14 +39,14 @@ class OfficialDoc(BaseDocTemplate):
         frame = Frame(L.TEXT_LEFT, L.TEXT_BOTTOM, L.TEXT_WIDTH, L.TEXT_HEIGHT, 0, 0, 0, 0, id="text")
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._furniture)])
 
-    def _furniture(self, canvas, doc) -> None:  # type: ignore[no-untyped-def]
+    def _furniture(self, canvas, doc) -> None:
         if self.serial:
             L.draw_serial(canvas, self.serial, self.fonts, label=self.serial_label)
         L.draw_page_number(canvas, doc.page, self.fonts)
 
 
-def P(text: str, style: L.TextStyle, **kw: float) -> L.CnParagraph:
-    return L.CnParagraph(text, style, **kw)
+def P(text: str, style: L.TextStyle, *, space_before: float = 0.0, space_after: float = 0.0) -> L.CnParagraph:
+    return L.CnParagraph(text, style, space_before=space_before, space_after=space_after)
 
 
 def grid_table(

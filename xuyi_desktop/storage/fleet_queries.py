@@ -21,7 +21,7 @@ class FleetHit:
     label: str  # what matched, as the clerk reads it: 车辆 苏H12345（黄色） / 船舶 苏盱眙货1234（CN…）
 
 
-def _prefix(column, prefix: str):  # type: ignore[no-untyped-def]
+def _prefix(column, prefix: str):
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
@@ -40,7 +40,7 @@ def search(session: Session, plate: str, number: str, limit: int = 20) -> list[F
     seen: set[uuid.UUID] = set()
     live_v, live_s = Vehicle.deleted_at.is_(None), Vessel.deleted_at.is_(None)
 
-    def take_vehicles(cond) -> None:  # type: ignore[no-untyped-def]
+    def take_vehicles(cond) -> None:
         if len(hits) >= limit:
             return
         for v in session.execute(select(Vehicle).where(cond, live_v).order_by(Vehicle.plate).limit(limit)).scalars():
@@ -48,7 +48,7 @@ def search(session: Session, plate: str, number: str, limit: int = 20) -> list[F
                 seen.add(v.id)
                 hits.append(FleetHit(v.operator_id, "vehicle", v.id, _vehicle_label(v)))
 
-    def take_vessels(cond) -> None:  # type: ignore[no-untyped-def]
+    def take_vessels(cond) -> None:
         if len(hits) >= limit:
             return
         for v in session.execute(select(Vessel).where(cond, live_s).order_by(Vessel.name).limit(limit)).scalars():

@@ -194,7 +194,7 @@ class BackupPage(QWidget):
         return self.ops.busy
 
     def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None],
-             failed: Callable[[BaseException], None] | None = None) -> None:
+             failed: Callable[[BaseException], Any] | None = None) -> None:
         self.ops.run(what, fn, done, failed=failed)
 
     # --- settings and the list ---

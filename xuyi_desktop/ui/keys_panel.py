@@ -103,7 +103,7 @@ class KeysPanel(QGroupBox):
         self.retire_button.setEnabled(status == "approved")
         self.revoke_button.setEnabled(status in ("pending", "approved", "retired"))
 
-    def _run(self, title: str, action, done: str) -> bool:  # type: ignore[no-untyped-def]
+    def _run(self, title: str, action, done: str) -> bool:
         try:
             view = action()
         except DomainError as exc:

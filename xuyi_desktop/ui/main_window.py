@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
@@ -65,6 +66,7 @@ class _LazyPages(Mapping[str, QWidget]):
             window = self._window
             page = spec.build(window._ctx, window._settings, window)
             placeholder = window.pages.widget(index + 1)
+            assert placeholder is not None  # every page has its placeholder until built
             window.pages.insertWidget(index + 1, page)
             window.pages.removeWidget(placeholder)
             placeholder.deleteLater()
@@ -72,7 +74,7 @@ class _LazyPages(Mapping[str, QWidget]):
             window._page_built(page)
         return page
 
-    def __getitem__(self, title: str) -> QWidget:
+    def __getitem__(self, title: str) -> Any:  # the page class depends on the title (callers use its own attributes)
         for index, spec in enumerate(self._specs):
             if spec.title == title:
                 return self.build_at(index)
@@ -249,7 +251,7 @@ class MainWindow(QMainWindow):
         from xuyi_desktop.services.sync import startup_notices
 
         def shown(notices: list[str]) -> None:
-            self.sync_notices = notices
+            self.sync_notices[:] = notices
             if not notices:
                 return
             self.sync_label.setText(self.tr("⚠ 同步提醒：{0}").format(notices[0] if len(notices) == 1 else

@@ -57,8 +57,8 @@ class Operation(QObject):
 
 def run_in_background(
     fn: Callable[[], Any],
-    on_success: Callable[[Any], None],
-    on_failure: Callable[[BaseException], None] | None = None,
+    on_success: Callable[[Any], Any],
+    on_failure: Callable[[BaseException], Any] | None = None,
     *,
     owner: QObject | None = None,
 ) -> Operation:
@@ -171,7 +171,7 @@ class OperationRunner(QObject):
         fn: Callable[[], Any],
         done: Callable[[Any], None] | None = None,
         *,
-        failed: Callable[[BaseException], None] | None = None,
+        failed: Callable[[BaseException], Any] | None = None,
         cancellable: bool = False,
         changes: Iterable[str] | Callable[[Any], Iterable[str]] = (),
     ) -> Operation | None:

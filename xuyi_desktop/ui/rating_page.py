@@ -229,7 +229,7 @@ class RatingPage(QWidget):
         if self.print_button is not None:
             self.print_button.clicked.connect(self.print_certificate)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.entity is None:
             self.focus_search()
@@ -386,7 +386,7 @@ class RatingPage(QWidget):
             lines.append(text)
         self.detail.setHtml("<br>".join(lines))
 
-    def _pending_objections(self, r: RatingView | None) -> list[dict]:  # type: ignore[type-arg]
+    def _pending_objections(self, r: RatingView | None) -> list[dict]:
         return [o for o in (r.objections if r else []) if o.get("outcome") == "pending"]
 
     def _update_buttons(self) -> None:

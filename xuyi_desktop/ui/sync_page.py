@@ -236,7 +236,7 @@ class SyncPage(QWidget):
         return self.ops.busy
 
     def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None], *, cancellable: bool = False,
-             changes: Callable[[Any], set[str]] | set[str] = frozenset()) -> None:
+             changes: Callable[[Any], set[str]] | set[str] | frozenset[str] = frozenset()) -> None:
         self.ops.run(what, fn, done, cancellable=cancellable, changes=changes)
 
     def _failed(self, text: str) -> None:
