@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import backup
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.backup import ENCRYPTED_SUFFIX, PLAIN_SUFFIX
 from xuyi_desktop.ui.operations import OperationRunner, failure_text
 from xuyi_desktop.ui.widgets import error_label
 
@@ -200,33 +198,21 @@ class BackupPage(QWidget):
     # --- settings and the list ---
     def refresh(self) -> None:
         """Read the settings and list the backups in the folder (in the background: it may be a slow share)."""
+        self._run(self.tr("读取备份列表…"), lambda: backup.list_backups(self._ctx), self._show_settings)
 
-        def read() -> tuple[backup.BackupSettings, list[tuple[Path, float, int]]]:
-            current = backup.backup_settings(self._ctx)
-            found: list[tuple[Path, float, int]] = []
-            if current.folder.is_dir():
-                for path in current.folder.iterdir():
-                    if path.is_file() and path.suffix in (PLAIN_SUFFIX, ENCRYPTED_SUFFIX) and not path.name.startswith("."):
-                        stat = path.stat()
-                        found.append((path, stat.st_mtime, stat.st_size))
-            found.sort(key=lambda item: item[1], reverse=True)
-            return current, found
-
-        self._run(self.tr("读取备份列表…"), read, self._show_settings)
-
-    def _show_settings(self, result: tuple[backup.BackupSettings, list[tuple[Path, float, int]]]) -> None:
+    def _show_settings(self, result: tuple[backup.BackupSettings, list[backup.BackupFile]]) -> None:
         current, found = result
         self.folder_edit.setText(str(current.folder))
         self.keep_spin.setValue(current.keep)
         last = current.last_auto.astimezone().strftime("%Y-%m-%d %H:%M") if current.last_auto else self.tr("尚无")
         self.last_auto_label.setText(last)
         self.backups_table.setRowCount(len(found))
-        for row, (path, mtime, size) in enumerate(found):
-            kind = self.tr("加密") if path.suffix == ENCRYPTED_SUFFIX else self.tr("自动") if "-auto-" in path.name else self.tr("手动")
-            cells = (path.name, dt.datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M:%S"), f"{size / 1024 / 1024:.1f} MB", kind)
+        for row, f in enumerate(found):
+            kind = self.tr("加密") if f.encrypted else self.tr("自动") if f.automatic else self.tr("手动")
+            cells = (f.path.name, f.modified.strftime("%Y-%m-%d %H:%M:%S"), f"{f.size / 1024 / 1024:.1f} MB", kind)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, str(path))
+                item.setData(Qt.ItemDataRole.UserRole, str(f.path))
                 if column == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.backups_table.setItem(row, column, item)
@@ -286,13 +272,13 @@ class BackupPage(QWidget):
         if path is None:
             start = self._selected_backup() or self.folder_edit.text()
             chosen, _filter = QFileDialog.getOpenFileName(
-                self, self.tr("选择要恢复的备份"), start, self.tr("数据库备份 (*{0} *{1});;所有文件 (*)").format(PLAIN_SUFFIX, ENCRYPTED_SUFFIX)
+                self, self.tr("选择要恢复的备份"), start, self.tr("数据库备份 (*{0} *{1});;所有文件 (*)").format(backup.PLAIN_SUFFIX, backup.ENCRYPTED_SUFFIX)
             )
             if not chosen:
                 return
             path = chosen
         source = Path(path)
-        if source.suffix == ENCRYPTED_SUFFIX and passphrase is None:
+        if source.suffix == backup.ENCRYPTED_SUFFIX and passphrase is None:
             passphrase, ok = QInputDialog.getText(
                 self, self.tr("备份口令"), self.tr("该备份已加密，请输入备份口令："), QLineEdit.EchoMode.Password
             )
