@@ -58,8 +58,8 @@ def main() -> None:
         reports.print_credit_report(ctx, entities[0][0].id, work / "warm.pdf")  # key, caches
         for e, count in entities:
             for label, fn in (
-                ("信用报告", lambda out: reports.print_credit_report(ctx, e.id, out)),
-                ("专项信用报告 (5 years)", lambda out: reports.print_special_report(ctx, e.id, out, years=5)),
+                ("信用报告", lambda out, e=e: reports.print_credit_report(ctx, e.id, out)),
+                ("专项信用报告 (5 years)", lambda out, e=e: reports.print_special_report(ctx, e.id, out, years=5)),
             ):
                 times = []
                 for r in range(args.repeat):

@@ -196,7 +196,7 @@ def _raw_comparison(ctx, queries, like_n: int, repeat: int = 1) -> float:  # typ
             raw_ms.append(statistics.median(times))
         print(f"raw_sql_same_index_p50_ms: {statistics.median(raw_ms):.2f}  p95_ms: {pct(raw_ms, 95):.2f}")
         like_ms = []
-        for kind, q in [x for x in queries if x[0] == "name"][:like_n]:
+        for _kind, q in [x for x in queries if x[0] == "name"][:like_n]:
             t = time.perf_counter()
             s.execute(text("SELECT search_key FROM entity WHERE name LIKE :p LIMIT 50"), {"p": f"%{q}%"}).all()
             like_ms.append((time.perf_counter() - t) * 1000)

@@ -87,7 +87,7 @@ def database(new_db: databases.NewDatabase) -> str:
 
 
 @pytest.fixture
-def ctx(database: str) -> Iterator["object"]:
+def ctx(database: str) -> Iterator[object]:
     """An application context on a fresh, migrated database."""
     from xuyi_desktop.services.context import open_context
 

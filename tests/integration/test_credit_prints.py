@@ -26,7 +26,7 @@ from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import credit_lists, credit_prints, printing, sgs
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.printing import NothingToPrintError
-from xuyi_desktop.services.sgs_demo import id_card, penalty_raw, uscc
+from xuyi_desktop.services.sgs_demo import id_card, penalty_raw
 from xuyi_desktop.storage.models import AuditEntry
 from xuyi_desktop.storage.models_credit import ListEntry
 

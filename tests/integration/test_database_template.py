@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import databases
 import pytest
 
-import databases
 from xuyi_desktop.services.context import open_context
 from xuyi_desktop.storage.database import make_engine, resolve_db_url
 from xuyi_desktop.storage.migrate import current_revision, head_revision

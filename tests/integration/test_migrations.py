@@ -8,14 +8,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from xuyi_desktop.storage.all_models import Base
 from xuyi_desktop.storage.database import make_engine
 from xuyi_desktop.storage.migrate import current_revision, head_revision, include_name, upgrade_database
-from xuyi_desktop.storage.all_models import Base
 
 
 @pytest.mark.sqlite_only("SQLite's pragmas and its FTS5 table")

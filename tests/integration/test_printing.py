@@ -31,8 +31,8 @@ from xuyi_desktop.printing.output import PrintCancelled
 from xuyi_desktop.printing.publicity import PublicityRow, publicity_list_pdf
 from xuyi_desktop.services import office_keys, printing
 from xuyi_desktop.services.credit_check import check_entity
-from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.dishonesty import add_dishonesty
+from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, get_rating, set_status
 from xuyi_desktop.storage.models import AuditEntry, ChangeLog
 

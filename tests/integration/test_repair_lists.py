@@ -18,7 +18,7 @@ from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.errors import ValidationError
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
-from xuyi_desktop.services import commitments, credit_check, credit_lists, objections, ratings, repair, sgs
+from xuyi_desktop.services import credit_check, credit_lists, objections, ratings, repair, sgs
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.profile import get_profile

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from rating_flow import step_day  # tests/support
 
 from xuyi_desktop.cli import main
 from xuyi_desktop.domain.entities import EntityDraft
@@ -20,7 +21,6 @@ from xuyi_desktop.services import audit, office_keys, printing, users
 from xuyi_desktop.services.context import open_context
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
-from rating_flow import step_day  # tests/support
 
 ADMIN_PW, CLERK_PW, REVIEWER_PW = "Xuyi-admin-2026", "Xuyi-clerk-2026", "Xuyi-review-2026"
 

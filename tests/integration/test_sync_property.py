@@ -13,9 +13,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import pytest
 from sqlalchemy import select
 
 from xuyi_desktop.domain.entities import EntityDraft

@@ -4,7 +4,6 @@ unchanged database; only declared tables and fields are applied, and a refused p
 from __future__ import annotations
 
 import io
-import json
 import sys
 import zipfile
 from pathlib import Path

@@ -9,6 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from rating_flow import step_day  # tests/support
+
 from xuyi_desktop.cli import main
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.identifiers import org_code_check_char, uscc_check_char
@@ -17,7 +19,6 @@ from xuyi_desktop.services import printing
 from xuyi_desktop.services.credit_check import check_entity
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, get_rating, set_status
-from rating_flow import step_day  # tests/support
 
 
 def uscc(n: int) -> str:

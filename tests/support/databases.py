@@ -39,7 +39,7 @@ def database_url(name: str) -> str:
 
 
 @contextmanager
-def admin() -> Iterator["object"]:
+def admin() -> Iterator[object]:
     """An autocommit psycopg connection to the server's `postgres` database (CREATE/DROP DATABASE)."""
     import psycopg
     from sqlalchemy.engine import make_url

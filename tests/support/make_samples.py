@@ -209,11 +209,11 @@ SYNC_ENTITIES = [
 
 
 def make_sync() -> None:
+    from sync_offices import business_dump, make_offices
+
     from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft, RelationType
     from xuyi_desktop.services import entities as svc
     from xuyi_desktop.services import sync
-
-    from sync_offices import business_dump, make_offices
 
     work = Path(tempfile.mkdtemp(prefix="xuyi-sync-samples-"))
     try:

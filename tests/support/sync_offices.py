@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from databases import DatabaseFactory, on_postgresql
 from sqlalchemy import text
 
 from xuyi_desktop.services.context import AppContext, open_context
-
-from databases import DatabaseFactory, on_postgresql
 
 BUSINESS_TABLES = ("entity", "entity_category", "licence", "entity_relation", "rating", "dishonesty_record")
 
@@ -98,9 +97,8 @@ class TestOffice:
                 Path(self.db + side).unlink(missing_ok=True)
             shutil.copyfile(backup, self.db)
         else:
-            from sqlalchemy.engine import make_url
-
             import databases
+            from sqlalchemy.engine import make_url
 
             self.ctx.close()
             databases.create(str(make_url(self.db).database), template=str(make_url(backup).database))

@@ -91,7 +91,9 @@ def invariants(db: Path) -> dict[str, object]:
     """Facts that hold exactly when every demo-data transaction is fully present or fully absent."""
     conn = sqlite3.connect(db)
     try:
-        one = lambda sql: conn.execute(sql).fetchone()[0]
+        def one(sql: str) -> object:
+            return conn.execute(sql).fetchone()[0]
+
         licensed = ",".join(f"'{c}'" for c in LICENCE_BY_CATEGORY)
         facts: dict[str, object] = {
             "integrity": [r[0] for r in conn.execute("PRAGMA integrity_check")],

@@ -6,12 +6,11 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import databases
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from ui_helpers import BULK_ROWS
-
-import databases
 
 
 @pytest.fixture

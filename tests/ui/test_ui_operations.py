@@ -61,3 +61,88 @@ def test_qt_calls_cannot_use_up_none_or_true(qtbot):  # type: ignore[no-untyped-
     for _ in range(20_000):  # would abort an unprotected Python 3.11 process (None starts at a few thousand)
         source.setObjectName("x")
         source.ping.emit()
+
+
+# --- the page's operation helper ------------------------------------------------------------------------------
+
+
+def _page():  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+
+    from xuyi_desktop.ui.operations import OperationRunner
+
+    page = QWidget()
+    button, other, cancel = QPushButton("导出", page), QPushButton("刷新", page), QPushButton("取消", page)
+    other.setEnabled(False)  # disabled before (no permission): still disabled after
+    status, progress = QLabel(page), QProgressBar(page)
+    runner = OperationRunner(page, "测试页", progress=progress, status=status, cancel_button=cancel,
+                             busy_widgets=[button, other])
+    return page, runner, button, other, status
+
+
+def test_runner_busy_state_result_and_data_changed_announcement(qtbot, dialogs):  # type: ignore[no-untyped-def]
+    from xuyi_desktop.ui.data_events import data_events
+
+    page, runner, button, other, status = _page()
+    gate = threading.Event()
+    results: list[object] = []
+    kinds: list[str] = []
+    data_events().changed.connect(kinds.append)
+    with qtbot.waitSignal(runner.finished, timeout=3000):
+        runner.run("正在导出…", lambda: gate.wait(3) and 7, results.append, changes=lambda n: {"entity", "rating"})
+        assert runner.busy and not button.isEnabled() and status.text() == "正在导出…"
+        assert runner.run("再来一次", lambda: 1) is None  # one operation at a time per page
+        gate.set()
+    assert results == [7] and kinds == ["entity", "rating"]
+    assert not runner.busy and button.isEnabled() and not other.isEnabled()
+    assert not dialogs
+
+
+def test_runner_shows_the_services_chinese_message_and_hides_raw_errors_behind_details(qtbot, dialogs):  # type: ignore[no-untyped-def]
+    from xuyi_desktop.domain.errors import FieldProblem, ValidationError
+    from xuyi_desktop.ui.data_events import data_events
+
+    page, runner, button, _other, status = _page()
+    kinds: list[str] = []
+    data_events().changed.connect(kinds.append)
+
+    def refused() -> None:
+        raise ValidationError(FieldProblem("peer", "请先登记接收单位", "no peer"))
+
+    with qtbot.waitSignal(runner.failed, timeout=3000) as failed:
+        runner.run("正在导出…", refused, changes={"entity"})
+    assert failed.args[0] == "请先登记接收单位" and dialogs.texts("warning") == ["请先登记接收单位"]
+    assert button.isEnabled() and kinds == []  # nothing written, nothing announced
+
+    def broken() -> None:
+        raise RuntimeError("(sqlite3.OperationalError) no such table: entity [SQL: SELECT …]")
+
+    with qtbot.waitSignal(runner.failed, timeout=3000) as failed:
+        runner.run("正在导出…", broken)
+    assert "意外错误" in failed.args[0] and "sqlite3" not in failed.args[0]
+    box = runner.failure_box
+    assert box is not None and "sqlite3" in box.detailedText() and "sqlite3" not in box.text()
+    box.close()
+
+
+def test_runner_cancel_is_reported_in_the_status_line_only(qtbot, dialogs):  # type: ignore[no-untyped-def]
+    from xuyi_desktop.domain.errors import DomainError
+
+    page, runner, _button, _other, status = _page()
+    started = threading.Event()
+
+    class Cancelled(DomainError):
+        message_zh = "已取消，数据未改动"
+
+    def work() -> None:
+        started.set()
+        for _ in range(300):
+            if runner.cancelled():
+                raise Cancelled()
+            threading.Event().wait(0.01)
+
+    with qtbot.waitSignal(runner.failed, timeout=5000):
+        runner.run("正在导入…", work, cancellable=True)
+        started.wait(3)
+        runner.cancel()
+    assert status.text() == "已取消，数据未改动" and not dialogs

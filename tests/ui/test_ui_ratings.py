@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rating_flow import step_day
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
+from rating_flow import step_day
 from ui_helpers import USCC_A
 
 from xuyi_desktop.domain.entities import EntityDraft

@@ -90,7 +90,7 @@ def test_wrong_passwords_count_down_then_lock_and_the_lock_is_in_the_login_log(q
     dialog.show()
     qtbot.waitExposed(dialog)
     qtbot.keyClicks(dialog.username_edit, "clerk01")
-    for attempt in range(1, 6):
+    for _attempt in range(1, 6):
         qtbot.keyClicks(dialog.password_edit, "wrong-password")
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)  # Enter logs in
         # The same words for every failure: they never tell whether the name exists (issue 21).

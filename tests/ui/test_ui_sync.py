@@ -103,10 +103,11 @@ def test_export_on_one_office_preview_and_import_on_another(qtbot, offices, tmp_
         qtbot.mouseClick(page_b.apply_button, Qt.MouseButton.LeftButton)
     with b.active():
         qtbot.waitUntil(lambda: page_b.conflicts_table.rowCount() == 1 and not page_b.busy_now(), timeout=10000)
-    assert page_b.conflicts_table.item(0, 3).text() == "address"
+    assert page_b.conflicts_table.item(0, 1).text() == NAME
+    assert page_b.conflicts_table.item(0, 2).text() == "地址"
     # b edited last, so b's value wins the merge; a's value is "the other value"
-    assert page_b.conflicts_table.item(0, 5).text() == "东风路2号"
-    assert page_b.conflicts_table.item(0, 6).text() == "淮河路1号"
+    assert page_b.conflicts_table.item(0, 3).text() == "东风路2号"
+    assert page_b.conflicts_table.item(0, 4).text() == "淮河路1号"
     page_b.conflicts_table.selectRow(0)
     with b.active(), qtbot.waitSignal(page_b.refreshed, timeout=20000):
         qtbot.mouseClick(page_b.restore_button, Qt.MouseButton.LeftButton)
@@ -117,7 +118,7 @@ def test_export_on_one_office_preview_and_import_on_another(qtbot, offices, tmp_
     assert any("淮河路1号" in t for t in dialogs.texts("question"))
 
 
-def test_cancelled_import_leaves_the_database_untouched(qtbot, offices, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_import_leaves_the_database_untouched(qtbot, offices, tmp_path: Path, monkeypatch, dialogs) -> None:  # type: ignore[no-untyped-def]
     a, b = offices
     monkeypatch.setattr(sync, "BATCH", 1)
     with a.active():
@@ -129,19 +130,20 @@ def test_cancelled_import_leaves_the_database_untouched(qtbot, offices, tmp_path
     with b.active(), qtbot.waitSignal(page.previewed, timeout=20000):
         qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
     before = business_dump(b.ctx)
-    original = page._run
+    original = page.ops.run
 
-    def run_cancelled(what, fn, done, *, cancellable=False):  # type: ignore[no-untyped-def]
+    def run_cancelled(what, fn, done=None, **kwargs):  # type: ignore[no-untyped-def]
         def work():  # type: ignore[no-untyped-def]
-            page._cancel.set()
+            page.ops._cancel.set()  # the clerk presses 取消 while the import runs
             return fn()
-        original(what, work, done, cancellable=cancellable)
+        return original(what, work, done, **kwargs)
 
-    monkeypatch.setattr(page, "_run", run_cancelled)
+    monkeypatch.setattr(page.ops, "run", run_cancelled)
     with b.active(), qtbot.waitSignal(page.failed, timeout=20000) as failed:
         qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     assert "已取消" in failed.args[0]
     assert business_dump(b.ctx) == before
+    assert not dialogs.texts("warning")  # a cancellation is said in the status line, not in a box
 
 
 def test_reminders_and_clock_warnings_show_on_the_page_and_at_start(qtbot, offices, tmp_path: Path, dialogs) -> None:  # type: ignore[no-untyped-def]

@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from rating_flow import step_day
 from PySide6.QtCore import Qt
+from rating_flow import step_day
 from ui_helpers import USCC_A
 
 from xuyi_desktop.domain.entities import EntityDraft

@@ -14,8 +14,6 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-
-
 from xuyi_desktop import __version__
 from xuyi_desktop.cli import (
     backup_commands,
@@ -25,12 +23,12 @@ from xuyi_desktop.cli import (
     dict_commands,
     entity_commands,
     exchange_commands,
-    key_commands,
     fleet_commands,
+    key_commands,
     ledger_commands,
     overload_commands,
-    points_commands,
     plan_commands,
+    points_commands,
     print_commands,
     profile_commands,
     rating_commands,
@@ -125,9 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             # A Windows console without UTF-8 must degrade, not crash.
-            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+            stream.reconfigure(errors="replace")
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _EscapingWriter(out), _EscapingWriter(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _EscapingWriter(out), _EscapingWriter(err)
     try:
         return _main(argv)
     finally:

@@ -165,8 +165,8 @@ def _entity(args: argparse.Namespace) -> int:
                 print(f"证照: {lic.licence_type} {lic.number} {lic.valid_from or ''}—{lic.valid_to or ''}")
             for r in relations:
                 print(f"关联: {r.other.name} {r.other.identifier} {r.relation_type.label} {r.title}")
-            for h in history:
-                print(f"{h.at.astimezone():%Y-%m-%d %H:%M} {h.office_code} {h.actor} v{h.version} {h.summary}")
+            for entry in history:
+                print(f"{entry.at.astimezone():%Y-%m-%d %H:%M} {entry.office_code} {entry.actor} v{entry.version} {entry.summary}")
         return EXIT_OK
     if args.entity_command == "edit":
         return _edit(ctx, args)

@@ -63,7 +63,7 @@ def _list(args: argparse.Namespace) -> int:
 def _decide(args: argparse.Namespace) -> int:
     from xuyi_desktop.services import office_keys
 
-    do = {"approve": office_keys.approve_key, "retire": office_keys.retire_key, "revoke": office_keys.revoke_key}[args.action]
+    do: Any = {"approve": office_keys.approve_key, "retire": office_keys.retire_key, "revoke": office_keys.revoke_key}[args.action]
     view = do(context(args), args.fingerprint, args.note)
     if args.json:
         print_json(view.to_json())

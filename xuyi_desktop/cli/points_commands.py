@@ -67,11 +67,11 @@ def _points(args: argparse.Namespace) -> int:
     if cmd == "ledgers":
         rows = points.ledgers(ctx)
         if args.json:
-            print_json([{"entity_id": str(x.entity_id), "name": x.entity_name, "balance": x.standing.balance, "tier": x.standing.tier.name}
-                        for x in rows])
+            print_json([{"entity_id": str(lg.entity_id), "name": lg.entity_name, "balance": lg.standing.balance, "tier": lg.standing.tier.name}
+                        for lg in rows])
         else:
-            for x in rows:
-                print(f"{x.entity_name}\t{x.identifier}\t{x.standing.balance:g}分\t{x.standing.tier.name}\t{x.entity_id}")
+            for lg in rows:
+                print(f"{lg.entity_name}\t{lg.identifier}\t{lg.standing.balance:g}分\t{lg.standing.tier.name}\t{lg.entity_id}")
         return EXIT_OK
     if cmd in ("add", "correct"):
         if cmd == "add":
@@ -94,9 +94,9 @@ def _points(args: argparse.Namespace) -> int:
     print(f"{ledger.entity_name}（{ledger.subject_label}）截至{ledger.as_of}：{ledger.standing.balance:g}分，{t.name}")
     print(f"差异化服务：{'；'.join(t.services) or '—'}")
     if cmd == "list":
-        for x in ledger.entries:
-            mark = "（已冲正）" if x.corrected_by else ""
-            print(f"  {x.occurred_on}\t{x.kind_label}\t{x.points:+g}\t余额{x.balance_after:g}\t{x.rule_code} {x.rule_name}\t{x.reason}{mark}\t{x.id}")
+        for en in ledger.entries:
+            mark = "（已冲正）" if en.corrected_by else ""
+            print(f"  {en.occurred_on}\t{en.kind_label}\t{en.points:+g}\t余额{en.balance_after:g}\t{en.rule_code} {en.rule_name}\t{en.reason}{mark}\t{en.id}")
     return EXIT_OK
 
 

@@ -119,7 +119,8 @@ def run_credit_check(args: argparse.Namespace) -> int:
         return _usage("--out 和 --summary 只用于 --batch 批量核查 (--out/--summary go with --batch)")
     if batch and not args.out:
         return _usage("批量核查需要 --out F.pdf (--batch needs --out)")
-    if not consortium and getattr(args, "name", ""):
+    named = getattr(args, "name", "")
+    if not consortium and named:
         return _usage("--name 只用于 --consortium 联合体核查 (--name goes with --consortium)")
     if batch:
         return _run_batch(args)
@@ -225,7 +226,7 @@ def _domains(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.schemes import registry
 
     reg = registry()
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "code": s.code, "name": s.name, "version": s.version, "effective_from": s.effective_from, "grades": list(s.grades),
             "score_basis": s.score_basis, "max_score": s.max_score, "uses_deductions": s.uses_deductions, "active": s.active,

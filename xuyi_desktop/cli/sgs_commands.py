@@ -214,9 +214,8 @@ def _workdays_check(args: argparse.Namespace) -> int:
 
 
 def _workdays_install(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.sgs_calendar import install_file
-
     from xuyi_desktop.services.sgs import recompute_tentative_deadlines
+    from xuyi_desktop.services.sgs_calendar import install_file
 
     ctx = context(args)
     year = install_file(ctx, args.file, replace=args.replace)

@@ -149,10 +149,10 @@ def parse_units(text: str, where: str = "units.toml") -> UnitDictionary:
             raise PlanFileError(where, f"集合“{name}”的 members 应为单位名称列表")
         resolved = []
         for m in members:
-            unit = index.get(fold_unit(str(m)))
-            if unit is None:
+            member = index.get(fold_unit(str(m)))
+            if member is None:
                 raise PlanFileError(where, f"集合“{name}”的成员“{m}”不是字典中的单位")
-            resolved.append(unit.name)
+            resolved.append(member.name)
         groups.append(UnitGroup(name, tuple(resolved), bool(row.get("expected", True))))
     return UnitDictionary(tuple(units), tuple(groups), index)
 

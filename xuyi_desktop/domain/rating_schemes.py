@@ -208,7 +208,7 @@ def _parse_scheme(data: dict, where: str, business_codes: set[str]) -> RatingSch
             raise SchemeError(f"{where}：缺少字段 {key}")
         return data[key]
 
-    grades = tuple(need("grades"))  # type: ignore[arg-type]
+    grades: tuple[str, ...] = tuple(need("grades"))  # type: ignore[arg-type]
     if not grades or len(set(grades)) != len(grades):
         raise SchemeError(f"{where}：grades 不能为空且不能重复")
     basis = str(need("score_basis"))

@@ -305,7 +305,7 @@ def validate(kind: RecordKind, values: Mapping[str, Any], *, today: dt.date) -> 
             shown = "、".join(dict.fromkeys(CODE_SPELLINGS[f.name].values()))
             bad(f.name, f"不在代码表中（可填：{shown}）", "not in the code list")
         if f.kind == "uscc":
-            check = check_uscc(value, f.name)
+            check = check_uscc(str(value), f.name)
             for p in check.problems:
                 bad(f.name, p.message_zh.removeprefix("统一社会信用代码"), p.message_en)
     category = values.get("xdr_lb")
@@ -322,9 +322,9 @@ def validate(kind: RecordKind, values: Mapping[str, Any], *, today: dt.date) -> 
         bad("xdr_shxym", "行政相对人为自然人时不填统一社会信用代码（填证件类型和证件号码）", "natural person has no USCC")
     docno = values.get("wsh")
     if is_filled(docno):
-        why = check_docno(str(docno))
-        if why:
-            bad("wsh", why, "document number format")
+        docno_problem = check_docno(str(docno))
+        if docno_problem:
+            bad("wsh", docno_problem, "document number format")
     jdrq = values.get("jdrq")
     if isinstance(jdrq, dt.date):
         if jdrq > today:

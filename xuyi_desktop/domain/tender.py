@@ -176,11 +176,9 @@ def lowest_grades(members: Sequence[tuple[str, Sequence[GradeLike]]], grade_orde
             out.append(ConsortiumGrade(code, name, None, False, shown, (), "各成员在该领域均无有效等级"))
             continue
 
-        def rank(grade: str) -> int:
-            return order.index(grade) if grade in order else len(order)
-
-        worst = max(rank(r.grade or "") for _, r in graded)
-        lowest = [(n, r) for n, r in graded if rank(r.grade or "") == worst]
+        rank = {g: i for i, g in enumerate(order)}  # a grade not in the order ranks below every listed one
+        worst = max(rank.get(r.grade or "", len(order)) for _, r in graded)
+        lowest = [(n, r) for n, r in graded if rank.get(r.grade or "", len(order)) == worst]
         grade = lowest[0][1].grade
         provisional = all(r.provisional for _, r in lowest)
         whose = tuple(n for n, _ in lowest)

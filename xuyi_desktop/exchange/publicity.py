@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -73,7 +74,7 @@ def publicity_layout(*, with_score: bool = True, with_points: bool = False) -> L
     return Layout(SHEET_NAME, tuple(cols))
 
 
-def write_publicity(path: Path, layout: Layout, title: str, rows: Iterable[PublicityRow], *, footer: str = "") -> int:
+def write_publicity(path: Path, layout: Layout, title: str, rows: Iterable[Any], *, footer: str = "") -> int:
     """Title row, header row (frozen, repeated on every printed page), the rows; A4 landscape, fit to width.
     Streams (write_only): memory stays flat however long the list. Returns the number of rows written."""
     wb = Workbook(write_only=True)

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -104,7 +104,7 @@ class _CommitmentDoc(BaseDocTemplate):
                 raise PrintCancelled()
             self.form_serial, self.form_first_page, self.form_preview = flowable.serial, self.page, flowable.preview
 
-    def _furniture(self, canvas, doc) -> None:  # type: ignore[no-untyped-def]
+    def _furniture(self, canvas, doc) -> None:
         if self.form_serial:
             L.draw_serial(canvas, self.form_serial, self.fonts)
         L.draw_page_number(canvas, doc.page - self.form_first_page + 1, self.fonts)
@@ -230,7 +230,7 @@ def form_story(data: CommitmentFormData, fonts: DocumentFonts, index: int = 1) -
         one("履约期限", data.term_text),
     ]
     table = grid_table(fonts, rows, [lw, vw, lw2, w - lw - vw - lw2], label_cols=(0,), padding=3.0)
-    extra = [("BACKGROUND", (2, i), (2, i), LABEL_FILL) for i, r in enumerate(rows) if r[2] != ""]
+    extra: list[tuple[Any, ...]] = [("BACKGROUND", (2, i), (2, i), LABEL_FILL) for i, r in enumerate(rows) if r[2] != ""]
     extra += [("SPAN", (1, i), (3, i)) for i, r in enumerate(rows) if r[2] == ""]
     table.setStyle(TableStyle(extra))
     story.append(table)

@@ -292,9 +292,9 @@ def credit_report_story(profile: CreditProfile, stamp: ReportStamp, fonts: Docum
     last: list[Flowable] = [*heading(s, "九、信用核查记录")]
     if profile.checks:
         rows = []
-        for c in profile.checks:
-            at = c.at.astimezone() if c.at.tzinfo else c.at
-            rows.append([c.serial, f"{at:%Y-%m-%d %H:%M}", names.get(c.business, c.business), c.username])
+        for check in profile.checks:
+            at = check.at.astimezone() if check.at.tzinfo else check.at
+            rows.append([check.serial, f"{at:%Y-%m-%d %H:%M}", names.get(check.business, check.business), check.username])
         last.append(table(s, ("核查编号", "核查时间", "办理业务", "核查人"), rows, (50, 32, 44), centre=(1,)))
     else:
         last.append(none_line(s, "该主体尚无信用核查记录。"))

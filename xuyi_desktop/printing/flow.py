@@ -40,7 +40,7 @@ class OfficialDoc(BaseDocTemplate):
         frame = Frame(L.TEXT_LEFT, L.TEXT_BOTTOM, L.TEXT_WIDTH, L.TEXT_HEIGHT, 0, 0, 0, 0, id="text")
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._furniture)])
 
-    def _furniture(self, canvas, doc) -> None:  # type: ignore[no-untyped-def]
+    def _furniture(self, canvas, doc) -> None:
         if self.serial:
             L.draw_serial(canvas, self.serial, self.fonts, label=self.serial_label)
         L.draw_page_number(canvas, doc.page, self.fonts)

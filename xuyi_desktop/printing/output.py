@@ -42,7 +42,7 @@ class PrintCancelled(DomainError):
 
 def check_writable(out: Path) -> None:
     """Fail before any work (and before a serial is assigned) if the file cannot be replaced."""
-    from xuyi_desktop.services.output_files import check_target
+    from xuyi_desktop.output_files import check_target
 
     out = check_target(out)  # a regular file only: never a device, a pipe or a folder (issue 21)
     try:

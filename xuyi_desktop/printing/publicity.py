@@ -120,8 +120,8 @@ def publicity_list_pdf(
     head_style = L.cell_style(fonts, 11, leading=LEADING, align="center", font=fonts.heading.name, bold=fonts.heading.fake_bold)
     people = [is_person(r) for r in items]
     ident_head = "身份证号码" if items and all(people) else ("统一社会信用代码" if not any(people) else "统一社会信用代码\n（身份证号码）")
-    header = [P(c, head_style) for c in ("序号", "主体名称", ident_head, "等级", "得分")]
-    body = [[str(i), P(r.name, name_style), shown_identifier(r), r.grade, score_text(r.score, r.direct_grade)] for i, r in enumerate(items, 1)]
+    header: list[object] = [P(c, head_style) for c in ("序号", "主体名称", ident_head, "等级", "得分")]
+    body: list[list[object]] = [[str(i), P(r.name, name_style), shown_identifier(r), r.grade, score_text(r.score, r.direct_grade)] for i, r in enumerate(items, 1)]
     if not body:
         body = [["", P("（无）", name_style), "", "", ""]]
 

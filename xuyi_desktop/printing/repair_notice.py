@@ -65,7 +65,7 @@ def _sections(d: RepairNoticeData, you: str) -> list[tuple[str, list[str]]]:
     period += f"，最迟于{L.cn_date(d.publicity_end)}自动停止公示。" if d.publicity_end else "。"
     repair_day = L.cn_date(d.repair_from) if d.repair_from else "最短公示期满之日"
     conditions = [
-        f"（一）已全面履行行政处罚决定书规定的义务，纠正违法失信行为，消除不良影响；",
+        "（一）已全面履行行政处罚决定书规定的义务，纠正违法失信行为，消除不良影响；",
         f"（二）最短公示期已满，即自{repair_day}起方可提出申请；",
         "（三）作出信用修复承诺，对所提交材料的真实性负责；",
         "（四）法律、法规和国家规定的其他条件。",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -53,7 +53,7 @@ def render_batch_summary(
              f"（存在约束{restricted}家）" + (f"，{problems}" if problems else "") + f"。核查人：{checked_by}。")
 
     story: list = [P("信用核查汇总表", L.title_style(fonts, leading=L.TITLE_SIZE * 1.9)), P(intro, body)]
-    table = [[P(t, head) for t in ("序号", "主体（名单行号）", "信用等级", "核查结论", "约束措施及说明")]]
+    table: list[list[Any]] = [[P(t, head) for t in ("序号", "主体（名单行号）", "信用等级", "核查结论", "约束措施及说明")]]
     for n, r in enumerate(rows, start=1):
         res = r.result
         if res is not None:

@@ -505,3 +505,32 @@ def check_database(ctx: AppContext) -> DatabaseReport:
             ok, zh, en = False, f"无法检查：{exc.orig}", f"could not run: {exc.orig}"
         items.append(CheckItem(name, label, ok, zh, en))
     return DatabaseReport(ctx.location, tuple(items))
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """A backup found in the backup folder, as the 备份与恢复 page lists it."""
+
+    path: Path
+    modified: dt.datetime  # local time of the file
+    size: int  # bytes
+    encrypted: bool
+    automatic: bool  # made on exit (app-auto-…), not by a clerk's 立即备份
+
+
+def list_backups(ctx: AppContext) -> tuple[BackupSettings, list[BackupFile]]:
+    """The settings and the backups in the folder, newest first (a slow network folder: call it off the GUI thread).
+    Only this program's backup files count: plain or encrypted suffix, not hidden."""
+    settings = backup_settings(ctx)
+    found: list[BackupFile] = []
+    if settings.folder.is_dir():
+        for path in settings.folder.iterdir():
+            if path.is_file() and path.suffix in (files.PLAIN_SUFFIX, files.ENCRYPTED_SUFFIX) and not path.name.startswith("."):
+                stat = path.stat()
+                found.append(BackupFile(path, dt.datetime.fromtimestamp(stat.st_mtime), stat.st_size,
+                                        path.suffix == files.ENCRYPTED_SUFFIX, "-auto-" in path.name))
+    found.sort(key=lambda f: f.modified, reverse=True)
+    return settings, found
+
+
+PLAIN_SUFFIX, ENCRYPTED_SUFFIX = files.PLAIN_SUFFIX, files.ENCRYPTED_SUFFIX  # for the restore dialog's file filter

@@ -44,7 +44,9 @@ def _rated(today: dt.date) -> Any:
 
 
 def _has_record() -> Any:
-    live = lambda model: model.deleted_at.is_(None)
+    def live(model: Any) -> Any:
+        return model.deleted_at.is_(None)
+
     return or_(
         exists().where(Rating.entity_id == Entity.id, live(Rating), Rating.status.in_(("publicity", "effective", "superseded", "revoked"))),
         exists().where(SgsRecord.entity_id == Entity.id, live(SgsRecord), SgsRecord.superseded.is_(False)),

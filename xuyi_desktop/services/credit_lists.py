@@ -99,7 +99,7 @@ def _view(m: ListEntry, e: Entity, today: dt.date) -> EntryView:
 def _candidate_ids(session: Session, d: ListDefinition) -> list[uuid.UUID]:
     """Entities that can possibly meet a criterion: rated with a named grade, penalised or with dishonesty.
     The profile decides; this only keeps a million-entity registry from being read whole."""
-    parts = []
+    parts: list[Any] = []
     grades = {g for r in d.rules for g in r.when.get("grades", ())}
     if grades:
         parts.append(select(Rating.entity_id).where(Rating.grade.in_(grades), Rating.status == "effective", Rating.deleted_at.is_(None)))
@@ -270,7 +270,7 @@ def publish(ctx: AppContext, list_type: str, out: Path, *, today: dt.date | None
     ))
     rows = [SimpleNamespace(seq=i, **v.to_json()) for i, v in enumerate(members, start=1)]
     footer = "个人身份证号码已隐去中间部分。" if any(v.identifier and "*" in v.identifier for v in members) else ""
-    write_publicity(out, layout, f"{d.name}（{today:%Y年%m月%d日}公布）", rows, footer=footer)  # type: ignore[arg-type]
+    write_publicity(out, layout, f"{d.name}（{today:%Y年%m月%d日}公布）", rows, footer=footer)
     with ctx.transaction() as session:
         for v in members:
             m, _ = _load(session, v.id)

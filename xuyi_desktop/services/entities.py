@@ -607,7 +607,7 @@ class EntityWriter:
             "search_key": key, "created_at": now, "updated_at": now, "created_office": office, "updated_office": office,
             "version": 1, "deleted_at": None,
         }
-        licences = []
+        licences: list[dict[str, Any]] = []
         for lic in d.licences:
             lic_row = {"id": uuid.uuid4(), "entity_id": entity_id, "licence_type": lic.licence_type, "number": lic.number,
                        "valid_from": lic.valid_from, "valid_to": lic.valid_to, "created_at": now, "updated_at": now,

@@ -348,7 +348,7 @@ def _entity_rows(session: Session, reveal: bool) -> Iterator[dict[str, Any]]:
                 "phone": e.phone if reveal else mask_phone(e.phone), "region_code": e.region_code,
                 "status": EntityStatus(e.status).label, "notes": e.notes,
             }
-            lics = [x for x in e.licences if x.deleted_at is None] or [None]
+            lics: list[Any] = [x for x in e.licences if x.deleted_at is None] or [None]
             for lic in lics:
                 yield base | ({"licence_type": lic.licence_type, "licence_number": lic.number, "licence_from": lic.valid_from,
                                "licence_to": lic.valid_to} if isinstance(lic, Licence) else {})

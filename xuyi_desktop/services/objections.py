@@ -70,8 +70,8 @@ def _view(session: Session, o: CreditObjection, today: dt.date) -> ObjectionView
 
 def _record(session: Session, key: uuid.UUID) -> tuple[str, uuid.UUID, uuid.UUID, str]:
     """(kind, record id to keep, entity id, summary) of any credit record by its id."""
-    from xuyi_desktop.services.sgs import current_version
     from xuyi_desktop.services.errors import NotFoundError as Missing
+    from xuyi_desktop.services.sgs import current_version
 
     d = session.get(DishonestyRecord, key)
     if d is not None:

@@ -207,7 +207,7 @@ def read_card(path: Path) -> dict[str, Any]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationError(FieldProblem("card", f"无法读取单位名片文件：{path}", "cannot read the card file")) from exc
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def list_offices(ctx: Any) -> list[OfficeInfo]:

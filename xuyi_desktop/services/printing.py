@@ -95,7 +95,7 @@ def issuing_organ(ctx: AppContext, evaluating_organ: str = "") -> str:
     return ctx.office_name
 
 
-def _scheme(domain: str, period: int):  # type: ignore[no-untyped-def]
+def _scheme(domain: str, period: int):
     try:
         return registry().for_period(domain, period)
     except ValueError as exc:  # SchemeError: unknown code, or no version for the period
@@ -345,7 +345,7 @@ def print_publicity_list(
         found = rating_queries.of_period(session, period, scheme.code, statuses)
         if not found:
             raise NothingToPrintError(f"{period}年度“{scheme.name}”没有{'、'.join(s.label for s in statuses)}的信用评价")
-        found.sort(key=lambda re: (rank.get(re[0].grade, 99), -(re[0].score or 0), re[1].name))
+        found = sorted(found, key=lambda re: (rank.get(re[0].grade, 99), -(re[0].score or 0), re[1].name))
         rows = [PublicityRow(e.name, e.identifier, r.grade, r.score, e.kind == EntityKind.PERSON.value,
                              direct_grade_of(scheme, json.loads(r.deductions_json or "[]"))) for r, e in found]
         starts = [r.publicity_start for r, _ in found if r.publicity_start]

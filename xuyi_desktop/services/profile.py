@@ -10,13 +10,21 @@ import datetime as dt
 import uuid
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain import sgs as sgs_rules
 from xuyi_desktop.domain.commitments import CommitmentStatus, is_overdue
-from xuyi_desktop.domain.consequences import Decision, RuleBook, RuleFileError, decide, parse_rule_book, previous_period_bounds
+from xuyi_desktop.domain.consequences import (
+    Decision,
+    RuleBook,
+    RuleFileError,
+    decide,
+    parse_rule_book,
+    previous_period_bounds,
+)
 from xuyi_desktop.domain.entities import CATEGORIES, EntityKind, EntityStatus
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.masking import mask_id_number
@@ -245,7 +253,7 @@ def _ratings(
             and (r.valid_until is None or r.valid_until >= as_of)
         ), None)
         in_publicity = next((r for r in mine if r.status == RatingStatus.PUBLICITY.value), None)
-        pub = {
+        pub: dict[str, Any] = {
             "publicity_grade": in_publicity.grade if in_publicity else None,
             "publicity_period": in_publicity.period if in_publicity else None,
             "publicity_until": in_publicity.publicity_end if in_publicity else None,
@@ -347,7 +355,7 @@ def build_profile(session: Session, entity: Entity, as_of: dt.date, *, reveal: b
     )
 
 
-def _points(session: Session, entity: Entity, as_of: dt.date):  # type: ignore[no-untyped-def]
+def _points(session: Session, entity: Entity, as_of: dt.date):
     from xuyi_desktop.services.points import points_fact_in
 
     return points_fact_in(session, entity, as_of)

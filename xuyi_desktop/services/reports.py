@@ -23,7 +23,13 @@ from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationErro
 from xuyi_desktop.domain.masking import mask_id_number
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.profile import CreditProfile, PenaltyFact, PenaltyState
-from xuyi_desktop.domain.reports import AreaFileError, SpecialReportRules, parse_rules, report_period, special_report_content
+from xuyi_desktop.domain.reports import (
+    AreaFileError,
+    SpecialReportRules,
+    parse_rules,
+    report_period,
+    special_report_content,
+)
 from xuyi_desktop.paths import resource_path
 from xuyi_desktop.printing import qr
 from xuyi_desktop.printing.credit_report import ReportStamp, render_credit_report

@@ -493,7 +493,7 @@ def current_records_stmt(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     unit: str | None = None,
-) -> Select[tuple[SgsRecord]]:
+) -> Select[SgsRecord]:
     stmt = select(SgsRecord).where(SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None))
     if kind is not None:
         stmt = stmt.where(SgsRecord.kind == kind.value)
@@ -516,7 +516,7 @@ def visible_records_stmt(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     unit: str | None = None,
-) -> Select[tuple[SgsRecord]]:
+) -> Select[SgsRecord]:
     """current_records_stmt, limited to the user's own unit (决定机关, from services.list_scope.current_list_unit)
     where the bureau wants that: the one place the 双公示 list and its indicators are scoped."""
     stmt = current_records_stmt(kind=kind, date_from=date_from, date_to=date_to, unit=unit)

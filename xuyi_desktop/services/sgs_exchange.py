@@ -87,7 +87,7 @@ class _SgsSink:
     def __init__(self, session: Session, ctx: AppContext, result: ImportResult, today: dt.date) -> None:
         self.session, self.ctx, self.result, self.today = session, ctx, result, today
         self.entities = dict(session.execute(select(Entity.identifier, Entity.id).where(Entity.deleted_at.is_(None))).all())
-        self.existing = {
+        self.existing: dict[tuple[str, Any], str] = {
             (k, w): n for k, w, n in session.execute(
                 select(SgsRecord.kind, SgsRecord.wsh, SgsRecord.xdr_mc).where(SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None))
             )

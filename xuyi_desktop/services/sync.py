@@ -23,9 +23,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
@@ -35,7 +35,6 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
 from xuyi_desktop.storage.models_sync import (
-    SyncAck,
     SyncAside,
     SyncChange,
     SyncConflict,
@@ -46,8 +45,8 @@ from xuyi_desktop.storage.models_sync import (
 )
 from xuyi_desktop.storage.snapshots import row_image
 from xuyi_desktop.sync import apply as applier
-from xuyi_desktop.sync import conflicts as merge_fields
 from xuyi_desktop.sync import clock as hlc
+from xuyi_desktop.sync import conflicts as merge_fields
 from xuyi_desktop.sync import crypto, export, importing, records
 from xuyi_desktop.sync import format as fmt
 from xuyi_desktop.sync.clock import OfficeClock
@@ -172,7 +171,7 @@ def _batches(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
 
 def gaps(session: Session, have: dict[str, int]) -> dict[str, list[tuple[int, int]]]:
     """Per stream, the positions missing before the changes held in the backlog."""
-    sc = SyncChange.__table__
+    sc = cast(Table, SyncChange.__table__)
     result: dict[str, list[tuple[int, int]]] = {}
     streams = session.execute(select(sc.c.office_code).where(sc.c.status == "pending").distinct()).scalars().all()
     for stream in sorted(streams):
@@ -389,7 +388,7 @@ def _all_held(session: Session, v: importing.Verified, own: str) -> bool:
 def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Cancelled | None) -> _Placed:
     """Put every received change where it belongs: known (a duplicate), moved by its origin to a new stream
     (re-homed here too), its position taken by another change (aside), or new (pending)."""
-    sc, sa = SyncChange.__table__, SyncAside.__table__
+    sc, sa = cast(Table, SyncChange.__table__), cast(Table, SyncAside.__table__)
     placed = _Placed()
     if _all_held(session, v, own):  # a re-import: every change is a duplicate, the file need not be read again
         placed.duplicates = v.count
@@ -459,7 +458,7 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
 
 def _ready(session: Session, have: dict[str, int], streams: set[str], own: str) -> list[uuid.UUID]:
     """Pending changes whose every predecessor in their stream is here, in order; raises `have`."""
-    sc = SyncChange.__table__
+    sc = cast(Table, SyncChange.__table__)
     streams = streams | set(session.execute(select(sc.c.office_code).where(sc.c.status == "pending").distinct()).scalars())
     ready: list[uuid.UUID] = []
     for stream in sorted(streams - {own}):
@@ -504,7 +503,7 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
     total = len(ready)
     if progress is not None:
         progress(0, total)
-    sc = SyncChange.__table__
+    sc = cast(Table, SyncChange.__table__)
     per_table: Counter[str] = Counter()
     mark = update(sc).where(sc.c.id == bindparam("cid")).values(status="applied")
     for part in _chunks(ready, BATCH):
@@ -722,7 +721,7 @@ class PeerState:
 
 def _peer_state(session: Session, office: Office, now: dt.datetime, silent_days: int, warn_us: int) -> PeerState:
     code = office.code
-    sc = SyncChange.__table__
+    sc = cast(Table, SyncChange.__table__)
     peer = session.get(SyncPeer, code)
     reported = export.acks(session, code)
     unacked = 0
@@ -734,7 +733,7 @@ def _peer_state(session: Session, office: Office, now: dt.datetime, silent_days:
     waiting = sum(o.count for o in plan)
     packages = session.execute(select(SyncPackage).where(SyncPackage.direction == "out", SyncPackage.peer == code)
                                .order_by(SyncPackage.at)).scalars().all()
-    oldest = None
+    oldest: dt.datetime | None = None
     for p in packages:
         if p.status == "acknowledged" or not p.changes:
             continue
@@ -755,7 +754,7 @@ def _peer_state(session: Session, office: Office, now: dt.datetime, silent_days:
     elif unacked and oldest is None:  # every package that carried them was acknowledged: the peer lost them
         state = "unacknowledged"
         label = f"对方报告已没有此前确认收到的 {unacked} 条变更（可能恢复了备份），下一个同步包将自动重发"
-    elif unacked:
+    elif unacked and oldest is not None:  # (None was the branch above)
         state = "unacknowledged"
         label = f"已发出未确认：{unacked} 条变更，最早一包 {_age_text(now - oldest)}前发出"
     else:

@@ -450,7 +450,7 @@ def masked(identifier: str) -> str:
     return identifier
 
 
-def _list_layout():  # type: ignore[no-untyped-def]
+def _list_layout():
     from xuyi_desktop.exchange import columns as c
 
     return c.Layout("核查名单", (

@@ -138,6 +138,7 @@ def login(ctx: AppContext, username: str, password: str) -> CurrentUser:
         failure, current = _deferred_outcome(ctx, username, shown, now, valid_name, user_id, active, ok, password)
     if failure is not None:
         raise failure
+    assert current is not None  # no failure: a user
     return current
 
 

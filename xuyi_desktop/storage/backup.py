@@ -167,7 +167,7 @@ def write_backup(src_db: Path, final: Path, passphrase: str | None = None) -> Wr
         remove_with_side_files(partial)
 
 
-def _copy(src, out) -> str:  # type: ignore[no-untyped-def]
+def _copy(src, out) -> str:
     digest = hashlib.sha256()
     while chunk := src.read(_COPY_CHUNK):
         digest.update(chunk)
@@ -184,7 +184,7 @@ def _key_check(check_key: bytes, header: bytes) -> bytes:
     return hmac.new(check_key, b"xuyi-backup-key-check" + header, hashlib.sha256).digest()
 
 
-def _encrypt(src, out, passphrase: str, size: int) -> str:  # type: ignore[no-untyped-def]
+def _encrypt(src, out, passphrase: str, size: int) -> str:
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
     header = _HEADER.pack(MAGIC, FORMAT_VERSION, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P, salt, nonce, size)
     enc_key, check_key = _derive(passphrase, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)
@@ -233,7 +233,7 @@ def unpack_backup(backup: Path, dest: Path, passphrase: str | None) -> BackupKin
     return kind
 
 
-def _decrypt(backup: Path, src, out, passphrase: str) -> None:  # type: ignore[no-untyped-def]
+def _decrypt(backup: Path, src, out, passphrase: str) -> None:
     header = src.read(_HEADER.size)
     if len(header) < _HEADER.size:
         raise _damaged(backup, "文件头不完整", "truncated header")

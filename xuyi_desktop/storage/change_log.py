@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage import counters
@@ -65,3 +65,19 @@ def history_of(session: Session, table_name: str, record_id: uuid.UUID) -> list[
         .order_by(ChangeLog.at, ChangeLog.seq)
     )
     return list(session.execute(stmt).scalars())
+
+
+def head(session: Session) -> dict[str, int]:
+    """The last sequence number of each office's change log (the unique (office_code, seq) index answers it)."""
+    stmt = select(ChangeLog.office_code, func.max(ChangeLog.seq)).group_by(ChangeLog.office_code)
+    return {office: int(seq) for office, seq in session.execute(stmt)}
+
+
+def tables_since(session: Session, since: dict[str, int]) -> set[str]:
+    """The tables written after `since` (an earlier head): what another counter of a shared database changed."""
+    tables: set[str] = set()
+    for office, seq in head(session).items():
+        if seq > since.get(office, 0):
+            stmt = select(ChangeLog.table_name).where(ChangeLog.office_code == office, ChangeLog.seq > since.get(office, 0))
+            tables.update(session.execute(stmt.distinct()).scalars())
+    return tables

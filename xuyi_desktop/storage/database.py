@@ -48,7 +48,7 @@ def make_private(path: Path) -> None:
             pass
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -58,7 +58,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-def _restore_busy_timeout(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+def _restore_busy_timeout(dbapi_conn, record) -> None:
     if record is not None and record.info.pop("xuyi.short_busy", False):
         dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 

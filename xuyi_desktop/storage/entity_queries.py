@@ -19,7 +19,7 @@ from xuyi_desktop.storage.search_index import SearchIndex
 _LIVE = Entity.deleted_at.is_(None)
 
 
-def _with_categories(stmt: Select[tuple[Entity]]) -> Select[tuple[Entity]]:
+def _with_categories(stmt: Select[Entity]) -> Select[Entity]:
     # Lists show categories: load them in one extra query instead of one per row.
     return stmt.options(selectinload(Entity.categories))
 
@@ -40,7 +40,7 @@ def similar_names(session: Session, name_key: str, exclude: uuid.UUID | None = N
     return list(session.execute(stmt.limit(limit)).scalars())
 
 
-def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
+def _prefix_range(column, prefix: str):
     # A range instead of LIKE 'x%': B-tree friendly on every database, and no LIKE escaping needed.
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 

@@ -22,7 +22,7 @@ class FleetHit:
     label: str  # what matched, as the clerk reads it: 车辆 苏H12345（黄色） / 船舶 苏盱眙货1234（CN…）
 
 
-def _prefix(column, prefix: str):  # type: ignore[no-untyped-def]
+def _prefix(column, prefix: str):
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 

@@ -21,5 +21,5 @@ def _plain(value: Any) -> Any:
 
 def row_image(obj: object) -> dict[str, Any]:
     """Every mapped column of a row by column name (UUIDs and dates as ISO strings). Sync applies these."""
-    mapper = inspect(obj).mapper  # type: ignore[union-attr]
+    mapper = inspect(obj).mapper
     return {column.key: _plain(getattr(obj, attr.key)) for attr in mapper.column_attrs for column in attr.columns}

@@ -29,9 +29,9 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -60,7 +60,7 @@ _ENTITY_DEFAULTS: dict[str, Any] = {
 
 def _model_for(table: str) -> type[Any] | None:
     """The model of a synced table; None for any table not declared in sync/records.py."""
-    return records.model_for(table)  # type: ignore[no-any-return]
+    return records.model_for(table)
 
 
 def _chunks(items: list[Any], n: int = CHUNK) -> Iterable[list[Any]]:
@@ -277,7 +277,7 @@ class StateCache:
         for t, rid in keys:
             if (t, rid) not in self.rows:
                 by_table.setdefault(t, []).append(rid)
-        st = SyncRecordState.__table__
+        st = cast(Table, SyncRecordState.__table__)
         for table, ids in by_table.items():
             for chunk in _chunks(sorted(set(ids))):
                 for t, rid, max_stamp, fields in self.session.execute(
@@ -294,8 +294,9 @@ class StateCache:
         return self.rows[(table, record_id)]
 
     def write(self) -> None:
-        st = SyncRecordState.__table__
-        new, old = [], []
+        st = cast(Table, SyncRecordState.__table__)
+        new: list[dict[str, Any]] = []
+        old: list[dict[str, Any]] = []
         for (t, rid), s in self.rows.items():
             if not s.dirty:
                 continue

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
@@ -91,7 +91,7 @@ def _is_str(value: Any, limit: int = 200) -> bool:
     return isinstance(value, str) and len(value) <= limit
 
 
-def _is_int(value: Any, lo: int = 0) -> bool:
+def _is_int(value: Any, lo: int = 0) -> TypeGuard[int]:
     return type(value) is int and lo <= value <= records.MAX_INT
 
 

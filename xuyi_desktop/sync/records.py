@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
 RECORDS_VERSION = 2  # 2: dictionary_entry (字典)
 
@@ -131,7 +131,7 @@ def _int(value: Any, lo: int = 0) -> bool:
     return type(value) is int and lo <= value <= MAX_INT
 
 
-def _str(value: Any, limit: int) -> bool:
+def _str(value: Any, limit: int) -> TypeGuard[str]:
     return isinstance(value, str) and len(value) <= limit
 
 

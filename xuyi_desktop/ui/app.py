@@ -135,11 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     app = create_application(qt_args)
 
     from xuyi_desktop.services import users
-    from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.services.context import AppContext, open_context
     from xuyi_desktop.ui.login_dialog import authenticate
     from xuyi_desktop.ui.main_window import MainWindow, Outcome
 
-    def open_or_explain() -> object | None:
+    def open_or_explain() -> AppContext | None:
         try:
             return open_context(args.db)
         except Exception as exc:  # noqa: BLE001 - any failure to open is shown to the clerk, not as a traceback

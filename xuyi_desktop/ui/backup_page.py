@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,17 +31,14 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import backup
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.backup import ENCRYPTED_SUFFIX, PLAIN_SUFFIX
-from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.operations import OperationRunner, failure_text
 from xuyi_desktop.ui.widgets import error_label
 
 
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
-
-
 class BackupPage(QWidget):
-    """Every slow call runs in the background behind a busy bar; `restored` tells the window to reopen."""
+    """Every slow call runs through the page's operation helper (in the background, behind a busy bar, one failure
+    path); `restored` tells the window to reopen (the whole database changed: the window is rebuilt, so no
+    data-changed announcement is needed)."""
 
     message = Signal(str)
     restored = Signal(object)  # backup.RestoreResult; the context is closed by then
@@ -53,7 +49,6 @@ class BackupPage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._started = False
-        self._busy_buttons: list[QPushButton] = []
         self._build()
 
     # --- building ---
@@ -143,7 +138,6 @@ class BackupPage(QWidget):
         middle.addWidget(check_box, 2)
 
         self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(160)
         self.busy.setMaximumHeight(self.fontMetrics().height())
         self.status_label = QLabel(self)
@@ -151,7 +145,6 @@ class BackupPage(QWidget):
         status = QHBoxLayout()
         status.addWidget(self.busy)
         status.addWidget(self.status_label, 1)
-        self.busy.setVisible(False)
 
         # A shared server database is backed up on the server (pg_dump), not by copying a file from a counter PC.
         self.server_notice = QLabel(
@@ -168,14 +161,16 @@ class BackupPage(QWidget):
         layout.addLayout(middle, 1)
         layout.addLayout(status)
 
-        self._busy_buttons = [self.backup_button, self.save_settings_button, self.restore_button, self.check_button, self.refresh_button]
+        self.ops = OperationRunner(self, self.tr("备份与恢复"), progress=self.busy, status=self.status_label,
+                                   busy_widgets=[self.backup_button, self.save_settings_button, self.restore_button,
+                                                 self.check_button, self.refresh_button])
         self.files_apply = backup.backs_up_files(self._ctx)
         self.server_notice.setVisible(not self.files_apply)
         if not self.files_apply:
             for box in (now_box, settings_box, list_box):
                 box.setVisible(False)
             self.check_report.setPlaceholderText(self.tr("检查数据库服务器（版本、字符集）、操作日志哈希链和数据库版本"))
-            self._busy_buttons = [self.check_button]
+            self.ops.set_busy_widgets([self.check_button])
         self.backup_button.clicked.connect(self.back_up_now)
         self.browse_button.clicked.connect(self._browse)
         self.save_settings_button.clicked.connect(self.save_settings)
@@ -194,63 +189,30 @@ class BackupPage(QWidget):
     # --- busy ---
     @property
     def busy_now(self) -> bool:
-        return self.busy.isVisible()
+        return self.ops.busy
 
-    def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[BaseException], None] | None = None) -> None:
-        self.busy.setVisible(True)
-        self.status_label.setText(what)
-        for button in self._busy_buttons:
-            button.setEnabled(False)
-
-        def finish() -> None:
-            self.busy.setVisible(False)
-            for button in self._busy_buttons:
-                button.setEnabled(button is not self.save_settings_button or self._ctx.can(Permission.SETTINGS))
-
-        def ok(result: Any) -> None:
-            finish()
-            done(result)
-
-        def bad(exc: BaseException) -> None:
-            finish()
-            self.status_label.setText("")
-            if failed is not None:
-                failed(exc)
-            else:
-                QMessageBox.warning(self, self.tr("备份与恢复"), _reason(exc))
-
-        run_in_background(fn, ok, bad, owner=self)
+    def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None],
+             failed: Callable[[BaseException], Any] | None = None) -> None:
+        self.ops.run(what, fn, done, failed=failed)
 
     # --- settings and the list ---
     def refresh(self) -> None:
         """Read the settings and list the backups in the folder (in the background: it may be a slow share)."""
+        self._run(self.tr("读取备份列表…"), lambda: backup.list_backups(self._ctx), self._show_settings)
 
-        def read() -> tuple[backup.BackupSettings, list[tuple[Path, float, int]]]:
-            current = backup.backup_settings(self._ctx)
-            found: list[tuple[Path, float, int]] = []
-            if current.folder.is_dir():
-                for path in current.folder.iterdir():
-                    if path.is_file() and path.suffix in (PLAIN_SUFFIX, ENCRYPTED_SUFFIX) and not path.name.startswith("."):
-                        stat = path.stat()
-                        found.append((path, stat.st_mtime, stat.st_size))
-            found.sort(key=lambda item: item[1], reverse=True)
-            return current, found
-
-        self._run(self.tr("读取备份列表…"), read, self._show_settings)
-
-    def _show_settings(self, result: tuple[backup.BackupSettings, list[tuple[Path, float, int]]]) -> None:
+    def _show_settings(self, result: tuple[backup.BackupSettings, list[backup.BackupFile]]) -> None:
         current, found = result
         self.folder_edit.setText(str(current.folder))
         self.keep_spin.setValue(current.keep)
         last = current.last_auto.astimezone().strftime("%Y-%m-%d %H:%M") if current.last_auto else self.tr("尚无")
         self.last_auto_label.setText(last)
         self.backups_table.setRowCount(len(found))
-        for row, (path, mtime, size) in enumerate(found):
-            kind = self.tr("加密") if path.suffix == ENCRYPTED_SUFFIX else self.tr("自动") if "-auto-" in path.name else self.tr("手动")
-            cells = (path.name, dt.datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M:%S"), f"{size / 1024 / 1024:.1f} MB", kind)
+        for row, f in enumerate(found):
+            kind = self.tr("加密") if f.encrypted else self.tr("自动") if f.automatic else self.tr("手动")
+            cells = (f.path.name, f.modified.strftime("%Y-%m-%d %H:%M:%S"), f"{f.size / 1024 / 1024:.1f} MB", kind)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, str(path))
+                item.setData(Qt.ItemDataRole.UserRole, str(f.path))
                 if column == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.backups_table.setItem(row, column, item)
@@ -266,7 +228,7 @@ class BackupPage(QWidget):
         self.settings_error.setVisible(False)
 
         def failed(exc: BaseException) -> None:
-            self.settings_error.setText(_reason(exc))
+            self.settings_error.setText(failure_text(exc))
             self.settings_error.setVisible(True)
 
         def saved(_result: Any) -> None:
@@ -310,13 +272,13 @@ class BackupPage(QWidget):
         if path is None:
             start = self._selected_backup() or self.folder_edit.text()
             chosen, _filter = QFileDialog.getOpenFileName(
-                self, self.tr("选择要恢复的备份"), start, self.tr("数据库备份 (*{0} *{1});;所有文件 (*)").format(PLAIN_SUFFIX, ENCRYPTED_SUFFIX)
+                self, self.tr("选择要恢复的备份"), start, self.tr("数据库备份 (*{0} *{1});;所有文件 (*)").format(backup.PLAIN_SUFFIX, backup.ENCRYPTED_SUFFIX)
             )
             if not chosen:
                 return
             path = chosen
         source = Path(path)
-        if source.suffix == ENCRYPTED_SUFFIX and passphrase is None:
+        if source.suffix == backup.ENCRYPTED_SUFFIX and passphrase is None:
             passphrase, ok = QInputDialog.getText(
                 self, self.tr("备份口令"), self.tr("该备份已加密，请输入备份口令："), QLineEdit.EchoMode.Password
             )
@@ -354,7 +316,7 @@ class BackupPage(QWidget):
                 if answer == QMessageBox.StandardButton.Yes:
                     self._restore(source, passphrase, force=True)
                 return
-            QMessageBox.warning(self, self.tr("恢复失败"), self.tr("恢复未完成，当前数据库未改动。\n\n{0}").format(_reason(exc)))
+            QMessageBox.warning(self, self.tr("恢复失败"), self.tr("恢复未完成，当前数据库未改动。\n\n{0}").format(failure_text(exc)))
 
         self._run(
             self.tr("正在恢复，请稍候…"),

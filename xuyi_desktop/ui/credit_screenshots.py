@@ -40,7 +40,7 @@ def _settle(app: QApplication, rounds: int = 10) -> None:
         app.processEvents()
 
 
-def _wait(app: QApplication, done, limit: int = 2000) -> None:  # type: ignore[no-untyped-def]
+def _wait(app: QApplication, done, limit: int = 2000) -> None:
     for _ in range(limit):
         if done():
             break

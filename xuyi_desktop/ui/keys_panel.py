@@ -103,7 +103,7 @@ class KeysPanel(QGroupBox):
                            (self.revoke_button, KeyStatus.REVOKED)):
             button.setEnabled(v is not None and office_keys.may_change(v.status, to))
 
-    def _run(self, title: str, action, done: str) -> bool:  # type: ignore[no-untyped-def]
+    def _run(self, title: str, action, done: str) -> bool:
         try:
             view = action()
         except DomainError as exc:

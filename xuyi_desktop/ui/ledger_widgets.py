@@ -158,7 +158,7 @@ class FormDialog(QDialog):
             spin.setDecimals(2)
             spin.setSpecialValueText("（不填）")
             spin.setMinimum(-100000)
-            spin.setValue(float(f.value) if f.value is not None else spin.minimum())
+            spin.setValue(float(str(f.value)) if f.value is not None else spin.minimum())
             return spin
         if f.kind == "multiline":
             box = QPlainTextEdit(self)

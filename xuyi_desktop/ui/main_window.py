@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
@@ -25,6 +26,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import users
 from xuyi_desktop.services.context import AppContext, CurrentUser
 from xuyi_desktop.services.entities import count_entities
+from xuyi_desktop.ui.data_events import listen, watch_shared_database
 from xuyi_desktop.ui.operations import run_in_background, wait_for_background
 from xuyi_desktop.ui.pages import EXTRA_PAGES, PageSpec
 from xuyi_desktop.ui.registry_page import RegistryPage
@@ -64,6 +66,7 @@ class _LazyPages(Mapping[str, QWidget]):
             window = self._window
             page = spec.build(window._ctx, window._settings, window)
             placeholder = window.pages.widget(index + 1)
+            assert placeholder is not None  # every page has its placeholder until built
             window.pages.insertWidget(index + 1, page)
             window.pages.removeWidget(placeholder)
             placeholder.deleteLater()
@@ -71,7 +74,7 @@ class _LazyPages(Mapping[str, QWidget]):
             window._page_built(page)
         return page
 
-    def __getitem__(self, title: str) -> QWidget:
+    def __getitem__(self, title: str) -> Any:  # the page class depends on the title (callers use its own attributes)
         for index, spec in enumerate(self._specs):
             if spec.title == title:
                 return self.build_at(index)
@@ -137,6 +140,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._show_start_notices()
         self.registry.entitiesChanged.connect(self.refresh_count)
+        listen(self.count_label, {"entity"}, self.refresh_count)  # a sync import, another page: recount
+        self.change_watcher = watch_shared_database(ctx, self)  # a shared database: other counters' writes too
         self.registry.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._restore()
         self.refresh_count()
@@ -273,7 +278,7 @@ class MainWindow(QMainWindow):
         from xuyi_desktop.services.sync import startup_notices
 
         def shown(notices: list[str]) -> None:
-            self.sync_notices = notices
+            self.sync_notices[:] = notices
             if not notices:
                 return
             self.sync_label.setText(self.tr("⚠ 同步提醒：{0}").format(notices[0] if len(notices) == 1 else

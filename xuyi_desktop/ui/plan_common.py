@@ -4,6 +4,7 @@ read-only tables filled from rows. The services decide everything; these only sh
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -112,7 +113,7 @@ class RecordDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.table.resizeRowsToContents()  # now that the columns have their widths: long values wrap, short ones do not
 
@@ -121,7 +122,7 @@ class RecordDialog(QDialog):
         self.accept()
 
 
-def open_record(ctx: AppContext, kind: str, record_id: str, parent: QWidget, navigate: Signal | None = None) -> RecordDialog | None:
+def open_record(ctx: AppContext, kind: str, record_id: str, parent: QWidget, navigate: Any = None) -> RecordDialog | None:
     """Show the record (non-modal, so the clerk can keep it beside the list); None if it cannot be read."""
     try:
         detail = describe_record(ctx, kind, record_id)

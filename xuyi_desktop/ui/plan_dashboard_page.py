@@ -40,11 +40,20 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.printing.plan_docs import TREND_SERIES, _short
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.record_details import KINDS
 from xuyi_desktop.services.indicators import IndicatorReport, add_monthly_report, plan_indicators, print_indicators
+from xuyi_desktop.services.record_details import KINDS
 from xuyi_desktop.services.yearbook import export_yearbook
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.plan_common import GREEN, ORANGE, RED, fill_table, open_record, read_only_table, row_data, unit_combo
+from xuyi_desktop.ui.plan_common import (
+    GREEN,
+    ORANGE,
+    RED,
+    fill_table,
+    open_record,
+    read_only_table,
+    row_data,
+    unit_combo,
+)
 
 SERIES_COLOURS = ("#2166bf", "#2e8c3d", "#e5730d", "#8c3399")
 

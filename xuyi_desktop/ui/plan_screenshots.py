@@ -73,34 +73,34 @@ def main(argv: list[str] | None = None) -> int:
             window.todo.popup.close()
         size = f"{args.width}x{args.height}"
         dash = window.show_page("指标看板")
-        dash._today = AS_OF  # type: ignore[union-attr]
-        dash.year_spin.setValue(YEAR)  # type: ignore[union-attr]
-        dash.refresh()  # type: ignore[union-attr]
+        dash._today = AS_OF
+        dash.year_spin.setValue(YEAR)
+        dash.refresh()
         _settle(app)
         _grab(window, out / f"dashboard_{size}.png")
-        dash.table.selectRow(0)  # type: ignore[union-attr]  # 报送率: the record behind it
+        dash.table.selectRow(0)  # 报送率: the record behind it
         _settle(app)
         _grab(window, out / f"dashboard_drill_{size}.png")
-        dialog = dash.open_drill_record(0)  # type: ignore[union-attr]
+        dialog = dash.open_drill_record(0)
         _settle(app)
         if dialog is not None:
             _grab(dialog, out / "dashboard_record_dialog.png")
             dialog.close()
         tasks = window.show_page("建设任务")
-        tasks._today = AS_OF  # type: ignore[union-attr]
-        tasks.refresh(select="1.2")  # type: ignore[union-attr]
+        tasks._today = AS_OF
+        tasks.refresh(select="1.2")
         _settle(app)
         _grab(window, out / f"tasks_{size}.png")
-        report = tasks.open_report(exec_dialog=False)  # type: ignore[union-attr]
+        report = tasks.open_report(exec_dialog=False)
         if report is not None:
             report.show()
             _settle(app)
             _grab(report, out / "task_report_dialog.png")
             report.close()
         registers = window.show_page("工作台账")
-        registers.year.setValue(YEAR)  # type: ignore[union-attr]
-        registers.refresh()  # type: ignore[union-attr]
-        registers.tabs.setCurrentIndex(1)  # type: ignore[union-attr]
+        registers.year.setValue(YEAR)
+        registers.refresh()
+        registers.tabs.setCurrentIndex(1)
         _settle(app)
         _grab(window, out / f"registers_{size}.png")
         todo = window.show_page("待办")

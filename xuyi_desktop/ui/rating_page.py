@@ -262,7 +262,7 @@ class RatingPage(QWidget):
         self.publicity_button.clicked.connect(lambda: self.print_publicity())
         self.batch_button.clicked.connect(lambda: self.print_batch())
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.entity is None:
             self.focus_search()
@@ -419,7 +419,7 @@ class RatingPage(QWidget):
             lines.append(text)
         self.detail.setHtml("<br>".join(lines))
 
-    def _pending_objections(self, r: RatingView | None) -> list[dict]:  # type: ignore[type-arg]
+    def _pending_objections(self, r: RatingView | None) -> list[dict]:
         return [o for o in (r.objections if r else []) if o.get("outcome") == "pending"]
 
     def _update_buttons(self) -> None:

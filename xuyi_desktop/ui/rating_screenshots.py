@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.services.context import AppContext, open_context
-from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.dishonesty import add_dishonesty
+from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.main_window import MainWindow

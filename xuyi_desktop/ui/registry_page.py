@@ -25,11 +25,14 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import delete_entity
 from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.errors import NotFoundError
+from xuyi_desktop.ui.data_events import listen
 from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.entity_table_model import SORTABLE, Column, EntityTableModel
 from xuyi_desktop.ui.widgets import page_action
 
 _HEADER_KEY = "registry/header2"  # 2: with the 信用等级 and 失信 columns (issue 19)
+# Record kinds whose writes change what the list shows (the entity itself; its grade and marks come with it).
+REFRESH_KINDS = {"entity", "rating", "dishonesty_record", "list_entry"}
 # Typical widest content per column: widths that fit without measuring a million rows.
 _SAMPLES = {
     Column.KIND: "单位",
@@ -145,6 +148,7 @@ class RegistryPage(QWidget):
         self.model.modelReset.connect(self._update_buttons)
         self.model.rowsRemoved.connect(self._update_buttons)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_indicator_changed)
+        listen(self, REFRESH_KINDS, self._data_changed)  # a sync import, another page or counter wrote
         self._update_buttons()
 
     # --- keyboard -----------------------------------------------------------------------------------------
@@ -202,6 +206,15 @@ class RegistryPage(QWidget):
         """F5: read the list again (another counter may have registered something)."""
         self.model.refresh()
         self.entitiesChanged.emit()
+
+    def _data_changed(self) -> None:
+        """Records were written elsewhere: read the list again, the clerk's selected entity still selected."""
+        keep = self.current_entity_id()
+        if keep is not None and self.model.filter_text:  # a search answers later (and selects its first hit)
+            self.model.searchFinished.connect(lambda _n: self.select_entity(keep), Qt.ConnectionType.SingleShotConnection)
+        self.model.refresh()
+        if keep is not None and not self.model.filter_text:
+            self.select_entity(keep)
 
     # --- selection ----------------------------------------------------------------------------------------
 

@@ -245,7 +245,7 @@ class ObjectionDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(820, 600)
         self.picker.entityFound.connect(
-            lambda: self.objector_edit.text().strip() or self.objector_edit.setText(self.picker.entity_name))
+            lambda: None if self.objector_edit.text().strip() else self.objector_edit.setText(self.picker.entity_name))
         self.picker.entity_edit.setFocus()
 
     def save(self) -> Any:

@@ -43,7 +43,7 @@ def _settle(app: QApplication, rounds: int = 10) -> None:
         app.processEvents()
 
 
-def _wait(app: QApplication, done, limit: int = 3000) -> None:  # type: ignore[no-untyped-def]
+def _wait(app: QApplication, done, limit: int = 3000) -> None:
     for _ in range(limit):
         if done():
             break
@@ -52,7 +52,7 @@ def _wait(app: QApplication, done, limit: int = 3000) -> None:  # type: ignore[n
     _settle(app, 20)
 
 
-def _penalty(ctx: AppContext, n: int, name: str, ident: str, decided: dt.date, klass: str, **extra: str):  # type: ignore[no-untyped-def]
+def _penalty(ctx: AppContext, n: int, name: str, ident: str, decided: dt.date, klass: str, **extra: str):
     raw = penalty_raw(n, decided)
     raw.update(xdr_mc=name, xdr_shxym=ident, publicity_class=klass, **extra)
     return sgs.add_record(ctx, RecordKind.PENALTY, raw, today=max(decided, dt.date.today()))
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             window.nav.setCurrentRow(titles.index("信用修复"))
             page = window.extra_pages["信用修复"]
             _settle(app, 20)
-            page.applications.select(ids["first"])  # type: ignore[arg-type]
+            page.applications.select(ids["first"])
             _settle(app)
             _shot(window, out / f"repair_applications_{suffix}.png", shots)
             page.applications.filter_combo.setCurrentIndex(1)  # all, the approved one too
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             decide.reject()
 
             page.tabs.setCurrentIndex(1)
-            page.objections.select(ids["late"])  # type: ignore[arg-type]
+            page.objections.select(ids["late"])
             _settle(app, 20)
             _shot(window, out / f"repair_objections_{suffix}.png", shots)
             objection = page.objections.new_objection(exec_dialog=False)

@@ -31,7 +31,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 LOG_NAME = "xuyi_desktop-self-test.log"
 DEFAULT_TIMEOUT_S = 180.0
@@ -52,7 +52,7 @@ class _Report:
     def __init__(self) -> None:
         self.log_path = Path(tempfile.gettempdir()) / LOG_NAME
         try:
-            self._log = self.log_path.open("w", encoding="utf-8")
+            self._log: TextIO | None = self.log_path.open("w", encoding="utf-8")
         except OSError:
             self._log = None
         self.step = "start"
@@ -65,7 +65,7 @@ class _Report:
                 print(text, file=out, flush=True)
             except (OSError, ValueError, UnicodeEncodeError):
                 try:
-                    out.buffer.write((text + "\n").encode("utf-8", "replace"))  # type: ignore[union-attr]
+                    out.buffer.write((text + "\n").encode("utf-8", "replace"))
                     out.flush()
                 except Exception:  # noqa: BLE001, S110 - the log file still has it
                     pass
@@ -115,7 +115,7 @@ def _guard_dialogs(report: _Report, blocked: list[str]) -> Callable[[], None]:
 
     originals = {name: getattr(QMessageBox, name) for name in ("information", "warning", "critical", "question", "about")}
 
-    def answer(kind: str):  # type: ignore[no-untyped-def]
+    def answer(kind: str):
         def show(_parent: Any, _title: Any, text: Any = "", *args: Any, **kwargs: Any) -> Any:
             report.line(f"  dialog ({kind}) answered: {str(text).splitlines()[0] if text else ''}")
             if kind == "critical":

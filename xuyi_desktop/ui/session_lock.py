@@ -34,7 +34,7 @@ _ACTIVITY = frozenset(
 def idle_ms_from(settings: QSettings) -> int:
     """security/idle_minutes from the settings (default 15; 0 or less turns the lock off → 0)."""
     try:
-        minutes = float(settings.value(IDLE_KEY, DEFAULT_IDLE_MINUTES))
+        minutes = float(str(settings.value(IDLE_KEY, DEFAULT_IDLE_MINUTES)))
     except (TypeError, ValueError):
         minutes = DEFAULT_IDLE_MINUTES
     return max(int(minutes * 60_000), 0)

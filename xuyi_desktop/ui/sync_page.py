@@ -2,17 +2,18 @@
 confirmed (已发出未确认 with its age, reminders, clocks), the history of packages, the missing packages, and
 the conflicts a reviewer settles.
 
-Exports and imports run in the background (ui/operations.run_in_background) with a progress bar and a
-cancel button; cancelling rolls the one transaction back, so the database is as before."""
+Every call runs through the page's operation helper (ui/operations.OperationRunner): in the background, with a
+progress bar and a cancel button; cancelling rolls the one transaction back, so the database is as before. An
+import and a settled conflict announce the record kinds they wrote (ui/data_events), so the registry list and
+the status bar count refresh without reopening a page."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,16 +38,12 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import sync
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.sync.format import SyncCancelled
-from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.services.sync_review import ConflictView, conflict_views
+from xuyi_desktop.ui.operations import OperationRunner
 from xuyi_desktop.ui.widgets import page_action
 
-KIND_LABELS = {"field": "字段冲突", "delete_edit": "删除与修改", "duplicate_identifier": "证件号码重复"}
 SETTINGS_FOLDER = "sync/export_folder"
-
-
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
+CONFLICT_COLUMNS = ["时间", "记录", "字段", "当前值", "另一值", "类型", "当前值来自", "另一值来自"]
 
 
 def _short(value: Any) -> str:
@@ -54,10 +51,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-class _Relay(QObject):
-    """Carries progress from the worker thread to the GUI thread (queued, as the receiver lives there)."""
-
-    progressed = Signal(int, int)
+def written_kinds(result: sync.ImportResult) -> set[str]:
+    """The record kinds an applied import wrote (per_table keys are "table.action")."""
+    return {key.partition(".")[0] for key in result.per_table} if result.applied else set()
 
 
 def preview_text(result: sync.ImportResult) -> str:
@@ -99,10 +95,8 @@ class SyncPage(QWidget):
         self._ctx = ctx
         self._settings = settings
         self._started = False
-        self._cancel = threading.Event()
         self._previewed_path: Path | None = None
-        self._relay = _Relay(self)
-        self._relay.progressed.connect(self._show_progress)
+        self._conflicts: list[ConflictView] = []
         self._build()
 
     # --- building ---
@@ -164,7 +158,8 @@ class SyncPage(QWidget):
         self.missing_view = QPlainTextEdit(self)
         self.missing_view.setReadOnly(True)
         conflicts = QWidget(self)
-        self.conflicts_table = self._table(["时间", "记录类型", "记录", "字段", "类型", "当前值", "另一值", "当前值来自", "另一值来自"])
+        self.conflicts_table = self._table(CONFLICT_COLUMNS)
+        self.conflicts_table.setWordWrap(True)
         self.restore_button = QPushButton(self.tr("采用另一值"), conflicts)
         self.keep_button = QPushButton(self.tr("保留当前值"), conflicts)
         if not self._ctx.can(Permission.SYNC_RESOLVE):
@@ -186,9 +181,7 @@ class SyncPage(QWidget):
 
         self.progress = QProgressBar(self)
         self.progress.setMaximumWidth(240)
-        self.progress.setVisible(False)
         self.cancel_button = QPushButton(self.tr("取消"), self)
-        self.cancel_button.setVisible(False)
         self.refresh_button = QPushButton(self.tr("刷新"), self)
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
@@ -210,14 +203,16 @@ class SyncPage(QWidget):
         self.export_button.clicked.connect(self.export)
         self.preview_button.clicked.connect(self.preview)
         self.apply_button.clicked.connect(self.apply)
-        self.cancel_button.clicked.connect(self.cancel)
         self.refresh_button.clicked.connect(self.refresh)
         self.restore_button.clicked.connect(lambda: self.resolve(restore=True))
         self.keep_button.clicked.connect(lambda: self.resolve(restore=False))
         self.file_edit.textChanged.connect(self._file_changed)
         page_action(self, self.tr("刷新"), "F5", self.refresh)
-        self._busy_buttons = [self.export_button, self.preview_button, self.apply_button, self.refresh_button,
-                              self.restore_button, self.keep_button]
+        self.ops = OperationRunner(self, self.tr("数据同步"), progress=self.progress, status=self.status_label,
+                                   cancel_button=self.cancel_button,
+                                   busy_widgets=[self.export_button, self.preview_button, self.apply_button,
+                                                 self.refresh_button, self.restore_button, self.keep_button])
+        self.ops.failed.connect(self._failed)
 
     def _table(self, headers: list[str]) -> QTableWidget:
         table = QTableWidget(0, len(headers), self)
@@ -238,53 +233,18 @@ class SyncPage(QWidget):
 
     # --- background ---
     def busy_now(self) -> bool:
-        return self.progress.isVisible()
+        return self.ops.busy
 
-    def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None], *, cancellable: bool = False) -> None:
-        self._cancel.clear()
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(cancellable)
-        self.cancel_button.setEnabled(True)
-        enabled = {b: b.isEnabled() for b in self._busy_buttons}
-        for b in self._busy_buttons:
-            b.setEnabled(False)
-        self.status_label.setText(what)
+    def _run(self, what: str, fn: Callable[[], Any], done: Callable[[Any], None], *, cancellable: bool = False,
+             changes: Callable[[Any], set[str]] | set[str] | frozenset[str] = frozenset()) -> None:
+        self.ops.run(what, fn, done, cancellable=cancellable, changes=changes)
 
-        def finish() -> None:
-            self.progress.setVisible(False)
-            self.cancel_button.setVisible(False)
-            for b, was in enabled.items():
-                b.setEnabled(was)
-
-        def ok(result: Any) -> None:
-            finish()
-            done(result)
-
-        def bad(exc: BaseException) -> None:
-            finish()
-            text = _reason(exc)
-            self.status_label.setText(text)
-            if isinstance(exc, SyncCancelled):
-                self.message.emit(text)
-            else:
-                QMessageBox.warning(self, self.tr("数据同步"), text)
-            self.failed.emit(text)
-
-        run_in_background(fn, ok, bad, owner=self)
-
-    def _report(self, done: int, total: int) -> None:  # worker thread
-        self._relay.progressed.emit(done, total)
-
-    def _show_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
+    def _failed(self, text: str) -> None:
+        self.message.emit(text)
+        self.failed.emit(text)
 
     def cancel(self) -> None:
-        self._cancel.set()
-        self.cancel_button.setEnabled(False)
-        self.status_label.setText(self.tr("正在取消…（已做的改动将全部撤销）"))
+        self.ops.cancel()
 
     # --- refresh ---
     def refresh(self) -> None:
@@ -295,7 +255,7 @@ class SyncPage(QWidget):
 
             return {"peers": [o for o in list_offices(ctx) if not o.is_local], "history": sync.package_history(ctx),
                     "missing": sync.missing_changes(ctx), "aside": sync.aside_changes(ctx),
-                    "conflicts": sync.list_conflicts(ctx), "notices": sync.startup_notices(ctx)}
+                    "conflicts": conflict_views(ctx), "notices": sync.startup_notices(ctx)}
 
         self._run(self.tr("正在读取…"), read, self._show)
 
@@ -350,17 +310,24 @@ class SyncPage(QWidget):
             if reported:
                 lines.append(f"单位 {p.code} 报告缺少：" + sync.missing_text({s: [tuple(x) for x in r] for s, r in reported.items()}))
         self.missing_view.setPlainText("\n".join(lines) if lines else "没有缺少的同步包：收到的变更都已应用。")
-        self._conflicts = conflicts
-        self.conflicts_table.setRowCount(len(conflicts))
-        for r, c in enumerate(conflicts):
-            values = [c.at.astimezone().strftime("%Y-%m-%d %H:%M"), sync.TABLE_LABELS.get(c.table_name, c.table_name),
-                      str(c.record_id)[:8], c.field, KIND_LABELS.get(c.kind, c.kind), _short(c.winner_text),
-                      _short(c.loser_text), c.winner_office, c.loser_office]
-            for col, v in enumerate(values):
-                self.conflicts_table.setItem(r, col, QTableWidgetItem(v))
+        self._show_conflicts(conflicts)
         self.tabs.setTabText(self.conflicts_tab, self.tr("冲突（{0}）").format(len(conflicts)) if conflicts else self.tr("冲突"))
         self.status_label.setText("")
         self.refreshed.emit()
+
+    def _show_conflicts(self, conflicts: list[ConflictView]) -> None:
+        """Which record (by name), which field (as the forms call it), the kept and the other value side by side."""
+        self._conflicts = conflicts
+        self.conflicts_table.setRowCount(len(conflicts))
+        for r, c in enumerate(conflicts):
+            values = [c.row.at.astimezone().strftime("%Y-%m-%d %H:%M"), c.record_title, c.field_label,
+                      c.current, c.other, c.kind_label, c.current_office, c.other_office]
+            for col, v in enumerate(values):
+                item = QTableWidgetItem(_short(v))
+                if v != _short(v) or col == 1:
+                    item.setToolTip(f"{c.table_label}：{c.record_title}" if col == 1 else v)
+                self.conflicts_table.setItem(r, col, item)
+        self.conflicts_table.resizeRowsToContents()
 
     # --- export ---
     def _browse_folder(self) -> None:
@@ -379,10 +346,10 @@ class SyncPage(QWidget):
             return
         if self._settings is not None:
             self._settings.setValue(SETTINGS_FOLDER, folder)
-        ctx, cancel = self._ctx, self._cancel
+        ctx, ops = self._ctx, self.ops
 
         def work() -> sync.ExportResult:
-            return sync.export_package(ctx, str(peer), Path(folder), progress=self._report, cancelled=cancel.is_set)
+            return sync.export_package(ctx, str(peer), Path(folder), progress=ops.report, cancelled=ops.cancelled)
 
         def done(result: sync.ExportResult) -> None:
             text = self.tr("已导出发给 {0} 的同步包：{1} 条变更，{2}").format(result.receiver, result.changes, result.path)
@@ -410,10 +377,10 @@ class SyncPage(QWidget):
         if not text:
             QMessageBox.warning(self, self.tr("数据同步"), self.tr("请先选择同步包文件"))
             return
-        path, ctx, cancel = Path(text), self._ctx, self._cancel
+        path, ctx, ops = Path(text), self._ctx, self.ops
 
         def work() -> sync.ImportResult:
-            return sync.import_package(ctx, path, preview=True, progress=self._report, cancelled=cancel.is_set)
+            return sync.import_package(ctx, path, preview=True, progress=ops.report, cancelled=ops.cancelled)
 
         def done(result: sync.ImportResult) -> None:
             self.preview_view.setPlainText(preview_text(result))
@@ -429,10 +396,10 @@ class SyncPage(QWidget):
         if path is None:
             QMessageBox.warning(self, self.tr("数据同步"), self.tr("请先预览同步包"))
             return
-        ctx, cancel = self._ctx, self._cancel
+        ctx, ops = self._ctx, self.ops
 
         def work() -> sync.ImportResult:
-            return sync.import_package(ctx, path, progress=self._report, cancelled=cancel.is_set)
+            return sync.import_package(ctx, path, progress=ops.report, cancelled=ops.cancelled)
 
         def done(result: sync.ImportResult) -> None:
             self._previewed_path = None
@@ -443,20 +410,20 @@ class SyncPage(QWidget):
             self.imported.emit(result)
             self.refresh()
 
-        self._run(self.tr("正在导入…"), work, done, cancellable=True)
+        self._run(self.tr("正在导入…"), work, done, cancellable=True, changes=written_kinds)
 
     # --- conflicts ---
     def resolve(self, *, restore: bool) -> None:
         row = self.conflicts_table.currentRow()
-        if row < 0 or row >= len(getattr(self, "_conflicts", [])):
+        if row < 0 or row >= len(self._conflicts):
             QMessageBox.warning(self, self.tr("数据同步"), self.tr("请先选择一处冲突"))
             return
         c = self._conflicts[row]
         if restore:
             answer = QMessageBox.question(
                 self, self.tr("采用另一值"),
-                self.tr("将“{0}”改为另一值“{1}”？这是一次新的修改，会同步到其他单位，其他单位的同一冲突也随之关闭。").format(
-                    c.field, _short(c.loser_text)))
+                self.tr("将“{0}”的“{1}”改为另一值“{2}”？这是一次新的修改，会同步到其他单位，其他单位的同一冲突也随之关闭。").format(
+                    c.record_title, c.field_label, _short(c.other)))
             if answer != QMessageBox.StandardButton.Yes:
                 return
         ctx = self._ctx
@@ -468,4 +435,4 @@ class SyncPage(QWidget):
             self.message.emit(self.tr("冲突已处理"))
             self.refresh()
 
-        self._run(self.tr("正在处理冲突…"), work, done)
+        self._run(self.tr("正在处理冲突…"), work, done, changes={c.row.table_name, "sync_decision"})

@@ -115,7 +115,7 @@ class VerifyPage(QWidget):
         outer.addWidget(scroll, 1)
         self.setFocusProxy(self.input)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.input.setFocus()
 
@@ -159,8 +159,8 @@ class VerifyPage(QWidget):
         if not found:
             return self._show(False, "无效：文件中没有找到核验码", [f"{path.name} 不是本系统打印的 PDF，或打印于不带文本核验码的版本之前。"])
         if len(found) == 1:
-            headline, lines = describe(found[0][1])
-            return self._show(found[0][1].valid, headline, [f"文件：{path.name}", *lines])
+            headline, described = describe(found[0][1])
+            return self._show(found[0][1].valid, headline, [f"文件：{path.name}", *described])
         good = sum(r.valid for _, r in found)
         ok = good == len(found)
         headline = f"{'有效' if ok else '无效'}：{path.name} 中 {len(found)} 个核验码，{good} 个有效"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from xuyi_desktop.storage.migrate import include_name
 from xuyi_desktop.storage.all_models import Base
+from xuyi_desktop.storage.migrate import include_name
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,7 +1,7 @@
 """initial schema: offices, entities, licences, relations, change log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26
 
 Written from autogenerate and checked by hand. On SQLite it also creates the FTS5 n-gram index

@@ -37,7 +37,7 @@ def _fingerprint(text: str) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
-def _record_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+def _record_columns() -> list[sa.Column]:
     return [
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -88,7 +88,7 @@ def upgrade() -> None:
     op.create_index("ix_audit_anchor_received_from", "audit_anchor", ["received_from", "office_code", "seq"], unique=False)
 
     conn = op.get_bind()
-    settings = dict(conn.execute(sa.text(
+    settings: dict[str, str] = dict(conn.execute(sa.text(
         "SELECT key, value FROM app_setting WHERE key = 'office.public_key' OR key LIKE 'office.public_key.retired.%'"
     )).all())
     local = conn.execute(sa.text("SELECT code FROM office WHERE is_local")).scalar()
