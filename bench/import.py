@@ -69,7 +69,7 @@ def main() -> int:
         t0 = time.perf_counter()
         wb = load_workbook(ledger, read_only=True, data_only=True)
         for ws in wb.worksheets:
-            for row in ws.iter_rows(values_only=True):
+            for _row in ws.iter_rows(values_only=True):
                 pass
         wb.close()
         bare = time.perf_counter() - t0

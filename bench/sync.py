@@ -86,9 +86,9 @@ def build(root: Path, n: int, slow: bool) -> None:
 
 
 def open_offices(root: Path) -> list:
+    from databases import DatabaseFactory
     from sync_offices import TestOffice
 
-    from databases import DatabaseFactory
     from xuyi_desktop.services.context import open_context
 
     offices = []

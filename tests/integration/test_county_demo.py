@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from sync_offices import make_offices
 
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.errors import ValidationError
@@ -18,8 +19,6 @@ from xuyi_desktop.services.entity_file import registry_marks
 from xuyi_desktop.services.profile import get_profile
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_sgs import SgsRecord
-
-from sync_offices import make_offices
 
 ADMIN_PW = "admin-pass-2026"
 

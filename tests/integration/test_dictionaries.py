@@ -5,6 +5,7 @@ the entity picker's service (whole identifiers only for roles without the reveal
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import sys
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def test_an_older_database_opens_with_the_dictionaries(tmp_path: Path) -> None:
         ctx.close()
 
 
-def _xuyi(db: str, *args: str, user: str | None = None) -> "subprocess.CompletedProcess[str]":
+def _xuyi(db: str, *args: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
     import os
     import subprocess
 

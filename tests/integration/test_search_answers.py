@@ -47,7 +47,7 @@ def _queries(ctx: Any) -> list[list[str]]:
     rng = random.Random(SEED)
     with ctx.transaction() as s:
         rows = s.execute(select(Entity.name, Entity.name_pinyin, Entity.identifier).order_by(Entity.search_key).limit(400)).all()
-    for name, pinyin, ident in rng.sample(rows, 40):
+    for name, pinyin, _ident in rng.sample(rows, 40):
         folded = fold(name)
         i = rng.randrange(len(folded))
         queries.append(["one_char", folded[i]])

@@ -5,9 +5,9 @@ register it with a reason, which is audited."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select

@@ -191,7 +191,7 @@ def test_xyjt_commitments_publication_carries_fulfilment_and_violation(tmp_path:
     signed = dt.date.today() - dt.timedelta(days=10)
     made = []
     for n in (1, 2, 3):
-        e = register_entity(ctx, EntityDraft(name=f"盱眙第{n}建设工程有限公司", identifier=uscc(300 + n), categories=("construction_unit",),
+        register_entity(ctx, EntityDraft(name=f"盱眙第{n}建设工程有限公司", identifier=uscc(300 + n), categories=("construction_unit",),
                                              legal_representative=f"张{n}"), allow_similar=True)
         made.append(commitments.add_commitment(ctx, CommitmentInput(uscc(300 + n), "approval_substitute", "licensing", "道路运输经营许可申请", 30,
                                                                     signed_on=signed)))

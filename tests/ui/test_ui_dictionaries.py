@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.permissions import Role
@@ -35,7 +34,6 @@ def _people(ctx) -> None:  # type: ignore[no-untyped-def]
 def _shot(widget, name: str, popup=None) -> None:  # type: ignore[no-untyped-def]
     """The widget as it looks, with an open popup list (a window of its own) drawn where it is."""
     from PySide6.QtGui import QPainter
-
     from PySide6.QtWidgets import QApplication
 
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -16,11 +16,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 pytest.importorskip("PySide6.QtPdf")
 
 import print_docs as F  # noqa: E402
+
 from xuyi_desktop.printing.commitment_form import render_commitment_forms  # noqa: E402
 from xuyi_desktop.printing.output import PrintCancelled  # noqa: E402
 from xuyi_desktop.services import print_settings  # noqa: E402
 from xuyi_desktop.ui import print_preview  # noqa: E402
 from xuyi_desktop.ui.print_preview import PrintPreviewDialog  # noqa: E402
+
 
 @pytest.fixture
 def form_pdf(tmp_path: Path) -> Path:

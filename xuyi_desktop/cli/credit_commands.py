@@ -338,9 +338,8 @@ def _publish(args: argparse.Namespace) -> int:
     from xuyi_desktop.services.credit_lists import publish
 
     if args.out.suffix.lower() == ".pdf":
-        from xuyi_desktop.services.credit_prints import print_list_publication
-
         from xuyi_desktop.cli.print_commands import warn_provisional
+        from xuyi_desktop.services.credit_prints import print_list_publication
 
         printed = print_list_publication(warn_provisional(context(args)), args.list_type, args.out)
         print(f"已公布名单：{printed.path}（{printed.count} 个，编号 {printed.serial}）")

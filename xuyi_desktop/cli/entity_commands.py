@@ -9,8 +9,8 @@ import sys
 from typing import Any
 
 from xuyi_desktop.cli.common import EXIT_OK, context, print_json
-from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.entities import EntityDraft, EntityKind, EntityStatus, LicenceDraft
+from xuyi_desktop.domain.errors import DomainError
 
 
 def register(sub: Any) -> None:

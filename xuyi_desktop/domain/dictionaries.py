@@ -23,8 +23,8 @@ import tomllib
 import unicodedata
 import uuid
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xuyi_desktop.domain.errors import FieldProblem

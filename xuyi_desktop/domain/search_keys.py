@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-
 from itertools import chain
 
 from pypinyin import Style

@@ -17,16 +17,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from sqlalchemy import select
 
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.exchange.workbooks import save_workbook
-from xuyi_desktop.services import audit
 from xuyi_desktop.paths import resource_path
+from xuyi_desktop.services import audit
 from xuyi_desktop.services.audit import AuditRow
 from xuyi_desktop.services.context import AppContext
 

@@ -10,7 +10,6 @@ from a training database, so not one training record can leave on a USB stick.
 from __future__ import annotations
 
 import datetime as dt
-import random
 import secrets
 import time
 import uuid
@@ -24,9 +23,8 @@ from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationErro
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
-from xuyi_desktop.services import audit
+from xuyi_desktop.services import audit, credit_lists, sgs
 from xuyi_desktop.services import commitments as cm
-from xuyi_desktop.services import credit_lists, sgs
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.demo_data import ROADS, TOWNSHIPS, _Generator
 from xuyi_desktop.services.dishonesty import add_dishonesty
@@ -127,7 +125,6 @@ def generate_county(
         session.merge(AppSetting(key=TRAINING_SETTING, value="1"))  # from here on, nothing of it may sync
         taken = set(session.execute(select(Entity.identifier)).scalars())
     gen = _Generator(seed, today, taken)
-    rng = random.Random(seed)
 
     say("登记市场主体…")
     orgs: list[tuple[str, str, tuple[str, ...]]] = []  # (id, name, categories)

@@ -45,9 +45,9 @@ from xuyi_desktop.printing.output import atomic_output
 from xuyi_desktop.printing.repair_notice import DOC_TYPE as NOTICE_DOC
 from xuyi_desktop.printing.repair_notice import RepairNoticeData, render_repair_notice
 from xuyi_desktop.services import audit
-from xuyi_desktop.services.print_settings import before_numbered_print
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.office_keys import print_key
+from xuyi_desktop.services.print_settings import before_numbered_print
 from xuyi_desktop.services.printing import NothingToPrintError, issuing_organ
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_credit import ListEntry

@@ -109,7 +109,7 @@ def starter_entries() -> tuple[tuple[rules.DictKind, dict[str, str]], ...]:
     return tuple(rules.parse_starter(path.read_text(encoding="utf-8"), "dictionaries/starter.toml"))
 
 
-_SEEDED: "weakref.WeakSet[Any]" = weakref.WeakSet()  # the engines whose database was checked
+_SEEDED: weakref.WeakSet[Any] = weakref.WeakSet()  # the engines whose database was checked
 
 
 def ensure_seeded(ctx: AppContext) -> int:

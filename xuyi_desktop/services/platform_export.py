@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from xuyi_desktop.domain.masking import mask_id_number
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.exchange.profile_workbook import write_profile_rows, write_zero_report
-from xuyi_desktop.exchange.profiles import SGS_LICENSE, SGS_PENALTY, ExportProfile, ProfileError, list_profiles, load_profile
+from xuyi_desktop.exchange.profiles import (
+    SGS_LICENSE,
+    SGS_PENALTY,
+    ExportProfile,
+    ProfileError,
+    list_profiles,
+    load_profile,
+)
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs_exchange import period_text

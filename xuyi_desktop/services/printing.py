@@ -39,12 +39,12 @@ from xuyi_desktop.printing.layout import cn_date
 from xuyi_desktop.printing.output import Cancelled, PrintCancelled, Progress, atomic_output, check_writable
 from xuyi_desktop.printing.publicity import PublicityRow, publicity_list_pdf, shown_identifier
 from xuyi_desktop.services import audit
-from xuyi_desktop.services.print_settings import before_numbered_print
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import CreditCheckResult
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.office_keys import VerifyResult, print_key, verify_payload
 from xuyi_desktop.services.offices import PROVISIONAL_NAME
+from xuyi_desktop.services.print_settings import before_numbered_print
 from xuyi_desktop.services.ratings import TABLE as RATING_TABLE
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.services.serials import next_serial

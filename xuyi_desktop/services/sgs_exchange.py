@@ -32,13 +32,28 @@ from xuyi_desktop.exchange.pipeline import (
     SheetPlan,
 )
 from xuyi_desktop.exchange.profile_workbook import write_profile_rows, write_zero_report
-from xuyi_desktop.exchange.profiles import SGS_LICENSE, SGS_PENALTY, SOURCES, ExportProfile, ProfileError, list_profiles, load_profile
+from xuyi_desktop.exchange.profiles import (
+    SGS_LICENSE,
+    SGS_PENALTY,
+    SOURCES,
+    ExportProfile,
+    ProfileError,
+    list_profiles,
+    load_profile,
+)
 from xuyi_desktop.exchange.sgs_layout import SHEET_NAMES, TEMPLATE_INSTRUCTIONS, always_required, sgs_layout
 from xuyi_desktop.exchange.sgs_workbook import write_batch, write_template
 from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem
 from xuyi_desktop.services import audit, imports
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.sgs import SgsError, current_records_stmt, insert_record, mark_reported_in, prepare, record_values
+from xuyi_desktop.services.sgs import (
+    SgsError,
+    current_records_stmt,
+    insert_record,
+    mark_reported_in,
+    prepare,
+    record_values,
+)
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_sgs import SgsRecord
 

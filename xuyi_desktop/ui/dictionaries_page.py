@@ -33,7 +33,6 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dictionaries import EntryView
 from xuyi_desktop.ui.widgets import attach_unit_completer, error_label, page_action
 
-
 # 局属各单位 are the unit dictionary (resources/units.toml, services.units): shown here beside the others, read-only.
 UNITS = "units"
 _UNITS_KIND = DictKind(UNITS, "局属各单位", (

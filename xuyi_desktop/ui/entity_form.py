@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTableWidget,
-    QTabWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.entities import CATEGORIES, EntityDraft, EntityKind, EntityStatus, check_entity_draft
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
-from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.domain.profile import CreditProfile
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import (
     RelationView,
     entity_history,
@@ -49,9 +49,9 @@ from xuyi_desktop.services.entities import (
     update_entity,
 )
 from xuyi_desktop.services.entity_file import licence_expiry_state
-from xuyi_desktop.services.profile import get_profile
 from xuyi_desktop.services.entity_views import EntityDetail, EntitySummary, HistoryEntry
 from xuyi_desktop.services.errors import ConcurrentEditError, DuplicateIdentifierError, SimilarNameWarning
+from xuyi_desktop.services.profile import get_profile
 from xuyi_desktop.ui.formatting import action_label, change_summary, local_time
 from xuyi_desktop.ui.licence_editor import LicenceEditor
 from xuyi_desktop.ui.operations import run_in_background

@@ -15,9 +15,9 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMessageBox,

@@ -8,7 +8,6 @@ from xuyi_desktop.domain import dictionaries as d
 from xuyi_desktop.paths import resource_path
 
 
-
 def _valid_uscc() -> str:
     from xuyi_desktop.domain.identifiers import uscc_check_char
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import io
 import random
 
+import print_docs as F
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportlab.lib.units import mm
 
-import print_docs as F
 from xuyi_desktop.printing import layout as L
 from xuyi_desktop.printing.certificate import look_for, render_certificates
 from xuyi_desktop.printing.check_sheet import render_check_sheet
