@@ -103,7 +103,7 @@ def _print(view: Any, as_json: bool) -> None:
 
 
 def _kinds(args: argparse.Namespace) -> int:
-    data = [{"kind": k.code, "label": k.label, "note": k.note,
+    data: list[dict[str, Any]] = [{"kind": k.code, "label": k.label, "note": k.note,
              "fields": [{"name": f.name, "label": f.label, "required": f.required, "choices": [c for c in f.choices if c]} for f in k.fields]}
             for k in KINDS.values()]
     if args.json:

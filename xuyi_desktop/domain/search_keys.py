@@ -33,7 +33,8 @@ def _word_syllables(words: str) -> tuple[str, ...]:
     """The syllables of one segment of a name: pypinyin converts each segment on its own (no context), so this is
     what lazy_pinyin gives for it inside any name. Names share most segments (运输, 有限公司, 盱眙): a bulk import or
     a sync package of 100,000 names converts each segment once instead of once per name."""
-    return tuple(chain.from_iterable(_PINYIN._converter.convert(words, Style.NORMAL, False, _keep, strict=True)))
+    return tuple(chain.from_iterable(_PINYIN._converter.convert(  # the stubs say errors returns str; a list is documented
+        words, Style.NORMAL, False, _keep, strict=True)))  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=65536)

@@ -224,7 +224,7 @@ class RowSink(Protocol):
     """Checks one parsed row (and writes it when `write`): returns the problems that make it a bad row (none: good).
     `write` is False once an all-or-nothing import has a bad row: the rest are only checked."""
 
-    def __call__(self, plan: SheetPlan, row: ParsedRow, write: bool) -> Sequence[CellProblem]: ...
+    def __call__(self, plan: SheetPlan, row: ParsedRow, write: bool, /) -> Sequence[CellProblem]: ...
 
 
 def _data_rows(ws: Any, header_row: int, width: list[int]) -> Iterator[tuple[int, tuple[Any, ...]]]:

@@ -96,7 +96,7 @@ def check_story(
     lw = 38 * mm if not person else 28 * mm  # 统一社会信用代码 on one line
     lw2 = 24 * mm
     vw = (w - lw - lw2) / 2 + 8 * mm
-    subject = [
+    subject: list[list[object]] = [
         [P("主体名称", label), P(e.get("name", ""), cell), "", ""],
         [P(ident_label, label), P(e.get("identifier", ""), cell), P("主体类型", label), P(e.get("kind_label", "") or "—", cell)],
         [P("主体类别", label), P("、".join(e.get("category_labels") or []) or "—", cell), P("法定代表人", label),
@@ -137,12 +137,12 @@ def check_story(
     story.append(section("信用承诺"))  # as the check page shows them: violated first
     if result.commitments:
         rows = [[P(t, head) for t in ("编号", "状态", "承诺类型", "涉及业务", "期限至")]]
-        for c in result.commitments:
-            business = c.get("business", "") or "—"
-            if c.get("status") == "violated" and c.get("violation_facts"):
-                business += f"；违诺事实：{c['violation_facts']}"
-            rows.append([P(c.get("serial", ""), cell), P(_commitment_state(c), centre), P(c.get("type_name", ""), cell),
-                         P(business, cell), P(c.get("term_until", "") or "—", centre)])
+        for cm in result.commitments:
+            business = cm.get("business", "") or "—"
+            if cm.get("status") == "violated" and cm.get("violation_facts"):
+                business += f"；违诺事实：{cm['violation_facts']}"
+            rows.append([P(cm.get("serial", ""), cell), P(_commitment_state(cm), centre), P(cm.get("type_name", ""), cell),
+                         P(business, cell), P(cm.get("term_until", "") or "—", centre)])
         cw = [53 * mm, 18 * mm, 34 * mm, 0, 23 * mm]
         cw[3] = w - sum(cw)
         story.append(grid_table(fonts, rows, cw, header_rows=1, repeat_header=True, padding=pad))

@@ -127,7 +127,7 @@ class _Closing(Flowable):
         self.fonts, self.data, self.min_height = fonts, data, height
         self.height = height
 
-    def _layout(self, width: float) -> dict[str, object]:
+    def _layout(self, width: float) -> dict[str, Any]:
         d, fonts = self.data, self.fonts
         small = L.TextStyle(fonts.body.name, self.SIZE, self.SIZE * 1.45, "left")
         x = self.QR_SIZE + 5 * mm if d.qr_payload else 0.0
@@ -168,7 +168,7 @@ class _Closing(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth
-        self.height = max(self.min_height, float(self._layout(availWidth)["height"]))  # type: ignore[arg-type]
+        self.height = max(self.min_height, float(self._layout(availWidth)["height"]))
         return availWidth, self.height
 
     def draw(self) -> None:
@@ -179,19 +179,19 @@ class _Closing(Flowable):
             cap = L.TextStyle(fonts.body.name, 9, 9, "center", color=L.GREY)
             L.draw_aligned(c, 0, 1.0 * mm, self.QR_SIZE, "扫码核验真伪", cap, name="qr.caption")
         x, small = lay["x"], lay["small"]
-        seal_cx, seal_cy = lay["seal"]  # type: ignore[misc]
+        seal_cx, seal_cy = lay["seal"]
         L.draw_seal_area(c, seal_cx, seal_cy, fonts.body.name, label="")  # "承诺主体（盖章）" says where
-        party_label, party_x, name_style, name_lines, name_pitch, name_first = lay["party"]  # type: ignore[misc]
-        L.draw_text(c, x, name_first, party_label, small, name="party.label")  # type: ignore[arg-type]
+        party_label, party_x, name_style, name_lines, name_pitch, name_first = lay["party"]
+        L.draw_text(c, x, name_first, party_label, small, name="party.label")
         for i, line in enumerate(name_lines):
             L.draw_text(c, party_x, name_first - i * name_pitch, line.text, name_style, name="issuer.party")
-        sig_base, sig_line = lay["sig"]  # type: ignore[misc]
-        L.draw_signature_line(c, x, sig_base, d.signature_label, fonts, line_width=sig_line)  # type: ignore[arg-type]
-        organ_label, organ_x, organ_style, organ_lines, organ_pitch, organ_top = lay["organ"]  # type: ignore[misc]
-        L.draw_text(c, x, organ_top, organ_label, small, name="organ.label")  # type: ignore[arg-type]
+        sig_base, sig_line = lay["sig"]
+        L.draw_signature_line(c, x, sig_base, d.signature_label, fonts, line_width=sig_line)
+        organ_label, organ_x, organ_style, organ_lines, organ_pitch, organ_top = lay["organ"]
+        L.draw_text(c, x, organ_top, organ_label, small, name="organ.label")
         for i, line in enumerate(organ_lines):
             L.draw_text(c, organ_x, organ_top - i * organ_pitch, line.text, organ_style, name="organ")
-        date_x, date_base, date_text, date_style = lay["date"]  # type: ignore[misc]
+        date_x, date_base, date_text, date_style = lay["date"]
         L.draw_text(c, date_x, date_base, date_text, date_style, name="issuer.date")
 
 

@@ -46,8 +46,9 @@ class OfficialDoc(BaseDocTemplate):
         L.draw_page_number(canvas, doc.page, self.fonts)
 
 
-def P(text: str, style: L.TextStyle, *, name: str = "text", **kw: float) -> L.CnParagraph:
-    return L.CnParagraph(text, style, name=name, **kw)
+def P(text: str, style: L.TextStyle, *, name: str = "text", space_before: float = 0.0,
+      space_after: float = 0.0) -> L.CnParagraph:
+    return L.CnParagraph(text, style, name=name, space_before=space_before, space_after=space_after)
 
 
 def grid_table(

@@ -77,8 +77,9 @@ def _own_name(row: Any) -> str:
         value = getattr(row, attr, None)
         if value:
             text = str(value)
-            if attr == "wsh" and getattr(row, "xdr_mc", ""):
-                text += f"（{row.xdr_mc}）"
+            party = getattr(row, "xdr_mc", None)
+            if attr == "wsh" and party:
+                text += f"（{party}）"
             return text
     return ""
 

@@ -128,8 +128,8 @@ def generate_county(
 
     say("登记市场主体…")
     orgs: list[tuple[str, str, tuple[str, ...]]] = []  # (id, name, categories)
-    names = list(ORG_NAMES)
-    extra_inds = (("货运有限公司", ("road_operator",)), ("物流有限公司", ("road_operator",)),
+    names: list[tuple[str, tuple[str, ...]]] = list(ORG_NAMES)
+    extra_inds: tuple[tuple[str, tuple[str, ...]], ...] = (("货运有限公司", ("road_operator",)), ("物流有限公司", ("road_operator",)),
                   ("交通工程有限公司", ("construction_unit",)), ("航运有限公司", ("water_operator",)))
     brands = "顺恒鑫宏安华泰丰盛祥兴金诚德广佳永瑞康新鸿众海志"
     for i in range(10):

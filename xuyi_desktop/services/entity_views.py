@@ -11,6 +11,7 @@ from typing import Any
 
 from xuyi_desktop.domain.entities import CATEGORIES, EntityKind, EntityStatus
 from xuyi_desktop.domain.masking import mask_id_number, mask_phone
+from xuyi_desktop.storage.entity_queries import FoundEntity
 from xuyi_desktop.storage.models import ChangeLog, Entity
 
 
@@ -117,7 +118,7 @@ class HistoryEntry:
     after: dict[str, Any] | None
 
 
-def summary_of(entity: Entity, reveal: bool = False) -> EntitySummary:
+def summary_of(entity: Entity | FoundEntity, reveal: bool = False) -> EntitySummary:
     """Masks a person's ID number and every phone number unless `reveal` (the caller checks the right to)."""
     person = entity.kind == EntityKind.PERSON.value
     return EntitySummary(

@@ -29,7 +29,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -200,11 +200,28 @@ def log_change(session: Session, change: dict[str, Any]) -> None:
     """The received change in change_log, under its origin office and sequence number."""
     _insert_logs(session, [_log_values(change)])
 
+def _table(model: type) -> Table:
+    """The mapped class's Table, typed as one (__table__ is declared a FromClause)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
 class _FreshLicence:
     """A licence row of a new entity, written with one multi-row INSERT (no ORM object)."""
 
     __slots__ = ("created_at", "created_office", "deleted_at", "entity_id", "id", "licence_type", "number",
                  "updated_at", "updated_office", "valid_from", "valid_to", "version")
+    id: uuid.UUID
+    entity_id: uuid.UUID
+    licence_type: str
+    number: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    created_office: str
+    updated_office: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+    deleted_at: dt.datetime | None
 
     def values(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
@@ -223,6 +240,12 @@ class _FreshEntity:
     for which the ORM's unit of work was most of the import's time)."""
 
     __slots__ = ("categories", "licences", *ENTITY_COLUMNS)
+    categories: list[_FreshCategory]
+    licences: list[_FreshLicence]
+
+    if TYPE_CHECKING:  # the entity's columns, set one by one from ENTITY_COLUMNS
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     def values(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ENTITY_COLUMNS}
@@ -467,13 +490,13 @@ class Batch:
         fresh = list(self.fresh.values())
         self.fresh = {}
         conn = session.connection()  # Core: no autoflush of the rows that name these entities
-        conn.execute(insert(Entity.__table__), [e.values() for e in fresh])
+        conn.execute(insert(_table(Entity)), [e.values() for e in fresh])
         cats = [{"entity_id": e.id, "category": c.category} for e in fresh for c in e.categories]
         if cats:
-            conn.execute(insert(EntityCategory.__table__), cats)
+            conn.execute(insert(_table(EntityCategory)), cats)
         lics = [lic.values() for e in fresh for lic in e.licences]
         if lics:
-            conn.execute(insert(Licence.__table__), lics)
+            conn.execute(insert(_table(Licence)), lics)
         session.flush()
 
     def _promote(self, record_id: uuid.UUID) -> Entity:
@@ -525,7 +548,7 @@ class Batch:
         self.touched[winner.id] = winner
         self._hold(entity.identifier, winner.id)
         if isinstance(loser, Entity):  # the tombstone first, so the unique index never sees two live rows (only it:
-            et = Entity.__table__  # other pending rows may name new entities not yet written; the ORM writes the same later)
+            et = _table(Entity)  # other pending rows may name new entities not yet written; the ORM writes the same later)
             self.session.connection().execute(update(et).where(et.c.id == loser.id).values(deleted_at=loser.deleted_at))
         lstate = self.states.get("entity", loser.id)
         lkey = lstate.fields.get("identifier")

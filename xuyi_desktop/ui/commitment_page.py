@@ -42,6 +42,7 @@ from xuyi_desktop.services import commitments as svc
 from xuyi_desktop.services.commitments import CommitmentView
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.commitment_dialog import CommitmentDialog, ViolationDialog
+from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.widgets import page_action
 
@@ -81,7 +82,7 @@ class DateRangeDialog(QDialog):
         dialog = DateRangeDialog(title, parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return dialog.start_edit.date().toPython(), dialog.end_edit.date().toPython()
+        return pydate(dialog.start_edit.date()), pydate(dialog.end_edit.date())
 
 
 class _BatchSignals(QObject):
@@ -425,7 +426,12 @@ class CommitmentPage(QWidget):
         signals = _BatchSignals(self)
         progress = self.progress
         # total: what the service prints (the revoked ones it leaves out are not counted)
-        signals.progress.connect(lambda done, total: (progress.setMaximum(total), progress.setValue(done)))
+
+        def show(done: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(done)
+
+        signals.progress.connect(show)
         self._cancel = False
         self.batch_running = True
         self._update_buttons()

@@ -216,7 +216,7 @@ class DictionariesPage(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         page_action(self, self.tr("新增"), "Ctrl+N", self.add_entry)
-        page_action(self, self.tr("筛选"), "Ctrl+F", lambda: (self.filter_edit.setFocus(), self.filter_edit.selectAll()))
+        page_action(self, self.tr("筛选"), "Ctrl+F", self._focus_filter)
         self.refresh()
 
     @property
@@ -231,6 +231,10 @@ class DictionariesPage(QWidget):
             self.edit_selected()
             return
         super().keyPressEvent(event)
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
 
     def refresh(self) -> None:
         kind = self.kind

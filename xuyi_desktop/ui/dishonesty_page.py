@@ -39,6 +39,7 @@ from xuyi_desktop.services import dishonesty as svc
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.services.dishonesty import DishonestyView
+from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.widgets import error_label, page_action
 
 GREY = QColor("#757575")
@@ -113,9 +114,9 @@ class DishonestyDialog(QDialog):
                 raise ValidationError(FieldProblem("entity", "请填写失信主体", "entity required"))
             entity = resolve_query(self.ctx, text)  # one entity, or refused naming the candidates
             record_id = svc.add_dishonesty(
-                self.ctx, entity, occurred_on=self.date_edit.date().toPython(), category=self.category_combo.currentText(),
+                self.ctx, entity, occurred_on=pydate(self.date_edit.date()), category=self.category_combo.currentText(),
                 description=self.description_edit.toPlainText(), document_no=self.document_edit.text(),
-                source=self.source_edit.text(), ends_on=self.ends_edit.date().toPython() if self.ends_check.isChecked() else None,
+                source=self.source_edit.text(), ends_on=pydate(self.ends_edit.date()) if self.ends_check.isChecked() else None,
             )
             self.saved = svc.get_dishonesty(self.ctx, record_id)
         except DomainError as exc:

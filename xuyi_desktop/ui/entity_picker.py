@@ -54,7 +54,7 @@ class EntityCandidates(QObject):
         self.completer.setMaxVisibleItems(limit)
         self.completer.setWidget(edit)
         self.completer.popup().setMinimumWidth(560)  # name, code and legal representative on one line
-        self.completer.activated[str].connect(self._activated_text)
+        self.completer.activated[str].connect(self._activated_text)  # type: ignore[index]  # the overload by type
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)

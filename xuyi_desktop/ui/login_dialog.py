@@ -85,7 +85,9 @@ class SetupAdminDialog(_CredentialsDialog):
         layout = self.layout()
         index = layout.indexOf(self.error) - 1  # the form sits just above the message line
         item = layout.takeAt(index)
-        admin_box.setLayout(item.layout())
+        form = item.layout() if item is not None else None
+        assert form is not None  # the dialog's own form layout
+        admin_box.setLayout(form)
         self.office = OfficeFields(ctx, self, optional=True)
         row = QHBoxLayout()
         row.addWidget(admin_box, 1)

@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         """Show the module at `row` of the navigation and put the keyboard in it."""
         self.nav.setCurrentRow(row)
         page = self.pages.currentWidget()
+        assert page is not None  # every row of the navigation has its page
         page.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return page
 

@@ -232,7 +232,7 @@ _HANDLER = _PdfUrlHandler()
 def install_pdf_handler() -> None:
     """From now on a PDF opened with `QDesktopServices.openUrl` shows in the print preview."""
     if HAVE_QTPDF:
-        QDesktopServices.setUrlHandler("file", _HANDLER, "open")
+        QDesktopServices.setUrlHandler("file", _HANDLER, b"open")
 
 
 def uninstall_pdf_handler() -> None:

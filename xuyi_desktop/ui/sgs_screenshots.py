@@ -25,6 +25,7 @@ from xuyi_desktop.services.sgs_exchange import export_sgs, import_sgs
 from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.main_window import MainWindow
 from xuyi_desktop.ui.operations import pending_operations
+from xuyi_desktop.ui.sgs_page import SgsPage
 
 
 def _settle(app: QApplication, rounds: int = 10) -> None:
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
         _settle(app)
         page = window.show_page("双公示")
-        assert page is not None
+        assert isinstance(page, SgsPage)
         page._today = today
         page.from_edit.setDate(page.from_edit.date().fromString("2025-01-01", "yyyy-MM-dd"))
         page.to_edit.setDate(page.to_edit.date().fromString("2025-12-01", "yyyy-MM-dd"))
