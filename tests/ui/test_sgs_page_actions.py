@@ -259,3 +259,19 @@ def test_enter_on_a_row_opens_its_correction_and_esc_closes_it(qtbot, ctx, setti
     assert dialog is not None and dialog.isVisible() and dialog.inputs["wsh"].text() == "盱交罚〔2025〕1号"
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_template_button_saves_the_clis_template(qtbot, ctx, settings, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """下载模板 on the 双公示 page writes the workbook `xuyi sgs template` writes (every sheet, every cell)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    page = SgsPage(ctx, settings, today=TODAY)
+    qtbot.addWidget(page)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(tmp_path / "模板"), "")))
+    page.template_button.click()
+    gui = tmp_path / "模板.xlsx"  # no extension typed: .xlsx is added
+    assert gui.exists()
+    done = xuyi(ctx.location, "sgs", "template", "--out", str(tmp_path / "cli.xlsx"))
+    assert done.returncode == 0, done.stderr
+    assert cells(gui) == cells(tmp_path / "cli.xlsx")
+    assert any("决定文书号" in str(cell) for sheet in cells(gui) for row in sheet for cell in row)

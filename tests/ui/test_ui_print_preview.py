@@ -182,3 +182,31 @@ def test_the_office_step_may_wait_and_then_printing_still_asks(qtbot, ctx) -> No
     later.fields.name_edit.setText("盱眙县港航事业发展中心")
     later.fields.kind_combo.setCurrentIndex(1)
     assert later.save() and not ctx.office_provisional and ctx.office_code == "XY-GJZ"
+
+
+def test_the_file_menu_opens_office_setup_for_administrators_only(qtbot, ctx, settings) -> None:  # type: ignore[no-untyped-def]
+    """文件 → 本单位设置… is the window's `xuyi office init` / `print settings`: an administrator changes the office
+    and the objection contact later; a clerk does not see the action."""
+    from xuyi_desktop.domain.permissions import Role
+    from xuyi_desktop.services import users
+    from xuyi_desktop.services.print_settings import get_print_settings
+    from xuyi_desktop.ui.main_window import MainWindow
+
+    users.create_user(ctx, "admin", "Admin-pass-2026", Role.ADMIN, display_name="王主任")
+    users.login(ctx, "admin", "Admin-pass-2026")
+    users.create_user(ctx, "ck", "Clerk-pass-2026", Role.CLERK, display_name="李窗口")
+    window = MainWindow(ctx, settings, idle_ms=0)
+    qtbot.addWidget(window)
+    assert window.office_action.isVisible()
+    dialog = window.open_office_setup(exec_dialog=False)
+    qtbot.addWidget(dialog)
+    dialog.fields.code_edit.setText("XY-JTJ")
+    dialog.fields.name_edit.setText("盱眙县交通运输局")
+    dialog.fields.phone_edit.setText("0517-88221234")
+    assert dialog.save() and (ctx.office_code, ctx.office_provisional) == ("XY-JTJ", False)
+    assert get_print_settings(ctx).objection_phone == "0517-88221234"
+    users.login(ctx, "ck", "Clerk-pass-2026")
+    clerk = MainWindow(ctx, settings, idle_ms=0)
+    qtbot.addWidget(clerk)
+    assert not clerk.office_action.isVisible()
+

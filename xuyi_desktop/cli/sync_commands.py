@@ -27,6 +27,12 @@ def register(sub: Any) -> None:
     lst = osub.add_parser("list", help="列出本单位和已登记的单位 (list offices)")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=_list)
+    prn = osub.add_parser("print-settings", help="文书上的出具机关和异议受理联系方式；不带参数时显示 (organ and objection contact on prints)")
+    prn.add_argument("--organ", metavar="NAME", help="出具文书的机关名称（空字符串：用本单位名称）")
+    prn.add_argument("--objection-phone", metavar="PHONE", help="异议受理电话")
+    prn.add_argument("--objection-address", metavar="ADDRESS", help="异议受理地址")
+    prn.add_argument("--json", action="store_true")
+    prn.set_defaults(func=_print_settings)
 
     sync = sub.add_parser("sync", help="与其他单位交换同步包 (exchange sync packages)")
     ssub = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
@@ -88,6 +94,24 @@ def _list(args: argparse.Namespace) -> int:
         for o in offices:
             state = "本单位" if o.is_local else (o.sync or {}).get("label", "")
             print(f"{'*' if o.is_local else ' '} {o.code}\t{o.name}\t{o.role}\t{o.fingerprint}\t{state}")
+    return EXIT_OK
+
+
+def _print_settings(args: argparse.Namespace) -> int:
+    """The same service as 文件 → 本单位设置… in the window; only the options given change."""
+    from dataclasses import asdict
+
+    from xuyi_desktop.services.print_settings import get_print_settings, set_print_settings
+
+    ctx = context(args)
+    changes = {k: v for k, v in (("organ_name", args.organ), ("objection_phone", args.objection_phone),
+                                 ("objection_address", args.objection_address)) if v is not None}
+    settings = set_print_settings(ctx, **changes) if changes else get_print_settings(ctx)
+    if args.json:
+        print_json(asdict(settings))
+    else:
+        print(f"出具机关：{settings.organ_name or '（本单位名称）'}")
+        print(f"异议受理：{settings.objection_contact() or '（未设置）'}")
     return EXIT_OK
 
 

@@ -165,6 +165,11 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
+        self.office_action = QAction(self.tr("本单位设置(&S)…"), self)  # `xuyi office init` and `print settings`
+        self.office_action.setVisible(self._ctx.can(Permission.SETTINGS))
+        self.office_action.triggered.connect(self.open_office_setup)
+        file_menu.addAction(self.office_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self._build_go_menu()
         account_menu = self.menuBar().addMenu(self.tr("账户(&U)"))
@@ -184,6 +189,16 @@ class MainWindow(QMainWindow):
         from xuyi_desktop.ui.training_data import add_training_action  # issue 19: 生成培训数据 (administrators)
 
         self.training_data = add_training_action(self, help_menu, self._ctx)
+
+    def open_office_setup(self, *, exec_dialog: bool = True) -> QDialog:
+        """本单位设置: office code and name (they go into every serial), the organ and objection contact on prints."""
+        from xuyi_desktop.ui.office_setup import OfficeSetupDialog
+
+        dialog = OfficeSetupDialog(self._ctx, self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage(self.tr("已保存本单位设置"), 5000))
+        if exec_dialog:
+            dialog.open()
+        return dialog
 
     def _build_go_menu(self) -> None:
         """转到(&G): every module of the navigation, in its order; the first nine on Ctrl+1…Ctrl+9 (市场主体 →

@@ -232,7 +232,8 @@ _HANDLER = _PdfUrlHandler()
 def install_pdf_handler() -> None:
     """From now on a PDF opened with `QDesktopServices.openUrl` shows in the print preview."""
     if HAVE_QTPDF:
-        QDesktopServices.setUrlHandler("file", _HANDLER, b"open")
+        # PySide6 6.x stubs say bytes; the binding itself takes only the slot's name as str.
+        QDesktopServices.setUrlHandler("file", _HANDLER, "open")  # type: ignore[arg-type]
 
 
 def uninstall_pdf_handler() -> None:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -210,6 +211,8 @@ class SgsPage(QWidget):
         self.add_penalty_button = QPushButton(self.tr("登记行政处罚"), self)
         self.add_license_button = QPushButton(self.tr("登记行政许可"), self)
         self.import_button = QPushButton(self.tr("导入台账…"), self)
+        self.template_button = QPushButton(self.tr("下载模板…"), self)
+        self.template_button.setToolTip(self.tr("行政许可、行政处罚导入模板（每种记录一张工作表，含填写说明）"))
         self.export_button = QPushButton(self.tr("导出报送批次…"), self)
         self.export_button.setToolTip(self.tr("按上级平台模板导出本期未报送的记录并标记已报送；本期无记录时生成零报送说明"))
         self.public_button = QPushButton(self.tr("导出公示版…"), self)
@@ -233,6 +236,7 @@ class SgsPage(QWidget):
         self.add_penalty_button.clicked.connect(lambda: self.open_form(RecordKind.PENALTY))
         self.add_license_button.clicked.connect(lambda: self.open_form(RecordKind.LICENSE))
         self.import_button.clicked.connect(self.open_import)
+        self.template_button.clicked.connect(lambda: self.save_template())
         self.export_button.clicked.connect(lambda: self.open_export(public=False))
         self.public_button.clicked.connect(lambda: self.open_export(public=True))
         self.publish_button.clicked.connect(lambda: self.open_export(public=False, publication=True))
@@ -251,8 +255,8 @@ class SgsPage(QWidget):
         self.public_button.setEnabled(can_export)
         self.publish_button.setEnabled(can_export)
         exchange = QHBoxLayout()
-        for b in (self.add_penalty_button, self.add_license_button, self.import_button, self.export_button, self.public_button,
-                  self.feedback_button, self.publish_button):
+        for b in (self.add_penalty_button, self.add_license_button, self.import_button, self.template_button,
+                  self.export_button, self.public_button, self.feedback_button, self.publish_button):
             exchange.addWidget(b)
         exchange.addStretch(1)
         selection = QHBoxLayout()
@@ -263,7 +267,7 @@ class SgsPage(QWidget):
         selection.addStretch(1)
         page_action(self, self.tr("登记行政处罚"), "Ctrl+N", lambda: self.open_form(RecordKind.PENALTY))
         page_action(self, self.tr("刷新"), "F5", self.refresh)
-        page_action(self, self.tr("搜索"), "Ctrl+F", lambda: (self.search_edit.setFocus(), self.search_edit.selectAll()))
+        page_action(self, self.tr("搜索"), "Ctrl+F", self._focus_search)
         page_action(self, self.tr("导出报送批次"), "Ctrl+E", lambda: self.open_export(public=False))
 
         layout = QVBoxLayout(self)
@@ -274,10 +278,10 @@ class SgsPage(QWidget):
         layout.addLayout(exchange)
         layout.addLayout(selection)
         layout.addWidget(self.table, 1)
-        self.form = None
-        self.import_dialog = None
-        self.classify_dialog = None
-        self.notice_dialog = None
+        self.form: QDialog | None = None
+        self.import_dialog: QDialog | None = None
+        self.classify_dialog: QDialog | None = None
+        self.notice_dialog: QDialog | None = None
         self.export_dialog: object = None
         self.record_dialog: object = None
         self.feedback_result: object = None
@@ -407,11 +411,27 @@ class SgsPage(QWidget):
 
     # --- actions ----------------------------------------------------------------------------------------------
 
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def _exported(self, text: str, result: object) -> None:
+        """A batch export marks records 已报送 (the list changes); a public version or publication does not."""
+        if getattr(result, "batch_no", ""):
+            self._done(text)
+        else:
+            self.message.emit(text)
+
+    def _done(self, text: str) -> None:
+        """A record changed: say so in the status bar and show the list as it now is."""
+        self.message.emit(text)
+        self.refresh()
+
     def open_form(self, kind: RecordKind) -> None:
         from xuyi_desktop.ui.sgs_form import SgsRecordForm
 
         self.form = SgsRecordForm(self._ctx, kind, self, today=self._today)
-        self.form.saved.connect(lambda view: (self.message.emit(f"已登记 {view.document_no}"), self.refresh()))
+        self.form.saved.connect(lambda view: self._done(f"已登记 {view.document_no}"))
         self.form.open()
 
     def open_import(self) -> None:
@@ -421,14 +441,32 @@ class SgsPage(QWidget):
         self.import_dialog.finished_import.connect(lambda _r: self.refresh())
         self.import_dialog.open()
 
+    def save_template(self, path: str | None = None) -> Path | None:
+        """下载模板: the 双公示 import template (services.sgs_exchange.write_sgs_template, as `xuyi sgs template`)."""
+        from xuyi_desktop.services.sgs_exchange import write_sgs_template
+
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("保存导入模板"), "双公示导入模板.xlsx", self.tr("Excel 文件 (*.xlsx)"))
+            if not path:
+                return None
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        try:
+            out = write_sgs_template(Path(path))
+        except (DomainError, OSError) as refused:
+            QMessageBox.warning(self, self.tr("下载模板"), getattr(refused, "message_zh", str(refused)))
+            return None
+        self.message.emit(self.tr("导入模板已保存：{0}").format(out))
+        return out
+
     def open_export(self, *, public: bool, publication: bool = False, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
         """导出报送批次 / 导出公示版 (services.sgs_exchange.export_sgs, as `xuyi export sgs`) and 发布到信用交通江苏
         (services.platform_export.export_publication, as `xuyi export publication`)."""
         from xuyi_desktop.ui.sgs_export_dialog import SgsExportDialog
 
         dialog = SgsExportDialog(self._ctx, self, public=public, publication=publication, today=self._today)
-        dialog.exported.connect(lambda result: (self.message.emit(dialog.status.text().splitlines()[0]),
-                                                self.refresh() if getattr(result, "batch_no", "") else None))
+        dialog.exported.connect(lambda result: self._exported(dialog.status.text().splitlines()[0], result))
         self.export_dialog = dialog
         if exec_dialog:
             dialog.open()
@@ -500,8 +538,7 @@ class SgsPage(QWidget):
         if record is None or not self._ctx.can(Permission.ENTITY_EDIT):
             return None
         dialog = SgsCorrectDialog(self._ctx, record, self, today=self._today)
-        dialog.corrected.connect(lambda view: (self.message.emit(self.tr("已更正 {0}（第{1}版）").format(view.document_no, view.revision)),
-                                               self.refresh()))
+        dialog.corrected.connect(lambda view: self._done(self.tr("已更正 {0}（第{1}版）").format(view.document_no, view.revision)))
         self.record_dialog = dialog
         if exec_dialog:
             dialog.open()
@@ -515,7 +552,7 @@ class SgsPage(QWidget):
         if record is None or record.withdrawn_on is not None or not self._ctx.can(Permission.ENTITY_EDIT):
             return None
         dialog = SgsWithdrawDialog(self._ctx, record, self, today=self._today)
-        dialog.withdrawn.connect(lambda view: (self.message.emit(self.tr("已撤销 {0}").format(view.document_no)), self.refresh()))
+        dialog.withdrawn.connect(lambda view: self._done(self.tr("已撤销 {0}").format(view.document_no)))
         self.record_dialog = dialog
         if exec_dialog:
             dialog.open()
@@ -580,7 +617,7 @@ class SgsPage(QWidget):
             QMessageBox.information(self, self.tr("双公示"), self.tr("所选 {0} 条记录都已报送，无需标记").format(len(chosen)))
             return None
         dialog = SgsMarkReportedDialog(self._ctx, chosen, self, today=self._today)
-        dialog.marked.connect(lambda n: (self.message.emit(self.tr("已标记 {0} 条为已报送").format(n)), self.refresh()))
+        dialog.marked.connect(lambda n: self._done(self.tr("已标记 {0} 条为已报送").format(n)))
         self.record_dialog = dialog
         if exec_dialog:
             dialog.open()
