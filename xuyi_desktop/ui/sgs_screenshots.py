@@ -42,14 +42,20 @@ def seed(ctx: AppContext, folder: Path, today: dt.date) -> None:
     start = dt.date(today.year, 1, 1)
     export_sgs(ctx, date_from=start, date_to=start.replace(month=6, day=30), out=folder / "b.xlsx", profile="jiangsu_sgs_cf",
                batch_no="SGS-2025-06", today=today)
-    with ctx.transaction() as session:
-        from sqlalchemy import select
+    # the platform refuses three of the batch: its feedback file, read by the service as 导入反馈… does
+    from openpyxl import Workbook
 
-        from xuyi_desktop.storage.models_sgs import SgsRecord
+    from xuyi_desktop.services.sgs_feedback import import_feedback
 
-        rows = session.execute(select(SgsRecord).where(SgsRecord.batch_no == "SGS-2025-06").limit(3)).scalars().all()
-        for row in rows:
-            sgs.reject_in(session, ctx, row, reason="CF_NR_FK 罚款金额与处罚内容不一致", on=today, source="反馈.xlsx")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "行政处罚"
+    sheet.append(["行政相对人名称", "决定文书号", "处理结果", "失败原因"])
+    batch = [v for v in sgs.list_records(ctx, today=today) if v.batch_no == "SGS-2025-06"][:3]
+    for v in batch:
+        sheet.append([v.name, v.document_no, "失败", "CF_NR_FK 罚款金额与处罚内容不一致"])
+    book.save(folder / "反馈.xlsx")
+    import_feedback(ctx, folder / "反馈.xlsx", today=today)
 
 
 def main(argv: list[str] | None = None) -> int:
