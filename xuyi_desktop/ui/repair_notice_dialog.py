@@ -28,8 +28,9 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_prints import NoticeState, notice_state, print_repair_notice
 from xuyi_desktop.services.repair import record_notice_served
-from xuyi_desktop.ui.repair_dialogs import date_edit, refusal_text
 from xuyi_desktop.ui.widgets import error_label
+from xuyi_desktop.ui.workflow_dialogs import refusal_text
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 
 class RepairNoticeDialog(QDialog):
