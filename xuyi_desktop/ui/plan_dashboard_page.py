@@ -6,6 +6,7 @@ recording the monthly 双公示 report are here too. The figures come from servi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCharts import (
@@ -18,12 +19,10 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, QSettings, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QMargins, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -48,12 +47,14 @@ from xuyi_desktop.ui.plan_common import (
     GREEN,
     ORANGE,
     RED,
+    PlanPage,
     fill_table,
-    open_record,
+    plan_buttons,
     read_only_table,
     row_data,
     unit_combo,
 )
+from xuyi_desktop.ui.workflow_widgets import date_edit, splitter
 
 SERIES_COLOURS = ("#2166bf", "#2e8c3d", "#e5730d", "#8c3399")
 
@@ -68,9 +69,7 @@ class MonthlyReportDialog(QDialog):
         last = today.replace(day=1) - dt.timedelta(days=1)
         self.setWindowTitle("登记“双公示”月报已报送")
         self.month_edit = QLineEdit(last.strftime("%Y-%m"), self)
-        self.on_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
-        self.on_edit.setCalendarPopup(True)
-        self.on_edit.setDisplayFormat("yyyy-MM-dd")
+        self.on_edit = date_edit(self, today)
         self.unit = unit_combo(self, all_label="全局（局汇总报送）")
         self.note_edit = QLineEdit(self)
         self.error = QLabel(self)
@@ -80,13 +79,7 @@ class MonthlyReportDialog(QDialog):
         form.addRow("报送日期", self.on_edit)
         form.addRow("报送单位", self.unit)
         form.addRow("备注", self.note_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        plan_buttons(self, form, self.error, self.save)
 
     def save(self) -> bool:
         try:
@@ -99,19 +92,13 @@ class MonthlyReportDialog(QDialog):
         return True
 
 
-class PlanDashboardPage(QWidget):
-    message = Signal(str)
-    navigate = Signal(str)
-    refreshed = Signal()
-
+class PlanDashboardPage(PlanPage):
     COLUMNS = ("类别", "指标", "目标", "实际", "是否达标")
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None,
                  today: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self._ctx, self._settings, self._today = ctx, settings, today
+        super().__init__(ctx, settings, parent, today)
         self.report: IndicatorReport | None = None
-        self.dialogs: list[QWidget] = []
         self._build()
         self.refresh()
 
@@ -166,11 +153,7 @@ class PlanDashboardPage(QWidget):
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(self.bar_view)
         right.addWidget(self.trend_view)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split = splitter(self, Qt.Orientation.Horizontal, (left, right))
         split.setChildrenCollapsible(False)
         split.setSizes([720, 480])
         layout = QVBoxLayout(self)
@@ -320,34 +303,30 @@ class PlanDashboardPage(QWidget):
         if not data:
             return None
         kind, record_id = data  # type: ignore[misc]
-        dialog = open_record(self._ctx, kind, record_id, self, self.navigate)
-        if dialog is not None:
-            self.dialogs.append(dialog)
-        return dialog
+        return self.show_record(kind, record_id)
 
     # --- print, export, monthly report ---------------------------------------------------------------------
     def _folder(self) -> str:
         return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
 
     def print_sheet(self, path: str | Path | None = None) -> None:
-        year, unit = self.year_spin.value(), str(self.unit.currentData() or "") or None
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "保存指标完成情况", str(Path(self._folder()) / f"指标完成情况{year}.pdf"), "PDF (*.pdf)")
-            if not path:
-                return
-        target = Path(path)
-        run_in_background(lambda: print_indicators(self._ctx, target, year=year, unit=unit, as_of=self._today),
-                          lambda out: self.message.emit(f"已生成：{out}"), self._failed_box, owner=self)
+        self._write(path, "保存指标完成情况", "指标完成情况{0}.pdf", "PDF (*.pdf)", print_indicators, "已生成：{0}")
 
     def export_book(self, path: str | Path | None = None) -> None:
+        self._write(path, "导出年度统计", "年度统计{0}.xlsx", "Excel (*.xlsx)", export_yearbook, "已导出：{0}")
+
+    def _write(self, path: str | Path | None, title: str, name: str, filter_: str, write: Callable[..., object],
+               done: str) -> None:
+        """Write the year's figures for the chosen unit to `path` (asked for, `name` in Documents by default) off the
+        GUI thread; `done` names the file in the status bar, a failure shows in a box."""
         year, unit = self.year_spin.value(), str(self.unit.currentData() or "") or None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出年度统计", str(Path(self._folder()) / f"年度统计{year}.xlsx"), "Excel (*.xlsx)")
+            path, _ = QFileDialog.getSaveFileName(self, title, str(Path(self._folder()) / name.format(year)), filter_)
             if not path:
                 return
         target = Path(path)
-        run_in_background(lambda: export_yearbook(self._ctx, target, year=year, unit=unit, as_of=self._today),
-                          lambda out: self.message.emit(f"已导出：{out}"), self._failed_box, owner=self)
+        run_in_background(lambda: write(self._ctx, target, year=year, unit=unit, as_of=self._today),
+                          lambda out: self.message.emit(done.format(out)), self._failed_box, owner=self)
 
     def _failed_box(self, exc: BaseException) -> None:
         QMessageBox.warning(self, "未完成", exc.message_zh if isinstance(exc, DomainError) else str(exc))

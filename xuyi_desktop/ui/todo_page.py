@@ -22,7 +22,7 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.todo import TodoItem, todo_items
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.plan_common import ORANGE, RED, fill_table, open_record, read_only_table, row_data
+from xuyi_desktop.ui.plan_common import ORANGE, RED, PlanPage, fill_table, read_only_table, row_data
 
 SHOW_ON_START = "todo/show_on_start"
 TITLE = "待办"
@@ -34,17 +34,11 @@ def _rows(items: list[TodoItem]) -> tuple[list[list[str]], list[object]]:
     return rows, colours
 
 
-class TodoPage(QWidget):
-    message = Signal(str)
-    navigate = Signal(str)
-    refreshed = Signal()
-
+class TodoPage(PlanPage):
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None,
                  today: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self._ctx, self._settings, self._today = ctx, settings, today
+        super().__init__(ctx, settings, parent, today)
         self.items: list[TodoItem] = []
-        self.dialogs: list[QWidget] = []
         self.summary = QLabel(self)
         refresh = QPushButton("刷新", self)
         refresh.clicked.connect(self.refresh)
@@ -81,10 +75,7 @@ class TodoPage(QWidget):
         if index is None:
             return None
         item = self.items[int(index)]  # type: ignore[arg-type]
-        dialog = open_record(self._ctx, item.record_kind, item.record_id, self, self.navigate)
-        if dialog is not None:
-            self.dialogs.append(dialog)
-        return dialog
+        return self.show_record(item.record_kind, item.record_id)
 
 
 class TodoPopup(QDialog):
