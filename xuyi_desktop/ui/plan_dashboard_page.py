@@ -59,6 +59,23 @@ from xuyi_desktop.ui.workflow_widgets import date_edit, splitter
 SERIES_COLOURS = ("#2166bf", "#2e8c3d", "#e5730d", "#8c3399")
 
 
+def _cleared(chart: QChart) -> QChart:
+    """The chart without its series and axes, to be drawn again for another year or unit."""
+    chart.removeAllSeries()
+    for axis in chart.axes():
+        chart.removeAxis(axis)
+    return chart
+
+
+def _percent_axis(high: int, ticks: int) -> QValueAxis:
+    """Percentages from 0 to `high`, in whole numbers."""
+    axis = QValueAxis()
+    axis.setRange(0, high)
+    axis.setTickCount(ticks)
+    axis.setLabelFormat("%d")
+    return axis
+
+
 class MonthlyReportDialog(QDialog):
     """登记月报: the month, the day it was sent, for the bureau or a unit."""
 
@@ -199,10 +216,7 @@ class PlanDashboardPage(PlanPage):
     def _draw_bars(self, report: IndicatorReport) -> None:
         """Horizontal bars (so every name is readable): actual as a percentage of the target, green when met; the
         dashed line is the target. A click on a bar selects its figure."""
-        chart = self.bar_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
+        chart = _cleared(self.bar_chart)
         figures = [f for f in report.figures if f.definition.applies(report.year)][::-1]  # first figure on top
         self._bar_codes = [f.definition.code for f in figures]
         met, unmet = QBarSet("达标"), QBarSet("未达标")
@@ -225,10 +239,7 @@ class PlanDashboardPage(PlanPage):
         font.setPointSize(8)
         axis_y.setLabelsFont(font)
         axis_y.setTruncateLabels(False)
-        axis_x = QValueAxis()
-        axis_x.setRange(0, 150)
-        axis_x.setTickCount(4)
-        axis_x.setLabelFormat("%d")
+        axis_x = _percent_axis(150, 4)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_y)
@@ -247,20 +258,14 @@ class PlanDashboardPage(PlanPage):
         target.attachAxis(line_y)
 
     def _draw_trend(self, report: IndicatorReport) -> None:
-        chart = self.trend_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
+        chart = _cleared(self.trend_chart)
         axis_x = QCategoryAxis()  # "%d月" as a label format loses the 月: name each month instead
         axis_x.setRange(1, 12)
         for m in range(1, 13):
             axis_x.append(f"{m}月", m)
         axis_x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         axis_x.setTruncateLabels(False)
-        axis_y = QValueAxis()
-        axis_y.setRange(0, 100)
-        axis_y.setTickCount(5)
-        axis_y.setLabelFormat("%d")
+        axis_y = _percent_axis(100, 5)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         self.trend_series: dict[str, QLineSeries] = {}
