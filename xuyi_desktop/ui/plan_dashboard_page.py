@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -54,7 +55,7 @@ from xuyi_desktop.ui.plan_common import (
     row_data,
     unit_combo,
 )
-from xuyi_desktop.ui.workflow_widgets import date_edit, splitter
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of, splitter
 
 SERIES_COLOURS = ("#2166bf", "#2e8c3d", "#e5730d", "#8c3399")
 
@@ -101,7 +102,7 @@ class MonthlyReportDialog(QDialog):
     def save(self) -> bool:
         try:
             add_monthly_report(self._ctx, self.month_edit.text(), unit=str(self.unit.currentData() or ""),
-                               on=self.on_edit.date().toPython(), note=self.note_edit.text())
+                               on=day_of(self.on_edit), note=self.note_edit.text())
         except DomainError as refused:
             self.error.setText(refused.message_zh)
             return False
@@ -307,7 +308,7 @@ class PlanDashboardPage(PlanPage):
         data = row_data(self.records, row)
         if not data:
             return None
-        kind, record_id = data  # type: ignore[misc]
+        kind, record_id = cast(tuple[str, str], data)
         return self.show_record(kind, record_id)
 
     # --- print, export, monthly report ---------------------------------------------------------------------

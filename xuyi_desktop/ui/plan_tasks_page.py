@@ -48,7 +48,7 @@ from xuyi_desktop.ui.plan_common import (
     unit_combo,
 )
 from xuyi_desktop.ui.widgets import error_label, page_action
-from xuyi_desktop.ui.workflow_widgets import date_edit, splitter
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of, splitter
 
 STATUS_COLOURS = {TaskStatus.DONE: GREEN, TaskStatus.OVERDUE: RED, TaskStatus.IN_PROGRESS: ORANGE, TaskStatus.NOT_STARTED: None}
 
@@ -118,7 +118,7 @@ class TaskReportDialog(QDialog):
             report = report_progress(
                 self._ctx, self.view.task.id, unit=str(self.unit.currentData()), text=self.text.toPlainText(),
                 percent=self.percent.value() if self.use_percent.isChecked() else None, milestone=self.milestone.text(),
-                completed=self.done_check.isChecked(), on=self.date_edit.date().toPython(),
+                completed=self.done_check.isChecked(), on=day_of(self.date_edit),
                 attachments=[self.files.item(i).text() for i in range(self.files.count())], today=self._today,
             )
         except DomainError as refused:
@@ -237,7 +237,12 @@ class PlanTasksPage(PlanPage):
         if v is None:
             return None
         dialog = TaskReportDialog(self._ctx, v, self, today=self._today)
-        dialog.saved.connect(lambda _r: (self.refresh(select=v.task.id), self.message.emit(f"已报送任务{v.task.label}进展")))
+
+        def reported(_report: object) -> None:
+            self.refresh(select=v.task.id)
+            self.message.emit(f"已报送任务{v.task.label}进展")
+
+        dialog.saved.connect(reported)
         if exec_dialog:
             dialog.exec()
         return dialog

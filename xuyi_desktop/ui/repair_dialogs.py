@@ -27,7 +27,7 @@ from xuyi_desktop.ui.entity_picker import EntityCandidates
 from xuyi_desktop.ui.workflow_dialogs import OpinionDialog as OpinionDialog
 from xuyi_desktop.ui.workflow_dialogs import ServiceDialog
 from xuyi_desktop.ui.workflow_dialogs import refusal_text as refusal_text
-from xuyi_desktop.ui.workflow_widgets import date_edit
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of
 
 
 def entity_list(ctx: AppContext, picker: RecordPicker) -> EntityCandidates:
@@ -119,7 +119,7 @@ class RepairApplyDialog(_RecordRequestDialog):
             return apply_repair(
                 self.ctx, row.record_id, applicant=self.applicant_edit.text(), contact=self.contact_edit.text(),
                 materials=self.ticked(), commitment=self.commitment_edit.text().strip() or None,
-                applied_on=self.applied_edit.date().toPython(), today=self._today,  # type: ignore[arg-type]
+                applied_on=day_of(self.applied_edit), today=self._today,
             )
 
         return self._saving(apply)
@@ -156,7 +156,7 @@ class ObjectionDialog(_RecordRequestDialog):
                 raise ValidationError(FieldProblem("record", "请先查找主体并选择被异议的记录", "record required"))
             return add_objection(
                 self.ctx, row.record_id, objector=self.objector_edit.text(), content=self.content_edit.toPlainText(),
-                received_on=self.received_edit.date().toPython(), today=self._today,  # type: ignore[arg-type]
+                received_on=day_of(self.received_edit), today=self._today,
             )
 
         return self._saving(add)

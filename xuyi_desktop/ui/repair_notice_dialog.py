@@ -30,7 +30,7 @@ from xuyi_desktop.services.credit_prints import NoticeState, notice_state, print
 from xuyi_desktop.services.repair import record_notice_served
 from xuyi_desktop.ui.widgets import error_label
 from xuyi_desktop.ui.workflow_dialogs import refusal_text
-from xuyi_desktop.ui.workflow_widgets import date_edit
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of
 
 
 class RepairNoticeDialog(QDialog):
@@ -136,9 +136,9 @@ class RepairNoticeDialog(QDialog):
         s = self.state
         if s is None or not s.serial:
             return False
-        on = self.served_edit.date().toPython()
+        on = day_of(self.served_edit)
         try:
-            record_notice_served(self.ctx, self.penalty_id, serial=s.serial, on=on)  # type: ignore[arg-type]
+            record_notice_served(self.ctx, self.penalty_id, serial=s.serial, on=on)
         except DomainError as refused:
             self.show_error(refusal_text(refused))
             return False

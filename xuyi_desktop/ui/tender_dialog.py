@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QObject, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QDesktopServices, QFont
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +39,7 @@ from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationErro
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import find_entities
+from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.services.tender import (
     BatchCancelled,
@@ -57,10 +58,10 @@ from xuyi_desktop.services.tender import (
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.rating_common import CONSEQUENCE_STYLE, GREYED, INCENTIVE, RESTRICTION
 from xuyi_desktop.ui.workflow_dialogs import ServiceDialog, refusal_text
-from xuyi_desktop.ui.workflow_widgets import date_edit, row_table, splitter
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of, row_table, splitter
 
 
-def _set_row(table: QTableWidget, row: int, cells: list[str], colour=None) -> None:  # type: ignore[no-untyped-def]
+def _set_row(table: QTableWidget, row: int, cells: list[str], colour: QColor | None = None) -> None:
     for column, text in enumerate(cells):
         item = QTableWidgetItem(text)
         item.setToolTip(text)
@@ -359,7 +360,7 @@ class ConsortiumTab(QWidget):
             return
         run_in_background(lambda: find_entities(ctx, query, limit=8), self._found, self._failed, owner=self)
 
-    def _found(self, hits) -> None:  # type: ignore[no-untyped-def]
+    def _found(self, hits: list[EntitySummary]) -> None:
         self._hits = [(h.id, h.name, h.identifier) for h in hits]
         self.hits_list.clear()
         for _, name, ident in self._hits:
@@ -426,24 +427,24 @@ class ConsortiumTab(QWidget):
         self.consequences_list.clear()
         for line in result.consequences:
             tag, colour = CONSEQUENCE_STYLE.get(line.kind, CONSEQUENCE_STYLE["info"])
-            item = QListWidgetItem(f"{tag}　{line.text}\n　　依据：{line.source}")
-            item.setForeground(QBrush(colour))
-            item.setData(Qt.ItemDataRole.UserRole, line.kind)
-            self.consequences_list.addItem(item)
+            entry = QListWidgetItem(f"{tag}　{line.text}\n　　依据：{line.source}")
+            entry.setForeground(QBrush(colour))
+            entry.setData(Qt.ItemDataRole.UserRole, line.kind)
+            self.consequences_list.addItem(entry)
         for s in result.suppressed:
-            item = QListWidgetItem(self.tr("— 不适用：{0}（{1}）").format(s["text"], s["reason"]))
-            item.setForeground(QBrush(GREYED))
-            item.setData(Qt.ItemDataRole.UserRole, "suppressed")
-            self.consequences_list.addItem(item)
+            entry = QListWidgetItem(self.tr("— 不适用：{0}（{1}）").format(s["text"], s["reason"]))
+            entry.setForeground(QBrush(GREYED))
+            entry.setData(Qt.ItemDataRole.UserRole, "suppressed")
+            self.consequences_list.addItem(entry)
         if not result.consequences and not result.suppressed:
-            item = QListWidgetItem(self.tr("“{0}”业务没有适用的激励或约束措施").format(result.business_name))
-            item.setForeground(QBrush(GREYED))
-            self.consequences_list.addItem(item)
+            entry = QListWidgetItem(self.tr("“{0}”业务没有适用的激励或约束措施").format(result.business_name))
+            entry.setForeground(QBrush(GREYED))
+            self.consequences_list.addItem(entry)
         self.members_table.setRowCount(len(result.members))
         for i, m in enumerate(result.members):
-            colour = RESTRICTION if m.verdict == "restriction" else (INCENTIVE if m.verdict == "incentive" else None)
+            tint = RESTRICTION if m.verdict == "restriction" else (INCENTIVE if m.verdict == "incentive" else None)
             _set_row(self.members_table, i, [m.entity.get("name", ""), str(m.entity.get("identifier", "")), grades_text(m),
-                                             m.verdict_label, m.serial], colour)
+                                             m.verdict_label, m.serial], tint)
         for column in (1, 2, 3, 4):
             self.members_table.resizeColumnToContents(column)
         self.checked.emit(result)
@@ -515,7 +516,7 @@ class ReportDialog(ServiceDialog[ReportView]):
                 raise ValidationError(FieldProblem("entity", "请填写主体", "entity required"))
             return add_report(self.ctx, ReportInput(
                 key, self.agency_edit.text(), self.registered_check.isChecked(), self.number_edit.text(),
-                self.issued_edit.date().toPython(), self.until_edit.date().toPython(), grade=self.grade_edit.text(),
+                day_of(self.issued_edit), day_of(self.until_edit), grade=self.grade_edit.text(),
                 agency_registration_no=self.registration_edit.text(), remarks=self.remarks_edit.text(),
             ))
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.ui.widgets import error_label
-from xuyi_desktop.ui.workflow_widgets import date_edit
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of
 
 T = TypeVar("T")
 
@@ -117,7 +117,7 @@ class OpinionDialog(ServiceDialog[Any]):
 
     @property
     def day(self) -> dt.date | None:
-        return self.date_edit.date().toPython() if self.date_edit is not None else None  # type: ignore[return-value]
+        return day_of(self.date_edit) if self.date_edit is not None else None
 
     def confirm(self) -> bool:
         if not self.note:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -96,6 +96,11 @@ def date_edit(parent: QWidget, day: dt.date | QDate, *, latest: dt.date | None =
     if latest is not None:
         edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))
     return edit
+
+
+def day_of(edit: QDateEdit) -> dt.date:
+    """The box's day as a date (PySide6 types toPython() as object)."""
+    return cast(dt.date, edit.date().toPython())
 
 
 def open_dialog(dialog: D, on_accepted: Callable[[], object], exec_dialog: bool = True) -> D:
