@@ -1,4 +1,5 @@
-"""What the plan's pages share: the record dialog a to-do item or a dashboard figure opens, the unit drop-down, and
+"""What the plan's pages share: the page base (PlanPage: signals, context, the record dialogs it keeps open), the
+record dialog a to-do item or a dashboard figure opens, the unit drop-down, the end of a form (plan_buttons) and
 read-only tables filled from rows. The services decide everything; these only show."""
 
 from __future__ import annotations

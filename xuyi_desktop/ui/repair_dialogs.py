@@ -1,6 +1,7 @@
 """Dialogs of the 信用修复 page: a new repair application and a new objection (the opinion a step needs is
-workflow_dialogs.OpinionDialog, re-exported here). Each calls one service; a refusal is shown in the dialog in the service's words (the earliest
-day repair becomes possible, a missing right …) and the dialog stays open."""
+workflow_dialogs.OpinionDialog, re-exported here with refusal_text for older imports). Each calls one service; a
+refusal is shown in the dialog in the service's words (the earliest day repair becomes possible, a missing right …)
+and the dialog stays open."""
 
 from __future__ import annotations
 
