@@ -16,11 +16,8 @@ from typing import Any
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -33,7 +30,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTabBar,
-    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -48,8 +45,9 @@ from xuyi_desktop.ui.credit_record_picker import LIST_SOURCES, RecordPicker
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.profile_widgets import item
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRICTION
-from xuyi_desktop.ui.repair_dialogs import OpinionDialog, refusal_text
-from xuyi_desktop.ui.widgets import error_label, page_action
+from xuyi_desktop.ui.widgets import page_action
+from xuyi_desktop.ui.workflow_dialogs import OpinionDialog, ServiceDialog, refusal_text
+from xuyi_desktop.ui.workflow_widgets import fill_rows, open_dialog, row_table, select_view, selected_view
 
 LIST_COLOURS = {"red": INCENTIVE, "black": RESTRICTION, "watch": PROVISIONAL, "overload": RESTRICTION}
 
@@ -61,19 +59,7 @@ def short_name(d: ListDefinition) -> str:
     return d.name
 
 
-def _table(titles: tuple[str, ...], stretch: int, parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, len(titles), parent)
-    table.setHorizontalHeaderLabels(list(titles))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
-    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-class ProposalDialog(QDialog):
+class ProposalDialog(ServiceDialog[EntryView]):
     """人工提名: the entity, the reason, the list's case (治超: required, one of the ten) and, optionally, the record the
     entry rests on (a repair of that record ends the entry early)."""
 
@@ -83,7 +69,6 @@ class ProposalDialog(QDialog):
                  today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.definition, self._today = ctx, definition, today
-        self.saved: EntryView | None = None
         self.setWindowTitle(self.tr("人工提名：{0}").format(definition.name))
         self.picker = RecordPicker(ctx, LIST_SOURCES, self, today=today)
         self.case_combo = QComboBox(self)
@@ -94,15 +79,11 @@ class ProposalDialog(QDialog):
         self.reason_edit.setPlaceholderText(self.tr("提名理由，如：一年内违法超限运输4次（盱交罚〔2026〕12号等）"))
         self.reason_edit.setFixedHeight(self.fontMetrics().height() * 4 + 12)
         self.reason_edit.setTabChangesFocus(True)
-        self.error = error_label(self)
         form = QFormLayout()
         if definition.cases:
             form.addRow(self.tr("列入情形"), self.case_combo)
         form.addRow(self.tr("提名理由"), self.reason_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("提名"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = self.save_buttons(self.tr("提名"))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("提名对象；可选依据的记录（该记录信用修复后自动提前移出）："), self))
         layout.addWidget(self.picker, 1)
@@ -117,22 +98,17 @@ class ProposalDialog(QDialog):
         self.case_combo.setCurrentIndex(max(0, self.case_combo.findData(code)))
 
     def save(self) -> EntryView | None:
-        self.error.setVisible(False)
-        try:
+        def propose() -> EntryView:
             if self.picker.entity_id is None:
                 raise ValidationError(FieldProblem("entity", "请先查找提名对象", "entity required"))
             source = self.picker.selected()
-            self.saved = svc.add_entry(
+            return svc.add_entry(
                 self.ctx, uuid.UUID(self.picker.entity_id), self.definition.type, reason=self.reason_edit.toPlainText(),
                 case_code=str(self.case_combo.currentData() or "") if self.definition.cases else "",
                 source_record=source.record_id if source else None, today=self._today,
             )
-        except DomainError as refused:
-            self.error.setText(refusal_text(refused))
-            self.error.setVisible(True)
-            return None
-        self.accept()
-        return self.saved
+
+        return self._saving(propose)
 
 
 class ListsPage(QWidget):
@@ -167,7 +143,7 @@ class ListsPage(QWidget):
         self.info_label.setWordWrap(True)
         self.info_label.setTextFormat(Qt.TextFormat.RichText)
 
-        self.proposal_table = _table(self.PROPOSAL_COLUMNS, 2, self)
+        self.proposal_table = row_table(self, self.PROPOSAL_COLUMNS, 2)
         self.propose_button = QPushButton(self.tr("提名候选"), self)
         self.propose_button.setToolTip(self.tr("按认定标准评估全部主体的信用档案，符合的列入“待确认”"))
         self.add_button = QPushButton(self.tr("人工提名…"), self)
@@ -189,7 +165,7 @@ class ListsPage(QWidget):
         pl.addWidget(self.proposal_table, 1)
         pl.addLayout(proposal_buttons)
 
-        self.member_table = _table(self.MEMBER_COLUMNS, 2, self)
+        self.member_table = row_table(self, self.MEMBER_COLUMNS, 2)
         self.history_check = QCheckBox(self.tr("显示已到期、已移出和未列入的记录"), self)
         self.remove_button = QPushButton(self.tr("提前移出…"), self)
         self.publish_button = QPushButton(self.tr("公布名单"), self)
@@ -279,31 +255,19 @@ class ListsPage(QWidget):
             self.members = [v for v in self.views if v.status != "proposed"]
         else:
             self.members = sorted((v for v in self.views if v.active), key=lambda v: (v.expires_on or dt.date.max, v.entity_name))
-        self.proposal_table.setRowCount(len(self.proposals))
-        for r, v in enumerate(self.proposals):
-            for c, text in enumerate((v.entity_name, v.identifier, v.criteria, v.proposed_on.isoformat(), v.period)):
-                cell = item(text, tip=text)
-                if c == 0:
-                    cell.setData(Qt.ItemDataRole.UserRole, str(v.id))
-                self.proposal_table.setItem(r, c, cell)
-            if select is not None and v.id == select:
-                self.proposal_table.selectRow(r)
-        self.member_table.setRowCount(len(self.members))
-        for r, v in enumerate(self.members):
-            reason = "；".join(x for x in (v.criteria if v.criteria != "人工提名" else "", v.reason) if x)
-            state = self._member_state(v)
-            for c, text in enumerate((v.entity_name, v.identifier, reason, str(v.entered_on or ""), str(v.expires_on or ""), state)):
-                colour = (INCENTIVE if v.active else GREYED) if c == 5 else None
-                cell = item(text, colour, tip=text)
-                if c == 0:
-                    cell.setData(Qt.ItemDataRole.UserRole, str(v.id))
-                self.member_table.setItem(r, c, cell)
-            if select is not None and v.id == select:
-                self.member_table.selectRow(r)
+        fill_rows(self.proposal_table, self.proposals, lambda v: [
+            item(text, tip=text) for text in (v.entity_name, v.identifier, v.criteria, v.proposed_on.isoformat(), v.period)],
+            select)
+        fill_rows(self.member_table, self.members, self._member_cells, select)
         for table, stretch in ((self.proposal_table, 2), (self.member_table, 2)):
             table.resizeColumnsToContents()
             table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         self._update_buttons()
+
+    def _member_cells(self, v: EntryView) -> list[QTableWidgetItem]:
+        reason = "；".join(x for x in (v.criteria if v.criteria != "人工提名" else "", v.reason) if x)
+        texts = (v.entity_name, v.identifier, reason, str(v.entered_on or ""), str(v.expires_on or ""), self._member_state(v))
+        return [item(text, (INCENTIVE if v.active else GREYED) if c == 5 else None, tip=text) for c, text in enumerate(texts)]
 
     def _member_state(self, v: EntryView) -> str:
         if v.status == "exited":
@@ -314,29 +278,17 @@ class ListsPage(QWidget):
             return "已到期" if v.expires_on and v.expires_on < (self._today or dt.date.today()) else "未到列入日期"
         return f"已列入，已于 {v.published_on} 公布" if v.published_on else "已列入，未公布"
 
-    def _current(self, table: QTableWidget, rows: list[EntryView]) -> EntryView | None:
-        chosen = table.selectionModel().selectedRows() if table.selectionModel() else []
-        return rows[chosen[0].row()] if chosen and chosen[0].row() < len(rows) else None
-
     def current_proposal(self) -> EntryView | None:
-        return self._current(self.proposal_table, self.proposals)
+        return selected_view(self.proposal_table, self.proposals)
 
     def current_member(self) -> EntryView | None:
-        return self._current(self.member_table, self.members)
+        return selected_view(self.member_table, self.members)
 
     def select_proposal(self, entry_id: uuid.UUID) -> bool:
-        for r, v in enumerate(self.proposals):
-            if v.id == entry_id:
-                self.proposal_table.selectRow(r)
-                return True
-        return False
+        return select_view(self.proposal_table, self.proposals, entry_id)
 
     def select_member(self, entry_id: uuid.UUID) -> bool:
-        for r, v in enumerate(self.members):
-            if v.id == entry_id:
-                self.member_table.selectRow(r)
-                return True
-        return False
+        return select_view(self.member_table, self.members, entry_id)
 
     def _update_buttons(self) -> None:
         idle = not self.busy
@@ -386,10 +338,7 @@ class ListsPage(QWidget):
 
     def add_by_hand(self, *, exec_dialog: bool = True) -> ProposalDialog:
         dialog = ProposalDialog(self.ctx, self.definition, self, today=self._today)
-        dialog.accepted.connect(lambda: self._changed(dialog.saved, "已提名：{0}"))
-        self.dialog = dialog
-        if exec_dialog:
-            dialog.open()
+        self.dialog = open_dialog(dialog, lambda: self._changed(dialog.saved, "已提名：{0}"), exec_dialog)
         return dialog
 
     def _changed(self, view: EntryView | None, text: str) -> None:
@@ -438,10 +387,7 @@ class ListsPage(QWidget):
         return self._run(dialog, "已提前移出：{0}", exec_dialog)
 
     def _run(self, dialog: OpinionDialog, text: str, exec_dialog: bool) -> OpinionDialog:
-        dialog.accepted.connect(lambda: self._changed(dialog.result_value, text))
-        self.dialog = dialog
-        if exec_dialog:
-            dialog.open()
+        self.dialog = open_dialog(dialog, lambda: self._changed(dialog.result_value, text), exec_dialog)
         return dialog
 
     # --- publishing -----------------------------------------------------------------------------------------------

@@ -1,18 +1,20 @@
-"""What the plan's pages share: the record dialog a to-do item or a dashboard figure opens, the unit drop-down, and
+"""What the plan's pages share: the page base (PlanPage: signals, context, the record dialogs it keeps open), the
+record dialog a to-do item or a dashboard figure opens, the unit drop-down, the end of a form (plan_buttons) and
 read-only tables filled from rows. The services decide everything; these only show."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -27,6 +29,7 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.record_details import RecordDetail, describe_record
 from xuyi_desktop.services.units import unit_names
+from xuyi_desktop.ui.workflow_widgets import row_table
 
 RED = QColor("#c62828")
 GREEN = QColor("#2e7d32")
@@ -48,14 +51,9 @@ def unit_combo(parent: QWidget, *, all_label: str | None = "全局（全部单�
 
 
 def read_only_table(parent: QWidget, headers: Sequence[str], *, stretch: int | None = None) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
+    """A workflow list (row_table) whose rows are one line high and whose columns fit their text."""
+    table = row_table(parent, headers, None)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.setWordWrap(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch is not None:
@@ -122,6 +120,24 @@ class RecordDialog(QDialog):
         self.accept()
 
 
+def plan_buttons(dialog: QDialog, form: QFormLayout, error: QLabel, save: Callable[[], object], *, ok_text: str = "",
+                 head: QWidget | None = None) -> QDialogButtonBox:
+    """The plan's forms end alike: `head` (a task's content), the form, its error line, OK (named `ok_text` when given)
+    running `save`, which closes the dialog on success, and Cancel."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    if ok_text:
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    if head is not None:
+        layout.addWidget(head)
+    layout.addLayout(form, 1 if head is not None else 0)
+    layout.addWidget(error)
+    layout.addWidget(buttons)
+    return buttons
+
+
 def open_record(ctx: AppContext, kind: str, record_id: str, parent: QWidget, navigate: Any = None) -> RecordDialog | None:
     """Show the record (non-modal, so the clerk can keep it beside the list); None if it cannot be read."""
     try:
@@ -135,3 +151,25 @@ def open_record(ctx: AppContext, kind: str, record_id: str, parent: QWidget, nav
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog
+
+
+class PlanPage(QWidget):
+    """What the plan's pages share: the window's signals (status text, go to a page, refreshed), the context and the
+    day they are opened for, and the record dialogs they open beside the list (kept so they stay alive)."""
+
+    message = Signal(str)
+    navigate = Signal(str)
+    refreshed = Signal()
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None,
+                 today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self._ctx, self._settings, self._today = ctx, settings, today
+        self.dialogs: list[QWidget] = []
+
+    def show_record(self, kind: str, record_id: str, parent: QWidget | None = None) -> RecordDialog | None:
+        """Open one record (non-modal, its 转到 button navigating the window); None if it cannot be read."""
+        dialog = open_record(self._ctx, kind, record_id, parent or self, self.navigate)
+        if dialog is not None:
+            self.dialogs.append(dialog)
+        return dialog

@@ -6,7 +6,9 @@ recording the monthly 双公示 report are here too. The figures come from servi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -18,12 +20,10 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, QSettings, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QMargins, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -48,14 +48,33 @@ from xuyi_desktop.ui.plan_common import (
     GREEN,
     ORANGE,
     RED,
+    PlanPage,
     fill_table,
-    open_record,
+    plan_buttons,
     read_only_table,
     row_data,
     unit_combo,
 )
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of, splitter
 
 SERIES_COLOURS = ("#2166bf", "#2e8c3d", "#e5730d", "#8c3399")
+
+
+def _cleared(chart: QChart) -> QChart:
+    """The chart without its series and axes, to be drawn again for another year or unit."""
+    chart.removeAllSeries()
+    for axis in chart.axes():
+        chart.removeAxis(axis)
+    return chart
+
+
+def _percent_axis(high: int, ticks: int) -> QValueAxis:
+    """Percentages from 0 to `high`, in whole numbers."""
+    axis = QValueAxis()
+    axis.setRange(0, high)
+    axis.setTickCount(ticks)
+    axis.setLabelFormat("%d")
+    return axis
 
 
 class MonthlyReportDialog(QDialog):
@@ -68,9 +87,7 @@ class MonthlyReportDialog(QDialog):
         last = today.replace(day=1) - dt.timedelta(days=1)
         self.setWindowTitle("登记“双公示”月报已报送")
         self.month_edit = QLineEdit(last.strftime("%Y-%m"), self)
-        self.on_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
-        self.on_edit.setCalendarPopup(True)
-        self.on_edit.setDisplayFormat("yyyy-MM-dd")
+        self.on_edit = date_edit(self, today)
         self.unit = unit_combo(self, all_label="全局（局汇总报送）")
         self.note_edit = QLineEdit(self)
         self.error = QLabel(self)
@@ -80,18 +97,12 @@ class MonthlyReportDialog(QDialog):
         form.addRow("报送日期", self.on_edit)
         form.addRow("报送单位", self.unit)
         form.addRow("备注", self.note_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        plan_buttons(self, form, self.error, self.save)
 
     def save(self) -> bool:
         try:
             add_monthly_report(self._ctx, self.month_edit.text(), unit=str(self.unit.currentData() or ""),
-                               on=self.on_edit.date().toPython(), note=self.note_edit.text())
+                               on=day_of(self.on_edit), note=self.note_edit.text())
         except DomainError as refused:
             self.error.setText(refused.message_zh)
             return False
@@ -99,19 +110,13 @@ class MonthlyReportDialog(QDialog):
         return True
 
 
-class PlanDashboardPage(QWidget):
-    message = Signal(str)
-    navigate = Signal(str)
-    refreshed = Signal()
-
+class PlanDashboardPage(PlanPage):
     COLUMNS = ("类别", "指标", "目标", "实际", "是否达标")
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None,
                  today: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self._ctx, self._settings, self._today = ctx, settings, today
+        super().__init__(ctx, settings, parent, today)
         self.report: IndicatorReport | None = None
-        self.dialogs: list[QWidget] = []
         self._build()
         self.refresh()
 
@@ -166,11 +171,7 @@ class PlanDashboardPage(QWidget):
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(self.bar_view)
         right.addWidget(self.trend_view)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split = splitter(self, Qt.Orientation.Horizontal, (left, right))
         split.setChildrenCollapsible(False)
         split.setSizes([720, 480])
         layout = QVBoxLayout(self)
@@ -216,10 +217,7 @@ class PlanDashboardPage(QWidget):
     def _draw_bars(self, report: IndicatorReport) -> None:
         """Horizontal bars (so every name is readable): actual as a percentage of the target, green when met; the
         dashed line is the target. A click on a bar selects its figure."""
-        chart = self.bar_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
+        chart = _cleared(self.bar_chart)
         figures = [f for f in report.figures if f.definition.applies(report.year)][::-1]  # first figure on top
         self._bar_codes = [f.definition.code for f in figures]
         met, unmet = QBarSet("达标"), QBarSet("未达标")
@@ -242,10 +240,7 @@ class PlanDashboardPage(QWidget):
         font.setPointSize(8)
         axis_y.setLabelsFont(font)
         axis_y.setTruncateLabels(False)
-        axis_x = QValueAxis()
-        axis_x.setRange(0, 150)
-        axis_x.setTickCount(4)
-        axis_x.setLabelFormat("%d")
+        axis_x = _percent_axis(150, 4)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_y)
@@ -264,20 +259,14 @@ class PlanDashboardPage(QWidget):
         target.attachAxis(line_y)
 
     def _draw_trend(self, report: IndicatorReport) -> None:
-        chart = self.trend_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
+        chart = _cleared(self.trend_chart)
         axis_x = QCategoryAxis()  # "%d月" as a label format loses the 月: name each month instead
         axis_x.setRange(1, 12)
         for m in range(1, 13):
             axis_x.append(f"{m}月", m)
         axis_x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         axis_x.setTruncateLabels(False)
-        axis_y = QValueAxis()
-        axis_y.setRange(0, 100)
-        axis_y.setTickCount(5)
-        axis_y.setLabelFormat("%d")
+        axis_y = _percent_axis(100, 5)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         self.trend_series: dict[str, QLineSeries] = {}
@@ -319,35 +308,31 @@ class PlanDashboardPage(QWidget):
         data = row_data(self.records, row)
         if not data:
             return None
-        kind, record_id = data  # type: ignore[misc]
-        dialog = open_record(self._ctx, kind, record_id, self, self.navigate)
-        if dialog is not None:
-            self.dialogs.append(dialog)
-        return dialog
+        kind, record_id = cast(tuple[str, str], data)
+        return self.show_record(kind, record_id)
 
     # --- print, export, monthly report ---------------------------------------------------------------------
     def _folder(self) -> str:
         return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
 
     def print_sheet(self, path: str | Path | None = None) -> None:
-        year, unit = self.year_spin.value(), str(self.unit.currentData() or "") or None
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "保存指标完成情况", str(Path(self._folder()) / f"指标完成情况{year}.pdf"), "PDF (*.pdf)")
-            if not path:
-                return
-        target = Path(path)
-        run_in_background(lambda: print_indicators(self._ctx, target, year=year, unit=unit, as_of=self._today),
-                          lambda out: self.message.emit(f"已生成：{out}"), self._failed_box, owner=self)
+        self._write(path, "保存指标完成情况", "指标完成情况{0}.pdf", "PDF (*.pdf)", print_indicators, "已生成：{0}")
 
     def export_book(self, path: str | Path | None = None) -> None:
+        self._write(path, "导出年度统计", "年度统计{0}.xlsx", "Excel (*.xlsx)", export_yearbook, "已导出：{0}")
+
+    def _write(self, path: str | Path | None, title: str, name: str, filter_: str, write: Callable[..., object],
+               done: str) -> None:
+        """Write the year's figures for the chosen unit to `path` (asked for, `name` in Documents by default) off the
+        GUI thread; `done` names the file in the status bar, a failure shows in a box."""
         year, unit = self.year_spin.value(), str(self.unit.currentData() or "") or None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出年度统计", str(Path(self._folder()) / f"年度统计{year}.xlsx"), "Excel (*.xlsx)")
+            path, _ = QFileDialog.getSaveFileName(self, title, str(Path(self._folder()) / name.format(year)), filter_)
             if not path:
                 return
         target = Path(path)
-        run_in_background(lambda: export_yearbook(self._ctx, target, year=year, unit=unit, as_of=self._today),
-                          lambda out: self.message.emit(f"已导出：{out}"), self._failed_box, owner=self)
+        run_in_background(lambda: write(self._ctx, target, year=year, unit=unit, as_of=self._today),
+                          lambda out: self.message.emit(done.format(out)), self._failed_box, owner=self)
 
     def _failed_box(self, exc: BaseException) -> None:
         QMessageBox.warning(self, "未完成", exc.message_zh if isinstance(exc, DomainError) else str(exc))

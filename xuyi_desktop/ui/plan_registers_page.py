@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSettings, QStandardPaths, Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -36,8 +35,9 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services import plan_registers as pr
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.ui.plan_common import fill_table, open_record, read_only_table, row_data, unit_combo
+from xuyi_desktop.ui.plan_common import PlanPage, fill_table, plan_buttons, read_only_table, row_data, unit_combo
 from xuyi_desktop.ui.widgets import error_label
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,7 @@ class FormDialog(QDialog):
                 w = QPlainTextEdit(self)
                 w.setMaximumHeight(90)
             elif f.kind == "date":
-                w = QDateEdit(QDate(today.year, today.month, today.day), self)
-                w.setCalendarPopup(True)
-                w.setDisplayFormat("yyyy-MM-dd")
+                w = date_edit(self, today)
             elif f.kind == "choice":
                 w = QComboBox(self)
                 for o in f.options:
@@ -104,13 +102,7 @@ class FormDialog(QDialog):
             form.addRow(f.label + ("（必填）" if f.required else ""), w)
             self.widgets[f.key] = w
         self.error = error_label(self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        plan_buttons(self, form, self.error, self.save)
 
     def _pick(self, edit: QLineEdit) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "选择文件")
@@ -198,21 +190,13 @@ class RegisterTab(QWidget):
     def open_row(self, row: int) -> None:
         rid = row_data(self.table, row)
         if rid:
-            dialog = open_record(self.page._ctx, self.register, str(rid), self, self.page.navigate)
-            if dialog is not None:
-                self.page.dialogs.append(dialog)
+            self.page.show_record(self.register, str(rid), self)
 
 
-class PlanRegistersPage(QWidget):
-    message = Signal(str)
-    navigate = Signal(str)
-    refreshed = Signal()
-
+class PlanRegistersPage(PlanPage):
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None,
                  today: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self._ctx, self._settings, self._today = ctx, settings, today
-        self.dialogs: list[QWidget] = []
+        super().__init__(ctx, settings, parent, today)
         opts = pr.register_options()
         today = today or dt.date.today()
         self.year = QSpinBox(self)

@@ -7,14 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -31,15 +29,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xuyi_desktop.domain.errors import DomainError, ValidationError
+from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.plan import TaskStatus
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.plan_files import plan_file
 from xuyi_desktop.services.plan_tasks import ReportView, TaskView, list_tasks, print_progress_summary, report_progress
 from xuyi_desktop.services.units import unit_dictionary
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.plan_common import GREEN, ORANGE, RED, fill_table, read_only_table, row_data, unit_combo
+from xuyi_desktop.ui.plan_common import (
+    GREEN,
+    ORANGE,
+    RED,
+    PlanPage,
+    fill_table,
+    plan_buttons,
+    read_only_table,
+    row_data,
+    unit_combo,
+)
 from xuyi_desktop.ui.widgets import error_label, page_action
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of, splitter
 
 STATUS_COLOURS = {TaskStatus.DONE: GREEN, TaskStatus.OVERDUE: RED, TaskStatus.IN_PROGRESS: ORANGE, TaskStatus.NOT_STARTED: None}
 
@@ -66,9 +75,7 @@ class TaskReportDialog(QDialog):
         own = unit_dictionary().find(ctx.user.unit) if ctx.user is not None and ctx.user.unit else None
         if own is not None and self.unit.findData(own.name) >= 0:
             self.unit.setCurrentIndex(self.unit.findData(own.name))
-        self.date_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit = date_edit(self, today)
         self.use_percent = QCheckBox("填写完成比例", self)
         self.percent = QSpinBox(self)
         self.percent.setRange(0, 100)
@@ -98,15 +105,7 @@ class TaskReportDialog(QDialog):
         form.addRow("进展情况", self.text)
         form.addRow("佐证材料", self.files)
         form.addRow("", add_file)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("报送")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(content)
-        layout.addLayout(form, 1)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        plan_buttons(self, form, self.error, self.save, ok_text="报送", head=content)
 
     def add_files(self, paths: list[str] | None = None) -> None:
         if paths is None:
@@ -119,13 +118,9 @@ class TaskReportDialog(QDialog):
             report = report_progress(
                 self._ctx, self.view.task.id, unit=str(self.unit.currentData()), text=self.text.toPlainText(),
                 percent=self.percent.value() if self.use_percent.isChecked() else None, milestone=self.milestone.text(),
-                completed=self.done_check.isChecked(), on=self.date_edit.date().toPython(),
+                completed=self.done_check.isChecked(), on=day_of(self.date_edit),
                 attachments=[self.files.item(i).text() for i in range(self.files.count())], today=self._today,
             )
-        except ValidationError as refused:
-            self.error.setText(refused.message_zh)
-            self.error.setVisible(True)
-            return False
         except DomainError as refused:
             self.error.setText(refused.message_zh)
             self.error.setVisible(True)
@@ -136,17 +131,12 @@ class TaskReportDialog(QDialog):
         return True
 
 
-class PlanTasksPage(QWidget):
-    message = Signal(str)
-    navigate = Signal(str)
-    refreshed = Signal()
-
+class PlanTasksPage(PlanPage):
     COLUMNS = ("序号", "任务", "完成时间", "责任部门", "状态", "完成单位")
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None,
                  today: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self._ctx, self._settings, self._today = ctx, settings, today
+        super().__init__(ctx, settings, parent, today)
         self.views: list[TaskView] = []
         self._build()
         self.refresh()
@@ -190,11 +180,7 @@ class PlanTasksPage(QWidget):
         rv.addWidget(self.reports, 1)
         lower.addWidget(left)
         lower.addWidget(right)
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.table)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split = splitter(self, Qt.Orientation.Vertical, (self.table, lower))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
@@ -251,7 +237,12 @@ class PlanTasksPage(QWidget):
         if v is None:
             return None
         dialog = TaskReportDialog(self._ctx, v, self, today=self._today)
-        dialog.saved.connect(lambda _r: (self.refresh(select=v.task.id), self.message.emit(f"已报送任务{v.task.label}进展")))
+
+        def reported(_report: object) -> None:
+            self.refresh(select=v.task.id)
+            self.message.emit(f"已报送任务{v.task.label}进展")
+
+        dialog.saved.connect(reported)
         if exec_dialog:
             dialog.exec()
         return dialog

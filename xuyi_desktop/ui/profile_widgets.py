@@ -14,16 +14,11 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -31,9 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, INFO, PROVISIONAL, RESTRICTION
-from xuyi_desktop.ui.widgets import error_label
+from xuyi_desktop.ui.workflow_dialogs import OpinionDialog
 
 AMBER = PROVISIONAL
 
@@ -237,64 +231,20 @@ class VerdictBanner(QFrame):
         self.setVisible(True)
 
 
-class ReasonDialog(QDialog):
-    """Ask for a written reason (and optionally a choice) before a reviewer's action. OK runs `action(dialog)`
-    (a service call); a refusal is shown in the dialog, which stays open, and only success closes it with
-    `result_value` set."""
+class ReasonDialog(OpinionDialog):
+    """Ask for a written reason (and optionally a choice, `current` chosen first) before a reviewer's action: an
+    OpinionDialog whose note is the 理由. OK runs `action(dialog)` (a service call); a refusal is shown in the
+    dialog, which stays open, and only success closes it with `result_value` set."""
 
     def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, choices: Sequence[str] = (),
                  choice_label: str = "", current: str = "", action: Callable[[ReasonDialog], Any] | None = None) -> None:
-        super().__init__(parent)
-        self._action = action
-        self.result_value: Any = None
-        self.setWindowTitle(title)
-        self.prompt_label = QLabel(prompt, self)
-        self.prompt_label.setWordWrap(True)
-        self.choice_combo: QComboBox | None = None
-        form = QFormLayout()
-        if choices:
-            self.choice_combo = QComboBox(self)
-            self.choice_combo.addItems(list(choices))
-            if current in choices:
-                self.choice_combo.setCurrentText(current)
-            form.addRow(choice_label, self.choice_combo)
-        self.reason_edit = QPlainTextEdit(self)
-        self.reason_edit.setFixedHeight(self.fontMetrics().height() * 4 + 12)
-        self.reason_edit.setTabChangesFocus(True)
-        form.addRow(self.tr("理由（必填）"), self.reason_edit)
-        self.error = error_label(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self._accept_if_reason)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.prompt_label)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        super().__init__(title, prompt, parent, choices=choices, choice_label=choice_label, action=action)
+        self.reason_edit = self.note_edit
+        if self.choice_combo is not None and current in choices:
+            self.choice_combo.setCurrentText(current)
         self.resize(520, self.sizeHint().height())
         (self.choice_combo or self.reason_edit).setFocus()
 
     @property
     def reason(self) -> str:
-        return self.reason_edit.toPlainText().strip()
-
-    @property
-    def choice(self) -> str:
-        return self.choice_combo.currentText() if self.choice_combo is not None else ""
-
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(True)
-
-    def _accept_if_reason(self) -> None:
-        if not self.reason:
-            self.show_error(self.tr("请填写理由"))
-            self.reason_edit.setFocus()
-            return
-        if self._action is not None:
-            try:
-                self.result_value = self._action(self)
-            except DomainError as refused:
-                self.show_error(getattr(refused, "message_zh", str(refused)))
-                return
-        self.accept()
+        return self.note

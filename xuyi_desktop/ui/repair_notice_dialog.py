@@ -28,8 +28,9 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_prints import NoticeState, notice_state, print_repair_notice
 from xuyi_desktop.services.repair import record_notice_served
-from xuyi_desktop.ui.repair_dialogs import date_edit, refusal_text
 from xuyi_desktop.ui.widgets import error_label
+from xuyi_desktop.ui.workflow_dialogs import refusal_text
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of
 
 
 class RepairNoticeDialog(QDialog):
@@ -135,9 +136,9 @@ class RepairNoticeDialog(QDialog):
         s = self.state
         if s is None or not s.serial:
             return False
-        on = self.served_edit.date().toPython()
+        on = day_of(self.served_edit)
         try:
-            record_notice_served(self.ctx, self.penalty_id, serial=s.serial, on=on)  # type: ignore[arg-type]
+            record_notice_served(self.ctx, self.penalty_id, serial=s.serial, on=on)
         except DomainError as refused:
             self.show_error(refusal_text(refused))
             return False

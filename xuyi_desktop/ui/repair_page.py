@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import uuid
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -25,8 +26,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -43,8 +44,18 @@ from xuyi_desktop.services.objections import ObjectionView
 from xuyi_desktop.services.repair import RepairView
 from xuyi_desktop.ui.profile_widgets import item
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, INFO, PROVISIONAL, RESTRICTION
-from xuyi_desktop.ui.repair_dialogs import ObjectionDialog, OpinionDialog, RepairApplyDialog, refusal_text
+from xuyi_desktop.ui.repair_dialogs import ObjectionDialog, RepairApplyDialog
 from xuyi_desktop.ui.widgets import page_action
+from xuyi_desktop.ui.workflow_dialogs import OpinionDialog, refusal_text
+from xuyi_desktop.ui.workflow_widgets import (
+    HasId,
+    fill_rows,
+    open_dialog,
+    row_table,
+    select_view,
+    selected_view,
+    splitter,
+)
 
 STATUS_COLOURS = {
     RepairStatus.APPLIED: PROVISIONAL, RepairStatus.ACCEPTED: INFO, RepairStatus.REVIEWED: INFO,
@@ -56,18 +67,6 @@ OBJECTION_COLOURS = {
 }
 OPEN, ALL = "open", ""
 NEEDS_REVIEWER = "需要审核人权限"
-
-
-def _table(titles: tuple[str, ...], stretch: int, parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, len(titles), parent)
-    table.setHorizontalHeaderLabels(list(titles))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
-    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 def fit_columns(table: QTableWidget, stretch: int, cap: int = 210) -> None:
@@ -89,34 +88,143 @@ def _permitted(button: QPushButton, ctx: AppContext, permission: Permission, hin
     return allowed
 
 
-class ApplicationsTab(QWidget):
-    """信用修复申请: the list (open ones first), the selected application's details and checklist, the steps."""
+class RecordView(HasId, Protocol):
+    """What both tabs show of a record in their status messages (RepairView, ObjectionView)."""
+
+    @property
+    def entity_name(self) -> str: ...
+    @property
+    def record_summary(self) -> str: ...
+
+
+V = TypeVar("V", bound=RecordView)
+D = TypeVar("D", bound=QDialog)
+
+
+class _StepsTab(QWidget, Generic[V]):
+    """What both tabs share: a filter over the list, a 新建 button, the list with the selected record's pane and
+    its step buttons beside it; a step taken on the selected record (a refusal warns in the service's words) and
+    the dialog a step opens, kept in `dialog` so the tests can drive it."""
 
     message = Signal(str)
     changed = Signal()
 
-    COLUMNS = ("状态", "市场主体", "修复的信息", "申请日期", "最早可申请日", "办理情况")
+    COLUMNS: tuple[str, ...] = ()
+    FILTERS: tuple[tuple[str, str], ...] = ()
+    NEW = ""
+    STRETCH, CAP = 2, 210
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None, today: dt.date | None) -> None:
         super().__init__(parent)
         self.ctx, self._today = ctx, today
-        self.views: list[RepairView] = []
+        self.views: list[V] = []
         self.dialog: Any = None
         self.filter_combo = QComboBox(self)
-        self.filter_combo.addItem(self.tr("办理中"), OPEN)
-        self.filter_combo.addItem(self.tr("全部申请"), ALL)
-        for s in RepairStatus:
-            self.filter_combo.addItem(s.label, s.value)
-        self.new_button = QPushButton(self.tr("新建申请(&N)…"), self)
+        for label, data in self.FILTERS:
+            self.filter_combo.addItem(self.tr(label), data)
+        self.new_button = QPushButton(self.tr(self.NEW), self)
         self.refresh_button = QPushButton(self.tr("刷新"), self)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("显示"), self))
-        top.addWidget(self.filter_combo)
-        top.addWidget(self.refresh_button)
-        top.addStretch(1)
-        top.addWidget(self.new_button)
+        self.table = row_table(self, self.COLUMNS, self.STRETCH)
 
-        self.table = _table(self.COLUMNS, 2, self)
+    def _lay_out(self, top: Sequence[QWidget], side: Sequence[tuple[QWidget, int]], steps: Sequence[QPushButton],
+                 sizes: list[int], new: Callable[..., object], new_text: str) -> None:
+        """The filter row (`top` after the refresh button), then the list beside the pane (`side`, then the
+        `steps`); the list's buttons and shortcuts wired; 新建 only for a clerk."""
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("显示"), self))
+        for w in (self.filter_combo, self.refresh_button, *top):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.new_button)
+        buttons = QHBoxLayout()
+        for b in steps:
+            buttons.addWidget(b)
+        pane = QWidget(self)
+        pane_layout = QVBoxLayout(pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        for w, stretch in side:
+            pane_layout.addWidget(w, stretch)
+        pane_layout.addLayout(buttons)
+        split = splitter(self, Qt.Orientation.Horizontal, (self.table, pane))
+        split.setSizes(sizes)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(split, 1)
+        self.can_edit = _permitted(self.new_button, self.ctx, Permission.ENTITY_EDIT, "需要窗口经办人权限")
+        self.new_button.setEnabled(self.can_edit)
+        self.filter_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.refresh_button.clicked.connect(lambda: self.reload())
+        self.new_button.clicked.connect(lambda: new())
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        page_action(self, new_text, "Ctrl+N", new)
+        page_action(self, self.tr("刷新"), "F5", self.reload)
+
+    def _load(self) -> list[V]:
+        raise NotImplementedError
+
+    def _cells(self, view: V) -> list[QTableWidgetItem]:
+        raise NotImplementedError
+
+    def _selection_changed(self) -> None:
+        raise NotImplementedError
+
+    def reload(self, select: uuid.UUID | None = None) -> None:
+        """The list again as the filter asks (a refusal to the status bar), the selected record kept selected."""
+        select = select or (self.current().id if self.current() else None)
+        try:
+            self.views = self._load()
+        except DomainError as refused:
+            self.views = []
+            self.message.emit(refusal_text(refused))
+        fill_rows(self.table, self.views, self._cells, select)
+        fit_columns(self.table, self.STRETCH, self.CAP)
+        self._selection_changed()
+
+    def _show_decided(self, view: V) -> None:
+        """Switch the filter to one that shows `view` when the step closed it."""
+
+    def current(self) -> V | None:
+        return selected_view(self.table, self.views)
+
+    def select(self, record_id: uuid.UUID) -> bool:
+        return select_view(self.table, self.views, record_id)
+
+    def _saved(self, view: V | None, text: str) -> None:
+        if view is None:
+            return
+        self._show_decided(view)
+        self.reload(select=view.id)
+        self.message.emit(self.tr(text).format(f"{view.entity_name} {view.record_summary}"))
+        self.changed.emit()
+
+    def _step(self, title: str, call: Callable[[uuid.UUID], V], text: str) -> V | None:
+        """Take one step on the selected record: the service's refusal in a warning titled `title`, else the list
+        reloaded on the record and `text` in the status bar."""
+        v = self.current()
+        if v is None:
+            return None
+        try:
+            done = call(v.id)
+        except DomainError as refused:
+            QMessageBox.warning(self, title, refusal_text(refused))
+            return None
+        self._saved(done, text)
+        return done
+
+    def _open(self, dialog: D, saved: Callable[[], V | None], text: str, exec_dialog: bool) -> D:
+        self.dialog = open_dialog(dialog, lambda: self._saved(saved(), text), exec_dialog)
+        return dialog
+
+
+class ApplicationsTab(_StepsTab[RepairView]):
+    """信用修复申请: the list (open ones first), the selected application's details and checklist, the steps."""
+
+    COLUMNS = ("状态", "市场主体", "修复的信息", "申请日期", "最早可申请日", "办理情况")
+    FILTERS = (("办理中", OPEN), ("全部申请", ALL), *((s.label, s.value) for s in RepairStatus))
+    NEW = "新建申请(&N)…"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
+        super().__init__(ctx, parent, today)
         self.detail = QTextBrowser(self)
         self.detail.setOpenLinks(False)
         self.materials_list = QListWidget(self)
@@ -129,62 +237,31 @@ class ApplicationsTab(QWidget):
         self.review_button = QPushButton(self.tr("审核…"), self)
         self.approve_button = QPushButton(self.tr("准予修复…"), self)
         self.reject_button = QPushButton(self.tr("不予修复…"), self)
-        steps = QHBoxLayout()
-        for b in (self.accept_button, self.review_button, self.approve_button, self.reject_button):
-            steps.addWidget(b)
-        side = QWidget(self)
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.detail, 3)
-        side_layout.addWidget(materials, 2)
-        side_layout.addLayout(steps)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
-        split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([780, 400])
+        self._lay_out((), ((self.detail, 3), (materials, 2)),
+                      (self.accept_button, self.review_button, self.approve_button, self.reject_button), [780, 400],
+                      self.new_application, self.tr("新建申请"))
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(split, 1)
-
-        self.can_edit = _permitted(self.new_button, ctx, Permission.ENTITY_EDIT, "需要窗口经办人权限")
         for b in (self.accept_button, self.save_materials_button):
             _permitted(b, ctx, Permission.ENTITY_EDIT, "需要窗口经办人权限")
         self.can_review = _permitted(self.review_button, ctx, Permission.CREDIT_REVIEW, NEEDS_REVIEWER + "（审核）")
         self.can_decide = ctx.can(Permission.REPAIR_APPROVE)
         for b in (self.approve_button, self.reject_button):
             _permitted(b, ctx, Permission.REPAIR_APPROVE, NEEDS_REVIEWER + "（审批信用修复）")
-        self.new_button.setEnabled(self.can_edit)
-
-        self.filter_combo.currentIndexChanged.connect(lambda _i: self.reload())
-        self.refresh_button.clicked.connect(lambda: self.reload())
-        self.new_button.clicked.connect(lambda: self.new_application())
-        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.save_materials_button.clicked.connect(self.save_materials)
         self.accept_button.clicked.connect(self.accept_selected)
         self.review_button.clicked.connect(lambda: self.review_selected())
         self.approve_button.clicked.connect(lambda: self.decide_selected(True))
         self.reject_button.clicked.connect(lambda: self.decide_selected(False))
-        page_action(self, self.tr("新建申请"), "Ctrl+N", self.new_application)
-        page_action(self, self.tr("刷新"), "F5", self.reload)
 
     # --- list ---------------------------------------------------------------------------------------------
-    def reload(self, select: uuid.UUID | None = None) -> None:
+    def _load(self) -> list[RepairView]:
         choice = str(self.filter_combo.currentData() or "")
-        select = select or (self.current().id if self.current() else None)
-        try:
-            views = repair_svc.list_applications(self.ctx, open_only=choice == OPEN,
-                                                 status=choice if choice not in (OPEN, ALL) else None)
-        except DomainError as refused:
-            views = []
-            self.message.emit(refusal_text(refused))
+        views = repair_svc.list_applications(self.ctx, open_only=choice == OPEN,
+                                             status=choice if choice not in (OPEN, ALL) else None)
         # Open ones first, the longest waiting on top; decided ones after, the latest decision first.
         open_ = sorted((v for v in views if v.status.open), key=lambda v: (v.applied_on, v.entity_name))
         done = sorted((v for v in views if not v.status.open), key=lambda v: v.decided_on or v.applied_on, reverse=True)
-        self.views = open_ + done
-        self._fill(select)
+        return open_ + done
 
     @staticmethod
     def progress_text(v: RepairView) -> str:
@@ -197,31 +274,11 @@ class ApplicationsTab(QWidget):
             return f"待审核（{v.accepted_on} 受理）"
         return f"待受理，缺{len(v.missing)}项材料" if v.missing else "材料齐全，待受理"
 
-    def _fill(self, select: uuid.UUID | None) -> None:
-        self.table.setRowCount(len(self.views))
-        for row, v in enumerate(self.views):
-            cells = (v.status.label, v.entity_name, v.record_summary, v.applied_on.isoformat(), v.earliest_on.isoformat(),
-                     self.progress_text(v))
-            for col, text in enumerate(cells):
-                cell = item(text, STATUS_COLOURS[v.status] if col == 0 else None, bold=col == 0 and v.status.open, tip=text)
-                if col == 0:
-                    cell.setData(Qt.ItemDataRole.UserRole, str(v.id))
-                self.table.setItem(row, col, cell)
-            if select is not None and v.id == select:
-                self.table.selectRow(row)
-        fit_columns(self.table, 2)
-        self._selection_changed()
-
-    def current(self) -> RepairView | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self.views[rows[0].row()] if rows and rows[0].row() < len(self.views) else None
-
-    def select(self, app_id: uuid.UUID) -> bool:
-        for row, v in enumerate(self.views):
-            if v.id == app_id:
-                self.table.selectRow(row)
-                return True
-        return False
+    def _cells(self, v: RepairView) -> list[QTableWidgetItem]:
+        texts = (v.status.label, v.entity_name, v.record_summary, v.applied_on.isoformat(), v.earliest_on.isoformat(),
+                 self.progress_text(v))
+        return [item(text, STATUS_COLOURS[v.status] if col == 0 else None, bold=col == 0 and v.status.open, tip=text)
+                for col, text in enumerate(texts)]
 
     def _selection_changed(self) -> None:
         v = self.current()
@@ -276,20 +333,11 @@ class ApplicationsTab(QWidget):
     # --- actions ------------------------------------------------------------------------------------------
     def new_application(self, *, exec_dialog: bool = True) -> RepairApplyDialog:
         dialog = RepairApplyDialog(self.ctx, self, today=self._today)
-        dialog.accepted.connect(lambda: self._saved(dialog.saved, "已登记信用修复申请：{0}"))
-        self.dialog = dialog
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return self._open(dialog, lambda: dialog.saved, "已登记信用修复申请：{0}", exec_dialog)
 
-    def _saved(self, view: RepairView | None, text: str) -> None:
-        if view is None:
-            return
+    def _show_decided(self, view: RepairView) -> None:
         if not view.status.open and self.filter_combo.currentData() == OPEN:
             self.filter_combo.setCurrentIndex(self.filter_combo.findData(ALL))
-        self.reload(select=view.id)
-        self.message.emit(self.tr(text).format(f"{view.entity_name} {view.record_summary}"))
-        self.changed.emit()
 
     def ticked_materials(self) -> tuple[str, ...]:
         out = []
@@ -306,29 +354,12 @@ class ApplicationsTab(QWidget):
                 entry.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
 
     def save_materials(self) -> RepairView | None:
-        v = self.current()
-        if v is None:
-            return None
-        try:
-            done = repair_svc.update_materials(self.ctx, v.id, ticked=self.ticked_materials())
-        except DomainError as refused:
-            QMessageBox.warning(self, self.tr("申请材料"), refusal_text(refused))
-            return None
-        self._saved(done, "已保存申请材料：{0}")
-        return done
+        return self._step(self.tr("申请材料"), lambda app_id: repair_svc.update_materials(
+            self.ctx, app_id, ticked=self.ticked_materials()), "已保存申请材料：{0}")
 
     def accept_selected(self) -> RepairView | None:
         """受理: the service refuses an incomplete application naming what is missing."""
-        v = self.current()
-        if v is None:
-            return None
-        try:
-            done = repair_svc.accept(self.ctx, v.id, on=self._today)
-        except DomainError as refused:
-            QMessageBox.warning(self, self.tr("受理"), refusal_text(refused))
-            return None
-        self._saved(done, "已受理：{0}")
-        return done
+        return self._step(self.tr("受理"), lambda app_id: repair_svc.accept(self.ctx, app_id, on=self._today), "已受理：{0}")
 
     def review_selected(self, *, exec_dialog: bool = True) -> OpinionDialog | None:
         v = self.current()
@@ -341,7 +372,7 @@ class ApplicationsTab(QWidget):
             self, note_label=self.tr("审核意见"),
             action=lambda d: repair_svc.review(ctx, app_id, note=d.note, on=today),
         )
-        return self._run(dialog, "已审核：{0}", exec_dialog)
+        return self._open(dialog, lambda: dialog.result_value, "已审核：{0}", exec_dialog)
 
     def decide_selected(self, approve: bool, *, exec_dialog: bool = True) -> OpinionDialog | None:
         """准予修复 / 不予修复 with the reason. Approval repairs the record (it leaves publicity and the counter's
@@ -358,124 +389,54 @@ class ApplicationsTab(QWidget):
             self, note_label=self.tr("决定理由"),
             action=lambda d: repair_svc.decide(ctx, app_id, approve=approve, reason=d.note, on=today),
         )
-        return self._run(dialog, "准予修复：{0}" if approve else "不予修复：{0}", exec_dialog)
-
-    def _run(self, dialog: OpinionDialog, text: str, exec_dialog: bool) -> OpinionDialog:
-        dialog.accepted.connect(lambda: self._saved(dialog.result_value, text))
-        self.dialog = dialog
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return self._open(dialog, lambda: dialog.result_value, "准予修复：{0}" if approve else "不予修复：{0}", exec_dialog)
 
 
-class ObjectionsTab(QWidget):
+class ObjectionsTab(_StepsTab[ObjectionView]):
     """信息异议: register, list by deadline (overdue in red), 开始审查, 决定 (成立 / 不成立) with the reasons."""
-
-    message = Signal(str)
-    changed = Signal()
 
     COLUMNS = ("状态", "处理期限", "市场主体", "被异议的记录", "异议人", "收到日期", "处理结果")
     DEADLINE = 1
     OPEN, OVERDUE, ALL = "open", "overdue", "all"
+    FILTERS = (("办理中（按处理期限）", OPEN), ("已超期未处理", OVERDUE), ("全部异议", ALL))
+    NEW = "登记异议(&N)…"
+    STRETCH, CAP = 3, 180
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self.ctx, self._today = ctx, today
-        self.views: list[ObjectionView] = []
-        self.dialog: Any = None
-        self.filter_combo = QComboBox(self)
-        self.filter_combo.addItem(self.tr("办理中（按处理期限）"), self.OPEN)
-        self.filter_combo.addItem(self.tr("已超期未处理"), self.OVERDUE)
-        self.filter_combo.addItem(self.tr("全部异议"), self.ALL)
-        self.new_button = QPushButton(self.tr("登记异议(&N)…"), self)
-        self.refresh_button = QPushButton(self.tr("刷新"), self)
+        super().__init__(ctx, parent, today)
         self.overdue_label = QLabel(self)
         self.overdue_label.setStyleSheet("color: #c62828; font-weight: bold;")
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("显示"), self))
-        top.addWidget(self.filter_combo)
-        top.addWidget(self.refresh_button)
-        top.addWidget(self.overdue_label)
-        top.addStretch(1)
-        top.addWidget(self.new_button)
-        self.table = _table(self.COLUMNS, 3, self)
         self.detail = QTextBrowser(self)
         self.review_button = QPushButton(self.tr("开始审查"), self)
         self.decide_button = QPushButton(self.tr("处理决定…"), self)
-        steps = QHBoxLayout()
-        steps.addWidget(self.review_button)
-        steps.addWidget(self.decide_button)
-        side = QWidget(self)
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.detail, 1)
-        side_layout.addLayout(steps)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
-        split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([820, 360])
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(split, 1)
-
-        self.can_edit = _permitted(self.new_button, ctx, Permission.ENTITY_EDIT, "需要窗口经办人权限")
+        self._lay_out((self.overdue_label,), ((self.detail, 1),), (self.review_button, self.decide_button), [820, 360],
+                      self.new_objection, self.tr("登记异议"))
         self.can_review = ctx.can(Permission.CREDIT_REVIEW)
         for b in (self.review_button, self.decide_button):
             _permitted(b, ctx, Permission.CREDIT_REVIEW, NEEDS_REVIEWER + "（审核信用信息）")
-        self.new_button.setEnabled(self.can_edit)
-        self.filter_combo.currentIndexChanged.connect(lambda _i: self.reload())
-        self.refresh_button.clicked.connect(lambda: self.reload())
-        self.new_button.clicked.connect(lambda: self.new_objection())
-        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.review_button.clicked.connect(self.start_review_selected)
         self.decide_button.clicked.connect(lambda: self.decide_selected())
-        page_action(self, self.tr("登记异议"), "Ctrl+N", self.new_objection)
-        page_action(self, self.tr("刷新"), "F5", self.reload)
 
-    def reload(self, select: uuid.UUID | None = None) -> None:
+    def _load(self) -> list[ObjectionView]:
         choice = self.filter_combo.currentData()
-        select = select or (self.current().id if self.current() else None)
-        try:
-            self.views = objection_svc.list_objections(self.ctx, open_only=choice == self.OPEN,
-                                                       overdue=choice == self.OVERDUE, today=self._today)
-            late = objection_svc.list_objections(self.ctx, overdue=True, today=self._today)
-        except DomainError as refused:
-            self.views, late = [], []
-            self.message.emit(refusal_text(refused))
+        self.overdue_label.clear()
+        views = objection_svc.list_objections(self.ctx, open_only=choice == self.OPEN,
+                                              overdue=choice == self.OVERDUE, today=self._today)
+        late = objection_svc.list_objections(self.ctx, overdue=True, today=self._today)
         self.overdue_label.setText(self.tr("已超期未处理 {0} 件").format(len(late)) if late else "")
-        self._fill(select)
+        return views
 
-    def _fill(self, select: uuid.UUID | None) -> None:
-        self.table.setRowCount(len(self.views))
-        for row, v in enumerate(self.views):
-            result = ""
-            if v.decided_on:
-                result = f"{v.decided_on} {v.decision_note}"
-            deadline = v.deadline.isoformat() + (self.tr("（已超期）") if v.overdue else "")
-            cells = (v.status.label, deadline, v.entity_name, v.record_summary, v.objector, v.received_on.isoformat(), result)
-            for col, text in enumerate(cells):
-                colour = OBJECTION_COLOURS[v.status] if col == 0 else (RESTRICTION if col == self.DEADLINE and v.overdue else None)
-                cell = item(text, colour, bold=v.overdue and col in (0, self.DEADLINE), tip=text)
-                if col == 0:
-                    cell.setData(Qt.ItemDataRole.UserRole, str(v.id))
-                self.table.setItem(row, col, cell)
-            if select is not None and v.id == select:
-                self.table.selectRow(row)
-        fit_columns(self.table, 3, cap=180)
-        self._selection_changed()
-
-    def current(self) -> ObjectionView | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self.views[rows[0].row()] if rows and rows[0].row() < len(self.views) else None
-
-    def select(self, objection_id: uuid.UUID) -> bool:
-        for row, v in enumerate(self.views):
-            if v.id == objection_id:
-                self.table.selectRow(row)
-                return True
-        return False
+    def _cells(self, v: ObjectionView) -> list[QTableWidgetItem]:
+        result = ""
+        if v.decided_on:
+            result = f"{v.decided_on} {v.decision_note}"
+        deadline = v.deadline.isoformat() + (self.tr("（已超期）") if v.overdue else "")
+        texts = (v.status.label, deadline, v.entity_name, v.record_summary, v.objector, v.received_on.isoformat(), result)
+        cells = []
+        for col, text in enumerate(texts):
+            colour = OBJECTION_COLOURS[v.status] if col == 0 else (RESTRICTION if col == self.DEADLINE and v.overdue else None)
+            cells.append(item(text, colour, bold=v.overdue and col in (0, self.DEADLINE), tip=text))
+        return cells
 
     def _selection_changed(self) -> None:
         v = self.current()
@@ -501,32 +462,15 @@ class ObjectionsTab(QWidget):
 
     def new_objection(self, *, exec_dialog: bool = True) -> ObjectionDialog:
         dialog = ObjectionDialog(self.ctx, self, today=self._today)
-        dialog.accepted.connect(lambda: self._saved(dialog.saved, "已登记信息异议：{0}"))
-        self.dialog = dialog
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return self._open(dialog, lambda: dialog.saved, "已登记信息异议：{0}", exec_dialog)
 
-    def _saved(self, view: ObjectionView | None, text: str) -> None:
-        if view is None:
-            return
+    def _show_decided(self, view: ObjectionView) -> None:
         if self.filter_combo.currentData() != self.ALL and view.status in (ObjectionStatus.UPHELD, ObjectionStatus.REJECTED):
             self.filter_combo.setCurrentIndex(self.filter_combo.findData(self.ALL))
-        self.reload(select=view.id)
-        self.message.emit(self.tr(text).format(f"{view.entity_name} {view.record_summary}"))
-        self.changed.emit()
 
     def start_review_selected(self) -> ObjectionView | None:
-        v = self.current()
-        if v is None:
-            return None
-        try:
-            done = objection_svc.start_review(self.ctx, v.id, today=self._today)
-        except DomainError as refused:
-            QMessageBox.warning(self, self.tr("开始审查"), refusal_text(refused))
-            return None
-        self._saved(done, "开始审查：{0}")
-        return done
+        return self._step(self.tr("开始审查"), lambda oid: objection_svc.start_review(self.ctx, oid, today=self._today),
+                          "开始审查：{0}")
 
     def decide_selected(self, *, exec_dialog: bool = True) -> OpinionDialog | None:
         v = self.current()
@@ -541,11 +485,7 @@ class ObjectionsTab(QWidget):
             choice_label=self.tr("处理结果"),
             action=lambda d: objection_svc.decide(ctx, oid, upheld=d.choice == "异议成立", note=d.note, today=today),
         )
-        dialog.accepted.connect(lambda: self._saved(dialog.result_value, "异议已处理：{0}"))
-        self.dialog = dialog
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return self._open(dialog, lambda: dialog.result_value, "异议已处理：{0}", exec_dialog)
 
 
 class RepairPage(QWidget):

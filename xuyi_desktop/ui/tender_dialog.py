@@ -10,12 +10,10 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QObject, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QDesktopServices, QFont
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -23,7 +21,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -31,7 +28,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -43,6 +39,7 @@ from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationErro
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import find_entities
+from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.services.tender import (
     BatchCancelled,
@@ -60,26 +57,11 @@ from xuyi_desktop.services.tender import (
 )
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.rating_common import CONSEQUENCE_STYLE, GREYED, INCENTIVE, RESTRICTION
-from xuyi_desktop.ui.widgets import error_label
+from xuyi_desktop.ui.workflow_dialogs import ServiceDialog, refusal_text
+from xuyi_desktop.ui.workflow_widgets import date_edit, day_of, row_table, splitter
 
 
-def _error_text(error: BaseException) -> str:
-    return error.message_zh if isinstance(error, DomainError) else str(error)
-
-
-def _table(parent: QWidget, titles: tuple[str, ...], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(titles), parent)
-    table.setHorizontalHeaderLabels(list(titles))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(True)
-    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def _set_row(table: QTableWidget, row: int, cells: list[str], colour=None) -> None:  # type: ignore[no-untyped-def]
+def _set_row(table: QTableWidget, row: int, cells: list[str], colour: QColor | None = None) -> None:
     for column, text in enumerate(cells):
         item = QTableWidgetItem(text)
         item.setToolTip(text)
@@ -141,7 +123,7 @@ class BatchTab(QWidget):
         self.progress.setValue(0)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
-        self.table = _table(self, tuple(self.tr(t) for t in self.COLUMNS), 7)
+        self.table = row_table(self, tuple(self.tr(t) for t in self.COLUMNS), 7, wrap=True)
         metrics = self.fontMetrics()
         for column, sample in ((0, "行号 "), (1, "盱眙县路桥工程有限公司"), (2, "91320830MA1XXXXXXX"), (3, "名称不唯一"),
                                (4, "盱眙县路桥工程有限公司"), (5, "暂定AA级"), (6, "可享受激励"), (8, "TMP-ABCDEF-HC-2026-000001")):
@@ -251,7 +233,7 @@ class BatchTab(QWidget):
         self._finish()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.status.setText(_error_text(error) if isinstance(error, BatchCancelled | DomainError)
+        self.status.setText(refusal_text(error) if isinstance(error, BatchCancelled | DomainError)
                             else self.tr("批量核查失败：{0}").format(error))
         self.status.setStyleSheet(f"color: {RESTRICTION.name()};")
         self.finished_batch.emit(error)
@@ -347,11 +329,12 @@ class ConsortiumTab(QWidget):
         big.setBold(True)
         big.setPointSizeF(big.pointSizeF() * 1.2)
         self.title_label.setFont(big)
-        self.grades_table = _table(self, (self.tr("评价领域"), self.tr("联合体等级"), self.tr("说明")), 2)
+        self.grades_table = row_table(self, (self.tr("评价领域"), self.tr("联合体等级"), self.tr("说明")), 2, wrap=True)
         self.grades_table.setColumnWidth(0, self.fontMetrics().horizontalAdvance("公路水运工程建设从业单位") + 20)
         self.consequences_list = QListWidget(self)
         self.consequences_list.setWordWrap(True)
-        self.members_table = _table(self, tuple(self.tr(t) for t in ("成员", "证件号码", "信用等级", "核查结论", "核查编号")), 0)
+        self.members_table = row_table(self, tuple(self.tr(t) for t in ("成员", "证件号码", "信用等级", "核查结论", "核查编号")), 0,
+                                       wrap=True)
         result_box = QWidget(self)
         right = QVBoxLayout(result_box)
         right.setContentsMargins(0, 0, 0, 0)
@@ -366,11 +349,7 @@ class ConsortiumTab(QWidget):
         right.addWidget(grades_box, 2)
         right.addWidget(cons_box, 3)
         right.addWidget(members_box, 2)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left)
-        split.addWidget(result_box)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 5)
+        split = splitter(self, Qt.Orientation.Horizontal, (left, result_box), (2, 5))
         split.setChildrenCollapsible(False)
         QVBoxLayout(self).addWidget(split)
         self._hits: list[tuple[uuid.UUID, str, str]] = []
@@ -381,7 +360,7 @@ class ConsortiumTab(QWidget):
             return
         run_in_background(lambda: find_entities(ctx, query, limit=8), self._found, self._failed, owner=self)
 
-    def _found(self, hits) -> None:  # type: ignore[no-untyped-def]
+    def _found(self, hits: list[EntitySummary]) -> None:
         self._hits = [(h.id, h.name, h.identifier) for h in hits]
         self.hits_list.clear()
         for _, name, ident in self._hits:
@@ -423,7 +402,7 @@ class ConsortiumTab(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.busy = False
         self.check_button.setEnabled(True)
-        self.status.setText(_error_text(error))
+        self.status.setText(refusal_text(error))
         self.status.setStyleSheet(f"color: {RESTRICTION.name()};")
         self.checked.emit(error)
 
@@ -448,24 +427,24 @@ class ConsortiumTab(QWidget):
         self.consequences_list.clear()
         for line in result.consequences:
             tag, colour = CONSEQUENCE_STYLE.get(line.kind, CONSEQUENCE_STYLE["info"])
-            item = QListWidgetItem(f"{tag}　{line.text}\n　　依据：{line.source}")
-            item.setForeground(QBrush(colour))
-            item.setData(Qt.ItemDataRole.UserRole, line.kind)
-            self.consequences_list.addItem(item)
+            entry = QListWidgetItem(f"{tag}　{line.text}\n　　依据：{line.source}")
+            entry.setForeground(QBrush(colour))
+            entry.setData(Qt.ItemDataRole.UserRole, line.kind)
+            self.consequences_list.addItem(entry)
         for s in result.suppressed:
-            item = QListWidgetItem(self.tr("— 不适用：{0}（{1}）").format(s["text"], s["reason"]))
-            item.setForeground(QBrush(GREYED))
-            item.setData(Qt.ItemDataRole.UserRole, "suppressed")
-            self.consequences_list.addItem(item)
+            entry = QListWidgetItem(self.tr("— 不适用：{0}（{1}）").format(s["text"], s["reason"]))
+            entry.setForeground(QBrush(GREYED))
+            entry.setData(Qt.ItemDataRole.UserRole, "suppressed")
+            self.consequences_list.addItem(entry)
         if not result.consequences and not result.suppressed:
-            item = QListWidgetItem(self.tr("“{0}”业务没有适用的激励或约束措施").format(result.business_name))
-            item.setForeground(QBrush(GREYED))
-            self.consequences_list.addItem(item)
+            entry = QListWidgetItem(self.tr("“{0}”业务没有适用的激励或约束措施").format(result.business_name))
+            entry.setForeground(QBrush(GREYED))
+            self.consequences_list.addItem(entry)
         self.members_table.setRowCount(len(result.members))
         for i, m in enumerate(result.members):
-            colour = RESTRICTION if m.verdict == "restriction" else (INCENTIVE if m.verdict == "incentive" else None)
+            tint = RESTRICTION if m.verdict == "restriction" else (INCENTIVE if m.verdict == "incentive" else None)
             _set_row(self.members_table, i, [m.entity.get("name", ""), str(m.entity.get("identifier", "")), grades_text(m),
-                                             m.verdict_label, m.serial], colour)
+                                             m.verdict_label, m.serial], tint)
         for column in (1, 2, 3, 4):
             self.members_table.resizeColumnToContents(column)
         self.checked.emit(result)
@@ -480,13 +459,12 @@ class ConsortiumTab(QWidget):
 
 # --- third-party credit reports -------------------------------------------------------------------------
 
-class ReportDialog(QDialog):
+class ReportDialog(ServiceDialog[ReportView]):
     """登记第三方信用报告: the entity (identifier, name or initials), agency, whether registered, number, dates."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.saved: ReportView | None = None
         self.setWindowTitle(self.tr("登记第三方信用报告"))
         self.entity_edit = QLineEdit(self)
         self.entity_edit.setPlaceholderText(self.tr("统一社会信用代码 / 名称 / 拼音首字母"))
@@ -497,15 +475,11 @@ class ReportDialog(QDialog):
         self.registration_edit.setPlaceholderText(self.tr("备案编号或公示网址（可不填）"))
         self.number_edit = QLineEdit(self)
         today = QDate.currentDate()
-        self.issued_edit = QDateEdit(today, self)
-        self.until_edit = QDateEdit(today.addYears(1).addDays(-1), self)
-        for edit in (self.issued_edit, self.until_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.issued_edit = date_edit(self, today)
+        self.until_edit = date_edit(self, today.addYears(1).addDays(-1))
         self.grade_edit = QLineEdit(self)
         self.grade_edit.setPlaceholderText(self.tr("报告给出的信用等级或结论，如 AAA"))
         self.remarks_edit = QLineEdit(self)
-        self.error = error_label(self)
         form = QFormLayout()
         form.addRow(self.tr("主体"), self.entity_edit)
         form.addRow(self.tr("出具机构"), self.agency_edit)
@@ -516,9 +490,7 @@ class ReportDialog(QDialog):
         form.addRow(self.tr("有效期至"), self.until_edit)
         form.addRow(self.tr("报告结论"), self.grade_edit)
         form.addRow(self.tr("备注"), self.remarks_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = self.save_buttons()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel(self.tr("未备案机构出具的报告、已过有效期的报告，核查时显示其状态，不作为有效报告。"), self))
@@ -538,22 +510,17 @@ class ReportDialog(QDialog):
         return text
 
     def save(self) -> ReportView | None:
-        self.error.setVisible(False)
-        try:
+        def add() -> ReportView:
             key = self._entity_key()
             if not key:
                 raise ValidationError(FieldProblem("entity", "请填写主体", "entity required"))
-            self.saved = add_report(self.ctx, ReportInput(
+            return add_report(self.ctx, ReportInput(
                 key, self.agency_edit.text(), self.registered_check.isChecked(), self.number_edit.text(),
-                self.issued_edit.date().toPython(), self.until_edit.date().toPython(), grade=self.grade_edit.text(),
+                day_of(self.issued_edit), day_of(self.until_edit), grade=self.grade_edit.text(),
                 agency_registration_no=self.registration_edit.text(), remarks=self.remarks_edit.text(),
             ))
-        except DomainError as exc:
-            self.error.setText(_error_text(exc))
-            self.error.setVisible(True)
-            return None
-        self.accept()
-        return self.saved
+
+        return self._saving(add)
 
 
 class ReportsTab(QWidget):
@@ -577,7 +544,7 @@ class ReportsTab(QWidget):
         self.void_button.setEnabled(ctx.can(Permission.CREDIT_REVIEW))
         self.void_button.setToolTip(self.tr("作废误登记的报告（须审核权限，写明理由）"))
         self.status = QLabel(self)
-        self.table = _table(self, tuple(self.tr(t) for t in self.COLUMNS), 8)
+        self.table = row_table(self, tuple(self.tr(t) for t in self.COLUMNS), 8, wrap=True)
         metrics = self.fontMetrics()
         for column, sample in ((0, "盱眙县路桥工程有限公司"), (1, "91320830MA1XXXXXXX"), (2, "江苏信用评估有限公司"),
                                (3, "机构备案"), (4, "JSXY-2026-00420"), (5, "2026-12-31"), (6, "2026-12-31"), (7, "报告结论")):
@@ -605,7 +572,7 @@ class ReportsTab(QWidget):
         run_in_background(lambda: list_reports(ctx, text=text, valid_only=valid), self._show, self._failed, owner=self)
 
     def _failed(self, error: BaseException) -> None:
-        self.status.setText(_error_text(error))
+        self.status.setText(refusal_text(error))
 
     def _show(self, views: list[ReportView]) -> None:
         self.views = views
@@ -635,7 +602,7 @@ class ReportsTab(QWidget):
         try:
             void_report(self._ctx, view.id, reason=reason)
         except DomainError as exc:
-            self.status.setText(_error_text(exc))
+            self.status.setText(refusal_text(exc))
             return
         self.refresh()
 

@@ -5,8 +5,10 @@ the keyboard from the search box."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -22,29 +24,23 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.todo import TodoItem, todo_items
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.plan_common import ORANGE, RED, fill_table, open_record, read_only_table, row_data
+from xuyi_desktop.ui.plan_common import ORANGE, RED, PlanPage, fill_table, read_only_table, row_data
 
 SHOW_ON_START = "todo/show_on_start"
 TITLE = "待办"
 
 
-def _rows(items: list[TodoItem]) -> tuple[list[list[str]], list[object]]:
+def _rows(items: list[TodoItem]) -> tuple[list[list[str]], list[QColor | None]]:
     rows = [[("【逾期】" if i.overdue else "") + i.kind_label, i.title, i.due.isoformat() if i.due else "", i.note] for i in items]
     colours = [RED if i.overdue else (ORANGE if i.due is not None and i.due <= dt.date.today() else None) for i in items]
     return rows, colours
 
 
-class TodoPage(QWidget):
-    message = Signal(str)
-    navigate = Signal(str)
-    refreshed = Signal()
-
+class TodoPage(PlanPage):
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None,
                  today: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self._ctx, self._settings, self._today = ctx, settings, today
+        super().__init__(ctx, settings, parent, today)
         self.items: list[TodoItem] = []
-        self.dialogs: list[QWidget] = []
         self.summary = QLabel(self)
         refresh = QPushButton("刷新", self)
         refresh.clicked.connect(self.refresh)
@@ -71,7 +67,7 @@ class TodoPage(QWidget):
     def _loaded(self, items: list[TodoItem]) -> None:
         self.items = items
         rows, colours = _rows(items)
-        fill_table(self.table, rows, data=list(range(len(items))), colours=colours)  # type: ignore[arg-type]
+        fill_table(self.table, rows, data=list(range(len(items))), colours=colours)
         overdue = sum(1 for i in items if i.overdue)
         self.summary.setText(f"待办 {len(items)} 项，其中逾期 {overdue} 项" if items else "没有待办事项")
         self.refreshed.emit()
@@ -80,11 +76,8 @@ class TodoPage(QWidget):
         index = row_data(self.table, row)
         if index is None:
             return None
-        item = self.items[int(index)]  # type: ignore[arg-type]
-        dialog = open_record(self._ctx, item.record_kind, item.record_id, self, self.navigate)
-        if dialog is not None:
-            self.dialogs.append(dialog)
-        return dialog
+        item = self.items[int(cast(int, index))]
+        return self.show_record(item.record_kind, item.record_id)
 
 
 class TodoPopup(QDialog):
@@ -108,7 +101,7 @@ class TodoPopup(QDialog):
         self.again.setChecked(True)
         self.again.toggled.connect(lambda on: settings.setValue(SHOW_ON_START, on))
         show_all = QPushButton("查看全部待办", self)
-        show_all.clicked.connect(lambda: (self.open_page.emit(), self.close()))
+        show_all.clicked.connect(self._show_all)
         close = QPushButton("关闭", self)
         close.clicked.connect(self.close)
         bottom = QHBoxLayout()
@@ -120,6 +113,11 @@ class TodoPopup(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
+
+
+    def _show_all(self) -> None:
+        self.open_page.emit()
+        self.close()
 
 
 class TodoNotice:
