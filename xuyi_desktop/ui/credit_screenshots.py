@@ -15,9 +15,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-
 from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
@@ -29,24 +26,10 @@ from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 from xuyi_desktop.services.sgs_demo import penalty_raw
 from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.main_window import MainWindow
+from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle, wait_until
 
 SHOWCASE_ID = "91320830PYQLFT169T"
 SHOWCASE_NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
-
-
-def _settle(app: QApplication, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        app.processEvents()
-
-
-def _wait(app: QApplication, done, limit: int = 2000) -> None:
-    for _ in range(limit):
-        if done():
-            break
-        app.processEvents()
-        QApplication.instance().thread().msleep(5)
-    _settle(app, 20)
 
 
 def seed(ctx: AppContext) -> None:
@@ -88,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="截图输出目录")
     parser.add_argument("--size", action="append", default=[], help="窗口尺寸，如 1366x768（可重复）")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out)
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in (args.size or ["1366x768"])]
 
     app = create_application()
@@ -99,46 +81,38 @@ def main(argv: list[str] | None = None) -> int:
     try:
         seed(ctx)
         for width, height in sizes:
-            settings = QSettings(str(workdir / f"ui-{width}.ini"), QSettings.Format.IniFormat)
-            window = MainWindow(ctx, settings)
-            window.resize(width, height)
-            window.show()
-            _settle(app)
+            window = open_window(ctx, ini_settings(workdir / f"ui-{width}.ini"), width, height)
+            settle(app)
             page = window.extra_pages["信用核查"]
             window.nav.setCurrentRow(1)
             page.set_business("tender")
-            _settle(app)
+            settle(app)
 
             page.search_edit.setText("xyxlq")  # two 路桥 companies: the candidate list
             page.check()
-            _wait(app, lambda page=page: not page.busy)
-            shots.append(out / f"check_candidates_{width}x{height}.png")
-            window.grab().save(str(shots[-1]))
+            wait_until(app, lambda page=page: not page.busy)
+            shots.append(grab(window, out / f"check_candidates_{width}x{height}.png"))
 
             page.search_edit.setText(SHOWCASE_ID)
             page.check()
-            _wait(app, lambda page=page: not page.busy and page.result is not None)
-            shots.append(out / f"check_result_{width}x{height}.png")
-            window.grab().save(str(shots[-1]))
+            wait_until(app, lambda page=page: not page.busy and page.result is not None)
+            shots.append(grab(window, out / f"check_result_{width}x{height}.png"))
             page.scroll.verticalScrollBar().setValue(page.scroll.verticalScrollBar().maximum())
-            _settle(app)
-            shots.append(out / f"check_result_scrolled_{width}x{height}.png")
-            window.grab().save(str(shots[-1]))
+            settle(app)
+            shots.append(grab(window, out / f"check_result_scrolled_{width}x{height}.png"))
 
             dialog = page.open_profile()
             assert dialog is not None
-            _wait(app, lambda dialog=dialog: dialog.profile is not None)
+            wait_until(app, lambda dialog=dialog: dialog.profile is not None)
             # the dialog's size is its own (fitted to the screen); grab it as the clerk would see it
             dialog.resize(min(dialog.width(), width - 24), min(dialog.height(), height - 48))
-            _settle(app, 20)
-            shots.append(out / f"profile_{width}x{height}.png")
-            dialog.grab().save(str(shots[-1]))
+            settle(app, 20)
+            shots.append(grab(dialog, out / f"profile_{width}x{height}.png"))
             dialog.scroll.verticalScrollBar().setValue(dialog.scroll.verticalScrollBar().maximum())
-            _settle(app)
-            shots.append(out / f"profile_scrolled_{width}x{height}.png")
-            dialog.grab().save(str(shots[-1]))
+            settle(app)
+            shots.append(grab(dialog, out / f"profile_scrolled_{width}x{height}.png"))
             dialog.reject()
-            _settle(app)
+            settle(app)
 
             # the commitment dialog refusing a 容缺受理 commitment (this set-up context may override)
             from xuyi_desktop.ui.commitment_dialog import CommitmentDialog
@@ -149,25 +123,22 @@ def main(argv: list[str] | None = None) -> int:
             commitment.set_type("missing_materials")
             commitment.business_edit.setText("港口经营许可变更申请 XK-2026-0901")
             commitment.save()
-            _settle(app, 20)
-            shots.append(out / f"commitment_refused_{width}x{height}.png")
-            commitment.grab().save(str(shots[-1]))
+            settle(app, 20)
+            shots.append(grab(commitment, out / f"commitment_refused_{width}x{height}.png"))
             commitment.reject()
 
             # the 双公示 list with the publicity class column and the classify dialog
             window.nav.setCurrentRow(4)
             sgs_page = window.extra_pages["双公示"]
-            _wait(app, lambda sgs_page=sgs_page: sgs_page.table.rowCount() > 0)
+            wait_until(app, lambda sgs_page=sgs_page: sgs_page.table.rowCount() > 0)
             sgs_page.table.selectRow(0)
-            shots.append(out / f"sgs_{width}x{height}.png")
-            window.grab().save(str(shots[-1]))
+            shots.append(grab(window, out / f"sgs_{width}x{height}.png"))
             classify = sgs_page.classify_selected()
-            _settle(app, 20)
-            shots.append(out / f"sgs_classify_{width}x{height}.png")
-            classify.grab().save(str(shots[-1]))
+            settle(app, 20)
+            shots.append(grab(classify, out / f"sgs_classify_{width}x{height}.png"))
             classify.reject()
             window.close()
-            _settle(app)
+            settle(app)
         for shot in shots:
             print(shot)
     finally:

@@ -14,8 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.ratings import RatingStatus
@@ -24,14 +23,9 @@ from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.main_window import MainWindow
+from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle
 
 SHOWCASE_ID = "91320830PYQLFT169T"
-
-
-def _settle(app: QApplication, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        app.processEvents()
 
 
 def seed(ctx: AppContext) -> None:
@@ -57,18 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out)
     app = create_application()
     folder = Path(tempfile.mkdtemp())
     ctx = open_context(str(folder / "shots.db"))
     try:
         seed(ctx)
-        settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(ctx, settings)
-        window.resize(args.width, args.height)
-        window.show()
-        _settle(app)
+        window = open_window(ctx, ini_settings(folder / "ui.ini"), args.width, args.height)
+        settle(app)
         titles = [window.nav.item(i).text() for i in range(window.nav.count())]
         window.nav.setCurrentRow(titles.index("信用核查"))
         check = window.extra_pages["信用核查"]
@@ -76,26 +66,26 @@ def main(argv: list[str] | None = None) -> int:
         check.search_edit.setText("xyxlq")
         check.check()
         while check.busy:
-            _settle(app, 1)
-        _settle(app, 20)
-        window.grab().save(str(out / "credit_check.png"))
+            settle(app, 1)
+        settle(app, 20)
+        grab(window, out / "credit_check.png")
 
         window.nav.setCurrentRow(titles.index("信用评价"))
         page = window.extra_pages["信用评价"]
         page.search_edit.setText(SHOWCASE_ID)
         page.search()
         while page.entity is None:
-            _settle(app, 1)
-        _settle(app)
-        window.grab().save(str(out / "rating_page.png"))
+            settle(app, 1)
+        settle(app)
+        grab(window, out / "rating_page.png")
         form = page.new_rating()
         assert form is not None
         form.period_spin.setValue(dt.date.today().year)
         form.add_deduction("JC-12")
         form.add_deduction("JC-13")
         form.organ_edit.setText("盱眙县交通运输局")
-        _settle(app, 20)
-        form.grab().save(str(out / "rating_form.png"))
+        settle(app, 20)
+        grab(form, out / "rating_form.png")
         form.done(QDialog.DialogCode.Rejected)
         window.close()
         for name in ("credit_check.png", "rating_page.png", "rating_form.png"):

@@ -14,8 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import sgs
@@ -23,14 +22,9 @@ from xuyi_desktop.services.context import AppContext, open_context
 from xuyi_desktop.services.sgs_demo import penalty_raw, write_ledger
 from xuyi_desktop.services.sgs_exchange import export_sgs, import_sgs
 from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.main_window import MainWindow
 from xuyi_desktop.ui.operations import pending_operations
+from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle
 from xuyi_desktop.ui.sgs_page import SgsPage
-
-
-def _settle(app: QApplication, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        app.processEvents()
 
 
 def seed(ctx: AppContext, folder: Path, today: dt.date) -> None:
@@ -58,19 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--height", type=int, default=768)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out)
     app = create_application()
     folder = Path(tempfile.mkdtemp())
     ctx = open_context(str(folder / "shots.db"))
     today = dt.date(2025, 12, 1)
     try:
         seed(ctx, folder, today)
-        settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(ctx, settings)
-        window.resize(args.width, args.height)
-        window.show()
-        _settle(app)
+        window = open_window(ctx, ini_settings(folder / "ui.ini"), args.width, args.height)
+        settle(app)
         page = window.show_page("双公示")
         assert isinstance(page, SgsPage)
         page._today = today
@@ -78,36 +68,36 @@ def main(argv: list[str] | None = None) -> int:
         page.to_edit.setDate(page.to_edit.date().fromString("2025-12-01", "yyyy-MM-dd"))
         page.refresh()
         while pending_operations():
-            _settle(app, 1)
-        _settle(app, 20)
+            settle(app, 1)
+        settle(app, 20)
         page.table.selectAll()
-        _settle(app)
-        window.grab().save(str(out / "sgs_page.png"))
+        settle(app)
+        grab(window, out / "sgs_page.png")
         refused = next(r for r in page.records if r.rejected_reason)
         page.search_edit.setText(refused.document_no)  # the list follows the search box
-        _settle(app)
-        window.grab().save(str(out / "sgs_page_refused.png"))
+        settle(app)
+        grab(window, out / "sgs_page_refused.png")
         page.search_edit.clear()
         page.table.selectAll()
-        _settle(app)
+        settle(app)
         dialog = page.mark_selected_reported(exec_dialog=False)
         dialog.show()
-        _settle(app)
-        dialog.grab().save(str(out / "sgs_mark_reported.png"))
+        settle(app)
+        grab(dialog, out / "sgs_mark_reported.png")
         dialog.done(QDialog.DialogCode.Rejected)
         page.table.clearSelection()
         page.table.selectRow(0)
         for name, maker in (("sgs_correct.png", page.correct_selected), ("sgs_withdraw.png", page.withdraw_selected)):
             d = maker(exec_dialog=False)
             d.show()
-            _settle(app)
-            d.grab().save(str(out / name))
+            settle(app)
+            grab(d, out / name)
             d.done(QDialog.DialogCode.Rejected)
         for name, public in (("sgs_export.png", False), ("sgs_export_public.png", True)):
             d = page.open_export(public=public, exec_dialog=False)
             d.show()
-            _settle(app)
-            d.grab().save(str(out / name))
+            settle(app)
+            grab(d, out / name)
             d.done(QDialog.DialogCode.Rejected)
         window.close()
     finally:

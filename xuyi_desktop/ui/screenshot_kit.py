@@ -1,0 +1,72 @@
+"""What every screenshot script (ui/*screenshot*.py) does the same way: make the output folder, open the main
+window at a size on throw-away settings, let the event loop settle, and grab a widget to a PNG file.
+
+One place for it, so that the scripts only say what they show; none of this is used by the application itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
+
+from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.ui.main_window import MainWindow
+from xuyi_desktop.ui.operations import wait_for_background
+
+
+def output_folder(text: str) -> Path:
+    """The --out folder, created if absent (the scripts print the files they write there)."""
+    out = Path(text)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def ini_settings(path: Path) -> QSettings:
+    """Window settings in a throw-away INI file: the clerk's saved layout is neither used nor changed."""
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def open_window(ctx: AppContext, settings: QSettings, width: int, height: int, **options: Any) -> MainWindow:
+    """The main window shown at the screen size being checked (the caller settles before grabbing)."""
+    window = MainWindow(ctx, settings, **options)
+    window.resize(width, height)
+    window.show()
+    return window
+
+
+def settle(app: QApplication, rounds: int = 10, *, wait_ms: int = 0) -> None:
+    """Let queued events run (and, with wait_ms, background jobs end first): a grab taken before shows a
+    half-drawn page."""
+    for _ in range(rounds):
+        if wait_ms:
+            wait_for_background(wait_ms)
+        app.processEvents()
+
+
+def settle_for(app: QApplication, seconds: float = 0.5) -> None:
+    """Let events run for a while, for pages whose background work posts its result later."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def wait_until(app: QApplication, done: Callable[..., object], limit: int = 2000) -> None:
+    """Run events until `done()` (a page has its result), at most `limit` rounds of 5 ms, then settle."""
+    for _ in range(limit):
+        if done():
+            break
+        app.processEvents()
+        QApplication.instance().thread().msleep(5)
+    settle(app, 20)
+
+
+def grab(widget: QWidget, path: Path) -> Path:
+    """The widget as drawn now, saved to `path` (returned, for the list of files the script prints)."""
+    widget.grab().save(str(path))
+    return path
