@@ -35,8 +35,8 @@ from xuyi_desktop.exchange import ledger_layouts as L
 from xuyi_desktop.exchange.columns import CellProblem, ParsedRow
 from xuyi_desktop.exchange.pipeline import ImportResult, SheetFormat, SheetPlan
 from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem, write_template
-from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit, imports
+from xuyi_desktop.services._shared import read_rules
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.fleet import plate_rules
@@ -48,8 +48,7 @@ TABLE = "overload_notice"
 
 @lru_cache(maxsize=1)
 def overload_rules() -> OverloadRules:
-    path = resource_path("overload", "overload.toml")
-    return parse_overload_rules(path.read_text(encoding="utf-8"), path.name)
+    return read_rules(parse_overload_rules, "overload", "overload.toml")
 
 
 @dataclass(frozen=True)
