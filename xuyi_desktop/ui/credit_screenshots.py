@@ -20,13 +20,20 @@ from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import sgs
 from xuyi_desktop.services.commitments import CommitmentInput, add_commitment
-from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty, end_dishonesty
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 from xuyi_desktop.services.sgs_demo import penalty_raw
-from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle, wait_until
+from xuyi_desktop.ui.screenshot_kit import (
+    grab,
+    ini_settings,
+    open_window,
+    output_folder,
+    settle,
+    shooting,
+    wait_until,
+)
 
 SHOWCASE_ID = "91320830PYQLFT169T"
 SHOWCASE_NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
@@ -74,11 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     out = output_folder(args.out)
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in (args.size or ["1366x768"])]
 
-    app = create_application()
     workdir = Path(tempfile.mkdtemp())
-    ctx = open_context(str(workdir / "shots.db"))
-    shots: list[Path] = []
-    try:
+    with shooting(str(workdir / "shots.db")) as (app, ctx, shots):
         seed(ctx)
         for width, height in sizes:
             window = open_window(ctx, ini_settings(workdir / f"ui-{width}.ini"), width, height)
@@ -139,10 +143,6 @@ def main(argv: list[str] | None = None) -> int:
             classify.reject()
             window.close()
             settle(app)
-        for shot in shots:
-            print(shot)
-    finally:
-        ctx.close()
     return 0
 
 

@@ -18,12 +18,11 @@ from PySide6.QtWidgets import QDialog
 
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.ratings import RatingStatus
-from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
-from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle
+from xuyi_desktop.ui.screenshot_kit import go_to, grab, ini_settings, open_window, output_folder, settle, shooting
 
 SHOWCASE_ID = "91320830PYQLFT169T"
 
@@ -52,32 +51,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=800)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     out = output_folder(args.out)
-    app = create_application()
     folder = Path(tempfile.mkdtemp())
-    ctx = open_context(str(folder / "shots.db"))
-    try:
+    with shooting(str(folder / "shots.db")) as (app, ctx, shots):
         seed(ctx)
         window = open_window(ctx, ini_settings(folder / "ui.ini"), args.width, args.height)
         settle(app)
-        titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-        window.nav.setCurrentRow(titles.index("信用核查"))
-        check = window.extra_pages["信用核查"]
+        check = go_to(window, "信用核查")
         check.set_business("tender")
         check.search_edit.setText("xyxlq")
         check.check()
         while check.busy:
             settle(app, 1)
         settle(app, 20)
-        grab(window, out / "credit_check.png")
+        shots.append(grab(window, out / "credit_check.png"))
 
-        window.nav.setCurrentRow(titles.index("信用评价"))
-        page = window.extra_pages["信用评价"]
+        page = go_to(window, "信用评价")
         page.search_edit.setText(SHOWCASE_ID)
         page.search()
         while page.entity is None:
             settle(app, 1)
         settle(app)
-        grab(window, out / "rating_page.png")
+        shots.append(grab(window, out / "rating_page.png"))
         form = page.new_rating()
         assert form is not None
         form.period_spin.setValue(dt.date.today().year)
@@ -85,13 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         form.add_deduction("JC-13")
         form.organ_edit.setText("盱眙县交通运输局")
         settle(app, 20)
-        grab(form, out / "rating_form.png")
+        shots.append(grab(form, out / "rating_form.png"))
         form.done(QDialog.DialogCode.Rejected)
         window.close()
-        for name in ("credit_check.png", "rating_page.png", "rating_form.png"):
-            print(out / name)
-    finally:
-        ctx.close()
     return 0
 
 

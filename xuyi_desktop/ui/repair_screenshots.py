@@ -21,13 +21,21 @@ from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import credit_lists, objections, repair, sgs, users
-from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 from xuyi_desktop.services.sgs_demo import id_card, penalty_raw, uscc
-from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle, wait_until
+from xuyi_desktop.ui.screenshot_kit import (
+    go_to,
+    grab,
+    ini_settings,
+    open_window,
+    output_folder,
+    settle,
+    shooting,
+    wait_until,
+)
 
 SHOWCASE_ID = "91320830PYQLFT169T"
 SHOWCASE_NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
@@ -116,11 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     out = output_folder(args.out)
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in (args.size or ["1366x768"])]
 
-    app = create_application()
     workdir = Path(tempfile.mkdtemp())
-    ctx = open_context(str(workdir / "shots.db"))
-    shots: list[Path] = []
-    try:
+    with shooting(str(workdir / "shots.db")) as (app, ctx, shots):
         ids = seed(ctx)
         from xuyi_desktop.services.credit_prints import print_list_publication, print_repair_notice
 
@@ -131,10 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             suffix = f"{width}x{height}"
             window = open_window(ctx, ini_settings(workdir / f"ui-{width}.ini"), width, height)
             settle(app)
-            titles = [window.nav.item(i).text() for i in range(window.nav.count())]
 
-            window.nav.setCurrentRow(titles.index("信用修复"))
-            page = window.extra_pages["信用修复"]
+            page = go_to(window, "信用修复")
             settle(app, 20)
             page.applications.select(ids["first"])
             settle(app)
@@ -183,8 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             shots.append(grab(decide_objection, out / f"repair_objection_decide_{suffix}.png"))
             decide_objection.reject()
 
-            window.nav.setCurrentRow(titles.index("名单管理"))
-            lists = window.extra_pages["名单管理"]
+            lists = go_to(window, "名单管理")
             settle(app, 20)
             shots.append(grab(window, out / f"lists_red_{suffix}.png"))
             lists.set_type("overload")
@@ -205,8 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                 shots.append(grab(confirm, out / f"lists_confirm_{suffix}.png"))
                 confirm.reject()
 
-            window.nav.setCurrentRow(titles.index("双公示"))
-            sgs_page = window.extra_pages["双公示"]
+            sgs_page = go_to(window, "双公示")
             wait_until(app, lambda sgs_page=sgs_page: sgs_page.figures is not None, limit=3000)
             sgs_page.from_edit.setDate(sgs_page.from_edit.date().addYears(-2))
             sgs_page.figures = None
@@ -224,10 +225,6 @@ def main(argv: list[str] | None = None) -> int:
             notice.reject()
             window.close()
             settle(app)
-        for shot in shots:
-            print(shot)
-    finally:
-        ctx.close()
     return 0
 
 

@@ -19,13 +19,12 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog
 
 from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft
-from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.demo_data import generate_demo_data
 from xuyi_desktop.services.entities import count_entities, get_entity, register_entity, update_entity
 from xuyi_desktop.services.errors import DuplicateIdentifierError
-from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.entity_form import EntityForm
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle
+from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle, shooting
 
 SHOWCASE_ID = "91320830PYQLFT169T"
 
@@ -65,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     out = output_folder(args.out)
 
-    app = create_application()
-    ctx = open_context(args.db)
-    try:
+    with shooting(args.db) as (app, ctx, shots):
         seed(ctx, args.demo_rows)
         settings = ini_settings(Path(tempfile.mkdtemp()) / "ui.ini")
         window = open_window(ctx, settings, args.width, args.height)
@@ -75,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         window.registry.select_row(0)
         window.statusBar().showMessage("已保存：盱眙县顺达交通运输有限公司")
         settle(app, 20)
-        shots = [grab(window, out / "main_window.png")]
+        shots.append(grab(window, out / "main_window.png"))
 
         window.registry.search_edit.setText("顺达")  # the search state: ranked hits and the hit count line
         window.registry.search()
@@ -100,10 +97,6 @@ def main(argv: list[str] | None = None) -> int:
         shots.append(grab(blank, out / "entity_form_errors.png"))
         blank.done(QDialog.DialogCode.Rejected)  # without the discard question
         window.close()
-        for shot in shots:
-            print(shot)
-    finally:
-        ctx.close()
     return 0
 
 

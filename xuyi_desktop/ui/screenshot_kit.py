@@ -7,14 +7,16 @@ One place for it, so that the scripts only say what they show; none of this is u
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
-from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.main_window import MainWindow
 from xuyi_desktop.ui.operations import wait_for_background
 
@@ -24,6 +26,21 @@ def output_folder(text: str) -> Path:
     out = Path(text)
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+@contextmanager
+def shooting(db: str) -> Iterator[tuple[QApplication, AppContext, list[Path]]]:
+    """The application, a context on the database `db` and the list of files written, printed one a line when
+    every grab went well; the database is closed either way."""
+    app = create_application()
+    ctx = open_context(db)
+    shots: list[Path] = []
+    try:
+        yield app, ctx, shots
+        for shot in shots:
+            print(shot)
+    finally:
+        ctx.close()
 
 
 def ini_settings(path: Path) -> QSettings:
@@ -37,6 +54,13 @@ def open_window(ctx: AppContext, settings: QSettings, width: int, height: int, *
     window.resize(width, height)
     window.show()
     return window
+
+
+def go_to(window: MainWindow, title: str) -> Any:
+    """Select the page `title` in the navigation list and return that page."""
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    window.nav.setCurrentRow(titles.index(title))
+    return window.extra_pages[title]
 
 
 def settle(app: QApplication, rounds: int = 10, *, wait_ms: int = 0) -> None:

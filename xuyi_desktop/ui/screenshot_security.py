@@ -14,11 +14,9 @@ from pathlib import Path
 
 from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.services import backup, users
-from xuyi_desktop.services.context import open_context
-from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.login_dialog import LoginDialog
 from xuyi_desktop.ui.screenshot import seed
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle_for
+from xuyi_desktop.ui.screenshot_kit import go_to, grab, ini_settings, open_window, output_folder, settle_for, shooting
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,9 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     out = output_folder(args.out)
     work = Path(tempfile.mkdtemp())
 
-    app = create_application()
-    ctx = open_context(str(work / "demo.db"))
-    try:
+    with shooting(str(work / "demo.db")) as (app, ctx, shots):
         users.create_user(ctx, "admin", "admin-pass-2026", Role.ADMIN, display_name="王主任")
         users.login(ctx, "admin", "admin-pass-2026")
         users.create_user(ctx, "lijb", "clerk-pass-2026", Role.CLERK, display_name="李经办")
@@ -50,16 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         dialog.password_edit.setText("wrong")
         dialog.submit()
         settle_for(app)
-        shots = [grab(dialog, out / "login.png")]
+        shots.append(grab(dialog, out / "login.png"))
         dialog.close()
 
         users.login(ctx, "admin", "admin-pass-2026")
         backup.backup_now(ctx)
         backup.auto_backup_if_due(ctx, on_exit=True)
         window = open_window(ctx, ini_settings(work / "ui.ini"), args.width, args.height, idle_ms=0)
-        titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-        window.nav.setCurrentRow(titles.index("操作日志"))
-        log = window.extra_pages["操作日志"]
+        log = go_to(window, "操作日志")
         settle_for(app)
         log.verify()
         settle_for(app, 1.0)
@@ -68,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         settle_for(app)
         shots.append(grab(window, out / "login_log.png"))
 
-        window.nav.setCurrentRow(titles.index("备份与恢复"))
-        page = window.extra_pages["备份与恢复"]
+        page = go_to(window, "备份与恢复")
         settle_for(app)
         page.check()
         settle_for(app, 1.5)
@@ -80,10 +73,6 @@ def main(argv: list[str] | None = None) -> int:
         shots.append(grab(window, out / "lock.png"))
         window.unlock("admin-pass-2026")
         window.close()
-        for shot in shots:
-            print(shot)
-    finally:
-        ctx.close()
     return 0
 
 
