@@ -9,9 +9,7 @@ Works on a new temporary database filled by services.plan_demo (the 2025 year th
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,16 +18,11 @@ from xuyi_desktop.services import plan_tasks, users
 from xuyi_desktop.services.context import open_context
 from xuyi_desktop.services.plan_demo import AS_OF, YEAR, build
 from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle
+from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, settle, window_args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.plan_screenshots")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--width", type=int, default=1366)
-    parser.add_argument("--height", type=int, default=768)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = output_folder(args.out)
+    args, out = window_args("python -m xuyi_desktop.ui.plan_screenshots", argv, 1366, 768)
     app = create_application()
     with tempfile.TemporaryDirectory() as tmp:
         import os

@@ -8,7 +8,6 @@ go to a temporary INI file.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
-from xuyi_desktop.ui.screenshot_kit import go_to, grab, ini_settings, open_window, output_folder, settle, shooting
+from xuyi_desktop.ui.screenshot_kit import go_to, grab, ini_settings, open_window, settle, shooting, window_args
 
 SHOWCASE_ID = "91320830PYQLFT169T"
 
@@ -45,12 +44,7 @@ def seed(ctx: AppContext) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.rating_screenshots")
-    parser.add_argument("--out", required=True, help="截图输出目录")
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=800)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = output_folder(args.out)
+    args, out = window_args("python -m xuyi_desktop.ui.rating_screenshots", argv, 1280, 800, "截图输出目录")
     folder = Path(tempfile.mkdtemp())
     with shooting(str(folder / "shots.db")) as (app, ctx, shots):
         seed(ctx)

@@ -6,6 +6,8 @@ One place for it, so that the scripts only say what they show; none of this is u
 
 from __future__ import annotations
 
+import argparse
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +43,17 @@ def shooting(db: str) -> Iterator[tuple[QApplication, AppContext, list[Path]]]:
             print(shot)
     finally:
         ctx.close()
+
+
+def window_args(prog: str, argv: list[str] | None, width: int, height: int,
+                out_help: str | None = None) -> tuple[argparse.Namespace, Path]:
+    """The scripts' common command line (--out, --width, --height with their defaults) and the --out folder."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--out", required=True, help=out_help)
+    parser.add_argument("--width", type=int, default=width)
+    parser.add_argument("--height", type=int, default=height)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return args, output_folder(args.out)
 
 
 def ini_settings(path: Path) -> QSettings:

@@ -7,7 +7,6 @@ Uses a throw-away database (users, a few entities, a wrong password, two backups
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -16,16 +15,11 @@ from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.services import backup, users
 from xuyi_desktop.ui.login_dialog import LoginDialog
 from xuyi_desktop.ui.screenshot import seed
-from xuyi_desktop.ui.screenshot_kit import go_to, grab, ini_settings, open_window, output_folder, settle_for, shooting
+from xuyi_desktop.ui.screenshot_kit import go_to, grab, ini_settings, open_window, settle_for, shooting, window_args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.screenshot_security")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=800)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = output_folder(args.out)
+    args, out = window_args("python -m xuyi_desktop.ui.screenshot_security", argv, 1280, 800)
     work = Path(tempfile.mkdtemp())
 
     with shooting(str(work / "demo.db")) as (app, ctx, shots):

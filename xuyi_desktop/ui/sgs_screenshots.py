@@ -8,9 +8,7 @@ profile, a platform refusal and a correction); window settings go to a temporary
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
 import tempfile
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from xuyi_desktop.services.sgs_demo import penalty_raw, write_ledger
 from xuyi_desktop.services.sgs_exchange import export_sgs, import_sgs
 from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.operations import pending_operations
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle
+from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, settle, window_args
 from xuyi_desktop.ui.sgs_page import SgsPage
 
 
@@ -47,12 +45,7 @@ def seed(ctx: AppContext, folder: Path, today: dt.date) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.sgs_screenshots")
-    parser.add_argument("--out", required=True, help="截图输出目录")
-    parser.add_argument("--width", type=int, default=1366)
-    parser.add_argument("--height", type=int, default=768)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = output_folder(args.out)
+    args, out = window_args("python -m xuyi_desktop.ui.sgs_screenshots", argv, 1366, 768, "截图输出目录")
     app = create_application()
     folder = Path(tempfile.mkdtemp())
     ctx = open_context(str(folder / "shots.db"))
