@@ -16,27 +16,26 @@ import tempfile
 from pathlib import Path
 
 from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft
-from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import sgs
 from xuyi_desktop.services.commitments import CommitmentInput, add_commitment
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty, end_dishonesty
 from xuyi_desktop.services.entities import register_entity
-from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
+from xuyi_desktop.services.ratings import RatingInput, add_rating
 from xuyi_desktop.services.sgs_demo import penalty_raw
 from xuyi_desktop.ui.screenshot_kit import (
+    SHOWCASE_ID,
+    SHOWCASE_NAME,
     grab,
     ini_settings,
+    make_effective,
     open_window,
     output_folder,
     settle,
     shooting,
     wait_until,
 )
-
-SHOWCASE_ID = "91320830PYQLFT169T"
-SHOWCASE_NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
 
 
 def seed(ctx: AppContext) -> None:
@@ -56,8 +55,7 @@ def seed(ctx: AppContext) -> None:
         SHOWCASE_ID, "highway_construction", year, score=96, evaluating_organ="盱眙县交通运输局",
         decision_date=today - dt.timedelta(days=45), document_no=f"盱交〔{year + 1}〕12号",
     ))
-    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, view.id, status, today=None if status is RatingStatus.EFFECTIVE else today - dt.timedelta(days=40))
+    make_effective(ctx, view.id)
     # signed before the penalty was entered (afterwards the check would refuse it)
     add_commitment(ctx, CommitmentInput(SHOWCASE_ID, "approval_substitute", "licensing", "港口经营许可延续申请 XK-2026-0815", 30))
     raw = penalty_raw(17, dt.date(year, 9, 10))

@@ -16,14 +16,21 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog
 
 from xuyi_desktop.domain.entities import EntityDraft
-from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
-from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
-from xuyi_desktop.ui.screenshot_kit import go_to, grab, ini_settings, open_window, settle, shooting, window_args
-
-SHOWCASE_ID = "91320830PYQLFT169T"
+from xuyi_desktop.services.ratings import RatingInput, add_rating
+from xuyi_desktop.ui.screenshot_kit import (
+    SHOWCASE_ID,
+    go_to,
+    grab,
+    ini_settings,
+    make_effective,
+    open_window,
+    settle,
+    shooting,
+    window_args,
+)
 
 
 def seed(ctx: AppContext) -> None:
@@ -36,9 +43,7 @@ def seed(ctx: AppContext) -> None:
         SHOWCASE_ID, "highway_construction", year, score=96.5, evaluating_organ="盱眙县交通运输局",
         decision_date=dt.date.today(), document_no=f"盱交〔{year + 1}〕12号",
     ))
-    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        # publicity began 40 days ago, so the rating comes into effect lawfully today
-        set_status(ctx, view.id, status, today=None if status is RatingStatus.EFFECTIVE else dt.date.today() - dt.timedelta(days=40))
+    make_effective(ctx, view.id)
     add_dishonesty(ctx, SHOWCASE_ID, occurred_on=dt.date.today() - dt.timedelta(days=40), category="拖欠农民工工资",
                    description="被人社部门查实，已整改", document_no="盱人社监〔2025〕3号")
 

@@ -18,18 +18,20 @@ from pathlib import Path
 
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.permissions import Role
-from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import credit_lists, objections, repair, sgs, users
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
-from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
+from xuyi_desktop.services.ratings import RatingInput, add_rating
 from xuyi_desktop.services.sgs_demo import id_card, penalty_raw, uscc
 from xuyi_desktop.ui.screenshot_kit import (
+    SHOWCASE_ID,
+    SHOWCASE_NAME,
     go_to,
     grab,
     ini_settings,
+    make_effective,
     open_window,
     output_folder,
     settle,
@@ -37,8 +39,6 @@ from xuyi_desktop.ui.screenshot_kit import (
     wait_until,
 )
 
-SHOWCASE_ID = "91320830PYQLFT169T"
-SHOWCASE_NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
 ALL_MATERIALS = ("application_form", "repair_commitment", "licence_copy", "identity", "penalty_performed", "correction_proof")
 PASSWORD = "Shots-Passw0rd-2026"
 
@@ -59,8 +59,7 @@ def _unit(ctx: AppContext, n: int, name: str, category: str = "construction_unit
 def _effective(ctx: AppContext, ident: str, score: float) -> None:
     today = dt.date.today()
     view = add_rating(ctx, RatingInput(ident, "highway_construction", today.year - 1, score=score))
-    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, view.id, status, today=None if status is RatingStatus.EFFECTIVE else today - dt.timedelta(days=40))
+    make_effective(ctx, view.id)
 
 
 def seed(ctx: AppContext) -> dict[str, object]:

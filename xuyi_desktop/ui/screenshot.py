@@ -24,9 +24,7 @@ from xuyi_desktop.services.demo_data import generate_demo_data
 from xuyi_desktop.services.entities import count_entities, get_entity, register_entity, update_entity
 from xuyi_desktop.services.errors import DuplicateIdentifierError
 from xuyi_desktop.ui.entity_form import EntityForm
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, output_folder, settle, shooting
-
-SHOWCASE_ID = "91320830PYQLFT169T"
+from xuyi_desktop.ui.screenshot_kit import SHOWCASE_ID, grab, ini_settings, open_window, output_folder, settle, shooting
 
 
 def seed(ctx: AppContext, demo_rows: int) -> None:

@@ -7,8 +7,10 @@ One place for it, so that the scripts only say what they show; none of this is u
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +19,22 @@ from typing import Any
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
+from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.ratings import set_status
 from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.main_window import MainWindow
 from xuyi_desktop.ui.operations import wait_for_background
+
+SHOWCASE_ID = "91320830PYQLFT169T"  # the demo entity the scripts open (a valid USCC)
+SHOWCASE_NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"  # a long real-looking name: does it fit?
+
+
+def make_effective(ctx: AppContext, rating_id: uuid.UUID) -> None:
+    """Take a new rating through review and publicity begun 40 days ago, so it comes into effect lawfully today."""
+    today = dt.date.today()
+    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
+        set_status(ctx, rating_id, status, today=None if status is RatingStatus.EFFECTIVE else today - dt.timedelta(days=40))
 
 
 def output_folder(text: str) -> Path:
