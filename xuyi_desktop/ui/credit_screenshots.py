@@ -9,7 +9,6 @@ services); window settings go to a temporary INI file.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 import tempfile
@@ -31,9 +30,9 @@ from xuyi_desktop.ui.screenshot_kit import (
     ini_settings,
     make_effective,
     open_window,
-    output_folder,
     settle,
     shooting,
+    sizes_args,
     wait_until,
 )
 
@@ -72,12 +71,7 @@ def seed(ctx: AppContext) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.credit_screenshots")
-    parser.add_argument("--out", required=True, help="截图输出目录")
-    parser.add_argument("--size", action="append", default=[], help="窗口尺寸，如 1366x768（可重复）")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = output_folder(args.out)
-    sizes = [tuple(int(v) for v in s.lower().split("x")) for s in (args.size or ["1366x768"])]
+    out, sizes = sizes_args("python -m xuyi_desktop.ui.credit_screenshots", argv)
 
     workdir = Path(tempfile.mkdtemp())
     with shooting(str(workdir / "shots.db")) as (app, ctx, shots):

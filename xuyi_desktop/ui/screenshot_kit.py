@@ -70,6 +70,16 @@ def window_args(prog: str, argv: list[str] | None, width: int, height: int,
     return args, output_folder(args.out)
 
 
+def sizes_args(prog: str, argv: list[str] | None) -> tuple[Path, list[tuple[int, ...]]]:
+    """The command line of the scripts that grab at several counter screen sizes: the --out folder and the
+    --size list (1366x768 when none is given)."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--out", required=True, help="截图输出目录")
+    parser.add_argument("--size", action="append", default=[], help="窗口尺寸，如 1366x768（可重复）")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return output_folder(args.out), [tuple(int(v) for v in s.lower().split("x")) for s in (args.size or ["1366x768"])]
+
+
 def ini_settings(path: Path) -> QSettings:
     """Window settings in a throw-away INI file: the clerk's saved layout is neither used nor changed."""
     return QSettings(str(path), QSettings.Format.IniFormat)
