@@ -27,6 +27,7 @@ from xuyi_desktop.ui.screenshot_kit import (
     SHOWCASE_ID,
     SHOWCASE_NAME,
     grab,
+    grab_and_reject,
     ini_settings,
     make_effective,
     open_window,
@@ -119,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             commitment.set_type("missing_materials")
             commitment.business_edit.setText("港口经营许可变更申请 XK-2026-0901")
             commitment.save()
-            settle(app, 20)
-            shots.append(grab(commitment, out / f"commitment_refused_{width}x{height}.png"))
-            commitment.reject()
+            shots.append(grab_and_reject(app, commitment, out / f"commitment_refused_{width}x{height}.png"))
 
             # the 双公示 list with the publicity class column and the classify dialog
             window.nav.setCurrentRow(4)
@@ -130,9 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             sgs_page.table.selectRow(0)
             shots.append(grab(window, out / f"sgs_{width}x{height}.png"))
             classify = sgs_page.classify_selected()
-            settle(app, 20)
-            shots.append(grab(classify, out / f"sgs_classify_{width}x{height}.png"))
-            classify.reject()
+            shots.append(grab_and_reject(app, classify, out / f"sgs_classify_{width}x{height}.png"))
             window.close()
             settle(app)
     return 0

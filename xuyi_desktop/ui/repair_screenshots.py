@@ -29,6 +29,7 @@ from xuyi_desktop.ui.screenshot_kit import (
     SHOWCASE_NAME,
     go_to,
     grab,
+    grab_and_reject,
     ini_settings,
     make_effective,
     open_window,
@@ -149,18 +150,14 @@ def main(argv: list[str] | None = None) -> int:
             shots.append(grab(dialog, out / f"repair_new_application_{suffix}.png"))
             dialog.picker.select_record(str(ids["fresh"].lineage_id))  # type: ignore[attr-defined]
             dialog.save()  # too early: the service names the earliest day
-            settle(app, 20)
-            shots.append(grab(dialog, out / f"repair_new_application_refused_{suffix}.png"))
-            dialog.reject()
+            shots.append(grab_and_reject(app, dialog, out / f"repair_new_application_refused_{suffix}.png"))
 
             page.applications.select(ids["states"][2])  # type: ignore[index]
             decide = page.applications.decide_selected(True, exec_dialog=False)
             assert decide is not None
             decide.show()
             decide.note_edit.setPlainText("已履行处罚决定并完成整改，符合信用修复条件")
-            settle(app, 20)
-            shots.append(grab(decide, out / f"repair_decide_{suffix}.png"))
-            decide.reject()
+            shots.append(grab_and_reject(app, decide, out / f"repair_decide_{suffix}.png"))
 
             page.tabs.setCurrentIndex(1)
             page.objections.select(ids["late"])
@@ -169,15 +166,11 @@ def main(argv: list[str] | None = None) -> int:
             objection = page.objections.new_objection(exec_dialog=False)
             objection.show()
             objection.picker.find(SHOWCASE_ID)
-            settle(app, 20)
-            shots.append(grab(objection, out / f"repair_objection_dialog_{suffix}.png"))
-            objection.reject()
+            shots.append(grab_and_reject(app, objection, out / f"repair_objection_dialog_{suffix}.png"))
             decide_objection = page.objections.decide_selected(exec_dialog=False)
             assert decide_objection is not None
             decide_objection.show()
-            settle(app, 20)
-            shots.append(grab(decide_objection, out / f"repair_objection_decide_{suffix}.png"))
-            decide_objection.reject()
+            shots.append(grab_and_reject(app, decide_objection, out / f"repair_objection_decide_{suffix}.png"))
 
             lists = go_to(window, "名单管理")
             settle(app, 20)
@@ -190,15 +183,11 @@ def main(argv: list[str] | None = None) -> int:
             proposal = lists.add_by_hand(exec_dialog=False)
             proposal.show()
             proposal.picker.find(SHOWCASE_ID)
-            settle(app, 20)
-            shots.append(grab(proposal, out / f"lists_manual_proposal_{suffix}.png"))
-            proposal.reject()
+            shots.append(grab_and_reject(app, proposal, out / f"lists_manual_proposal_{suffix}.png"))
             confirm = lists.confirm_selected(exec_dialog=False)
             if confirm is not None:
                 confirm.show()
-                settle(app, 20)
-                shots.append(grab(confirm, out / f"lists_confirm_{suffix}.png"))
-                confirm.reject()
+                shots.append(grab_and_reject(app, confirm, out / f"lists_confirm_{suffix}.png"))
 
             sgs_page = go_to(window, "双公示")
             wait_until(app, lambda sgs_page=sgs_page: sgs_page.figures is not None, limit=3000)
@@ -213,9 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             shots.append(grab(window, out / f"sgs_notice_button_{suffix}.png"))
             notice = sgs_page.open_repair_notice(exec_dialog=False)
             notice.show()
-            settle(app, 20)
-            shots.append(grab(notice, out / f"sgs_notice_dialog_{suffix}.png"))
-            notice.reject()
+            shots.append(grab_and_reject(app, notice, out / f"sgs_notice_dialog_{suffix}.png"))
             window.close()
             settle(app)
     return 0

@@ -127,6 +127,14 @@ def wait_until(app: QApplication, done: Callable[..., object], limit: int = 2000
     settle(app, 20)
 
 
+def grab_and_reject(app: QApplication, dialog: Any, path: Path) -> Path:
+    """Let a shown dialog draw, grab it, and close it as 取消 would (nothing saved)."""
+    settle(app, 20)
+    grab(dialog, path)
+    dialog.reject()
+    return path
+
+
 def grab(widget: QWidget, path: Path) -> Path:
     """The widget as drawn now, saved to `path` (returned, for the list of files the script prints)."""
     widget.grab().save(str(path))
