@@ -320,7 +320,7 @@ _install_cell_guard()
 def save_workbook(wb: Workbook, path: Path) -> None:
     """Write beside the target, then rename: a half-written file never carries the real name. Only onto a
     regular file or a new name (never a device, a pipe or a folder)."""
-    from xuyi_desktop.services.output_files import check_target
+    from xuyi_desktop.output_files import check_target
 
     check_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
