@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QDialog
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import sgs
 from xuyi_desktop.services.context import AppContext, open_context
-from xuyi_desktop.services.sgs_demo import penalty_raw, write_ledger
+from xuyi_desktop.services.sgs_demo import penalty_raw, refuse_from_batch, write_ledger
 from xuyi_desktop.services.sgs_exchange import export_sgs, import_sgs
 from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.operations import pending_operations
-from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, settle, window_args
+from xuyi_desktop.ui.screenshot_kit import SHOWCASE_NAME, grab, ini_settings, open_window, settle, window_args
 from xuyi_desktop.ui.sgs_page import SgsPage
 
 
@@ -29,19 +29,12 @@ def seed(ctx: AppContext, folder: Path, today: dt.date) -> None:
     ledger = write_ledger(folder / "台账.xlsx", licenses=300, penalties=400)
     import_sgs(ctx, ledger, valid_only=True, today=today)
     long = penalty_raw(901, dt.date(today.year, today.month, 1) - dt.timedelta(days=20))
-    long["xdr_mc"] = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
+    long["xdr_mc"] = SHOWCASE_NAME
     sgs.add_record(ctx, RecordKind.PENALTY, long, today=today)
     start = dt.date(today.year, 1, 1)
     export_sgs(ctx, date_from=start, date_to=start.replace(month=6, day=30), out=folder / "b.xlsx", profile="jiangsu_sgs_cf",
                batch_no="SGS-2025-06", today=today)
-    with ctx.transaction() as session:
-        from sqlalchemy import select
-
-        from xuyi_desktop.storage.models_sgs import SgsRecord
-
-        rows = session.execute(select(SgsRecord).where(SgsRecord.batch_no == "SGS-2025-06").limit(3)).scalars().all()
-        for row in rows:
-            sgs.reject_in(session, ctx, row, reason="CF_NR_FK 罚款金额与处罚内容不一致", on=today, source="反馈.xlsx")
+    refuse_from_batch(ctx, "SGS-2025-06", 3, reason="CF_NR_FK 罚款金额与处罚内容不一致", on=today, source="反馈.xlsx")
 
 
 def main(argv: list[str] | None = None) -> int:
