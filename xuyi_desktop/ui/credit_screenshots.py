@@ -28,13 +28,12 @@ from xuyi_desktop.ui.screenshot_kit import (
     SHOWCASE_NAME,
     grab,
     grab_and_reject,
-    ini_settings,
     make_effective,
-    open_window,
     settle,
     shooting,
     sizes_args,
     wait_until,
+    windows_at,
 )
 
 
@@ -77,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp())
     with shooting(str(workdir / "shots.db")) as (app, ctx, shots):
         seed(ctx)
-        for width, height in sizes:
-            window = open_window(ctx, ini_settings(workdir / f"ui-{width}.ini"), width, height)
-            settle(app)
+        for window, width, height in windows_at(app, ctx, workdir, sizes):
             page = window.extra_pages["信用核查"]
             window.nav.setCurrentRow(1)
             page.set_business("tender")
@@ -130,8 +127,6 @@ def main(argv: list[str] | None = None) -> int:
             shots.append(grab(window, out / f"sgs_{width}x{height}.png"))
             classify = sgs_page.classify_selected()
             shots.append(grab_and_reject(app, classify, out / f"sgs_classify_{width}x{height}.png"))
-            window.close()
-            settle(app)
     return 0
 
 

@@ -30,13 +30,12 @@ from xuyi_desktop.ui.screenshot_kit import (
     go_to,
     grab,
     grab_and_reject,
-    ini_settings,
     make_effective,
-    open_window,
     settle,
     shooting,
     sizes_args,
     wait_until,
+    windows_at,
 )
 
 ALL_MATERIALS = ("application_form", "repair_commitment", "licence_copy", "identity", "penalty_performed", "correction_proof")
@@ -126,10 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         print_repair_notice(ctx, ids["serious"].id, out / "repair_notice.pdf")  # type: ignore[attr-defined]
         print_list_publication(ctx, "overload", out / "list_overload.pdf")
         shots += [out / "repair_notice.pdf", out / "list_overload.pdf"]
-        for width, height in sizes:
+        for window, width, height in windows_at(app, ctx, workdir, sizes):
             suffix = f"{width}x{height}"
-            window = open_window(ctx, ini_settings(workdir / f"ui-{width}.ini"), width, height)
-            settle(app)
 
             page = go_to(window, "信用修复")
             settle(app, 20)
@@ -203,8 +200,6 @@ def main(argv: list[str] | None = None) -> int:
             notice = sgs_page.open_repair_notice(exec_dialog=False)
             notice.show()
             shots.append(grab_and_reject(app, notice, out / f"sgs_notice_dialog_{suffix}.png"))
-            window.close()
-            settle(app)
     return 0
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,18 @@ def open_window(ctx: AppContext, settings: QSettings, width: int, height: int, *
     window.resize(width, height)
     window.show()
     return window
+
+
+def windows_at(app: QApplication, ctx: AppContext, folder: Path, sizes: Sequence[tuple[int, ...]]
+               ) -> Iterator[tuple[MainWindow, int, int]]:
+    """The main window at each screen size in turn (settings in `folder`/ui-<width>.ini), settled; closed again
+    once the caller's loop body for that size is done."""
+    for width, height in sizes:
+        window = open_window(ctx, ini_settings(folder / f"ui-{width}.ini"), width, height)
+        settle(app)
+        yield window, width, height
+        window.close()
+        settle(app)
 
 
 def go_to(window: MainWindow, title: str) -> Any:
