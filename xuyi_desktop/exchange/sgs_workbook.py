@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from xuyi_desktop.exchange.columns import Layout
-from xuyi_desktop.exchange.workbooks import HEADER_FILL, SheetInfo, _styled, header_column, save_workbook
+from xuyi_desktop.exchange.workbooks import HEADER_FILL, SheetInfo, _styled, guide_intro, header_column, save_workbook
 from xuyi_desktop.exchange.workbooks import write_sheets_error_report as write_error_report
 
 __all__ = ["SheetInfo", "write_batch", "write_error_report", "write_template"]
@@ -42,13 +42,7 @@ def write_template(layouts: Sequence[Layout], path: Path, *, instructions: Seque
         ws.freeze_panes = "A2"
         ws.row_dimensions[1].height = 30
     options.sheet_state = "hidden"
-    guide.column_dimensions["A"].width = 30
-    guide.column_dimensions["B"].width = 30
-    guide.column_dimensions["C"].width = 60
-    line = 1
-    for text in instructions:
-        guide.cell(row=line, column=1, value=text)
-        line += 1
+    line = guide_intro(guide, (30, 30, 60), instructions)
     for layout in layouts:
         line += 1
         guide.cell(row=line, column=1, value=layout.name).font = Font(bold=True)

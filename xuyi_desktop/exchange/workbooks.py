@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -392,15 +393,7 @@ def write_template(layout: Layout, path: Path, *, instructions: Sequence[str] = 
     ws.row_dimensions[1].height = 30
     options.sheet_state = "hidden"
 
-    guide.column_dimensions["A"].width = 26
-    guide.column_dimensions["B"].width = 8
-    guide.column_dimensions["C"].width = 60
-    guide.column_dimensions["D"].width = 50
-    line = 1
-    for text in instructions:
-        guide.cell(row=line, column=1, value=text)
-        line += 1
-    line += 1
+    line = guide_intro(guide, (26, 8, 60, 50), instructions) + 1
     for c, title in enumerate(("列名", "必填", "说明", "也可使用的列名"), start=1):
         guide.cell(row=line, column=c, value=title).font = Font(bold=True)
     for col in layout.columns:
@@ -411,6 +404,16 @@ def write_template(layout: Layout, path: Path, *, instructions: Sequence[str] = 
         guide.cell(row=line, column=3, value=col.note + values).alignment = Alignment(wrap_text=True)
         guide.cell(row=line, column=4, value="、".join(col.aliases)).alignment = Alignment(wrap_text=True)
     save_workbook(wb, path)
+
+
+def guide_intro(guide: Worksheet, widths: Sequence[float], instructions: Sequence[str]) -> int:
+    """A 填写说明 sheet's column widths (A, B, …) and its opening lines, one a row from row 1; returns the row
+    after them, where the caller's column list starts (every template writes this part alike)."""
+    for i, width in enumerate(widths, start=1):
+        guide.column_dimensions[get_column_letter(i)].width = width
+    for line, text in enumerate(instructions, start=1):
+        guide.cell(row=line, column=1, value=text)
+    return len(instructions) + 1
 
 
 # --- error report --------------------------------------------------------------------------------------
@@ -428,6 +431,46 @@ def _styled(
     return cell
 
 
+def _number_format(cell: object) -> str | None:
+    fmt = getattr(cell, "number_format", "General")
+    return fmt if fmt and fmt != "General" else None
+
+
+def _report_columns(ws: Any, reason_at: int, layout: Layout, header: HeaderMap) -> None:
+    """An error report sheet's widths (the layout's, 12 for columns it does not know), a wide 原因 column
+    at `reason_at`, and the rows down to the header frozen."""
+    widths = {i: layout.column(f).width for f, cols in header.by_field.items() for i in cols}
+    for i in range(reason_at):
+        ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(i, 12)
+    ws.column_dimensions[get_column_letter(reason_at + 1)].width = 60
+    ws.freeze_panes = f"A{header.row + 1}"
+
+
+def _report_row(
+    ws: object, cells: Sequence[tuple[object, str | None]], reason_at: int, is_header: bool, bad: Sequence[CellProblem]
+) -> list[object]:
+    """One source row (value, number format) copied for an error report, both reports alike: bad cells red,
+    the header bold, other formats kept, padded to the 原因 column, then the reasons."""
+    bad_cols = {p.column for p in bad if p.column is not None}
+    out: list[object] = []
+    for i, (value, fmt) in enumerate(cells[:reason_at]):
+        if i in bad_cols:
+            out.append(_styled(ws, value, fill=ERROR_FILL, font=ERROR_FONT, fmt=fmt))
+        elif is_header:
+            out.append(_styled(ws, value, font=Font(bold=True)))
+        elif fmt:
+            out.append(_styled(ws, value, fmt=fmt))
+        else:
+            out.append(value)
+    out.extend([None] * (reason_at - len(out)))
+    if is_header:
+        out.append(_styled(ws, REASON_HEADER, font=Font(bold=True, color="FF9C0006")))
+    elif bad:
+        # The reason cell is red too: rows whose problem has no single cell (a duplicate row) still stand out.
+        out.append(_styled(ws, "；".join(dict.fromkeys(p.message_zh for p in bad)), fill=ERROR_FILL, font=ERROR_FONT))
+    return out
+
+
 def write_error_report(
     source: Path, data: SheetData, layout: Layout, problems: Mapping[int, Sequence[CellProblem]], path: Path
 ) -> None:
@@ -439,35 +482,10 @@ def write_error_report(
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(data.sheet_name)
         reason_at = data.width  # 0-based index of the 原因 column: right of everything in the sheet
-        widths = {i: layout.column(f).width for f, cols in data.header.by_field.items() for i in cols}
-        for i in range(reason_at):
-            ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(i, 12)
-        ws.column_dimensions[get_column_letter(reason_at + 1)].width = 60
-        ws.freeze_panes = f"A{data.header.row + 1}"
-
+        _report_columns(ws, reason_at, layout, data.header)
         for row_no, cells in enumerate(ws_in.iter_rows(), start=1):
-            out: list[object] = []
-            bad = problems.get(row_no, ())
-            bad_cols = {p.column for p in bad if p.column is not None}
-            for i, cell in enumerate(cells[:reason_at]):
-                value = getattr(cell, "value", None)
-                fmt = getattr(cell, "number_format", "General")
-                fmt = fmt if fmt and fmt != "General" else None
-                if i in bad_cols:
-                    out.append(_styled(ws, value, fill=ERROR_FILL, font=ERROR_FONT, fmt=fmt))
-                elif row_no == data.header.row:
-                    out.append(_styled(ws, value, font=Font(bold=True)))
-                elif fmt:
-                    out.append(_styled(ws, value, fmt=fmt))
-                else:
-                    out.append(value)
-            out.extend([None] * (reason_at - len(out)))
-            if row_no == data.header.row:
-                out.append(_styled(ws, REASON_HEADER, font=Font(bold=True, color="FF9C0006")))
-            elif bad:
-                # The reason cell is red too: rows whose problem has no single cell (a duplicate row) still stand out.
-                out.append(_styled(ws, "；".join(dict.fromkeys(p.message_zh for p in bad)), fill=ERROR_FILL, font=ERROR_FONT))
-            ws.append(out)
+            kept = [(getattr(cell, "value", None), _number_format(cell)) for cell in cells[:reason_at]]
+            ws.append(_report_row(ws, kept, reason_at, row_no == data.header.row, problems.get(row_no, ())))
 
         summary = wb.create_sheet("错误汇总")
         summary.column_dimensions["A"].width = 8
@@ -508,28 +526,10 @@ def write_sheets_error_report(
             ws = wb.create_sheet(info.sheet_name)
             sheet_problems = problems.get(info.sheet_name, {})
             reason_at = info.width
-            widths = {i: info.layout.column(f).width for f, cols in info.header.by_field.items() for i in cols}
-            for i in range(reason_at):
-                ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(i, 12)
-            ws.column_dimensions[get_column_letter(reason_at + 1)].width = 60
-            ws.freeze_panes = f"A{info.header.row + 1}"
+            _report_columns(ws, reason_at, info.layout, info.header)
             for row_no, cells in enumerate(ws_in.iter_rows(values_only=True), start=1):
-                bad = sheet_problems.get(row_no, ())
-                bad_cols = {p.column for p in bad if p.column is not None}
-                out: list[object] = []
-                for i, value in enumerate(cells[:reason_at]):
-                    if i in bad_cols:
-                        out.append(_styled(ws, value, fill=ERROR_FILL, font=ERROR_FONT))
-                    elif row_no == info.header.row:
-                        out.append(_styled(ws, value, font=Font(bold=True)))
-                    else:
-                        out.append(value)
-                out.extend([None] * (reason_at - len(out)))
-                if row_no == info.header.row:
-                    out.append(_styled(ws, REASON_HEADER, font=Font(bold=True, color="FF9C0006")))
-                elif bad:
-                    out.append(_styled(ws, "；".join(dict.fromkeys(p.message_zh for p in bad)), fill=ERROR_FILL, font=ERROR_FONT))
-                ws.append(out)
+                kept = [(value, None) for value in cells[:reason_at]]
+                ws.append(_report_row(ws, kept, reason_at, row_no == info.header.row, sheet_problems.get(row_no, ())))
         summary = wb.create_sheet("错误汇总")
         for letter, width in (("A", 12), ("B", 8), ("C", 24), ("D", 80)):
             summary.column_dimensions[letter].width = width

@@ -20,10 +20,9 @@ from xuyi_desktop.domain.credit_lists import ListDefinition, candidate, parse_li
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.masking import mask_id_number
 from xuyi_desktop.domain.permissions import Permission
-from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
+from xuyi_desktop.services._shared import live_with_entity, read_rules
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import DishonestyRecord, Entity, Rating
 from xuyi_desktop.storage.models_credit import ListEntry
 from xuyi_desktop.storage.models_sgs import SgsRecord
@@ -33,8 +32,7 @@ STATUS_LABELS = {"proposed": "待确认", "confirmed": "已列入", "removed": "
 
 @lru_cache(maxsize=1)
 def list_definitions() -> dict[str, ListDefinition]:
-    path = resource_path("lists", "lists.toml")
-    return parse_lists(path.read_text(encoding="utf-8"), path.name)
+    return read_rules(parse_lists, "lists", "lists.toml")
 
 
 def definition(list_type: str) -> ListDefinition:
@@ -183,12 +181,7 @@ def add_entry(ctx: AppContext, entity: str | uuid.UUID, list_type: str, *, reaso
 
 
 def _load(session: Session, entry_id: uuid.UUID) -> tuple[ListEntry, Entity]:
-    m = session.get(ListEntry, entry_id)
-    if m is None or m.deleted_at is not None:
-        raise NotFoundError(f"名单记录 {entry_id}")
-    e = session.get(Entity, m.entity_id)
-    assert e is not None
-    return m, e
+    return live_with_entity(session, ListEntry, entry_id, "名单记录")
 
 
 def confirm(ctx: AppContext, entry_id: uuid.UUID, *, reason: str, entered_on: dt.date | None = None,

@@ -12,8 +12,8 @@ from typing import Any
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import audit
+from xuyi_desktop.services._shared import live_with_entity
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage.models import DishonestyRecord, Entity
 from xuyi_desktop.storage.queries import dishonesty as dishonesty_queries
@@ -93,12 +93,7 @@ def list_dishonesty(
 
 
 def _load(session: Any, record_id: uuid.UUID) -> tuple[DishonestyRecord, Entity]:
-    d = session.get(DishonestyRecord, record_id)
-    if d is None or d.deleted_at is not None:
-        raise NotFoundError(f"失信记录 {record_id}")
-    e = session.get(Entity, d.entity_id)
-    assert e is not None
-    return d, e
+    return live_with_entity(session, DishonestyRecord, record_id, "失信记录")
 
 
 def get_dishonesty(ctx: AppContext, record_id: uuid.UUID) -> DishonestyView:

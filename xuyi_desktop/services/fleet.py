@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,8 +31,8 @@ from xuyi_desktop.domain.fleet import (
 from xuyi_desktop.domain.identifiers import normalise_identifier
 from xuyi_desktop.domain.masking import mask_id_number
 from xuyi_desktop.domain.permissions import Permission
-from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
+from xuyi_desktop.services._shared import read_rules, update_changed
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import Entity, EntityRelation
@@ -41,8 +41,7 @@ from xuyi_desktop.storage.models_fleet import PractitionerQualification, Vehicle
 
 @lru_cache(maxsize=1)
 def plate_rules() -> PlateRules:
-    path = resource_path("fleet", "plates.toml")
-    return parse_plate_rules(path.read_text(encoding="utf-8"), path.name)
+    return read_rules(parse_plate_rules, "fleet", "plates.toml")
 
 
 class DuplicateRecordError(DomainError):
@@ -58,8 +57,24 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+class _OperatedView:
+    """What a vehicle's and a vessel's view share: the status label and the JSON form (ids and dates as text)."""
+
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return VEHICLE_STATUSES.get(self.status, self.status)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(cast(Any, self))
+        data.update(id=str(data["id"]), operator_id=str(data["operator_id"]), cert_valid_from=_iso(data["cert_valid_from"]),
+                    cert_valid_to=_iso(data["cert_valid_to"]), status_label=self.status_label)
+        return data
+
+
 @dataclass(frozen=True)
-class VehicleView:
+class VehicleView(_OperatedView):
     id: uuid.UUID
     operator_id: uuid.UUID
     operator_name: str
@@ -77,23 +92,13 @@ class VehicleView:
     version: int
 
     @property
-    def status_label(self) -> str:
-        return VEHICLE_STATUSES.get(self.status, self.status)
-
-    @property
     def capacity(self) -> str:
         parts = ([f"{self.tonnage:g}吨"] if self.tonnage is not None else []) + ([f"{self.seats}座"] if self.seats is not None else [])
         return "、".join(parts)
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(id=str(self.id), operator_id=str(self.operator_id), cert_valid_from=_iso(self.cert_valid_from),
-                    cert_valid_to=_iso(self.cert_valid_to), status_label=self.status_label)
-        return data
-
 
 @dataclass(frozen=True)
-class VesselView:
+class VesselView(_OperatedView):
     id: uuid.UUID
     operator_id: uuid.UUID
     operator_name: str
@@ -109,16 +114,6 @@ class VesselView:
     status: str
     notes: str
     version: int
-
-    @property
-    def status_label(self) -> str:
-        return VEHICLE_STATUSES.get(self.status, self.status)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(id=str(self.id), operator_id=str(self.operator_id), cert_valid_from=_iso(self.cert_valid_from),
-                    cert_valid_to=_iso(self.cert_valid_to), status_label=self.status_label)
-        return data
 
 
 @dataclass(frozen=True)
@@ -205,11 +200,7 @@ def save_vehicle_in(session: Session, ctx: AppContext, draft: VehicleDraft, *, o
     if not update_existing:
         owner = session.get(Entity, existing.operator_id)
         raise DuplicateRecordError(f"车辆 {d.plate}（{d.plate_colour}）", owner.name if owner else "")
-    changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
-    if not changed:
-        return existing, "unchanged"
-    audit.update_recorded(session, ctx, existing, verb="update", summary=f"更新车辆 {d.plate}：{'、'.join(changed)}", **changed)
-    return existing, "updated"
+    return update_changed(session, ctx, existing, values, lambda changed: f"更新车辆 {d.plate}：{'、'.join(changed)}")
 
 
 def add_vehicle(ctx: AppContext, draft: VehicleDraft) -> VehicleView:
@@ -277,11 +268,7 @@ def save_vessel_in(session: Session, ctx: AppContext, draft: VesselDraft, *, ope
     if not update_existing:
         owner = session.get(Entity, existing.operator_id)
         raise DuplicateRecordError(f"船舶识别号 {d.ship_id}", f"{existing.name}，{owner.name if owner else ''}")
-    changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
-    if not changed:
-        return existing, "unchanged"
-    audit.update_recorded(session, ctx, existing, verb="update", summary=f"更新船舶 {d.name}：{'、'.join(changed)}", **changed)
-    return existing, "updated"
+    return update_changed(session, ctx, existing, values, lambda changed: f"更新船舶 {d.name}：{'、'.join(changed)}")
 
 
 def add_vessel(ctx: AppContext, draft: VesselDraft) -> VesselView:
@@ -342,11 +329,7 @@ def save_qualification_in(session: Session, ctx: AppContext, person: Entity, dra
         row = audit.insert_recorded(session, ctx, PractitionerQualification(entity_id=person.id, **values),
                                     summary=f"登记从业资格证：{person.name}")
         return row, "inserted"
-    changed = {k: v for k, v in values.items() if getattr(row, k) != v}
-    if not changed:
-        return row, "unchanged"
-    audit.update_recorded(session, ctx, row, verb="update", summary=f"更新从业资格证：{person.name}", **changed)
-    return row, "updated"
+    return update_changed(session, ctx, row, values, lambda _changed: f"更新从业资格证：{person.name}")
 
 
 def set_qualification(ctx: AppContext, person: str | uuid.UUID, draft: QualificationDraft) -> QualificationView:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,14 @@ from xuyi_desktop.storage.models_commitments import Commitment
 from xuyi_desktop.storage.models_credit import CreditObjection, ListEntry
 
 KIND_LABELS = {"penalty": "行政处罚", "dishonesty": "失信记录", "rating": "信用评价", "commitment": "信用承诺", "list": "名单"}
+
+# the records kept by their own id, looked up in this order: (model, kind, summary of a row)
+_BY_ID: tuple[tuple[Any, str, Callable[[Any], str]], ...] = (
+    (DishonestyRecord, "dishonesty", lambda d: f"失信记录 {d.occurred_on} {d.category}"),
+    (Rating, "rating", lambda r: f"信用评价 {r.period}年度 {r.grade}级"),
+    (Commitment, "commitment", lambda c: f"信用承诺 {c.serial}"),
+    (ListEntry, "list", lambda m: f"名单 {m.list_type} {m.entered_on or m.proposed_on}"),
+)
 
 
 @dataclass(frozen=True)
@@ -73,18 +82,10 @@ def _record(session: Session, key: uuid.UUID) -> tuple[str, uuid.UUID, uuid.UUID
     from xuyi_desktop.services.errors import NotFoundError as Missing
     from xuyi_desktop.services.sgs import current_version
 
-    d = session.get(DishonestyRecord, key)
-    if d is not None:
-        return "dishonesty", d.id, d.entity_id, f"失信记录 {d.occurred_on} {d.category}"
-    r = session.get(Rating, key)
-    if r is not None:
-        return "rating", r.id, r.entity_id, f"信用评价 {r.period}年度 {r.grade}级"
-    c = session.get(Commitment, key)
-    if c is not None:
-        return "commitment", c.id, c.entity_id, f"信用承诺 {c.serial}"
-    m = session.get(ListEntry, key)
-    if m is not None:
-        return "list", m.id, m.entity_id, f"名单 {m.list_type} {m.entered_on or m.proposed_on}"
+    for model, kind, summary in _BY_ID:
+        found = session.get(model, key)
+        if found is not None:
+            return kind, found.id, found.entity_id, summary(found)
     try:
         row = current_version(session, key)
     except Missing:

@@ -23,10 +23,11 @@ import os
 import platform
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -56,6 +57,8 @@ TABLE = "signing_key"
 
 _lock = threading.Lock()
 _loaded: dict[str, Ed25519PrivateKey] = {}
+_PrivateKey = TypeVar("_PrivateKey", Ed25519PrivateKey, X25519PrivateKey)
+_T = TypeVar("_T")
 _synced: set[tuple[str, str]] = set()
 
 
@@ -79,18 +82,26 @@ def installation_name() -> str:
     return (platform.node() or "本机")[:200]
 
 
+def _key_text(prefix: str, key: Ed25519PublicKey | X25519PublicKey) -> str:
+    """`prefix` + base64url of the raw 32 bytes, for the signing and the exchange key alike."""
+    return prefix + qr.b64u(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
+def _key_bytes(prefix: str, text: str) -> bytes:
+    """The raw bytes of a `_key_text`; ValueError when the text is not a key of that kind."""
+    text = text.strip()
+    if not text.startswith(prefix):
+        raise ValueError(f"not an {prefix} key")
+    return qr.b64u_decode(text[len(prefix):])
+
+
 def public_key_text(key: Ed25519PublicKey) -> str:
     """"ed25519:" + base64url of the raw 32 bytes: short enough to paste into a peer's settings."""
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return KEY_PREFIX + qr.b64u(raw)
+    return _key_text(KEY_PREFIX, key)
 
 
 def parse_public_key(text: str) -> Ed25519PublicKey:
-    text = text.strip()
-    if not text.startswith(KEY_PREFIX):
-        raise ValueError("not an ed25519: key")
-    raw = qr.b64u_decode(text[len(KEY_PREFIX):])
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return Ed25519PublicKey.from_public_bytes(_key_bytes(KEY_PREFIX, text))
 
 
 def fingerprint(key: Ed25519PublicKey) -> str:
@@ -108,17 +119,25 @@ def normalise_fingerprint(text: str) -> str:
     return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
 
 
-def _load_or_create(path: Path) -> tuple[Ed25519PrivateKey, bool]:
-    """The key in `path`, created (mode 0600) if absent. Two processes starting at once end up with one key:
-    the file appears only complete, and only once (a hard link, which fails if the name exists)."""
+def _read_key(path: Path, kind: type[_PrivateKey]) -> _PrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, kind):
+        raise ValueError(f"{path} is not an {kind.__name__.removesuffix('PrivateKey')} key")
+    return key
+
+
+def _load_or_create(path: Path, kind: type[_PrivateKey]) -> tuple[_PrivateKey, bool]:
+    """The key in `path` (the signing or the exchange key), created (mode 0600) if absent. Two processes starting
+    at once end up with one key: the file appears only complete, and only once (a hard link, which fails if the
+    name exists)."""
     if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None), False  # type: ignore[return-value]
+        return _read_key(path, kind), False
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.chmod(path.parent, 0o700)
     except OSError:
         pass
-    key = Ed25519PrivateKey.generate()
+    key = kind.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -130,7 +149,7 @@ def _load_or_create(path: Path) -> tuple[Ed25519PrivateKey, bool]:
         try:
             os.link(tmp, path)
         except FileExistsError:
-            return serialization.load_pem_private_key(path.read_bytes(), password=None), False  # type: ignore[return-value]
+            return _read_key(path, kind), False
         except OSError:  # no hard links here (some network drives): a rename refuses an existing name on Windows
             try:
                 if os.name == "nt":
@@ -138,23 +157,28 @@ def _load_or_create(path: Path) -> tuple[Ed25519PrivateKey, bool]:
                 else:
                     os.replace(tmp, path)
             except FileExistsError:
-                return serialization.load_pem_private_key(path.read_bytes(), password=None), False  # type: ignore[return-value]
+                return _read_key(path, kind), False
     finally:
         if tmp.exists():
             tmp.unlink()
     return key, True
 
 
+def _cached_key(cache: dict[str, _PrivateKey], path: Path, kind: type[_PrivateKey]) -> _PrivateKey:
+    """The key in `path`, read (or created) once per process under the lock, then kept in `cache`. (mypy calls
+    cryptography's key classes abstract: `kind` is the class whose generate() and isinstance are used.)"""
+    with _lock:
+        key = cache.get(str(path))
+        if key is None:
+            key, _ = _load_or_create(path, kind)
+            cache[str(path)] = key
+        return key
+
+
 def installation_key() -> Ed25519PrivateKey:
     """This installation's private key from the data folder (created on first use); no database involved, so
     it may be called inside a transaction (the audit anchors sign with it)."""
-    path = key_path()
-    with _lock:
-        key = _loaded.get(str(path))
-        if key is None:
-            key, _ = _load_or_create(path)
-            _loaded[str(path)] = key
-        return key
+    return _cached_key(_loaded, key_path(), Ed25519PrivateKey)  # type: ignore[type-abstract]
 
 
 def snapshot(row: SigningKey) -> dict[str, Any]:
@@ -605,7 +629,7 @@ def _document_state(session: Session, p: qr.Payload, today: dt.date) -> tuple[st
 XKEY_FILE = "office_x25519.pem"
 SETTING_PEER_X = "office.peer_xkey."
 XKEY_PREFIX = "x25519:"
-_loaded_x: dict[str, object] = {}
+_loaded_x: dict[str, X25519PrivateKey] = {}
 
 
 def exchange_key_path() -> Path:
@@ -614,68 +638,35 @@ def exchange_key_path() -> Path:
 
 def office_exchange_key() -> X25519PrivateKey:
     """This office's X25519 private key, created (mode 0600, appearing only whole) on first use."""
-    path = exchange_key_path()
-    with _lock:
-        key = _loaded_x.get(str(path))
-        if key is None:
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                new = X25519PrivateKey.generate()
-                pem = new.private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-                )
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(pem)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                try:
-                    os.link(tmp, path)
-                except FileExistsError:
-                    pass
-                except OSError:
-                    os.replace(tmp, path)
-                finally:
-                    tmp.unlink(missing_ok=True)
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if not isinstance(key, X25519PrivateKey):
-                raise ValueError(f"{path} is not an X25519 key")
-            _loaded_x[str(path)] = key
-        return key  # type: ignore[return-value]
+    return _cached_key(_loaded_x, exchange_key_path(), X25519PrivateKey)  # type: ignore[type-abstract]
 
 
 def exchange_public_text(key: X25519PublicKey) -> str:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return XKEY_PREFIX + qr.b64u(raw)
+    return _key_text(XKEY_PREFIX, key)
 
 
 def parse_exchange_key(text: str) -> X25519PublicKey:
-    text = text.strip()
-    if not text.startswith(XKEY_PREFIX):
-        raise ValueError("not an x25519: key")
-    return X25519PublicKey.from_public_bytes(qr.b64u_decode(text[len(XKEY_PREFIX):]))
+    return X25519PublicKey.from_public_bytes(_key_bytes(XKEY_PREFIX, text))
+
+
+def _peer_key(session: Session, setting: str, parse: Callable[[str], _T]) -> _T | None:
+    """A peer's public key kept in the settings table; None when absent or unreadable."""
+    row = session.get(AppSetting, setting)
+    if row is None:
+        return None
+    try:
+        return parse(row.value)
+    except ValueError:
+        return None
 
 
 def peer_signing_key(session: Session, office_code: str) -> Ed25519PublicKey | None:
     """The registered Ed25519 key of a peer office (the same entry printed codes are verified with)."""
-    row = session.get(AppSetting, SETTING_PEER + office_code)
-    if row is None:
-        return None
-    try:
-        return parse_public_key(row.value)
-    except ValueError:
-        return None
+    return _peer_key(session, SETTING_PEER + office_code, parse_public_key)
 
 
 def peer_exchange_key(session: Session, office_code: str) -> X25519PublicKey | None:
-    row = session.get(AppSetting, SETTING_PEER_X + office_code)
-    if row is None:
-        return None
-    try:
-        return parse_exchange_key(row.value)
-    except ValueError:
-        return None
+    return _peer_key(session, SETTING_PEER_X + office_code, parse_exchange_key)
 
 
 def store_peer_keys(session: Session, office_code: str, signing_text: str, exchange_text: str) -> None:

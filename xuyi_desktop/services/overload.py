@@ -35,8 +35,8 @@ from xuyi_desktop.exchange import ledger_layouts as L
 from xuyi_desktop.exchange.columns import CellProblem, ParsedRow
 from xuyi_desktop.exchange.pipeline import ImportResult, SheetFormat, SheetPlan
 from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem, write_template
-from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit, imports
+from xuyi_desktop.services._shared import read_rules
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.fleet import plate_rules
@@ -48,8 +48,7 @@ TABLE = "overload_notice"
 
 @lru_cache(maxsize=1)
 def overload_rules() -> OverloadRules:
-    path = resource_path("overload", "overload.toml")
-    return parse_overload_rules(path.read_text(encoding="utf-8"), path.name)
+    return read_rules(parse_overload_rules, "overload", "overload.toml")
 
 
 @dataclass(frozen=True)
@@ -320,18 +319,17 @@ def resolve(ctx: AppContext, notice_id: uuid.UUID | str, *, operator: str | None
                 raise NotFoundError(f"车辆 {plate}")
             values.update(vehicle_id=v.id, operator_id=v.operator_id)
             done.append(f"车辆 {p}")
-        if operator:
-            e = resolve_entity(session, operator)
-            if e.kind != EntityKind.ORG.value:
-                raise ValidationError(FieldProblem("operator", "运输企业应为单位", "operator must be an organisation"))
-            values["operator_id"] = e.id
-            done.append(f"企业 {e.name}")
-        if driver:
-            d = resolve_entity(session, driver)
-            if d.kind != EntityKind.PERSON.value:
-                raise ValidationError(FieldProblem("driver", "驾驶员应为个人", "driver must be a person"))
-            values["driver_id"] = d.id
-            done.append(f"驾驶员 {d.name}")
+        # the operator (overriding the vehicle's) and the driver: (given, column, kind it must be, label, refusal)
+        for key, column, kind, label, wrong in (
+            (operator, "operator_id", EntityKind.ORG, "企业", FieldProblem("operator", "运输企业应为单位", "operator must be an organisation")),
+            (driver, "driver_id", EntityKind.PERSON, "驾驶员", FieldProblem("driver", "驾驶员应为个人", "driver must be a person")),
+        ):
+            if key:
+                e = resolve_entity(session, key)
+                if e.kind != kind.value:
+                    raise ValidationError(wrong)
+                values[column] = e.id
+                done.append(f"{label} {e.name}")
         note = f"{ctx.actor}人工匹配：{'、'.join(done)}"
         audit.update_recorded(session, ctx, n, verb="resolve", summary=f"治超抄报 {n.document_no} {note}", match_note=note, **values)
         return _view(session, n, today or dt.date.today())

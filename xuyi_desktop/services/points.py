@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.points import ENTRY_KINDS, SUBJECT_LABELS, PointRules, Standing, parse_point_rules, standing
-from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
+from xuyi_desktop.services._shared import read_rules
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import Entity
@@ -30,8 +30,7 @@ TABLE = "point_entry"
 
 @lru_cache(maxsize=1)
 def point_rules() -> PointRules:
-    path = resource_path("points", "points.toml")
-    return parse_point_rules(path.read_text(encoding="utf-8"), path.name)
+    return read_rules(parse_point_rules, "points", "points.toml")
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from xuyi_desktop.domain.repair import (
     missing_required,
     parse_repair_rules,
 )
-from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
+from xuyi_desktop.services._shared import read_rules
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import DishonestyRecord, Entity
@@ -40,8 +40,7 @@ PENALTY, DISHONESTY = "penalty", "dishonesty"
 
 @lru_cache(maxsize=1)
 def repair_rules() -> RepairRules:
-    path = resource_path("repair", "repair.toml")
-    return parse_repair_rules(path.read_text(encoding="utf-8"), path.name)
+    return read_rules(parse_repair_rules, "repair", "repair.toml")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from xuyi_desktop.domain.identifiers import USCC_CHARSET, id_check_char, uscc_ch
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.exchange.sgs_layout import sgs_layout
 from xuyi_desktop.exchange.workbooks import save_workbook
+from xuyi_desktop.services.context import AppContext
 
 ORGAN = "盱眙县交通运输局"
 
@@ -94,3 +95,18 @@ def write_ledger(
             ws.append([raw.get(c.field) for c in layout.columns])
     save_workbook(wb, path)
     return path
+
+
+def refuse_from_batch(ctx: AppContext, batch_no: str, count: int, *, reason: str, on: dt.date, source: str) -> int:
+    """Mark the first `count` records of a reported batch as refused by the platform (a demo's 反馈 file), through
+    services.sgs.reject_in in one transaction; returns how many were marked."""
+    from sqlalchemy import select
+
+    from xuyi_desktop.services import sgs
+    from xuyi_desktop.storage.models_sgs import SgsRecord
+
+    with ctx.transaction() as session:
+        rows = session.execute(select(SgsRecord).where(SgsRecord.batch_no == batch_no).limit(count)).scalars().all()
+        for row in rows:
+            sgs.reject_in(session, ctx, row, reason=reason, on=on, source=source)
+        return len(rows)

@@ -9,44 +9,32 @@ services); window settings go to a temporary INI file.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-
 from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft
-from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import sgs
 from xuyi_desktop.services.commitments import CommitmentInput, add_commitment
-from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty, end_dishonesty
 from xuyi_desktop.services.entities import register_entity
-from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
+from xuyi_desktop.services.ratings import RatingInput, add_rating
 from xuyi_desktop.services.sgs_demo import penalty_raw
-from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.main_window import MainWindow
-
-SHOWCASE_ID = "91320830PYQLFT169T"
-SHOWCASE_NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
-
-
-def _settle(app: QApplication, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        app.processEvents()
-
-
-def _wait(app: QApplication, done, limit: int = 2000) -> None:
-    for _ in range(limit):
-        if done():
-            break
-        app.processEvents()
-        QApplication.instance().thread().msleep(5)
-    _settle(app, 20)
+from xuyi_desktop.ui.screenshot_kit import (
+    SHOWCASE_ID,
+    SHOWCASE_NAME,
+    grab,
+    grab_and_reject,
+    make_effective,
+    settle,
+    shooting,
+    sizes_args,
+    wait_until,
+    windows_at,
+)
 
 
 def seed(ctx: AppContext) -> None:
@@ -66,8 +54,7 @@ def seed(ctx: AppContext) -> None:
         SHOWCASE_ID, "highway_construction", year, score=96, evaluating_organ="盱眙县交通运输局",
         decision_date=today - dt.timedelta(days=45), document_no=f"盱交〔{year + 1}〕12号",
     ))
-    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, view.id, status, today=None if status is RatingStatus.EFFECTIVE else today - dt.timedelta(days=40))
+    make_effective(ctx, view.id)
     # signed before the penalty was entered (afterwards the check would refuse it)
     add_commitment(ctx, CommitmentInput(SHOWCASE_ID, "approval_substitute", "licensing", "港口经营许可延续申请 XK-2026-0815", 30))
     raw = penalty_raw(17, dt.date(year, 9, 10))
@@ -84,61 +71,42 @@ def seed(ctx: AppContext) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.credit_screenshots")
-    parser.add_argument("--out", required=True, help="截图输出目录")
-    parser.add_argument("--size", action="append", default=[], help="窗口尺寸，如 1366x768（可重复）")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    sizes = [tuple(int(v) for v in s.lower().split("x")) for s in (args.size or ["1366x768"])]
+    out, sizes = sizes_args("python -m xuyi_desktop.ui.credit_screenshots", argv)
 
-    app = create_application()
     workdir = Path(tempfile.mkdtemp())
-    ctx = open_context(str(workdir / "shots.db"))
-    shots: list[Path] = []
-    try:
+    with shooting(str(workdir / "shots.db")) as (app, ctx, shots):
         seed(ctx)
-        for width, height in sizes:
-            settings = QSettings(str(workdir / f"ui-{width}.ini"), QSettings.Format.IniFormat)
-            window = MainWindow(ctx, settings)
-            window.resize(width, height)
-            window.show()
-            _settle(app)
+        for window, width, height in windows_at(app, ctx, workdir, sizes):
             page = window.extra_pages["信用核查"]
             window.nav.setCurrentRow(1)
             page.set_business("tender")
-            _settle(app)
+            settle(app)
 
             page.search_edit.setText("xyxlq")  # two 路桥 companies: the candidate list
             page.check()
-            _wait(app, lambda page=page: not page.busy)
-            shots.append(out / f"check_candidates_{width}x{height}.png")
-            window.grab().save(str(shots[-1]))
+            wait_until(app, lambda page=page: not page.busy)
+            shots.append(grab(window, out / f"check_candidates_{width}x{height}.png"))
 
             page.search_edit.setText(SHOWCASE_ID)
             page.check()
-            _wait(app, lambda page=page: not page.busy and page.result is not None)
-            shots.append(out / f"check_result_{width}x{height}.png")
-            window.grab().save(str(shots[-1]))
+            wait_until(app, lambda page=page: not page.busy and page.result is not None)
+            shots.append(grab(window, out / f"check_result_{width}x{height}.png"))
             page.scroll.verticalScrollBar().setValue(page.scroll.verticalScrollBar().maximum())
-            _settle(app)
-            shots.append(out / f"check_result_scrolled_{width}x{height}.png")
-            window.grab().save(str(shots[-1]))
+            settle(app)
+            shots.append(grab(window, out / f"check_result_scrolled_{width}x{height}.png"))
 
             dialog = page.open_profile()
             assert dialog is not None
-            _wait(app, lambda dialog=dialog: dialog.profile is not None)
+            wait_until(app, lambda dialog=dialog: dialog.profile is not None)
             # the dialog's size is its own (fitted to the screen); grab it as the clerk would see it
             dialog.resize(min(dialog.width(), width - 24), min(dialog.height(), height - 48))
-            _settle(app, 20)
-            shots.append(out / f"profile_{width}x{height}.png")
-            dialog.grab().save(str(shots[-1]))
+            settle(app, 20)
+            shots.append(grab(dialog, out / f"profile_{width}x{height}.png"))
             dialog.scroll.verticalScrollBar().setValue(dialog.scroll.verticalScrollBar().maximum())
-            _settle(app)
-            shots.append(out / f"profile_scrolled_{width}x{height}.png")
-            dialog.grab().save(str(shots[-1]))
+            settle(app)
+            shots.append(grab(dialog, out / f"profile_scrolled_{width}x{height}.png"))
             dialog.reject()
-            _settle(app)
+            settle(app)
 
             # the commitment dialog refusing a 容缺受理 commitment (this set-up context may override)
             from xuyi_desktop.ui.commitment_dialog import CommitmentDialog
@@ -149,29 +117,16 @@ def main(argv: list[str] | None = None) -> int:
             commitment.set_type("missing_materials")
             commitment.business_edit.setText("港口经营许可变更申请 XK-2026-0901")
             commitment.save()
-            _settle(app, 20)
-            shots.append(out / f"commitment_refused_{width}x{height}.png")
-            commitment.grab().save(str(shots[-1]))
-            commitment.reject()
+            shots.append(grab_and_reject(app, commitment, out / f"commitment_refused_{width}x{height}.png"))
 
             # the 双公示 list with the publicity class column and the classify dialog
             window.nav.setCurrentRow(4)
             sgs_page = window.extra_pages["双公示"]
-            _wait(app, lambda sgs_page=sgs_page: sgs_page.table.rowCount() > 0)
+            wait_until(app, lambda sgs_page=sgs_page: sgs_page.table.rowCount() > 0)
             sgs_page.table.selectRow(0)
-            shots.append(out / f"sgs_{width}x{height}.png")
-            window.grab().save(str(shots[-1]))
+            shots.append(grab(window, out / f"sgs_{width}x{height}.png"))
             classify = sgs_page.classify_selected()
-            _settle(app, 20)
-            shots.append(out / f"sgs_classify_{width}x{height}.png")
-            classify.grab().save(str(shots[-1]))
-            classify.reject()
-            window.close()
-            _settle(app)
-        for shot in shots:
-            print(shot)
-    finally:
-        ctx.close()
+            shots.append(grab_and_reject(app, classify, out / f"sgs_classify_{width}x{height}.png"))
     return 0
 
 

@@ -9,43 +9,20 @@ Works on a new temporary database filled by services.plan_demo (the 2025 year th
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
 import tempfile
 from pathlib import Path
-
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QWidget
 
 from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.services import plan_tasks, users
 from xuyi_desktop.services.context import open_context
 from xuyi_desktop.services.plan_demo import AS_OF, YEAR, build
 from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.main_window import MainWindow
-from xuyi_desktop.ui.operations import wait_for_background
-
-
-def _settle(app: QApplication, rounds: int = 20) -> None:
-    for _ in range(rounds):
-        wait_for_background(2000)
-        app.processEvents()
-
-
-def _grab(widget: QWidget, path: Path) -> None:
-    widget.grab().save(str(path))
-    print(path)
+from xuyi_desktop.ui.screenshot_kit import grab, ini_settings, open_window, settle, window_args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.plan_screenshots")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--width", type=int, default=1366)
-    parser.add_argument("--height", type=int, default=768)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args, out = window_args("python -m xuyi_desktop.ui.plan_screenshots", argv, 1366, 768)
     app = create_application()
     with tempfile.TemporaryDirectory() as tmp:
         import os
@@ -62,50 +39,47 @@ def main(argv: list[str] | None = None) -> int:
             plan_tasks.report_progress(ctx, key, unit=unit, text=text, percent=pct, on=day, today=AS_OF)
         users.create_user(ctx, "admin", "screenshot-1", Role.ADMIN, display_name="管理员")
         users.login(ctx, "admin", "screenshot-1")
-        settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(ctx, settings)
-        window.resize(args.width, args.height)
-        window.show()
-        _settle(app)
+        window = open_window(ctx, ini_settings(Path(tmp) / "ui.ini"), args.width, args.height)
+        settle(app, 20, wait_ms=2000)
         if window.todo.popup is not None:
-            _grab(window, out / f"start_with_todo_{args.width}x{args.height}.png")
-            _grab(window.todo.popup, out / "start_todo_popup.png")
+            print(grab(window, out / f"start_with_todo_{args.width}x{args.height}.png"))
+            print(grab(window.todo.popup, out / "start_todo_popup.png"))
             window.todo.popup.close()
         size = f"{args.width}x{args.height}"
         dash = window.show_page("指标看板")
         dash._today = AS_OF
         dash.year_spin.setValue(YEAR)
         dash.refresh()
-        _settle(app)
-        _grab(window, out / f"dashboard_{size}.png")
+        settle(app, 20, wait_ms=2000)
+        print(grab(window, out / f"dashboard_{size}.png"))
         dash.table.selectRow(0)  # 报送率: the record behind it
-        _settle(app)
-        _grab(window, out / f"dashboard_drill_{size}.png")
+        settle(app, 20, wait_ms=2000)
+        print(grab(window, out / f"dashboard_drill_{size}.png"))
         dialog = dash.open_drill_record(0)
-        _settle(app)
+        settle(app, 20, wait_ms=2000)
         if dialog is not None:
-            _grab(dialog, out / "dashboard_record_dialog.png")
+            print(grab(dialog, out / "dashboard_record_dialog.png"))
             dialog.close()
         tasks = window.show_page("建设任务")
         tasks._today = AS_OF
         tasks.refresh(select="1.2")
-        _settle(app)
-        _grab(window, out / f"tasks_{size}.png")
+        settle(app, 20, wait_ms=2000)
+        print(grab(window, out / f"tasks_{size}.png"))
         report = tasks.open_report(exec_dialog=False)
         if report is not None:
             report.show()
-            _settle(app)
-            _grab(report, out / "task_report_dialog.png")
+            settle(app, 20, wait_ms=2000)
+            print(grab(report, out / "task_report_dialog.png"))
             report.close()
         registers = window.show_page("工作台账")
         registers.year.setValue(YEAR)
         registers.refresh()
         registers.tabs.setCurrentIndex(1)
-        _settle(app)
-        _grab(window, out / f"registers_{size}.png")
+        settle(app, 20, wait_ms=2000)
+        print(grab(window, out / f"registers_{size}.png"))
         todo = window.show_page("待办")
-        _settle(app)
-        _grab(window, out / f"todo_{size}.png")
+        settle(app, 20, wait_ms=2000)
+        print(grab(window, out / f"todo_{size}.png"))
         del todo
         window.close()
         ctx.close()

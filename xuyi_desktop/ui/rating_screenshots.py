@@ -8,30 +8,29 @@ go to a temporary INI file.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 
 from xuyi_desktop.domain.entities import EntityDraft
-from xuyi_desktop.domain.ratings import RatingStatus
-from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
-from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
-from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.main_window import MainWindow
-
-SHOWCASE_ID = "91320830PYQLFT169T"
-
-
-def _settle(app: QApplication, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        app.processEvents()
+from xuyi_desktop.services.ratings import RatingInput, add_rating
+from xuyi_desktop.ui.screenshot_kit import (
+    SHOWCASE_ID,
+    go_to,
+    grab,
+    ini_settings,
+    make_effective,
+    open_window,
+    settle,
+    shooting,
+    window_args,
+)
 
 
 def seed(ctx: AppContext) -> None:
@@ -44,64 +43,44 @@ def seed(ctx: AppContext) -> None:
         SHOWCASE_ID, "highway_construction", year, score=96.5, evaluating_organ="盱眙县交通运输局",
         decision_date=dt.date.today(), document_no=f"盱交〔{year + 1}〕12号",
     ))
-    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        # publicity began 40 days ago, so the rating comes into effect lawfully today
-        set_status(ctx, view.id, status, today=None if status is RatingStatus.EFFECTIVE else dt.date.today() - dt.timedelta(days=40))
+    make_effective(ctx, view.id)
     add_dishonesty(ctx, SHOWCASE_ID, occurred_on=dt.date.today() - dt.timedelta(days=40), category="拖欠农民工工资",
                    description="被人社部门查实，已整改", document_no="盱人社监〔2025〕3号")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.rating_screenshots")
-    parser.add_argument("--out", required=True, help="截图输出目录")
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=800)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    app = create_application()
+    args, out = window_args("python -m xuyi_desktop.ui.rating_screenshots", argv, 1280, 800, "截图输出目录")
     folder = Path(tempfile.mkdtemp())
-    ctx = open_context(str(folder / "shots.db"))
-    try:
+    with shooting(str(folder / "shots.db")) as (app, ctx, shots):
         seed(ctx)
-        settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(ctx, settings)
-        window.resize(args.width, args.height)
-        window.show()
-        _settle(app)
-        titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-        window.nav.setCurrentRow(titles.index("信用核查"))
-        check = window.extra_pages["信用核查"]
+        window = open_window(ctx, ini_settings(folder / "ui.ini"), args.width, args.height)
+        settle(app)
+        check = go_to(window, "信用核查")
         check.set_business("tender")
         check.search_edit.setText("xyxlq")
         check.check()
         while check.busy:
-            _settle(app, 1)
-        _settle(app, 20)
-        window.grab().save(str(out / "credit_check.png"))
+            settle(app, 1)
+        settle(app, 20)
+        shots.append(grab(window, out / "credit_check.png"))
 
-        window.nav.setCurrentRow(titles.index("信用评价"))
-        page = window.extra_pages["信用评价"]
+        page = go_to(window, "信用评价")
         page.search_edit.setText(SHOWCASE_ID)
         page.search()
         while page.entity is None:
-            _settle(app, 1)
-        _settle(app)
-        window.grab().save(str(out / "rating_page.png"))
+            settle(app, 1)
+        settle(app)
+        shots.append(grab(window, out / "rating_page.png"))
         form = page.new_rating()
         assert form is not None
         form.period_spin.setValue(dt.date.today().year)
         form.add_deduction("JC-12")
         form.add_deduction("JC-13")
         form.organ_edit.setText("盱眙县交通运输局")
-        _settle(app, 20)
-        form.grab().save(str(out / "rating_form.png"))
+        settle(app, 20)
+        shots.append(grab(form, out / "rating_form.png"))
         form.done(QDialog.DialogCode.Rejected)
         window.close()
-        for name in ("credit_check.png", "rating_page.png", "rating_form.png"):
-            print(out / name)
-    finally:
-        ctx.close()
     return 0
 
 

@@ -10,46 +10,36 @@ objections, list entries, entered through the services as a reviewer); window se
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QWidget
-
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.permissions import Role
-from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import credit_lists, objections, repair, sgs, users
-from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import register_entity
-from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
+from xuyi_desktop.services.ratings import RatingInput, add_rating
 from xuyi_desktop.services.sgs_demo import id_card, penalty_raw, uscc
-from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.main_window import MainWindow
+from xuyi_desktop.ui.screenshot_kit import (
+    SHOWCASE_ID,
+    SHOWCASE_NAME,
+    go_to,
+    grab,
+    grab_and_reject,
+    make_effective,
+    settle,
+    shooting,
+    sizes_args,
+    wait_until,
+    windows_at,
+)
 
-SHOWCASE_ID = "91320830PYQLFT169T"
-SHOWCASE_NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
 ALL_MATERIALS = ("application_form", "repair_commitment", "licence_copy", "identity", "penalty_performed", "correction_proof")
 PASSWORD = "Shots-Passw0rd-2026"
-
-
-def _settle(app: QApplication, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        app.processEvents()
-
-
-def _wait(app: QApplication, done, limit: int = 3000) -> None:
-    for _ in range(limit):
-        if done():
-            break
-        app.processEvents()
-        QApplication.instance().thread().msleep(5)
-    _settle(app, 20)
 
 
 def _penalty(ctx: AppContext, n: int, name: str, ident: str, decided: dt.date, klass: str, **extra: str):
@@ -68,8 +58,7 @@ def _unit(ctx: AppContext, n: int, name: str, category: str = "construction_unit
 def _effective(ctx: AppContext, ident: str, score: float) -> None:
     today = dt.date.today()
     view = add_rating(ctx, RatingInput(ident, "highway_construction", today.year - 1, score=score))
-    for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
-        set_status(ctx, view.id, status, today=None if status is RatingStatus.EFFECTIVE else today - dt.timedelta(days=40))
+    make_effective(ctx, view.id)
 
 
 def seed(ctx: AppContext) -> dict[str, object]:
@@ -125,135 +114,92 @@ def seed(ctx: AppContext) -> dict[str, object]:
     return {"serious": serious, "fresh": fresh, "first": first.id, "late": late.id, "states": states}
 
 
-def _shot(widget: QWidget, path: Path, shots: list[Path]) -> None:
-    widget.grab().save(str(path))
-    shots.append(path)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.repair_screenshots")
-    parser.add_argument("--out", required=True, help="截图输出目录")
-    parser.add_argument("--size", action="append", default=[], help="窗口尺寸，如 1366x768（可重复）")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    sizes = [tuple(int(v) for v in s.lower().split("x")) for s in (args.size or ["1366x768"])]
+    out, sizes = sizes_args("python -m xuyi_desktop.ui.repair_screenshots", argv)
 
-    app = create_application()
     workdir = Path(tempfile.mkdtemp())
-    ctx = open_context(str(workdir / "shots.db"))
-    shots: list[Path] = []
-    try:
+    with shooting(str(workdir / "shots.db")) as (app, ctx, shots):
         ids = seed(ctx)
         from xuyi_desktop.services.credit_prints import print_list_publication, print_repair_notice
 
         print_repair_notice(ctx, ids["serious"].id, out / "repair_notice.pdf")  # type: ignore[attr-defined]
         print_list_publication(ctx, "overload", out / "list_overload.pdf")
         shots += [out / "repair_notice.pdf", out / "list_overload.pdf"]
-        for width, height in sizes:
+        for window, width, height in windows_at(app, ctx, workdir, sizes):
             suffix = f"{width}x{height}"
-            settings = QSettings(str(workdir / f"ui-{width}.ini"), QSettings.Format.IniFormat)
-            window = MainWindow(ctx, settings)
-            window.resize(width, height)
-            window.show()
-            _settle(app)
-            titles = [window.nav.item(i).text() for i in range(window.nav.count())]
 
-            window.nav.setCurrentRow(titles.index("信用修复"))
-            page = window.extra_pages["信用修复"]
-            _settle(app, 20)
+            page = go_to(window, "信用修复")
+            settle(app, 20)
             page.applications.select(ids["first"])
-            _settle(app)
-            _shot(window, out / f"repair_applications_{suffix}.png", shots)
+            settle(app)
+            shots.append(grab(window, out / f"repair_applications_{suffix}.png"))
             page.applications.filter_combo.setCurrentIndex(1)  # all, the approved one too
             page.applications.select(ids["states"][2])  # type: ignore[index]
-            _settle(app)
-            _shot(window, out / f"repair_applications_all_{suffix}.png", shots)
+            settle(app)
+            shots.append(grab(window, out / f"repair_applications_all_{suffix}.png"))
 
             dialog = page.applications.new_application(exec_dialog=False)
             dialog.show()
             dialog.picker.find(SHOWCASE_ID)
             dialog.picker.select_record(str(ids["serious"].lineage_id))  # type: ignore[attr-defined]
             dialog.tick(ALL_MATERIALS[:4])
-            _settle(app, 20)
-            _shot(dialog, out / f"repair_new_application_{suffix}.png", shots)
+            settle(app, 20)
+            shots.append(grab(dialog, out / f"repair_new_application_{suffix}.png"))
             dialog.picker.select_record(str(ids["fresh"].lineage_id))  # type: ignore[attr-defined]
             dialog.save()  # too early: the service names the earliest day
-            _settle(app, 20)
-            _shot(dialog, out / f"repair_new_application_refused_{suffix}.png", shots)
-            dialog.reject()
+            shots.append(grab_and_reject(app, dialog, out / f"repair_new_application_refused_{suffix}.png"))
 
             page.applications.select(ids["states"][2])  # type: ignore[index]
             decide = page.applications.decide_selected(True, exec_dialog=False)
             assert decide is not None
             decide.show()
             decide.note_edit.setPlainText("已履行处罚决定并完成整改，符合信用修复条件")
-            _settle(app, 20)
-            _shot(decide, out / f"repair_decide_{suffix}.png", shots)
-            decide.reject()
+            shots.append(grab_and_reject(app, decide, out / f"repair_decide_{suffix}.png"))
 
             page.tabs.setCurrentIndex(1)
             page.objections.select(ids["late"])
-            _settle(app, 20)
-            _shot(window, out / f"repair_objections_{suffix}.png", shots)
+            settle(app, 20)
+            shots.append(grab(window, out / f"repair_objections_{suffix}.png"))
             objection = page.objections.new_objection(exec_dialog=False)
             objection.show()
             objection.picker.find(SHOWCASE_ID)
-            _settle(app, 20)
-            _shot(objection, out / f"repair_objection_dialog_{suffix}.png", shots)
-            objection.reject()
+            shots.append(grab_and_reject(app, objection, out / f"repair_objection_dialog_{suffix}.png"))
             decide_objection = page.objections.decide_selected(exec_dialog=False)
             assert decide_objection is not None
             decide_objection.show()
-            _settle(app, 20)
-            _shot(decide_objection, out / f"repair_objection_decide_{suffix}.png", shots)
-            decide_objection.reject()
+            shots.append(grab_and_reject(app, decide_objection, out / f"repair_objection_decide_{suffix}.png"))
 
-            window.nav.setCurrentRow(titles.index("名单管理"))
-            lists = window.extra_pages["名单管理"]
-            _settle(app, 20)
-            _shot(window, out / f"lists_red_{suffix}.png", shots)
+            lists = go_to(window, "名单管理")
+            settle(app, 20)
+            shots.append(grab(window, out / f"lists_red_{suffix}.png"))
             lists.set_type("overload")
-            _settle(app, 20)
+            settle(app, 20)
             if lists.proposals:
                 lists.proposal_table.selectRow(0)
-            _shot(window, out / f"lists_overload_{suffix}.png", shots)
+            shots.append(grab(window, out / f"lists_overload_{suffix}.png"))
             proposal = lists.add_by_hand(exec_dialog=False)
             proposal.show()
             proposal.picker.find(SHOWCASE_ID)
-            _settle(app, 20)
-            _shot(proposal, out / f"lists_manual_proposal_{suffix}.png", shots)
-            proposal.reject()
+            shots.append(grab_and_reject(app, proposal, out / f"lists_manual_proposal_{suffix}.png"))
             confirm = lists.confirm_selected(exec_dialog=False)
             if confirm is not None:
                 confirm.show()
-                _settle(app, 20)
-                _shot(confirm, out / f"lists_confirm_{suffix}.png", shots)
-                confirm.reject()
+                shots.append(grab_and_reject(app, confirm, out / f"lists_confirm_{suffix}.png"))
 
-            window.nav.setCurrentRow(titles.index("双公示"))
-            sgs_page = window.extra_pages["双公示"]
-            _wait(app, lambda sgs_page=sgs_page: sgs_page.figures is not None)
+            sgs_page = go_to(window, "双公示")
+            wait_until(app, lambda sgs_page=sgs_page: sgs_page.figures is not None, limit=3000)
             sgs_page.from_edit.setDate(sgs_page.from_edit.date().addYears(-2))
             sgs_page.figures = None
             sgs_page.refresh()
-            _wait(app, lambda sgs_page=sgs_page: sgs_page.figures is not None)
+            wait_until(app, lambda sgs_page=sgs_page: sgs_page.figures is not None, limit=3000)
             wanted = ids["serious"].document_no  # type: ignore[attr-defined]
             row = next(r for r in range(sgs_page.table.rowCount()) if sgs_page.table.item(r, 1).text() == wanted)
             sgs_page.table.selectRow(row)
-            _settle(app)
-            _shot(window, out / f"sgs_notice_button_{suffix}.png", shots)
+            settle(app)
+            shots.append(grab(window, out / f"sgs_notice_button_{suffix}.png"))
             notice = sgs_page.open_repair_notice(exec_dialog=False)
             notice.show()
-            _settle(app, 20)
-            _shot(notice, out / f"sgs_notice_dialog_{suffix}.png", shots)
-            notice.reject()
-            window.close()
-            _settle(app)
-        for shot in shots:
-            print(shot)
-    finally:
-        ctx.close()
+            shots.append(grab_and_reject(app, notice, out / f"sgs_notice_dialog_{suffix}.png"))
     return 0
 
 

@@ -16,24 +16,15 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QDialog
 
 from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft
-from xuyi_desktop.services.context import AppContext, open_context
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.demo_data import generate_demo_data
 from xuyi_desktop.services.entities import count_entities, get_entity, register_entity, update_entity
 from xuyi_desktop.services.errors import DuplicateIdentifierError
-from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.entity_form import EntityForm
-from xuyi_desktop.ui.main_window import MainWindow
-
-SHOWCASE_ID = "91320830PYQLFT169T"
-
-
-def _settle(app: QApplication, rounds: int = 5) -> None:
-    for _ in range(rounds):
-        app.processEvents()
+from xuyi_desktop.ui.screenshot_kit import SHOWCASE_ID, grab, ini_settings, open_window, output_folder, settle, shooting
 
 
 def seed(ctx: AppContext, demo_rows: int) -> None:
@@ -61,11 +52,6 @@ def seed(ctx: AppContext, demo_rows: int) -> None:
     update_entity(ctx, detail.summary.id, replace(draft, phone="0517-88221234"), expected_version=1)
 
 
-def grab(widget: QWidget, path: Path) -> Path:
-    widget.grab().save(str(path))
-    return path
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.screenshot")
     parser.add_argument("--db", required=True, help="数据库文件（为空时自动填充演示数据）")
@@ -74,34 +60,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out)
 
-    app = create_application()
-    ctx = open_context(args.db)
-    try:
+    with shooting(args.db) as (app, ctx, shots):
         seed(ctx, args.demo_rows)
-        settings = QSettings(str(Path(tempfile.mkdtemp()) / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(ctx, settings)
-        window.resize(args.width, args.height)
-        window.show()
-        _settle(app)
+        settings = ini_settings(Path(tempfile.mkdtemp()) / "ui.ini")
+        window = open_window(ctx, settings, args.width, args.height)
+        settle(app, 5)
         window.registry.select_row(0)
         window.statusBar().showMessage("已保存：盱眙县顺达交通运输有限公司")
-        _settle(app, 20)
-        shots = [grab(window, out / "main_window.png")]
+        settle(app, 20)
+        shots.append(grab(window, out / "main_window.png"))
 
         window.registry.search_edit.setText("顺达")  # the search state: ranked hits and the hit count line
         window.registry.search()
         while window.registry.model.searching:
-            _settle(app)
-        _settle(app)
+            settle(app, 5)
+        settle(app, 5)
         shots.append(grab(window, out / "main_window_search.png"))
 
         showcase = get_entity(ctx, SHOWCASE_ID)
         form = EntityForm(ctx, showcase.summary.id, window, settings)
         form.show()
-        _settle(app)
+        settle(app, 5)
         shots.append(grab(form, out / "entity_form.png"))
         form.close()
 
@@ -110,14 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         blank.identifier_edit.setText("91320830PYQLFT169U")
         blank.phone_edit.setText("12345")
         blank.save()
-        _settle(app)
+        settle(app, 5)
         shots.append(grab(blank, out / "entity_form_errors.png"))
         blank.done(QDialog.DialogCode.Rejected)  # without the discard question
         window.close()
-        for shot in shots:
-            print(shot)
-    finally:
-        ctx.close()
     return 0
 
 

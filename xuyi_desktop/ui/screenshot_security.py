@@ -7,44 +7,22 @@ Uses a throw-away database (users, a few entities, a wrong password, two backups
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
 
 from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.services import backup, users
-from xuyi_desktop.services.context import open_context
-from xuyi_desktop.ui.app import create_application
 from xuyi_desktop.ui.login_dialog import LoginDialog
-from xuyi_desktop.ui.main_window import MainWindow
-from xuyi_desktop.ui.screenshot import grab, seed
-
-
-def _settle(app: QApplication, seconds: float = 0.5) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
+from xuyi_desktop.ui.screenshot import seed
+from xuyi_desktop.ui.screenshot_kit import go_to, grab, ini_settings, open_window, settle_for, shooting, window_args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.screenshot_security")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=800)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args, out = window_args("python -m xuyi_desktop.ui.screenshot_security", argv, 1280, 800)
     work = Path(tempfile.mkdtemp())
 
-    app = create_application()
-    ctx = open_context(str(work / "demo.db"))
-    try:
+    with shooting(str(work / "demo.db")) as (app, ctx, shots):
         users.create_user(ctx, "admin", "admin-pass-2026", Role.ADMIN, display_name="王主任")
         users.login(ctx, "admin", "admin-pass-2026")
         users.create_user(ctx, "lijb", "clerk-pass-2026", Role.CLERK, display_name="李经办")
@@ -61,44 +39,34 @@ def main(argv: list[str] | None = None) -> int:
         dialog.show()
         dialog.password_edit.setText("wrong")
         dialog.submit()
-        _settle(app)
-        shots = [grab(dialog, out / "login.png")]
+        settle_for(app)
+        shots.append(grab(dialog, out / "login.png"))
         dialog.close()
 
         users.login(ctx, "admin", "admin-pass-2026")
         backup.backup_now(ctx)
         backup.auto_backup_if_due(ctx, on_exit=True)
-        settings = QSettings(str(work / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(ctx, settings, idle_ms=0)
-        window.resize(args.width, args.height)
-        window.show()
-        titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-        window.nav.setCurrentRow(titles.index("操作日志"))
-        log = window.extra_pages["操作日志"]
-        _settle(app)
+        window = open_window(ctx, ini_settings(work / "ui.ini"), args.width, args.height, idle_ms=0)
+        log = go_to(window, "操作日志")
+        settle_for(app)
         log.verify()
-        _settle(app, 1.0)
+        settle_for(app, 1.0)
         shots.append(grab(window, out / "audit_log.png"))
         log.tabs.setCurrentIndex(1)
-        _settle(app)
+        settle_for(app)
         shots.append(grab(window, out / "login_log.png"))
 
-        window.nav.setCurrentRow(titles.index("备份与恢复"))
-        page = window.extra_pages["备份与恢复"]
-        _settle(app)
+        page = go_to(window, "备份与恢复")
+        settle_for(app)
         page.check()
-        _settle(app, 1.5)
+        settle_for(app, 1.5)
         shots.append(grab(window, out / "backup.png"))
 
         window.lock()
-        _settle(app)
+        settle_for(app)
         shots.append(grab(window, out / "lock.png"))
         window.unlock("admin-pass-2026")
         window.close()
-        for shot in shots:
-            print(shot)
-    finally:
-        ctx.close()
     return 0
 
 

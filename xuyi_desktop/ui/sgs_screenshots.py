@@ -8,75 +8,45 @@ profile, a platform refusal and a correction); window settings go to a temporary
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 
 from xuyi_desktop.domain.sgs import RecordKind
 from xuyi_desktop.services import sgs
 from xuyi_desktop.services.context import AppContext, open_context
-from xuyi_desktop.services.sgs_demo import penalty_raw, write_ledger
+from xuyi_desktop.services.sgs_demo import penalty_raw, refuse_from_batch, write_ledger
 from xuyi_desktop.services.sgs_exchange import export_sgs, import_sgs
 from xuyi_desktop.ui.app import create_application
-from xuyi_desktop.ui.main_window import MainWindow
 from xuyi_desktop.ui.operations import pending_operations
+from xuyi_desktop.ui.screenshot_kit import SHOWCASE_NAME, grab, ini_settings, open_window, settle, window_args
 from xuyi_desktop.ui.sgs_page import SgsPage
-
-
-def _settle(app: QApplication, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        app.processEvents()
 
 
 def seed(ctx: AppContext, folder: Path, today: dt.date) -> None:
     ledger = write_ledger(folder / "台账.xlsx", licenses=300, penalties=400)
     import_sgs(ctx, ledger, valid_only=True, today=today)
     long = penalty_raw(901, dt.date(today.year, today.month, 1) - dt.timedelta(days=20))
-    long["xdr_mc"] = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
+    long["xdr_mc"] = SHOWCASE_NAME
     sgs.add_record(ctx, RecordKind.PENALTY, long, today=today)
     start = dt.date(today.year, 1, 1)
     export_sgs(ctx, date_from=start, date_to=start.replace(month=6, day=30), out=folder / "b.xlsx", profile="jiangsu_sgs_cf",
                batch_no="SGS-2025-06", today=today)
-    # the platform refuses three of the batch: its feedback file, read by the service as 导入反馈… does
-    from openpyxl import Workbook
-
-    from xuyi_desktop.services.sgs_feedback import import_feedback
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "行政处罚"
-    sheet.append(["行政相对人名称", "决定文书号", "处理结果", "失败原因"])
-    batch = [v for v in sgs.list_records(ctx, today=today) if v.batch_no == "SGS-2025-06"][:3]
-    for v in batch:
-        sheet.append([v.name, v.document_no, "失败", "CF_NR_FK 罚款金额与处罚内容不一致"])
-    book.save(folder / "反馈.xlsx")
-    import_feedback(ctx, folder / "反馈.xlsx", today=today)
+    refuse_from_batch(ctx, "SGS-2025-06", 3, reason="CF_NR_FK 罚款金额与处罚内容不一致", on=today, source="反馈.xlsx")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xuyi_desktop.ui.sgs_screenshots")
-    parser.add_argument("--out", required=True, help="截图输出目录")
-    parser.add_argument("--width", type=int, default=1366)
-    parser.add_argument("--height", type=int, default=768)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args, out = window_args("python -m xuyi_desktop.ui.sgs_screenshots", argv, 1366, 768, "截图输出目录")
     app = create_application()
     folder = Path(tempfile.mkdtemp())
     ctx = open_context(str(folder / "shots.db"))
     today = dt.date(2025, 12, 1)
     try:
         seed(ctx, folder, today)
-        settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(ctx, settings)
-        window.resize(args.width, args.height)
-        window.show()
-        _settle(app)
+        window = open_window(ctx, ini_settings(folder / "ui.ini"), args.width, args.height)
+        settle(app)
         page = window.show_page("双公示")
         assert isinstance(page, SgsPage)
         page._today = today
@@ -84,36 +54,36 @@ def main(argv: list[str] | None = None) -> int:
         page.to_edit.setDate(page.to_edit.date().fromString("2025-12-01", "yyyy-MM-dd"))
         page.refresh()
         while pending_operations():
-            _settle(app, 1)
-        _settle(app, 20)
+            settle(app, 1)
+        settle(app, 20)
         page.table.selectAll()
-        _settle(app)
-        window.grab().save(str(out / "sgs_page.png"))
+        settle(app)
+        grab(window, out / "sgs_page.png")
         refused = next(r for r in page.records if r.rejected_reason)
         page.search_edit.setText(refused.document_no)  # the list follows the search box
-        _settle(app)
-        window.grab().save(str(out / "sgs_page_refused.png"))
+        settle(app)
+        grab(window, out / "sgs_page_refused.png")
         page.search_edit.clear()
         page.table.selectAll()
-        _settle(app)
+        settle(app)
         dialog = page.mark_selected_reported(exec_dialog=False)
         dialog.show()
-        _settle(app)
-        dialog.grab().save(str(out / "sgs_mark_reported.png"))
+        settle(app)
+        grab(dialog, out / "sgs_mark_reported.png")
         dialog.done(QDialog.DialogCode.Rejected)
         page.table.clearSelection()
         page.table.selectRow(0)
         for name, maker in (("sgs_correct.png", page.correct_selected), ("sgs_withdraw.png", page.withdraw_selected)):
             d = maker(exec_dialog=False)
             d.show()
-            _settle(app)
-            d.grab().save(str(out / name))
+            settle(app)
+            grab(d, out / name)
             d.done(QDialog.DialogCode.Rejected)
         for name, public in (("sgs_export.png", False), ("sgs_export_public.png", True)):
             d = page.open_export(public=public, exec_dialog=False)
             d.show()
-            _settle(app)
-            d.grab().save(str(out / name))
+            settle(app)
+            grab(d, out / name)
             d.done(QDialog.DialogCode.Rejected)
         window.close()
     finally:
