@@ -32,6 +32,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import backup
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.operations import OperationRunner, failure_text
+from xuyi_desktop.ui.record_widgets import show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -228,8 +229,7 @@ class BackupPage(QWidget):
         self.settings_error.setVisible(False)
 
         def failed(exc: BaseException) -> None:
-            self.settings_error.setText(failure_text(exc))
-            self.settings_error.setVisible(True)
+            show_problem(self.settings_error, failure_text(exc))
 
         def saved(_result: Any) -> None:
             self.message.emit(self.tr("备份设置已保存"))
@@ -241,14 +241,12 @@ class BackupPage(QWidget):
     def back_up_now(self) -> None:
         passphrase = self.passphrase_edit.text()
         if passphrase != self.passphrase_again_edit.text():
-            self.backup_error.setText(self.tr("两次输入的口令不一致"))
-            self.backup_error.setVisible(True)
+            show_problem(self.backup_error, self.tr("两次输入的口令不一致"))
             self.passphrase_again_edit.clear()
             self.passphrase_again_edit.setFocus()
             return
         if passphrase and len(passphrase) < backup.MIN_PASSPHRASE_LENGTH:
-            self.backup_error.setText(self.tr("备份口令至少{0}个字符").format(backup.MIN_PASSPHRASE_LENGTH))
-            self.backup_error.setVisible(True)
+            show_problem(self.backup_error, self.tr("备份口令至少{0}个字符").format(backup.MIN_PASSPHRASE_LENGTH))
             return
         self.backup_error.setVisible(False)
 

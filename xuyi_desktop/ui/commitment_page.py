@@ -15,9 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,8 +25,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
-    QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -44,6 +40,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.commitment_dialog import CommitmentDialog, ViolationDialog
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import confirm, date_edit, dialog_buttons, list_and_detail, record_table
 from xuyi_desktop.ui.widgets import page_action
 
 RED = QColor("#c62828")
@@ -64,17 +61,12 @@ class DateRangeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         today = QDate.currentDate()
-        self.start_edit = QDateEdit(QDate(today.year(), 1, 1), self)
-        self.end_edit = QDateEdit(today, self)
-        for edit in (self.start_edit, self.end_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.start_edit = date_edit(QDate(today.year(), 1, 1), self)
+        self.end_edit = date_edit(today, self)
         form = QFormLayout(self)
         form.addRow(self.tr("开始日期："), self.start_edit)
         form.addRow(self.tr("结束日期："), self.end_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.accept, save=False)
         form.addRow(buttons)
 
     @staticmethod
@@ -120,19 +112,10 @@ class CommitmentPage(QWidget):
         top.addWidget(self.search_edit, 3)
         top.addWidget(self.status_combo, 1)
 
-        self.table = QTableWidget(0, len(Column.TITLES), self)
-        self.table.setHorizontalHeaderLabels(list(Column.TITLES))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(self, Column.TITLES, selection=QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.horizontalHeader().setSectionResizeMode(Column.BUSINESS, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser(self)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split = list_and_detail(self, self.table, self.detail)
 
         self.new_button = QPushButton(self.tr("新建承诺(&N)"), self)
         self.fulfil_button = QPushButton(self.tr("已践诺"), self)
@@ -271,11 +254,7 @@ class CommitmentPage(QWidget):
         v = self.current()
         if v is None:
             return False
-        answer = QMessageBox.question(
-            self, self.tr("已践诺"), self.tr("确认承诺 {0}（{1}）已践诺？").format(v.serial, v.entity_name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(self, self.tr("已践诺"), self.tr("确认承诺 {0}（{1}）已践诺？").format(v.serial, v.entity_name)):
             return False
         try:
             done = svc.fulfil(self.ctx, v.id)

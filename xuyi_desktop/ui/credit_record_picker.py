@@ -28,6 +28,7 @@ from xuyi_desktop.domain.profile import CreditProfile, PenaltyState
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.profile_widgets import PENALTY_STATE_COLOURS, item
 from xuyi_desktop.ui.rating_common import GREYED
+from xuyi_desktop.ui.record_widgets import show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 # What a picker lists: the records a repair applies to (penalties in publicity, dishonesty in force), every
@@ -155,8 +156,7 @@ class RecordPicker(QWidget):
         except DomainError as refused:
             self.profile, self.rows = None, []
             self.entity_label.clear()
-            self.error.setText(getattr(refused, "message_zh", str(refused)))
-            self.error.setVisible(True)
+            show_problem(self.error, refused)
             self._fill()
             return False
         e = self.profile.entity

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +30,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import dictionaries
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dictionaries import EntryView
+from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
 from xuyi_desktop.ui.widgets import attach_unit_completer, error_label, page_action
 
 # 局属各单位 are the unit dictionary (resources/units.toml, services.units): shown here beside the others, read-only.
@@ -91,9 +91,7 @@ class EntryDialog(QDialog):
         self.error = error_label(self)
         note = QLabel(self.tr("初始数据保存后不再标记“待核实”。") if entry and entry.starter else "", self)
         note.setStyleSheet("color: #555;")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -135,15 +133,13 @@ class EntryDialog(QDialog):
         except ValidationError as exc:
             for p in exc.problems:
                 label = self.errors.get(p.field, self.error)
-                label.setText("；".join(filter(None, [label.text(), p.message_zh])))
-                label.setVisible(True)
+                show_problem(label, "；".join(filter(None, [label.text(), p.message_zh])))
             first = next((self.inputs[p.field] for p in exc.problems if p.field in self.inputs), None)
             if first is not None:
                 first.setFocus()
             return False
         except DomainError as exc:
-            self.error.setText(exc.message_zh)
-            self.error.setVisible(True)
+            show_problem(self.error, exc)
             return False
         self.accept()
         return True

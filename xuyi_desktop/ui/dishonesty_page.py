@@ -14,9 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -25,8 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -40,6 +36,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.services.dishonesty import DishonestyView
 from xuyi_desktop.ui.ledger_widgets import pydate
+from xuyi_desktop.ui.record_widgets import date_edit, dialog_buttons, list_and_detail, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label, page_action
 
 GREY = QColor("#757575")
@@ -64,9 +61,7 @@ class DishonestyDialog(QDialog):
         self.resize(600, 440)
         self.entity_edit = QLineEdit(self)
         self.entity_edit.setPlaceholderText(self.tr("统一社会信用代码 / 身份证号码 / 名称 / 拼音首字母"))
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit = date_edit(QDate.currentDate(), self)
         self.category_combo = QComboBox(self)
         self.category_combo.setEditable(True)
         self.category_combo.addItems(CATEGORIES)
@@ -80,9 +75,7 @@ class DishonestyDialog(QDialog):
         self.source_edit = QLineEdit(self)
         self.source_edit.setPlaceholderText(self.tr("认定机关或名单名称"))
         self.ends_check = QCheckBox(self.tr("有结束日期"), self)
-        self.ends_edit = QDateEdit(QDate.currentDate().addYears(1), self)
-        self.ends_edit.setCalendarPopup(True)
-        self.ends_edit.setDisplayFormat("yyyy-MM-dd")
+        self.ends_edit = date_edit(QDate.currentDate().addYears(1), self)
         self.ends_edit.setEnabled(False)
         self.ends_check.toggled.connect(self.ends_edit.setEnabled)
         ends_row = QHBoxLayout()
@@ -97,9 +90,7 @@ class DishonestyDialog(QDialog):
         form.addRow(self.tr("文书号"), self.document_edit)
         form.addRow(self.tr("来源"), self.source_edit)
         form.addRow(self.tr("结束日期"), ends_row)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -120,8 +111,7 @@ class DishonestyDialog(QDialog):
             )
             self.saved = svc.get_dishonesty(self.ctx, record_id)
         except DomainError as exc:
-            self.error.setText(getattr(exc, "message_zh", str(exc)))
-            self.error.setVisible(True)
+            show_problem(self.error, exc)
             return None
         self.accept()
         return self.saved
@@ -149,22 +139,11 @@ class DishonestyPage(QWidget):
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.active_check)
 
-        self.table = QTableWidget(0, len(Column.TITLES), self)
-        self.table.setHorizontalHeaderLabels([self.tr(t) for t in Column.TITLES])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
+        self.table = record_table(self, [self.tr(t) for t in Column.TITLES], selection=QAbstractItemView.SelectionMode.SingleSelection,
+                                  tab_keys=False, alternating=True)
         self.table.horizontalHeader().setSectionResizeMode(Column.ENTITY, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser(self)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setChildrenCollapsible(False)
+        split = list_and_detail(self, self.table, self.detail, collapsible=False)
 
         self.add_button = QPushButton(self.tr("登记失信记录(&N)"), self)
         self.end_button = QPushButton(self.tr("结束…"), self)

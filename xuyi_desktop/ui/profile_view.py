@@ -53,6 +53,7 @@ from xuyi_desktop.ui.profile_widgets import (
     section,
 )
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRICTION, grade_colour
+from xuyi_desktop.ui.record_widgets import dialog_buttons
 from xuyi_desktop.ui.widgets import page_action
 
 EXPIRED_BACKGROUND = QColor("#ffebee")
@@ -101,11 +102,9 @@ class SpecialReportDialog(QDialog):
         for i, (_code, box) in enumerate(self.area_boxes):
             grid.addWidget(box, i // 3, i % 3)
         form.addRow(self.tr("查询领域（不选为全部领域）："), areas)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = dialog_buttons(self, self.accept, save=False)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("生成"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     def years(self) -> int:

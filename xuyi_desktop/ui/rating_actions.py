@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.exchange.pipeline import ImportCancelled
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.ui.record_widgets import dialog_buttons
 from xuyi_desktop.ui.sgs_import import ImportDialog
 
 
@@ -60,9 +60,7 @@ class YearDomainDialog(QDialog):
             row.addWidget(self.effective_box)
             row.addStretch(1)
             form.addRow(self.tr("列入名单："), row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.accept, save=False)
         form.addRow(buttons)
 
     def choice(self) -> tuple[int, str, tuple[RatingStatus, ...]]:

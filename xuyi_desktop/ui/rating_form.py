@@ -42,6 +42,7 @@ from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.ratings import RatingInput, RatingView, add_rating, correct_rating
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour
+from xuyi_desktop.ui.record_widgets import show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 _GEOMETRY_KEY = "rating_form/geometry"
@@ -499,11 +500,9 @@ class RatingForm(QDialog):
                 general.append(problem.message_zh)
                 continue
             text = (label.text() + "\n" if label.text() else "") + problem.message_zh
-            label.setText(text)
-            label.setVisible(True)
+            show_problem(label, text)
         if general:
-            self.general_error.setText("；".join(general))
-            self.general_error.setVisible(True)
+            show_problem(self.general_error, "；".join(general))
 
     def _clear_problems(self) -> None:
         for field in self.errors:

@@ -25,6 +25,7 @@ from xuyi_desktop.domain import sgs as rules
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs import RecordView, correct_record, withdraw_record
+from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -75,10 +76,8 @@ class SgsCorrectDialog(QDialog):
         reason = QFormLayout()
         reason.addRow(self.tr("更正原因"), self.reason_edit)
         self.error = error_label(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = dialog_buttons(self, self.save)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存更正"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
@@ -108,8 +107,7 @@ class SgsCorrectDialog(QDialog):
         self.accept()
 
     def _show(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(True)
+        show_problem(self.error, text)
 
 
 class SgsWithdrawDialog(QDialog):
@@ -136,10 +134,8 @@ class SgsWithdrawDialog(QDialog):
         form.addRow(self.tr("撤销日期"), self.date_edit)
         form.addRow(self.tr("撤销原因"), self.reason_edit)
         self.error = error_label(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = dialog_buttons(self, self.save, save=False)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("撤销"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -152,8 +148,7 @@ class SgsWithdrawDialog(QDialog):
             view = withdraw_record(self._ctx, self._record.id, on=self.date_edit.date().toPython(),  # type: ignore[arg-type]
                                    reason=self.reason_edit.text(), today=self._today)
         except DomainError as exc:
-            self.error.setText(exc.message_zh)
-            self.error.setVisible(True)
+            show_problem(self.error, exc)
             return
         self.result_value = view
         self.withdrawn.emit(view)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -34,6 +33,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_lookup import PickedEntity, party_values
 from xuyi_desktop.services.sgs import RecordView, add_record
 from xuyi_desktop.ui.entity_picker import EntityPicker
+from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 _LONG = ("nr", "sy", "yj", "bz")
@@ -118,9 +118,7 @@ class SgsRecordForm(QDialog):
         scroll.setWidget(body)
         self.summary = error_label(self)
         self.summary.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
@@ -153,8 +151,7 @@ class SgsRecordForm(QDialog):
         try:
             values = party_values(self._ctx, entity.id)
         except DomainError as exc:
-            self.summary.setText(exc.message_zh)
-            self.summary.setVisible(True)
+            show_problem(self.summary, exc)
             return
         for name in ("xdr_shxym", "frdb", "xdr_zjlx", "xdr_zjhm"):  # another party's fields never stay behind
             self.set_value(name, "")
@@ -218,17 +215,14 @@ class SgsRecordForm(QDialog):
             for p in exc.problems:
                 label = self.errors.get(p.field)
                 if label is not None:
-                    label.setText("；".join(filter(None, [label.text(), p.message_zh])))
-                    label.setVisible(True)
-            self.summary.setText(f"有 {len(exc.problems)} 处需要改正：{exc.problems[0].message_zh}")
-            self.summary.setVisible(True)
+                    show_problem(label, "；".join(filter(None, [label.text(), p.message_zh])))
+            show_problem(self.summary, f"有 {len(exc.problems)} 处需要改正：{exc.problems[0].message_zh}")
             first = next((self.inputs[p.field] for p in exc.problems if p.field in self.inputs), None)
             if first is not None:
                 first.setFocus()
             return
         except DomainError as exc:
-            self.summary.setText(exc.message_zh)
-            self.summary.setVisible(True)
+            show_problem(self.summary, exc)
             return
         self.result_view = view
         self.saved.emit(view)

@@ -31,6 +31,7 @@ from xuyi_desktop.services import four_eyes, list_scope, users
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.models import utcnow
 from xuyi_desktop.ui.keys_panel import KeysPanel
+from xuyi_desktop.ui.record_widgets import show_problem
 from xuyi_desktop.ui.widgets import error_label, page_action
 
 ROLE_ORDER = (Role.CLERK, Role.REVIEWER, Role.VIEWER, Role.ADMIN)
@@ -112,8 +113,7 @@ class NewUserDialog(QDialog):
 
     def _show(self, field: str, text: str) -> None:
         label = self._errors().get(field, self.error)
-        label.setText(text if not label.text() or not label.isVisible() else label.text() + "；" + text)
-        label.setVisible(True)
+        show_problem(label, text if not label.text() or not label.isVisible() else label.text() + "；" + text)
 
     def submit(self) -> bool:
         for label in (*self._errors().values(), self.error):

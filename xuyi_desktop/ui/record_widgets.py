@@ -1,0 +1,136 @@
+"""Small builders the record pages share (commitments, 失信记录, ratings, users, registry, 双公示 forms …), so
+each page says only what is its own (columns, fields, actions) and a list, a date box or a "确定吗？" reads and
+behaves the same on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QWidget,
+)
+
+SelectionMode = QAbstractItemView.SelectionMode
+
+
+def make_record_list(table: QTableView, *, selection: SelectionMode | None = None, tab_keys: bool = True,
+                     alternating: bool = False) -> None:
+    """Whole rows are picked and nothing is edited in place (the dialogs edit), without row numbers: how every
+    record list reads. `tab_keys=False` lets Tab leave the list for the buttons."""
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if selection is not None:
+        table.setSelectionMode(selection)
+    table.setTabKeyNavigation(tab_keys)
+    table.setAlternatingRowColors(alternating)
+    table.verticalHeader().setVisible(False)
+
+
+def record_table(parent: QWidget, titles: Sequence[str], *, selection: SelectionMode | None = None,
+                 tab_keys: bool = True, alternating: bool = False) -> QTableWidget:
+    """An empty record list with these column titles (see make_record_list)."""
+    table = QTableWidget(0, len(titles), parent)
+    table.setHorizontalHeaderLabels(list(titles))
+    make_record_list(table, selection=selection, tab_keys=tab_keys, alternating=alternating)
+    return table
+
+
+def list_and_detail(parent: QWidget, left: QWidget, right: QWidget, *, collapsible: bool = True) -> QSplitter:
+    """The list on the left (three parts of the width) and what is selected, in detail, on the right (one)."""
+    split = QSplitter(Qt.Orientation.Horizontal, parent)
+    split.addWidget(left)
+    split.addWidget(right)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 1)
+    if not collapsible:
+        split.setChildrenCollapsible(False)
+    return split
+
+
+def date_edit(day: QDate, parent: QWidget | None = None) -> QDateEdit:
+    """A date box with the calendar pop-up, showing dates as the clerks and the paper forms write them."""
+    edit = QDateEdit(day, parent)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    """Yes/No with No the default, so that Enter never deletes, disables or ends anything by itself."""
+    answer = QMessageBox.question(
+        parent, title, text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def vertical_scroll(parent: QWidget, content: QWidget) -> QScrollArea:
+    """A frameless area that scrolls `content` up and down only (the page's width is what the content wraps to)."""
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(content)
+    return scroll
+
+
+def pick_label(parent: QWidget, title: str, prompt: str, labels: list[str]) -> int | None:
+    """The index of the label the clerk picks (the first is offered), None when cancelled; one label is not asked."""
+    if len(labels) == 1:
+        return 0
+    picked, ok = QInputDialog.getItem(parent, title, prompt, labels, 0, False)
+    return labels.index(picked) if ok else None
+
+
+FieldInput = QLineEdit | QComboBox | QPlainTextEdit
+
+
+def input_text(widget: FieldInput) -> str:
+    """What a form field holds, whichever kind of input the dictionary made for it."""
+    if isinstance(widget, QComboBox):
+        return widget.currentText()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    return widget.text()
+
+
+def set_input_text(widget: FieldInput, value: str) -> None:
+    """Put a stored value back into a form field, whichever kind of input it is."""
+    if isinstance(widget, QComboBox):
+        widget.setCurrentText(value)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(value)
+    else:
+        widget.setText(value)
+
+
+def dialog_buttons(dialog: QDialog, accepted: Callable[[], object], *, save: bool = True) -> QDialogButtonBox:
+    """保存 (or 确定 with save=False) and 取消 for a form dialog: the first runs `accepted` (which decides whether
+    the dialog closes), the second closes it."""
+    first = QDialogButtonBox.StandardButton.Save if save else QDialogButtonBox.StandardButton.Ok
+    buttons = QDialogButtonBox(first | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(accepted)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def show_problem(label: QLabel, problem: Exception | str) -> None:
+    """Show why the form was not saved in its red line: a refusal's Chinese message, or the text given."""
+    label.setText(problem if isinstance(problem, str) else getattr(problem, "message_zh", str(problem)))
+    label.setVisible(True)
