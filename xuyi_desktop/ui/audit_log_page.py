@@ -9,10 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -37,6 +35,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.output_files import write_text_file
 from xuyi_desktop.ui.error_dialog import clerk_message, show_message
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import date_edit, make_record_list
 from xuyi_desktop.ui.widgets import ElidedLabel
 
 PAGE_SIZE = 200
@@ -229,11 +228,9 @@ class AuditLogPage(QWidget):
         self.type_combo = QComboBox(self)
         self.date_check = QCheckBox(self.tr("日期"), self)
         today = QDate.currentDate()
-        self.since_edit = QDateEdit(today.addDays(-30), self)
-        self.until_edit = QDateEdit(today, self)
+        self.since_edit = date_edit(today.addDays(-30), self)
+        self.until_edit = date_edit(today, self)
         for edit in (self.since_edit, self.until_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.text_edit = QLineEdit(self)
         self.text_edit.setPlaceholderText(self.tr("摘要包含…"))
@@ -267,11 +264,8 @@ class AuditLogPage(QWidget):
         self.model = AuditTableModel(self._ctx, self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
+        make_record_list(self.table, alternating=True)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         metrics = self.fontMetrics()

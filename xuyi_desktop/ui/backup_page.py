@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,7 +30,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import backup
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.operations import OperationRunner, failure_text
-from xuyi_desktop.ui.record_widgets import show_problem
+from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -101,12 +99,8 @@ class BackupPage(QWidget):
         top.addWidget(settings_box, 1)
 
         list_box = QGroupBox(self.tr("备份文件夹中的备份"), self)
-        self.backups_table = QTableWidget(0, 4, list_box)
-        self.backups_table.setHorizontalHeaderLabels([self.tr("文件名"), self.tr("时间"), self.tr("大小"), self.tr("类型")])
-        self.backups_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.backups_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.backups_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.backups_table.verticalHeader().setVisible(False)
+        self.backups_table = record_table(list_box, [self.tr("文件名"), self.tr("时间"), self.tr("大小"), self.tr("类型")],
+                                          selection=SelectionMode.SingleSelection)
         header = self.backups_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
@@ -282,7 +276,7 @@ class BackupPage(QWidget):
             )
             if not ok:
                 return
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("从备份恢复"),
             self.tr(
@@ -292,10 +286,7 @@ class BackupPage(QWidget):
                 "· 用户和密码也恢复为备份时的状态，恢复后所有人需要重新登录；\n"
                 "· 其他电脑若正在使用此数据库，请先让其退出。\n\n确定恢复吗？"
             ).format(source.name, self._ctx.location),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         self._restore(source, passphrase, force=False)
 
@@ -305,13 +296,12 @@ class BackupPage(QWidget):
         def failed(exc: BaseException) -> None:
             if isinstance(exc, backup.TamperedBackup) and not force:
                 # Records in the backup were changed around the program: the administrator decides, knowingly.
-                answer = QMessageBox.question(
-                    self, self.tr("备份中的记录被改动过"),
+                if confirm(
+                    self,
+                    self.tr("备份中的记录被改动过"),
                     self.tr("{0}\n\n这些记录不是通过本程序修改的，可能被人用数据库工具改过。"
                             "仍要用这个备份恢复吗？（恢复会记入操作日志，并列出这些记录）").format(exc.message_zh),
-                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-                )
-                if answer == QMessageBox.StandardButton.Yes:
+                ):
                     self._restore(source, passphrase, force=True)
                 return
             QMessageBox.warning(self, self.tr("恢复失败"), self.tr("恢复未完成，当前数据库未改动。\n\n{0}").format(failure_text(exc)))

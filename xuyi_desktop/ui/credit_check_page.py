@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QDesktopServices, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QDesktopServices, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -29,9 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -64,6 +61,7 @@ from xuyi_desktop.ui.rating_common import (
     grade_colour,
     printing_function,
 )
+from xuyi_desktop.ui.record_widgets import SelectionMode, make_headline, record_table, vertical_scroll
 from xuyi_desktop.ui.widgets import page_action
 
 _BUSINESS_KEY = "credit_check/business"
@@ -174,13 +172,8 @@ class CreditCheckPage(QWidget):
         self.status_label.setWordWrap(True)
 
         # Candidates of an ambiguous query: nothing is checked (and no serial used) until the clerk picks one.
-        self.candidate_table = QTableWidget(0, len(CandidateColumn.TITLES), self)
-        self.candidate_table.setHorizontalHeaderLabels([self.tr(t) for t in CandidateColumn.TITLES])
-        self.candidate_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.candidate_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.candidate_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.candidate_table.setTabKeyNavigation(False)
-        self.candidate_table.verticalHeader().setVisible(False)
+        self.candidate_table = record_table(self, [self.tr(t) for t in CandidateColumn.TITLES],
+                                            selection=SelectionMode.SingleSelection, tab_keys=False)
         self.candidate_table.setWordWrap(False)
         heads = self.candidate_table.horizontalHeader()
         heads.setHighlightSections(False)
@@ -203,12 +196,7 @@ class CreditCheckPage(QWidget):
 
         # The entity and the check's identity.
         self.name_label = QLabel(self)
-        big = QFont(self.font())
-        big.setPointSizeF(big.pointSizeF() * 1.45)
-        big.setBold(True)
-        self.name_label.setFont(big)
-        self.name_label.setWordWrap(True)
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        make_headline(self.name_label, self.font())
         self.meta_label = QLabel(self)
         self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta_label.setWordWrap(True)
@@ -253,11 +241,7 @@ class CreditCheckPage(QWidget):
         pair.addWidget(section(self.tr("名单"), self.lists_table), 2)
         column.addLayout(pair)
         column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll = vertical_scroll(self, content)
 
         self.profile_button = QPushButton(self.tr("信用档案 (Ctrl+D)"), self)
         self.profile_button.setToolTip(self.tr("打开该主体的信用档案：全部评价、处罚、失信、承诺、证照和核查记录"))

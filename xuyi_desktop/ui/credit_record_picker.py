@@ -11,13 +11,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,7 +26,7 @@ from xuyi_desktop.domain.profile import CreditProfile, PenaltyState
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.profile_widgets import PENALTY_STATE_COLOURS, item
 from xuyi_desktop.ui.rating_common import GREYED
-from xuyi_desktop.ui.record_widgets import show_problem
+from xuyi_desktop.ui.record_widgets import SelectionMode, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 # What a picker lists: the records a repair applies to (penalties in publicity, dishonesty in force), every
@@ -109,12 +107,7 @@ class RecordPicker(QWidget):
         self.entity_label.setWordWrap(True)
         self.error = error_label(self)
         titles = ["类型", "记录", "日期", "状态"] + (["最早可申请日"] if mode == REPAIRABLE else [])
-        self.table = QTableWidget(0, len(titles), self)
-        self.table.setHorizontalHeaderLabels(titles)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(self, titles, selection=SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(self.fontMetrics().height() * 8)
         top = QHBoxLayout()

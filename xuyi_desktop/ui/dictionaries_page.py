@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,7 +28,15 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import dictionaries
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dictionaries import EntryView
-from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
+from xuyi_desktop.ui.record_widgets import (
+    SelectionMode,
+    dialog_buttons,
+    input_text,
+    record_table,
+    set_input_text,
+    show_problem,
+    with_error_line,
+)
 from xuyi_desktop.ui.widgets import attach_unit_completer, error_label, page_action
 
 # 局属各单位 are the unit dictionary (resources/units.toml, services.units): shown here beside the others, read-only.
@@ -78,12 +84,7 @@ class EntryDialog(QDialog):
                     attach_unit_completer(widget)
             widget.setObjectName(f.name)
             self.inputs[f.name] = widget
-            holder = QWidget(self)
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(widget)
-            self.errors[f.name] = error_label(holder)
-            column.addWidget(self.errors[f.name])
+            holder, self.errors[f.name] = with_error_line(self, widget)
             form.addRow(f.label + ("*" if f.required else ""), holder)
         if entry is not None:
             for name, value in entry.values.items():
@@ -101,24 +102,10 @@ class EntryDialog(QDialog):
         next(iter(self.inputs.values())).setFocus()
 
     def set_value(self, name: str, value: str) -> None:
-        widget = self.inputs[name]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentText(value)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.setPlainText(value)
-        else:
-            widget.setText(value)
+        set_input_text(self.inputs[name], value)
 
     def values(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name, widget in self.inputs.items():
-            if isinstance(widget, QComboBox):
-                out[name] = widget.currentText()
-            elif isinstance(widget, QPlainTextEdit):
-                out[name] = widget.toPlainText()
-            else:
-                out[name] = widget.text()
-        return out
+        return {name: input_text(widget) for name, widget in self.inputs.items()}
 
     def save(self) -> bool:
         for label in (*self.errors.values(), self.error):
@@ -173,11 +160,7 @@ class DictionariesPage(QWidget):
         self.refresh_button = QPushButton(self.tr("刷新"), self)
         for b in (self.add_button, self.edit_button, self.end_button, self.reopen_button):
             b.setEnabled(self._may_edit)
-        self.table = QTableWidget(0, 0, self)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(self, [], selection=SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.note = QLabel(self)
         self.note.setWordWrap(True)

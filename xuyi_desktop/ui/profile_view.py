@@ -12,10 +12,9 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -53,7 +51,8 @@ from xuyi_desktop.ui.profile_widgets import (
     section,
 )
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRICTION, grade_colour
-from xuyi_desktop.ui.record_widgets import dialog_buttons
+from xuyi_desktop.ui.record_text import rating_validity
+from xuyi_desktop.ui.record_widgets import date_edit, dialog_buttons, make_headline, vertical_scroll
 from xuyi_desktop.ui.widgets import page_action
 
 EXPIRED_BACKGROUND = QColor("#ffebee")
@@ -142,15 +141,8 @@ class ProfileDialog(QDialog):
 
     def _build(self, as_of: dt.date) -> None:
         self.name_label = QLabel(self.tr("正在读取信用档案…"), self)
-        big = QFont(self.font())
-        big.setPointSizeF(big.pointSizeF() * 1.45)
-        big.setBold(True)
-        self.name_label.setFont(big)
-        self.name_label.setWordWrap(True)
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.date_edit = QDateEdit(QDate(as_of.year, as_of.month, as_of.day), self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        make_headline(self.name_label, self.font())
+        self.date_edit = date_edit(QDate(as_of.year, as_of.month, as_of.day), self)
         self.date_edit.setToolTip(self.tr("查看该主体在某一日的信用状况（评价有效期、公示期、失信记录按该日计算）；回车查看"))
         date_label = QLabel(self.tr("按某日查看："), self)
         date_label.setBuddy(self.date_edit)
@@ -224,11 +216,7 @@ class ProfileDialog(QDialog):
         for box in self.sections.values():
             column.addWidget(box)
         column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll = vertical_scroll(self, content)
 
         # The two prints (services.reports): numbered, signed, verifiable; off the GUI thread, then opened.
         self.report_button = QPushButton(self.tr("打印信用报告"), self)
@@ -353,10 +341,7 @@ class ProfileDialog(QDialog):
     def _fill_ratings(self, p: CreditProfile) -> None:
         rows = []
         for r in p.ratings:
-            valid = f"{r.valid_from}至{r.valid_until}" if r.valid_from and r.valid_until else str(r.valid_until or "—")
-            notes = [r.reason] if r.reason else []
-            if r.publicity_grade:
-                notes.append(self.tr("{0}年度评价{1}级公示中（至{2}）").format(r.publicity_period, r.publicity_grade, r.publicity_until))
+            valid, notes = rating_validity(self, r)
             if r.document_no:
                 notes.append(self.tr("文号：{0}").format(r.document_no))
             colour = PROVISIONAL if r.provisional else (grade_colour(self._scheme(r.domain), r.grade) if r.grade else GREYED)

@@ -13,7 +13,6 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDoubleSpinBox,
     QFormLayout,
@@ -42,7 +41,7 @@ from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.ratings import RatingInput, RatingView, add_rating, correct_rating
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour
-from xuyi_desktop.ui.record_widgets import show_problem
+from xuyi_desktop.ui.record_widgets import confirm, date_edit, show_problem, with_error_line
 from xuyi_desktop.ui.widgets import error_label
 
 _GEOMETRY_KEY = "rating_form/geometry"
@@ -149,10 +148,7 @@ class RatingForm(QDialog):
 
         self.organ_edit = QLineEdit(self)
         self.organ_edit.setPlaceholderText(self.tr("如 盱眙县交通运输局"))
-        self.date_edit = QDateEdit(self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setDate(QDate.currentDate())
+        self.date_edit = date_edit(QDate.currentDate(), self)
         self.date_edit.setMaximumDate(QDate.currentDate())
         self.document_edit = QLineEdit(self)
         self.document_edit.setPlaceholderText(self.tr("如 盱交〔2025〕12号"))
@@ -230,13 +226,7 @@ class RatingForm(QDialog):
         self.warning_label.setVisible(False)
 
     def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> QWidget:
-        box = QWidget(self)
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        lay.addWidget(widget)
-        self.errors[field] = error_label(box)
-        lay.addWidget(self.errors[field])
+        box, self.errors[field] = with_error_line(self, widget, spacing=2)
         caption = QLabel(label, self)
         caption.setBuddy(widget)
         form.addRow(caption, box)
@@ -575,11 +565,7 @@ class RatingForm(QDialog):
     def reject(self) -> None:
         """Esc: ask before throwing away what was typed."""
         if not self._closing and self._dirty:
-            answer = QMessageBox.question(
-                self, self.tr("放弃填写"), self.tr("填写的评价尚未保存，确定放弃吗？"),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not confirm(self, self.tr("放弃填写"), self.tr("填写的评价尚未保存，确定放弃吗？")):
                 return
         self._closing = True
         super().reject()

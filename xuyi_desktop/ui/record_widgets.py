@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,8 +24,11 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTableWidget,
+    QVBoxLayout,
     QWidget,
 )
+
+from xuyi_desktop.ui.widgets import error_label
 
 SelectionMode = QAbstractItemView.SelectionMode
 
@@ -51,9 +55,11 @@ def record_table(parent: QWidget, titles: Sequence[str], *, selection: Selection
     return table
 
 
-def list_and_detail(parent: QWidget, left: QWidget, right: QWidget, *, collapsible: bool = True) -> QSplitter:
-    """The list on the left (three parts of the width) and what is selected, in detail, on the right (one)."""
-    split = QSplitter(Qt.Orientation.Horizontal, parent)
+def list_and_detail(parent: QWidget, left: QWidget, right: QWidget, *, collapsible: bool = True,
+                    vertical: bool = False) -> QSplitter:
+    """The list on the left (three parts of the width) and what is selected, in detail, on the right (one);
+    with vertical=True the list above and the detail below."""
+    split = QSplitter(Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal, parent)
     split.addWidget(left)
     split.addWidget(right)
     split.setStretchFactor(0, 3)
@@ -63,9 +69,10 @@ def list_and_detail(parent: QWidget, left: QWidget, right: QWidget, *, collapsib
     return split
 
 
-def date_edit(day: QDate, parent: QWidget | None = None) -> QDateEdit:
-    """A date box with the calendar pop-up, showing dates as the clerks and the paper forms write them."""
-    edit = QDateEdit(day, parent)
+def date_edit(day: QDate | None, parent: QWidget | None = None) -> QDateEdit:
+    """A date box with the calendar pop-up, showing dates as the clerks and the paper forms write them
+    (`day` None: Qt's default, for a box the page fills in later)."""
+    edit = QDateEdit(parent) if day is None else QDateEdit(day, parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit
@@ -134,3 +141,26 @@ def show_problem(label: QLabel, problem: Exception | str) -> None:
     """Show why the form was not saved in its red line: a refusal's Chinese message, or the text given."""
     label.setText(problem if isinstance(problem, str) else getattr(problem, "message_zh", str(problem)))
     label.setVisible(True)
+
+
+def with_error_line(parent: QWidget, widget: QWidget, *, spacing: int | None = None) -> tuple[QWidget, QLabel]:
+    """A form field and, under it, the red line for its problems (hidden until there is one), as one form cell."""
+    box = QWidget(parent)
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    if spacing is not None:
+        column.setSpacing(spacing)
+    column.addWidget(widget)
+    error = error_label(box)
+    column.addWidget(error)
+    return box, error
+
+
+def make_headline(label: QLabel, base: QFont) -> None:
+    """The entity's name at the top of a check or a file: larger and bold, wrapped, and selectable for copying."""
+    big = QFont(base)
+    big.setPointSizeF(big.pointSizeF() * 1.45)
+    big.setBold(True)
+    label.setFont(big)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -7,7 +7,6 @@ import uuid
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.ui.data_events import listen
 from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.entity_table_model import SORTABLE, Column, EntityTableModel
+from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, make_record_list
 from xuyi_desktop.ui.widgets import page_action
 
 _HEADER_KEY = "registry/header2"  # 2: with the 信用等级 and 失信 columns (issue 19)
@@ -77,14 +77,9 @@ class RegistryPage(QWidget):
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
+        make_record_list(self.table, selection=SelectionMode.SingleSelection, tab_keys=False, alternating=True)
         self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
         rows = self.table.verticalHeader()
-        rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring, however many rows
         rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
@@ -330,16 +325,13 @@ class RegistryPage(QWidget):
         summary = self.model.summary(row)
         if summary is None:
             return
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("删除主体"),
             self.tr("确定删除“{0}”（{1}）吗？\n删除后不再出现在列表和查询结果中，修改记录仍然保留。").format(
                 summary.name, summary.identifier
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             delete_entity(self._ctx, summary.id, expected_version=summary.version)

@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -32,6 +31,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.platform_export import PublicationResult, export_publication, publication_profiles
 from xuyi_desktop.services.sgs_exchange import ExportResult, export_sgs, sgs_profiles
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import date_edit
 
 OWN_FORMAT = "本系统格式（行政许可、行政处罚各一张表）"
 
@@ -70,11 +70,8 @@ class SgsExportDialog(QDialog):
             if m == 0:
                 y, m = y - 1, 12
             self.month_combo.addItem(f"{y}年{m}月", (y, m))
-        self.from_edit = QDateEdit(self)
-        self.to_edit = QDateEdit(self)
-        for edit in (self.from_edit, self.to_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.from_edit = date_edit(None, self)
+        self.to_edit = date_edit(None, self)
         self.month_combo.currentIndexChanged.connect(self._month_chosen)
         self.month_combo.setCurrentIndex(1)
         self._month_chosen()

@@ -33,7 +33,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_lookup import PickedEntity, party_values
 from xuyi_desktop.services.sgs import RecordView, add_record
 from xuyi_desktop.ui.entity_picker import EntityPicker
-from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
+from xuyi_desktop.ui.record_widgets import dialog_buttons, input_text, set_input_text, show_problem, with_error_line
 from xuyi_desktop.ui.widgets import error_label
 
 _LONG = ("nr", "sy", "yj", "bz")
@@ -102,14 +102,7 @@ class SgsRecordForm(QDialog):
             widget.setObjectName(f.name)
             self.inputs[f.name] = widget
             star = "*" if f.required == rules.ALWAYS else ""
-            holder = QWidget(body)
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(widget)
-            err = error_label(holder)
-            err.setVisible(False)
-            column.addWidget(err)
-            self.errors[f.name] = err
+            holder, self.errors[f.name] = with_error_line(body, widget)
             form.addRow(rules.label(kind, f.name) + star, holder)
         self.draft_box = QCheckBox(self.tr("暂存（历史台账中有误的记录照原样保存，计为不合规）"), body)
         form.addRow("", self.draft_box)
@@ -175,26 +168,12 @@ class SgsRecordForm(QDialog):
                 self.set_value(name, value)
 
     def set_value(self, name: str, value: str) -> None:
-        widget = self.inputs[name]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentText(value)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.setPlainText(value)
-        else:
-            widget.setText(value)
+        set_input_text(self.inputs[name], value)
 
     def values(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name, widget in self.inputs.items():
-            if isinstance(widget, QComboBox):
-                text = widget.currentText()
-            elif isinstance(widget, QPlainTextEdit):
-                text = widget.toPlainText()
-            else:
-                text = widget.text()
-            if text.strip():
-                out[name] = text
-        return out
+        """The filled-in fields only: a blank one is left to the rules (required, or empty in the export)."""
+        texts = {name: input_text(widget) for name, widget in self.inputs.items()}
+        return {name: text for name, text in texts.items() if text.strip()}
 
     def error_text(self, name: str) -> str:
         label = self.errors[name]

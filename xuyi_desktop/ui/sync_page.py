@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -40,6 +39,7 @@ from xuyi_desktop.services import sync
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sync_review import ConflictView, conflict_views
 from xuyi_desktop.ui.operations import OperationRunner
+from xuyi_desktop.ui.record_widgets import SelectionMode, record_table
 from xuyi_desktop.ui.widgets import page_action
 
 SETTINGS_FOLDER = "sync/export_folder"
@@ -215,12 +215,7 @@ class SyncPage(QWidget):
         self.ops.failed.connect(self._failed)
 
     def _table(self, headers: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers), self)
-        table.setHorizontalHeaderLabels([self.tr(h) for h in headers])
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.verticalHeader().setVisible(False)
+        table = record_table(self, [self.tr(h) for h in headers], selection=SelectionMode.SingleSelection)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
         return table
