@@ -1,0 +1,134 @@
+"""The builders the record pages share (ui/record_widgets, ui/record_text): each page relies on them for its
+list, date boxes, questions and form fields, so what they promise is checked once here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from xuyi_desktop.domain.profile import RatingFact
+from xuyi_desktop.ui import record_widgets as rw
+from xuyi_desktop.ui.record_text import rating_validity
+
+
+def test_record_table_picks_whole_rows_and_edits_nothing(qtbot) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    table = rw.record_table(parent, ["名称", "日期"], selection=rw.SelectionMode.SingleSelection, tab_keys=False,
+                            alternating=True)
+    assert table.columnCount() == 2 and table.rowCount() == 0
+    assert table.horizontalHeaderItem(1).text() == "日期"
+    assert table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+    assert table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
+    assert table.selectionMode() == QAbstractItemView.SelectionMode.SingleSelection
+    assert not table.tabKeyNavigation() and table.alternatingRowColors()
+    assert table.verticalHeader().isHidden()
+    plain = rw.record_table(parent, ["名称"])
+    assert plain.tabKeyNavigation() and not plain.alternatingRowColors()
+    assert plain.selectionMode() == QAbstractItemView.SelectionMode.ExtendedSelection  # Qt's own default kept
+
+
+def test_list_and_detail_gives_the_list_three_parts(qtbot) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    left, right = QWidget(), QWidget()
+    split = rw.list_and_detail(parent, left, right, collapsible=False, vertical=True)
+    assert split.orientation() == Qt.Orientation.Vertical
+    assert split.widget(0) is left and split.widget(1) is right
+    assert not split.childrenCollapsible()
+    assert rw.list_and_detail(parent, QWidget(), QWidget()).orientation() == Qt.Orientation.Horizontal
+
+
+def test_date_edit_pops_a_calendar_and_writes_iso_dates(qtbot) -> None:  # type: ignore[no-untyped-def]
+    edit = rw.date_edit(QDate(2026, 3, 5))
+    qtbot.addWidget(edit)
+    assert edit.calendarPopup() and edit.text() == "2026-03-05"
+    later = rw.date_edit(None)
+    qtbot.addWidget(later)
+    assert later.displayFormat() == "yyyy-MM-dd"
+
+
+def test_confirm_says_yes_only_for_yes(qtbot, dialogs) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialogs.answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    assert rw.confirm(parent, "删除", "确定删除吗？") is False
+    assert rw.confirm(parent, "删除", "确定删除吗？") is True
+    assert dialogs.texts("question") == ["确定删除吗？", "确定删除吗？"]
+
+
+def test_pick_label_asks_only_among_several(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    asked: list[list[str]] = []
+
+    def answer(*args: object, **_: object) -> tuple[str, bool]:
+        labels = args[3]
+        assert isinstance(labels, list)
+        asked.append(labels)
+        return labels[1], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(answer))
+    assert rw.pick_label(parent, "附件", "选择附件：", ["a.pdf"]) == 0 and not asked
+    assert rw.pick_label(parent, "附件", "选择附件：", ["a.pdf", "b.pdf"]) == 1 and len(asked) == 1
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("", False)))
+    assert rw.pick_label(parent, "附件", "选择附件：", ["a.pdf", "b.pdf"]) is None
+
+
+def test_inputs_read_and_written_whatever_their_kind(qtbot) -> None:  # type: ignore[no-untyped-def]
+    combo = QComboBox()
+    combo.setEditable(True)
+    widgets: list[rw.FieldInput] = [QLineEdit(), combo, QPlainTextEdit()]
+    for widget in widgets:
+        qtbot.addWidget(widget)
+        rw.set_input_text(widget, "罚款")
+        assert rw.input_text(widget) == "罚款"
+
+
+def test_dialog_buttons_and_the_problem_line(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    saved: list[bool] = []
+    buttons = rw.dialog_buttons(dialog, lambda: saved.append(True))
+    assert buttons.button(QDialogButtonBox.StandardButton.Save) is not None
+    buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert saved == [True]
+    ok = rw.dialog_buttons(dialog, dialog.accept, save=False)
+    assert ok.button(QDialogButtonBox.StandardButton.Ok) is not None
+
+    box, error = rw.with_error_line(dialog, QLineEdit())
+    assert isinstance(error, QLabel) and error.parent() is box and error.isHidden()
+    rw.show_problem(error, "请填写名称")
+    assert error.text() == "请填写名称" and not error.isHidden()
+
+    class Refused(Exception):
+        message_zh = "主体不存在"
+
+    rw.show_problem(error, Refused("entity missing"))
+    assert error.text() == "主体不存在"
+    rw.show_problem(error, ValueError("plain"))
+    assert error.text() == "plain"
+
+
+def test_rating_validity_words_a_rating_as_both_pages_show_it() -> None:
+    owner = QObject()
+    rating = RatingFact("road", "道路运输", "A", "effective", valid_from=dt.date(2026, 1, 1),
+                        valid_until=dt.date(2026, 12, 31), publicity_grade="AA", publicity_period=2026,
+                        publicity_until=dt.date(2027, 1, 10))
+    assert rating_validity(owner, rating) == ("2026-01-01至2026-12-31", ["2026年度评价AA级公示中（至2027-01-10）"])
+    none = RatingFact("road", "道路运输", None, "none", reason="无评价记录")
+    assert rating_validity(owner, none) == ("—", ["无评价记录"])
