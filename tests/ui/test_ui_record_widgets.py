@@ -132,3 +132,23 @@ def test_rating_validity_words_a_rating_as_both_pages_show_it() -> None:
     assert rating_validity(owner, rating) == ("2026-01-01至2026-12-31", ["2026年度评价AA级公示中（至2027-01-10）"])
     none = RatingFact("road", "道路运输", None, "none", reason="无评价记录")
     assert rating_validity(owner, none) == ("—", ["无评价记录"])
+
+
+def test_button_row_puts_the_space_between_left_and_right(qtbot) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    a, b, c = QLabel("a", parent), QLabel("b", parent), QLabel("c", parent)
+    row = rw.button_row([a, b], [c])
+    assert [row.itemAt(i).widget() for i in range(row.count())] == [a, b, None, c]
+    assert row.itemAt(2).spacerItem() is not None
+    assert rw.button_row([], [c]).itemAt(0).spacerItem() is not None
+
+
+def test_open_form_hands_the_accepted_dialog_on(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    got: list[QDialog] = []
+    assert rw.open_form(dialog, got.append, show=False) is dialog
+    assert not dialog.isVisible()
+    dialog.accept()
+    assert got == [dialog]

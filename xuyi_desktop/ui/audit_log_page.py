@@ -34,8 +34,9 @@ from xuyi_desktop.services.audit_export import action_label, export_audit, recor
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.output_files import write_text_file
 from xuyi_desktop.ui.error_dialog import clerk_message, show_message
+from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.record_widgets import date_edit, make_record_list
+from xuyi_desktop.ui.record_widgets import button_row, date_edit, make_record_list
 from xuyi_desktop.ui.widgets import ElidedLabel
 
 PAGE_SIZE = 200
@@ -282,15 +283,8 @@ class AuditLogPage(QWidget):
         self.busy.setMaximumWidth(120)
         self.busy.setMaximumHeight(metrics.height())
         self.busy.setVisible(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label)
-        bottom.addStretch(1)
-        bottom.addWidget(self.busy)
-        bottom.addWidget(self.verify_label)
-        bottom.addWidget(self.verify_button)
-        bottom.addWidget(self.anchor_button)
-        bottom.addWidget(self.anchors_out_button)
-        bottom.addWidget(self.export_button)
+        bottom = button_row([self.count_label], [self.busy, self.verify_label, self.verify_button, self.anchor_button,
+                                                 self.anchors_out_button, self.export_button])
 
         layout = QVBoxLayout(self)
         layout.addLayout(first)
@@ -346,8 +340,8 @@ class AuditLogPage(QWidget):
         if self.type_combo.currentData():
             filters["action_prefix"] = self.type_combo.currentData()
         if self.date_check.isChecked():
-            since = self.since_edit.date().toPython()
-            until = self.until_edit.date().toPython() + dt.timedelta(days=1)
+            since = pydate(self.since_edit.date())
+            until = pydate(self.until_edit.date()) + dt.timedelta(days=1)
             filters["since"] = dt.datetime.combine(since, dt.time()).astimezone().astimezone(dt.UTC)
             filters["until"] = dt.datetime.combine(until, dt.time()).astimezone().astimezone(dt.UTC)
         if self.text_edit.text().strip():

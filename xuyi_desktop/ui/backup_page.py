@@ -30,7 +30,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import backup
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.operations import OperationRunner, failure_text
-from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, record_table, show_problem
+from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, confirm, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -108,10 +108,7 @@ class BackupPage(QWidget):
         self.refresh_button = QPushButton(self.tr("刷新列表"), list_box)
         self.restore_button = QPushButton(self.tr("从备份恢复…"), list_box)
         self.restore_button.setToolTip(self.tr("用选中的备份（或选择的文件）替换当前数据库"))
-        list_buttons = QHBoxLayout()
-        list_buttons.addWidget(self.refresh_button)
-        list_buttons.addStretch(1)
-        list_buttons.addWidget(self.restore_button)
+        list_buttons = button_row([self.refresh_button], [self.restore_button])
         list_layout = QVBoxLayout(list_box)
         list_layout.addWidget(self.backups_table, 1)
         list_layout.addLayout(list_buttons)
@@ -123,9 +120,7 @@ class BackupPage(QWidget):
         self.check_report.setPlaceholderText(self.tr("检查数据库文件完整性、记录引用、操作日志哈希链和数据库版本"))
         check_layout = QVBoxLayout(check_box)
         check_layout.addWidget(self.check_report, 1)
-        check_row = QHBoxLayout()
-        check_row.addStretch(1)
-        check_row.addWidget(self.check_button)
+        check_row = button_row([], [self.check_button])
         check_layout.addLayout(check_row)
 
         middle = QHBoxLayout()

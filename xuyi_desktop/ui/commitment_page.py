@@ -40,7 +40,15 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.commitment_dialog import CommitmentDialog, ViolationDialog
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.record_widgets import confirm, date_edit, dialog_buttons, list_and_detail, record_table
+from xuyi_desktop.ui.record_widgets import (
+    button_row,
+    confirm,
+    date_edit,
+    dialog_buttons,
+    list_and_detail,
+    open_form,
+    record_table,
+)
 from xuyi_desktop.ui.widgets import page_action
 
 RED = QColor("#c62828")
@@ -130,15 +138,9 @@ class CommitmentPage(QWidget):
         self.indicator_button = QPushButton(self.tr("应用领域指标…"), self)
         self.indicator_button.setToolTip(self.tr("期间内有信用承诺的应用领域数（建设方案指标）"))
         # Two rows (record actions, then printing) so the window still fits a 720-pixel-wide screen area.
-        actions, printing = QHBoxLayout(), QHBoxLayout()
-        for b in (self.new_button, self.fulfil_button, self.violate_button, self.revoke_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        printing.addWidget(self.export_button)
-        printing.addWidget(self.indicator_button)
-        printing.addStretch(1)
-        for b in (self.preview_button, self.pdf_button, self.batch_button):
-            printing.addWidget(b)
+        actions = button_row([self.new_button, self.fulfil_button, self.violate_button, self.revoke_button])
+        printing = button_row([self.export_button, self.indicator_button],
+                              [self.preview_button, self.pdf_button, self.batch_button])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -236,11 +238,7 @@ class CommitmentPage(QWidget):
 
     # --- actions ------------------------------------------------------------------------------------------
     def new_commitment(self, *, exec_dialog: bool = True) -> CommitmentDialog:
-        dialog = CommitmentDialog(self.ctx, self)
-        dialog.accepted.connect(lambda: self._saved(dialog.saved))
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return open_form(CommitmentDialog(self.ctx, self), lambda d: self._saved(d.saved), show=exec_dialog)
 
     def _saved(self, view: CommitmentView | None) -> None:
         if view is None:
@@ -269,11 +267,7 @@ class CommitmentPage(QWidget):
         v = self.current()
         if v is None:
             return None
-        dialog = ViolationDialog(self.ctx, v, self)
-        dialog.accepted.connect(lambda: self._violated(dialog.saved))
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return open_form(ViolationDialog(self.ctx, v, self), lambda d: self._violated(d.saved), show=exec_dialog)
 
     def _violated(self, view: CommitmentView | None) -> None:
         if view is None:

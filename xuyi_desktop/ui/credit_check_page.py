@@ -61,7 +61,7 @@ from xuyi_desktop.ui.rating_common import (
     grade_colour,
     printing_function,
 )
-from xuyi_desktop.ui.record_widgets import SelectionMode, make_headline, record_table, vertical_scroll
+from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, make_headline, record_table, vertical_scroll
 from xuyi_desktop.ui.widgets import page_action
 
 _BUSINESS_KEY = "credit_check/business"
@@ -248,9 +248,7 @@ class CreditCheckPage(QWidget):
         self.profile_action = page_action(self, self.tr("信用档案"), "Ctrl+D", self.open_profile)
         self.print_button: QPushButton | None = None
         self.print_action = None
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.profile_button)
-        buttons.addStretch(1)
+        buttons = button_row([self.profile_button])
         if self._print is not None:
             self.print_button = QPushButton(self.tr("打印核查结果单 (Ctrl+P)"), self)
             self.print_action = page_action(self, self.tr("打印核查结果单"), "Ctrl+P", self.print_result)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -132,7 +131,7 @@ class RecordPicker(QWidget):
     def entity_name(self) -> str:
         return self.profile.entity.name if self.profile else ""
 
-    def find(self, text: str | None = None) -> bool:
+    def find(self, text: str | None = None) -> bool:  # type: ignore[override]  # the picker's own verb (tests, dialogs)
         """Look the entity up and list its records; a refusal (none, several) is shown under the box."""
         from xuyi_desktop.services.credit_check import resolve_query
         from xuyi_desktop.services.profile import get_profile
@@ -176,7 +175,7 @@ class RecordPicker(QWidget):
             if self.mode == REPAIRABLE:
                 cells.append(str(row.earliest or ""))
             for c, text in enumerate(cells):
-                cell: QTableWidgetItem = item(text, PENALTY_STATE_COLOURS.get(row.state_key) if c == 3 else None, tip=text)
+                cell = item(text, PENALTY_STATE_COLOURS.get(row.state_key) if c == 3 else None, tip=text)
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

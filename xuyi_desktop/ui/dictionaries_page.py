@@ -30,8 +30,10 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dictionaries import EntryView
 from xuyi_desktop.ui.record_widgets import (
     SelectionMode,
+    button_row,
     dialog_buttons,
     input_text,
+    open_form,
     record_table,
     set_input_text,
     show_problem,
@@ -172,12 +174,8 @@ class DictionariesPage(QWidget):
         top.addWidget(self.kind_combo)
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.ended_check)
-        buttons = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.end_button, self.reopen_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.count_label)
-        buttons.addWidget(self.refresh_button)
+        buttons = button_row([self.add_button, self.edit_button, self.end_button, self.reopen_button],
+                             [self.count_label, self.refresh_button])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(buttons)
@@ -292,11 +290,8 @@ class DictionariesPage(QWidget):
     def _open(self, entry: EntryView | None) -> EntryDialog | None:
         if not self._may_edit or self.kind is _UNITS_KIND:
             return None
-        dialog = EntryDialog(self._ctx, self.kind, entry, self)
-        dialog.accepted.connect(lambda: self._saved(dialog))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        self.dialog = open_form(EntryDialog(self._ctx, self.kind, entry, self), self._saved)
+        return self.dialog
 
     def add_entry(self) -> EntryDialog | None:
         return self._open(None)

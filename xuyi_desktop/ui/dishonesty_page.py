@@ -36,7 +36,15 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.services.dishonesty import DishonestyView
 from xuyi_desktop.ui.ledger_widgets import pydate
-from xuyi_desktop.ui.record_widgets import date_edit, dialog_buttons, list_and_detail, record_table, show_problem
+from xuyi_desktop.ui.record_widgets import (
+    button_row,
+    date_edit,
+    dialog_buttons,
+    list_and_detail,
+    open_form,
+    record_table,
+    show_problem,
+)
 from xuyi_desktop.ui.widgets import error_label, page_action
 
 GREY = QColor("#757575")
@@ -148,10 +156,7 @@ class DishonestyPage(QWidget):
         self.add_button = QPushButton(self.tr("登记失信记录(&N)"), self)
         self.end_button = QPushButton(self.tr("结束…"), self)
         self.end_button.setToolTip(self.tr("提前结束失信记录（须审核权限，写明理由）；记录保留在历史中"))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.end_button)
-        buttons.addStretch(1)
+        buttons = button_row([self.add_button, self.end_button])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -246,12 +251,8 @@ class DishonestyPage(QWidget):
     def add_record(self, *, exec_dialog: bool = True) -> DishonestyDialog | None:
         if not self.ctx.can(Permission.ENTITY_EDIT):
             return None
-        dialog = DishonestyDialog(self.ctx, self)
-        dialog.accepted.connect(lambda: self._added(dialog.saved))
-        self.dialog = dialog
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        self.dialog = open_form(DishonestyDialog(self.ctx, self), lambda d: self._added(d.saved), show=exec_dialog)
+        return self.dialog
 
     def _added(self, view: DishonestyView | None) -> None:
         if view is None:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -25,7 +24,7 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services import office_keys
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.office_keys import KeyStatus
-from xuyi_desktop.ui.record_widgets import SelectionMode, record_table
+from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, record_table
 
 COLUMNS = ("指纹", "状态", "电脑", "登记", "批准人", "说明")
 _STATUS_COLOUR = {"pending": Qt.GlobalColor.darkYellow, "revoked": Qt.GlobalColor.darkRed, "retired": Qt.GlobalColor.gray}
@@ -48,11 +47,7 @@ class KeysPanel(QGroupBox):
         self.approve_button = QPushButton(self.tr("核对指纹并批准…"), self)
         self.retire_button = QPushButton(self.tr("停用…"), self)
         self.revoke_button = QPushButton(self.tr("吊销…"), self)
-        buttons = QHBoxLayout()
-        for b in (self.approve_button, self.retire_button, self.revoke_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.this_pc)
+        buttons = button_row([self.approve_button, self.retire_button, self.revoke_button], [self.this_pc])
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)

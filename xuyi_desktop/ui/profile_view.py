@@ -52,7 +52,14 @@ from xuyi_desktop.ui.profile_widgets import (
 )
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRICTION, grade_colour
 from xuyi_desktop.ui.record_text import rating_validity
-from xuyi_desktop.ui.record_widgets import date_edit, dialog_buttons, make_headline, vertical_scroll
+from xuyi_desktop.ui.record_widgets import (
+    button_row,
+    date_edit,
+    dialog_buttons,
+    make_headline,
+    open_form,
+    vertical_scroll,
+)
 from xuyi_desktop.ui.widgets import page_action
 
 EXPIRED_BACKGROUND = QColor("#ffebee")
@@ -226,11 +233,7 @@ class ProfileDialog(QDialog):
         self.report_button.setToolTip(self.tr("信用报告：基本信息、证照、评价、处罚、承诺、失信和核查记录"))
         self.special_report_button.setToolTip(self.tr("专项信用报告（代替无违法违规证明）：所选年度和领域的行政处罚等记录"))
         self.close_button = QPushButton(self.tr("关闭 (Esc)"), self)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.report_button)
-        bottom.addWidget(self.special_report_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.close_button)
+        bottom = button_row([self.report_button, self.special_report_button], [self.close_button])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -446,10 +449,7 @@ class ProfileDialog(QDialog):
             ),
             self, action=end,
         )
-        dialog.accepted.connect(self._ended)
-        self.reason_dialog = dialog
-        if exec_dialog:
-            dialog.open()
+        self.reason_dialog = open_form(dialog, lambda _d: self._ended(), show=exec_dialog)
         return dialog
 
     def _ended(self) -> None:

@@ -41,7 +41,7 @@ from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.ratings import RatingInput, RatingView, add_rating, correct_rating
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour
-from xuyi_desktop.ui.record_widgets import confirm, date_edit, show_problem, with_error_line
+from xuyi_desktop.ui.record_widgets import button_row, confirm, date_edit, show_problem, with_error_line
 from xuyi_desktop.ui.widgets import error_label
 
 _GEOMETRY_KEY = "rating_form/geometry"
@@ -137,11 +137,7 @@ class RatingForm(QDialog):
         box_layout.addWidget(self.deductions_table)
         # One ZC-01 per 治超抄报 of the period (road/water operators; services/overload.py decides which).
         self.overload_button = QPushButton(self.tr("按治超抄报添加扣分项"), self)
-        row = QHBoxLayout()
-        row.addWidget(self.add_deduction_button)
-        row.addWidget(self.remove_deduction_button)
-        row.addWidget(self.overload_button)
-        row.addStretch(1)
+        row = button_row([self.add_deduction_button, self.remove_deduction_button, self.overload_button])
         box_layout.addLayout(row)
         self.errors["deductions"] = error_label(self.deductions_box)
         box_layout.addWidget(self.errors["deductions"])

@@ -5,6 +5,7 @@ behaves the same on every page."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFont
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.ui.widgets import error_label
 
 SelectionMode = QAbstractItemView.SelectionMode
+D = TypeVar("D", bound=QDialog)
 
 
 def make_record_list(table: QTableView, *, selection: SelectionMode | None = None, tab_keys: bool = True,
@@ -164,3 +167,24 @@ def make_headline(label: QLabel, base: QFont) -> None:
     label.setFont(big)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+
+def open_form(dialog: D, on_accepted: Callable[[D], object], *, show: bool = True) -> D:
+    """Open a record's form without blocking (show=False: tests fill it in); once saved, `on_accepted` gets the
+    dialog to read what was saved. The dialog is returned so the page (and its tests) can keep it."""
+    dialog.accepted.connect(lambda: on_accepted(dialog))
+    if show:
+        dialog.open()
+    return dialog
+
+
+def button_row(left: Sequence[QWidget], right: Sequence[QWidget] = ()) -> QHBoxLayout:
+    """A row of buttons: the page's own actions on the left, then space, then those that close or refresh (or a
+    note) on the right, as every page and dialog lays them out."""
+    row = QHBoxLayout()
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row

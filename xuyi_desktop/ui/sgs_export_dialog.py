@@ -31,7 +31,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.platform_export import PublicationResult, export_publication, publication_profiles
 from xuyi_desktop.services.sgs_exchange import ExportResult, export_sgs, sgs_profiles
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.record_widgets import date_edit
+from xuyi_desktop.ui.record_widgets import button_row, date_edit
 
 OWN_FORMAT = "本系统格式（行政许可、行政处罚各一张表）"
 
@@ -119,10 +119,7 @@ class SgsExportDialog(QDialog):
         self.start_button.clicked.connect(self.start)
         close = QPushButton(self.tr("关闭"), self)
         close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(close)
+        buttons = button_row([], [self.start_button, close])
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.explain)

@@ -29,6 +29,7 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.exchange.pipeline import ImportCancelled, ImportResult, MappingNeeded
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import button_row
 
 # runner(path, valid_only=, source=, mapping=, progress=, cancel=) -> ImportResult, run on a worker thread
 Runner = Callable[..., ImportResult]
@@ -75,10 +76,7 @@ class ImportDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("取消"), self)
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.cancel_button)
+        buttons = button_row([], [self.start_button, self.cancel_button])
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.source_edit)

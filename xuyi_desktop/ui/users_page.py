@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -30,7 +29,7 @@ from xuyi_desktop.services import four_eyes, list_scope, users
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.models import utcnow
 from xuyi_desktop.ui.keys_panel import KeysPanel
-from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, record_table, show_problem
+from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, confirm, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label, page_action
 
 ROLE_ORDER = (Role.CLERK, Role.REVIEWER, Role.VIEWER, Role.ADMIN)
@@ -91,10 +90,7 @@ class NewUserDialog(QDialog):
         form.addRow("", self.password_error)
         form.addRow(self.tr("确认密码"), self.confirm_edit)
         form.addRow("", self.confirm_error)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok_button)
-        buttons.addWidget(self.cancel_button)
+        buttons = button_row([], [self.ok_button, self.cancel_button])
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -181,18 +177,12 @@ class UsersPage(QWidget):
         self.keys_panel = KeysPanel(ctx, self)
         self.keys_panel.message.connect(self.message)
 
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.toggle_button, self.unlock_button, self.reset_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.refresh_button)
+        buttons = button_row([self.add_button, self.toggle_button, self.unlock_button, self.reset_button],
+                             [self.refresh_button])
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
-        checks = QHBoxLayout()
-        checks.addWidget(self.unit_only_check)
-        checks.addWidget(self.four_eyes_check)
-        checks.addStretch(1)
+        checks = button_row([self.unit_only_check, self.four_eyes_check])
         layout.addLayout(checks)
         layout.addWidget(self.keys_panel, 1)
         layout.addWidget(self.status_label)
