@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTableWidgetItem,
     QVBoxLayout,
@@ -74,7 +75,7 @@ def list_badges(lists: list[dict]) -> str:  # type: ignore[type-arg]
     for m in lists:
         name = str(m.get("name", ""))
         short = name[name.rindex("（") + 1:-1] if name.endswith("）") and "（" in name else name
-        out.append(f"<span style='color:{colours.get(m.get('type'), RESTRICTION.name())}; font-weight:bold'>【{short}】</span>")
+        out.append(f"<span style='color:{colours.get(str(m.get('type')), RESTRICTION.name())}; font-weight:bold'>【{short}】</span>")
     return "".join(out)
 CANDIDATE_ROWS = 8  # rows the candidate list shows before it scrolls
 
@@ -135,6 +136,7 @@ class CreditCheckPage(QWidget):
     checked = Signal(object)  # CreditCheckResult, after it is shown
     checkFailed = Signal(str)
     candidatesShown = Signal(int)  # an ambiguous query: how many candidates (nothing was checked)
+    scroll: QScrollArea  # type: ignore[assignment]  # the result's scroll area (tests read it), not QWidget.scroll()
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -228,19 +230,19 @@ class CreditCheckPage(QWidget):
         self.commitments_table = SectionTable(COMMITMENT_COLUMNS, self.tr("无信用承诺记录"))
         self.lists_table = SectionTable(LIST_COLUMNS, self.tr("未列入红名单、黑名单或重点关注名单"))
         content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 4, 0)
-        column.setSpacing(6)
-        column.addWidget(section(self.tr("激励与约束措施（约束优先；被约束排除的激励以灰色列出）"), self.consequences_table))
-        column.addWidget(section(self.tr("信用等级"), self.grades_table))
-        column.addWidget(section(self.tr("行政处罚（公示期内及公示类别待定）"), self.penalties_table))
-        column.addWidget(section(self.tr("信用承诺"), self.commitments_table))
+        sections = QVBoxLayout(content)
+        sections.setContentsMargins(0, 0, 4, 0)
+        sections.setSpacing(6)
+        sections.addWidget(section(self.tr("激励与约束措施（约束优先；被约束排除的激励以灰色列出）"), self.consequences_table))
+        sections.addWidget(section(self.tr("信用等级"), self.grades_table))
+        sections.addWidget(section(self.tr("行政处罚（公示期内及公示类别待定）"), self.penalties_table))
+        sections.addWidget(section(self.tr("信用承诺"), self.commitments_table))
         pair = QHBoxLayout()
         pair.setSpacing(6)
         pair.addWidget(section(self.tr("失信记录"), self.dishonesty_table), 3)
         pair.addWidget(section(self.tr("名单"), self.lists_table), 2)
-        column.addLayout(pair)
-        column.addStretch(1)
+        sections.addLayout(pair)
+        sections.addStretch(1)
         self.scroll = vertical_scroll(self, content)
 
         self.profile_button = QPushButton(self.tr("信用档案 (Ctrl+D)"), self)

@@ -7,6 +7,7 @@ import logging
 import uuid
 from dataclasses import replace
 from itertools import pairwise
+from typing import cast
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
@@ -154,14 +155,16 @@ class EntityForm(QDialog):
 
     # --- building -----------------------------------------------------------------------------------------
 
-    def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> None:
-        """A form row: the widget, and under it the red line for its problems (if the rules know the field)."""
+    def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> QWidget:
+        """A form row: the widget, and under it the red line for its problems (if the rules know the field).
+        Returns the row's field cell."""
         if field is None:
             form.addRow(label, widget)
-            return
+            return widget
         box, self.errors[field] = with_error_line(self, widget, spacing=2)
         form.addRow(label, box)
-        form.labelForField(box).setBuddy(widget)
+        cast(QLabel, form.labelForField(box)).setBuddy(widget)  # addRow(str, …) made a QLabel
+        return box
 
     def _build(self) -> None:
         self.name_edit = QLineEdit(self)
@@ -225,8 +228,8 @@ class EntityForm(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._field(form, self.tr("名称(&N)"), self.name_edit, "name")
-        self._field(form, self.tr("证件号码(&I)"), identifier_box, "identifier")
-        form.labelForField(self.errors["identifier"].parentWidget()).setBuddy(self.identifier_edit)
+        identifier_cell = self._field(form, self.tr("证件号码(&I)"), identifier_box, "identifier")
+        cast(QLabel, form.labelForField(identifier_cell)).setBuddy(self.identifier_edit)
         form.addRow("", self.override_note)
         form.addRow("", self.warning_label)
         self._field(form, self.tr("主体类型(&K)"), self.kind_combo, "kind")
@@ -270,7 +273,7 @@ class EntityForm(QDialog):
             button.setDefault(False)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
 
         basic_page = QWidget(self)
         columns = QHBoxLayout(basic_page)
@@ -288,7 +291,10 @@ class EntityForm(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
 
-        self._validate_timer = QTimer(self, singleShot=True, interval=150, timeout=self.validate)
+        self._validate_timer = QTimer(self)
+        self._validate_timer.setSingleShot(True)
+        self._validate_timer.setInterval(150)
+        self._validate_timer.timeout.connect(self.validate)
         self._set_tab_order()
         self._watch()
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -126,6 +127,7 @@ class ProfileDialog(QDialog):
     loaded = Signal(object)  # CreditProfile
     changed = Signal()  # a record was changed from the view (a dishonesty record ended)
     lockable = True  # the idle lock may hide it (it holds no unsaved input)
+    scroll: QScrollArea  # type: ignore[assignment]  # the file's scroll area, not QWidget.scroll()
 
     def __init__(self, ctx: AppContext, entity_id: uuid.UUID, parent: QWidget | None = None,
                  settings: QSettings | None = None, *, as_of: dt.date | None = None) -> None:
@@ -200,10 +202,10 @@ class ProfileDialog(QDialog):
         self.end_button.setVisible(may_review)  # reviewers only (Permission.CREDIT_REVIEW)
         self.end_button.setToolTip(self.tr("提前结束选中的失信记录（如已撤销、已履行）：须写明理由，记入操作日志"))
         dishonesty_actions = QWidget(self)
-        row = QHBoxLayout(dishonesty_actions)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addStretch(1)
-        row.addWidget(self.end_button)
+        end_row = QHBoxLayout(dishonesty_actions)
+        end_row.setContentsMargins(0, 0, 0, 0)
+        end_row.addStretch(1)
+        end_row.addWidget(self.end_button)
         dishonesty_actions.setVisible(may_review)
 
         content = QWidget()

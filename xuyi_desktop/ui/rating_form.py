@@ -7,6 +7,7 @@ grade is only a preview from the same pure domain functions).
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -277,8 +278,8 @@ class RatingForm(QDialog):
         self.overload_button.clicked.connect(self.add_overload_deductions)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
-        QShortcut(QKeySequence("Ctrl+D"), self, activated=lambda: self.add_deduction())
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        QShortcut(QKeySequence("Ctrl+D"), self, lambda: self.add_deduction())
 
     # --- the scheme decides the fields --------------------------------------------------------------------
 
@@ -386,8 +387,8 @@ class RatingForm(QDialog):
     def deductions(self) -> tuple[tuple[str, float | None], ...]:
         items = []
         for row in range(self.deductions_table.rowCount()):
-            combo = self.deductions_table.cellWidget(row, 0)
-            spin = self.deductions_table.cellWidget(row, 1)
+            combo = cast(QComboBox, self.deductions_table.cellWidget(row, 0))  # as add_deduction put them
+            spin = cast(QDoubleSpinBox, self.deductions_table.cellWidget(row, 1))
             items.append((str(combo.currentData()), float(spin.value())))
         return tuple(items)
 
