@@ -152,3 +152,12 @@ def test_open_form_hands_the_accepted_dialog_on(qtbot) -> None:  # type: ignore[
     assert not dialog.isVisible()
     dialog.accept()
     assert got == [dialog]
+
+
+def test_record_page_keeps_the_context_and_tells_the_status_bar(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    page = rw.RecordPage(ctx)
+    qtbot.addWidget(page)
+    assert page.ctx is ctx and page.settings is None
+    with qtbot.waitSignal(page.message) as blocker:
+        page.message.emit("已保存")
+    assert blocker.args == ["已保存"]

@@ -41,6 +41,7 @@ from xuyi_desktop.ui.commitment_dialog import CommitmentDialog, ViolationDialog
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.record_widgets import (
+    RecordPage,
     button_row,
     confirm,
     date_edit,
@@ -89,13 +90,9 @@ class _BatchSignals(QObject):
     progress = Signal(int, int)
 
 
-class CommitmentPage(QWidget):
-    message = Signal(str)
-
+class CommitmentPage(RecordPage):
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.settings = settings
+        super().__init__(ctx, settings, parent)
         self.views: list[CommitmentView] = []
         self.last_pdf: Path | None = None
         self.last_batch: svc.BatchPrinted | None = None
@@ -335,17 +332,22 @@ class CommitmentPage(QWidget):
     def _default_folder(self) -> str:
         return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
+    def _pdf_path(self, path: str | Path | None, title: str, name: str) -> str | Path | None:
+        """`path` when the caller gave one, else the PDF file the clerk picks (offered in Documents); None: cancelled."""
+        if path is not None:
+            return path
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, title, str(Path(self._default_folder()) / name), self.tr("PDF 文件 (*.pdf)"),
+        )
+        return chosen or None
+
     def save_pdf(self, path: str | Path | None = None) -> None:
         v = self.current()
         if v is None:
             return
+        path = self._pdf_path(path, self.tr("保存信用承诺书"), f"信用承诺书-{v.serial}.pdf")
         if path is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("保存信用承诺书"), str(Path(self._default_folder()) / f"信用承诺书-{v.serial}.pdf"), self.tr("PDF 文件 (*.pdf)"),
-            )
-            if not chosen:
-                return
-            path = chosen
+            return
         ctx, cid, out = self.ctx, v.id, Path(path)
         run_in_background(lambda: svc.print_commitment(ctx, cid, out), self._printed, self._print_failed, owner=self)
 
@@ -385,13 +387,9 @@ class CommitmentPage(QWidget):
         chosen = self.selected() or self.views  # the service leaves the revoked ones out and says which
         if not chosen:
             return
+        path = self._pdf_path(path, self.tr("批量打印信用承诺书"), f"信用承诺书-{len(chosen)}份.pdf")
         if path is None:
-            picked, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("批量打印信用承诺书"), str(Path(self._default_folder()) / f"信用承诺书-{len(chosen)}份.pdf"), self.tr("PDF 文件 (*.pdf)"),
-            )
-            if not picked:
-                return
-            path = picked
+            return
         self.progress = QProgressDialog(self.tr("正在生成 {0} 份承诺书…").format(len(chosen)), self.tr("取消"), 0, len(chosen), self)
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(300)

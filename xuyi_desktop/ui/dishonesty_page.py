@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import QDate, QSettings, Qt, Signal
+from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.services.dishonesty import DishonestyView
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.record_widgets import (
+    RecordPage,
     button_row,
     date_edit,
     dialog_buttons,
@@ -125,13 +126,9 @@ class DishonestyDialog(QDialog):
         return self.saved
 
 
-class DishonestyPage(QWidget):
-    message = Signal(str)
-
+class DishonestyPage(RecordPage):
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.settings = settings
+        super().__init__(ctx, settings, parent)
         self.all_views: list[DishonestyView] = []
         self.views: list[DishonestyView] = []
         self.dialog: DishonestyDialog | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QSettings, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,10 +30,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.widgets import error_label
 
 SelectionMode = QAbstractItemView.SelectionMode
 D = TypeVar("D", bound=QDialog)
+
+
+class RecordPage(QWidget):
+    """A page of one kind of record in the main window: the office's context, the window's settings, and
+    `message`, the short notice the window shows in its status bar."""
+
+    message = Signal(str)
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = settings
 
 
 def make_record_list(table: QTableView, *, selection: SelectionMode | None = None, tab_keys: bool = True,
