@@ -161,3 +161,18 @@ def test_record_page_keeps_the_context_and_tells_the_status_bar(qtbot, ctx) -> N
     with qtbot.waitSignal(page.message) as blocker:
         page.message.emit("已保存")
     assert blocker.args == ["已保存"]
+
+
+def test_search_box_headline_and_scroll(qtbot) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    box = rw.search_box(parent, "输入名称")
+    assert box.placeholderText() == "输入名称" and box.isClearButtonEnabled()
+    name = QLabel("某某运输有限公司", parent)
+    rw.make_headline(name, parent.font())
+    assert name.font().bold() and name.font().pointSizeF() > parent.font().pointSizeF()
+    assert name.wordWrap()
+    content = QWidget()
+    scroll = rw.vertical_scroll(parent, content)
+    assert scroll.widget() is content and scroll.widgetResizable()
+    assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff

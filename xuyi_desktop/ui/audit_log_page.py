@@ -36,7 +36,7 @@ from xuyi_desktop.services.output_files import write_text_file
 from xuyi_desktop.ui.error_dialog import clerk_message, show_message
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.record_widgets import button_row, date_edit, make_record_list
+from xuyi_desktop.ui.record_widgets import button_row, date_edit, make_record_list, search_box
 from xuyi_desktop.ui.widgets import ElidedLabel
 
 PAGE_SIZE = 200
@@ -222,9 +222,7 @@ class AuditLogPage(QWidget):
         self.tabs.addTab(self.tr("登录日志"))
         self.tabs.setExpanding(False)
 
-        self.user_edit = QLineEdit(self)
-        self.user_edit.setPlaceholderText(self.tr("用户名"))
-        self.user_edit.setClearButtonEnabled(True)
+        self.user_edit = search_box(self, self.tr("用户名"))
         self.user_edit.setMaximumWidth(140)
         self.type_combo = QComboBox(self)
         self.date_check = QCheckBox(self.tr("日期"), self)
@@ -233,9 +231,7 @@ class AuditLogPage(QWidget):
         self.until_edit = date_edit(today, self)
         for edit in (self.since_edit, self.until_edit):
             edit.setEnabled(False)
-        self.text_edit = QLineEdit(self)
-        self.text_edit.setPlaceholderText(self.tr("摘要包含…"))
-        self.text_edit.setClearButtonEnabled(True)
+        self.text_edit = search_box(self, self.tr("摘要包含…"))
         self.search_button = QPushButton(self.tr("查询"), self)
         self.verify_button = QPushButton(self.tr("校验"), self)
         self.verify_button.setToolTip(self.tr("从第一条起校验操作日志的哈希链，发现被改动或删除的日志"))

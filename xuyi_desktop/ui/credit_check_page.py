@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -62,7 +61,14 @@ from xuyi_desktop.ui.rating_common import (
     grade_colour,
     printing_function,
 )
-from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, make_headline, record_table, vertical_scroll
+from xuyi_desktop.ui.record_widgets import (
+    SelectionMode,
+    button_row,
+    make_headline,
+    record_table,
+    search_box,
+    vertical_scroll,
+)
 from xuyi_desktop.ui.widgets import page_action
 
 _BUSINESS_KEY = "credit_check/business"
@@ -156,9 +162,7 @@ class CreditCheckPage(QWidget):
     # --- building -----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText(self.tr("输入名称、证件号码或拼音首字母，回车核查"))
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_box(self, self.tr("输入名称、证件号码或拼音首字母，回车核查"))
         self.search_edit.setToolTip(
             self.tr("回车核查；匹配到多个主体时先列出候选（↓ 进入列表，回车核查）；F6 切换业务类型；Ctrl+P 打印核查结果单；Ctrl+D 信用档案")
         )

@@ -35,6 +35,7 @@ from xuyi_desktop.ui.record_widgets import (
     input_text,
     open_form,
     record_table,
+    search_box,
     set_input_text,
     show_problem,
     with_error_line,
@@ -149,9 +150,7 @@ class DictionariesPage(QWidget):
         for k in KINDS.values():
             self.kind_combo.addItem(k.label, k.code)
         self.kind_combo.addItem(self.tr("局属各单位（只读）"), UNITS)
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText(self.tr("筛选（名称、代码、依据……）Ctrl+F"))
-        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit = search_box(self, self.tr("筛选（名称、代码、依据……）Ctrl+F"))
         self.ended_check = QCheckBox(self.tr("显示已停用"), self)
         self.add_button = QPushButton(self.tr("新增…"), self)
         self.add_button.setToolTip(self.tr("新增条目 (Ctrl+N)"))

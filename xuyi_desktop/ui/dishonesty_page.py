@@ -44,6 +44,7 @@ from xuyi_desktop.ui.record_widgets import (
     list_and_detail,
     open_form,
     record_table,
+    search_box,
     show_problem,
 )
 from xuyi_desktop.ui.widgets import error_label, page_action
@@ -136,9 +137,7 @@ class DishonestyPage(RecordPage):
         self.reload()
 
     def _build(self) -> None:
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText(self.tr("按主体名称、类别、文书号或来源筛选（Ctrl+F）"))
-        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit = search_box(self, self.tr("按主体名称、类别、文书号或来源筛选（Ctrl+F）"))
         self.active_check = QCheckBox(self.tr("只看有效的"), self)
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -50,7 +49,7 @@ from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.rating_actions import RatingImportDialog, YearDomainDialog
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour, printing_function
 from xuyi_desktop.ui.rating_form import RatingForm
-from xuyi_desktop.ui.record_widgets import SelectionMode, list_and_detail, pick_label, record_table
+from xuyi_desktop.ui.record_widgets import SelectionMode, list_and_detail, pick_label, record_table, search_box
 from xuyi_desktop.ui.widgets import page_action
 
 _SPLITTER_KEY = "rating_page/splitter"
@@ -120,9 +119,7 @@ class RatingPage(QWidget):
     # --- building -----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText(self.tr("输入名称、证件号码或拼音首字母，回车查找主体"))
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_box(self, self.tr("输入名称、证件号码或拼音首字母，回车查找主体"))
         self.hit_list = QListWidget(self)
         self.hit_list.setToolTip(self.tr("↑↓ 选择主体，回车显示其评价"))
         left = QWidget(self)

@@ -201,3 +201,11 @@ def button_row(left: Sequence[QWidget], right: Sequence[QWidget] = ()) -> QHBoxL
     for widget in right:
         row.addWidget(widget)
     return row
+
+
+def search_box(parent: QWidget, placeholder: str) -> QLineEdit:
+    """A box to type a query or a filter into: it says what it takes, and has a clear button at its end."""
+    edit = QLineEdit(parent)
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    return edit

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -27,7 +26,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.ui.data_events import listen
 from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.entity_table_model import SORTABLE, Column, EntityTableModel
-from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, make_record_list
+from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, make_record_list, search_box
 from xuyi_desktop.ui.widgets import page_action
 
 _HEADER_KEY = "registry/header2"  # 2: with the 信用等级 and 失信 columns (issue 19)
@@ -67,9 +66,7 @@ class RegistryPage(QWidget):
     # --- building -----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText(self.tr("输入名称、证件号码或拼音首字母，回车查询"))
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_box(self, self.tr("输入名称、证件号码或拼音首字母，回车查询"))
         self.search_edit.setToolTip(self.tr("Ctrl+F 回到查询框；↓ 进入列表；Esc 清除查询"))
         self.search_button = QPushButton(self.tr("查询"), self)
         self.description = QLabel(self.model.description(), self)
