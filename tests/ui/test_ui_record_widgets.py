@@ -176,3 +176,13 @@ def test_search_box_headline_and_scroll(qtbot) -> None:  # type: ignore[no-untyp
     scroll = rw.vertical_scroll(parent, content)
     assert scroll.widget() is content and scroll.widgetResizable()
     assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+
+
+def test_open_window_reports_the_close_whichever_way(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    closed: list[QDialog] = []
+    assert rw.open_window(dialog, closed.append, activate=True) is dialog
+    assert dialog.isVisible()
+    dialog.reject()
+    assert closed == [dialog]

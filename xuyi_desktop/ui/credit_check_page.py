@@ -65,6 +65,7 @@ from xuyi_desktop.ui.record_widgets import (
     SelectionMode,
     button_row,
     make_headline,
+    open_window,
     record_table,
     search_box,
     vertical_scroll,
@@ -697,10 +698,8 @@ class CreditCheckPage(QWidget):
         from xuyi_desktop.ui.profile_view import ProfileDialog
 
         dialog = ProfileDialog(self._ctx, uuid.UUID(str(self.result.entity["id"])), self, self._settings)
-        dialog.finished.connect(lambda _r: self._profile_closed(dialog))
         self.profile_dialog = dialog
-        dialog.open()
-        return dialog
+        return open_window(dialog, self._profile_closed)
 
     def _profile_closed(self, dialog: QWidget) -> None:
         if self.profile_dialog is dialog:

@@ -289,8 +289,8 @@ class DictionariesPage(QWidget):
     def _open(self, entry: EntryView | None) -> EntryDialog | None:
         if not self._may_edit or self.kind is _UNITS_KIND:
             return None
-        self.dialog = open_form(EntryDialog(self._ctx, self.kind, entry, self), self._saved)
-        return self.dialog
+        self.dialog = dialog = EntryDialog(self._ctx, self.kind, entry, self)
+        return open_form(dialog, self._saved)
 
     def add_entry(self) -> EntryDialog | None:
         return self._open(None)

@@ -247,8 +247,8 @@ class DishonestyPage(RecordPage):
     def add_record(self, *, exec_dialog: bool = True) -> DishonestyDialog | None:
         if not self.ctx.can(Permission.ENTITY_EDIT):
             return None
-        self.dialog = open_form(DishonestyDialog(self.ctx, self), lambda d: self._added(d.saved), show=exec_dialog)
-        return self.dialog
+        self.dialog = dialog = DishonestyDialog(self.ctx, self)
+        return open_form(dialog, lambda d: self._added(d.saved), show=exec_dialog)
 
     def _added(self, view: DishonestyView | None) -> None:
         if view is None:

@@ -451,8 +451,8 @@ class ProfileDialog(QDialog):
             ),
             self, action=end,
         )
-        self.reason_dialog = open_form(dialog, lambda _d: self._ended(), show=exec_dialog)
-        return dialog
+        self.reason_dialog = dialog
+        return open_form(dialog, lambda _d: self._ended(), show=exec_dialog)
 
     def _ended(self) -> None:
         self.changed.emit()

@@ -49,7 +49,14 @@ from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.rating_actions import RatingImportDialog, YearDomainDialog
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour, printing_function
 from xuyi_desktop.ui.rating_form import RatingForm
-from xuyi_desktop.ui.record_widgets import SelectionMode, list_and_detail, pick_label, record_table, search_box
+from xuyi_desktop.ui.record_widgets import (
+    SelectionMode,
+    list_and_detail,
+    open_window,
+    pick_label,
+    record_table,
+    search_box,
+)
 from xuyi_desktop.ui.widgets import page_action
 
 _SPLITTER_KEY = "rating_page/splitter"
@@ -451,10 +458,7 @@ class RatingPage(QWidget):
     def _open_form(self, form: RatingForm) -> RatingForm:
         self.form = form
         form.saved.connect(self._saved)
-        form.finished.connect(lambda _result: self._form_closed(form))
-        form.open()
-        form.activateWindow()
-        return form
+        return open_window(form, self._form_closed, activate=True)
 
     def _form_closed(self, form: RatingForm) -> None:
         if self.form is form:

@@ -209,3 +209,14 @@ def search_box(parent: QWidget, placeholder: str) -> QLineEdit:
     edit.setPlaceholderText(placeholder)
     edit.setClearButtonEnabled(True)
     return edit
+
+
+def open_window(dialog: D, on_closed: Callable[[D], object], *, activate: bool = False) -> D:
+    """Open a window-modal form or file without blocking (open, not exec: the event loop and the tests keep
+    running); `on_closed(dialog)` runs when it closes, whichever way, so the page can drop its handle and free it.
+    activate=True: keyboard-first, the form, not the list behind it, gets the keys."""
+    dialog.finished.connect(lambda _result: on_closed(dialog))
+    dialog.open()
+    if activate:
+        dialog.activateWindow()
+    return dialog

@@ -26,7 +26,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.ui.data_events import listen
 from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.entity_table_model import SORTABLE, Column, EntityTableModel
-from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, make_record_list, search_box
+from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, make_record_list, open_window, search_box
 from xuyi_desktop.ui.widgets import page_action
 
 _HEADER_KEY = "registry/header2"  # 2: with the 信用等级 and 失信 columns (issue 19)
@@ -276,10 +276,7 @@ class RegistryPage(QWidget):
         self.form = form
         form.saved.connect(self._saved)
         form.openRequested.connect(self._open_existing)
-        form.finished.connect(lambda _result: self._form_closed(form))
-        form.open()
-        form.activateWindow()  # keyboard-first: the form, not the list behind it, gets the keys
-        return form
+        return open_window(form, self._form_closed, activate=True)
 
     def _form_closed(self, form: EntityForm) -> None:
         if self.form is form:
@@ -304,11 +301,8 @@ class RegistryPage(QWidget):
             return None
         from xuyi_desktop.ui.profile_view import ProfileDialog
 
-        dialog = ProfileDialog(self._ctx, entity_id, self, self._settings)
-        dialog.finished.connect(lambda _result: self._profile_closed(dialog))
-        self.profile_dialog = dialog
-        dialog.open()
-        return dialog
+        self.profile_dialog = dialog = ProfileDialog(self._ctx, entity_id, self, self._settings)
+        return open_window(dialog, self._profile_closed)
 
     def _profile_closed(self, dialog: QWidget) -> None:
         if self.profile_dialog is dialog:
