@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -186,3 +187,13 @@ def test_open_window_reports_the_close_whichever_way(qtbot) -> None:  # type: ig
     assert dialog.isVisible()
     dialog.reject()
     assert closed == [dialog]
+
+
+def test_path_row_browses_into_its_box(qtbot) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    edit, row = rw.path_row(parent, "选择…", lambda: edit.setText("/tmp/台账.xlsx"))
+    button = row.itemAt(1).widget()
+    assert row.itemAt(0).widget() is edit and isinstance(button, QPushButton) and button.text() == "选择…"
+    button.click()
+    assert edit.text() == "/tmp/台账.xlsx"

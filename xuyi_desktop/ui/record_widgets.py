@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -220,3 +221,14 @@ def open_window(dialog: D, on_closed: Callable[[D], object], *, activate: bool =
     if activate:
         dialog.activateWindow()
     return dialog
+
+
+def path_row(parent: QWidget, browse_text: str, browse: Callable[[], object]) -> tuple[QLineEdit, QHBoxLayout]:
+    """A file's path, typed or chosen with the button beside it (`browse` asks and fills the box in)."""
+    edit = QLineEdit(parent)
+    button = QPushButton(browse_text, parent)
+    button.clicked.connect(browse)
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return edit, row

@@ -31,7 +31,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.platform_export import PublicationResult, export_publication, publication_profiles
 from xuyi_desktop.services.sgs_exchange import ExportResult, export_sgs, sgs_profiles
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.record_widgets import button_row, date_edit
+from xuyi_desktop.ui.record_widgets import button_row, date_edit, path_row
 
 OWN_FORMAT = "本系统格式（行政许可、行政处罚各一张表）"
 
@@ -83,12 +83,7 @@ class SgsExportDialog(QDialog):
         self.batch_edit.setPlaceholderText(self.tr("不填则自动生成"))
         self.unit_edit = QLineEdit(self)
         self.unit_edit.setPlaceholderText(self.tr("零报送说明上的报送单位（默认：本人所属单位）"))
-        self.path_edit = QLineEdit(self)
-        browse = QPushButton(self.tr("选择…"), self)
-        browse.clicked.connect(self._browse)
-        where = QHBoxLayout()
-        where.addWidget(self.path_edit, 1)
-        where.addWidget(browse)
+        self.path_edit, where = path_row(self, self.tr("选择…"), self._browse)
 
         form = QFormLayout()
         form.addRow(self.tr("导出格式"), self.profile_combo)
