@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtGui import QBrush, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,9 @@ from xuyi_desktop.ui.commitment_dialog import CommitmentDialog, ViolationDialog
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.record_widgets import (
+    GREEN,
+    GREY,
+    RED,
     RecordPage,
     button_row,
     confirm,
@@ -52,9 +55,6 @@ from xuyi_desktop.ui.record_widgets import (
 )
 from xuyi_desktop.ui.widgets import page_action
 
-RED = QColor("#c62828")
-GREEN = QColor("#2e7d32")
-GREY = QColor("#757575")
 OVERDUE = "overdue"
 
 

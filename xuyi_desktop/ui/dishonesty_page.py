@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 
 from PySide6.QtCore import QDate, QSettings, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +37,8 @@ from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.services.dishonesty import DishonestyView
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.record_widgets import (
+    GREY,
+    RED,
     RecordPage,
     button_row,
     date_edit,
@@ -49,8 +51,6 @@ from xuyi_desktop.ui.record_widgets import (
 )
 from xuyi_desktop.ui.widgets import error_label, page_action
 
-GREY = QColor("#757575")
-RED = QColor("#c62828")
 # Offered in the 失信类别 box (any other text may be typed): the kinds a county transport bureau records by hand.
 CATEGORIES = ("严重失信主体名单", "法院失信被执行人", "重大税收违法失信主体", "其他部门认定的失信行为", "违反信用承诺")
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +36,11 @@ from xuyi_desktop.ui.widgets import error_label
 
 SelectionMode = QAbstractItemView.SelectionMode
 D = TypeVar("D", bound=QDialog)
+
+# A record's state in the lists: in force, broken or overdue (red), kept (green), ended or revoked (grey).
+RED = QColor("#c62828")
+GREEN = QColor("#2e7d32")
+GREY = QColor("#757575")
 
 
 class RecordPage(QWidget):
