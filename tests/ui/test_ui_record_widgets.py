@@ -197,3 +197,15 @@ def test_path_row_browses_into_its_box(qtbot) -> None:  # type: ignore[no-untype
     assert row.itemAt(0).widget() is edit and isinstance(button, QPushButton) and button.text() == "选择…"
     button.click()
     assert edit.text() == "/tmp/台账.xlsx"
+
+
+def test_query_row_runs_on_enter_and_on_click(qtbot) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    runs: list[str] = []
+    edit, button, row = rw.query_row(parent, "证件号码", "查看", lambda: runs.append(edit.text()))
+    assert edit.placeholderText() == "证件号码" and button.text() == "查看" and row.count() == 2
+    edit.setText("320830")
+    edit.returnPressed.emit()
+    button.click()
+    assert runs == ["320830", "320830"]

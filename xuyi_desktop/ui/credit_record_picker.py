@@ -11,11 +11,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +22,7 @@ from xuyi_desktop.domain.profile import CreditProfile, PenaltyState
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.profile_widgets import PENALTY_STATE_COLOURS, item
 from xuyi_desktop.ui.rating_common import GREYED
-from xuyi_desktop.ui.record_widgets import SelectionMode, record_table, show_problem
+from xuyi_desktop.ui.record_widgets import SelectionMode, query_row, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 # What a picker lists: the records a repair applies to (penalties in publicity, dishonesty in force), every
@@ -98,9 +95,10 @@ class RecordPicker(QWidget):
         self.ctx, self.mode, self._today = ctx, mode, today
         self.profile: CreditProfile | None = None
         self.rows: list[PickRow] = []
-        self.entity_edit = QLineEdit(self)
-        self.entity_edit.setPlaceholderText(self.tr("统一社会信用代码 / 身份证号码 / 名称 / 拼音首字母，回车查找"))
-        self.find_button = QPushButton(self.tr("查找"), self)
+        # find(text=None): the button's `checked` must not reach it as the text.
+        self.entity_edit, self.find_button, top = query_row(
+            self, self.tr("统一社会信用代码 / 身份证号码 / 名称 / 拼音首字母，回车查找"), self.tr("查找"), lambda: self.find(),
+        )
         self.find_button.setAutoDefault(False)
         self.entity_label = QLabel(self)
         self.entity_label.setWordWrap(True)
@@ -109,18 +107,13 @@ class RecordPicker(QWidget):
         self.table = record_table(self, titles, selection=SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(self.fontMetrics().height() * 8)
-        top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.entity_edit, 1)
-        top.addWidget(self.find_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.entity_label)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
-        self.entity_edit.returnPressed.connect(self.find)
-        self.find_button.clicked.connect(lambda: self.find())
         self.table.itemSelectionChanged.connect(self.selectionChanged.emit)
 
     @property

@@ -237,3 +237,17 @@ def path_row(parent: QWidget, browse_text: str, browse: Callable[[], object]) ->
     row.addWidget(edit, 1)
     row.addWidget(button)
     return edit, row
+
+
+def query_row(parent: QWidget, placeholder: str, button_text: str,
+              run: Callable[[], object]) -> tuple[QLineEdit, QPushButton, QHBoxLayout]:
+    """A query box and its button side by side, both running `run`: Enter in the box, or a click."""
+    edit = QLineEdit(parent)
+    edit.setPlaceholderText(placeholder)
+    edit.returnPressed.connect(run)
+    button = QPushButton(button_text, parent)
+    button.clicked.connect(run)
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return edit, button, row
