@@ -9,10 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -36,7 +34,9 @@ from xuyi_desktop.services.audit_export import action_label, export_audit, recor
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.output_files import write_text_file
 from xuyi_desktop.ui.error_dialog import clerk_message, show_message
+from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import button_row, date_edit, make_record_list, search_box
 from xuyi_desktop.ui.widgets import ElidedLabel
 
 PAGE_SIZE = 200
@@ -222,22 +222,16 @@ class AuditLogPage(QWidget):
         self.tabs.addTab(self.tr("登录日志"))
         self.tabs.setExpanding(False)
 
-        self.user_edit = QLineEdit(self)
-        self.user_edit.setPlaceholderText(self.tr("用户名"))
-        self.user_edit.setClearButtonEnabled(True)
+        self.user_edit = search_box(self, self.tr("用户名"))
         self.user_edit.setMaximumWidth(140)
         self.type_combo = QComboBox(self)
         self.date_check = QCheckBox(self.tr("日期"), self)
         today = QDate.currentDate()
-        self.since_edit = QDateEdit(today.addDays(-30), self)
-        self.until_edit = QDateEdit(today, self)
+        self.since_edit = date_edit(today.addDays(-30), self)
+        self.until_edit = date_edit(today, self)
         for edit in (self.since_edit, self.until_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
-        self.text_edit = QLineEdit(self)
-        self.text_edit.setPlaceholderText(self.tr("摘要包含…"))
-        self.text_edit.setClearButtonEnabled(True)
+        self.text_edit = search_box(self, self.tr("摘要包含…"))
         self.search_button = QPushButton(self.tr("查询"), self)
         self.verify_button = QPushButton(self.tr("校验"), self)
         self.verify_button.setToolTip(self.tr("从第一条起校验操作日志的哈希链，发现被改动或删除的日志"))
@@ -267,11 +261,8 @@ class AuditLogPage(QWidget):
         self.model = AuditTableModel(self._ctx, self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
+        make_record_list(self.table, alternating=True)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         metrics = self.fontMetrics()
@@ -288,15 +279,8 @@ class AuditLogPage(QWidget):
         self.busy.setMaximumWidth(120)
         self.busy.setMaximumHeight(metrics.height())
         self.busy.setVisible(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label)
-        bottom.addStretch(1)
-        bottom.addWidget(self.busy)
-        bottom.addWidget(self.verify_label)
-        bottom.addWidget(self.verify_button)
-        bottom.addWidget(self.anchor_button)
-        bottom.addWidget(self.anchors_out_button)
-        bottom.addWidget(self.export_button)
+        bottom = button_row([self.count_label], [self.busy, self.verify_label, self.verify_button, self.anchor_button,
+                                                 self.anchors_out_button, self.export_button])
 
         layout = QVBoxLayout(self)
         layout.addLayout(first)
@@ -352,8 +336,8 @@ class AuditLogPage(QWidget):
         if self.type_combo.currentData():
             filters["action_prefix"] = self.type_combo.currentData()
         if self.date_check.isChecked():
-            since = self.since_edit.date().toPython()
-            until = self.until_edit.date().toPython() + dt.timedelta(days=1)
+            since = pydate(self.since_edit.date())
+            until = pydate(self.until_edit.date()) + dt.timedelta(days=1)
             filters["since"] = dt.datetime.combine(since, dt.time()).astimezone().astimezone(dt.UTC)
             filters["until"] = dt.datetime.combine(until, dt.time()).astimezone().astimezone(dt.UTC)
         if self.text_edit.text().strip():

@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,6 +30,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import backup
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.operations import OperationRunner, failure_text
+from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, confirm, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -100,12 +99,8 @@ class BackupPage(QWidget):
         top.addWidget(settings_box, 1)
 
         list_box = QGroupBox(self.tr("备份文件夹中的备份"), self)
-        self.backups_table = QTableWidget(0, 4, list_box)
-        self.backups_table.setHorizontalHeaderLabels([self.tr("文件名"), self.tr("时间"), self.tr("大小"), self.tr("类型")])
-        self.backups_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.backups_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.backups_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.backups_table.verticalHeader().setVisible(False)
+        self.backups_table = record_table(list_box, [self.tr("文件名"), self.tr("时间"), self.tr("大小"), self.tr("类型")],
+                                          selection=SelectionMode.SingleSelection)
         header = self.backups_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
@@ -113,10 +108,7 @@ class BackupPage(QWidget):
         self.refresh_button = QPushButton(self.tr("刷新列表"), list_box)
         self.restore_button = QPushButton(self.tr("从备份恢复…"), list_box)
         self.restore_button.setToolTip(self.tr("用选中的备份（或选择的文件）替换当前数据库"))
-        list_buttons = QHBoxLayout()
-        list_buttons.addWidget(self.refresh_button)
-        list_buttons.addStretch(1)
-        list_buttons.addWidget(self.restore_button)
+        list_buttons = button_row([self.refresh_button], [self.restore_button])
         list_layout = QVBoxLayout(list_box)
         list_layout.addWidget(self.backups_table, 1)
         list_layout.addLayout(list_buttons)
@@ -128,9 +120,7 @@ class BackupPage(QWidget):
         self.check_report.setPlaceholderText(self.tr("检查数据库文件完整性、记录引用、操作日志哈希链和数据库版本"))
         check_layout = QVBoxLayout(check_box)
         check_layout.addWidget(self.check_report, 1)
-        check_row = QHBoxLayout()
-        check_row.addStretch(1)
-        check_row.addWidget(self.check_button)
+        check_row = button_row([], [self.check_button])
         check_layout.addLayout(check_row)
 
         middle = QHBoxLayout()
@@ -228,8 +218,7 @@ class BackupPage(QWidget):
         self.settings_error.setVisible(False)
 
         def failed(exc: BaseException) -> None:
-            self.settings_error.setText(failure_text(exc))
-            self.settings_error.setVisible(True)
+            show_problem(self.settings_error, failure_text(exc))
 
         def saved(_result: Any) -> None:
             self.message.emit(self.tr("备份设置已保存"))
@@ -241,14 +230,12 @@ class BackupPage(QWidget):
     def back_up_now(self) -> None:
         passphrase = self.passphrase_edit.text()
         if passphrase != self.passphrase_again_edit.text():
-            self.backup_error.setText(self.tr("两次输入的口令不一致"))
-            self.backup_error.setVisible(True)
+            show_problem(self.backup_error, self.tr("两次输入的口令不一致"))
             self.passphrase_again_edit.clear()
             self.passphrase_again_edit.setFocus()
             return
         if passphrase and len(passphrase) < backup.MIN_PASSPHRASE_LENGTH:
-            self.backup_error.setText(self.tr("备份口令至少{0}个字符").format(backup.MIN_PASSPHRASE_LENGTH))
-            self.backup_error.setVisible(True)
+            show_problem(self.backup_error, self.tr("备份口令至少{0}个字符").format(backup.MIN_PASSPHRASE_LENGTH))
             return
         self.backup_error.setVisible(False)
 
@@ -284,7 +271,7 @@ class BackupPage(QWidget):
             )
             if not ok:
                 return
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("从备份恢复"),
             self.tr(
@@ -294,10 +281,7 @@ class BackupPage(QWidget):
                 "· 用户和密码也恢复为备份时的状态，恢复后所有人需要重新登录；\n"
                 "· 其他电脑若正在使用此数据库，请先让其退出。\n\n确定恢复吗？"
             ).format(source.name, self._ctx.location),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         self._restore(source, passphrase, force=False)
 
@@ -307,13 +291,12 @@ class BackupPage(QWidget):
         def failed(exc: BaseException) -> None:
             if isinstance(exc, backup.TamperedBackup) and not force:
                 # Records in the backup were changed around the program: the administrator decides, knowingly.
-                answer = QMessageBox.question(
-                    self, self.tr("备份中的记录被改动过"),
+                if confirm(
+                    self,
+                    self.tr("备份中的记录被改动过"),
                     self.tr("{0}\n\n这些记录不是通过本程序修改的，可能被人用数据库工具改过。"
                             "仍要用这个备份恢复吗？（恢复会记入操作日志，并列出这些记录）").format(exc.message_zh),
-                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-                )
-                if answer == QMessageBox.StandardButton.Yes:
+                ):
                     self._restore(source, passphrase, force=True)
                 return
             QMessageBox.warning(self, self.tr("恢复失败"), self.tr("恢复未完成，当前数据库未改动。\n\n{0}").format(failure_text(exc)))

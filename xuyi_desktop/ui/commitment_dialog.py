@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -33,6 +32,7 @@ from xuyi_desktop.services.commitments import (
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.ui.entity_picker import EntityPicker
+from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -99,9 +99,7 @@ class CommitmentDialog(QDialog):
         form.addRow(self.tr("履约期限"), self.term_spin)
         form.addRow(self.tr("签署人"), self.signer_edit)
         form.addRow(self.tr("承诺事项"), self.items_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -152,8 +150,7 @@ class CommitmentDialog(QDialog):
             self._show_refusal(refused)
             return None
         except DomainError as exc:
-            self.error.setText(getattr(exc, "message_zh", str(exc)))
-            self.error.setVisible(True)
+            show_problem(self.error, exc)
             return None
         self.accept()
         return self.saved
@@ -181,8 +178,7 @@ class CommitmentDialog(QDialog):
         """例外受理 (reviewers): the same commitment again, with the written reason (audited by the service)."""
         reason = self.override_edit.toPlainText().strip()
         if not reason:
-            self.error.setText(self.tr("例外受理须写明理由"))
-            self.error.setVisible(True)
+            show_problem(self.error, self.tr("例外受理须写明理由"))
             self.override_edit.setFocus()
             return None
         return self.save(override_reason=reason)
@@ -205,9 +201,7 @@ class ViolationDialog(QDialog):
         form.addRow(self.tr("违诺事实"), self.facts_edit)
         form.addRow(self.tr("处理情况"), self.handling_edit)
         form.addRow(self.tr("处罚文号"), self.penalty_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel(self.tr("保存后承诺状态改为“违诺”，并记入该主体的失信记录。"), self))
@@ -221,8 +215,7 @@ class ViolationDialog(QDialog):
                 penalty_document_no=self.penalty_edit.text(),
             )
         except DomainError as exc:
-            self.error.setText(getattr(exc, "message_zh", str(exc)))
-            self.error.setVisible(True)
+            show_problem(self.error, exc)
             return None
         self.accept()
         return self.saved

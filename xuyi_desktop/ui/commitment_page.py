@@ -11,13 +11,11 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtGui import QBrush, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,8 +25,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
-    QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -44,11 +40,21 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.commitment_dialog import CommitmentDialog, ViolationDialog
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import (
+    GREEN,
+    GREY,
+    RED,
+    RecordPage,
+    button_row,
+    confirm,
+    date_edit,
+    dialog_buttons,
+    list_and_detail,
+    open_form,
+    record_table,
+)
 from xuyi_desktop.ui.widgets import page_action
 
-RED = QColor("#c62828")
-GREEN = QColor("#2e7d32")
-GREY = QColor("#757575")
 OVERDUE = "overdue"
 
 
@@ -64,17 +70,12 @@ class DateRangeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         today = QDate.currentDate()
-        self.start_edit = QDateEdit(QDate(today.year(), 1, 1), self)
-        self.end_edit = QDateEdit(today, self)
-        for edit in (self.start_edit, self.end_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.start_edit = date_edit(QDate(today.year(), 1, 1), self)
+        self.end_edit = date_edit(today, self)
         form = QFormLayout(self)
         form.addRow(self.tr("开始日期："), self.start_edit)
         form.addRow(self.tr("结束日期："), self.end_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.accept, save=False)
         form.addRow(buttons)
 
     @staticmethod
@@ -89,13 +90,9 @@ class _BatchSignals(QObject):
     progress = Signal(int, int)
 
 
-class CommitmentPage(QWidget):
-    message = Signal(str)
-
+class CommitmentPage(RecordPage):
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.settings = settings
+        super().__init__(ctx, settings, parent)
         self.views: list[CommitmentView] = []
         self.last_pdf: Path | None = None
         self.last_batch: svc.BatchPrinted | None = None
@@ -120,19 +117,10 @@ class CommitmentPage(QWidget):
         top.addWidget(self.search_edit, 3)
         top.addWidget(self.status_combo, 1)
 
-        self.table = QTableWidget(0, len(Column.TITLES), self)
-        self.table.setHorizontalHeaderLabels(list(Column.TITLES))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(self, Column.TITLES, selection=QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.horizontalHeader().setSectionResizeMode(Column.BUSINESS, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser(self)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split = list_and_detail(self, self.table, self.detail)
 
         self.new_button = QPushButton(self.tr("新建承诺(&N)"), self)
         self.fulfil_button = QPushButton(self.tr("已践诺"), self)
@@ -147,15 +135,9 @@ class CommitmentPage(QWidget):
         self.indicator_button = QPushButton(self.tr("应用领域指标…"), self)
         self.indicator_button.setToolTip(self.tr("期间内有信用承诺的应用领域数（建设方案指标）"))
         # Two rows (record actions, then printing) so the window still fits a 720-pixel-wide screen area.
-        actions, printing = QHBoxLayout(), QHBoxLayout()
-        for b in (self.new_button, self.fulfil_button, self.violate_button, self.revoke_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        printing.addWidget(self.export_button)
-        printing.addWidget(self.indicator_button)
-        printing.addStretch(1)
-        for b in (self.preview_button, self.pdf_button, self.batch_button):
-            printing.addWidget(b)
+        actions = button_row([self.new_button, self.fulfil_button, self.violate_button, self.revoke_button])
+        printing = button_row([self.export_button, self.indicator_button],
+                              [self.preview_button, self.pdf_button, self.batch_button])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -253,11 +235,7 @@ class CommitmentPage(QWidget):
 
     # --- actions ------------------------------------------------------------------------------------------
     def new_commitment(self, *, exec_dialog: bool = True) -> CommitmentDialog:
-        dialog = CommitmentDialog(self.ctx, self)
-        dialog.accepted.connect(lambda: self._saved(dialog.saved))
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return open_form(CommitmentDialog(self.ctx, self), lambda d: self._saved(d.saved), show=exec_dialog)
 
     def _saved(self, view: CommitmentView | None) -> None:
         if view is None:
@@ -271,11 +249,7 @@ class CommitmentPage(QWidget):
         v = self.current()
         if v is None:
             return False
-        answer = QMessageBox.question(
-            self, self.tr("已践诺"), self.tr("确认承诺 {0}（{1}）已践诺？").format(v.serial, v.entity_name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(self, self.tr("已践诺"), self.tr("确认承诺 {0}（{1}）已践诺？").format(v.serial, v.entity_name)):
             return False
         try:
             done = svc.fulfil(self.ctx, v.id)
@@ -290,11 +264,7 @@ class CommitmentPage(QWidget):
         v = self.current()
         if v is None:
             return None
-        dialog = ViolationDialog(self.ctx, v, self)
-        dialog.accepted.connect(lambda: self._violated(dialog.saved))
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return open_form(ViolationDialog(self.ctx, v, self), lambda d: self._violated(d.saved), show=exec_dialog)
 
     def _violated(self, view: CommitmentView | None) -> None:
         if view is None:
@@ -362,17 +332,22 @@ class CommitmentPage(QWidget):
     def _default_folder(self) -> str:
         return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
+    def _pdf_path(self, path: str | Path | None, title: str, name: str) -> str | Path | None:
+        """`path` when the caller gave one, else the PDF file the clerk picks (offered in Documents); None: cancelled."""
+        if path is not None:
+            return path
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, title, str(Path(self._default_folder()) / name), self.tr("PDF 文件 (*.pdf)"),
+        )
+        return chosen or None
+
     def save_pdf(self, path: str | Path | None = None) -> None:
         v = self.current()
         if v is None:
             return
+        path = self._pdf_path(path, self.tr("保存信用承诺书"), f"信用承诺书-{v.serial}.pdf")
         if path is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("保存信用承诺书"), str(Path(self._default_folder()) / f"信用承诺书-{v.serial}.pdf"), self.tr("PDF 文件 (*.pdf)"),
-            )
-            if not chosen:
-                return
-            path = chosen
+            return
         ctx, cid, out = self.ctx, v.id, Path(path)
         run_in_background(lambda: svc.print_commitment(ctx, cid, out), self._printed, self._print_failed, owner=self)
 
@@ -412,13 +387,9 @@ class CommitmentPage(QWidget):
         chosen = self.selected() or self.views  # the service leaves the revoked ones out and says which
         if not chosen:
             return
+        path = self._pdf_path(path, self.tr("批量打印信用承诺书"), f"信用承诺书-{len(chosen)}份.pdf")
         if path is None:
-            picked, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("批量打印信用承诺书"), str(Path(self._default_folder()) / f"信用承诺书-{len(chosen)}份.pdf"), self.tr("PDF 文件 (*.pdf)"),
-            )
-            if not picked:
-                return
-            path = picked
+            return
         self.progress = QProgressDialog(self.tr("正在生成 {0} 份承诺书…").format(len(chosen)), self.tr("取消"), 0, len(chosen), self)
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(300)

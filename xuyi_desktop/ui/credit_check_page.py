@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QDesktopServices, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QDesktopServices, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -27,11 +26,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -64,6 +61,15 @@ from xuyi_desktop.ui.rating_common import (
     grade_colour,
     printing_function,
 )
+from xuyi_desktop.ui.record_widgets import (
+    SelectionMode,
+    button_row,
+    make_headline,
+    open_window,
+    record_table,
+    search_box,
+    vertical_scroll,
+)
 from xuyi_desktop.ui.widgets import page_action
 
 _BUSINESS_KEY = "credit_check/business"
@@ -76,7 +82,7 @@ def list_badges(lists: list[dict]) -> str:  # type: ignore[type-arg]
     for m in lists:
         name = str(m.get("name", ""))
         short = name[name.rindex("（") + 1:-1] if name.endswith("）") and "（" in name else name
-        out.append(f"<span style='color:{colours.get(m.get('type'), RESTRICTION.name())}; font-weight:bold'>【{short}】</span>")
+        out.append(f"<span style='color:{colours.get(str(m.get('type')), RESTRICTION.name())}; font-weight:bold'>【{short}】</span>")
     return "".join(out)
 CANDIDATE_ROWS = 8  # rows the candidate list shows before it scrolls
 
@@ -137,6 +143,7 @@ class CreditCheckPage(QWidget):
     checked = Signal(object)  # CreditCheckResult, after it is shown
     checkFailed = Signal(str)
     candidatesShown = Signal(int)  # an ambiguous query: how many candidates (nothing was checked)
+    scroll: QScrollArea  # type: ignore[assignment]  # the result's scroll area (tests read it), not QWidget.scroll()
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,9 +163,7 @@ class CreditCheckPage(QWidget):
     # --- building -----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText(self.tr("输入名称、证件号码或拼音首字母，回车核查"))
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_box(self, self.tr("输入名称、证件号码或拼音首字母，回车核查"))
         self.search_edit.setToolTip(
             self.tr("回车核查；匹配到多个主体时先列出候选（↓ 进入列表，回车核查）；F6 切换业务类型；Ctrl+P 打印核查结果单；Ctrl+D 信用档案")
         )
@@ -174,13 +179,8 @@ class CreditCheckPage(QWidget):
         self.status_label.setWordWrap(True)
 
         # Candidates of an ambiguous query: nothing is checked (and no serial used) until the clerk picks one.
-        self.candidate_table = QTableWidget(0, len(CandidateColumn.TITLES), self)
-        self.candidate_table.setHorizontalHeaderLabels([self.tr(t) for t in CandidateColumn.TITLES])
-        self.candidate_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.candidate_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.candidate_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.candidate_table.setTabKeyNavigation(False)
-        self.candidate_table.verticalHeader().setVisible(False)
+        self.candidate_table = record_table(self, [self.tr(t) for t in CandidateColumn.TITLES],
+                                            selection=SelectionMode.SingleSelection, tab_keys=False)
         self.candidate_table.setWordWrap(False)
         heads = self.candidate_table.horizontalHeader()
         heads.setHighlightSections(False)
@@ -203,12 +203,7 @@ class CreditCheckPage(QWidget):
 
         # The entity and the check's identity.
         self.name_label = QLabel(self)
-        big = QFont(self.font())
-        big.setPointSizeF(big.pointSizeF() * 1.45)
-        big.setBold(True)
-        self.name_label.setFont(big)
-        self.name_label.setWordWrap(True)
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        make_headline(self.name_label, self.font())
         self.meta_label = QLabel(self)
         self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta_label.setWordWrap(True)
@@ -240,33 +235,27 @@ class CreditCheckPage(QWidget):
         self.commitments_table = SectionTable(COMMITMENT_COLUMNS, self.tr("无信用承诺记录"))
         self.lists_table = SectionTable(LIST_COLUMNS, self.tr("未列入红名单、黑名单或重点关注名单"))
         content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 4, 0)
-        column.setSpacing(6)
-        column.addWidget(section(self.tr("激励与约束措施（约束优先；被约束排除的激励以灰色列出）"), self.consequences_table))
-        column.addWidget(section(self.tr("信用等级"), self.grades_table))
-        column.addWidget(section(self.tr("行政处罚（公示期内及公示类别待定）"), self.penalties_table))
-        column.addWidget(section(self.tr("信用承诺"), self.commitments_table))
+        sections = QVBoxLayout(content)
+        sections.setContentsMargins(0, 0, 4, 0)
+        sections.setSpacing(6)
+        sections.addWidget(section(self.tr("激励与约束措施（约束优先；被约束排除的激励以灰色列出）"), self.consequences_table))
+        sections.addWidget(section(self.tr("信用等级"), self.grades_table))
+        sections.addWidget(section(self.tr("行政处罚（公示期内及公示类别待定）"), self.penalties_table))
+        sections.addWidget(section(self.tr("信用承诺"), self.commitments_table))
         pair = QHBoxLayout()
         pair.setSpacing(6)
         pair.addWidget(section(self.tr("失信记录"), self.dishonesty_table), 3)
         pair.addWidget(section(self.tr("名单"), self.lists_table), 2)
-        column.addLayout(pair)
-        column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        sections.addLayout(pair)
+        sections.addStretch(1)
+        self.scroll = vertical_scroll(self, content)
 
         self.profile_button = QPushButton(self.tr("信用档案 (Ctrl+D)"), self)
         self.profile_button.setToolTip(self.tr("打开该主体的信用档案：全部评价、处罚、失信、承诺、证照和核查记录"))
         self.profile_action = page_action(self, self.tr("信用档案"), "Ctrl+D", self.open_profile)
         self.print_button: QPushButton | None = None
         self.print_action = None
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.profile_button)
-        buttons.addStretch(1)
+        buttons = button_row([self.profile_button])
         if self._print is not None:
             self.print_button = QPushButton(self.tr("打印核查结果单 (Ctrl+P)"), self)
             self.print_action = page_action(self, self.tr("打印核查结果单"), "Ctrl+P", self.print_result)
@@ -709,10 +698,8 @@ class CreditCheckPage(QWidget):
         from xuyi_desktop.ui.profile_view import ProfileDialog
 
         dialog = ProfileDialog(self._ctx, uuid.UUID(str(self.result.entity["id"])), self, self._settings)
-        dialog.finished.connect(lambda _r: self._profile_closed(dialog))
         self.profile_dialog = dialog
-        dialog.open()
-        return dialog
+        return open_window(dialog, self._profile_closed)
 
     def _profile_closed(self, dialog: QWidget) -> None:
         if self.profile_dialog is dialog:

@@ -11,14 +11,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +22,7 @@ from xuyi_desktop.domain.profile import CreditProfile, PenaltyState
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.profile_widgets import PENALTY_STATE_COLOURS, item
 from xuyi_desktop.ui.rating_common import GREYED
+from xuyi_desktop.ui.record_widgets import SelectionMode, query_row, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 # What a picker lists: the records a repair applies to (penalties in publicity, dishonesty in force), every
@@ -100,34 +95,25 @@ class RecordPicker(QWidget):
         self.ctx, self.mode, self._today = ctx, mode, today
         self.profile: CreditProfile | None = None
         self.rows: list[PickRow] = []
-        self.entity_edit = QLineEdit(self)
-        self.entity_edit.setPlaceholderText(self.tr("统一社会信用代码 / 身份证号码 / 名称 / 拼音首字母，回车查找"))
-        self.find_button = QPushButton(self.tr("查找"), self)
+        # find(text=None): the button's `checked` must not reach it as the text.
+        self.entity_edit, self.find_button, top = query_row(
+            self, self.tr("统一社会信用代码 / 身份证号码 / 名称 / 拼音首字母，回车查找"), self.tr("查找"), lambda: self.find(),
+        )
         self.find_button.setAutoDefault(False)
         self.entity_label = QLabel(self)
         self.entity_label.setWordWrap(True)
         self.error = error_label(self)
         titles = ["类型", "记录", "日期", "状态"] + (["最早可申请日"] if mode == REPAIRABLE else [])
-        self.table = QTableWidget(0, len(titles), self)
-        self.table.setHorizontalHeaderLabels(titles)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(self, titles, selection=SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(self.fontMetrics().height() * 8)
-        top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.entity_edit, 1)
-        top.addWidget(self.find_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.entity_label)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
-        self.entity_edit.returnPressed.connect(self.find)
-        self.find_button.clicked.connect(lambda: self.find())
         self.table.itemSelectionChanged.connect(self.selectionChanged.emit)
 
     @property
@@ -138,7 +124,7 @@ class RecordPicker(QWidget):
     def entity_name(self) -> str:
         return self.profile.entity.name if self.profile else ""
 
-    def find(self, text: str | None = None) -> bool:
+    def find(self, text: str | None = None) -> bool:  # type: ignore[override]  # the picker's own verb (tests, dialogs)
         """Look the entity up and list its records; a refusal (none, several) is shown under the box."""
         from xuyi_desktop.services.credit_check import resolve_query
         from xuyi_desktop.services.profile import get_profile
@@ -155,8 +141,7 @@ class RecordPicker(QWidget):
         except DomainError as refused:
             self.profile, self.rows = None, []
             self.entity_label.clear()
-            self.error.setText(getattr(refused, "message_zh", str(refused)))
-            self.error.setVisible(True)
+            show_problem(self.error, refused)
             self._fill()
             return False
         e = self.profile.entity
@@ -183,7 +168,7 @@ class RecordPicker(QWidget):
             if self.mode == REPAIRABLE:
                 cells.append(str(row.earliest or ""))
             for c, text in enumerate(cells):
-                cell: QTableWidgetItem = item(text, PENALTY_STATE_COLOURS.get(row.state_key) if c == 3 else None, tip=text)
+                cell = item(text, PENALTY_STATE_COLOURS.get(row.state_key) if c == 3 else None, tip=text)
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -19,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +28,18 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import dictionaries
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.dictionaries import EntryView
+from xuyi_desktop.ui.record_widgets import (
+    SelectionMode,
+    button_row,
+    dialog_buttons,
+    input_text,
+    open_form,
+    record_table,
+    search_box,
+    set_input_text,
+    show_problem,
+    with_error_line,
+)
 from xuyi_desktop.ui.widgets import attach_unit_completer, error_label, page_action
 
 # 局属各单位 are the unit dictionary (resources/units.toml, services.units): shown here beside the others, read-only.
@@ -78,12 +87,7 @@ class EntryDialog(QDialog):
                     attach_unit_completer(widget)
             widget.setObjectName(f.name)
             self.inputs[f.name] = widget
-            holder = QWidget(self)
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(widget)
-            self.errors[f.name] = error_label(holder)
-            column.addWidget(self.errors[f.name])
+            holder, self.errors[f.name] = with_error_line(self, widget)
             form.addRow(f.label + ("*" if f.required else ""), holder)
         if entry is not None:
             for name, value in entry.values.items():
@@ -91,9 +95,7 @@ class EntryDialog(QDialog):
         self.error = error_label(self)
         note = QLabel(self.tr("初始数据保存后不再标记“待核实”。") if entry and entry.starter else "", self)
         note.setStyleSheet("color: #555;")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -103,24 +105,10 @@ class EntryDialog(QDialog):
         next(iter(self.inputs.values())).setFocus()
 
     def set_value(self, name: str, value: str) -> None:
-        widget = self.inputs[name]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentText(value)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.setPlainText(value)
-        else:
-            widget.setText(value)
+        set_input_text(self.inputs[name], value)
 
     def values(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name, widget in self.inputs.items():
-            if isinstance(widget, QComboBox):
-                out[name] = widget.currentText()
-            elif isinstance(widget, QPlainTextEdit):
-                out[name] = widget.toPlainText()
-            else:
-                out[name] = widget.text()
-        return out
+        return {name: input_text(widget) for name, widget in self.inputs.items()}
 
     def save(self) -> bool:
         for label in (*self.errors.values(), self.error):
@@ -135,15 +123,13 @@ class EntryDialog(QDialog):
         except ValidationError as exc:
             for p in exc.problems:
                 label = self.errors.get(p.field, self.error)
-                label.setText("；".join(filter(None, [label.text(), p.message_zh])))
-                label.setVisible(True)
+                show_problem(label, "；".join(filter(None, [label.text(), p.message_zh])))
             first = next((self.inputs[p.field] for p in exc.problems if p.field in self.inputs), None)
             if first is not None:
                 first.setFocus()
             return False
         except DomainError as exc:
-            self.error.setText(exc.message_zh)
-            self.error.setVisible(True)
+            show_problem(self.error, exc)
             return False
         self.accept()
         return True
@@ -164,9 +150,7 @@ class DictionariesPage(QWidget):
         for k in KINDS.values():
             self.kind_combo.addItem(k.label, k.code)
         self.kind_combo.addItem(self.tr("局属各单位（只读）"), UNITS)
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText(self.tr("筛选（名称、代码、依据……）Ctrl+F"))
-        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit = search_box(self, self.tr("筛选（名称、代码、依据……）Ctrl+F"))
         self.ended_check = QCheckBox(self.tr("显示已停用"), self)
         self.add_button = QPushButton(self.tr("新增…"), self)
         self.add_button.setToolTip(self.tr("新增条目 (Ctrl+N)"))
@@ -177,11 +161,7 @@ class DictionariesPage(QWidget):
         self.refresh_button = QPushButton(self.tr("刷新"), self)
         for b in (self.add_button, self.edit_button, self.end_button, self.reopen_button):
             b.setEnabled(self._may_edit)
-        self.table = QTableWidget(0, 0, self)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(self, [], selection=SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
@@ -193,12 +173,8 @@ class DictionariesPage(QWidget):
         top.addWidget(self.kind_combo)
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.ended_check)
-        buttons = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.end_button, self.reopen_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.count_label)
-        buttons.addWidget(self.refresh_button)
+        buttons = button_row([self.add_button, self.edit_button, self.end_button, self.reopen_button],
+                             [self.count_label, self.refresh_button])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(buttons)
@@ -313,11 +289,8 @@ class DictionariesPage(QWidget):
     def _open(self, entry: EntryView | None) -> EntryDialog | None:
         if not self._may_edit or self.kind is _UNITS_KIND:
             return None
-        dialog = EntryDialog(self._ctx, self.kind, entry, self)
-        dialog.accepted.connect(lambda: self._saved(dialog))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        self.dialog = dialog = EntryDialog(self._ctx, self.kind, entry, self)
+        return open_form(dialog, self._saved)
 
     def add_entry(self) -> EntryDialog | None:
         return self._open(None)

@@ -8,15 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import QDate, QSettings, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -25,8 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -40,10 +36,21 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.services.dishonesty import DishonestyView
 from xuyi_desktop.ui.ledger_widgets import pydate
+from xuyi_desktop.ui.record_widgets import (
+    GREY,
+    RED,
+    RecordPage,
+    button_row,
+    date_edit,
+    dialog_buttons,
+    list_and_detail,
+    open_form,
+    record_table,
+    search_box,
+    show_problem,
+)
 from xuyi_desktop.ui.widgets import error_label, page_action
 
-GREY = QColor("#757575")
-RED = QColor("#c62828")
 # Offered in the 失信类别 box (any other text may be typed): the kinds a county transport bureau records by hand.
 CATEGORIES = ("严重失信主体名单", "法院失信被执行人", "重大税收违法失信主体", "其他部门认定的失信行为", "违反信用承诺")
 
@@ -64,9 +71,7 @@ class DishonestyDialog(QDialog):
         self.resize(600, 440)
         self.entity_edit = QLineEdit(self)
         self.entity_edit.setPlaceholderText(self.tr("统一社会信用代码 / 身份证号码 / 名称 / 拼音首字母"))
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit = date_edit(QDate.currentDate(), self)
         self.category_combo = QComboBox(self)
         self.category_combo.setEditable(True)
         self.category_combo.addItems(CATEGORIES)
@@ -80,9 +85,7 @@ class DishonestyDialog(QDialog):
         self.source_edit = QLineEdit(self)
         self.source_edit.setPlaceholderText(self.tr("认定机关或名单名称"))
         self.ends_check = QCheckBox(self.tr("有结束日期"), self)
-        self.ends_edit = QDateEdit(QDate.currentDate().addYears(1), self)
-        self.ends_edit.setCalendarPopup(True)
-        self.ends_edit.setDisplayFormat("yyyy-MM-dd")
+        self.ends_edit = date_edit(QDate.currentDate().addYears(1), self)
         self.ends_edit.setEnabled(False)
         self.ends_check.toggled.connect(self.ends_edit.setEnabled)
         ends_row = QHBoxLayout()
@@ -97,9 +100,7 @@ class DishonestyDialog(QDialog):
         form.addRow(self.tr("文书号"), self.document_edit)
         form.addRow(self.tr("来源"), self.source_edit)
         form.addRow(self.tr("结束日期"), ends_row)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -120,20 +121,15 @@ class DishonestyDialog(QDialog):
             )
             self.saved = svc.get_dishonesty(self.ctx, record_id)
         except DomainError as exc:
-            self.error.setText(getattr(exc, "message_zh", str(exc)))
-            self.error.setVisible(True)
+            show_problem(self.error, exc)
             return None
         self.accept()
         return self.saved
 
 
-class DishonestyPage(QWidget):
-    message = Signal(str)
-
+class DishonestyPage(RecordPage):
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.settings = settings
+        super().__init__(ctx, settings, parent)
         self.all_views: list[DishonestyView] = []
         self.views: list[DishonestyView] = []
         self.dialog: DishonestyDialog | None = None
@@ -141,38 +137,22 @@ class DishonestyPage(QWidget):
         self.reload()
 
     def _build(self) -> None:
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText(self.tr("按主体名称、类别、文书号或来源筛选（Ctrl+F）"))
-        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit = search_box(self, self.tr("按主体名称、类别、文书号或来源筛选（Ctrl+F）"))
         self.active_check = QCheckBox(self.tr("只看有效的"), self)
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.active_check)
 
-        self.table = QTableWidget(0, len(Column.TITLES), self)
-        self.table.setHorizontalHeaderLabels([self.tr(t) for t in Column.TITLES])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
+        self.table = record_table(self, [self.tr(t) for t in Column.TITLES], selection=QAbstractItemView.SelectionMode.SingleSelection,
+                                  tab_keys=False, alternating=True)
         self.table.horizontalHeader().setSectionResizeMode(Column.ENTITY, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser(self)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setChildrenCollapsible(False)
+        split = list_and_detail(self, self.table, self.detail, collapsible=False)
 
         self.add_button = QPushButton(self.tr("登记失信记录(&N)"), self)
         self.end_button = QPushButton(self.tr("结束…"), self)
         self.end_button.setToolTip(self.tr("提前结束失信记录（须审核权限，写明理由）；记录保留在历史中"))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.end_button)
-        buttons.addStretch(1)
+        buttons = button_row([self.add_button, self.end_button])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -267,12 +247,8 @@ class DishonestyPage(QWidget):
     def add_record(self, *, exec_dialog: bool = True) -> DishonestyDialog | None:
         if not self.ctx.can(Permission.ENTITY_EDIT):
             return None
-        dialog = DishonestyDialog(self.ctx, self)
-        dialog.accepted.connect(lambda: self._added(dialog.saved))
-        self.dialog = dialog
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        self.dialog = dialog = DishonestyDialog(self.ctx, self)
+        return open_form(dialog, lambda d: self._added(d.saved), show=exec_dialog)
 
     def _added(self, view: DishonestyView | None) -> None:
         if view is None:

@@ -7,11 +7,11 @@ import logging
 import uuid
 from dataclasses import replace
 from itertools import pairwise
+from typing import cast
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -57,6 +57,8 @@ from xuyi_desktop.ui.licence_editor import LicenceEditor
 from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.profile_widgets import AMBER, PENALTY_STATE_COLOURS, Col, SectionTable, item
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRICTION
+from xuyi_desktop.ui.record_text import rating_validity
+from xuyi_desktop.ui.record_widgets import confirm, record_table, with_error_line
 from xuyi_desktop.ui.widgets import error_label
 
 # Fields that have their own message line, in the order the clerk meets them (the first one gets the focus).
@@ -153,20 +155,16 @@ class EntityForm(QDialog):
 
     # --- building -----------------------------------------------------------------------------------------
 
-    def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> None:
-        """A form row: the widget, and under it the red line for its problems (if the rules know the field)."""
+    def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> QWidget:
+        """A form row: the widget, and under it the red line for its problems (if the rules know the field).
+        Returns the row's field cell."""
         if field is None:
             form.addRow(label, widget)
-            return
-        box = QWidget(self)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        self.errors[field] = error_label(box)
-        column.addWidget(self.errors[field])
+            return widget
+        box, self.errors[field] = with_error_line(self, widget, spacing=2)
         form.addRow(label, box)
-        form.labelForField(box).setBuddy(widget)
+        cast(QLabel, form.labelForField(box)).setBuddy(widget)  # addRow(str, …) made a QLabel
+        return box
 
     def _build(self) -> None:
         self.name_edit = QLineEdit(self)
@@ -230,8 +228,8 @@ class EntityForm(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._field(form, self.tr("名称(&N)"), self.name_edit, "name")
-        self._field(form, self.tr("证件号码(&I)"), identifier_box, "identifier")
-        form.labelForField(self.errors["identifier"].parentWidget()).setBuddy(self.identifier_edit)
+        identifier_cell = self._field(form, self.tr("证件号码(&I)"), identifier_box, "identifier")
+        cast(QLabel, form.labelForField(identifier_cell)).setBuddy(self.identifier_edit)
         form.addRow("", self.override_note)
         form.addRow("", self.warning_label)
         self._field(form, self.tr("主体类型(&K)"), self.kind_combo, "kind")
@@ -275,7 +273,7 @@ class EntityForm(QDialog):
             button.setDefault(False)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
 
         basic_page = QWidget(self)
         columns = QHBoxLayout(basic_page)
@@ -293,7 +291,10 @@ class EntityForm(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
 
-        self._validate_timer = QTimer(self, singleShot=True, interval=150, timeout=self.validate)
+        self._validate_timer = QTimer(self)
+        self._validate_timer.setSingleShot(True)
+        self._validate_timer.setInterval(150)
+        self._validate_timer.timeout.connect(self.validate)
         self._set_tab_order()
         self._watch()
 
@@ -363,10 +364,7 @@ class EntityForm(QDialog):
         t = self.file_tables
         ratings = []
         for r in p.ratings:
-            valid = f"{r.valid_from}至{r.valid_until}" if r.valid_from and r.valid_until else str(r.valid_until or "—")
-            notes = [r.reason] if r.reason else []
-            if r.publicity_grade:
-                notes.append(self.tr("{0}年度评价{1}级公示中（至{2}）").format(r.publicity_period, r.publicity_grade, r.publicity_until))
+            valid, notes = rating_validity(self, r)
             grade = (self.tr("暂定{0}级") if r.provisional else self.tr("{0}级")).format(r.grade) if r.grade else self.tr("未评价")
             colour = PROVISIONAL if r.provisional else (None if r.grade else GREYED)
             ratings.append([item(r.domain_name), item(grade, colour, bold=True), item(r.status_label, colour),
@@ -473,12 +471,7 @@ class EntityForm(QDialog):
 
     def _build_history(self) -> QGroupBox:
         box = QGroupBox(self.tr("修改记录"), self)
-        table = QTableWidget(0, 4, box)
-        table.setHorizontalHeaderLabels([self.tr("时间"), self.tr("办公室"), self.tr("操作"), self.tr("摘要")])
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.verticalHeader().setVisible(False)
-        table.setTabKeyNavigation(False)
+        table = record_table(box, [self.tr("时间"), self.tr("办公室"), self.tr("操作"), self.tr("摘要")], tab_keys=False)
         header = table.horizontalHeader()
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -746,43 +739,31 @@ class EntityForm(QDialog):
         try:
             detail = self._write(draft, allow_similar)
         except SimilarNameWarning as warning:
-            answer = QMessageBox.question(
-                self,
-                self.tr("名称相近"),
-                self.tr("{0}\n\n名称相近的主体已经存在，仍要保存吗？").format(warning.message_zh),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            return answer == QMessageBox.StandardButton.Yes and self._submit(draft, allow_similar=True)
+            question = self.tr("{0}\n\n名称相近的主体已经存在，仍要保存吗？").format(warning.message_zh)
+            return confirm(self, self.tr("名称相近"), question) and self._submit(draft, allow_similar=True)
         except DuplicateIdentifierError as duplicate:
             self._show_problems([FieldProblem("identifier", duplicate.message_zh)])
             self.identifier_edit.setFocus()
-            answer = QMessageBox.question(
+            if confirm(
                 self,
                 self.tr("证件号码已登记"),
                 self.tr("{0}\n\n要打开已登记的“{1}”吗？（本窗口填写的内容将不保存）").format(
                     duplicate.message_zh, duplicate.existing.name
                 ),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer == QMessageBox.StandardButton.Yes:
+            ):
                 self._closing = True
                 super().reject()
                 self.openRequested.emit(duplicate.existing.id)
             return False
         except ConcurrentEditError as conflict:
-            answer = QMessageBox.question(
+            if not confirm(
                 self,
                 self.tr("保存冲突"),
                 self.tr(
                     "{0}\n\n您填写的内容仍保留在本窗口中。要以您填写的内容为准再次保存吗？\n"
                     "（将替换对方的修改，两次修改都会留在修改记录中；选“否”可继续编辑或取消）"
                 ).format(conflict.message_zh),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return False
             self._version = conflict.actual  # the clerk has seen the conflict and chosen their values
             return self._submit(draft, allow_similar)
@@ -809,14 +790,7 @@ class EntityForm(QDialog):
     def reject(self) -> None:
         """Esc or the close button: ask before throwing away edits."""
         if not self._closing and self.is_dirty():
-            answer = QMessageBox.question(
-                self,
-                self.tr("放弃修改"),
-                self.tr("填写的内容尚未保存，确定放弃吗？"),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not confirm(self, self.tr("放弃修改"), self.tr("填写的内容尚未保存，确定放弃吗？")):
                 return
         self._closing = True
         super().reject()

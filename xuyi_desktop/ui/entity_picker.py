@@ -27,6 +27,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_lookup import PickedEntity, pick_entities
 from xuyi_desktop.services.entity_views import EntitySummary
+from xuyi_desktop.ui.record_widgets import show_problem
 
 SEARCH_DELAY_MS = 250
 
@@ -184,8 +185,7 @@ class EntityPicker(QWidget):
             self._say(self.tr("没有匹配的主体") + ("，可点“登记新主体…”" if self._allow_new else ""))
 
     def _say(self, text: str) -> None:
-        self.status.setText(text)
-        self.status.setVisible(True)
+        show_problem(self.status, text)
 
     # --- picking ---------------------------------------------------------------------------------------
 

@@ -4,18 +4,17 @@ replaced or lost. The services check the right and audit every decision."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -25,6 +24,7 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services import office_keys
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.office_keys import KeyStatus
+from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, record_table
 
 COLUMNS = ("指纹", "状态", "电脑", "登记", "批准人", "说明")
 _STATUS_COLOUR = {"pending": Qt.GlobalColor.darkYellow, "revoked": Qt.GlobalColor.darkRed, "retired": Qt.GlobalColor.gray}
@@ -40,23 +40,14 @@ class KeysPanel(QGroupBox):
         self._views: list[office_keys.KeyView] = []
         self.this_pc = QLabel(self)
         self.this_pc.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(self, [self.tr(c) for c in COLUMNS], selection=SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.approve_button = QPushButton(self.tr("核对指纹并批准…"), self)
         self.retire_button = QPushButton(self.tr("停用…"), self)
         self.revoke_button = QPushButton(self.tr("吊销…"), self)
-        buttons = QHBoxLayout()
-        for b in (self.approve_button, self.retire_button, self.revoke_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.this_pc)
+        buttons = button_row([self.approve_button, self.retire_button, self.revoke_button], [self.this_pc])
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
@@ -137,23 +128,21 @@ class KeysPanel(QGroupBox):
         return self._run(title, lambda: office_keys.approve_key(self._ctx, v.fingerprint), self.tr("已批准签名密钥 {0}（电脑 {1}）"))
 
     def retire(self, note: str | None = None) -> bool:
-        v = self.selected()
-        if v is None:
-            return False
-        title = self.tr("停用签名密钥")
-        if note is None:
-            note, ok = QInputDialog.getText(self, title, self.tr("停用后该电脑不能再签发；此前签发的文件仍有效。备注（可空）："))
-            if not ok:
-                return False
-        return self._run(title, lambda: office_keys.retire_key(self._ctx, v.fingerprint, note or ""), self.tr("已停用签名密钥 {0}（电脑 {1}）"))
+        return self._end_key(self.tr("停用签名密钥"), self.tr("停用后该电脑不能再签发；此前签发的文件仍有效。备注（可空）："),
+                             note, office_keys.retire_key, self.tr("已停用签名密钥 {0}（电脑 {1}）"))
 
     def revoke(self, reason: str | None = None) -> bool:
+        return self._end_key(self.tr("吊销签名密钥"), self.tr("吊销后该密钥签发的所有文件一律无效。吊销原因："),
+                             reason, office_keys.revoke_key, self.tr("已吊销签名密钥 {0}（电脑 {1}）"))
+
+    def _end_key(self, title: str, prompt: str, text: str | None,
+                 end: Callable[[AppContext, str, str], object], done: str) -> bool:
+        """停用 and 吊销 differ only in their words and service: the selected key, the note asked unless given."""
         v = self.selected()
         if v is None:
             return False
-        title = self.tr("吊销签名密钥")
-        if reason is None:
-            reason, ok = QInputDialog.getText(self, title, self.tr("吊销后该密钥签发的所有文件一律无效。吊销原因："))
+        if text is None:
+            text, ok = QInputDialog.getText(self, title, prompt)
             if not ok:
                 return False
-        return self._run(title, lambda: office_keys.revoke_key(self._ctx, v.fingerprint, reason or ""), self.tr("已吊销签名密钥 {0}（电脑 {1}）"))
+        return self._run(title, lambda: end(self._ctx, v.fingerprint, text or ""), done)

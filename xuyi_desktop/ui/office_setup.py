@@ -21,6 +21,7 @@ from xuyi_desktop.domain.errors import DomainError, ValidationError
 from xuyi_desktop.services import offices
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.print_settings import get_print_settings, set_print_settings
+from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 KINDS = (("bureau", "县交通运输局（县局）"), ("field", "基层站所"))
@@ -99,11 +100,9 @@ class OfficeSetupDialog(QDialog):
         self.setWindowTitle(self.tr("本单位设置"))
         self.fields = OfficeFields(ctx, self)
         self.error = error_label(self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = dialog_buttons(self, self.save)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.fields)
         layout.addWidget(self.error)
@@ -113,8 +112,7 @@ class OfficeSetupDialog(QDialog):
     def save(self) -> bool:
         problem = self.fields.apply()
         if problem:
-            self.error.setText(problem)
-            self.error.setVisible(True)
+            show_problem(self.error, problem)
             return False
         self.accept()
         return True

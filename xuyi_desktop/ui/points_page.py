@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -29,6 +28,7 @@ from xuyi_desktop.services import points
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.ledger_widgets import Field, FormDialog, RowTable
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import query_row
 
 
 class PointsPage(QWidget):
@@ -43,14 +43,9 @@ class PointsPage(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        self.entity_edit = QLineEdit(self)
-        self.entity_edit.setPlaceholderText(self.tr("驾驶员身份证号码或企业统一社会信用代码，回车查看积分"))
-        self.entity_edit.returnPressed.connect(self.open_entered)
-        show = QPushButton(self.tr("查看"), self)
-        show.clicked.connect(self.open_entered)
-        top = QHBoxLayout()
-        top.addWidget(self.entity_edit, 1)
-        top.addWidget(show)
+        self.entity_edit, _show, top = query_row(
+            self, self.tr("驾驶员身份证号码或企业统一社会信用代码，回车查看积分"), self.tr("查看"), self.open_entered,
+        )
         self.accounts = RowTable(("名称", "证件号码", "积分", "档次"), self, stretch=0)
         self.accounts.itemSelectionChanged.connect(self._account_chosen)
         self.header = QLabel(self)

@@ -12,10 +12,9 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -53,6 +52,15 @@ from xuyi_desktop.ui.profile_widgets import (
     section,
 )
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRICTION, grade_colour
+from xuyi_desktop.ui.record_text import rating_validity
+from xuyi_desktop.ui.record_widgets import (
+    button_row,
+    date_edit,
+    dialog_buttons,
+    make_headline,
+    open_form,
+    vertical_scroll,
+)
 from xuyi_desktop.ui.widgets import page_action
 
 EXPIRED_BACKGROUND = QColor("#ffebee")
@@ -101,11 +109,9 @@ class SpecialReportDialog(QDialog):
         for i, (_code, box) in enumerate(self.area_boxes):
             grid.addWidget(box, i // 3, i % 3)
         form.addRow(self.tr("查询领域（不选为全部领域）："), areas)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = dialog_buttons(self, self.accept, save=False)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("生成"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     def years(self) -> int:
@@ -121,6 +127,7 @@ class ProfileDialog(QDialog):
     loaded = Signal(object)  # CreditProfile
     changed = Signal()  # a record was changed from the view (a dishonesty record ended)
     lockable = True  # the idle lock may hide it (it holds no unsaved input)
+    scroll: QScrollArea  # type: ignore[assignment]  # the file's scroll area, not QWidget.scroll()
 
     def __init__(self, ctx: AppContext, entity_id: uuid.UUID, parent: QWidget | None = None,
                  settings: QSettings | None = None, *, as_of: dt.date | None = None) -> None:
@@ -143,15 +150,8 @@ class ProfileDialog(QDialog):
 
     def _build(self, as_of: dt.date) -> None:
         self.name_label = QLabel(self.tr("正在读取信用档案…"), self)
-        big = QFont(self.font())
-        big.setPointSizeF(big.pointSizeF() * 1.45)
-        big.setBold(True)
-        self.name_label.setFont(big)
-        self.name_label.setWordWrap(True)
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.date_edit = QDateEdit(QDate(as_of.year, as_of.month, as_of.day), self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        make_headline(self.name_label, self.font())
+        self.date_edit = date_edit(QDate(as_of.year, as_of.month, as_of.day), self)
         self.date_edit.setToolTip(self.tr("查看该主体在某一日的信用状况（评价有效期、公示期、失信记录按该日计算）；回车查看"))
         date_label = QLabel(self.tr("按某日查看："), self)
         date_label.setBuddy(self.date_edit)
@@ -202,10 +202,10 @@ class ProfileDialog(QDialog):
         self.end_button.setVisible(may_review)  # reviewers only (Permission.CREDIT_REVIEW)
         self.end_button.setToolTip(self.tr("提前结束选中的失信记录（如已撤销、已履行）：须写明理由，记入操作日志"))
         dishonesty_actions = QWidget(self)
-        row = QHBoxLayout(dishonesty_actions)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addStretch(1)
-        row.addWidget(self.end_button)
+        end_row = QHBoxLayout(dishonesty_actions)
+        end_row.setContentsMargins(0, 0, 0, 0)
+        end_row.addStretch(1)
+        end_row.addWidget(self.end_button)
         dishonesty_actions.setVisible(may_review)
 
         content = QWidget()
@@ -225,11 +225,7 @@ class ProfileDialog(QDialog):
         for box in self.sections.values():
             column.addWidget(box)
         column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll = vertical_scroll(self, content)
 
         # The two prints (services.reports): numbered, signed, verifiable; off the GUI thread, then opened.
         self.report_button = QPushButton(self.tr("打印信用报告"), self)
@@ -239,11 +235,7 @@ class ProfileDialog(QDialog):
         self.report_button.setToolTip(self.tr("信用报告：基本信息、证照、评价、处罚、承诺、失信和核查记录"))
         self.special_report_button.setToolTip(self.tr("专项信用报告（代替无违法违规证明）：所选年度和领域的行政处罚等记录"))
         self.close_button = QPushButton(self.tr("关闭 (Esc)"), self)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.report_button)
-        bottom.addWidget(self.special_report_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.close_button)
+        bottom = button_row([self.report_button, self.special_report_button], [self.close_button])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -354,10 +346,7 @@ class ProfileDialog(QDialog):
     def _fill_ratings(self, p: CreditProfile) -> None:
         rows = []
         for r in p.ratings:
-            valid = f"{r.valid_from}至{r.valid_until}" if r.valid_from and r.valid_until else str(r.valid_until or "—")
-            notes = [r.reason] if r.reason else []
-            if r.publicity_grade:
-                notes.append(self.tr("{0}年度评价{1}级公示中（至{2}）").format(r.publicity_period, r.publicity_grade, r.publicity_until))
+            valid, notes = rating_validity(self, r)
             if r.document_no:
                 notes.append(self.tr("文号：{0}").format(r.document_no))
             colour = PROVISIONAL if r.provisional else (grade_colour(self._scheme(r.domain), r.grade) if r.grade else GREYED)
@@ -462,11 +451,8 @@ class ProfileDialog(QDialog):
             ),
             self, action=end,
         )
-        dialog.accepted.connect(self._ended)
         self.reason_dialog = dialog
-        if exec_dialog:
-            dialog.open()
-        return dialog
+        return open_form(dialog, lambda _d: self._ended(), show=exec_dialog)
 
     def _ended(self) -> None:
         self.changed.emit()

@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QPushButton,
     QSpinBox,
     QWidget,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.exchange.pipeline import ImportCancelled
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.ui.record_widgets import button_row, dialog_buttons
 from xuyi_desktop.ui.sgs_import import ImportDialog
 
 
@@ -55,14 +54,9 @@ class YearDomainDialog(QDialog):
         self.effective_box = QCheckBox(RatingStatus.EFFECTIVE.label, self)
         self.publicity_box.setChecked(True)
         if with_statuses:
-            row = QHBoxLayout()
-            row.addWidget(self.publicity_box)
-            row.addWidget(self.effective_box)
-            row.addStretch(1)
+            row = button_row([self.publicity_box, self.effective_box])
             form.addRow(self.tr("列入名单："), row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.accept, save=False)
         form.addRow(buttons)
 
     def choice(self) -> tuple[int, str, tuple[RatingStatus, ...]]:

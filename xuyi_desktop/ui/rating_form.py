@@ -7,13 +7,13 @@ grade is only a preview from the same pure domain functions).
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDoubleSpinBox,
     QFormLayout,
@@ -42,6 +42,7 @@ from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.ratings import RatingInput, RatingView, add_rating, correct_rating
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour
+from xuyi_desktop.ui.record_widgets import button_row, confirm, date_edit, show_problem, with_error_line
 from xuyi_desktop.ui.widgets import error_label
 
 _GEOMETRY_KEY = "rating_form/geometry"
@@ -137,21 +138,14 @@ class RatingForm(QDialog):
         box_layout.addWidget(self.deductions_table)
         # One ZC-01 per 治超抄报 of the period (road/water operators; services/overload.py decides which).
         self.overload_button = QPushButton(self.tr("按治超抄报添加扣分项"), self)
-        row = QHBoxLayout()
-        row.addWidget(self.add_deduction_button)
-        row.addWidget(self.remove_deduction_button)
-        row.addWidget(self.overload_button)
-        row.addStretch(1)
+        row = button_row([self.add_deduction_button, self.remove_deduction_button, self.overload_button])
         box_layout.addLayout(row)
         self.errors["deductions"] = error_label(self.deductions_box)
         box_layout.addWidget(self.errors["deductions"])
 
         self.organ_edit = QLineEdit(self)
         self.organ_edit.setPlaceholderText(self.tr("如 盱眙县交通运输局"))
-        self.date_edit = QDateEdit(self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setDate(QDate.currentDate())
+        self.date_edit = date_edit(QDate.currentDate(), self)
         self.date_edit.setMaximumDate(QDate.currentDate())
         self.document_edit = QLineEdit(self)
         self.document_edit.setPlaceholderText(self.tr("如 盱交〔2025〕12号"))
@@ -229,13 +223,7 @@ class RatingForm(QDialog):
         self.warning_label.setVisible(False)
 
     def _field(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> QWidget:
-        box = QWidget(self)
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        lay.addWidget(widget)
-        self.errors[field] = error_label(box)
-        lay.addWidget(self.errors[field])
+        box, self.errors[field] = with_error_line(self, widget, spacing=2)
         caption = QLabel(label, self)
         caption.setBuddy(widget)
         form.addRow(caption, box)
@@ -290,8 +278,8 @@ class RatingForm(QDialog):
         self.overload_button.clicked.connect(self.add_overload_deductions)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
-        QShortcut(QKeySequence("Ctrl+D"), self, activated=lambda: self.add_deduction())
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        QShortcut(QKeySequence("Ctrl+D"), self, lambda: self.add_deduction())
 
     # --- the scheme decides the fields --------------------------------------------------------------------
 
@@ -399,8 +387,8 @@ class RatingForm(QDialog):
     def deductions(self) -> tuple[tuple[str, float | None], ...]:
         items = []
         for row in range(self.deductions_table.rowCount()):
-            combo = self.deductions_table.cellWidget(row, 0)
-            spin = self.deductions_table.cellWidget(row, 1)
+            combo = cast(QComboBox, self.deductions_table.cellWidget(row, 0))  # as add_deduction put them
+            spin = cast(QDoubleSpinBox, self.deductions_table.cellWidget(row, 1))
             items.append((str(combo.currentData()), float(spin.value())))
         return tuple(items)
 
@@ -499,11 +487,9 @@ class RatingForm(QDialog):
                 general.append(problem.message_zh)
                 continue
             text = (label.text() + "\n" if label.text() else "") + problem.message_zh
-            label.setText(text)
-            label.setVisible(True)
+            show_problem(label, text)
         if general:
-            self.general_error.setText("；".join(general))
-            self.general_error.setVisible(True)
+            show_problem(self.general_error, "；".join(general))
 
     def _clear_problems(self) -> None:
         for field in self.errors:
@@ -576,11 +562,7 @@ class RatingForm(QDialog):
     def reject(self) -> None:
         """Esc: ask before throwing away what was typed."""
         if not self._closing and self._dirty:
-            answer = QMessageBox.question(
-                self, self.tr("放弃填写"), self.tr("填写的评价尚未保存，确定放弃吗？"),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not confirm(self, self.tr("放弃填写"), self.tr("填写的评价尚未保存，确定放弃吗？")):
                 return
         self._closing = True
         super().reject()

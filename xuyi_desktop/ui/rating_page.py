@@ -11,20 +11,17 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QDesktopServices, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QProgressDialog,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -52,6 +49,14 @@ from xuyi_desktop.ui.operations import run_in_background
 from xuyi_desktop.ui.rating_actions import RatingImportDialog, YearDomainDialog
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour, printing_function
 from xuyi_desktop.ui.rating_form import RatingForm
+from xuyi_desktop.ui.record_widgets import (
+    SelectionMode,
+    list_and_detail,
+    open_window,
+    pick_label,
+    record_table,
+    search_box,
+)
 from xuyi_desktop.ui.widgets import page_action
 
 _SPLITTER_KEY = "rating_page/splitter"
@@ -121,9 +126,7 @@ class RatingPage(QWidget):
     # --- building -----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText(self.tr("输入名称、证件号码或拼音首字母，回车查找主体"))
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_box(self, self.tr("输入名称、证件号码或拼音首字母，回车查找主体"))
         self.hit_list = QListWidget(self)
         self.hit_list.setToolTip(self.tr("↑↓ 选择主体，回车显示其评价"))
         left = QWidget(self)
@@ -140,14 +143,8 @@ class RatingPage(QWidget):
         self.entity_meta = QLabel(self)
         self.entity_meta.setStyleSheet("color: #555;")
 
-        self.table = QTableWidget(0, len(TimelineColumn.TITLES), self)
-        self.table.setHorizontalHeaderLabels([self.tr(t) for t in TimelineColumn.TITLES])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
+        self.table = record_table(self, [self.tr(t) for t in TimelineColumn.TITLES], selection=SelectionMode.SingleSelection,
+                                  tab_keys=False, alternating=True)
         metrics = self.fontMetrics()
         for column, sample in (
             (TimelineColumn.PERIOD, "2025"),
@@ -215,12 +212,7 @@ class RatingPage(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.entity_label)
         right_layout.addWidget(self.entity_meta)
-        inner = QSplitter(Qt.Orientation.Vertical, right)
-        inner.addWidget(self.table)
-        inner.addWidget(self.detail)
-        inner.setStretchFactor(0, 3)
-        inner.setStretchFactor(1, 1)
-        inner.setChildrenCollapsible(False)
+        inner = list_and_detail(right, self.table, self.detail, collapsible=False, vertical=True)
         right_layout.addWidget(inner, 1)
         right_layout.addLayout(buttons)
 
@@ -466,10 +458,7 @@ class RatingPage(QWidget):
     def _open_form(self, form: RatingForm) -> RatingForm:
         self.form = form
         form.saved.connect(self._saved)
-        form.finished.connect(lambda _result: self._form_closed(form))
-        form.open()
-        form.activateWindow()
-        return form
+        return open_window(form, self._form_closed, activate=True)
 
     def _form_closed(self, form: RatingForm) -> None:
         if self.form is form:
@@ -546,13 +535,11 @@ class RatingPage(QWidget):
         if r is None or not pending:
             return
         title = self.tr("处理异议")
-        chosen = pending[0]
-        if len(pending) > 1:
-            labels = [f"{o['received_on']} {o['objector']}：{o['content'][:30]}" for o in pending]
-            label, ok = QInputDialog.getItem(self, title, self.tr("选择要处理的异议："), labels, 0, False)
-            if not ok:
-                return
-            chosen = pending[labels.index(label)]
+        labels = [f"{o['received_on']} {o['objector']}：{o['content'][:30]}" for o in pending]
+        index = pick_label(self, title, self.tr("选择要处理的异议："), labels)
+        if index is None:
+            return
+        chosen = pending[index]
         box = QMessageBox(self)
         box.setWindowTitle(title)
         box.setText(self.tr("异议人：{0}\n内容：{1}\n\n异议是否成立？成立则评价退回草稿、需要更正。").format(chosen["objector"], chosen["content"]))
@@ -603,13 +590,10 @@ class RatingPage(QWidget):
             if not found:
                 self.message.emit(self.tr("本评价没有附件"))
                 return
-            chosen = found[0]
-            if len(found) > 1:
-                labels = [f"{a.name}（{a.size / 1024:.0f} KB）" for a in found]
-                picked, ok = QInputDialog.getItem(self, title, self.tr("选择附件："), labels, 0, False)
-                if not ok:
-                    return
-                chosen = found[labels.index(picked)]
+            index = pick_label(self, title, self.tr("选择附件："), [f"{a.name}（{a.size / 1024:.0f} KB）" for a in found])
+            if index is None:
+                return
+            chosen = found[index]
             path = attachments.attachment_file(self._ctx, chosen.id)
         except DomainError as refused:
             QMessageBox.warning(self, title, refused.message_zh)

@@ -7,11 +7,9 @@ import uuid
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -28,6 +26,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.ui.data_events import listen
 from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.entity_table_model import SORTABLE, Column, EntityTableModel
+from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, make_record_list, open_window, search_box
 from xuyi_desktop.ui.widgets import page_action
 
 _HEADER_KEY = "registry/header2"  # 2: with the 信用等级 and 失信 columns (issue 19)
@@ -67,9 +66,7 @@ class RegistryPage(QWidget):
     # --- building -----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText(self.tr("输入名称、证件号码或拼音首字母，回车查询"))
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_box(self, self.tr("输入名称、证件号码或拼音首字母，回车查询"))
         self.search_edit.setToolTip(self.tr("Ctrl+F 回到查询框；↓ 进入列表；Esc 清除查询"))
         self.search_button = QPushButton(self.tr("查询"), self)
         self.description = QLabel(self.model.description(), self)
@@ -77,14 +74,9 @@ class RegistryPage(QWidget):
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
+        make_record_list(self.table, selection=SelectionMode.SingleSelection, tab_keys=False, alternating=True)
         self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
         rows = self.table.verticalHeader()
-        rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring, however many rows
         rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
@@ -284,10 +276,7 @@ class RegistryPage(QWidget):
         self.form = form
         form.saved.connect(self._saved)
         form.openRequested.connect(self._open_existing)
-        form.finished.connect(lambda _result: self._form_closed(form))
-        form.open()
-        form.activateWindow()  # keyboard-first: the form, not the list behind it, gets the keys
-        return form
+        return open_window(form, self._form_closed, activate=True)
 
     def _form_closed(self, form: EntityForm) -> None:
         if self.form is form:
@@ -312,11 +301,8 @@ class RegistryPage(QWidget):
             return None
         from xuyi_desktop.ui.profile_view import ProfileDialog
 
-        dialog = ProfileDialog(self._ctx, entity_id, self, self._settings)
-        dialog.finished.connect(lambda _result: self._profile_closed(dialog))
-        self.profile_dialog = dialog
-        dialog.open()
-        return dialog
+        self.profile_dialog = dialog = ProfileDialog(self._ctx, entity_id, self, self._settings)
+        return open_window(dialog, self._profile_closed)
 
     def _profile_closed(self, dialog: QWidget) -> None:
         if self.profile_dialog is dialog:
@@ -330,16 +316,13 @@ class RegistryPage(QWidget):
         summary = self.model.summary(row)
         if summary is None:
             return
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("删除主体"),
             self.tr("确定删除“{0}”（{1}）吗？\n删除后不再出现在列表和查询结果中，修改记录仍然保留。").format(
                 summary.name, summary.identifier
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             delete_entity(self._ctx, summary.id, expected_version=summary.version)

@@ -10,7 +10,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,6 +24,7 @@ from xuyi_desktop.domain import sgs as rules
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs import RecordView, correct_record, withdraw_record
+from xuyi_desktop.ui.record_widgets import date_edit, dialog_buttons, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 
@@ -75,10 +75,8 @@ class SgsCorrectDialog(QDialog):
         reason = QFormLayout()
         reason.addRow(self.tr("更正原因"), self.reason_edit)
         self.error = error_label(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = dialog_buttons(self, self.save)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存更正"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
@@ -108,8 +106,7 @@ class SgsCorrectDialog(QDialog):
         self.accept()
 
     def _show(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(True)
+        show_problem(self.error, text)
 
 
 class SgsWithdrawDialog(QDialog):
@@ -127,19 +124,15 @@ class SgsWithdrawDialog(QDialog):
         intro = QLabel(self.tr("撤销 {0} {1}：记录保留并注明撤销，不再出现在公示版中；已报送的须重新报送。").format(
             record.document_no, record.name), self)
         intro.setWordWrap(True)
-        self.date_edit = QDateEdit(QDate(day.year, day.month, day.day), self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit = date_edit(QDate(day.year, day.month, day.day), self)
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setPlaceholderText(self.tr("必填，如：复议决定撤销原处罚决定"))
         form = QFormLayout()
         form.addRow(self.tr("撤销日期"), self.date_edit)
         form.addRow(self.tr("撤销原因"), self.reason_edit)
         self.error = error_label(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = dialog_buttons(self, self.save, save=False)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("撤销"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -152,8 +145,7 @@ class SgsWithdrawDialog(QDialog):
             view = withdraw_record(self._ctx, self._record.id, on=self.date_edit.date().toPython(),  # type: ignore[arg-type]
                                    reason=self.reason_edit.text(), today=self._today)
         except DomainError as exc:
-            self.error.setText(exc.message_zh)
-            self.error.setVisible(True)
+            show_problem(self.error, exc)
             return
         self.result_value = view
         self.withdrawn.emit(view)

@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -32,6 +31,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.platform_export import PublicationResult, export_publication, publication_profiles
 from xuyi_desktop.services.sgs_exchange import ExportResult, export_sgs, sgs_profiles
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import button_row, date_edit, path_row
 
 OWN_FORMAT = "本系统格式（行政许可、行政处罚各一张表）"
 
@@ -70,11 +70,8 @@ class SgsExportDialog(QDialog):
             if m == 0:
                 y, m = y - 1, 12
             self.month_combo.addItem(f"{y}年{m}月", (y, m))
-        self.from_edit = QDateEdit(self)
-        self.to_edit = QDateEdit(self)
-        for edit in (self.from_edit, self.to_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.from_edit = date_edit(None, self)
+        self.to_edit = date_edit(None, self)
         self.month_combo.currentIndexChanged.connect(self._month_chosen)
         self.month_combo.setCurrentIndex(1)
         self._month_chosen()
@@ -86,12 +83,7 @@ class SgsExportDialog(QDialog):
         self.batch_edit.setPlaceholderText(self.tr("不填则自动生成"))
         self.unit_edit = QLineEdit(self)
         self.unit_edit.setPlaceholderText(self.tr("零报送说明上的报送单位（默认：本人所属单位）"))
-        self.path_edit = QLineEdit(self)
-        browse = QPushButton(self.tr("选择…"), self)
-        browse.clicked.connect(self._browse)
-        where = QHBoxLayout()
-        where.addWidget(self.path_edit, 1)
-        where.addWidget(browse)
+        self.path_edit, where = path_row(self, self.tr("选择…"), self._browse)
 
         form = QFormLayout()
         form.addRow(self.tr("导出格式"), self.profile_combo)
@@ -122,10 +114,7 @@ class SgsExportDialog(QDialog):
         self.start_button.clicked.connect(self.start)
         close = QPushButton(self.tr("关闭"), self)
         close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(close)
+        buttons = button_row([], [self.start_button, close])
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.explain)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -34,6 +33,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_lookup import PickedEntity, party_values
 from xuyi_desktop.services.sgs import RecordView, add_record
 from xuyi_desktop.ui.entity_picker import EntityPicker
+from xuyi_desktop.ui.record_widgets import dialog_buttons, input_text, set_input_text, show_problem, with_error_line
 from xuyi_desktop.ui.widgets import error_label
 
 _LONG = ("nr", "sy", "yj", "bz")
@@ -102,14 +102,7 @@ class SgsRecordForm(QDialog):
             widget.setObjectName(f.name)
             self.inputs[f.name] = widget
             star = "*" if f.required == rules.ALWAYS else ""
-            holder = QWidget(body)
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(widget)
-            err = error_label(holder)
-            err.setVisible(False)
-            column.addWidget(err)
-            self.errors[f.name] = err
+            holder, self.errors[f.name] = with_error_line(body, widget)
             form.addRow(rules.label(kind, f.name) + star, holder)
         self.draft_box = QCheckBox(self.tr("暂存（历史台账中有误的记录照原样保存，计为不合规）"), body)
         form.addRow("", self.draft_box)
@@ -118,9 +111,7 @@ class SgsRecordForm(QDialog):
         scroll.setWidget(body)
         self.summary = error_label(self)
         self.summary.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
@@ -153,8 +144,7 @@ class SgsRecordForm(QDialog):
         try:
             values = party_values(self._ctx, entity.id)
         except DomainError as exc:
-            self.summary.setText(exc.message_zh)
-            self.summary.setVisible(True)
+            show_problem(self.summary, exc)
             return
         for name in ("xdr_shxym", "frdb", "xdr_zjlx", "xdr_zjhm"):  # another party's fields never stay behind
             self.set_value(name, "")
@@ -178,26 +168,12 @@ class SgsRecordForm(QDialog):
                 self.set_value(name, value)
 
     def set_value(self, name: str, value: str) -> None:
-        widget = self.inputs[name]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentText(value)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.setPlainText(value)
-        else:
-            widget.setText(value)
+        set_input_text(self.inputs[name], value)
 
     def values(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name, widget in self.inputs.items():
-            if isinstance(widget, QComboBox):
-                text = widget.currentText()
-            elif isinstance(widget, QPlainTextEdit):
-                text = widget.toPlainText()
-            else:
-                text = widget.text()
-            if text.strip():
-                out[name] = text
-        return out
+        """The filled-in fields only: a blank one is left to the rules (required, or empty in the export)."""
+        texts = {name: input_text(widget) for name, widget in self.inputs.items()}
+        return {name: text for name, text in texts.items() if text.strip()}
 
     def error_text(self, name: str) -> str:
         label = self.errors[name]
@@ -218,17 +194,14 @@ class SgsRecordForm(QDialog):
             for p in exc.problems:
                 label = self.errors.get(p.field)
                 if label is not None:
-                    label.setText("；".join(filter(None, [label.text(), p.message_zh])))
-                    label.setVisible(True)
-            self.summary.setText(f"有 {len(exc.problems)} 处需要改正：{exc.problems[0].message_zh}")
-            self.summary.setVisible(True)
+                    show_problem(label, "；".join(filter(None, [label.text(), p.message_zh])))
+            show_problem(self.summary, f"有 {len(exc.problems)} 处需要改正：{exc.problems[0].message_zh}")
             first = next((self.inputs[p.field] for p in exc.problems if p.field in self.inputs), None)
             if first is not None:
                 first.setFocus()
             return
         except DomainError as exc:
-            self.summary.setText(exc.message_zh)
-            self.summary.setVisible(True)
+            show_problem(self.summary, exc)
             return
         self.result_view = view
         self.saved.emit(view)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -29,6 +28,7 @@ from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.exchange.pipeline import ImportCancelled, ImportResult, MappingNeeded
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import button_row, path_row
 
 # runner(path, valid_only=, source=, mapping=, progress=, cancel=) -> ImportResult, run on a worker thread
 Runner = Callable[..., ImportResult]
@@ -54,12 +54,7 @@ class ImportDialog(QDialog):
         self._source: str | None = None
         self.result_value: ImportResult | BaseException | None = None
         self.setWindowTitle(title)
-        self.path_edit = QLineEdit(self)
-        browse = QPushButton(self.tr("选择文件…"), self)
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
+        self.path_edit, row = path_row(self, self.tr("选择文件…"), self._browse)
         self.source_edit = QLineEdit(self)
         self.source_edit.setPlaceholderText(self.tr("来源系统（可不填；用于记住表头对应关系）"))
         self.valid_only = QCheckBox(self.tr("只导入无误的行（有误的行写入错误报告）"), self)
@@ -75,10 +70,7 @@ class ImportDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("取消"), self)
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.cancel_button)
+        buttons = button_row([], [self.start_button, self.cancel_button])
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.source_edit)

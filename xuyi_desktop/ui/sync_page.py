@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -40,6 +39,7 @@ from xuyi_desktop.services import sync
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sync_review import ConflictView, conflict_views
 from xuyi_desktop.ui.operations import OperationRunner
+from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, record_table
 from xuyi_desktop.ui.widgets import page_action
 
 SETTINGS_FOLDER = "sync/export_folder"
@@ -133,10 +133,7 @@ class SyncPage(QWidget):
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.file_button)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.preview_button)
-        buttons.addWidget(self.apply_button)
+        buttons = button_row([], [self.preview_button, self.apply_button])
         import_layout = QVBoxLayout(import_box)
         import_layout.addLayout(file_row)
         import_layout.addWidget(self.preview_view, 1)
@@ -166,10 +163,7 @@ class SyncPage(QWidget):
             for b in (self.restore_button, self.keep_button):
                 b.setEnabled(False)
                 b.setToolTip(self.tr("处理同步冲突需要“处理同步冲突”权限"))
-        conflict_buttons = QHBoxLayout()
-        conflict_buttons.addStretch(1)
-        conflict_buttons.addWidget(self.keep_button)
-        conflict_buttons.addWidget(self.restore_button)
+        conflict_buttons = button_row([], [self.keep_button, self.restore_button])
         conflicts_layout = QVBoxLayout(conflicts)
         conflicts_layout.addWidget(self.conflicts_table, 1)
         conflicts_layout.addLayout(conflict_buttons)
@@ -215,12 +209,7 @@ class SyncPage(QWidget):
         self.ops.failed.connect(self._failed)
 
     def _table(self, headers: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers), self)
-        table.setHorizontalHeaderLabels([self.tr(h) for h in headers])
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.verticalHeader().setVisible(False)
+        table = record_table(self, [self.tr(h) for h in headers], selection=SelectionMode.SingleSelection)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
         return table

@@ -3,23 +3,21 @@ the bureau-wide switches (unit-only lists, four eyes for ratings) and the PCs' s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +29,7 @@ from xuyi_desktop.services import four_eyes, list_scope, users
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage.models import utcnow
 from xuyi_desktop.ui.keys_panel import KeysPanel
+from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, confirm, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label, page_action
 
 ROLE_ORDER = (Role.CLERK, Role.REVIEWER, Role.VIEWER, Role.ADMIN)
@@ -91,10 +90,7 @@ class NewUserDialog(QDialog):
         form.addRow("", self.password_error)
         form.addRow(self.tr("确认密码"), self.confirm_edit)
         form.addRow("", self.confirm_error)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok_button)
-        buttons.addWidget(self.cancel_button)
+        buttons = button_row([], [self.ok_button, self.cancel_button])
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -112,8 +108,7 @@ class NewUserDialog(QDialog):
 
     def _show(self, field: str, text: str) -> None:
         label = self._errors().get(field, self.error)
-        label.setText(text if not label.text() or not label.isVisible() else label.text() + "；" + text)
-        label.setVisible(True)
+        show_problem(label, text if not label.text() or not label.isVisible() else label.text() + "；" + text)
 
     def submit(self) -> bool:
         for label in (*self._errors().values(), self.error):
@@ -159,12 +154,7 @@ class UsersPage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._views: list[users.UserView] = []
-        self.table = QTableWidget(0, len(self.COLUMNS), self)
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(self, [self.tr(c) for c in self.COLUMNS], selection=SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -187,18 +177,12 @@ class UsersPage(QWidget):
         self.keys_panel = KeysPanel(ctx, self)
         self.keys_panel.message.connect(self.message)
 
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.toggle_button, self.unlock_button, self.reset_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.refresh_button)
+        buttons = button_row([self.add_button, self.toggle_button, self.unlock_button, self.reset_button],
+                             [self.refresh_button])
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
-        checks = QHBoxLayout()
-        checks.addWidget(self.unit_only_check)
-        checks.addWidget(self.four_eyes_check)
-        checks.addStretch(1)
+        checks = button_row([self.unit_only_check, self.four_eyes_check])
         layout.addLayout(checks)
         layout.addWidget(self.keys_panel, 1)
         layout.addWidget(self.status_label)
@@ -236,26 +220,24 @@ class UsersPage(QWidget):
         self._update_buttons()
 
     def set_unit_only(self, on: bool) -> None:
-        try:
-            list_scope.set_lists_restricted(self._ctx, on)
-        except DomainError as exc:
-            self.unit_only_check.blockSignals(True)
-            self.unit_only_check.setChecked(not on)
-            self.unit_only_check.blockSignals(False)
-            self.status_label.setText(_reason(exc))
-            return
-        self._done(self.tr("已设置：各单位用户只看本单位的记录") if on else self.tr("已设置：各单位用户可看全部单位的记录"))
+        done = self.tr("已设置：各单位用户只看本单位的记录") if on else self.tr("已设置：各单位用户可看全部单位的记录")
+        self._switch(self.unit_only_check, list_scope.set_lists_restricted, on, done)
 
     def set_four_eyes(self, on: bool) -> None:
+        done = self.tr("已开启信用评价双人复核") if on else self.tr("已关闭信用评价双人复核")
+        self._switch(self.four_eyes_check, four_eyes.set_four_eyes, on, done)
+
+    def _switch(self, check: QCheckBox, apply: Callable[[AppContext, bool], object], on: bool, done: str) -> None:
+        """An office-wide switch: set by its service, or, when refused, put back (without toggling again) and why."""
         try:
-            four_eyes.set_four_eyes(self._ctx, on)
+            apply(self._ctx, on)
         except DomainError as exc:
-            self.four_eyes_check.blockSignals(True)
-            self.four_eyes_check.setChecked(not on)
-            self.four_eyes_check.blockSignals(False)
+            check.blockSignals(True)
+            check.setChecked(not on)
+            check.blockSignals(False)
             self.status_label.setText(_reason(exc))
             return
-        self._done(self.tr("已开启信用评价双人复核") if on else self.tr("已关闭信用评价双人复核"))
+        self._done(done)
 
     def row_of(self, username: str) -> int:
         return next((i for i, v in enumerate(self._views) if v.username == username), -1)
@@ -308,16 +290,13 @@ class UsersPage(QWidget):
         if view is None:
             return
         if view.active:
-            answer = QMessageBox.question(
+            if not confirm(
                 self,
                 self.tr("停用用户"),
                 self.tr("停用后 {0}（{1}）将不能登录，其数据和操作日志保留，可随时再启用。确定停用吗？").format(
                     view.username, view.display_name
                 ),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return
         try:
             users.set_active(self._ctx, view.username, not view.active)
