@@ -375,7 +375,7 @@ def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
     if args.month and (args.date_from or args.date_to):
         raise argparse.ArgumentTypeError("--month 与 --from/--to 只能用一种")
     if args.month:
-        return args.month  # type: ignore[no-any-return]
+        return args.month
     if args.date_from and args.date_to:
         return args.date_from, args.date_to
     raise argparse.ArgumentTypeError("请给出 --month YYYY-MM，或 --from 和 --to")

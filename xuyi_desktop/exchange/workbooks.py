@@ -239,7 +239,7 @@ def sheet_formulas(wb: object, title: str) -> set[tuple[int, int]]:
     return getattr(wb, "xuyi_formulas", {}).get(title, set())
 
 
-def open_xlsx(path: Path):  # type: ignore[no-untyped-def]
+def open_xlsx(path: Path):
     """load_workbook(read_only, data_only) after check_xlsx, every failure as one FileProblem. A workbook with
     external links is refused; the formula cells of each sheet are on the workbook as `xuyi_formulas`."""
     check_xlsx(path)
@@ -311,7 +311,7 @@ def _install_cell_guard() -> None:
             self.quotePrefix = True
 
     _bind_value._xuyi_guard = True  # type: ignore[attr-defined]
-    Cell._bind_value = _bind_value  # type: ignore[method-assign]
+    Cell._bind_value = _bind_value
 
 
 _install_cell_guard()

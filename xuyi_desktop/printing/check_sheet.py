@@ -53,7 +53,7 @@ DENSITIES = (
 COMMITMENT_STATES = {"violated": "违诺", "fulfilled": "已履约", "active": "履约中"}
 
 
-def _commitment_state(c: dict) -> str:  # type: ignore[type-arg]
+def _commitment_state(c: dict) -> str:
     label = c.get("status_label") or COMMITMENT_STATES.get(c.get("status", ""), c.get("status", ""))
     return label + ("（逾期）" if c.get("overdue") else "")
 
@@ -61,7 +61,7 @@ def _commitment_state(c: dict) -> str:  # type: ignore[type-arg]
 def check_story(
     result: CreditCheckResult, fonts: DocumentFonts, *, organ: str, checked_by: str, issued_on: dt.date,
     qr_payload: str | None, density: _Density = DENSITIES[0],
-) -> list:  # type: ignore[type-arg]
+) -> list:
     cs = density.cell
     cell = L.cell_style(fonts, cs)
     label = L.cell_style(fonts, cs, align="distribute")
@@ -204,7 +204,7 @@ def render_check_sheet(
     assert chosen is not None
     data, pages, placed = chosen
     if hasattr(target, "write"):
-        target.write(data)  # type: ignore[union-attr]
+        target.write(data)
     else:
         Path(target).write_bytes(data)
     outer = L.current_recording()

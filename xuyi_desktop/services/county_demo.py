@@ -80,7 +80,7 @@ class CountyResult:
     seconds: float
 
 
-def is_training_database(session) -> bool:  # type: ignore[no-untyped-def]
+def is_training_database(session) -> bool:
     row = session.get(AppSetting, TRAINING_SETTING)
     return row is not None and row.value == "1"
 
@@ -305,7 +305,7 @@ def generate_county(
                         time.perf_counter() - started)
 
 
-def refuse_if_training(session) -> None:  # type: ignore[no-untyped-def]
+def refuse_if_training(session) -> None:
     """Called by the sync export: a training database never writes a package."""
     if is_training_database(session):
         raise ValidationError(FieldProblem(
@@ -348,7 +348,7 @@ def _points(domain: str, score: int) -> float | None:
     return 0.0 if score >= 80 else 4.0 if score >= 60 else 12.0
 
 
-def _uuid(value: str):  # type: ignore[no-untyped-def]
+def _uuid(value: str):
     import uuid
 
     return uuid.UUID(value)

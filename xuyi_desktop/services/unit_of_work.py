@@ -42,11 +42,11 @@ class UnitOfWork:
 
     def add(self, row: Row, *, summary: str, verb: str = "insert") -> Row:
         """A new business record, with its change-log row (after image) and audit entry."""
-        return audit.insert_recorded(self.session, self.ctx, row, summary=summary, verb=verb)  # type: ignore[no-any-return]
+        return audit.insert_recorded(self.session, self.ctx, row, summary=summary, verb=verb)
 
     def change(self, row: Row, *, verb: str, summary: str, **values: Any) -> Row:
         """Set fields of a business record; its change-log row (before/after images) and audit entry."""
-        return audit.update_recorded(self.session, self.ctx, row, verb=verb, summary=summary, **values)  # type: ignore[no-any-return]
+        return audit.update_recorded(self.session, self.ctx, row, verb=verb, summary=summary, **values)
 
     def record(self, row: Any, before: dict[str, Any] | None, *, summary: str, verb: str = "update",
                image: Callable[[Any], dict[str, Any]] = row_image) -> None:

@@ -199,7 +199,7 @@ def live_ids_and_names(session: Session, identifiers: Sequence[str]) -> list[tup
 
 def live_ids_by_identifier(session: Session) -> dict[str, uuid.UUID]:
     """Every live entity's id by its identifier (a bulk importer's lookup table)."""
-    return dict(session.execute(select(Entity.identifier, Entity.id).where(_LIVE)).all())  # type: ignore[arg-type]
+    return dict(session.execute(select(Entity.identifier, Entity.id).where(_LIVE)).all())
 
 
 def live_relations_of(session: Session, entity_id: uuid.UUID) -> list[EntityRelation]:

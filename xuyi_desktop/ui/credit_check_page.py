@@ -75,7 +75,7 @@ from xuyi_desktop.ui.widgets import page_action
 _BUSINESS_KEY = "credit_check/business"
 
 
-def list_badges(lists: list[dict]) -> str:  # type: ignore[type-arg]
+def list_badges(lists: list[dict]) -> str:
     """【红名单】, 【黑名单】 … beside the name: a membership the clerk must not miss below the fold."""
     colours = {"red": "#2e7d32", "watch": AMBER.name()}
     out = []
@@ -323,7 +323,7 @@ class CreditCheckPage(QWidget):
             return True
         return False
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.focus_search()
 

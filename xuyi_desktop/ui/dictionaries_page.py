@@ -202,7 +202,7 @@ class DictionariesPage(QWidget):
     def set_kind(self, code: str) -> None:
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(code))
 
-    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
+    def keyPressEvent(self, event):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus():
             self.edit_selected()
             return

@@ -282,13 +282,13 @@ class _ProvisionalAsker(QObject):
         self.ask.connect(self._ask, Qt.ConnectionType.BlockingQueuedConnection)
 
     @Slot(object)
-    def _ask(self, holder: list) -> None:  # type: ignore[type-arg]
+    def _ask(self, holder: list) -> None:
         holder[1] = confirm_provisional_print(QApplication.activeWindow(), holder[0])
 
     def __call__(self, ctx: object, warning: object) -> bool:
         if QThread.currentThread() is self.thread():
             return confirm_provisional_print(QApplication.activeWindow(), ctx)
-        holder: list = [ctx, False]  # type: ignore[type-arg]
+        holder: list = [ctx, False]
         self.ask.emit(holder)
         return bool(holder[1])
 

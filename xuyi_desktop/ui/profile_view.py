@@ -358,7 +358,7 @@ class ProfileDialog(QDialog):
         self.ratings_table.set_rows(rows)
 
     @staticmethod
-    def _scheme(code: str):  # type: ignore[no-untyped-def]
+    def _scheme(code: str):
         try:
             return registry().latest(code)
         except DomainError:
@@ -425,7 +425,7 @@ class ProfileDialog(QDialog):
         selected = self._selected_dishonesty()
         self.end_button.setEnabled(selected is not None and selected.active and self._ctx.can(Permission.CREDIT_REVIEW))
 
-    def _selected_dishonesty(self):  # type: ignore[no-untyped-def]
+    def _selected_dishonesty(self):
         key = self.dishonesty_table.current_key()
         if self.profile is None or key is None:
             return None

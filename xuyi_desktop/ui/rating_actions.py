@@ -81,7 +81,7 @@ class RatingImportDialog(ImportDialog):
 
         self._create = False
 
-        def runner(path: Path, *, progress, cancel, **_unused: object):  # type: ignore[no-untyped-def]
+        def runner(path: Path, *, progress, cancel, **_unused: object):
             def tick(done: int, total: int) -> None:
                 if cancel():  # raised inside the import's transaction: it rolls back, nothing is written
                     raise ImportCancelled()
@@ -110,7 +110,7 @@ class RatingImportDialog(ImportDialog):
         self.errors_button.setVisible(False)
         super().start()
 
-    def _done(self, result) -> None:  # type: ignore[no-untyped-def, override]
+    def _done(self, result) -> None:
         self.progress.setRange(0, max(result.rows, 1))
         self.progress.setValue(max(result.rows, 1))
         if result.ok:

@@ -460,7 +460,7 @@ class SgsPage(QWidget):
         self.message.emit(self.tr("导入模板已保存：{0}").format(out))
         return out
 
-    def open_export(self, *, public: bool, publication: bool = False, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+    def open_export(self, *, public: bool, publication: bool = False, exec_dialog: bool = True):
         """导出报送批次 / 导出公示版 (services.sgs_exchange.export_sgs, as `xuyi export sgs`) and 发布到信用交通江苏
         (services.platform_export.export_publication, as `xuyi export publication`)."""
         from xuyi_desktop.ui.sgs_export_dialog import SgsExportDialog
@@ -530,7 +530,7 @@ class SgsPage(QWidget):
         self.report_button.setText(self.tr("标记已报送（{0}）…").format(unreported) if chosen else self.tr("标记已报送…"))
         self.selection_label.setText(self.tr("已选 {0} 条，其中未报送 {1} 条").format(len(chosen), unreported) if chosen else "")
 
-    def correct_selected(self, *, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+    def correct_selected(self, *, exec_dialog: bool = True):
         """更正 the selected record (services.sgs.correct_record, as `xuyi sgs correct`)."""
         from xuyi_desktop.ui.sgs_correct_dialog import SgsCorrectDialog
 
@@ -544,7 +544,7 @@ class SgsPage(QWidget):
             dialog.open()
         return dialog
 
-    def withdraw_selected(self, *, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+    def withdraw_selected(self, *, exec_dialog: bool = True):
         """撤销 the selected record (services.sgs.withdraw_record, as `xuyi sgs withdraw`)."""
         from xuyi_desktop.ui.sgs_correct_dialog import SgsWithdrawDialog
 
@@ -558,7 +558,7 @@ class SgsPage(QWidget):
             dialog.open()
         return dialog
 
-    def open_repair_notice(self, *, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+    def open_repair_notice(self, *, exec_dialog: bool = True):
         """两书同达: the selected penalty's 信用修复告知书 (print, reprint, record served)."""
         from xuyi_desktop.ui.repair_notice_dialog import RepairNoticeDialog
 
@@ -572,7 +572,7 @@ class SgsPage(QWidget):
             dialog.open()
         return dialog
 
-    def classify_selected(self, *, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+    def classify_selected(self, *, exec_dialog: bool = True):
         """确定公示类别 (reviewers): the class picked from 轻微/一般/严重 and a reason; services.sgs.classify_record."""
         from xuyi_desktop.ui.profile_widgets import ReasonDialog
 
@@ -605,7 +605,7 @@ class SgsPage(QWidget):
             self.message.emit(self.tr("{0} 公示类别已确定为“{1}”，公示至 {2}").format(view.document_no, klass, view.publicity_end or "—"))
         self.refresh()
 
-    def mark_selected_reported(self, *, exec_dialog: bool = True):  # type: ignore[no-untyped-def]
+    def mark_selected_reported(self, *, exec_dialog: bool = True):
         """标记已报送: only the selected records not yet reported, after a confirmation naming how many."""
         from xuyi_desktop.ui.sgs_report_dialog import SgsMarkReportedDialog
 
