@@ -124,3 +124,40 @@ def test_credit_check_page_shows_the_violated_commitment(qtbot, ctx, settings) -
     texts = ["　".join(row) for row in page.commitments_table.row_texts()]
     assert texts and c.serial in texts[0] and "违诺" in texts[0] and "承诺内容与实际不符" in texts[0]
     assert any("违诺" in text for _, text in page.consequence_lines())
+
+
+def test_revoke_is_a_reviewers_button(qtbot, ctx, settings, dialogs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """撤销 needs the reviewer's right (the service's): a clerk's button is disabled and, reached anyway, says so
+    before any reason is typed; a reviewer's is enabled."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from xuyi_desktop.domain.permissions import Role
+    from xuyi_desktop.services import users
+
+    users.create_user(ctx, "admin", "Admin-pass-2026", Role.ADMIN, display_name="王主任")
+    users.login(ctx, "admin", "Admin-pass-2026")
+    users.create_user(ctx, "ck", "Clerk-pass-2026", Role.CLERK, display_name="李窗口")
+    users.create_user(ctx, "rv", "Review-pass-2026", Role.REVIEWER, display_name="张审核")
+    register_entity(ctx, EntityDraft(name="盱眙县路桥工程有限公司", identifier=USCC_A, categories=("construction_unit",),
+                                     legal_representative="李明"))
+    users.login(ctx, "ck", "Clerk-pass-2026")
+    made = svc.add_commitment(ctx, svc.CommitmentInput(USCC_A, "missing_materials", "licensing", "道路运输经营许可申请", 15, ()))
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (asked.append("reason"), ("误录", True))[1]))
+
+    clerk_page = CommitmentPage(ctx, settings)
+    qtbot.addWidget(clerk_page)
+    clerk_page.reload(select=made.id)
+    assert clerk_page.current() is not None and clerk_page.fulfil_button.isEnabled()
+    assert not clerk_page.revoke_button.isEnabled()
+    assert clerk_page.revoke_selected() is False and asked == []
+    assert any("审核人员" in t for t in dialogs.texts("warning"))
+    assert svc.get_commitment(ctx, made.id).status is CommitmentStatus.ACTIVE
+
+    users.login(ctx, "rv", "Review-pass-2026")
+    reviewer_page = CommitmentPage(ctx, settings)
+    qtbot.addWidget(reviewer_page)
+    reviewer_page.reload(select=made.id)
+    assert reviewer_page.revoke_button.isEnabled()
+    assert reviewer_page.revoke_selected() is True and asked == ["reason"]
+    assert svc.get_commitment(ctx, made.id).status is CommitmentStatus.REVOKED

@@ -225,8 +225,11 @@ class CommitmentPage(RecordPage):
     def _update_buttons(self) -> None:
         v = self.current()
         active = v is not None and v.status is CommitmentStatus.ACTIVE
-        for b in (self.fulfil_button, self.violate_button, self.revoke_button):
-            b.setEnabled(active)
+        can_edit, can_review = self.ctx.can(Permission.ENTITY_EDIT), self.ctx.can(Permission.CREDIT_REVIEW)
+        self.fulfil_button.setEnabled(active and can_edit)
+        self.violate_button.setEnabled(active and can_edit)
+        self.revoke_button.setEnabled(active and can_review)  # the service's right for 撤销 (a reviewer's)
+        self.revoke_button.setToolTip("" if can_review else self.tr("撤销承诺须由审核人员办理"))
         printable = v is not None and v.status is not CommitmentStatus.REVOKED
         self.pdf_button.setEnabled(printable and not self.batch_running)
         self.preview_button.setEnabled(printable and not self.batch_running)
@@ -275,6 +278,9 @@ class CommitmentPage(RecordPage):
     def revoke_selected(self) -> bool:
         v = self.current()
         if v is None:
+            return False
+        if not self.ctx.can(Permission.CREDIT_REVIEW):  # asked before the reason is typed, not after
+            QMessageBox.warning(self, self.tr("撤销承诺"), self.tr("撤销承诺须由审核人员办理"))
             return False
         reason, ok = QInputDialog.getText(self, self.tr("撤销承诺"), self.tr("撤销原因："))
         if not ok or not reason.strip():
