@@ -41,6 +41,7 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.profile import CreditProfile
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import (
+    LookalikeNameError,
     RelationView,
     entity_history,
     entity_relations,
@@ -123,6 +124,7 @@ class EntityForm(QDialog):
         self._entity_id = entity_id
         self._version: int | None = None
         self._override_reason: str | None = None
+        self._lookalike_reason: str | None = None  # a reviewer's reason to register a name that looks like another
         self._override_identifier = ""
         self._touched: set[str] = set()
         self._save_attempted = False
@@ -691,6 +693,20 @@ class EntityForm(QDialog):
             self._override_reason, self._override_identifier = None, ""
         self.validate()
 
+    def _ask_lookalike_reason(self, refused: LookalikeNameError) -> bool:
+        """A reviewer may register a name that renders like a registered one (`--lookalike-reason` in the CLI):
+        only with a written reason, which the service audits. Clerks see the refusal under the name field."""
+        reason, ok = QInputDialog.getMultiLineText(
+            self,
+            self.tr("名称形似已登记主体"),
+            self.tr("{0}\n\n如已核对证照，确属另一主体，请填写理由（将记入操作日志）：").format(refused.message_zh),
+            self._lookalike_reason or "",
+        )
+        if not (ok and reason.strip()):
+            return False
+        self._lookalike_reason = reason.strip()
+        return True
+
     def _focus_first(self, problems: list[FieldProblem]) -> None:
         fields = {p.field for p in problems}
         targets = {
@@ -723,7 +739,8 @@ class EntityForm(QDialog):
 
     def _write(self, draft: EntityDraft, allow_similar: bool) -> EntityDetail:
         if self._entity_id is None:
-            return register_entity(self._ctx, draft, allow_similar=allow_similar, override_reason=self._override_reason)
+            return register_entity(self._ctx, draft, allow_similar=allow_similar, override_reason=self._override_reason,
+                                   lookalike_reason=self._lookalike_reason)
         return update_entity(
             self._ctx,
             self._entity_id,
@@ -731,6 +748,7 @@ class EntityForm(QDialog):
             expected_version=self._version,
             allow_similar=allow_similar,
             override_reason=self._override_reason,
+            lookalike_reason=self._lookalike_reason,
             masked_unchanged=self._masked,  # the masked ID number and phone stay as stored
         )
 
@@ -767,6 +785,12 @@ class EntityForm(QDialog):
                 return False
             self._version = conflict.actual  # the clerk has seen the conflict and chosen their values
             return self._submit(draft, allow_similar)
+        except LookalikeNameError as lookalike:
+            self._show_problems(lookalike.problems)
+            self._focus_first(lookalike.problems)
+            if self._ctx.can(Permission.CREDIT_REVIEW) and self._ask_lookalike_reason(lookalike):
+                return self._submit(draft, allow_similar)
+            return False
         except ValidationError as invalid:
             self._show_problems(invalid.problems)
             self._focus_first(invalid.problems)
