@@ -55,12 +55,27 @@ def test_list_and_detail_gives_the_list_three_parts(qtbot) -> None:  # type: ign
 
 
 def test_date_edit_pops_a_calendar_and_writes_iso_dates(qtbot) -> None:  # type: ignore[no-untyped-def]
-    edit = rw.date_edit(QDate(2026, 3, 5))
+    from xuyi_desktop.ui.workflow_widgets import date_edit  # the one date box of every page
+
+    edit = date_edit(None, QDate(2026, 3, 5))  # type: ignore[arg-type]
     qtbot.addWidget(edit)
     assert edit.calendarPopup() and edit.text() == "2026-03-05"
-    later = rw.date_edit(None)
+    later = date_edit(None, None)  # type: ignore[arg-type]
     qtbot.addWidget(later)
     assert later.displayFormat() == "yyyy-MM-dd"
+
+
+def test_save_template_adds_xlsx_and_shows_a_refusal(qtbot, dialogs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    written: list[object] = []
+    assert rw.save_template(parent, tmp_path / "x.xlsx", lambda p: written.append(p) or p, str(tmp_path / "模板")) == tmp_path / "模板.xlsx"
+
+    def full(_path):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    assert rw.save_template(parent, tmp_path / "x.xlsx", full, str(tmp_path / "b.xlsx")) is None
+    assert written == [tmp_path / "模板.xlsx"] and any("No space" in t for t in dialogs.texts("warning"))
 
 
 def test_confirm_says_yes_only_for_yes(qtbot, dialogs) -> None:  # type: ignore[no-untyped-def]

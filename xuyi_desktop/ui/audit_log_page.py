@@ -36,8 +36,9 @@ from xuyi_desktop.services.output_files import write_text_file
 from xuyi_desktop.ui.error_dialog import clerk_message, show_message
 from xuyi_desktop.ui.ledger_widgets import pydate
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.record_widgets import button_row, date_edit, make_record_list, search_box
+from xuyi_desktop.ui.record_widgets import button_row, make_record_list, search_box
 from xuyi_desktop.ui.widgets import ElidedLabel
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 PAGE_SIZE = 200
 HEADERS = ("序号", "时间", "办公室", "用户", "操作", "对象", "摘要")
@@ -227,8 +228,8 @@ class AuditLogPage(QWidget):
         self.type_combo = QComboBox(self)
         self.date_check = QCheckBox(self.tr("日期"), self)
         today = QDate.currentDate()
-        self.since_edit = date_edit(today.addDays(-30), self)
-        self.until_edit = date_edit(today, self)
+        self.since_edit = date_edit(self, today.addDays(-30))
+        self.until_edit = date_edit(self, today)
         for edit in (self.since_edit, self.until_edit):
             edit.setEnabled(False)
         self.text_edit = search_box(self, self.tr("摘要包含…"))

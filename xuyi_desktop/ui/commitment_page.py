@@ -47,13 +47,13 @@ from xuyi_desktop.ui.record_widgets import (
     RecordPage,
     button_row,
     confirm,
-    date_edit,
     dialog_buttons,
     list_and_detail,
     open_form,
     record_table,
 )
 from xuyi_desktop.ui.widgets import page_action
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 OVERDUE = "overdue"
 
@@ -70,8 +70,8 @@ class DateRangeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         today = QDate.currentDate()
-        self.start_edit = date_edit(QDate(today.year(), 1, 1), self)
-        self.end_edit = date_edit(today, self)
+        self.start_edit = date_edit(self, QDate(today.year(), 1, 1))
+        self.end_edit = date_edit(self, today)
         form = QFormLayout(self)
         form.addRow(self.tr("开始日期："), self.start_edit)
         form.addRow(self.tr("结束日期："), self.end_edit)

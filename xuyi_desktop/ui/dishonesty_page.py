@@ -41,7 +41,6 @@ from xuyi_desktop.ui.record_widgets import (
     RED,
     RecordPage,
     button_row,
-    date_edit,
     dialog_buttons,
     list_and_detail,
     open_form,
@@ -50,6 +49,7 @@ from xuyi_desktop.ui.record_widgets import (
     show_problem,
 )
 from xuyi_desktop.ui.widgets import error_label, page_action
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 # Offered in the 失信类别 box (any other text may be typed): the kinds a county transport bureau records by hand.
 CATEGORIES = ("严重失信主体名单", "法院失信被执行人", "重大税收违法失信主体", "其他部门认定的失信行为", "违反信用承诺")
@@ -71,7 +71,7 @@ class DishonestyDialog(QDialog):
         self.resize(600, 440)
         self.entity_edit = QLineEdit(self)
         self.entity_edit.setPlaceholderText(self.tr("统一社会信用代码 / 身份证号码 / 名称 / 拼音首字母"))
-        self.date_edit = date_edit(QDate.currentDate(), self)
+        self.date_edit = date_edit(self, QDate.currentDate())
         self.category_combo = QComboBox(self)
         self.category_combo.setEditable(True)
         self.category_combo.addItems(CATEGORIES)
@@ -85,7 +85,7 @@ class DishonestyDialog(QDialog):
         self.source_edit = QLineEdit(self)
         self.source_edit.setPlaceholderText(self.tr("认定机关或名单名称"))
         self.ends_check = QCheckBox(self.tr("有结束日期"), self)
-        self.ends_edit = date_edit(QDate.currentDate().addYears(1), self)
+        self.ends_edit = date_edit(self, QDate.currentDate().addYears(1))
         self.ends_edit.setEnabled(False)
         self.ends_check.toggled.connect(self.ends_edit.setEnabled)
         ends_row = QHBoxLayout()

@@ -55,13 +55,13 @@ from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRI
 from xuyi_desktop.ui.record_text import rating_validity
 from xuyi_desktop.ui.record_widgets import (
     button_row,
-    date_edit,
     dialog_buttons,
     make_headline,
     open_form,
     vertical_scroll,
 )
 from xuyi_desktop.ui.widgets import page_action
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 EXPIRED_BACKGROUND = QColor("#ffebee")
 
@@ -151,7 +151,7 @@ class ProfileDialog(QDialog):
     def _build(self, as_of: dt.date) -> None:
         self.name_label = QLabel(self.tr("正在读取信用档案…"), self)
         make_headline(self.name_label, self.font())
-        self.date_edit = date_edit(QDate(as_of.year, as_of.month, as_of.day), self)
+        self.date_edit = date_edit(self, QDate(as_of.year, as_of.month, as_of.day))
         self.date_edit.setToolTip(self.tr("查看该主体在某一日的信用状况（评价有效期、公示期、失信记录按该日计算）；回车查看"))
         date_label = QLabel(self.tr("按某日查看："), self)
         date_label.setBuddy(self.date_edit)

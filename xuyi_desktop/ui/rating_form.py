@@ -42,8 +42,9 @@ from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.ratings import RatingInput, RatingView, add_rating, correct_rating
 from xuyi_desktop.services.schemes import registry
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour
-from xuyi_desktop.ui.record_widgets import button_row, confirm, date_edit, show_problem, with_error_line
+from xuyi_desktop.ui.record_widgets import button_row, confirm, show_problem, with_error_line
 from xuyi_desktop.ui.widgets import error_label
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 _GEOMETRY_KEY = "rating_form/geometry"
 def _overload_domain() -> str:
@@ -145,7 +146,7 @@ class RatingForm(QDialog):
 
         self.organ_edit = QLineEdit(self)
         self.organ_edit.setPlaceholderText(self.tr("如 盱眙县交通运输局"))
-        self.date_edit = date_edit(QDate.currentDate(), self)
+        self.date_edit = date_edit(self, QDate.currentDate())
         self.date_edit.setMaximumDate(QDate.currentDate())
         self.document_edit = QLineEdit(self)
         self.document_edit.setPlaceholderText(self.tr("如 盱交〔2025〕12号"))

@@ -55,6 +55,7 @@ from xuyi_desktop.ui.record_widgets import (
     open_window,
     pick_label,
     record_table,
+    save_template,
     search_box,
 )
 from xuyi_desktop.ui.widgets import page_action
@@ -658,19 +659,9 @@ class RatingPage(QWidget):
         """下载模板: the import template with its drop-downs and notes (`xuyi import ratings-template`)."""
         from xuyi_desktop.services.rating_exchange import write_rating_template
 
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("保存导入模板"), str(self._documents() / "信用评价结果导入模板.xlsx"), self.tr("Excel 文件 (*.xlsx)"),
-        )
-        if not path:
-            return None
-        if not path.lower().endswith(".xlsx"):
-            path += ".xlsx"
-        try:
-            out = write_rating_template(Path(path))
-        except (DomainError, OSError) as refused:
-            QMessageBox.warning(self, self.tr("下载模板"), getattr(refused, "message_zh", str(refused)))
-            return None
-        self.message.emit(self.tr("导入模板已保存：{0}").format(out))
+        out = save_template(self, self._documents() / "信用评价结果导入模板.xlsx", write_rating_template)
+        if out is not None:
+            self.message.emit(self.tr("导入模板已保存：{0}").format(out))
         return out
 
     def print_publicity(self) -> None:

@@ -5,16 +5,17 @@ behaves the same on every page."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QInputDialog,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.widgets import error_label
 
@@ -89,15 +91,6 @@ def list_and_detail(parent: QWidget, left: QWidget, right: QWidget, *, collapsib
     if not collapsible:
         split.setChildrenCollapsible(False)
     return split
-
-
-def date_edit(day: QDate | None, parent: QWidget | None = None) -> QDateEdit:
-    """A date box with the calendar pop-up, showing dates as the clerks and the paper forms write them
-    (`day` None: Qt's default, for a box the page fills in later)."""
-    edit = QDateEdit(parent) if day is None else QDateEdit(day, parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -251,3 +244,21 @@ def query_row(parent: QWidget, placeholder: str, button_text: str,
     row.addWidget(edit, 1)
     row.addWidget(button)
     return edit, button, row
+
+
+def save_template(parent: QWidget, suggested: Path, write: Callable[[Path], Path], path: str | None = None) -> Path | None:
+    """下载模板 on any page: ask where (unless `path` is given), add .xlsx when the clerk typed none, write the
+    service's template there; a refusal or a file error is shown, never raised. Returns the file written."""
+    title = parent.tr("下载模板")
+    if path is None:
+        path, _filter = QFileDialog.getSaveFileName(parent, parent.tr("保存导入模板"), str(suggested),
+                                                    parent.tr("Excel 文件 (*.xlsx)"))
+        if not path:
+            return None
+    if not path.lower().endswith(".xlsx"):
+        path += ".xlsx"
+    try:
+        return write(Path(path))
+    except (DomainError, OSError) as refused:
+        QMessageBox.warning(parent, title, getattr(refused, "message_zh", str(refused)))
+        return None

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,8 +24,9 @@ from xuyi_desktop.domain import sgs as rules
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs import RecordView, correct_record, withdraw_record
-from xuyi_desktop.ui.record_widgets import date_edit, dialog_buttons, show_problem
+from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
 from xuyi_desktop.ui.widgets import error_label
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 
 def field_text(value: Any) -> str:
@@ -124,7 +125,7 @@ class SgsWithdrawDialog(QDialog):
         intro = QLabel(self.tr("撤销 {0} {1}：记录保留并注明撤销，不再出现在公示版中；已报送的须重新报送。").format(
             record.document_no, record.name), self)
         intro.setWordWrap(True)
-        self.date_edit = date_edit(QDate(day.year, day.month, day.day), self)
+        self.date_edit = date_edit(self, day)
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setPlaceholderText(self.tr("必填，如：复议决定撤销原处罚决定"))
         form = QFormLayout()

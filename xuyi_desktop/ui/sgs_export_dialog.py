@@ -31,7 +31,8 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.platform_export import PublicationResult, export_publication, publication_profiles
 from xuyi_desktop.services.sgs_exchange import ExportResult, export_sgs, sgs_profiles
 from xuyi_desktop.ui.operations import run_in_background
-from xuyi_desktop.ui.record_widgets import button_row, date_edit, path_row
+from xuyi_desktop.ui.record_widgets import button_row, path_row
+from xuyi_desktop.ui.workflow_widgets import date_edit
 
 OWN_FORMAT = "本系统格式（行政许可、行政处罚各一张表）"
 
@@ -70,8 +71,8 @@ class SgsExportDialog(QDialog):
             if m == 0:
                 y, m = y - 1, 12
             self.month_combo.addItem(f"{y}年{m}月", (y, m))
-        self.from_edit = date_edit(None, self)
-        self.to_edit = date_edit(None, self)
+        self.from_edit = date_edit(self, None)
+        self.to_edit = date_edit(self, None)
         self.month_combo.currentIndexChanged.connect(self._month_chosen)
         self.month_combo.setCurrentIndex(1)
         self._month_chosen()

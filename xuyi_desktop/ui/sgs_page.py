@@ -36,6 +36,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs import RecordView, classify_record, list_records
 from xuyi_desktop.services.sgs_stats import Indicators, MonthFigures, indicators, judge_figures
 from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.record_widgets import save_template
 from xuyi_desktop.ui.widgets import page_action
 
 RESUBMIT_COLOUR = QColor("#6a1b9a")  # 待重报
@@ -445,19 +446,9 @@ class SgsPage(QWidget):
         """下载模板: the 双公示 import template (services.sgs_exchange.write_sgs_template, as `xuyi sgs template`)."""
         from xuyi_desktop.services.sgs_exchange import write_sgs_template
 
-        if path is None:
-            path, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("保存导入模板"), "双公示导入模板.xlsx", self.tr("Excel 文件 (*.xlsx)"))
-            if not path:
-                return None
-        if not path.lower().endswith(".xlsx"):
-            path += ".xlsx"
-        try:
-            out = write_sgs_template(Path(path))
-        except (DomainError, OSError) as refused:
-            QMessageBox.warning(self, self.tr("下载模板"), getattr(refused, "message_zh", str(refused)))
-            return None
-        self.message.emit(self.tr("导入模板已保存：{0}").format(out))
+        out = save_template(self, Path("双公示导入模板.xlsx"), write_sgs_template, path)
+        if out is not None:
+            self.message.emit(self.tr("导入模板已保存：{0}").format(out))
         return out
 
     def open_export(self, *, public: bool, publication: bool = False, exec_dialog: bool = True):

@@ -88,9 +88,13 @@ def splitter(parent: QWidget, orientation: Qt.Orientation, panes: Sequence[QWidg
     return split
 
 
-def date_edit(parent: QWidget, day: dt.date | QDate, *, latest: dt.date | None = None) -> QDateEdit:
-    """A date box with a calendar drop-down, shown as 2026-12-03; `latest` keeps a later day out (a receipt date)."""
-    edit = QDateEdit(day if isinstance(day, QDate) else QDate(day.year, day.month, day.day), parent)
+def date_edit(parent: QWidget, day: dt.date | QDate | None, *, latest: dt.date | None = None) -> QDateEdit:
+    """The one date box: a calendar drop-down, shown as 2026-12-03 as clerks and paper forms write dates; `day`
+    None leaves Qt's default for a box the page fills in later; `latest` keeps a later day out (a receipt date)."""
+    if day is None:
+        edit = QDateEdit(parent)
+    else:
+        edit = QDateEdit(day if isinstance(day, QDate) else QDate(day.year, day.month, day.day), parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     if latest is not None:
