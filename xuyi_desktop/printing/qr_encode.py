@@ -1,0 +1,250 @@
+"""A fast QR encoder for the verification codes: the same modules segno draws, in a fraction of the time.
+
+segno chooses the data mask by applying all eight masks and scoring each in pure Python, module by
+module: about 15 ms of the 20 ms a code took, which made the QR code most of a printed page's cost
+(issue 17). This module builds the same symbol with whole rows as integers: the function patterns, the
+placement order of the data bits and the eight masks are computed once per version, the error correction
+works on the remainder as one integer, and the eight candidates are scored on row and column strings
+with the same rules (ISO/IEC 18004 7.8.3, N1 to N4) and the same tie-breaking (the first lowest score)
+as segno's `find_and_apply_best_mask`. The symbol is therefore identical module for module, mask
+included (tests compare it with segno's on many payloads); only byte-mode text with error level M, as
+the payloads are, takes this path: anything else goes to segno.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, cast
+
+from segno import consts
+from segno import encoder as _seg
+
+_ERROR_M = consts.ERROR_LEVEL_M
+_CAPACITY = cast("dict[int, dict[int, int]]", consts.SYMBOL_CAPACITY)  # bits a version holds at a level
+_ECC = cast("dict[int, dict[int, tuple[Any, ...]]]", consts.ECC)  # its blocks: (count, total, data) codewords
+_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+_RUN = re.compile(r"0{5,}|1{5,}")  # N1: five or more modules of one colour in a row
+_N3 = "1011101"  # N3: dark, light, dark ×3, light, dark
+_SEP = "2222"  # between rows in one string: never dark, as wide as N3's light area, so no rule sees across
+_REMAINDER = {**dict.fromkeys((2, 3, 4, 5, 6), 7), **dict.fromkeys((14, 15, 16, 17, 18, 19, 20, 28, 29, 30, 31, 32, 33, 34), 3),
+              **dict.fromkeys((21, 22, 23, 24, 25, 26, 27), 4)}
+
+
+def fast_path(text: str) -> bytes | None:
+    """The bytes segno would encode in one byte-mode segment without ECI, or None when segno would choose
+    another mode (all digits, or all QR alphanumerics) or another encoding (text outside ISO 8859-1)."""
+    try:
+        data = text.encode("iso-8859-1")
+    except UnicodeError:
+        return None
+    if not data or all(b in _ALNUM for b in data):
+        return None  # numeric or alphanumeric mode (or empty): segno's business
+    return data
+
+
+def _version_for(n: int) -> int:
+    """The smallest version whose error-level-M capacity holds a byte segment of n bytes (segno's rule)."""
+    for version in range(1, 41):
+        count_bits = 8 if version < 10 else 16
+        if _CAPACITY[version][_ERROR_M] >= 4 + count_bits + 8 * n:
+            return version
+    raise ValueError("data too large for a QR code")
+
+
+class _Version:
+    """Everything about one version that does not depend on the data."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.width = w = version * 4 + 17
+        m = _seg.make_matrix(w, w)
+        _seg.add_finder_patterns(m, w, w)
+        _seg.add_alignment_patterns(m, w, w)
+        top = w - 1
+        self.bits = [1 << (top - j) for j in range(w)]  # column j as a bit of its row's integer
+        # The function patterns as row integers (the reserved format and version areas are light, as in
+        # segno's evaluation), and the data region where the codewords go and the masks apply.
+        self.base = [sum(self.bits[j] for j in range(w) if row[j] == 1) for row in m]
+        region = [[row[j] == 0x2 for j in range(w)] for row in m]
+        # Placement order (ISO/IEC 18004 7.7.3; segno's add_codewords): two-module columns from the right,
+        # alternately upwards and downwards, the vertical timing pattern skipped.
+        order: list[tuple[int, int]] = []
+        for right in range(w - 1, 0, -2):
+            if right <= 6:
+                right -= 1
+            for vertical in range(w):
+                for z in (0, 1):
+                    j = right - z
+                    upwards = ((right & 2) == 0) ^ (j < 6)
+                    i = (w - 1 - vertical) if upwards else vertical
+                    if region[i][j]:
+                        order.append((i, j))
+        # The symbol as one string is then a gather from the message's bit string followed by "0" and "1":
+        # each data module takes its bit (the remainder bits are light), each function module its colour.
+        self.nbits = nbits = 8 * sum(e.num_blocks * e.num_total for e in _ECC[version][_ERROR_M])
+        source = [nbits + (m[i][j] == 1) for i in range(w) for j in range(w)]
+        for t, (i, j) in enumerate(order):
+            source[i * w + j] = t if t < nbits else nbits
+        self.gather = itemgetter(*source)
+        fns = _seg.get_data_mask_functions(False)
+        self.masks = [
+            [sum(self.bits[j] for j in range(w) if region[i][j] and fn(i, j)) for i in range(w)] for fn in fns
+        ]
+        self.mask_cols = [_transpose(mask, w) for mask in self.masks]
+        # Scoring works on all rows and columns in one string, each after _SEP (see _score); for N2, the
+        # modules (of rows 1… and columns 1…) that close a 2 × 2 square with the row above and the column left.
+        self.stride = w + len(_SEP)
+        gap = "0" * len(_SEP)
+        self.n2_where = int(gap + gap.join("0" * w if i == 0 else "0" + "1" * (w - 1) for i in range(w)) + gap, 2)
+        self.ecc = _ECC[version][_ERROR_M]
+        self.capacity = _CAPACITY[version][_ERROR_M]
+
+
+@lru_cache(maxsize=8)
+def _layout(version: int) -> _Version:
+    return _Version(version)
+
+
+@lru_cache(maxsize=64)
+def _generator(ec_words: int) -> tuple[int, ...]:
+    """For each leading coefficient, the generator polynomial times it, as one integer of ec_words bytes:
+    the Reed-Solomon remainder is then a shift and an XOR per data byte."""
+    gen, exp, log = consts.GEN_POLY[ec_words], consts.GALIOS_EXP, consts.GALIOS_LOG
+    out = [0]
+    for coef in range(1, 256):
+        lc = log[coef]
+        out.append(int.from_bytes(bytes(exp[lc + g] for g in gen[:ec_words]), "big"))
+    return tuple(out)
+
+
+def _ec_block(block: bytes, ec_words: int) -> bytes:
+    table = _generator(ec_words)
+    shift = 8 * (ec_words - 1)
+    full = (1 << (8 * ec_words)) - 1
+    rem = 0
+    for b in block:
+        coef = (rem >> shift) ^ b
+        rem = ((rem << 8) & full) ^ table[coef]
+    return rem.to_bytes(ec_words, "big")
+
+
+def _codewords(data: bytes, lay: _Version) -> bytes:
+    """Mode, count, data, terminator, padding, pad codewords; split into blocks, error correction added,
+    both interleaved (ISO/IEC 18004 7.4 to 7.6)."""
+    count_bits = 8 if lay.version < 10 else 16
+    n = len(data)
+    bits = 4 + count_bits + 8 * n
+    value = (((0b0100 << count_bits) | n) << (8 * n)) | int.from_bytes(data, "big")
+    term = min(lay.capacity - bits, 4)
+    value <<= term
+    bits += term
+    pad = 8 - bits % 8  # segno always adds this (a whole zero byte when already on a boundary)
+    value <<= pad
+    bits += pad
+    stream = value.to_bytes(bits // 8, "big")
+    if len(stream) < lay.capacity // 8:
+        fill = lay.capacity // 8 - len(stream)
+        stream += (b"\xec\x11" * (fill // 2 + 1))[:fill]
+    stream = stream[: lay.capacity // 8] if len(stream) > lay.capacity // 8 else stream
+    data_blocks: list[bytes] = []
+    ec_blocks: list[bytes] = []
+    pos = 0
+    for info in lay.ecc:
+        ec_words = info.num_total - info.num_data
+        for _ in range(info.num_blocks):
+            block = stream[pos : pos + info.num_data]
+            pos += info.num_data
+            data_blocks.append(block)
+            ec_blocks.append(_ec_block(block, ec_words))
+    out = bytearray()
+    for blocks in (data_blocks, ec_blocks):
+        for k in range(max(len(b) for b in blocks)):
+            out.extend(b[k] for b in blocks if k < len(b))
+    return bytes(out)
+
+
+
+
+def _n3(text: str, stride: int, size: int) -> int:
+    """segno's N3 count, rule for rule (including where it resumes its search), over all rows and columns
+    at once: `text` holds them each after _SEP, `stride` apart."""
+    count = 0
+    idx = text.find(_N3)
+    while idx != -1:
+        offset = idx + 7
+        if (idx % stride) - 4 in (0, size - 7) or "1" not in text[idx - 4 : idx] or "1" not in text[offset : offset + 4]:
+            count += 40
+        else:
+            offset = idx + 4
+        idx = text.find(_N3, offset)
+    return count
+
+
+def _transpose(rows: list[int], w: int) -> list[int]:
+    """Columns as integers, row 0 the highest bit (as a row's column 0)."""
+    fmt = f"0{w}b"
+    return [int("".join(c), 2) for c in zip(*(format(r, fmt) for r in rows))]
+
+
+_DARK = str.maketrans("012", "010")
+_LIGHT = str.maketrans("012", "100")
+
+
+def _n1(x: int) -> int:
+    """N1 for the runs of 1 bits in x: a run of L ≥ 5 scores L - 2 (rows are kept apart by _SEP's zeros)."""
+    y = x & (x >> 1) & (x >> 2) & (x >> 3) & (x >> 4)  # where five alike start: L - 4 bits for a run
+    return y.bit_count() + 2 * (y & ~(y << 1)).bit_count()
+
+
+def _score(rows: list[int], cols: list[int], lay: _Version) -> int:
+    """The penalty N1 + N2 + N3 + N4 of a masked symbol (before format and version information), as
+    segno's mask_scores counts it, on whole rows and columns as strings and integers."""
+    w = lay.width
+    fmt = f"0{w}b"
+    row_text = _SEP + _SEP.join([format(r, fmt) for r in rows]) + _SEP
+    col_text = _SEP.join([format(c, fmt) for c in cols]) + _SEP
+    text = row_text + col_text
+    dark = int(text.translate(_DARK), 2)
+    score = _n1(dark) + _n1(int(text.translate(_LIGHT), 2)) + _n3(text, lay.stride, w)
+    r = dark >> len(col_text)  # the rows alone
+    same = ~(r ^ (r >> lay.stride))  # a module like the one above it
+    score += 3 * (same & (same >> 1) & ~(r ^ (r >> 1)) & lay.n2_where).bit_count()
+    percent = float(r.bit_count()) / (w**2)
+    score += 10 * int(abs(percent * 100 - 50) / 5)
+    return score
+
+
+def _format_and_version(rows: list[int], lay: _Version, mask: int) -> None:
+    """Format information (error level M, the mask) and, from version 7, version information."""
+    m = [bytearray(lay.width) for _ in range(lay.width)]
+    _seg.add_format_info(m, lay.version, _ERROR_M, mask)
+    _seg.add_version_info(m, lay.version)
+    w = lay.width
+    for i in (*range(9), *range(w - 11, w)):
+        row = m[i]
+        for j in range(w):
+            if row[j]:
+                rows[i] |= lay.bits[j]
+
+
+def encode_rows(data: bytes) -> tuple[list[str], int]:
+    """The symbol as rows of "0"/"1" (without quiet zone) and the mask chosen."""
+    lay = _layout(_version_for(len(data)))
+    message = _codewords(data, lay)
+    bits = format(int.from_bytes(message, "big"), f"0{lay.nbits}b") + "01"
+    flat = "".join(lay.gather(bits))
+    w = lay.width
+    rows = [int(flat[k : k + w], 2) for k in range(0, w * w, w)]
+    cols = _transpose(rows, w)
+    best, best_rows = -1, rows
+    best_score = 1 << 62
+    for k, (mask, mask_cols) in enumerate(zip(lay.masks, lay.mask_cols)):
+        cand = [r ^ m for r, m in zip(rows, mask)]
+        score = _score(cand, [c ^ m for c, m in zip(cols, mask_cols)], lay)
+        if score < best_score:
+            best, best_score, best_rows = k, score, cand
+    _format_and_version(best_rows, lay, best)
+    fmt = f"0{w}b"
+    return [format(r, fmt) for r in best_rows], best
