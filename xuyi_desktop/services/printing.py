@@ -235,11 +235,12 @@ def print_certificates(
         bad = [i for i in items if i.rating.status != RatingStatus.EFFECTIVE.value]
         if bad:
             raise NotPrintableError(bad[0].entity.name, RatingStatus(bad[0].rating.status))
-        new = {i.rating.id for i in items if _assign_serial(session, ctx, i, today)}
+        with audit.batched(session, ctx):  # the change-log rows and audit lines of the serials: one write, same rows
+            new = {i.rating.id for i in items if _assign_serial(session, ctx, i, today)}
         data = [_certificate_data(ctx, i, key, reveal=False, preview=False) for i in items]
     with atomic_output(out) as tmp:
         render_certificates(data, tmp, fonts=fonts, progress=progress, cancelled=cancelled)
-        with ctx.transaction() as session:
+        with ctx.transaction() as session, audit.batched(session, ctx):  # one chain append for the batch
             for item, d in zip(items, data, strict=True):
                 first = item.rating.id in new
                 audit.write(
