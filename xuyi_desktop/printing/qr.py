@@ -219,6 +219,9 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *, quiet
     canvas.translate(x + quiet_zone * module, y + size - quiet_zone * module)
     canvas.scale(module, -module)
     # A hair of overlap, so no white seams show between modules when rasterised.
-    ops = [f"{m.start()} {r} {m.end() - m.start()}.03 1.03 re" for r, row in enumerate(rows) for m in _DARK_RUN.finditer(row)]
+    ops: list[str] = []
+    for r, row in enumerate(rows):
+        at_row = f" {r} "
+        ops += [f"{start}{at_row}{end - start}.03 1.03 re" for start, end in map(re.Match.span, _DARK_RUN.finditer(row))]
     canvas._code.append("n " + " ".join(ops) + " f")
     canvas.restoreState()
