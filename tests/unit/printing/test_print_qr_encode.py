@@ -58,3 +58,28 @@ def test_other_modes_go_to_segno(text: str) -> None:
 def test_qr_matrix_unchanged() -> None:
     text = payload(7)
     assert qr.qr_matrix(text) == [[bool(v) for v in row] for row in segno.make_qr(text, error="m", boost_error=False).matrix]
+
+
+def test_every_mask_scores_as_segno_scores_it() -> None:
+    """Not only the chosen mask: each candidate's penalty (N1 to N4) equals segno's evaluate_mask, so the
+    choice agrees on any data, ties included."""
+    from segno import encoder
+
+    from xuyi_desktop.printing import qr_encode as q
+
+    rnd = random.Random(17)
+    texts = [payload(i) for i in range(6)] + ["".join(rnd.choice("01|") for _ in range(n)) for n in (20, 90, 300)]
+    for text in texts:
+        data = fast_path(text)
+        assert data is not None
+        lay = q._layout(q._version_for(len(data)))
+        bits = format(int.from_bytes(q._codewords(data, lay), "big"), f"0{lay.nbits}b") + "01"
+        flat = "".join(lay.gather(bits))
+        w = lay.width
+        rows = [int(flat[k : k + w], 2) for k in range(0, w * w, w)]
+        cols = q._transpose(rows, w)
+        for mask, mask_cols in zip(lay.masks, lay.mask_cols, strict=True):
+            cand = [r ^ m for r, m in zip(rows, mask, strict=True)]
+            matrix = tuple(bytearray(int(v) for v in format(r, f"0{w}b")) for r in cand)
+            expected = encoder.evaluate_mask(matrix, w, w)
+            assert q._score(cand, [c ^ m for c, m in zip(cols, mask_cols, strict=True)], lay) == expected
