@@ -64,9 +64,8 @@ class _Version:
         _seg.add_alignment_patterns(m, w, w)
         top = w - 1
         self.bits = [1 << (top - j) for j in range(w)]  # column j as a bit of its row's integer
-        # The function patterns as row integers (the reserved format and version areas are light, as in
-        # segno's evaluation), and the data region where the codewords go and the masks apply.
-        self.base = [sum(self.bits[j] for j in range(w) if row[j] == 1) for row in m]
+        # The data region: where the codewords go and the masks apply (the reserved format and version
+        # areas are light until the mask is chosen, as in segno's evaluation).
         region = [[row[j] == 0x2 for j in range(w)] for row in m]
         # Placement order (ISO/IEC 18004 7.7.3; segno's add_codewords): two-module columns from the right,
         # alternately upwards and downwards, the vertical timing pattern skipped.
@@ -92,9 +91,18 @@ class _Version:
         self.masks = [
             [sum(self.bits[j] for j in range(w) if region[i][j] and fn(i, j)) for i in range(w)] for fn in fns
         ]
-        self.mask_cols = [_transpose(mask, w) for mask in self.masks]
-        # Scoring works on all rows and columns in one string, each after _SEP (see _score); for N2, the
-        # modules (of rows 1… and columns 1…) that close a 2 × 2 square with the row above and the column left.
+        # Scoring works on all rows and then all columns as one integer, each row or column after a gap of
+        # len(_SEP) zero bits (see _score): the module positions, each mask, and for N2 the modules (of rows
+        # 1… and columns 1…) that close a 2 × 2 square with the row above and the column left.
+        fmt = f"0{w}b"
+        self.size = len(_SEP) + 2 * w * (w + len(_SEP))  # bits of the whole integer
+        self.col_bits = w * (w + len(_SEP))  # the columns' part, the lowest bits
+        self.all = (1 << self.size) - 1
+        self.modules = _big(["1" * w] * w, ["1" * w] * w)
+        self.mask_bits = []
+        for mask in self.masks:
+            lines = [format(r, fmt) for r in mask]
+            self.mask_bits.append(_big(lines, ["".join(c) for c in zip(*lines)]))
         self.stride = w + len(_SEP)
         gap = "0" * len(_SEP)
         self.n2_where = int(gap + gap.join("0" * w if i == 0 else "0" + "1" * (w - 1) for i in range(w)) + gap, 2)
@@ -178,69 +186,68 @@ def _n3(text: str) -> int:
     return 40 * len(_N3_COUNTED.findall(text))
 
 
-def _transpose(rows: list[int], w: int) -> list[int]:
-    """Columns as integers, row 0 the highest bit (as a row's column 0)."""
-    fmt = f"0{w}b"
-    return [int("".join(c), 2) for c in zip(*(format(r, fmt) for r in rows))]
-
-
 _DARK = str.maketrans("012", "010")
-_LIGHT = str.maketrans("012", "100")
+
+
+def _big(rows: list[str], cols: list[str]) -> int:
+    """Rows then columns of "0"/"1" as one integer, each after len(_SEP) zero bits and a gap at the end."""
+    return int((_SEP + _SEP.join(rows) + _SEP + _SEP.join(cols) + _SEP).translate(_DARK), 2)
 
 
 def _n1(x: int) -> int:
-    """N1 for the runs of 1 bits in x: a run of L ≥ 5 scores L - 2 (rows are kept apart by _SEP's zeros)."""
+    """N1 for the runs of 1 bits in x: a run of L ≥ 5 scores L - 2 (rows are kept apart by zero gaps)."""
     y = x & (x >> 1) & (x >> 2) & (x >> 3) & (x >> 4)  # where five alike start: L - 4 bits for a run
     return y.bit_count() + 2 * (y & ~(y << 1)).bit_count()
 
 
-def _score(rows: list[int], cols: list[int], lay: _Version) -> int:
+def _score(dark: int, lay: _Version) -> int:
     """The penalty N1 + N2 + N3 + N4 of a masked symbol (before format and version information), as
-    segno's mask_scores counts it, on whole rows and columns as strings and integers."""
-    w = lay.width
-    fmt = f"0{w}b"
-    row_text = _SEP + _SEP.join([format(r, fmt) for r in rows]) + _SEP
-    col_text = _SEP.join([format(c, fmt) for c in cols]) + _SEP
-    text = row_text + col_text
-    dark = int(text.translate(_DARK), 2)
-    score = _n1(dark) + _n1(int(text.translate(_LIGHT), 2)) + _n3(text)
-    r = dark >> len(col_text)  # the rows alone
+    segno's mask_scores counts it, with `dark` its rows and columns as _big makes them."""
+    light = ~dark & lay.modules
+    score = _n1(dark) + _n1(light)
+    # N3: 1011101 (its last module at bit e) with light or edge at e-1…e-4 (after) or e+7…e+10 (before).
+    open_ = ~dark & lay.all
+    found = dark & (light >> 1) & (dark >> 2) & (dark >> 3) & (dark >> 4) & (light >> 5) & (dark >> 6)
+    counted = found & (((open_ << 1) & (open_ << 2) & (open_ << 3) & (open_ << 4))
+                       | ((open_ >> 7) & (open_ >> 8) & (open_ >> 9) & (open_ >> 10)))
+    if counted & ((counted >> 4) | (counted >> 6)):  # two overlap: segno's scan skips the second, count as it does
+        score += _n3(format(dark, f"0{lay.size}b"))
+    else:
+        score += 40 * counted.bit_count()
+    r = dark >> lay.col_bits  # the rows alone
     same = ~(r ^ (r >> lay.stride))  # a module like the one above it
     score += 3 * (same & (same >> 1) & ~(r ^ (r >> 1)) & lay.n2_where).bit_count()
-    percent = float(r.bit_count()) / (w**2)
+    percent = float(r.bit_count()) / lay.width**2
     score += 10 * int(abs(percent * 100 - 50) / 5)
     return score
 
 
-def _format_and_version(rows: list[int], lay: _Version, mask: int) -> None:
-    """Format information (error level M, the mask) and, from version 7, version information."""
-    m = [bytearray(lay.width) for _ in range(lay.width)]
-    _seg.add_format_info(m, lay.version, _ERROR_M, mask)
-    _seg.add_version_info(m, lay.version)
-    w = lay.width
-    for i in (*range(9), *range(w - 11, w)):
-        row = m[i]
-        for j in range(w):
-            if row[j]:
-                rows[i] |= lay.bits[j]
+@lru_cache(maxsize=64)
+def _format_and_version(version: int, mask: int) -> tuple[tuple[int, int], ...]:
+    """The dark modules of the format information (error level M, the mask) and, from version 7, of the
+    version information, as (row, bits to set) pairs."""
+    w = version * 4 + 17
+    m = tuple(bytearray(w) for _ in range(w))
+    _seg.add_format_info(m, version, _ERROR_M, mask)
+    _seg.add_version_info(m, version)
+    out = tuple((i, int("".join("1" if v else "0" for v in row), 2)) for i, row in enumerate(m))
+    return tuple((i, bits) for i, bits in out if bits)
 
 
 def encode_rows(data: bytes) -> tuple[list[str], int]:
     """The symbol as rows of "0"/"1" (without quiet zone) and the mask chosen."""
     lay = _layout(_version_for(len(data)))
     message = _codewords(data, lay)
-    bits = format(int.from_bytes(message, "big"), f"0{lay.nbits}b") + "01"
-    flat = "".join(lay.gather(bits))
+    flat = "".join(lay.gather(format(int.from_bytes(message, "big"), f"0{lay.nbits}b") + "01"))
     w = lay.width
-    rows = [int(flat[k : k + w], 2) for k in range(0, w * w, w)]
-    cols = _transpose(rows, w)
-    best, best_rows = -1, rows
-    best_score = 1 << 62
-    for k, (mask, mask_cols) in enumerate(zip(lay.masks, lay.mask_cols)):
-        cand = [r ^ m for r, m in zip(rows, mask)]
-        score = _score(cand, [c ^ m for c, m in zip(cols, mask_cols)], lay)
+    symbol = _big([flat[k : k + w] for k in range(0, w * w, w)], [flat[j::w] for j in range(w)])
+    best, best_score = -1, 1 << 62
+    for k, mask in enumerate(lay.mask_bits):
+        score = _score(symbol ^ mask, lay)
         if score < best_score:
-            best, best_score, best_rows = k, score, cand
-    _format_and_version(best_rows, lay, best)
+            best, best_score = k, score
+    rows = [int(flat[k : k + w], 2) ^ m for k, m in zip(range(0, w * w, w), lay.masks[best])]
+    for i, info in _format_and_version(lay.version, best):
+        rows[i] |= info
     fmt = f"0{w}b"
-    return [format(r, fmt) for r in best_rows], best
+    return [format(r, fmt) for r in rows], best

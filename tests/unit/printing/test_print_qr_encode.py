@@ -76,10 +76,8 @@ def test_every_mask_scores_as_segno_scores_it() -> None:
         bits = format(int.from_bytes(q._codewords(data, lay), "big"), f"0{lay.nbits}b") + "01"
         flat = "".join(lay.gather(bits))
         w = lay.width
-        rows = [int(flat[k : k + w], 2) for k in range(0, w * w, w)]
-        cols = q._transpose(rows, w)
-        for mask, mask_cols in zip(lay.masks, lay.mask_cols, strict=True):
-            cand = [r ^ m for r, m in zip(rows, mask, strict=True)]
-            matrix = tuple(bytearray(int(v) for v in format(r, f"0{w}b")) for r in cand)
-            expected = encoder.evaluate_mask(matrix, w, w)
-            assert q._score(cand, [c ^ m for c, m in zip(cols, mask_cols, strict=True)], lay) == expected
+        rows = [flat[k : k + w] for k in range(0, w * w, w)]
+        for mask in lay.masks:
+            cand = [format(int(r, 2) ^ m, f"0{w}b") for r, m in zip(rows, mask, strict=True)]
+            expected = encoder.evaluate_mask(tuple(bytearray(int(v) for v in r) for r in cand), w, w)
+            assert q._score(q._big(cand, ["".join(c) for c in zip(*cand)]), lay) == expected
