@@ -2,11 +2,11 @@
 
 segno chooses the data mask by applying all eight masks and scoring each in pure Python, module by
 module: about 15 ms of the 20 ms a code took, which made the QR code most of a printed page's cost
-(issue 17). This module builds the same symbol with whole rows as integers: the function patterns, the
-placement order of the data bits and the eight masks are computed once per version, the error correction
-works on the remainder as one integer, and the eight candidates are scored on row and column strings
-with the same rules (ISO/IEC 18004 7.8.3, N1 to N4) and the same tie-breaking (the first lowest score)
-as segno's `find_and_apply_best_mask`. The symbol is therefore identical module for module, mask
+(issue 17). This module builds the same symbol in about 1 ms: the function patterns, the placement order
+of the data bits and the eight masks are computed once per version, the error correction works on the
+remainder as one integer, and each candidate (all rows and columns as one integer) is scored with shifts,
+ANDs and bit counts by the same rules (ISO/IEC 18004 7.8.3, N1 to N4, as segno's mask_scores counts them)
+and the same tie-breaking (the first lowest score) as segno's `find_and_apply_best_mask`. The symbol is therefore identical module for module, mask
 included (tests compare it with segno's on many payloads); only byte-mode text with error level M, as
 the payloads are, takes this path: anything else goes to segno.
 """
@@ -25,11 +25,8 @@ _ERROR_M = consts.ERROR_LEVEL_M
 _CAPACITY = cast("dict[int, dict[int, int]]", consts.SYMBOL_CAPACITY)  # bits a version holds at a level
 _ECC = cast("dict[int, dict[int, tuple[Any, ...]]]", consts.ECC)  # its blocks: (count, total, data) codewords
 _ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
-_RUN = re.compile(r"0{5,}|1{5,}")  # N1: five or more modules of one colour in a row
 _N3 = "1011101"  # N3: dark, light, dark ×3, light, dark
-_SEP = "2222"  # between rows in one string: never dark, as wide as N3's light area, so no rule sees across
-_REMAINDER = {**dict.fromkeys((2, 3, 4, 5, 6), 7), **dict.fromkeys((14, 15, 16, 17, 18, 19, 20, 28, 29, 30, 31, 32, 33, 34), 3),
-              **dict.fromkeys((21, 22, 23, 24, 25, 26, 27), 4)}
+_SEP = "2222"  # between rows and columns: never dark, as wide as N3's light area, so no rule sees across
 
 
 def fast_path(text: str) -> bytes | None:
