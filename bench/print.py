@@ -1,6 +1,6 @@
 """Printing benchmark: one figure a line.
 
-    python bench/print.py [--batch 1000] [--repeat 30]
+    python bench/print.py [--batch 1000] [--repeat 30] [--profile]
 
 Figures: font registration (cold, once per process); the median time of one certificate, rendered alone
 (layout engine, frame, QR code) and through the service (serial, audit entry, atomic write, on a real
@@ -212,7 +212,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--profile", action="store_true",
+                    help="run under cProfile and print the 30 costliest calls (cumulative) after the figures")
     args = ap.parse_args()
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            figures(args)
+        finally:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    else:
+        figures(args)
+
+
+def figures(args: argparse.Namespace) -> None:
+    """Every figure, one a line (see the module docstring)."""
 
     t = time.perf_counter()
     fonts = register_fonts()

@@ -292,10 +292,17 @@ def layout_lines(text: str, style: TextStyle, width: float) -> list[Line]:
     """Break `text` (paragraphs separated by newlines) into lines no wider than `width`, obeying the
     Chinese line-breaking rule: a cluster that does not fit moves to the next line whole (推出); when only
     its closing punctuation overhangs, by no more than half the punctuation's width, it is squeezed in (挤进)."""
+    return list(_laid_out(text, style, width))
+
+
+@lru_cache(maxsize=4096)
+def _laid_out(text: str, style: TextStyle, width: float) -> tuple[Line, ...]:
+    """The lines of a text, kept: a batch lays the same template paragraphs and labels out on every page
+    (issue 17), and the result depends on nothing else (fonts are registered once per process)."""
     lines: list[Line] = []
     for para in text.split("\n"):
         lines.extend(_layout_paragraph(para, style, width))
-    return lines
+    return tuple(lines)
 
 
 def _layout_paragraph(para: str, style: TextStyle, width: float) -> list[Line]:

@@ -155,7 +155,9 @@ def _assign_serial(session: Session, ctx: AppContext, item: _Loaded, today: dt.d
     return True
 
 
-def _certificate_data(ctx: AppContext, item: _Loaded, key: Ed25519PrivateKey | None, *, reveal: bool, preview: bool) -> CertificateData:
+def _certificate_data(ctx: AppContext, item: _Loaded, key: Ed25519PrivateKey | None, *, reveal: bool, preview: bool,
+                      fallback_organ: str | None = None) -> CertificateData:
+    """`fallback_organ`: issuing_organ(ctx) read once by a batch, for the ratings that name no organ."""
     r, e = item.rating, item.entity
     person = e.kind == EntityKind.PERSON.value
     ident = e.identifier if reveal or not person else (mask_id_number(e.identifier) or "")
@@ -175,7 +177,8 @@ def _certificate_data(ctx: AppContext, item: _Loaded, key: Ed25519PrivateKey | N
         serial=serial, entity_name=e.name, identifier=ident,
         identifier_label=PERSON_LABEL if person else "统一社会信用代码", domain_name=item.domain_name,
         period=r.period, grade=r.grade, valid_from=r.valid_from, valid_until=r.valid_until,
-        organ=issuing_organ(ctx, r.evaluating_organ), issued_on=issued_on, document_no=r.document_no,
+        organ=issuing_organ(ctx, r.evaluating_organ) if fallback_organ is None else (r.evaluating_organ.strip() or fallback_organ),
+        issued_on=issued_on, document_no=r.document_no,
         qr_payload=payload, preview=preview,
     )
 
@@ -235,11 +238,13 @@ def print_certificates(
         bad = [i for i in items if i.rating.status != RatingStatus.EFFECTIVE.value]
         if bad:
             raise NotPrintableError(bad[0].entity.name, RatingStatus(bad[0].rating.status))
-        new = {i.rating.id for i in items if _assign_serial(session, ctx, i, today)}
-        data = [_certificate_data(ctx, i, key, reveal=False, preview=False) for i in items]
+        with audit.batched(session, ctx):  # the change-log rows and audit lines of the serials: one write, same rows
+            new = {i.rating.id for i in items if _assign_serial(session, ctx, i, today)}
+        fallback = issuing_organ(ctx)  # the print settings, read once for the batch, not once a certificate
+        data = [_certificate_data(ctx, i, key, reveal=False, preview=False, fallback_organ=fallback) for i in items]
     with atomic_output(out) as tmp:
         render_certificates(data, tmp, fonts=fonts, progress=progress, cancelled=cancelled)
-        with ctx.transaction() as session:
+        with ctx.transaction() as session, audit.batched(session, ctx):  # one chain append for the batch
             for item, d in zip(items, data, strict=True):
                 first = item.rating.id in new
                 audit.write(
