@@ -306,6 +306,19 @@ def _load(session: Session, commitment_id: uuid.UUID | str) -> tuple[Commitment,
     return c, e
 
 
+def _load_many(session: Session, commitment_ids: Sequence[uuid.UUID | str]) -> list[tuple[Commitment, Entity]]:
+    """_load for a batch, in the order given: every id with its entity in one query instead of two queries a form;
+    a serial number, or an id not found, goes through _load (which names what is missing)."""
+    keys: dict[uuid.UUID | str, uuid.UUID] = {}
+    for given in commitment_ids:
+        try:
+            keys[given] = given if isinstance(given, uuid.UUID) else uuid.UUID(str(given).strip())
+        except ValueError:
+            pass
+    found = commitment_queries.live_with_entities(session, keys.values())
+    return [found[keys[given]] if given in keys and keys[given] in found else _load(session, given) for given in commitment_ids]
+
+
 def get_commitment(ctx: AppContext, commitment_id: uuid.UUID | str, *, today: dt.date | None = None) -> CommitmentView:
     """By id or by serial."""
     audit.require(ctx, Permission.VIEW)
@@ -550,7 +563,7 @@ def print_commitment_batch(
     fonts = register_fonts()
     key = print_key(ctx)
     with ctx.transaction() as session:
-        chosen = [_load(session, i) for i in commitment_ids]
+        chosen = _load_many(session, commitment_ids)
         loaded = [(c, e) for c, e in chosen if c.status != CommitmentStatus.REVOKED.value]
         left_out = tuple((c.serial, e.name) for c, e in chosen if c.status == CommitmentStatus.REVOKED.value)
         if not loaded:
@@ -559,7 +572,7 @@ def print_commitment_batch(
         ids = [(c.id, c.serial, e.name) for c, e in loaded]
     with atomic_output(out) as tmp:
         pages = render_commitment_forms(data, tmp, fonts=fonts, progress=progress, cancelled=cancelled)
-        with ctx.transaction() as session:
+        with ctx.transaction() as session, audit.batched(session, ctx):  # one chain append for the batch
             for cid, serial, name in ids:
                 audit.write(
                     session, ctx, "print.commitment", f"打印信用承诺书 {serial} {name}（批量，共{len(ids)}份）",

@@ -21,6 +21,15 @@ def by_serial(session: Session, serial: str) -> Commitment | None:
     return session.execute(select(Commitment).where(Commitment.serial == serial)).scalar_one_or_none()
 
 
+def live_with_entities(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, tuple[Commitment, Entity]]:
+    """Live commitments by id with their entity, in one query (a batch print)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id)
+                           .where(Commitment.id.in_(set(ids)), _LIVE))
+    return {c.id: (c, e) for c, e in rows.tuples()}
+
+
 def listing(
     session: Session, *, organs: Collection[str] | None = None, status: CommitmentStatus | None = None,
     overdue_on: dt.date | None = None, text: str = "", entity_id: uuid.UUID | None = None, limit: int = 500,
