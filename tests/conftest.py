@@ -96,6 +96,18 @@ def ctx(database: str) -> Iterator[object]:
     context.close()
 
 
+@pytest.fixture
+def offices(tmp_path: Path) -> Iterator[list]:  # type: ignore[type-arg]
+    """Two offices that trust each other's cards, each on its own database: the bureau XYJ and the field office
+    XYF1 (tests/support/sync_offices.py), closed after the test."""
+    from sync_offices import make_offices
+
+    pair = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
+    yield pair
+    for o in pair:
+        o.close()
+
+
 @pytest.fixture(scope="session")
 def identifier_vectors() -> dict:
     """Test vectors from ../shared/fixtures (a copy ships in tests/support for clones without shared/)."""

@@ -16,18 +16,10 @@ from xuyi_desktop.services import sync
 from xuyi_desktop.storage.models_sync import SyncChange
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from sync_offices import entity_state, make_offices
+from sync_offices import entity_state
 
 USCC, OTHER = "91320830PYQLFT169T", "923208306JU6UCCY4U"
 NAME = "盱眙县顺达运输有限公司"
-
-
-@pytest.fixture
-def offices(tmp_path: Path):  # type: ignore[no-untyped-def]
-    pair = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
-    yield pair
-    for o in pair:
-        o.close()
 
 
 def _send(src, dst, path: Path):  # type: ignore[no-untyped-def]

@@ -17,17 +17,8 @@ from xuyi_desktop.services import sync
 from xuyi_desktop.sync import export as ex
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from sync_offices import make_offices
 
 IDS = ["91320830PYQLFT169T", "923208306JU6UCCY4U", "320830199001011236"]
-
-
-@pytest.fixture
-def offices(tmp_path: Path):  # type: ignore[no-untyped-def]
-    pair = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
-    yield pair
-    for o in pair:
-        o.close()
 
 
 def _cli(office, capsys, *argv: str):  # type: ignore[no-untyped-def]

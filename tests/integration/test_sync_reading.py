@@ -20,18 +20,10 @@ from xuyi_desktop.storage.models import AuditEntry
 from xuyi_desktop.sync import format as fmt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from sync_offices import business_dump, make_offices
+from sync_offices import business_dump
 from sync_packages import change, forge, header_of, nested_json, rewrite_members, set_member_flags
 
 IDS = ["91320830PYQLFT169T", "923208306JU6UCCY4U", "320830199001011236"]
-
-
-@pytest.fixture
-def offices(tmp_path: Path):  # type: ignore[no-untyped-def]
-    pair = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
-    yield pair
-    for o in pair:
-        o.close()
 
 
 def _refusals(office) -> int:  # type: ignore[no-untyped-def]

@@ -15,17 +15,9 @@ from xuyi_desktop.services import sync
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from databases import on_postgresql
-from sync_offices import entity_state, make_offices
+from sync_offices import entity_state
 
 IDS = ["91320830PYQLFT169T", "923208306JU6UCCY4U", "320830199001011236", "320830198001011231"]
-
-
-@pytest.fixture
-def offices(tmp_path: Path):  # type: ignore[no-untyped-def]
-    pair = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
-    yield pair
-    for o in pair:
-        o.close()
 
 
 def _send(src, dst, path: Path):  # type: ignore[no-untyped-def]

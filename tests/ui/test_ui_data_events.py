@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from xuyi_desktop.domain.entities import EntityDraft
@@ -19,18 +18,9 @@ from xuyi_desktop.ui.main_window import MainWindow
 from xuyi_desktop.ui.sync_page import SyncPage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from sync_offices import make_offices
 
 NAME = "江苏淮河水运集团盱眙县港口物流装卸服务有限公司"
 LOCAL = "盱眙县本地货运有限公司"
-
-
-@pytest.fixture
-def offices(tmp_path: Path):  # type: ignore[no-untyped-def]
-    pair = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
-    yield pair
-    for o in pair:
-        o.close()
 
 
 def _window(qtbot, ctx, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from xuyi_desktop.domain.entities import EntityDraft
@@ -15,18 +14,10 @@ from xuyi_desktop.services import sync
 from xuyi_desktop.ui.sync_page import SyncPage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from sync_offices import business_dump, entity_state, make_offices
+from sync_offices import business_dump, entity_state
 
 USCC = "91320830PYQLFT169T"
 NAME = "盱眙县顺达运输有限公司"
-
-
-@pytest.fixture
-def offices(tmp_path: Path):  # type: ignore[no-untyped-def]
-    pair = make_offices(tmp_path / "offices", ["XYJ", "XYF1"])
-    yield pair
-    for o in pair:
-        o.close()
 
 
 def _page(qtbot, office, tmp_path: Path) -> SyncPage:  # type: ignore[no-untyped-def]
