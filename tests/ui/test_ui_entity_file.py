@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from rating_flow import step_day
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from ui_helpers import ID_PERSON, USCC_A, USCC_B
 
 from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft, RelationType
@@ -172,7 +172,7 @@ def test_database_errors_reach_the_clerk_in_chinese_with_details_behind_a_button
     try:
         with ctx.engine.connect() as connection:
             connection.execute(text("SELECT * FROM no_such_table_for_the_clerk"))
-    except OperationalError as exc:
+    except DBAPIError as exc:  # OperationalError on SQLite, ProgrammingError (UndefinedTable) on PostgreSQL
         error = exc
     else:  # pragma: no cover - the query must fail
         raise AssertionError("the query did not fail")

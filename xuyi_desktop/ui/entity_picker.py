@@ -59,9 +59,15 @@ class EntityCandidates(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.search_now)
+        self._timer.timeout.connect(self._search_if_shown)
         edit.textEdited.connect(lambda _t: self._timer.start())
         edit.installEventFilter(self)
+
+    def _search_if_shown(self) -> None:
+        """The typing pause ended: look up only while the edit is on screen; a form closed (or never shown) in
+        the meantime has no one to show candidates to, and its database may be gone by then."""
+        if self.edit.isVisible():
+            self.search_now()
 
     def search_now(self) -> list[PickedEntity]:
         self._timer.stop()
