@@ -208,3 +208,33 @@ def live_relations_of(session: Session, entity_id: uuid.UUID) -> list[EntityRela
         or_(EntityRelation.person_id == entity_id, EntityRelation.org_id == entity_id), EntityRelation.deleted_at.is_(None)
     )
     return list(session.execute(stmt).scalars())
+
+
+def live_entities_named(session: Session, name: str, limit: int = 2) -> list[Entity]:
+    """Live entities with exactly this name (limit 2 tells "one" from "several")."""
+    return list(session.execute(select(Entity).where(Entity.name == name, _LIVE).limit(limit)).scalars())
+
+
+def live_person_by_identifier(session: Session, identifier: str, person_kind: str) -> Entity | None:
+    """The live entity of kind person_kind registered under this identifier."""
+    return session.execute(select(Entity).where(Entity.identifier == identifier, _LIVE,
+                                                Entity.kind == person_kind)).scalar_one_or_none()
+
+
+def categories_and_created_before(session: Session, stop: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """(category, entity created at) of every category of the live entities created before stop."""
+    return [(cat, created) for cat, created in session.execute(
+        select(EntityCategory.category, Entity.created_at).join(Entity, Entity.id == EntityCategory.entity_id)
+        .where(_LIVE, Entity.created_at < stop)).all()]
+
+
+def uncategorised_ids_before(session: Session, stop: dt.datetime) -> list[uuid.UUID]:
+    """The live entities created before stop that have no category."""
+    return [eid for (eid,) in session.execute(select(Entity.id).where(
+        _LIVE, Entity.created_at < stop, ~Entity.id.in_(select(EntityCategory.entity_id)))).all()]
+
+
+def ids_and_created_before(session: Session, stop: dt.datetime) -> list[tuple[uuid.UUID, dt.datetime]]:
+    """(id, created at) of the live entities created before stop."""
+    return [(eid, created) for eid, created in session.execute(
+        select(Entity.id, Entity.created_at).where(_LIVE, Entity.created_at < stop)).all()]

@@ -78,3 +78,20 @@ def signed_between(session: Session, start: dt.date, end: dt.date) -> list[tuple
     """The commitments (with entity) signed between start and end inclusive, revoked ones left out, in order."""
     stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(*_signed_between(start, end))
     return [(c, e) for c, e in session.execute(stmt.order_by(Commitment.signed_on, Commitment.serial)).all()]
+
+
+def of_entity(session: Session, entity_id: uuid.UUID, limit: int = 500) -> list[Commitment]:
+    """The entity's live commitments (revoked ones too), newest signed first then by serial, descending."""
+    return list(session.execute(
+        select(Commitment).where(Commitment.entity_id == entity_id, Commitment.deleted_at.is_(None))
+        .order_by(Commitment.signed_on.desc(), Commitment.serial.desc()).limit(limit)
+    ).scalars())
+
+
+def live_signed_between(session: Session, start: dt.date, end: dt.date, organs: Collection[str] | None = None) -> list[Commitment]:
+    """The live commitments (revoked ones too) signed between start and end inclusive; organs: only those accepted
+    by these spellings of a unit. No order."""
+    stmt = select(Commitment).where(Commitment.deleted_at.is_(None), Commitment.signed_on >= start, Commitment.signed_on <= end)
+    if organs is not None:
+        stmt = stmt.where(Commitment.organ.in_(organs))
+    return list(session.execute(stmt).scalars())

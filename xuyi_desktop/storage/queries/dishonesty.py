@@ -23,3 +23,11 @@ def records(session: Session, *, entity_id: uuid.UUID | None = None, active_on: 
     if entity_id is not None:
         stmt = stmt.where(DishonestyRecord.entity_id == entity_id)
     return [(d, e) for d, e in session.execute(stmt.order_by(DishonestyRecord.occurred_on.desc()).limit(limit)).all()]
+
+
+def of_entity(session: Session, entity_id: uuid.UUID) -> list[DishonestyRecord]:
+    """The entity's live records, newest conduct first."""
+    return list(session.execute(
+        select(DishonestyRecord).where(DishonestyRecord.entity_id == entity_id, DishonestyRecord.deleted_at.is_(None))
+        .order_by(DishonestyRecord.occurred_on.desc())
+    ).scalars())

@@ -94,3 +94,24 @@ def of_period(session: Session, period: int, domain: str, statuses: Sequence[Rat
         Rating.deleted_at.is_(None), Entity.deleted_at.is_(None),
     )
     return [(r, e) for r, e in session.execute(stmt).all()]
+
+
+def live_of_entity(session: Session, entity_id: uuid.UUID) -> list[Rating]:
+    """The entity's live ratings in any status, newest period first."""
+    return list(session.execute(
+        select(Rating).where(Rating.entity_id == entity_id, Rating.deleted_at.is_(None)).order_by(Rating.period.desc())
+    ).scalars())
+
+
+def history_of(session: Session, entity_id: uuid.UUID, statuses: Sequence[str]) -> list[Rating]:
+    """The entity's live ratings in these statuses, newest period first, then by domain, newest entered first."""
+    return list(session.execute(
+        select(Rating).where(Rating.entity_id == entity_id, Rating.deleted_at.is_(None), Rating.status.in_(statuses))
+        .order_by(Rating.period.desc(), Rating.domain, Rating.created_at.desc())
+    ).scalars())
+
+
+def effective_domains_and_grades(session: Session, period: int) -> list[tuple[str, str]]:
+    """(domain, grade) of every live effective rating of the period."""
+    return [(d, g) for d, g in session.execute(select(Rating.domain, Rating.grade).where(
+        Rating.deleted_at.is_(None), Rating.period == period, Rating.status == "effective")).all()]
