@@ -238,3 +238,31 @@ def ids_and_created_before(session: Session, stop: dt.datetime) -> list[tuple[uu
     """(id, created at) of the live entities created before stop."""
     return [(eid, created) for eid, created in session.execute(
         select(Entity.id, Entity.created_at).where(_LIVE, Entity.created_at < stop)).all()]
+
+
+def live_page_by_search_key(session: Session, after: int | None, size: int) -> list[Entity]:
+    """The next `size` live entities (categories and licences loaded) in search-key order after `after` (None:
+    from the start): an export's page."""
+    stmt = select(Entity).where(_LIVE).options(selectinload(Entity.categories), selectinload(Entity.licences))
+    if after is not None:
+        stmt = stmt.where(Entity.search_key > after)
+    return list(session.execute(stmt.order_by(Entity.search_key).limit(size)).scalars())
+
+
+def live_link_pairs(session: Session) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(person id, organisation id) of every live person–organisation link."""
+    return {(p, o) for p, o in session.execute(
+        select(EntityRelation.person_id, EntityRelation.org_id).where(EntityRelation.deleted_at.is_(None)))}
+
+
+def live_employer_links(session: Session) -> list[tuple[uuid.UUID, str, str]]:
+    """(person id, organisation identifier, organisation name) of the live links to live organisations, oldest
+    link first."""
+    return [(p, ident, name) for p, ident, name in session.execute(
+        select(EntityRelation.person_id, Entity.identifier, Entity.name).join(Entity, Entity.id == EntityRelation.org_id)
+        .where(EntityRelation.deleted_at.is_(None), _LIVE).order_by(EntityRelation.created_at))]
+
+
+def live_id_by_identifier(session: Session, identifier: str) -> uuid.UUID | None:
+    """The id of a live entity registered under this identifier (the first one the database returns)."""
+    return session.execute(select(Entity.id).where(Entity.identifier == identifier, _LIVE)).scalar()

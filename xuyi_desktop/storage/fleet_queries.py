@@ -101,8 +101,8 @@ def oldest_live_vehicle_by_plate(session: Session, plate: str) -> Vehicle | None
 
 
 def vehicles_with_operators(session: Session, *, operator_id: uuid.UUID | None = None, plate_prefix: str = "",
-                            limit: int = 500) -> list[tuple[Vehicle, Entity]]:
-    """Live vehicles with their operator, by plate; plate_prefix is a normalised plate start."""
+                            limit: int | None = 500) -> list[tuple[Vehicle, Entity]]:
+    """Live vehicles with their operator, by plate; plate_prefix is a normalised plate start; limit None: all."""
     stmt = select(Vehicle, Entity).join(Entity, Entity.id == Vehicle.operator_id).where(Vehicle.deleted_at.is_(None))
     if operator_id is not None:
         stmt = stmt.where(Vehicle.operator_id == operator_id)
@@ -126,8 +126,9 @@ def first_live_vessel(session: Session, ship_id: str, name: str) -> Vessel | Non
                                                 (Vessel.ship_id == ship_id) | (Vessel.name == name))).scalars().first()
 
 
-def vessels_with_operators(session: Session, *, operator_id: uuid.UUID | None = None, limit: int = 500) -> list[tuple[Vessel, Entity]]:
-    """Live vessels with their operator, by name."""
+def vessels_with_operators(session: Session, *, operator_id: uuid.UUID | None = None,
+                           limit: int | None = 500) -> list[tuple[Vessel, Entity]]:
+    """Live vessels with their operator, by name; limit None: all."""
     stmt = select(Vessel, Entity).join(Entity, Entity.id == Vessel.operator_id).where(Vessel.deleted_at.is_(None))
     if operator_id is not None:
         stmt = stmt.where(Vessel.operator_id == operator_id)
@@ -159,9 +160,9 @@ def employer_names(session: Session, person_id: uuid.UUID) -> list[str]:
 
 
 def qualifications_with_people(session: Session, *, name_part: str = "", cert_prefix: str = "",
-                               limit: int = 500) -> list[tuple[PractitionerQualification, Entity]]:
+                               limit: int | None = 500) -> list[tuple[PractitionerQualification, Entity]]:
     """Live qualifications of live people, by pinyin name; with name_part, only a name containing it or a
-    证号 starting with cert_prefix."""
+    证号 starting with cert_prefix; limit None: all."""
     stmt = select(PractitionerQualification, Entity).join(Entity, Entity.id == PractitionerQualification.entity_id).where(
         PractitionerQualification.deleted_at.is_(None), Entity.deleted_at.is_(None))
     if name_part:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import and_, or_, select, union
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage.models import DishonestyRecord, Entity, Rating
@@ -60,3 +60,44 @@ def memberships_of(session: Session, entity_id: uuid.UUID) -> list[ListEntry]:
         ListEntry.entity_id == entity_id, ListEntry.status.in_(("confirmed", "exited")), ListEntry.deleted_at.is_(None),
         ListEntry.entered_on.is_not(None),
     ).order_by(ListEntry.entered_on.desc())).scalars())
+
+
+def expiring_between(session: Session, first: dt.date, last: dt.date) -> list[tuple[Any, Any]]:
+    """(entry, entity) of the live confirmed entries not exited whose expiry falls between first and last
+    inclusive, earliest expiry first (Any: the filter makes the expiry never None, which the types cannot say)."""
+    return [(a, b) for a, b in session.execute(select(ListEntry, Entity).join(Entity, Entity.id == ListEntry.entity_id).where(
+        ListEntry.deleted_at.is_(None), ListEntry.status == "confirmed", ListEntry.exit_on.is_(None),
+        ListEntry.expires_on.is_not(None), ListEntry.expires_on >= first, ListEntry.expires_on <= last,
+    ).order_by(ListEntry.expires_on)).all()]
+
+
+
+def confirmed_from_record(session: Session, record_id: uuid.UUID) -> list[ListEntry]:
+    """The live confirmed entries that a record (penalty or dishonesty record) put on a list."""
+    return list(session.execute(select(ListEntry).where(
+        ListEntry.source_record_id == record_id, ListEntry.status == "confirmed", ListEntry.deleted_at.is_(None),
+    )).scalars())
+
+
+def entered_or_exited_between(session: Session, date_from: dt.date, date_to: dt.date) -> list[tuple[ListEntry, Entity]]:
+    """Live confirmed, exited or removed entries entered or exited between the two days inclusive, with their
+    entity, by list and entry day (the publication export)."""
+    stmt = (select(ListEntry, Entity).join(Entity, Entity.id == ListEntry.entity_id)
+            .where(ListEntry.deleted_at.is_(None), ListEntry.status.in_(("confirmed", "exited", "removed")),
+                   or_(and_(ListEntry.entered_on >= date_from, ListEntry.entered_on <= date_to),
+                       and_(ListEntry.exit_on >= date_from, ListEntry.exit_on <= date_to)))
+            .order_by(ListEntry.list_type, ListEntry.entered_on))
+    return [(x, e) for x, e in session.execute(stmt).tuples()]
+
+
+def memberships_in_force(session: Session, entity_ids: Sequence[uuid.UUID], list_types: Collection[str],
+                         on: dt.date) -> list[tuple[uuid.UUID, str]]:
+    """(entity id, list type) of the entities' live confirmed entries of these lists in force on that day."""
+    return [(eid, t) for eid, t in session.execute(
+        select(ListEntry.entity_id, ListEntry.list_type).where(
+            ListEntry.entity_id.in_(entity_ids), ListEntry.deleted_at.is_(None), ListEntry.status == "confirmed",
+            ListEntry.list_type.in_(list_types), ListEntry.entered_on.is_not(None),
+            ListEntry.entered_on <= on, or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= on),
+            or_(ListEntry.exit_on.is_(None), ListEntry.exit_on > on),
+        )
+    ).all()]

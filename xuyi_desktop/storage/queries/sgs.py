@@ -1,10 +1,12 @@
-"""双公示 record queries: the current penalty decisions against an entity."""
+"""双公示 record queries: the current penalty decisions against an entity, the penalties a repair may follow."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain import sgs as sgs_rules
@@ -23,3 +25,27 @@ def current_penalties_of(session: Session, entity_id: uuid.UUID, identifier: str
         or_(SgsRecord.entity_id == entity_id, by_identifier),
     ).order_by(SgsRecord.jdrq.desc(), SgsRecord.wsh)
     return list(session.execute(stmt).scalars())
+
+
+def repairable_penalties(session: Session, visible: Select[SgsRecord], decided_since: dt.date) -> list[SgsRecord]:
+    """Of the records the `visible` statement selects (the caller's scope): the 行政处罚 not withdrawn nor repaired,
+    decided on or after decided_since, of publicity class 一般 or 严重; oldest decision first."""
+    stmt = visible.where(
+        SgsRecord.kind == "CF", SgsRecord.withdrawn_on.is_(None), SgsRecord.repaired_on.is_(None),
+        SgsRecord.jdrq.is_not(None), SgsRecord.jdrq >= decided_since,
+        SgsRecord.publicity_class.in_(("一般", "严重")),
+    ).order_by(SgsRecord.jdrq)
+    return list(session.execute(stmt).scalars())
+
+
+def standing_penalties_of(session: Session, entity_ids: Sequence[uuid.UUID], classes: Collection[str]) -> list[SgsRecord]:
+    """Current penalty decisions against these (linked) entities, of these publicity classes, neither withdrawn
+    nor repaired (the caller decides which are still in publicity)."""
+    return list(session.execute(
+        select(SgsRecord).where(
+            SgsRecord.entity_id.in_(entity_ids), SgsRecord.kind == sgs_rules.RecordKind.PENALTY.value,
+            SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None),
+            SgsRecord.publicity_class.in_(classes),
+            SgsRecord.withdrawn_on.is_(None), SgsRecord.repaired_on.is_(None),
+        )
+    ).scalars())
