@@ -107,12 +107,9 @@ def todo_items(ctx: AppContext, *, today: dt.date | None = None) -> list[TodoIte
 
 def _sgs(session: Any, own_unit: str | None, today: dt.date, horizon: dt.date) -> list[TodoItem]:
     from xuyi_desktop.services.sgs import visible_records_stmt
-    from xuyi_desktop.storage.models_sgs import SgsRecord
 
-    stmt = visible_records_stmt(own_unit).where(SgsRecord.reported_on.is_(None), SgsRecord.deadline.is_not(None),
-                                                SgsRecord.deadline <= horizon).order_by(SgsRecord.deadline, SgsRecord.wsh)
     out = []
-    for r in session.execute(stmt).scalars():
+    for r in sgs_queries.unreported_due_by(session, visible_records_stmt(own_unit), horizon):
         overdue = r.deadline < today
         kind = "sgs_overdue" if overdue else "sgs_due"
         label = "行政许可" if r.kind == "XK" else "行政处罚"

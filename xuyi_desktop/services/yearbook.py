@@ -34,6 +34,7 @@ from xuyi_desktop.storage import entity_queries
 from xuyi_desktop.storage.queries import commitments as commitment_queries
 from xuyi_desktop.storage.queries import credit_checks as credit_check_queries
 from xuyi_desktop.storage.queries import ratings as rating_queries
+from xuyi_desktop.storage.queries import sgs as sgs_queries
 
 TOTAL = "合计"
 
@@ -115,7 +116,7 @@ def _grades(session: Any, year: int) -> list[list[Any]]:
 def _penalties(session: Any, start: dt.date, end: dt.date, unit: str | None) -> tuple[list[list[Any]], list[list[Any]]]:
     from xuyi_desktop.services.sgs import current_records_stmt
 
-    rows = list(session.execute(current_records_stmt(kind=sgs_rules.RecordKind.PENALTY, date_from=start, date_to=end, unit=unit)).scalars())
+    rows = sgs_queries.selected(session, current_records_stmt(kind=sgs_rules.RecordKind.PENALTY, date_from=start, date_to=end, unit=unit))
     by_type: Counter[str] = Counter()
     by_class: Counter[str] = Counter()
     for r in rows:
@@ -166,7 +167,7 @@ def _sgs_by_unit_month(report: IndicatorReport, session: Any, start: dt.date, en
     from xuyi_desktop.services.sgs import visible_records_stmt
     from xuyi_desktop.services.sgs_stats import compute
 
-    rows = list(session.execute(visible_records_stmt(own_unit, date_from=start, date_to=end, unit=unit).order_by("jdrq", "wsh")).scalars())
+    rows = sgs_queries.by_decision(session, visible_records_stmt(own_unit, date_from=start, date_to=end, unit=unit))
     units: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         units[r.jg or "（未填决定机关）"].append(r)

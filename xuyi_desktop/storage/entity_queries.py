@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -266,3 +267,8 @@ def live_employer_links(session: Session) -> list[tuple[uuid.UUID, str, str]]:
 def live_id_by_identifier(session: Session, identifier: str) -> uuid.UUID | None:
     """The id of a live entity registered under this identifier (the first one the database returns)."""
     return session.execute(select(Entity.id).where(Entity.identifier == identifier, _LIVE)).scalar()
+
+
+def with_categories_among(session: Session, entity_ids: Sequence[Any]) -> set[Any]:
+    """Those of the entities that have a category."""
+    return set(session.execute(select(EntityCategory.entity_id).where(EntityCategory.entity_id.in_(entity_ids))).scalars())

@@ -126,3 +126,12 @@ def signed_or_concluded_between(session: Session, date_from: dt.date, date_to: d
                        and_(Commitment.outcome_on >= date_from, Commitment.outcome_on <= date_to)))
             .order_by(Commitment.signed_on, Commitment.serial))
     return [(c, e) for c, e in session.execute(stmt).tuples()]
+
+
+def kept_signed_between(session: Session, start: dt.date, end: dt.date, organs: Collection[str] | None = None) -> list[Commitment]:
+    """The live commitments not revoked signed between start and end inclusive (organs: only those accepted by
+    these spellings of a unit), by signing day and serial."""
+    return list(session.execute(select(Commitment).where(
+        Commitment.deleted_at.is_(None), Commitment.status != "revoked", Commitment.signed_on >= start,
+        Commitment.signed_on <= end, *([Commitment.organ.in_(organs)] if organs is not None else []),
+    ).order_by(Commitment.signed_on, Commitment.serial)).scalars())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
@@ -49,3 +50,31 @@ def standing_penalties_of(session: Session, entity_ids: Sequence[uuid.UUID], cla
             SgsRecord.withdrawn_on.is_(None), SgsRecord.repaired_on.is_(None),
         )
     ).scalars())
+
+
+def by_decision(session: Session, visible: Select[SgsRecord]) -> list[SgsRecord]:
+    """The records the `visible` statement selects (the caller's scope and period), by decision day then 文书号."""
+    return list(session.execute(visible.order_by("jdrq", "wsh")).scalars())
+
+
+def current_by_document_no(session: Session, spellings: Collection[str], kind: str | None = None) -> list[SgsRecord]:
+    """Current (not superseded, live) records whose 文书号 is one of these spellings (of this kind, when given)."""
+    stmt = select(SgsRecord).where(SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None),
+                                   SgsRecord.wsh.in_(spellings))
+    if kind is not None:
+        stmt = stmt.where(SgsRecord.kind == kind)
+    return list(session.execute(stmt).scalars())
+
+
+def selected(session: Session, records: Select[SgsRecord]) -> list[SgsRecord]:
+    """The records a statement built by services/sgs.py (current_records_stmt: scope, kind, period) selects."""
+    return list(session.execute(records).scalars())
+
+
+def unreported_due_by(session: Session, visible: Select[SgsRecord], horizon: dt.date) -> list[Any]:
+    """Of the records the `visible` statement selects (the caller's scope): those not yet reported whose reporting
+    deadline is on or before horizon, earliest deadline first then by 文书号 (Any: the filter makes the deadline
+    never None, which the types cannot say)."""
+    stmt = visible.where(SgsRecord.reported_on.is_(None), SgsRecord.deadline.is_not(None),
+                         SgsRecord.deadline <= horizon).order_by(SgsRecord.deadline, SgsRecord.wsh)
+    return list(session.execute(stmt).scalars())
