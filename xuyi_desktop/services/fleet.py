@@ -238,7 +238,7 @@ def list_vehicles(ctx: AppContext, *, operator: str | uuid.UUID | None = None, p
 
     with ctx.transaction() as session:
         operator_id = resolve_entity(session, operator).id if operator is not None else None
-        prefix = normalise_plate(plate_prefix) if plate_prefix.strip() else ""
+        prefix = normalise_plate(plate_prefix) if plate_prefix.strip() else None
         rows = fleet_queries.vehicles_with_operators(session, operator_id=operator_id, plate_prefix=prefix, limit=limit)
         return [vehicle_view(v, e) for v, e in rows]
 

@@ -100,13 +100,13 @@ def oldest_live_vehicle_by_plate(session: Session, plate: str) -> Vehicle | None
                            .order_by(Vehicle.created_at)).scalars().first()
 
 
-def vehicles_with_operators(session: Session, *, operator_id: uuid.UUID | None = None, plate_prefix: str = "",
+def vehicles_with_operators(session: Session, *, operator_id: uuid.UUID | None = None, plate_prefix: str | None = None,
                             limit: int | None = 500) -> list[tuple[Vehicle, Entity]]:
     """Live vehicles with their operator, by plate; plate_prefix is a normalised plate start; limit None: all."""
     stmt = select(Vehicle, Entity).join(Entity, Entity.id == Vehicle.operator_id).where(Vehicle.deleted_at.is_(None))
     if operator_id is not None:
         stmt = stmt.where(Vehicle.operator_id == operator_id)
-    if plate_prefix:
+    if plate_prefix is not None:
         stmt = stmt.where(Vehicle.plate >= plate_prefix, Vehicle.plate < plate_prefix + "\U0010ffff")
     return [(v, e) for v, e in session.execute(stmt.order_by(Vehicle.plate).limit(limit)).tuples()]
 
