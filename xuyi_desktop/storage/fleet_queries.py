@@ -108,7 +108,7 @@ def vehicles_with_operators(session: Session, *, operator_id: uuid.UUID | None =
         stmt = stmt.where(Vehicle.operator_id == operator_id)
     if plate_prefix is not None:
         stmt = stmt.where(Vehicle.plate >= plate_prefix, Vehicle.plate < plate_prefix + "\U0010ffff")
-    return [(v, e) for v, e in session.execute(stmt.order_by(Vehicle.plate).limit(limit)).tuples()]
+    return [(v, e) for v, e in session.execute(stmt.order_by(Vehicle.plate).limit(limit))]
 
 
 def live_plates_by_id(session: Session) -> dict[str, str]:
@@ -132,7 +132,7 @@ def vessels_with_operators(session: Session, *, operator_id: uuid.UUID | None = 
     stmt = select(Vessel, Entity).join(Entity, Entity.id == Vessel.operator_id).where(Vessel.deleted_at.is_(None))
     if operator_id is not None:
         stmt = stmt.where(Vessel.operator_id == operator_id)
-    return [(v, e) for v, e in session.execute(stmt.order_by(Vessel.name).limit(limit)).tuples()]
+    return [(v, e) for v, e in session.execute(stmt.order_by(Vessel.name).limit(limit))]
 
 
 def live_qualification_by_cert_no(session: Session, cert_no: str, *, other_than: uuid.UUID | None = None) -> PractitionerQualification | None:
@@ -167,4 +167,4 @@ def qualifications_with_people(session: Session, *, name_part: str = "", cert_pr
         PractitionerQualification.deleted_at.is_(None), Entity.deleted_at.is_(None))
     if name_part:
         stmt = stmt.where((Entity.name.contains(name_part)) | (PractitionerQualification.cert_no.startswith(cert_prefix)))
-    return [(r, e) for r, e in session.execute(stmt.order_by(Entity.name_pinyin).limit(limit)).tuples()]
+    return [(r, e) for r, e in session.execute(stmt.order_by(Entity.name_pinyin).limit(limit))]

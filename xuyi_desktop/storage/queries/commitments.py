@@ -125,7 +125,7 @@ def signed_or_concluded_between(session: Session, date_from: dt.date, date_to: d
                    or_(and_(Commitment.signed_on >= date_from, Commitment.signed_on <= date_to),
                        and_(Commitment.outcome_on >= date_from, Commitment.outcome_on <= date_to)))
             .order_by(Commitment.signed_on, Commitment.serial))
-    return [(c, e) for c, e in session.execute(stmt).tuples()]
+    return [(c, e) for c, e in session.execute(stmt)]
 
 
 def kept_signed_between(session: Session, start: dt.date, end: dt.date, organs: Collection[str] | None = None) -> list[Commitment]:

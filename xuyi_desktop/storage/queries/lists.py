@@ -51,7 +51,7 @@ def listing(session: Session, *, list_type: str | None = None, status: str | Non
         stmt = stmt.where(ListEntry.status == status)
     if members_on is not None:
         stmt = stmt.where(ListEntry.status == "confirmed", ListEntry.entered_on <= members_on, ListEntry.expires_on >= members_on)
-    return [(m, e) for m, e in session.execute(stmt.order_by(ListEntry.proposed_on.desc(), Entity.name).limit(limit)).tuples()]
+    return [(m, e) for m, e in session.execute(stmt.order_by(ListEntry.proposed_on.desc(), Entity.name).limit(limit))]
 
 
 def memberships_of(session: Session, entity_id: uuid.UUID) -> list[ListEntry]:
@@ -87,7 +87,7 @@ def entered_or_exited_between(session: Session, date_from: dt.date, date_to: dt.
                    or_(and_(ListEntry.entered_on >= date_from, ListEntry.entered_on <= date_to),
                        and_(ListEntry.exit_on >= date_from, ListEntry.exit_on <= date_to)))
             .order_by(ListEntry.list_type, ListEntry.entered_on))
-    return [(x, e) for x, e in session.execute(stmt).tuples()]
+    return [(x, e) for x, e in session.execute(stmt)]
 
 
 def memberships_in_force(session: Session, entity_ids: Sequence[uuid.UUID], list_types: Collection[str],

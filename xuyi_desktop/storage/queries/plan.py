@@ -63,7 +63,7 @@ def certified_attendances(session: Session, entity_id: uuid.UUID) -> list[tuple[
         TrainingAttendee.entity_id == entity_id, TrainingAttendee.deleted_at.is_(None), CreditTraining.deleted_at.is_(None),
         TrainingAttendee.certificate_no != "",
     ).order_by(CreditTraining.held_on.desc())
-    return [(a, t) for a, t in session.execute(stmt).tuples()]
+    return [(a, t) for a, t in session.execute(stmt)]
 
 
 def attendees_with_entities(session: Session, training_ids: Sequence[uuid.UUID]) -> list[tuple[TrainingAttendee, Entity | None]]:
@@ -71,7 +71,7 @@ def attendees_with_entities(session: Session, training_ids: Sequence[uuid.UUID])
     return [(a, e) for a, e in session.execute(
         select(TrainingAttendee, Entity).outerjoin(Entity, Entity.id == TrainingAttendee.entity_id).where(
             TrainingAttendee.training_id.in_(training_ids), TrainingAttendee.deleted_at.is_(None))
-        .order_by(TrainingAttendee.created_at)).tuples()]
+        .order_by(TrainingAttendee.created_at))]
 
 
 def benefits_of(session: Session, scenario_ids: Sequence[uuid.UUID]) -> list[ScenarioBenefit]:

@@ -135,7 +135,7 @@ def published_between(session: Session, date_from: dt.date, date_to: dt.date) ->
                    or_(and_(Rating.publicity_start >= date_from, Rating.publicity_start <= date_to),
                        and_(Rating.decision_date >= date_from, Rating.decision_date <= date_to)))
             .order_by(Rating.domain, Rating.period, Entity.name))
-    return [(r, e) for r, e in session.execute(stmt).tuples()]
+    return [(r, e) for r, e in session.execute(stmt)]
 
 
 def grades_in_force(session: Session, entity_ids: Sequence[uuid.UUID], on: dt.date) -> list[tuple[uuid.UUID, str, str, int]]:

@@ -57,4 +57,4 @@ def approved_between(session: Session, date_from: dt.date, date_to: dt.date) -> 
             .where(RepairApplication.deleted_at.is_(None), RepairApplication.status == "approved",
                    and_(RepairApplication.decided_on >= date_from, RepairApplication.decided_on <= date_to))
             .order_by(RepairApplication.decided_on))
-    return [(a, e) for a, e in session.execute(stmt).tuples()]
+    return [(a, e) for a, e in session.execute(stmt)]
