@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain import sgs as sgs_rules
@@ -23,6 +22,9 @@ from xuyi_desktop.domain.plan import PlanFileError
 from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.storage import entity_queries
+from xuyi_desktop.storage.queries import plan as plan_queries
+from xuyi_desktop.storage.queries import sgs as sgs_queries
 
 CHINA = dt.timezone(dt.timedelta(hours=8))  # a record entered at 07:00 on 1 January in Xuyi belongs to the new year
 VIRTUAL = ("categories", "attendees")
@@ -196,19 +198,6 @@ def _day(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def _bounds(model: Any, column: str, date_from: dt.date, date_to: dt.date) -> list[Any]:
-    from sqlalchemy import DateTime
-
-    from xuyi_desktop.storage.models import UtcDateTime
-
-    col = getattr(model, column)
-    if isinstance(col.type, (UtcDateTime, DateTime)):  # a timestamp: the day as it was in Xuyi
-        start = dt.datetime.combine(date_from, dt.time.min, CHINA)
-        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, CHINA)
-        return [col >= start, col < end]
-    return [col >= date_from, col <= date_to]
-
-
 def _filled(value: Any) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
@@ -221,8 +210,7 @@ def _sgs_kind(session: Session, rule: KindRule, date_from: dt.date, date_to: dt.
     from xuyi_desktop.services.sgs import record_values, visible_records_stmt
 
     out = KindCompleteness(rule.code, rule.label, rule.group)
-    stmt = visible_records_stmt(own_unit, date_from=date_from, date_to=date_to, unit=unit).order_by("jdrq", "wsh")
-    for r in session.execute(stmt).scalars():
+    for r in sgs_queries.by_decision(session, visible_records_stmt(own_unit, date_from=date_from, date_to=date_to, unit=unit)):
         kind = sgs_rules.RecordKind(r.kind)
         values = record_values(r)
         applicable = sgs_rules.completeness_fields(kind, values)
@@ -240,17 +228,13 @@ def _sgs_kind(session: Session, rule: KindRule, date_from: dt.date, date_to: dt.
 
 
 def _ids_with(session: Session, virtual: str, ids: list[Any]) -> set[Any]:
-    from xuyi_desktop.storage.models import EntityCategory
-    from xuyi_desktop.storage.models_plan import TrainingAttendee
-
     found: set[Any] = set()
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         if virtual == "categories":
-            found |= set(session.execute(select(EntityCategory.entity_id).where(EntityCategory.entity_id.in_(chunk))).scalars())
+            found |= entity_queries.with_categories_among(session, chunk)
         else:
-            found |= set(session.execute(select(TrainingAttendee.training_id).where(
-                TrainingAttendee.training_id.in_(chunk), TrainingAttendee.deleted_at.is_(None))).scalars())
+            found |= plan_queries.trainings_with_attendees(session, chunk)
     return found
 
 
@@ -259,13 +243,11 @@ def _kind(session: Session, rule: KindRule, date_from: dt.date, date_to: dt.date
 
     out = KindCompleteness(rule.code, rule.label, rule.group)
     model = _model(rule.table)
-    stmt = select(model).where(model.deleted_at.is_(None), *_bounds(model, rule.date, date_from, date_to))
-    if unit:
-        if not rule.unit:
-            out.counted = False
-            return out
-        stmt = stmt.where(getattr(model, rule.unit).in_(unit_spellings(unit)))
-    rows = list(session.execute(stmt.order_by(getattr(model, rule.date), model.id)).scalars())
+    if unit and not rule.unit:
+        out.counted = False
+        return out
+    rows = plan_queries.records_between(session, model, rule.date, date_from, date_to, CHINA,  # the day as it was in Xuyi
+                                        unit_column=rule.unit or None, organs=unit_spellings(unit) if unit else None)
     virtual = {v: _ids_with(session, v, [r.id for r in rows]) for v in VIRTUAL if any(f.name == v for f in rule.fields)}
     for r in rows:
         applicable = [f for f in rule.fields if f.applies(r)]

@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.consequences import LIST_TYPES
@@ -23,9 +22,9 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import audit
 from xuyi_desktop.services._shared import live_with_entity, read_rules
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.models import DishonestyRecord, Entity, Rating
+from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_credit import ListEntry
-from xuyi_desktop.storage.models_sgs import SgsRecord
+from xuyi_desktop.storage.queries import lists as list_queries
 
 STATUS_LABELS = {"proposed": "待确认", "confirmed": "已列入", "removed": "未列入", "exited": "已移出"}
 
@@ -97,18 +96,10 @@ def _view(m: ListEntry, e: Entity, today: dt.date) -> EntryView:
 def _candidate_ids(session: Session, d: ListDefinition) -> list[uuid.UUID]:
     """Entities that can possibly meet a criterion: rated with a named grade, penalised or with dishonesty.
     The profile decides; this only keeps a million-entity registry from being read whole."""
-    parts: list[Any] = []
     grades = {g for r in d.rules for g in r.when.get("grades", ())}
-    if grades:
-        parts.append(select(Rating.entity_id).where(Rating.grade.in_(grades), Rating.status == "effective", Rating.deleted_at.is_(None)))
-    if any("penalty_classes" in r.when for r in d.rules):
-        parts.append(select(SgsRecord.entity_id).where(SgsRecord.kind == "CF", SgsRecord.entity_id.is_not(None),
-                                                       SgsRecord.superseded.is_(False)))
-    if any(k in r.when for r in d.rules for k in ("violation_within_years", "dishonesty")):
-        parts.append(select(DishonestyRecord.entity_id).where(DishonestyRecord.deleted_at.is_(None)))
-    if not parts:
-        return []
-    return [row[0] for row in session.execute(union(*parts)) if row[0] is not None]
+    return list_queries.candidate_entity_ids(
+        session, grades=grades, penalised=any("penalty_classes" in r.when for r in d.rules),
+        dishonesty=any(k in r.when for r in d.rules for k in ("violation_within_years", "dishonesty")))
 
 
 def propose(ctx: AppContext, list_type: str, *, period: str = "", today: dt.date | None = None) -> list[EntryView]:
@@ -123,9 +114,7 @@ def propose(ctx: AppContext, list_type: str, *, period: str = "", today: dt.date
     made: list[EntryView] = []
     with ctx.transaction() as session:
         taken = {
-            m.entity_id for m in session.execute(select(ListEntry).where(
-                ListEntry.list_type == list_type, ListEntry.deleted_at.is_(None), ListEntry.status.in_(("proposed", "confirmed")),
-            )).scalars() if m.status == "proposed" or _active(m, today)
+            m.entity_id for m in list_queries.open_entries(session, list_type) if m.status == "proposed" or _active(m, today)
         }
         for eid in _candidate_ids(session, d):
             if eid in taken:
@@ -232,15 +221,9 @@ def entries(ctx: AppContext, list_type: str | None = None, *, status: str | None
     today = today or dt.date.today()
     if list_type:
         definition(list_type)
-    stmt = select(ListEntry, Entity).join(Entity, Entity.id == ListEntry.entity_id).where(ListEntry.deleted_at.is_(None))
-    if list_type:
-        stmt = stmt.where(ListEntry.list_type == list_type)
-    if status:
-        stmt = stmt.where(ListEntry.status == status)
-    if members_only:
-        stmt = stmt.where(ListEntry.status == "confirmed", ListEntry.entered_on <= today, ListEntry.expires_on >= today)
     with ctx.transaction() as session:
-        rows = session.execute(stmt.order_by(ListEntry.proposed_on.desc(), Entity.name).limit(limit)).all()
+        rows = list_queries.listing(session, list_type=list_type, status=status, members_on=today if members_only else None,
+                                    limit=limit)
         views = [_view(m, e, today) for m, e in rows]
     return [v for v in views if v.active] if members_only else views
 

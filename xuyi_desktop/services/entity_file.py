@@ -15,17 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import or_, select
-
-from xuyi_desktop.domain import sgs as sgs_rules
 from xuyi_desktop.domain.permissions import Permission
-from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.models import DishonestyRecord, Rating
-from xuyi_desktop.storage.models_credit import ListEntry
-from xuyi_desktop.storage.models_sgs import SgsRecord
+from xuyi_desktop.storage.queries import dishonesty as dishonesty_queries
+from xuyi_desktop.storage.queries import lists as list_queries
+from xuyi_desktop.storage.queries import ratings as rating_queries
+from xuyi_desktop.storage.queries import sgs as sgs_queries
 
 
 @dataclass(frozen=True)
@@ -103,13 +100,7 @@ def registry_marks(
     grades: dict[uuid.UUID, list[GradeMark]] = {}
     reasons: dict[uuid.UUID, list[str]] = {}
     with ctx.transaction() as session:
-        rows = session.execute(
-            select(Rating.entity_id, Rating.domain, Rating.grade, Rating.period).where(
-                Rating.entity_id.in_(ids), Rating.deleted_at.is_(None), Rating.status == RatingStatus.EFFECTIVE.value,
-                Rating.valid_from.is_not(None), Rating.valid_from <= today,
-                or_(Rating.valid_until.is_(None), Rating.valid_until >= today),
-            ).order_by(Rating.entity_id, Rating.domain, Rating.period.desc())
-        ).all()
+        rows = rating_queries.grades_in_force(session, ids, today)
         seen: set[tuple[uuid.UUID, str]] = set()
         for entity_id, domain, grade, _period in rows:
             if (entity_id, domain) in seen:
@@ -117,41 +108,20 @@ def registry_marks(
             seen.add((entity_id, domain))
             grades.setdefault(entity_id, []).append(GradeMark(domain, _domain_name(domain), grade))
 
-        for entity_id, category in session.execute(
-            select(DishonestyRecord.entity_id, DishonestyRecord.category).where(
-                DishonestyRecord.entity_id.in_(ids), DishonestyRecord.deleted_at.is_(None),
-                DishonestyRecord.occurred_on <= today,
-                or_(DishonestyRecord.ends_on.is_(None), DishonestyRecord.ends_on >= today),
-                or_(DishonestyRecord.repaired_on.is_(None), DishonestyRecord.repaired_on > today),
-            )
-        ).all():
+        for entity_id, category in dishonesty_queries.categories_in_force(session, ids, today):
             reasons.setdefault(entity_id, []).append(f"失信记录：{category}")
 
         if settings.dishonest_lists:
             from xuyi_desktop.services.credit_lists import list_definitions
 
             names = {code: d.name for code, d in list_definitions().items()}
-            for entity_id, list_type in session.execute(
-                select(ListEntry.entity_id, ListEntry.list_type).where(
-                    ListEntry.entity_id.in_(ids), ListEntry.deleted_at.is_(None), ListEntry.status == "confirmed",
-                    ListEntry.list_type.in_(settings.dishonest_lists), ListEntry.entered_on.is_not(None),
-                    ListEntry.entered_on <= today, or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= today),
-                    or_(ListEntry.exit_on.is_(None), ListEntry.exit_on > today),
-                )
-            ).all():
+            for entity_id, list_type in list_queries.memberships_in_force(session, ids, settings.dishonest_lists, today):
                 reasons.setdefault(entity_id, []).append(f"列入{names.get(list_type, list_type)}")
 
         if settings.dishonest_penalty_classes:
             from xuyi_desktop.services.profile import penalty_fact
 
-            penalties = session.execute(
-                select(SgsRecord).where(
-                    SgsRecord.entity_id.in_(ids), SgsRecord.kind == sgs_rules.RecordKind.PENALTY.value,
-                    SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None),
-                    SgsRecord.publicity_class.in_(settings.dishonest_penalty_classes),
-                    SgsRecord.withdrawn_on.is_(None), SgsRecord.repaired_on.is_(None),
-                )
-            ).scalars()
+            penalties = sgs_queries.standing_penalties_of(session, ids, settings.dishonest_penalty_classes)
             for row in penalties:
                 fact = penalty_fact(row, today)  # the publicity end under the rules of its decision date
                 if fact.in_publicity and row.entity_id is not None:

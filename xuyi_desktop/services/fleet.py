@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import CATEGORIES, EntityKind
@@ -35,7 +34,8 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services._shared import read_rules, update_changed
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
-from xuyi_desktop.storage.models import Entity, EntityRelation
+from xuyi_desktop.storage import fleet_queries
+from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_fleet import PractitionerQualification, Vehicle, Vessel
 
 
@@ -176,8 +176,7 @@ def operator_of(session: Session, key: str | uuid.UUID, *, warnings: list[str] |
 # --- vehicles ---------------------------------------------------------------------------------------------
 
 def _live_vehicle(session: Session, plate: str, colour: str) -> Vehicle | None:
-    return session.execute(select(Vehicle).where(Vehicle.plate == plate, Vehicle.plate_colour == colour,
-                                                 Vehicle.deleted_at.is_(None))).scalar_one_or_none()
+    return fleet_queries.live_vehicle(session, plate, colour)
 
 
 def _vehicle_values(d: VehicleDraft, operator: Entity) -> dict[str, Any]:
@@ -217,8 +216,7 @@ def _vehicle_by_key(session: Session, key: str | uuid.UUID) -> Vehicle:
         row = session.get(Vehicle, key if isinstance(key, uuid.UUID) else uuid.UUID(str(key).strip()))
     except ValueError:
         plate = normalise_plate(str(key))
-        row = session.execute(select(Vehicle).where(Vehicle.plate == plate, Vehicle.deleted_at.is_(None))
-                              .order_by(Vehicle.created_at)).scalars().first()
+        row = fleet_queries.oldest_live_vehicle_by_plate(session, plate)
     if row is None or row.deleted_at is not None:
         raise NotFoundError(f"车辆 {key}")
     return row
@@ -239,13 +237,10 @@ def list_vehicles(ctx: AppContext, *, operator: str | uuid.UUID | None = None, p
     from xuyi_desktop.services.ratings import resolve_entity
 
     with ctx.transaction() as session:
-        stmt = select(Vehicle, Entity).join(Entity, Entity.id == Vehicle.operator_id).where(Vehicle.deleted_at.is_(None))
-        if operator is not None:
-            stmt = stmt.where(Vehicle.operator_id == resolve_entity(session, operator).id)
-        if plate_prefix.strip():
-            p = normalise_plate(plate_prefix)
-            stmt = stmt.where(Vehicle.plate >= p, Vehicle.plate < p + "\U0010ffff")
-        return [vehicle_view(v, e) for v, e in session.execute(stmt.order_by(Vehicle.plate).limit(limit))]
+        operator_id = resolve_entity(session, operator).id if operator is not None else None
+        prefix = normalise_plate(plate_prefix) if plate_prefix.strip() else None
+        rows = fleet_queries.vehicles_with_operators(session, operator_id=operator_id, plate_prefix=prefix, limit=limit)
+        return [vehicle_view(v, e) for v, e in rows]
 
 
 # --- vessels ----------------------------------------------------------------------------------------------
@@ -260,7 +255,7 @@ def save_vessel_in(session: Session, ctx: AppContext, draft: VesselDraft, *, ope
                    update_existing: bool = False) -> tuple[Vessel, str]:
     d = check_vessel(draft, plate_rules())
     operator = operator or operator_of(session, d.operator, wanted="water_operator")
-    existing = session.execute(select(Vessel).where(Vessel.ship_id == d.ship_id, Vessel.deleted_at.is_(None))).scalar_one_or_none()
+    existing = fleet_queries.live_vessel_by_ship_id(session, d.ship_id)
     values = _vessel_values(d, operator)
     if existing is None:
         row = audit.insert_recorded(session, ctx, Vessel(**values), summary=f"登记船舶 {d.name}（{d.ship_id}）：{operator.name}")
@@ -288,8 +283,7 @@ def get_vessel(ctx: AppContext, key: str | uuid.UUID) -> VesselView:
             row = session.get(Vessel, key if isinstance(key, uuid.UUID) else uuid.UUID(str(key).strip()))
         except ValueError:
             text = str(key).strip()
-            row = session.execute(select(Vessel).where(Vessel.deleted_at.is_(None),
-                                                       (Vessel.ship_id == normalise_identifier(text)) | (Vessel.name == text))).scalars().first()
+            row = fleet_queries.first_live_vessel(session, normalise_identifier(text), text)
         if row is None or row.deleted_at is not None:
             raise NotFoundError(f"船舶 {key}")
         operator = session.get(Entity, row.operator_id)
@@ -302,10 +296,8 @@ def list_vessels(ctx: AppContext, *, operator: str | uuid.UUID | None = None, li
     from xuyi_desktop.services.ratings import resolve_entity
 
     with ctx.transaction() as session:
-        stmt = select(Vessel, Entity).join(Entity, Entity.id == Vessel.operator_id).where(Vessel.deleted_at.is_(None))
-        if operator is not None:
-            stmt = stmt.where(Vessel.operator_id == resolve_entity(session, operator).id)
-        return [vessel_view(v, e) for v, e in session.execute(stmt.order_by(Vessel.name).limit(limit))]
+        operator_id = resolve_entity(session, operator).id if operator is not None else None
+        return [vessel_view(v, e) for v, e in fleet_queries.vessels_with_operators(session, operator_id=operator_id, limit=limit)]
 
 
 # --- practitioners ----------------------------------------------------------------------------------------
@@ -315,14 +307,11 @@ def save_qualification_in(session: Session, ctx: AppContext, person: Entity, dra
     if person.kind != EntityKind.PERSON.value:
         raise ValidationError(FieldProblem("entity", f"“{person.name}”是单位，从业资格证应登记在个人名下", "qualification belongs to a person"))
     d = check_qualification(draft)
-    taken = session.execute(select(PractitionerQualification).where(
-        PractitionerQualification.cert_no == d.cert_no, PractitionerQualification.deleted_at.is_(None),
-        PractitionerQualification.entity_id != person.id)).scalar_one_or_none()
+    taken = fleet_queries.live_qualification_by_cert_no(session, d.cert_no, other_than=person.id)
     if taken is not None:
         other = session.get(Entity, taken.entity_id)
         raise DuplicateRecordError(f"从业资格证号 {d.cert_no}", other.name if other else "")
-    row = session.execute(select(PractitionerQualification).where(
-        PractitionerQualification.entity_id == person.id, PractitionerQualification.deleted_at.is_(None))).scalar_one_or_none()
+    row = fleet_queries.live_qualification_of(session, person.id)
     values = {"cert_no": d.cert_no, "qualification_class": d.qualification_class, "first_issued_on": d.first_issued_on,
               "valid_to": d.valid_to}
     if row is None:
@@ -344,12 +333,7 @@ def set_qualification(ctx: AppContext, person: str | uuid.UUID, draft: Qualifica
 
 def employers_of(session: Session, person_id: uuid.UUID) -> tuple[str, ...]:
     """Names of the live organisations a person is linked to (xuyi entity link)."""
-    rows = session.execute(
-        select(Entity.name).join(EntityRelation, EntityRelation.org_id == Entity.id).where(
-            EntityRelation.person_id == person_id, EntityRelation.deleted_at.is_(None), Entity.deleted_at.is_(None))
-        .order_by(Entity.name)
-    ).scalars()
-    return tuple(dict.fromkeys(rows))
+    return tuple(dict.fromkeys(fleet_queries.employer_names(session, person_id)))
 
 
 def get_qualification(ctx: AppContext, person: str | uuid.UUID, *, reveal: bool = False, today: dt.date | None = None) -> QualificationView | None:
@@ -361,8 +345,7 @@ def get_qualification(ctx: AppContext, person: str | uuid.UUID, *, reveal: bool 
         audit.require(ctx, Permission.REVEAL_PERSONAL)
     with ctx.transaction() as session:
         e = resolve_entity(session, person)
-        row = session.execute(select(PractitionerQualification).where(
-            PractitionerQualification.entity_id == e.id, PractitionerQualification.deleted_at.is_(None))).scalar_one_or_none()
+        row = fleet_queries.live_qualification_of(session, e.id)
         if row is None:
             return None
         if reveal:
@@ -386,11 +369,7 @@ def list_qualifications(ctx: AppContext, *, query: str = "", limit: int = 500, t
     """Practitioners with a 从业资格证 (masked), by name; `query` filters by a name fragment or the 从业资格证号 start."""
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
-        stmt = select(PractitionerQualification, Entity).join(Entity, Entity.id == PractitionerQualification.entity_id).where(
-            PractitionerQualification.deleted_at.is_(None), Entity.deleted_at.is_(None))
         q = query.strip()
-        if q:
-            number = normalise_identifier(q)
-            stmt = stmt.where((Entity.name.contains(q)) | (PractitionerQualification.cert_no.startswith(number)))
-        rows = session.execute(stmt.order_by(Entity.name_pinyin).limit(limit)).all()
+        rows = fleet_queries.qualifications_with_people(session, name_part=q, cert_prefix=normalise_identifier(q) if q else "",
+                                                        limit=limit)
         return [qualification_view(r, e, reveal=False, today=today, employers=employers_of(session, e.id)) for r, e in rows]

@@ -18,8 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from xuyi_desktop.domain import sgs as sgs_rules
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
@@ -33,8 +31,10 @@ from xuyi_desktop.services.plan_registers import count_in, register_options
 from xuyi_desktop.services.sgs_stats import Indicators, Offender
 from xuyi_desktop.services.sgs_stats import indicators as sgs_indicators
 from xuyi_desktop.services.units import canonical_unit
-from xuyi_desktop.storage.models_commitments import Commitment
 from xuyi_desktop.storage.models_plan import SgsMonthlyReport
+from xuyi_desktop.storage.queries import commitments as commitment_queries
+from xuyi_desktop.storage.queries import plan as plan_queries
+from xuyi_desktop.storage.queries import sgs as sgs_queries
 
 DOC_TYPE = "ZB"
 
@@ -153,9 +153,7 @@ def _count_figure(d: IndicatorDef, records: list[DrillRecord], year: int, actual
 
 def _monthly(session: Any, year: int, unit: str, as_of: dt.date, day: int) -> tuple[int, int, list[DrillRecord], list[SgsMonthlyReport]]:
     """(on time, due, the months behind it, the reports) for the monthly 双公示 reports of a year."""
-    rows = list(session.execute(select(SgsMonthlyReport).where(
-        SgsMonthlyReport.deleted_at.is_(None), SgsMonthlyReport.month.startswith(f"{year}-"), SgsMonthlyReport.unit == unit,
-    ).order_by(SgsMonthlyReport.month, SgsMonthlyReport.submitted_on)).scalars())
+    rows = plan_queries.monthly_reports_of_year(session, year, unit)
     first: dict[str, SgsMonthlyReport] = {}
     for r in rows:
         if r.submitted_on <= as_of:
@@ -198,18 +196,14 @@ def plan_indicators(ctx: AppContext, *, year: int, unit: str | None = None, as_o
         from xuyi_desktop.services.sgs import record_values, visible_records_stmt
 
         invalid: list[DrillRecord] = []
-        rows = list(session.execute(visible_records_stmt(own_unit, date_from=start, date_to=end, unit=unit_name)
-                                    .order_by("jdrq", "wsh")).scalars())
+        rows = sgs_queries.by_decision(session, visible_records_stmt(own_unit, date_from=start, date_to=end, unit=unit_name))
         for r in rows:
             kind = sgs_rules.RecordKind(r.kind)
             problems = sgs_rules.validate(kind, record_values(r), today=max(as_of, r.jdrq or as_of))
             if problems:
                 invalid.append(DrillRecord("sgs", str(r.id), f"{kind.label} {r.wsh} {r.xdr_mc}".strip(), r.jdrq,
                                            "；".join(p.message_zh for p in problems)))
-        committed = session.execute(select(Commitment).where(
-            Commitment.deleted_at.is_(None), Commitment.status != "revoked", Commitment.signed_on >= start,
-            Commitment.signed_on <= end, *([Commitment.organ.in_(_spellings(unit_name))] if unit_name else []),
-        ).order_by(Commitment.signed_on, Commitment.serial)).scalars()
+        committed = commitment_queries.kept_signed_between(session, start, end, _spellings(unit_name) if unit_name else None)
         commitment_rows = [DrillRecord("commitment", str(c.id), f"{c.serial} {c.business}", c.signed_on, area_name(c.area_code))
                            for c in committed]
         scenarios = [DrillRecord("scenario", str(s.id), f"{s.name}（{s.business_type}）", s.started_on, s.unit)
@@ -217,8 +211,7 @@ def plan_indicators(ctx: AppContext, *, year: int, unit: str | None = None, as_o
         campaigns = count_in(session, "campaign", date_from=start, date_to=until, unit=unit_name)
         trainings = count_in(session, "training", date_from=start, date_to=until, unit=unit_name)
         awards = [DrillRecord("model", str(m.id), f"{m.name}（{m.kind}）", m.nominated_on, m.edition)
-                  for m in count_in(session, "model", date_from=start, date_to=until, unit=unit_name,
-                                    where=lambda model: model.kind.in_(opts.award_kinds))]
+                  for m in count_in(session, "model", date_from=start, date_to=until, unit=unit_name, kinds=opts.award_kinds)]
         on_time, due, late_months, _ = _monthly(session, year, unit_name or "", as_of, report_day)
 
     valid = len(rows) - len(invalid)
@@ -328,14 +321,10 @@ def add_monthly_report(ctx: AppContext, month: str, *, unit: str = "", on: dt.da
 def list_monthly_reports(ctx: AppContext, *, year: int | None = None, unit: str | None = None) -> list[MonthlyReportView]:
     audit.require(ctx, Permission.VIEW)
     _, day = indicator_config()
-    stmt = select(SgsMonthlyReport).where(SgsMonthlyReport.deleted_at.is_(None))
-    if year is not None:
-        stmt = stmt.where(SgsMonthlyReport.month.startswith(f"{year}-"))
-    if unit is not None:
-        stmt = stmt.where(SgsMonthlyReport.unit == (canonical_unit(unit) if unit.strip() else ""))
+    unit_name = None if unit is None else (canonical_unit(unit) if unit.strip() else "")
     with ctx.transaction() as session:
         return [MonthlyReportView(r.id, r.month, r.unit, r.submitted_on, monthly_report_deadline(r.month, day), r.note)
-                for r in session.execute(stmt.order_by(SgsMonthlyReport.month, SgsMonthlyReport.submitted_on)).scalars()]
+                for r in plan_queries.monthly_reports(session, year=year, unit=unit_name)]
 
 
 # --- the one-page PDF ------------------------------------------------------------------------------------

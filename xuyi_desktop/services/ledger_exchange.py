@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import (
     CATEGORIES,
@@ -52,8 +51,8 @@ from xuyi_desktop.printing.output import atomic_output
 from xuyi_desktop.services import audit, fleet, imports
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import EntityWriter
+from xuyi_desktop.storage import entity_queries, fleet_queries
 from xuyi_desktop.storage.models import Entity, EntityRelation, Licence
-from xuyi_desktop.storage.models_fleet import PractitionerQualification, Vehicle, Vessel
 
 KINDS = ("entities", "practitioners", "vehicles", "vessels")
 KIND_LABELS = {"entities": "主体", "practitioners": "从业人员", "vehicles": "车辆", "vessels": "船舶"}
@@ -105,9 +104,7 @@ class _LedgerSink:
     def __init__(self, session: Session, ctx: AppContext, result: ImportResult) -> None:
         self.session, self.ctx, self.result = session, ctx, result
         self.writer = EntityWriter(session, ctx)
-        self.links = {
-            (p, o) for p, o in session.execute(select(EntityRelation.person_id, EntityRelation.org_id).where(EntityRelation.deleted_at.is_(None)))
-        }
+        self.links = entity_queries.live_link_pairs(session)
         self.seen: dict[tuple[str, str], int] = {}  # (kind, key) -> first row, within this file
         # Identifiers a good row would have registered after an all-or-nothing import stopped writing: vehicles and
         # drivers naming them are checked as if they were (no cascade of false "not registered" errors).
@@ -333,10 +330,7 @@ PAGE = 2000
 def _entity_rows(session: Session, reveal: bool) -> Iterator[dict[str, Any]]:
     last = None
     while True:
-        stmt = select(Entity).where(Entity.deleted_at.is_(None)).options(selectinload(Entity.categories), selectinload(Entity.licences))
-        if last is not None:
-            stmt = stmt.where(Entity.search_key > last)
-        chunk = list(session.execute(stmt.order_by(Entity.search_key).limit(PAGE)).scalars())
+        chunk = entity_queries.live_page_by_search_key(session, last, PAGE)
         if not chunk:
             return
         for e in chunk:
@@ -357,15 +351,9 @@ def _entity_rows(session: Session, reveal: bool) -> Iterator[dict[str, Any]]:
 
 
 def _practitioner_rows(session: Session, reveal: bool) -> Iterator[dict[str, Any]]:
-    rows = session.execute(
-        select(PractitionerQualification, Entity).join(Entity, Entity.id == PractitionerQualification.entity_id)
-        .where(PractitionerQualification.deleted_at.is_(None), Entity.deleted_at.is_(None)).order_by(Entity.name_pinyin)
-    )
+    rows = fleet_queries.qualifications_with_people(session, limit=None)
     employers: dict[uuid.UUID, tuple[str, str]] = {}
-    for person_id, ident, name in session.execute(
-        select(EntityRelation.person_id, Entity.identifier, Entity.name).join(Entity, Entity.id == EntityRelation.org_id)
-        .where(EntityRelation.deleted_at.is_(None), Entity.deleted_at.is_(None)).order_by(EntityRelation.created_at)
-    ):
+    for person_id, ident, name in entity_queries.live_employer_links(session):
         employers.setdefault(person_id, (ident, name))
     for q, e in rows:
         emp = employers.get(e.id, ("", ""))
@@ -376,8 +364,7 @@ def _practitioner_rows(session: Session, reveal: bool) -> Iterator[dict[str, Any
 
 
 def _vehicle_rows(session: Session) -> Iterator[dict[str, Any]]:
-    for v, e in session.execute(select(Vehicle, Entity).join(Entity, Entity.id == Vehicle.operator_id)
-                                .where(Vehicle.deleted_at.is_(None)).order_by(Vehicle.plate)):
+    for v, e in fleet_queries.vehicles_with_operators(session, limit=None):
         yield {"plate": v.plate, "plate_colour": v.plate_colour, "operator": e.identifier, "operator_name": e.name,
                "transport_cert_no": v.transport_cert_no, "vehicle_type": v.vehicle_type, "tonnage": v.tonnage, "seats": v.seats,
                "cert_valid_from": v.cert_valid_from, "cert_valid_to": v.cert_valid_to, "status": VEHICLE_STATUSES.get(v.status, v.status),
@@ -385,8 +372,7 @@ def _vehicle_rows(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def _vessel_rows(session: Session) -> Iterator[dict[str, Any]]:
-    for v, e in session.execute(select(Vessel, Entity).join(Entity, Entity.id == Vessel.operator_id)
-                                .where(Vessel.deleted_at.is_(None)).order_by(Vessel.name)):
+    for v, e in fleet_queries.vessels_with_operators(session, limit=None):
         yield {"name": v.name, "ship_id": v.ship_id, "operator": e.identifier, "operator_name": e.name,
                "transport_cert_no": v.transport_cert_no, "vessel_type": v.vessel_type, "gross_tonnage": v.gross_tonnage,
                "deadweight": v.deadweight, "cert_valid_from": v.cert_valid_from, "cert_valid_to": v.cert_valid_to,

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
@@ -21,9 +20,11 @@ from xuyi_desktop.domain.repair import ObjectionStatus
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
+from xuyi_desktop.storage import entity_queries
 from xuyi_desktop.storage.models import DishonestyRecord, Entity, Rating
 from xuyi_desktop.storage.models_commitments import Commitment
 from xuyi_desktop.storage.models_credit import CreditObjection, ListEntry
+from xuyi_desktop.storage.queries import objections as objection_queries
 
 KIND_LABELS = {"penalty": "行政处罚", "dishonesty": "失信记录", "rating": "信用评价", "commitment": "信用承诺", "list": "名单"}
 
@@ -90,8 +91,7 @@ def _record(session: Session, key: uuid.UUID) -> tuple[str, uuid.UUID, uuid.UUID
         row = current_version(session, key)
     except Missing:
         raise NotFoundError(f"信用记录 {key}") from None
-    entity_id = row.entity_id or session.execute(select(Entity.id).where(
-        Entity.identifier == (row.xdr_shxym or row.xdr_zjhm), Entity.deleted_at.is_(None))).scalar()
+    entity_id = row.entity_id or entity_queries.live_id_by_identifier(session, row.xdr_shxym or row.xdr_zjhm)
     if entity_id is None:
         raise ValidationError(FieldProblem("record", "该记录的行政相对人未在系统中登记，请先登记市场主体", "relative not registered"))
     return "penalty", row.lineage_id, entity_id, f"{'行政处罚' if row.kind == 'CF' else '行政许可'} {row.wsh}"
@@ -200,13 +200,9 @@ def list_objections(ctx: AppContext, *, open_only: bool = False, overdue: bool =
 
     audit.require(ctx, Permission.VIEW)
     today = today or dt.date.today()
-    stmt = select(CreditObjection).where(CreditObjection.deleted_at.is_(None))
-    if open_only or overdue:
-        stmt = stmt.where(CreditObjection.status.in_((ObjectionStatus.RECEIVED.value, ObjectionStatus.REVIEWING.value)))
-    if overdue:
-        stmt = stmt.where(CreditObjection.deadline < today)
-    order = CreditObjection.deadline.asc() if (open_only or overdue) else CreditObjection.received_on.desc()
+    statuses = (ObjectionStatus.RECEIVED.value, ObjectionStatus.REVIEWING.value) if (open_only or overdue) else None
     with ctx.transaction() as session:
-        if entity:
-            stmt = stmt.where(CreditObjection.entity_id == resolve_entity(session, entity).id)
-        return [_view(session, o, today) for o in session.execute(stmt.order_by(order).limit(limit)).scalars()]
+        entity_id = resolve_entity(session, entity).id if entity else None
+        rows = objection_queries.listing(session, statuses=statuses, due_before=today if overdue else None, entity_id=entity_id,
+                                         by_deadline=open_only or overdue, limit=limit)
+        return [_view(session, o, today) for o in rows]

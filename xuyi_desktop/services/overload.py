@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import EntityKind
@@ -40,8 +39,11 @@ from xuyi_desktop.services._shared import read_rules
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.fleet import plate_rules
+from xuyi_desktop.storage import entity_queries, fleet_queries
 from xuyi_desktop.storage.models import Entity
-from xuyi_desktop.storage.models_fleet import OverloadNotice, PractitionerQualification, Vehicle
+from xuyi_desktop.storage.models_fleet import OverloadNotice
+from xuyi_desktop.storage.queries import lists as list_queries
+from xuyi_desktop.storage.queries import overload as overload_queries
 
 TABLE = "overload_notice"
 
@@ -126,10 +128,7 @@ def match(session: Session, *, plate: str, colour: str, operator_identifier: str
     written in the notification), and the driver (by ID number or 从业资格证号). What cannot be matched is noted."""
     m = Match(notes=[])
     assert m.notes is not None
-    stmt = select(Vehicle).where(Vehicle.plate == plate, Vehicle.deleted_at.is_(None))
-    if colour:
-        stmt = stmt.where(Vehicle.plate_colour == colour)
-    vehicles = list(session.execute(stmt).scalars())
+    vehicles = fleet_queries.live_vehicles_by_plate(session, plate, colour)
     if len(vehicles) == 1:
         m.vehicle_id, m.operator_id = vehicles[0].id, vehicles[0].operator_id
     elif len(vehicles) > 1:
@@ -138,11 +137,11 @@ def match(session: Session, *, plate: str, colour: str, operator_identifier: str
         m.notes.append(f"车辆 {plate} 未登记")
     by_id = None
     if operator_identifier:
-        by_id = session.execute(select(Entity).where(Entity.identifier == operator_identifier, Entity.deleted_at.is_(None))).scalar_one_or_none()
+        by_id = entity_queries.live_by_identifier(session, operator_identifier)
         if by_id is None:
             m.notes.append(f"运输企业 {operator_identifier} 未登记")
     elif operator_name and m.operator_id is None:
-        named = list(session.execute(select(Entity).where(Entity.name == operator_name, Entity.deleted_at.is_(None)).limit(2)).scalars())
+        named = entity_queries.live_entities_named(session, operator_name, limit=2)
         by_id = named[0] if len(named) == 1 else None
         if by_id is None:
             m.notes.append(f"运输企业“{operator_name}”未登记或重名")
@@ -152,11 +151,9 @@ def match(session: Session, *, plate: str, colour: str, operator_identifier: str
         elif m.operator_id is None:
             m.operator_id = by_id.id
     if driver_identifier:
-        person = session.execute(select(Entity).where(Entity.identifier == driver_identifier, Entity.deleted_at.is_(None),
-                                                      Entity.kind == EntityKind.PERSON.value)).scalar_one_or_none()
+        person = entity_queries.live_person_by_identifier(session, driver_identifier, EntityKind.PERSON.value)
         if person is None:
-            q = session.execute(select(PractitionerQualification).where(
-                PractitionerQualification.cert_no == driver_identifier, PractitionerQualification.deleted_at.is_(None))).scalar_one_or_none()
+            q = fleet_queries.live_qualification_by_cert_no(session, driver_identifier)
             m.driver_id = q.entity_id if q else None
         else:
             m.driver_id = person.id
@@ -176,7 +173,7 @@ _NOT_FOUND = FileProblem(f"文件中没有找到治超抄报表（前{HEADER_SCA
 class _NoticeSink:
     def __init__(self, session: Session, ctx: AppContext, result: ImportResult, today: dt.date) -> None:
         self.session, self.ctx, self.result, self.today = session, ctx, result, today
-        self.existing = set(session.execute(select(OverloadNotice.document_no).where(OverloadNotice.deleted_at.is_(None))).scalars())
+        self.existing = overload_queries.live_document_nos(session)
         self.seen: dict[str, int] = {}
 
     def __call__(self, plan: SheetPlan, parsed: ParsedRow, write: bool) -> list[CellProblem]:
@@ -264,15 +261,10 @@ def list_notices(ctx: AppContext, *, state: str | None = None, overdue: bool = F
     audit.require(ctx, Permission.VIEW)
     today = today or dt.date.today()
     with ctx.transaction() as session:
-        stmt = select(OverloadNotice).where(OverloadNotice.deleted_at.is_(None))
-        if operator is not None:
-            e = resolve_entity(session, operator)
-            stmt = stmt.where(or_(OverloadNotice.operator_id == e.id, OverloadNotice.driver_id == e.id))
-        if state == NoticeState.UNMATCHED.value:
-            stmt = stmt.where(OverloadNotice.operator_id.is_(None))
-        if overdue or state in (NoticeState.OPEN.value, NoticeState.RECTIFYING.value):
-            stmt = stmt.where(OverloadNotice.rectify_result == "")
-        rows = session.execute(stmt.order_by(OverloadNotice.occurred_on.desc(), OverloadNotice.document_no).limit(limit)).scalars()
+        party_id = resolve_entity(session, operator).id if operator is not None else None
+        rows = overload_queries.listing(
+            session, party_id=party_id, unmatched=state == NoticeState.UNMATCHED.value,
+            unrectified=overdue or state in (NoticeState.OPEN.value, NoticeState.RECTIFYING.value), limit=limit)
         views = [_view(session, n, today) for n in rows]
     if state:
         views = [v for v in views if v.state.value == state]
@@ -286,8 +278,7 @@ def _load(session: Session, notice_id: uuid.UUID | str) -> OverloadNotice:
     try:
         n = session.get(OverloadNotice, notice_id if isinstance(notice_id, uuid.UUID) else uuid.UUID(str(notice_id)))
     except ValueError:
-        n = session.execute(select(OverloadNotice).where(OverloadNotice.document_no == str(notice_id).strip(),
-                                                         OverloadNotice.deleted_at.is_(None))).scalar_one_or_none()
+        n = overload_queries.live_by_document_no(session, str(notice_id).strip())
     if n is None or n.deleted_at is not None:
         raise NotFoundError(f"治超抄报 {notice_id}")
     return n
@@ -314,7 +305,7 @@ def resolve(ctx: AppContext, notice_id: uuid.UUID | str, *, operator: str | None
         done = []
         if plate:
             p = normalise_plate(plate)
-            v = session.execute(select(Vehicle).where(Vehicle.plate == p, Vehicle.deleted_at.is_(None))).scalars().first()
+            v = fleet_queries.first_live_vehicle_by_plate(session, p)
             if v is None:
                 raise NotFoundError(f"车辆 {plate}")
             values.update(vehicle_id=v.id, operator_id=v.operator_id)
@@ -415,20 +406,18 @@ def propose_list_entries(ctx: AppContext, *, today: dt.date | None = None) -> li
     """Vehicles (their operators, case 1) and drivers (case 2) overloaded more than N times in the window become
     proposed entries of the 治超 list, unless already proposed or listed under that case. Returns the new entries."""
     from xuyi_desktop.services import credit_lists
-    from xuyi_desktop.storage.models_credit import ListEntry
 
     audit.require(ctx, Permission.ENTITY_EDIT)
     today = today or dt.date.today()
     rules = overload_rules()
     with ctx.transaction() as session:
-        rows = session.execute(select(OverloadNotice).where(OverloadNotice.deleted_at.is_(None))).scalars()
+        rows = overload_queries.all_live(session)
         counted = [CountedNotice(str(n.id), n.occurred_on, n.document_no, str(n.vehicle_id) if n.vehicle_id else (n.plate or None),
                                  str(n.operator_id) if n.operator_id else None, str(n.driver_id) if n.driver_id else None) for n in rows]
-        plates = {str(v.id): v.plate for v in session.execute(select(Vehicle).where(Vehicle.deleted_at.is_(None))).scalars()}
+        plates = fleet_queries.live_plates_by_id(session)
         taken = {
-            (str(m.entity_id), m.case_code) for m in session.execute(select(ListEntry).where(
-                ListEntry.list_type == "overload", ListEntry.deleted_at.is_(None), ListEntry.status.in_(("proposed", "confirmed")),
-            )).scalars() if m.status == "proposed" or m.expires_on is None or m.expires_on >= today
+            (str(m.entity_id), m.case_code) for m in list_queries.open_entries(session, "overload")
+            if m.status == "proposed" or m.expires_on is None or m.expires_on >= today
         }
     made = []
     for c in list_candidates(rules, counted, today, plates=plates):

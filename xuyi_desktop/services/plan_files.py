@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.permissions import Permission
@@ -20,6 +19,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import AttachmentContent, content_id
 from xuyi_desktop.storage.models_plan import PlanAttachment
+from xuyi_desktop.storage.queries import plan as plan_queries
 
 PURPOSES = {"evidence": "佐证材料", "photo": "照片", "certificate": "证书"}
 
@@ -62,9 +62,7 @@ def attach_in(session: Session, ctx: AppContext, owner_table: str, owner_id: uui
 def files_of(session: Session, owner_table: str, owner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[FileRef]]:
     if not owner_ids:
         return {}
-    rows = session.execute(select(PlanAttachment).where(
-        PlanAttachment.owner_table == owner_table, PlanAttachment.owner_id.in_(list(owner_ids)), PlanAttachment.deleted_at.is_(None),
-    ).order_by(PlanAttachment.created_at)).scalars()
+    rows = plan_queries.attachments_of(session, owner_table, owner_ids)
     out: dict[uuid.UUID, list[FileRef]] = {}
     for a in rows:
         out.setdefault(a.owner_id, []).append(FileRef(a.id, a.original_name, a.size, a.purpose))

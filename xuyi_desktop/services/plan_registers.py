@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
@@ -40,6 +39,7 @@ from xuyi_desktop.storage.models_plan import (
     TrainingAttendee,
     WebsiteItem,
 )
+from xuyi_desktop.storage.queries import plan as plan_queries
 
 OUTCOMES = {"pending": "待定", "recommended": "已推荐上报", "selected": "入选", "not_selected": "未入选"}
 WEBSITE_STATUSES = {"submitted": "待审核", "approved": "已审核", "returned": "退回修改", "published": "已发布"}
@@ -232,11 +232,7 @@ def training_certificates(session: Session, entity_id: uuid.UUID, *, repair_only
     (materials code training_certificate). `repair_only`: only trainings whose kind the registers mark as a
     信用修复培训; `since`: issued on or after that day (a training before the penalty proves nothing)."""
     repair_kinds = set(register_options().repair_training_kinds)
-    stmt = select(TrainingAttendee, CreditTraining).join(CreditTraining, CreditTraining.id == TrainingAttendee.training_id).where(
-        TrainingAttendee.entity_id == entity_id, TrainingAttendee.deleted_at.is_(None), CreditTraining.deleted_at.is_(None),
-        TrainingAttendee.certificate_no != "",
-    ).order_by(CreditTraining.held_on.desc())
-    rows = session.execute(stmt).all()
+    rows = plan_queries.certified_attendances(session, entity_id)
     files = files_of(session, "training_attendee", [a.id for a, _ in rows])
     out = []
     for a, t in rows:
@@ -445,8 +441,7 @@ def _children(session: Session, spec: RegisterSpec, rows: list[Any], reveal: boo
     ids = [r["id"] for r in rows]
     uids = [uuid.UUID(i) for i in ids]
     if spec.code == "training":
-        people = session.execute(select(TrainingAttendee, Entity).outerjoin(Entity, Entity.id == TrainingAttendee.entity_id).where(
-            TrainingAttendee.training_id.in_(uids), TrainingAttendee.deleted_at.is_(None)).order_by(TrainingAttendee.created_at)).all()
+        people = plan_queries.attendees_with_entities(session, uids)
         by: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         for a, e in people:
             ident = e.identifier if e is not None else ""
@@ -462,8 +457,7 @@ def _children(session: Session, spec: RegisterSpec, rows: list[Any], reveal: boo
             r["attendees"] = len(by[r["id"]])
             r["certificates"] = sum(1 for a in by[r["id"]] if a["certificate_no"])
     if spec.code == "scenario":
-        benefits = session.execute(select(ScenarioBenefit).where(
-            ScenarioBenefit.scenario_id.in_(uids), ScenarioBenefit.deleted_at.is_(None)).order_by(ScenarioBenefit.granted_on)).scalars()
+        benefits = plan_queries.benefits_of(session, uids)
         by2: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         for b in benefits:
             by2[str(b.scenario_id)].append({"id": str(b.id), "entity_id": str(b.entity_id) if b.entity_id else None,
@@ -478,23 +472,12 @@ def _children(session: Session, spec: RegisterSpec, rows: list[Any], reveal: boo
         r["files"] = len(files.get(uuid.UUID(r["id"]), []))
 
 
-def register_stmt(spec: RegisterSpec, *, date_from: dt.date | None, date_to: dt.date | None, unit: str | None) -> Any:
-    model = spec.model
-    stmt = select(model).where(model.deleted_at.is_(None))
-    col = getattr(model, spec.date_col)
-    if spec.code == "scenario":  # a scenario counts in every year it runs
-        if date_to is not None:
-            stmt = stmt.where(model.started_on <= date_to)
-        if date_from is not None:
-            stmt = stmt.where((model.ended_on.is_(None)) | (model.ended_on >= date_from))
-    else:
-        if date_from is not None:
-            stmt = stmt.where(col >= date_from)
-        if date_to is not None:
-            stmt = stmt.where(col <= date_to)
-    if unit:
-        stmt = stmt.where(model.unit.in_(unit_spellings(unit)))
-    return stmt.order_by(col, model.created_at)
+def _register_rows(session: Session, spec: RegisterSpec, *, date_from: dt.date | None, date_to: dt.date | None,
+                   unit: str | None, status: str | None = None, kinds: Sequence[str] | None = None) -> list[Any]:
+    """The register's rows in the period and unit: the one query list_register and count_in share."""
+    return plan_queries.register_rows(
+        session, spec.model, spec.date_col, spans_years=spec.code == "scenario",  # a scenario counts in every year it runs
+        date_from=date_from, date_to=date_to, organs=unit_spellings(unit) if unit else None, status=status, kinds=kinds)
 
 
 def list_register(ctx: AppContext, register: str, *, year: int | None = None, unit: str | None = None,
@@ -510,10 +493,9 @@ def list_register(ctx: AppContext, register: str, *, year: int | None = None, un
     if year is not None:
         date_from, date_to = dt.date(year, 1, 1), dt.date(year, 12, 31)
     with ctx.transaction() as session:
-        stmt = register_stmt(spec, date_from=date_from, date_to=date_to, unit=unit)
-        if status and spec.code == "website":
-            stmt = stmt.where(WebsiteItem.status == status)
-        rows = [_row_dict(spec, r) for r in session.execute(stmt).scalars()]
+        found = _register_rows(session, spec, date_from=date_from, date_to=date_to, unit=unit,
+                               status=status if status and spec.code == "website" else None)
+        rows = [_row_dict(spec, r) for r in found]
         _children(session, spec, rows, reveal)
         return rows
 
@@ -555,10 +537,7 @@ def export_register(ctx: AppContext, register: str, out: Path | str, *, year: in
 
 
 def count_in(session: Session, register: str, *, date_from: dt.date, date_to: dt.date, unit: str | None,
-             where: Callable[[Any], Any] | None = None) -> list[Any]:
-    """The rows of a register in the period (for the indicators): one statement, shared with list_register."""
-    spec = REGISTERS[register]
-    stmt = register_stmt(spec, date_from=date_from, date_to=date_to, unit=unit)
-    if where is not None:
-        stmt = stmt.where(where(spec.model))
-    return list(session.execute(stmt).scalars())
+             kinds: Sequence[str] | None = None) -> list[Any]:
+    """The rows of a register in the period (for the indicators): one statement, shared with list_register.
+    kinds: only rows of these kinds (the register's `kind` column)."""
+    return _register_rows(session, REGISTERS[register], date_from=date_from, date_to=date_to, unit=unit, kinds=kinds)

@@ -17,8 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import SEES_ALL_UNITS, Permission
 from xuyi_desktop.domain.plan import (
@@ -39,6 +37,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.plan_files import FileRef, attach_in, files_of, read_files
 from xuyi_desktop.services.units import canonical_unit, unit_dictionary
 from xuyi_desktop.storage.models_plan import PlanTaskReport
+from xuyi_desktop.storage.queries import plan as plan_queries
 
 TABLE = "plan_task_report"
 DOC_TYPE = "RW"  # the progress summary's serial kind and QR document type
@@ -143,9 +142,7 @@ def _task_view(period: PlanPeriod, task: PlanTask, reports: list[ReportView], to
 
 def _load(ctx: AppContext, period: PlanPeriod) -> list[ReportView]:
     with ctx.transaction() as session:
-        rows = list(session.execute(select(PlanTaskReport).where(
-            PlanTaskReport.plan_code == period.code, PlanTaskReport.deleted_at.is_(None),
-        ).order_by(PlanTaskReport.reported_on, PlanTaskReport.created_at)).scalars())
+        rows = plan_queries.task_reports(session, period.code)
         return _views(rows, files_of(session, TABLE, [r.id for r in rows]))
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.masking import mask_id_number
@@ -32,9 +31,11 @@ from xuyi_desktop.exchange.profiles import (
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs_exchange import period_text
-from xuyi_desktop.storage.models import Entity, Rating
-from xuyi_desktop.storage.models_commitments import Commitment
-from xuyi_desktop.storage.models_credit import ListEntry, RepairApplication
+from xuyi_desktop.storage.models import Entity
+from xuyi_desktop.storage.queries import commitments as commitment_queries
+from xuyi_desktop.storage.queries import lists as list_queries
+from xuyi_desktop.storage.queries import ratings as rating_queries
+from xuyi_desktop.storage.queries import repair as repair_queries
 
 _PARTY = ("xdr_mc", "xdr_lb", "xdr_dm", "frdb")
 SOURCE_FIELDS: dict[str, frozenset[str]] = {
@@ -78,19 +79,11 @@ def _party(e: Entity) -> dict[str, Any]:
             "frdb": "" if person else e.legal_representative}
 
 
-def _within(column: Any, date_from: dt.date, date_to: dt.date) -> Any:
-    return and_(column >= date_from, column <= date_to)
-
-
 def _ratings(session: Session, date_from: dt.date, date_to: dt.date) -> Iterator[dict[str, Any]]:
     from xuyi_desktop.services.schemes import registry
 
     reg = registry()
-    stmt = (select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id)
-            .where(Rating.deleted_at.is_(None), Rating.status.in_(("publicity", "effective")),
-                   or_(_within(Rating.publicity_start, date_from, date_to), _within(Rating.decision_date, date_from, date_to)))
-            .order_by(Rating.domain, Rating.period, Entity.name))
-    for r, e in session.execute(stmt):
+    for r, e in rating_queries.published_between(session, date_from, date_to):
         try:
             name = reg.for_period(r.domain, r.period).name
         except Exception:  # noqa: BLE001 - a scheme file removed since: the code is still a fact
@@ -104,11 +97,7 @@ def _ratings(session: Session, date_from: dt.date, date_to: dt.date) -> Iterator
 def _commitments(session: Session, date_from: dt.date, date_to: dt.date) -> Iterator[dict[str, Any]]:
     from xuyi_desktop.services.commitments import area_name, type_name
 
-    stmt = (select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id)
-            .where(Commitment.deleted_at.is_(None),
-                   or_(_within(Commitment.signed_on, date_from, date_to), _within(Commitment.outcome_on, date_from, date_to)))
-            .order_by(Commitment.signed_on, Commitment.serial))
-    for c, e in session.execute(stmt):
+    for c, e in commitment_queries.signed_or_concluded_between(session, date_from, date_to):
         yield {**_party(e), "serial": c.serial, "type": c.type_code, "type_name": type_name(c.type_code), "area": c.area_code,
                "area_name": area_name(c.area_code), "business": c.business, "signed_on": c.signed_on, "term_until": c.term_until,
                "organ": c.organ, "status": c.status, "outcome_on": c.outcome_on, "outcome_note": c.outcome_note,
@@ -117,22 +106,14 @@ def _commitments(session: Session, date_from: dt.date, date_to: dt.date) -> Iter
 
 
 def _lists(session: Session, date_from: dt.date, date_to: dt.date) -> Iterator[dict[str, Any]]:
-    stmt = (select(ListEntry, Entity).join(Entity, Entity.id == ListEntry.entity_id)
-            .where(ListEntry.deleted_at.is_(None), ListEntry.status.in_(("confirmed", "exited", "removed")),
-                   or_(_within(ListEntry.entered_on, date_from, date_to), _within(ListEntry.exit_on, date_from, date_to)))
-            .order_by(ListEntry.list_type, ListEntry.entered_on))
-    for x, e in session.execute(stmt):
+    for x, e in list_queries.entered_or_exited_between(session, date_from, date_to):
         yield {**_party(e), "list_type": x.list_type, "period": x.period, "status": x.status, "reason": x.reason,
                "entered_on": x.entered_on, "expires_on": x.expires_on, "exit_on": x.exit_on, "exit_reason": x.exit_reason,
                "published_on": x.published_on}
 
 
 def _repairs(session: Session, date_from: dt.date, date_to: dt.date) -> Iterator[dict[str, Any]]:
-    stmt = (select(RepairApplication, Entity).join(Entity, Entity.id == RepairApplication.entity_id)
-            .where(RepairApplication.deleted_at.is_(None), RepairApplication.status == "approved",
-                   _within(RepairApplication.decided_on, date_from, date_to))
-            .order_by(RepairApplication.decided_on))
-    for a, e in session.execute(stmt):
+    for a, e in repair_queries.approved_between(session, date_from, date_to):
         yield {**_party(e), "record_kind": a.record_kind, "record_summary": a.record_summary, "applied_on": a.applied_on,
                "status": a.status, "decided_on": a.decided_on, "decision_reason": a.decision_reason}
 

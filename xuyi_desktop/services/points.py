@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
@@ -24,6 +23,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_fleet import PointEntry
+from xuyi_desktop.storage.queries import points as point_queries
 
 TABLE = "point_entry"
 
@@ -104,10 +104,7 @@ def _subject(rules: PointRules, e: Entity) -> str:
 
 
 def _rows(session: Session, entity_id: uuid.UUID, as_of: dt.date | None = None) -> list[PointEntry]:
-    stmt = select(PointEntry).where(PointEntry.entity_id == entity_id, PointEntry.deleted_at.is_(None))
-    if as_of is not None:
-        stmt = stmt.where(PointEntry.occurred_on <= as_of)
-    return list(session.execute(stmt.order_by(PointEntry.occurred_on, PointEntry.created_at)).scalars())
+    return point_queries.entries_of(session, entity_id, as_of)
 
 
 def _ledger(session: Session, e: Entity, rows: list[PointEntry], as_of: dt.date, rules: PointRules, *, reveal: bool = False) -> Ledger:
@@ -186,8 +183,7 @@ def correct_entry(ctx: AppContext, entry_id: uuid.UUID | str, *, reason: str, to
             raise ValidationError(FieldProblem("entry", "冲正记录不能再冲正：如需恢复，请按规则重新记录", "a correction is not corrected"))
         if target.kind == "initial":
             raise ValidationError(FieldProblem("entry", "开户初始分不能冲正", "the opening entry stays"))
-        done = session.execute(select(PointEntry).where(PointEntry.corrects_id == target.id, PointEntry.deleted_at.is_(None))).first()
-        if done is not None:
+        if point_queries.is_corrected(session, target.id):
             raise ValidationError(FieldProblem("entry", "该记录已冲正", "already corrected"))
         e = session.get(Entity, target.entity_id)
         assert e is not None
@@ -233,7 +229,7 @@ def ledgers(ctx: AppContext, *, limit: int = 1000, today: dt.date | None = None)
     today = today or dt.date.today()
     rules = point_rules()
     with ctx.transaction() as session:
-        ids = list(session.execute(select(PointEntry.entity_id).where(PointEntry.deleted_at.is_(None)).distinct().limit(limit)).scalars())
+        ids = point_queries.entity_ids(session, limit)
         out = []
         for eid in ids:
             e = session.get(Entity, eid)

@@ -12,7 +12,6 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain import sgs as sgs_rules
@@ -49,10 +48,15 @@ from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.schemes import registry
-from xuyi_desktop.storage.models import CreditCheck, DishonestyRecord, Entity, Rating
-from xuyi_desktop.storage.models_commitments import Commitment
-from xuyi_desktop.storage.models_credit import ListEntry, RepairApplication
+from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_sgs import SgsRecord
+from xuyi_desktop.storage.queries import commitments as commitment_queries
+from xuyi_desktop.storage.queries import credit_checks as credit_check_queries
+from xuyi_desktop.storage.queries import dishonesty as dishonesty_queries
+from xuyi_desktop.storage.queries import lists as list_queries
+from xuyi_desktop.storage.queries import ratings as rating_queries
+from xuyi_desktop.storage.queries import repair as repair_queries
+from xuyi_desktop.storage.queries import sgs as sgs_queries
 
 CHECKS_IN_PROFILE = 50
 
@@ -103,15 +107,7 @@ def entity_facts(entity: Entity, *, reveal: bool) -> EntityFacts:
 def _penalty_rows(session: Session, entity: Entity) -> list[SgsRecord]:
     """Current versions of the penalty decisions against the entity: linked by id, or (recorded before the entity
     was registered, or received by sync unlinked) by its identifier."""
-    by_identifier = and_(
-        SgsRecord.entity_id.is_(None),
-        or_(SgsRecord.xdr_shxym == entity.identifier, SgsRecord.xdr_zjhm == entity.identifier),
-    )
-    stmt = select(SgsRecord).where(
-        SgsRecord.kind == sgs_rules.RecordKind.PENALTY.value, SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None),
-        or_(SgsRecord.entity_id == entity.id, by_identifier),
-    ).order_by(SgsRecord.jdrq.desc(), SgsRecord.wsh)
-    return list(session.execute(stmt).scalars())
+    return sgs_queries.current_penalties_of(session, entity.id, entity.identifier)
 
 
 def penalty_fact(row: SgsRecord, as_of: dt.date) -> PenaltyFact:
@@ -146,10 +142,7 @@ def penalty_fact(row: SgsRecord, as_of: dt.date) -> PenaltyFact:
 
 
 def _dishonesty(session: Session, entity_id: uuid.UUID, as_of: dt.date) -> list[DishonestyFact]:
-    rows = session.execute(
-        select(DishonestyRecord).where(DishonestyRecord.entity_id == entity_id, DishonestyRecord.deleted_at.is_(None))
-        .order_by(DishonestyRecord.occurred_on.desc())
-    ).scalars()
+    rows = dishonesty_queries.of_entity(session, entity_id)
     return [
         DishonestyFact(
             str(d.id), d.occurred_on, d.category, d.description, d.document_no, d.source, d.ends_on,
@@ -166,10 +159,7 @@ def _lists(session: Session, entity_id: uuid.UUID) -> list[ListMembership]:
     from xuyi_desktop.services.credit_lists import list_definitions
 
     defs = list_definitions()
-    rows = session.execute(select(ListEntry).where(
-        ListEntry.entity_id == entity_id, ListEntry.status.in_(("confirmed", "exited")), ListEntry.deleted_at.is_(None),
-        ListEntry.entered_on.is_not(None),
-    ).order_by(ListEntry.entered_on.desc())).scalars()
+    rows = list_queries.memberships_of(session, entity_id)
     out = []
     for m in rows:
         assert m.entered_on is not None
@@ -182,19 +172,14 @@ def _lists(session: Session, entity_id: uuid.UUID) -> list[ListMembership]:
 
 
 def _repairs(session: Session, entity_id: uuid.UUID) -> list[RepairFact]:
-    rows = session.execute(select(RepairApplication).where(
-        RepairApplication.entity_id == entity_id, RepairApplication.status == "approved", RepairApplication.deleted_at.is_(None),
-    ).order_by(RepairApplication.decided_on.desc())).scalars()
+    rows = repair_queries.approved_of(session, entity_id)
     return [RepairFact(r.record_kind, str(r.record_id), r.decided_on or r.applied_on, r.record_summary) for r in rows]
 
 
 def _commitments(session: Session, entity_id: uuid.UUID, as_of: dt.date) -> list[CommitmentFact]:
     from xuyi_desktop.services.commitments import area_name, type_name
 
-    rows = session.execute(
-        select(Commitment).where(Commitment.entity_id == entity_id, Commitment.deleted_at.is_(None))
-        .order_by(Commitment.signed_on.desc(), Commitment.serial.desc()).limit(500)
-    ).scalars()
+    rows = commitment_queries.of_entity(session, entity_id, limit=500)
     out = []
     for c in rows:
         status = CommitmentStatus(c.status)
@@ -223,9 +208,7 @@ def _licences(entity: Entity, as_of: dt.date) -> list[LicenceFact]:
 
 
 def _checks(session: Session, entity_id: uuid.UUID) -> list[CheckFact]:
-    rows = session.execute(
-        select(CreditCheck).where(CreditCheck.entity_id == entity_id).order_by(CreditCheck.at.desc()).limit(CHECKS_IN_PROFILE)
-    ).scalars()
+    rows = credit_check_queries.latest_of(session, entity_id, CHECKS_IN_PROFILE)
     return [CheckFact(c.serial, c.at, c.business, c.username) for c in rows]
 
 
@@ -237,9 +220,7 @@ def _ratings(
     reg = registry()
     book = rule_book()
     categories = [c.category for c in entity.categories]
-    ratings = list(session.execute(
-        select(Rating).where(Rating.entity_id == entity.id, Rating.deleted_at.is_(None)).order_by(Rating.period.desc())
-    ).scalars())
+    ratings = rating_queries.live_of_entity(session, entity.id)
     domains = {s.code for s in reg.for_categories(categories)}
     domains |= {r.domain for r in ratings if r.status == RatingStatus.EFFECTIVE.value}
     prev_start, prev_end = previous_period_bounds(as_of)
@@ -309,10 +290,7 @@ def _rating_history(session: Session, entity: Entity, as_of: dt.date) -> list[Ra
     """Every rating that took effect (still in force, expired, corrected by a later version, or revoked), every
     domain, newest period first; drafts and ratings still in review or publicity are not history yet."""
     reg = registry()
-    rows = session.execute(
-        select(Rating).where(Rating.entity_id == entity.id, Rating.deleted_at.is_(None), Rating.status.in_(HISTORY_STATUSES))
-        .order_by(Rating.period.desc(), Rating.domain, Rating.created_at.desc())
-    ).scalars()
+    rows = rating_queries.history_of(session, entity.id, HISTORY_STATUSES)
     out = []
     for r in rows:
         try:

@@ -166,23 +166,18 @@ def _task(ctx: AppContext, key: str, today: dt.date | None) -> RecordDetail:
 
 def _children(session: Any, kind: str, rid: uuid.UUID) -> list[tuple[str, str]]:
     """A training's attendees and certificates, a scenario's beneficiaries, a record's files."""
-    from sqlalchemy import select
-
-    from xuyi_desktop.storage.models_plan import PlanAttachment, ScenarioBenefit, TrainingAttendee
+    from xuyi_desktop.storage.queries import plan as plan_queries
 
     rows: list[tuple[str, str]] = []
     if kind == "training":
-        for a in session.execute(select(TrainingAttendee).where(TrainingAttendee.training_id == rid,
-                                                                TrainingAttendee.deleted_at.is_(None))).scalars():
+        for a in plan_queries.live_attendees(session, rid):
             who = "，".join(x for x in (a.person_name, a.org_name) if x)
             rows.append(("参训人员", who + (f"（培训证明 {a.certificate_no}）" if a.certificate_no else "")))
     if kind == "scenario":
-        for b in session.execute(select(ScenarioBenefit).where(ScenarioBenefit.scenario_id == rid,
-                                                               ScenarioBenefit.deleted_at.is_(None))).scalars():
+        for b in plan_queries.live_benefits(session, rid):
             amount = f"，{b.amount_wan:g}万元" if b.amount_wan is not None else ""
             rows.append(("受益主体", f"{b.beneficiary}：{b.measure}{amount}（{b.granted_on.isoformat()}）"))
     table = KINDS.get(kind, ("",))[0]
-    for f in session.execute(select(PlanAttachment).where(PlanAttachment.owner_table == table, PlanAttachment.owner_id == rid,
-                                                          PlanAttachment.deleted_at.is_(None))).scalars():
+    for f in plan_queries.live_attachments(session, table, rid):
         rows.append(("附件", f.original_name))
     return rows

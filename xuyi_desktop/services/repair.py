@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import FieldProblem, ValidationError
@@ -31,9 +30,13 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services._shared import read_rules
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
+from xuyi_desktop.storage import entity_queries
 from xuyi_desktop.storage.models import DishonestyRecord, Entity
 from xuyi_desktop.storage.models_commitments import Commitment
-from xuyi_desktop.storage.models_credit import ListEntry, RepairApplication
+from xuyi_desktop.storage.models_credit import RepairApplication
+from xuyi_desktop.storage.queries import commitments as commitment_queries
+from xuyi_desktop.storage.queries import lists as list_queries
+from xuyi_desktop.storage.queries import repair as repair_queries
 
 PENALTY, DISHONESTY = "penalty", "dishonesty"
 
@@ -152,7 +155,7 @@ def _target(session: Session, key: str | uuid.UUID, today: dt.date) -> _Target:
     entity_id = row.entity_id
     if entity_id is None:
         ident = row.xdr_shxym or row.xdr_zjhm
-        entity_id = session.execute(select(Entity.id).where(Entity.identifier == ident, Entity.deleted_at.is_(None))).scalar()
+        entity_id = entity_queries.live_id_by_identifier(session, ident)
         if entity_id is None:
             raise ValidationError(FieldProblem("record", "该处罚的行政相对人未在系统中登记，请先登记市场主体", "relative not registered"))
     assert fact.repair_from is not None
@@ -181,11 +184,7 @@ def apply_repair(
                 "applied_on", f"{target.summary}最短公示期未满，{target.earliest:%Y年%m月%d日}起方可申请信用修复（{target.rules_source}）",
                 f"repair possible from {target.earliest.isoformat()}",
             ))
-        open_one = session.execute(select(RepairApplication.id).where(
-            RepairApplication.record_kind == target.kind, RepairApplication.record_id == target.record_id,
-            RepairApplication.status.in_([s.value for s in RepairStatus if s.open]), RepairApplication.deleted_at.is_(None),
-        )).first()
-        if open_one:
+        if repair_queries.has_application_in(session, target.kind, target.record_id, [s.value for s in RepairStatus if s.open]):
             raise ValidationError(FieldProblem("record", "该记录已有办理中的修复申请", "an application is open"))
         commitment_id = _repair_commitment(session, commitment, target.entity_id)
         if commitment_id is not None:
@@ -206,11 +205,10 @@ def _repair_commitment(session: Session, key: str | None, entity_id: uuid.UUID) 
     """The 信用修复承诺书 (a 信用修复型 commitment of the same entity), by serial or id."""
     if not key:
         return None
-    stmt = select(Commitment).where(Commitment.deleted_at.is_(None))
     try:
-        c = session.execute(stmt.where(Commitment.id == uuid.UUID(key.strip()))).scalar()
+        c = commitment_queries.live_by_id(session, uuid.UUID(key.strip()))
     except ValueError:
-        c = session.execute(stmt.where(Commitment.serial == key.strip())).scalar()
+        c = commitment_queries.live_by_serial(session, key.strip())
     if c is None or c.entity_id != entity_id or c.type_code != "credit_repair":
         raise ValidationError(FieldProblem("commitment", "信用修复承诺书应为该主体的“信用修复型”信用承诺（先在信用承诺中登记并打印）",
                                            "a credit_repair commitment of the same entity"))
@@ -299,9 +297,7 @@ def _repair_record(session: Session, ctx: AppContext, app: RepairApplication, on
         d = session.get(DishonestyRecord, app.record_id)
         assert d is not None
         audit.update_recorded(session, ctx, d, verb="repair", repaired_on=on, summary=f"失信记录信用修复（{on}）：{d.category}")
-    entries = session.execute(select(ListEntry).where(
-        ListEntry.source_record_id == app.record_id, ListEntry.status == "confirmed", ListEntry.deleted_at.is_(None),
-    )).scalars()
+    entries = list_queries.confirmed_from_record(session, app.record_id)
     for entry in entries:
         audit.update_recorded(session, ctx, entry, verb="exit", status="exited", exit_on=on, exit_reason="信用修复，提前移出",
                               summary=f"信用修复后提前移出名单（{entry.list_type}）")
@@ -319,15 +315,11 @@ def list_applications(ctx: AppContext, *, status: str | None = None, entity: str
     from xuyi_desktop.services.ratings import resolve_entity
 
     audit.require(ctx, Permission.VIEW)
-    stmt = select(RepairApplication).where(RepairApplication.deleted_at.is_(None))
-    if status:
-        stmt = stmt.where(RepairApplication.status == RepairStatus(status).value)
-    if open_only:
-        stmt = stmt.where(RepairApplication.status.in_([s.value for s in RepairStatus if s.open]))
+    wanted = RepairStatus(status).value if status else None
+    statuses = [s.value for s in RepairStatus if s.open] if open_only else None
     with ctx.transaction() as session:
-        if entity:
-            stmt = stmt.where(RepairApplication.entity_id == resolve_entity(session, entity).id)
-        rows = session.execute(stmt.order_by(RepairApplication.applied_on.desc(), RepairApplication.created_at.desc()).limit(limit)).scalars()
+        entity_id = resolve_entity(session, entity).id if entity else None
+        rows = repair_queries.listing(session, status=wanted, statuses=statuses, entity_id=entity_id, limit=limit)
         return [_view(session, r) for r in rows]
 
 

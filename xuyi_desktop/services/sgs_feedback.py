@@ -17,8 +17,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from xuyi_desktop.domain import sgs as rules
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.sgs import RecordKind
@@ -27,7 +25,7 @@ from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem, open_
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs import reject_in
-from xuyi_desktop.storage.models_sgs import SgsRecord
+from xuyi_desktop.storage.queries import sgs as sgs_queries
 
 # Header spellings (compared after exchange.columns.normalise_header) → what the column holds.
 _HEADERS: dict[str, tuple[str, ...]] = {
@@ -143,11 +141,7 @@ def import_feedback(ctx: AppContext, path: Path, *, today: dt.date | None = None
                 result.accepted += 1  # a row with neither a result nor a reason refused nothing
                 continue
             wsh = rules.fold(docno)
-            stmt = select(SgsRecord).where(SgsRecord.superseded.is_(False), SgsRecord.deleted_at.is_(None),
-                                           SgsRecord.wsh.in_({docno, wsh}))
-            if kind is not None:
-                stmt = stmt.where(SgsRecord.kind == kind.value)
-            found = list(session.execute(stmt).scalars())
+            found = sgs_queries.current_by_document_no(session, {docno, wsh}, kind.value if kind is not None else None)
             if name and len(found) > 1:
                 found = [r for r in found if rules.fold(r.xdr_mc) == rules.fold(name)] or found
             line = FeedbackLine(n, name, docno, reason or outcome)

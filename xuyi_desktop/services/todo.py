@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
-
-from xuyi_desktop.domain.commitments import CommitmentStatus
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.plan import PlanFileError, monthly_report_deadline
 from xuyi_desktop.domain.profile import PenaltyState
@@ -23,6 +20,13 @@ from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit, list_scope
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.units import short_unit_name
+from xuyi_desktop.storage.queries import commitments as commitment_queries
+from xuyi_desktop.storage.queries import lists as list_queries
+from xuyi_desktop.storage.queries import objections as objection_queries
+from xuyi_desktop.storage.queries import plan as plan_queries
+from xuyi_desktop.storage.queries import ratings as rating_queries
+from xuyi_desktop.storage.queries import repair as repair_queries
+from xuyi_desktop.storage.queries import sgs as sgs_queries
 
 KIND_LABELS = {
     "sgs_due": "双公示待报送", "sgs_overdue": "双公示逾期未报", "commitment_term": "承诺到期", "rating_publicity": "评价公示期满",
@@ -103,12 +107,9 @@ def todo_items(ctx: AppContext, *, today: dt.date | None = None) -> list[TodoIte
 
 def _sgs(session: Any, own_unit: str | None, today: dt.date, horizon: dt.date) -> list[TodoItem]:
     from xuyi_desktop.services.sgs import visible_records_stmt
-    from xuyi_desktop.storage.models_sgs import SgsRecord
 
-    stmt = visible_records_stmt(own_unit).where(SgsRecord.reported_on.is_(None), SgsRecord.deadline.is_not(None),
-                                                SgsRecord.deadline <= horizon).order_by(SgsRecord.deadline, SgsRecord.wsh)
     out = []
-    for r in session.execute(stmt).scalars():
+    for r in sgs_queries.unreported_due_by(session, visible_records_stmt(own_unit), horizon):
         overdue = r.deadline < today
         kind = "sgs_overdue" if overdue else "sgs_due"
         label = "行政许可" if r.kind == "XK" else "行政处罚"
@@ -118,19 +119,13 @@ def _sgs(session: Any, own_unit: str | None, today: dt.date, horizon: dt.date) -
 
 
 def _commitments(session: Any, own_unit: str | None, today: dt.date, days: int) -> list[TodoItem]:
-    from xuyi_desktop.storage.models import Entity
-    from xuyi_desktop.storage.models_commitments import Commitment
-
-    stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(
-        Commitment.deleted_at.is_(None), Commitment.status == CommitmentStatus.ACTIVE.value,
-        Commitment.term_until <= today + dt.timedelta(days=days),
-    )
+    organs = None
     if own_unit is not None:
         from xuyi_desktop.services.units import unit_spellings
 
-        stmt = stmt.where(Commitment.organ.in_(unit_spellings(own_unit)))
+        organs = unit_spellings(own_unit)
     out = []
-    for c, e in session.execute(stmt.order_by(Commitment.term_until)).all():
+    for c, e in commitment_queries.active_due_by(session, today + dt.timedelta(days=days), organs):
         overdue = c.term_until < today
         note = f"履约期限 {c.term_until.isoformat()}" + ("，已届满未办结（践诺或违诺）" if overdue else "")
         out.append(TodoItem("commitment_term", f"{c.serial} {e.name}：{c.business}", c.term_until, overdue, "commitment", str(c.id), note))
@@ -138,12 +133,7 @@ def _commitments(session: Any, own_unit: str | None, today: dt.date, days: int) 
 
 
 def _ratings(session: Any, today: dt.date, days: int) -> list[TodoItem]:
-    from xuyi_desktop.storage.models import Entity, Rating
-
-    rows = session.execute(select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(
-        Rating.deleted_at.is_(None), Rating.status == "publicity", Rating.publicity_end.is_not(None),
-        Rating.publicity_end <= today + dt.timedelta(days=days),
-    ).order_by(Rating.publicity_end)).all()
+    rows = rating_queries.publicity_ending_by(session, today + dt.timedelta(days=days))
     return [TodoItem("rating_publicity", f"{e.name} {r.period}年度 {r.grade}级", r.publicity_end, False, "rating", str(r.id),
                      f"公示期至 {r.publicity_end.isoformat()}" + ("，已期满，可转为生效" if r.publicity_end < today else ""))
             for r, e in rows]
@@ -154,19 +144,9 @@ def _penalties(session: Any, own_unit: str | None, today: dt.date, ahead: int, r
     repair applied for yet: the clerk may tell the party (两书同达 names the day)."""
     from xuyi_desktop.services.profile import penalty_fact
     from xuyi_desktop.services.sgs import visible_records_stmt
-    from xuyi_desktop.storage.models_credit import RepairApplication
-    from xuyi_desktop.storage.models_sgs import SgsRecord
-
-    applied = set(session.execute(select(RepairApplication.record_id).where(
-        RepairApplication.record_kind == "penalty", RepairApplication.deleted_at.is_(None),
-        RepairApplication.status != "rejected")).scalars())
-    stmt = visible_records_stmt(own_unit).where(
-        SgsRecord.kind == "CF", SgsRecord.withdrawn_on.is_(None), SgsRecord.repaired_on.is_(None),
-        SgsRecord.jdrq.is_not(None), SgsRecord.jdrq >= today - dt.timedelta(days=3 * 366 + 31),
-        SgsRecord.publicity_class.in_(("一般", "严重")),
-    ).order_by(SgsRecord.jdrq)
+    applied = repair_queries.applied_record_ids(session, "penalty")
     out = []
-    for r in session.execute(stmt).scalars():
+    for r in sgs_queries.repairable_penalties(session, visible_records_stmt(own_unit), today - dt.timedelta(days=3 * 366 + 31)):
         if r.lineage_id in applied:
             continue
         fact = penalty_fact(r, today)
@@ -182,27 +162,16 @@ def _penalties(session: Any, own_unit: str | None, today: dt.date, ahead: int, r
 
 def _lists(session: Any, today: dt.date, days: int) -> list[TodoItem]:
     from xuyi_desktop.services.credit_lists import list_definitions
-    from xuyi_desktop.storage.models import Entity
-    from xuyi_desktop.storage.models_credit import ListEntry
 
     defs = list_definitions()
-    rows = session.execute(select(ListEntry, Entity).join(Entity, Entity.id == ListEntry.entity_id).where(
-        ListEntry.deleted_at.is_(None), ListEntry.status == "confirmed", ListEntry.exit_on.is_(None),
-        ListEntry.expires_on.is_not(None), ListEntry.expires_on >= today, ListEntry.expires_on <= today + dt.timedelta(days=days),
-    ).order_by(ListEntry.expires_on)).all()
+    rows = list_queries.expiring_between(session, today, today + dt.timedelta(days=days))
     return [TodoItem("list_expiring", f"{e.name}（{defs[m.list_type].name if m.list_type in defs else m.list_type}）",
                      m.expires_on, False, "list_entry", str(m.id), f"{m.expires_on.isoformat()} 到期移出")
             for m, e in rows]
 
 
 def _objections(session: Any, today: dt.date, days: int) -> list[TodoItem]:
-    from xuyi_desktop.storage.models import Entity
-    from xuyi_desktop.storage.models_credit import CreditObjection
-
-    rows = session.execute(select(CreditObjection, Entity).join(Entity, Entity.id == CreditObjection.entity_id).where(
-        CreditObjection.deleted_at.is_(None), CreditObjection.status.in_(("received", "reviewing")),
-        CreditObjection.deadline <= today + dt.timedelta(days=days),
-    ).order_by(CreditObjection.deadline)).all()
+    rows = objection_queries.open_due_by(session, today + dt.timedelta(days=days))
     return [TodoItem("objection_deadline", f"{o.objector}对{e.name}的异议", o.deadline, o.deadline < today, "objection", str(o.id),
                      f"处理期限 {o.deadline.isoformat()}" + ("，已超期" if o.deadline < today else ""))
             for o, e in rows]
@@ -211,7 +180,6 @@ def _objections(session: Any, today: dt.date, days: int) -> list[TodoItem]:
 def _monthly(session: Any, today: dt.date, from_day: int) -> list[TodoItem]:
     """Last month's bureau report (unit ""), from `from_day` of this month until it is recorded."""
     from xuyi_desktop.services.indicators import indicator_config
-    from xuyi_desktop.storage.models_plan import SgsMonthlyReport
 
     if today.day < from_day:
         return []
@@ -219,10 +187,7 @@ def _monthly(session: Any, today: dt.date, from_day: int) -> list[TodoItem]:
     last_month = (first - dt.timedelta(days=1)).strftime("%Y-%m")
     _, day = indicator_config()
     deadline = monthly_report_deadline(last_month, day)
-    sent = session.execute(select(SgsMonthlyReport.id).where(
-        SgsMonthlyReport.deleted_at.is_(None), SgsMonthlyReport.month == last_month, SgsMonthlyReport.unit == "",
-    ).limit(1)).first()
-    if sent is not None:
+    if plan_queries.monthly_report_recorded(session, last_month, ""):
         return []
     return [TodoItem("monthly_report", f"{last_month} 双公示月报", deadline, today > deadline, "monthly_report", last_month,
                      f"应于 {deadline.isoformat()} 前（含）报送" + ("，已逾期" if today > deadline else ""))]

@@ -19,7 +19,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
 
 from xuyi_desktop.domain import sgs as sgs_rules
 from xuyi_desktop.domain.commitments import CommitmentStatus
@@ -31,7 +30,11 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.indicators import IndicatorReport, pct, plan_indicators
 from xuyi_desktop.services.plan_registers import list_register
 from xuyi_desktop.services.plan_tasks import list_tasks
-from xuyi_desktop.storage.models import CreditCheck, Entity, EntityCategory, Rating
+from xuyi_desktop.storage import entity_queries
+from xuyi_desktop.storage.queries import commitments as commitment_queries
+from xuyi_desktop.storage.queries import credit_checks as credit_check_queries
+from xuyi_desktop.storage.queries import ratings as rating_queries
+from xuyi_desktop.storage.queries import sgs as sgs_queries
 
 TOTAL = "合计"
 
@@ -72,19 +75,17 @@ def _entities(session: Any, end: dt.date, start: dt.date) -> list[list[Any]]:
 
     stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, CHINA)
     begin = dt.datetime.combine(start, dt.time.min, CHINA)
-    rows = session.execute(select(EntityCategory.category, Entity.created_at).join(Entity, Entity.id == EntityCategory.entity_id)
-                           .where(Entity.deleted_at.is_(None), Entity.created_at < stop)).all()
+    rows = entity_queries.categories_and_created_before(session, stop)
     total: Counter[str] = Counter()
     new: Counter[str] = Counter()
     for cat, created in rows:
         total[cat] += 1
         if created >= begin:
             new[cat] += 1
-    uncategorised = session.execute(select(Entity.id).where(
-        Entity.deleted_at.is_(None), Entity.created_at < stop, ~Entity.id.in_(select(EntityCategory.entity_id)))).all()
+    uncategorised = entity_queries.uncategorised_ids_before(session, stop)
     out = [[CATEGORIES[c][0], total[c], new[c]] for c in CATEGORIES]
     out.append(["未分类", len(uncategorised), None])
-    all_live = session.execute(select(Entity.id, Entity.created_at).where(Entity.deleted_at.is_(None), Entity.created_at < stop)).all()
+    all_live = entity_queries.ids_and_created_before(session, stop)
     out.append([TOTAL + "（主体数，一个主体可属多个类别）", len(all_live), sum(1 for _, c in all_live if c >= begin)])
     return out
 
@@ -94,8 +95,7 @@ def _grades(session: Any, year: int) -> list[list[Any]]:
     from xuyi_desktop.services.schemes import registry
 
     reg = registry()
-    rows = session.execute(select(Rating.domain, Rating.grade).where(
-        Rating.deleted_at.is_(None), Rating.period == year, Rating.status == "effective")).all()
+    rows = rating_queries.effective_domains_and_grades(session, year)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for domain, grade in rows:
         counts[domain][grade] += 1
@@ -116,7 +116,7 @@ def _grades(session: Any, year: int) -> list[list[Any]]:
 def _penalties(session: Any, start: dt.date, end: dt.date, unit: str | None) -> tuple[list[list[Any]], list[list[Any]]]:
     from xuyi_desktop.services.sgs import current_records_stmt
 
-    rows = list(session.execute(current_records_stmt(kind=sgs_rules.RecordKind.PENALTY, date_from=start, date_to=end, unit=unit)).scalars())
+    rows = sgs_queries.selected(session, current_records_stmt(kind=sgs_rules.RecordKind.PENALTY, date_from=start, date_to=end, unit=unit))
     by_type: Counter[str] = Counter()
     by_class: Counter[str] = Counter()
     for r in rows:
@@ -130,15 +130,14 @@ def _penalties(session: Any, start: dt.date, end: dt.date, unit: str | None) -> 
 
 def _commitments(session: Any, start: dt.date, end: dt.date, unit: str | None) -> list[list[Any]]:
     from xuyi_desktop.services.commitments import area_name, type_name
-    from xuyi_desktop.storage.models_commitments import Commitment
 
-    stmt = select(Commitment).where(Commitment.deleted_at.is_(None), Commitment.signed_on >= start, Commitment.signed_on <= end)
+    organs = None
     if unit:
         from xuyi_desktop.services.units import unit_spellings
 
-        stmt = stmt.where(Commitment.organ.in_(unit_spellings(unit)))
+        organs = unit_spellings(unit)
     counts: Counter[tuple[str, str, str]] = Counter()
-    rows = list(session.execute(stmt).scalars())
+    rows = commitment_queries.live_signed_between(session, start, end, organs)
     for c in rows:
         counts[(type_name(c.type_code), area_name(c.area_code), CommitmentStatus(c.status).label)] += 1
     out = [[t, a, s, n] for (t, a, s), n in sorted(counts.items())]
@@ -155,7 +154,7 @@ def _checks(session: Any, start: dt.date, end: dt.date) -> list[list[Any]]:
     names = {b.code: b.name for b in registry().businesses}
     begin = dt.datetime.combine(start, dt.time.min, CHINA)
     stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, CHINA)
-    counts = Counter(session.execute(select(CreditCheck.business).where(CreditCheck.at >= begin, CreditCheck.at < stop)).scalars())
+    counts = Counter(credit_check_queries.businesses_between(session, begin, stop))
     out = [[names.get(b, b), n] for b, n in sorted(counts.items(), key=lambda x: -x[1])]
     out.append([TOTAL, sum(counts.values())])
     return out
@@ -168,7 +167,7 @@ def _sgs_by_unit_month(report: IndicatorReport, session: Any, start: dt.date, en
     from xuyi_desktop.services.sgs import visible_records_stmt
     from xuyi_desktop.services.sgs_stats import compute
 
-    rows = list(session.execute(visible_records_stmt(own_unit, date_from=start, date_to=end, unit=unit).order_by("jdrq", "wsh")).scalars())
+    rows = sgs_queries.by_decision(session, visible_records_stmt(own_unit, date_from=start, date_to=end, unit=unit))
     units: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         units[r.jg or "（未填决定机关）"].append(r)

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -208,3 +209,66 @@ def live_relations_of(session: Session, entity_id: uuid.UUID) -> list[EntityRela
         or_(EntityRelation.person_id == entity_id, EntityRelation.org_id == entity_id), EntityRelation.deleted_at.is_(None)
     )
     return list(session.execute(stmt).scalars())
+
+
+def live_entities_named(session: Session, name: str, limit: int = 2) -> list[Entity]:
+    """Live entities with exactly this name (limit 2 tells "one" from "several")."""
+    return list(session.execute(select(Entity).where(Entity.name == name, _LIVE).limit(limit)).scalars())
+
+
+def live_person_by_identifier(session: Session, identifier: str, person_kind: str) -> Entity | None:
+    """The live entity of kind person_kind registered under this identifier."""
+    return session.execute(select(Entity).where(Entity.identifier == identifier, _LIVE,
+                                                Entity.kind == person_kind)).scalar_one_or_none()
+
+
+def categories_and_created_before(session: Session, stop: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """(category, entity created at) of every category of the live entities created before stop."""
+    return [(cat, created) for cat, created in session.execute(
+        select(EntityCategory.category, Entity.created_at).join(Entity, Entity.id == EntityCategory.entity_id)
+        .where(_LIVE, Entity.created_at < stop)).all()]
+
+
+def uncategorised_ids_before(session: Session, stop: dt.datetime) -> list[uuid.UUID]:
+    """The live entities created before stop that have no category."""
+    return [eid for (eid,) in session.execute(select(Entity.id).where(
+        _LIVE, Entity.created_at < stop, ~Entity.id.in_(select(EntityCategory.entity_id)))).all()]
+
+
+def ids_and_created_before(session: Session, stop: dt.datetime) -> list[tuple[uuid.UUID, dt.datetime]]:
+    """(id, created at) of the live entities created before stop."""
+    return [(eid, created) for eid, created in session.execute(
+        select(Entity.id, Entity.created_at).where(_LIVE, Entity.created_at < stop)).all()]
+
+
+def live_page_by_search_key(session: Session, after: int | None, size: int) -> list[Entity]:
+    """The next `size` live entities (categories and licences loaded) in search-key order after `after` (None:
+    from the start): an export's page."""
+    stmt = select(Entity).where(_LIVE).options(selectinload(Entity.categories), selectinload(Entity.licences))
+    if after is not None:
+        stmt = stmt.where(Entity.search_key > after)
+    return list(session.execute(stmt.order_by(Entity.search_key).limit(size)).scalars())
+
+
+def live_link_pairs(session: Session) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(person id, organisation id) of every live person–organisation link."""
+    return {(p, o) for p, o in session.execute(
+        select(EntityRelation.person_id, EntityRelation.org_id).where(EntityRelation.deleted_at.is_(None)))}
+
+
+def live_employer_links(session: Session) -> list[tuple[uuid.UUID, str, str]]:
+    """(person id, organisation identifier, organisation name) of the live links to live organisations, oldest
+    link first."""
+    return [(p, ident, name) for p, ident, name in session.execute(
+        select(EntityRelation.person_id, Entity.identifier, Entity.name).join(Entity, Entity.id == EntityRelation.org_id)
+        .where(EntityRelation.deleted_at.is_(None), _LIVE).order_by(EntityRelation.created_at))]
+
+
+def live_id_by_identifier(session: Session, identifier: str) -> uuid.UUID | None:
+    """The id of a live entity registered under this identifier (the first one the database returns)."""
+    return session.execute(select(Entity.id).where(Entity.identifier == identifier, _LIVE)).scalar()
+
+
+def with_categories_among(session: Session, entity_ids: Sequence[Any]) -> set[Any]:
+    """Those of the entities that have a category."""
+    return set(session.execute(select(EntityCategory.entity_id).where(EntityCategory.entity_id.in_(entity_ids))).scalars())

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from xuyi_desktop.storage.models_fleet import Vehicle, Vessel
+from xuyi_desktop.storage.models import Entity, EntityRelation
+from xuyi_desktop.storage.models_fleet import PractitionerQualification, Vehicle, Vessel
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,100 @@ def search(session: Session, plate: str, number: str, limit: int = 20) -> list[F
         else:
             hits.append(FleetHit(oid, "vessel", rid, f"船舶 {a}（{b}）"))
     return hits[:limit]
+
+
+# --- the fleet services' lookups (issue 18: the statements moved here from services/fleet.py and overload.py) ---
+
+def live_vehicle(session: Session, plate: str, colour: str) -> Vehicle | None:
+    """The live vehicle with this plate and plate colour (at most one)."""
+    return session.execute(select(Vehicle).where(Vehicle.plate == plate, Vehicle.plate_colour == colour,
+                                                 Vehicle.deleted_at.is_(None))).scalar_one_or_none()
+
+
+def live_vehicles_by_plate(session: Session, plate: str, colour: str = "") -> list[Vehicle]:
+    """The live vehicles with this plate (of this colour when one is given)."""
+    stmt = select(Vehicle).where(Vehicle.plate == plate, Vehicle.deleted_at.is_(None))
+    if colour:
+        stmt = stmt.where(Vehicle.plate_colour == colour)
+    return list(session.execute(stmt).scalars())
+
+
+def first_live_vehicle_by_plate(session: Session, plate: str) -> Vehicle | None:
+    """A live vehicle with this plate (any colour; no order asked)."""
+    return session.execute(select(Vehicle).where(Vehicle.plate == plate, Vehicle.deleted_at.is_(None))).scalars().first()
+
+
+def oldest_live_vehicle_by_plate(session: Session, plate: str) -> Vehicle | None:
+    """The first registered live vehicle with this plate (any colour)."""
+    return session.execute(select(Vehicle).where(Vehicle.plate == plate, Vehicle.deleted_at.is_(None))
+                           .order_by(Vehicle.created_at)).scalars().first()
+
+
+def vehicles_with_operators(session: Session, *, operator_id: uuid.UUID | None = None, plate_prefix: str | None = None,
+                            limit: int | None = 500) -> list[tuple[Vehicle, Entity]]:
+    """Live vehicles with their operator, by plate; plate_prefix is a normalised plate start; limit None: all."""
+    stmt = select(Vehicle, Entity).join(Entity, Entity.id == Vehicle.operator_id).where(Vehicle.deleted_at.is_(None))
+    if operator_id is not None:
+        stmt = stmt.where(Vehicle.operator_id == operator_id)
+    if plate_prefix is not None:
+        stmt = stmt.where(Vehicle.plate >= plate_prefix, Vehicle.plate < plate_prefix + "\U0010ffff")
+    return [(v, e) for v, e in session.execute(stmt.order_by(Vehicle.plate).limit(limit))]
+
+
+def live_plates_by_id(session: Session) -> dict[str, str]:
+    """Every live vehicle's plate by its id (as text)."""
+    return {str(v.id): v.plate for v in session.execute(select(Vehicle).where(Vehicle.deleted_at.is_(None))).scalars()}
+
+
+def live_vessel_by_ship_id(session: Session, ship_id: str) -> Vessel | None:
+    return session.execute(select(Vessel).where(Vessel.ship_id == ship_id, Vessel.deleted_at.is_(None))).scalar_one_or_none()
+
+
+def first_live_vessel(session: Session, ship_id: str, name: str) -> Vessel | None:
+    """A live vessel whose 船舶识别号 is ship_id or whose name is name."""
+    return session.execute(select(Vessel).where(Vessel.deleted_at.is_(None),
+                                                (Vessel.ship_id == ship_id) | (Vessel.name == name))).scalars().first()
+
+
+def vessels_with_operators(session: Session, *, operator_id: uuid.UUID | None = None,
+                           limit: int | None = 500) -> list[tuple[Vessel, Entity]]:
+    """Live vessels with their operator, by name; limit None: all."""
+    stmt = select(Vessel, Entity).join(Entity, Entity.id == Vessel.operator_id).where(Vessel.deleted_at.is_(None))
+    if operator_id is not None:
+        stmt = stmt.where(Vessel.operator_id == operator_id)
+    return [(v, e) for v, e in session.execute(stmt.order_by(Vessel.name).limit(limit))]
+
+
+def live_qualification_by_cert_no(session: Session, cert_no: str, *, other_than: uuid.UUID | None = None) -> PractitionerQualification | None:
+    """The live 从业资格证 with this number (held by someone other than other_than, when given)."""
+    stmt = select(PractitionerQualification).where(PractitionerQualification.cert_no == cert_no,
+                                                   PractitionerQualification.deleted_at.is_(None))
+    if other_than is not None:
+        stmt = stmt.where(PractitionerQualification.entity_id != other_than)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def live_qualification_of(session: Session, person_id: uuid.UUID) -> PractitionerQualification | None:
+    """The person's live 从业资格证 (one per person)."""
+    return session.execute(select(PractitionerQualification).where(
+        PractitionerQualification.entity_id == person_id, PractitionerQualification.deleted_at.is_(None))).scalar_one_or_none()
+
+
+def employer_names(session: Session, person_id: uuid.UUID) -> list[str]:
+    """Names of the live organisations linked to the person, by name (repeats kept)."""
+    return list(session.execute(
+        select(Entity.name).join(EntityRelation, EntityRelation.org_id == Entity.id).where(
+            EntityRelation.person_id == person_id, EntityRelation.deleted_at.is_(None), Entity.deleted_at.is_(None))
+        .order_by(Entity.name)
+    ).scalars())
+
+
+def qualifications_with_people(session: Session, *, name_part: str = "", cert_prefix: str = "",
+                               limit: int | None = 500) -> list[tuple[PractitionerQualification, Entity]]:
+    """Live qualifications of live people, by pinyin name; with name_part, only a name containing it or a
+    证号 starting with cert_prefix; limit None: all."""
+    stmt = select(PractitionerQualification, Entity).join(Entity, Entity.id == PractitionerQualification.entity_id).where(
+        PractitionerQualification.deleted_at.is_(None), Entity.deleted_at.is_(None))
+    if name_part:
+        stmt = stmt.where((Entity.name.contains(name_part)) | (PractitionerQualification.cert_no.startswith(cert_prefix)))
+    return [(r, e) for r, e in session.execute(stmt.order_by(Entity.name_pinyin).limit(limit))]

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.commitments import CommitmentStatus
@@ -78,3 +78,60 @@ def signed_between(session: Session, start: dt.date, end: dt.date) -> list[tuple
     """The commitments (with entity) signed between start and end inclusive, revoked ones left out, in order."""
     stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(*_signed_between(start, end))
     return [(c, e) for c, e in session.execute(stmt.order_by(Commitment.signed_on, Commitment.serial)).all()]
+
+
+def of_entity(session: Session, entity_id: uuid.UUID, limit: int = 500) -> list[Commitment]:
+    """The entity's live commitments (revoked ones too), newest signed first then by serial, descending."""
+    return list(session.execute(
+        select(Commitment).where(Commitment.entity_id == entity_id, Commitment.deleted_at.is_(None))
+        .order_by(Commitment.signed_on.desc(), Commitment.serial.desc()).limit(limit)
+    ).scalars())
+
+
+def live_signed_between(session: Session, start: dt.date, end: dt.date, organs: Collection[str] | None = None) -> list[Commitment]:
+    """The live commitments (revoked ones too) signed between start and end inclusive; organs: only those accepted
+    by these spellings of a unit. No order."""
+    stmt = select(Commitment).where(Commitment.deleted_at.is_(None), Commitment.signed_on >= start, Commitment.signed_on <= end)
+    if organs is not None:
+        stmt = stmt.where(Commitment.organ.in_(organs))
+    return list(session.execute(stmt).scalars())
+
+
+def active_due_by(session: Session, due_by: dt.date, organs: Collection[str] | None = None) -> list[tuple[Commitment, Entity]]:
+    """Live 履约中 commitments with their entity whose term ends on or before due_by, earliest term first;
+    organs: only those accepted by these spellings of a unit."""
+    stmt = select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id).where(
+        Commitment.deleted_at.is_(None), Commitment.status == CommitmentStatus.ACTIVE.value,
+        Commitment.term_until <= due_by,
+    )
+    if organs is not None:
+        stmt = stmt.where(Commitment.organ.in_(organs))
+    return [(c, e) for c, e in session.execute(stmt.order_by(Commitment.term_until)).all()]
+
+
+def live_by_id(session: Session, commitment_id: uuid.UUID) -> Commitment | None:
+    return session.execute(select(Commitment).where(Commitment.deleted_at.is_(None)).where(Commitment.id == commitment_id)).scalar()
+
+
+def live_by_serial(session: Session, serial: str) -> Commitment | None:
+    return session.execute(select(Commitment).where(Commitment.deleted_at.is_(None)).where(Commitment.serial == serial)).scalar()
+
+
+def signed_or_concluded_between(session: Session, date_from: dt.date, date_to: dt.date) -> list[tuple[Commitment, Entity]]:
+    """Live commitments (revoked ones too) signed or concluded between the two days inclusive, with their entity,
+    by signing day and serial (the publication export)."""
+    stmt = (select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id)
+            .where(Commitment.deleted_at.is_(None),
+                   or_(and_(Commitment.signed_on >= date_from, Commitment.signed_on <= date_to),
+                       and_(Commitment.outcome_on >= date_from, Commitment.outcome_on <= date_to)))
+            .order_by(Commitment.signed_on, Commitment.serial))
+    return [(c, e) for c, e in session.execute(stmt)]
+
+
+def kept_signed_between(session: Session, start: dt.date, end: dt.date, organs: Collection[str] | None = None) -> list[Commitment]:
+    """The live commitments not revoked signed between start and end inclusive (organs: only those accepted by
+    these spellings of a unit), by signing day and serial."""
+    return list(session.execute(select(Commitment).where(
+        Commitment.deleted_at.is_(None), Commitment.status != "revoked", Commitment.signed_on >= start,
+        Commitment.signed_on <= end, *([Commitment.organ.in_(organs)] if organs is not None else []),
+    ).order_by(Commitment.signed_on, Commitment.serial)).scalars())

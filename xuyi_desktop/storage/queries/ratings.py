@@ -3,11 +3,12 @@ statuses an import checks against, the public list of a period."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, case, exists, select
+from sqlalchemy import Row, and_, case, exists, or_, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.ratings import RatingStatus
@@ -94,3 +95,56 @@ def of_period(session: Session, period: int, domain: str, statuses: Sequence[Rat
         Rating.deleted_at.is_(None), Entity.deleted_at.is_(None),
     )
     return [(r, e) for r, e in session.execute(stmt).all()]
+
+
+def live_of_entity(session: Session, entity_id: uuid.UUID) -> list[Rating]:
+    """The entity's live ratings in any status, newest period first."""
+    return list(session.execute(
+        select(Rating).where(Rating.entity_id == entity_id, Rating.deleted_at.is_(None)).order_by(Rating.period.desc())
+    ).scalars())
+
+
+def history_of(session: Session, entity_id: uuid.UUID, statuses: Sequence[str]) -> list[Rating]:
+    """The entity's live ratings in these statuses, newest period first, then by domain, newest entered first."""
+    return list(session.execute(
+        select(Rating).where(Rating.entity_id == entity_id, Rating.deleted_at.is_(None), Rating.status.in_(statuses))
+        .order_by(Rating.period.desc(), Rating.domain, Rating.created_at.desc())
+    ).scalars())
+
+
+def effective_domains_and_grades(session: Session, period: int) -> list[tuple[str, str]]:
+    """(domain, grade) of every live effective rating of the period."""
+    return [(d, g) for d, g in session.execute(select(Rating.domain, Rating.grade).where(
+        Rating.deleted_at.is_(None), Rating.period == period, Rating.status == "effective")).all()]
+
+
+def publicity_ending_by(session: Session, end_by: dt.date) -> list[tuple[Any, Any]]:
+    """(rating, entity) of the live ratings in publicity whose publicity ends on or before end_by, earliest end
+    first (Any: the filter makes the end never None, which the types cannot say)."""
+    return [(a, b) for a, b in session.execute(select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id).where(
+        Rating.deleted_at.is_(None), Rating.status == "publicity", Rating.publicity_end.is_not(None),
+        Rating.publicity_end <= end_by,
+    ).order_by(Rating.publicity_end)).all()]
+
+
+def published_between(session: Session, date_from: dt.date, date_to: dt.date) -> list[tuple[Rating, Entity]]:
+    """Live ratings in publicity or in effect whose publicity began or decision was made between the two days
+    inclusive, with their entity, by domain, period and entity name (the publication export)."""
+    stmt = (select(Rating, Entity).join(Entity, Entity.id == Rating.entity_id)
+            .where(Rating.deleted_at.is_(None), Rating.status.in_(("publicity", "effective")),
+                   or_(and_(Rating.publicity_start >= date_from, Rating.publicity_start <= date_to),
+                       and_(Rating.decision_date >= date_from, Rating.decision_date <= date_to)))
+            .order_by(Rating.domain, Rating.period, Entity.name))
+    return [(r, e) for r, e in session.execute(stmt)]
+
+
+def grades_in_force(session: Session, entity_ids: Sequence[uuid.UUID], on: dt.date) -> list[tuple[uuid.UUID, str, str, int]]:
+    """(entity id, domain, grade, period) of the entities' live effective ratings valid on that day, by entity,
+    domain and newest period first (so the first of each entity and domain is the one in force)."""
+    return [(eid, d, g, p) for eid, d, g, p in session.execute(
+        select(Rating.entity_id, Rating.domain, Rating.grade, Rating.period).where(
+            Rating.entity_id.in_(entity_ids), Rating.deleted_at.is_(None), Rating.status == RatingStatus.EFFECTIVE.value,
+            Rating.valid_from.is_not(None), Rating.valid_from <= on,
+            or_(Rating.valid_until.is_(None), Rating.valid_until >= on),
+        ).order_by(Rating.entity_id, Rating.domain, Rating.period.desc())
+    ).all()]
