@@ -27,7 +27,7 @@ def live_with_entities(session: Session, ids: Collection[uuid.UUID]) -> dict[uui
         return {}
     rows = session.execute(select(Commitment, Entity).join(Entity, Entity.id == Commitment.entity_id)
                            .where(Commitment.id.in_(set(ids)), _LIVE))
-    return {c.id: (c, e) for c, e in rows.tuples()}
+    return {c.id: (c, e) for c, e in rows}
 
 
 def listing(
