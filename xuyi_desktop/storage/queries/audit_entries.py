@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage.models import AuditEntry
@@ -15,3 +15,8 @@ def count_since(session: Session, username: str, action: str, since: dt.datetime
     stmt = select(func.count()).select_from(AuditEntry).where(
         AuditEntry.username == username, AuditEntry.action == action, AuditEntry.at >= since)
     return int(session.execute(stmt).scalar_one())
+
+
+def any_of_action(session: Session, action: str) -> bool:
+    """Whether the audit log holds any entry of this action."""
+    return bool(session.execute(select(exists().where(AuditEntry.action == action))).scalar())
