@@ -24,6 +24,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import SEARCH_KEY_COUNTER
 from xuyi_desktop.storage import counters
 from xuyi_desktop.storage.models import Entity, EntityCategory, Licence, utcnow
+from xuyi_desktop.storage.queries import demo as demo_queries
 from xuyi_desktop.storage.search_index import IndexRow
 
 TOWNSHIPS = (
@@ -179,7 +180,7 @@ def generate_demo_data(
     audit.require(ctx, Permission.SETTINGS)
     started = time.perf_counter()
     with ctx.transaction() as session:
-        taken = set(session.execute(Entity.__table__.select().with_only_columns(Entity.identifier)).scalars())
+        taken = demo_queries.all_identifiers(session)
     gen = _Generator(seed, dt.date.today(), taken)
     office, now = ctx.office_code, utcnow()
     done = orgs = persons = 0
