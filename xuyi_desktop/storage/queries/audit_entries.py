@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Row, exists, func, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage.models import AuditEntry
@@ -63,3 +64,18 @@ def page(session: Session, *, login_actions: Collection[str], logins: bool | Non
         stmt = stmt.where(AuditEntry.seq < before_seq)
     stmt = stmt.order_by(AuditEntry.seq.desc()).limit(limit)
     return list(session.execute(stmt).scalars())
+
+
+def office_codes(session: Session) -> set[str]:
+    """The office codes the audit log was written under (this installation's own, a renamed office's old one)."""
+    ae = AuditEntry.__table__
+    return set(session.execute(select(ae.c.office_code).distinct()).scalars())
+
+
+def details_containing(session: Session, tables: list[str], text: str, batch: int) -> Iterator[Row[Any, Any, Any]]:
+    """(record_table, record_id, details_json) of the entries about these tables whose details contain `text`,
+    streamed `batch` rows at a time."""
+    ae = AuditEntry.__table__
+    stmt = (select(ae.c.record_table, ae.c.record_id, ae.c.details_json)
+            .where(ae.c.record_table.in_(tables), ae.c.details_json.contains(text)))
+    yield from session.execute(stmt.execution_options(yield_per=batch))

@@ -167,3 +167,9 @@ def conflicts(session: Session, *, open_only: bool) -> list[SyncConflict]:
     if open_only:
         stmt = stmt.where(SyncConflict.status == "open")
     return list(session.execute(stmt).scalars())
+
+
+def conflict_fields(session: Session) -> list[Row[Any, Any, Any, Any]]:
+    """(table_name, record_id, field, kind) of every conflict, open or decided."""
+    sc = SyncConflict.__table__
+    return list(session.execute(select(sc.c.table_name, sc.c.record_id, sc.c.field, sc.c.kind)))
