@@ -271,15 +271,11 @@ def _from_backup(path: Path, passphrase: str | None) -> list[tuple[str, dict[str
         conn = sqlite3.connect(f"file:{plain}?mode=ro", uri=True)
         try:
             found: list[tuple[str, dict[str, Any]]] = []
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "audit_anchor" in tables:
-                for office, seq, h, at, reason, key, sig in conn.execute(
-                        "SELECT office_code, seq, entry_hash, signed_at, reason, public_key, signature FROM audit_anchor "
-                        "WHERE received_from = ''"):
-                    # SQLite keeps the UTC time without its zone.
-                    at_utc = dt.datetime.fromisoformat(str(at)).replace(tzinfo=dt.UTC)
-                    found.append((label, {"office": office, "seq": seq, "hash": h, "reason": reason, "key": key, "sig": sig,
-                                          "signed_at": stamp(at_utc)}))
+            for office, seq, h, at, reason, key, sig in anchor_queries.own_anchors_in_file(conn):
+                # SQLite keeps the UTC time without its zone.
+                at_utc = dt.datetime.fromisoformat(str(at)).replace(tzinfo=dt.UTC)
+                found.append((label, {"office": office, "seq": seq, "hash": h, "reason": reason, "key": key, "sig": sig,
+                                      "signed_at": stamp(at_utc)}))
             return found
         except sqlite3.Error as exc:
             raise AnchorFileError(f"无法读取备份中的锚点：{path.name}（{exc}）", f"cannot read anchors in {path}") from None

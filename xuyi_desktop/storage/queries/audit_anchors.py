@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,3 +36,14 @@ def held(session: Session, office: str | None = None) -> list[AuditAnchor]:
     if office:
         stmt = stmt.where(AuditAnchor.office_code == office)
     return list(session.execute(stmt).scalars())
+
+
+def own_anchors_in_file(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """(office_code, seq, entry_hash, signed_at, reason, public_key, signature) of the anchors a database file
+    (an unpacked backup, opened read-only with sqlite3) made itself; none when it has no anchor table."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "audit_anchor" not in tables:
+        return []
+    return list(conn.execute(
+        "SELECT office_code, seq, entry_hash, signed_at, reason, public_key, signature FROM audit_anchor "
+        "WHERE received_from = ''"))
