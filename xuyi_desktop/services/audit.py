@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError
@@ -18,7 +18,8 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage import audit_chain
 from xuyi_desktop.storage.audit_chain import ChainReport
 from xuyi_desktop.storage.change_log import dump_image, image_digest, record_changes
-from xuyi_desktop.storage.models import AuditEntry, utcnow
+from xuyi_desktop.storage.models import utcnow
+from xuyi_desktop.storage.queries import audit_entries as entry_queries
 from xuyi_desktop.storage.snapshots import row_image
 
 
@@ -272,26 +273,11 @@ def list_entries(
 ) -> list[AuditRow]:
     """Newest first, one page at a time (before_seq is the cursor). logins=True: only the login log."""
     require(ctx, Permission.AUDIT_VIEW)
-    stmt = select(AuditEntry)
-    if logins is True:
-        stmt = stmt.where(AuditEntry.action.in_(LOGIN_ACTIONS))
-    elif logins is False:
-        stmt = stmt.where(AuditEntry.action.not_in(LOGIN_ACTIONS))
-    if username:
-        stmt = stmt.where(AuditEntry.username == username)
-    if action_prefix:
-        stmt = stmt.where(AuditEntry.action.startswith(action_prefix))
-    if since:
-        stmt = stmt.where(AuditEntry.at >= since)
-    if until:
-        stmt = stmt.where(AuditEntry.at < until)
-    if text:
-        stmt = stmt.where(AuditEntry.summary.icontains(text, autoescape=True))
-    if before_seq is not None:
-        stmt = stmt.where(AuditEntry.seq < before_seq)
-    stmt = stmt.order_by(AuditEntry.seq.desc()).limit(limit)
     with ctx.transaction() as session:
+        entries = entry_queries.page(session, login_actions=LOGIN_ACTIONS, logins=logins, username=username,
+                                     action_prefix=action_prefix, since=since, until=until, text=text,
+                                     before_seq=before_seq, limit=limit)
         return [
             AuditRow(e.seq, e.at, e.office_code, e.username, e.action, e.record_table, e.record_id, e.summary)
-            for e in session.execute(stmt).scalars()
+            for e in entries
         ]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError
@@ -31,8 +31,11 @@ from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.printing import qr
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.models import AuditEntry, utcnow
-from xuyi_desktop.storage.models_security import AuditAnchor, SigningKey
+from xuyi_desktop.storage.models import utcnow
+from xuyi_desktop.storage.models_security import AuditAnchor
+from xuyi_desktop.storage.queries import audit_anchors as anchor_queries
+from xuyi_desktop.storage.queries import audit_entries as entry_queries
+from xuyi_desktop.storage.queries import signing_keys as key_queries
 
 FORMAT = "XYA1"
 ANCHOR_EVERY = 500
@@ -59,13 +62,11 @@ def anchor(session: Session, ctx: AppContext, reason: str) -> AuditAnchor | None
     """Sign the current head of the chain in the caller's transaction (None while the chain is empty)."""
     from xuyi_desktop.services import office_keys
 
-    head = session.execute(select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    head = entry_queries.head(session)
     if head is None:
         return None
-    seq, entry_hash = int(head[0]), str(head[1])
-    existing = session.execute(select(AuditAnchor).where(
-        AuditAnchor.office_code == ctx.office_code, AuditAnchor.seq == seq, AuditAnchor.entry_hash == entry_hash,
-        AuditAnchor.received_from == "")).scalar_one_or_none()
+    seq, entry_hash = head
+    existing = anchor_queries.own_anchor(session, ctx.office_code, seq, entry_hash)
     if existing is not None:
         return existing
     key = office_keys.installation_key()
@@ -116,8 +117,7 @@ def for_package(session: Session, ctx: AppContext) -> dict[str, Any] | None:
 def _trusted_keys(session: Session, office: str) -> set[str]:
     from xuyi_desktop.services import office_keys
 
-    texts = set(session.execute(select(SigningKey.public_key).where(
-        SigningKey.office_code == office, SigningKey.status != "revoked")).scalars())
+    texts = key_queries.public_key_texts(session, office, revoked=False)
     card = office_keys.peer_signing_key(session, office)
     if card is not None:
         texts.add(office_keys.public_key_text(card))
@@ -144,10 +144,7 @@ def receive(session: Session, ctx: AppContext, sender: str, data: Any) -> bool:
     if str(data["key"]) not in _trusted_keys(session, sender):
         return False
     seq, entry_hash = int(data["seq"]), str(data["hash"])
-    exists = session.execute(select(AuditAnchor.id).where(
-        AuditAnchor.office_code == sender, AuditAnchor.seq == seq, AuditAnchor.entry_hash == entry_hash,
-        AuditAnchor.received_from == sender)).first()
-    if exists is None:
+    if not anchor_queries.received_exists(session, sender, seq, entry_hash):
         session.add(AuditAnchor(office_code=sender, seq=seq, entry_hash=entry_hash,
                                 signed_at=dt.datetime.fromisoformat(str(data["signed_at"])), reason=str(data.get("reason", "")),
                                 public_key=str(data["key"]), signature=str(data["sig"]), received_from=sender))
@@ -179,7 +176,7 @@ class AnchorFileError(DomainError):
 def _own_keys(session: Session, ctx: AppContext) -> set[str]:
     from xuyi_desktop.services import office_keys
 
-    texts = set(session.execute(select(SigningKey.public_key).where(SigningKey.office_code == ctx.office_code)).scalars())
+    texts = key_queries.public_key_texts(session, ctx.office_code)
     if office_keys.key_path().exists():
         texts.add(office_keys.public_key_text(office_keys.installation_key().public_key()))
     return texts
@@ -196,10 +193,10 @@ def check(session: Session, ctx: AppContext, anchors: list[tuple[str, dict[str, 
             skipped += 1
             continue
         seq, want = int(a["seq"]), str(a["hash"])
-        have = session.execute(select(AuditEntry.entry_hash).where(AuditEntry.seq == seq)).scalar_one_or_none()
+        have = entry_queries.hash_at(session, seq)
         when = str(a.get("signed_at", ""))[:19].replace("T", " ")
         if have is None:
-            last = session.execute(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one_or_none() or 0
+            last = entry_queries.last_seq(session) or 0
             return AnchorCheck(checked, seq,
                                f"{source}（{when} 签名）记录日志已到第{seq}条，而本库的第{seq}条不存在（现只到第{last}条）：日志被删除或截断",
                                f"anchor from {source} names entry {seq}, which is missing (chain ends at {last})", skipped)
@@ -212,7 +209,7 @@ def check(session: Session, ctx: AppContext, anchors: list[tuple[str, dict[str, 
 
 
 def stored_anchors(session: Session, ctx: AppContext) -> list[tuple[str, dict[str, Any]]]:
-    rows = session.execute(select(AuditAnchor).where(AuditAnchor.received_from == "")).scalars()
+    rows = anchor_queries.own_anchors(session)
     return [("本库保存的锚点", as_dict(a)) for a in rows]
 
 
@@ -274,15 +271,11 @@ def _from_backup(path: Path, passphrase: str | None) -> list[tuple[str, dict[str
         conn = sqlite3.connect(f"file:{plain}?mode=ro", uri=True)
         try:
             found: list[tuple[str, dict[str, Any]]] = []
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "audit_anchor" in tables:
-                for office, seq, h, at, reason, key, sig in conn.execute(
-                        "SELECT office_code, seq, entry_hash, signed_at, reason, public_key, signature FROM audit_anchor "
-                        "WHERE received_from = ''"):
-                    # SQLite keeps the UTC time without its zone.
-                    at_utc = dt.datetime.fromisoformat(str(at)).replace(tzinfo=dt.UTC)
-                    found.append((label, {"office": office, "seq": seq, "hash": h, "reason": reason, "key": key, "sig": sig,
-                                          "signed_at": stamp(at_utc)}))
+            for office, seq, h, at, reason, key, sig in anchor_queries.own_anchors_in_file(conn):
+                # SQLite keeps the UTC time without its zone.
+                at_utc = dt.datetime.fromisoformat(str(at)).replace(tzinfo=dt.UTC)
+                found.append((label, {"office": office, "seq": seq, "hash": h, "reason": reason, "key": key, "sig": sig,
+                                      "signed_at": stamp(at_utc)}))
             return found
         except sqlite3.Error as exc:
             raise AnchorFileError(f"无法读取备份中的锚点：{path.name}（{exc}）", f"cannot read anchors in {path}") from None
@@ -294,7 +287,5 @@ def held_anchors(ctx: AppContext, office: str | None = None) -> list[dict[str, A
     """Anchors held here (own, or received from `office`), newest last: what `audit anchors --out` writes."""
     audit.require(ctx, Permission.AUDIT_VIEW)
     with ctx.transaction() as session:
-        stmt = select(AuditAnchor).order_by(AuditAnchor.office_code, AuditAnchor.seq)
-        if office:
-            stmt = stmt.where(AuditAnchor.office_code == office.strip().upper())
-        return [{**as_dict(a), "received_from": a.received_from} for a in session.execute(stmt).scalars()]
+        return [{**as_dict(a), "received_from": a.received_from}
+                for a in anchor_queries.held(session, office.strip().upper() if office else None)]

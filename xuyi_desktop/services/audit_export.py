@@ -20,7 +20,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from sqlalchemy import select
 
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.exchange.workbooks import save_workbook
@@ -28,6 +27,7 @@ from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.audit import AuditRow
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.storage.queries import audit_records as record_queries
 
 HEADERS = ("序号", "时间", "办公室", "用户", "操作", "对象", "摘要", "操作代码")
 WIDTHS = (10, 20, 12, 14, 22, 40, 80, 24)
@@ -64,11 +64,9 @@ def record_label(table: str) -> str:
 
 
 def _entity_names(session: Any, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    from xuyi_desktop.storage.models import Entity
-
     if not ids:
         return {}
-    return dict(session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(list(ids)))).all())
+    return record_queries.entity_names(session, ids)
 
 
 def _own_name(row: Any) -> str:
@@ -113,7 +111,7 @@ def record_names(ctx: AppContext, rows: Iterable[AuditRow]) -> dict[tuple[str, s
                     except ValueError:
                         continue
                 if ids:
-                    objs = list(session.execute(select(cls).where(cls.id.in_(list(ids)))).scalars())
+                    objs = record_queries.by_ids(session, cls, ids)
                     owners = _entity_names(session, {o.entity_id for o in objs if getattr(o, "entity_id", None)})
                     for o in objs:
                         own = _own_name(o)

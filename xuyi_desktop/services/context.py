@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,7 +16,7 @@ from xuyi_desktop.domain.permissions import Permission, Role, role_allows
 from xuyi_desktop.services.errors import ConcurrentEditError
 from xuyi_desktop.storage.database import make_engine, resolve_db_url, sqlite_path
 from xuyi_desktop.storage.migrate import upgrade_database
-from xuyi_desktop.storage.models import AppUser
+from xuyi_desktop.storage.queries import users as user_queries
 from xuyi_desktop.storage.search_index import SearchIndex, search_index_for
 
 SYSTEM_ACTOR = "system"
@@ -90,9 +90,9 @@ class AppContext:
 def had_users(session: Session) -> bool:
     """Whether the audit log records that users were created here. A database whose users were deleted around
     the program (an SQL tool) must not fall back into set-up mode, where anyone has every right."""
-    from xuyi_desktop.storage.models import AuditEntry
+    from xuyi_desktop.storage.queries import audit_entries
 
-    return bool(session.execute(select(exists().where(AuditEntry.action == "user.create"))).scalar())
+    return audit_entries.any_of_action(session, "user.create")
 
 
 def open_context(db: str | None = None) -> AppContext:
@@ -106,7 +106,7 @@ def open_context(db: str | None = None) -> AppContext:
     with sessions.begin() as session:
         office = ensure_local_office(session)
         code, name, provisional = office.code, office.name, office.provisional
-        setup_mode = not session.execute(select(exists().where(AppUser.id.is_not(None)))).scalar() and not had_users(session)
+        setup_mode = not user_queries.any_user(session) and not had_users(session)
     with engine.connect() as conn:
         index = search_index_for(conn)
     return AppContext(engine, sessions, url, code, name, provisional, index, setup_mode, None, safety_copy)

@@ -16,8 +16,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from xuyi_desktop.domain.entities import EntityDraft, LicenceDraft, RelationType
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
@@ -31,7 +29,9 @@ from xuyi_desktop.services.dishonesty import add_dishonesty
 from xuyi_desktop.services.entities import link_person, register_entity
 from xuyi_desktop.services.ratings import RatingInput, add_rating, set_status
 from xuyi_desktop.services.sgs_demo import ORGAN, license_raw, penalty_raw
+from xuyi_desktop.storage import entity_queries
 from xuyi_desktop.storage.models import AppSetting, Entity
+from xuyi_desktop.storage.queries import demo as demo_queries
 
 TRAINING_SETTING = "training_database"
 ORGAN_ZF = "盱眙县交通运输综合行政执法大队"
@@ -119,11 +119,11 @@ def generate_county(
     last_year = today.year - 1
     say = progress or (lambda _text: None)
     with ctx.transaction() as session:
-        count = session.execute(select(func.count()).select_from(Entity).where(Entity.deleted_at.is_(None))).scalar_one()
+        count = entity_queries.count_live(session)
         if count:
             raise NotForTraining(count, is_training_database(session))
         session.merge(AppSetting(key=TRAINING_SETTING, value="1"))  # from here on, nothing of it may sync
-        taken = set(session.execute(select(Entity.identifier)).scalars())
+        taken = demo_queries.all_identifiers(session)
     gen = _Generator(seed, today, taken)
 
     say("登记市场主体…")

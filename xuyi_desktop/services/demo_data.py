@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import insert
-
 from xuyi_desktop.domain.identifiers import id_check_char, org_code_check_char, uscc_check_char
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
@@ -23,7 +21,8 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import SEARCH_KEY_COUNTER
 from xuyi_desktop.storage import counters
-from xuyi_desktop.storage.models import Entity, EntityCategory, Licence, utcnow
+from xuyi_desktop.storage.models import utcnow
+from xuyi_desktop.storage.queries import demo as demo_queries
 from xuyi_desktop.storage.search_index import IndexRow
 
 TOWNSHIPS = (
@@ -179,7 +178,7 @@ def generate_demo_data(
     audit.require(ctx, Permission.SETTINGS)
     started = time.perf_counter()
     with ctx.transaction() as session:
-        taken = set(session.execute(Entity.__table__.select().with_only_columns(Entity.identifier)).scalars())
+        taken = demo_queries.all_identifiers(session)
     gen = _Generator(seed, dt.date.today(), taken)
     office, now = ctx.office_code, utcnow()
     done = orgs = persons = 0
@@ -212,10 +211,7 @@ def generate_demo_data(
                         "version": 1, "deleted_at": None,
                     })
                 index_rows.append(IndexRow(first_key + i, str(row["name"]), str(row["name_pinyin"]), str(row["name_initials"])))
-            session.execute(insert(Entity), rows)
-            session.execute(insert(EntityCategory), cats)
-            if lics:
-                session.execute(insert(Licence), lics)
+            demo_queries.insert_generated(session, rows, cats, lics)
             ctx.search_index.bulk_insert(session.connection(), index_rows)
         done += n
         if progress:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.models import AppSetting, ChangeLog
+from xuyi_desktop.storage.models import AppSetting
+from xuyi_desktop.storage.queries import audit_changes as change_queries
 
 SETTING = "ratings.four_eyes"
 
@@ -50,10 +50,7 @@ def set_four_eyes(ctx: AppContext, on: bool) -> None:
 
 
 def entered_by(session: Session, table: str, record_id: uuid.UUID) -> str | None:
-    return session.execute(
-        select(ChangeLog.actor).where(ChangeLog.table_name == table, ChangeLog.record_id == record_id)
-        .order_by(ChangeLog.at, ChangeLog.seq).limit(1)
-    ).scalar_one_or_none()
+    return change_queries.first_actor(session, table, record_id)
 
 
 def check_effect(session: Session, ctx: AppContext, table: str, record_id: uuid.UUID) -> None:

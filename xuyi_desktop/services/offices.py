@@ -9,18 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.storage.models import Office
+from xuyi_desktop.storage.queries import offices as office_queries
+from xuyi_desktop.storage.queries import sync as sync_queries
 
 PROVISIONAL_NAME = "未设置的办公室（临时）"
 
 
 def ensure_local_office(session: Session) -> Office:
     """Return the local office, creating a provisional one (unique code) on the very first start."""
-    office = session.execute(select(Office).where(Office.is_local.is_(True))).scalar_one_or_none()
+    office = office_queries.local(session)
     if office is None:
         office = Office(
             code=f"TMP-{secrets.token_hex(3).upper()}", name=PROVISIONAL_NAME, role="field", is_local=True, provisional=True
@@ -86,26 +87,10 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _rewrite_code(session: Session, old: str, new: str) -> None:
-    from xuyi_desktop.storage.all_models import Base
-    from xuyi_desktop.storage.models import ChangeLog, Counter
-
-    session.execute(update(ChangeLog).where(ChangeLog.office_code == old).values(office_code=new))
-    session.execute(update(Counter).where(Counter.name == f"change_log:{old}").values(name=f"change_log:{new}"))
-    from xuyi_desktop.storage.models_security import SigningKey  # the PCs' keys sign for the office's new code
-
-    session.execute(update(SigningKey).where(SigningKey.office_code == old).values(office_code=new))
-    for table in Base.metadata.sorted_tables:
-        for column in ("created_office", "updated_office"):
-            if column in table.c:
-                session.execute(update(table).where(table.c[column] == old).values({column: new}))
-
-
 def init_office(ctx: Any, code: str, name: str, role: str) -> OfficeInfo:
     """Set this installation's office (code, name, role) and make sure it has both key pairs."""
     from xuyi_desktop.domain.permissions import Permission
     from xuyi_desktop.services import audit, office_keys
-    from xuyi_desktop.storage.models_sync import SyncPackage
 
     audit.require(ctx, Permission.SETTINGS)
     code, role, name = _check_code(code), _check_role(role), name.strip()
@@ -115,13 +100,13 @@ def init_office(ctx: Any, code: str, name: str, role: str) -> OfficeInfo:
         office = ensure_local_office(session)
         old = office.code
         if old != code:
-            synced = session.execute(select(func.count()).select_from(SyncPackage)).scalar_one()
+            synced = sync_queries.count_packages(session)
             if not office.provisional or synced:
                 raise OfficeCodeLocked(old, code)
-            clash = session.execute(select(Office).where(Office.code == code)).scalar_one_or_none()
+            clash = office_queries.by_code(session, code)
             if clash is not None:
                 raise ValidationError(FieldProblem("code", f"单位代码 {code} 已登记为其他单位", "code already registered"))
-            _rewrite_code(session, old, code)
+            office_queries.rewrite_code(session, old, code)
             office.code = code
         office.name, office.role, office.provisional = name, role, False
         audit.write(session, ctx, "office.init", f"设置本单位：{code} {name}（{ROLES[role]}）", details={"old_code": old, "code": code, "role": role})
@@ -185,7 +170,7 @@ def register_office(ctx: Any, card: dict[str, Any]) -> OfficeInfo:
         raise ValidationError(FieldProblem("code", "这是本单位自己的名片", "that is this office's own card"))
     stext, xtext = office_keys.public_key_text(skey), office_keys.exchange_public_text(xkey)
     with ctx.transaction() as session:
-        office = session.execute(select(Office).where(Office.code == code)).scalar_one_or_none()
+        office = office_queries.by_code(session, code)
         before = office_keys.peer_signing_key(session, code)
         if office is None:
             office = Office(code=code, name=name, role=role, is_local=False, provisional=False)
@@ -221,7 +206,7 @@ def list_offices(ctx: Any) -> list[OfficeInfo]:
     result = [local]
     states = {p.code: p.to_json() for p in peer_states(ctx)}
     with ctx.transaction() as session:
-        for office in session.execute(select(Office).where(Office.is_local.is_(False)).order_by(Office.code)).scalars():
+        for office in office_queries.peers(session):
             skey = office_keys.peer_signing_key(session, office.code)
             xkey = office_keys.peer_exchange_key(session, office.code)
             result.append(OfficeInfo(

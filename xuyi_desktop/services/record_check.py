@@ -29,14 +29,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.entities import FIELD_LABELS
 from xuyi_desktop.storage.all_models import Base
 from xuyi_desktop.storage.change_log import image_digest
-from xuyi_desktop.storage.models import AuditEntry, ChangeLog
-from xuyi_desktop.storage.models_sync import SyncConflict
+from xuyi_desktop.storage.queries import audit_changes as change_queries
+from xuyi_desktop.storage.queries import audit_entries as entry_queries
+from xuyi_desktop.storage.queries import record_check as check_queries
+from xuyi_desktop.storage.queries import sync as sync_queries
 from xuyi_desktop.sync import records as synced
 from xuyi_desktop.sync.apply import DUPLICATE
 from xuyi_desktop.sync.conflicts import BOOKKEEPING
@@ -176,11 +178,8 @@ def _judged(table: Table) -> dict[str, Any]:
 def _digests(session: Session, tables: dict[str, Table]) -> dict[tuple[str, str, int], set[str]]:
     """(table, record, change seq) → the digests audit entries keep of that change-log image. Without the office:
     a renamed office's change log carries its new code, its audit entries the old one (offices._rewrite_code)."""
-    ae = AuditEntry.__table__
-    stmt = (select(ae.c.record_table, ae.c.record_id, ae.c.details_json)
-            .where(ae.c.record_table.in_(list(tables)), ae.c.details_json.contains(DIGEST_KEY)))
     found: dict[tuple[str, str, int], set[str]] = {}
-    for table, rid, details in session.execute(stmt.execution_options(yield_per=BATCH)):
+    for table, rid, details in entry_queries.details_containing(session, list(tables), DIGEST_KEY, BATCH):
         try:
             d = json.loads(details)
             found.setdefault((table, rid, int(d["change_seq"])), set()).add(d[DIGEST_KEY])
@@ -195,8 +194,7 @@ class _Expected:
     def __init__(self, session: Session, tables: dict[str, Table]) -> None:
         self.values: dict[tuple[str, str], dict[str, Any]] = {}
         self.altered: dict[tuple[str, str], bool] = {}
-        sc = SyncConflict.__table__
-        conflicts = list(session.execute(select(sc.c.table_name, sc.c.record_id, sc.c.field, sc.c.kind)))
+        conflicts = sync_queries.conflict_fields(session)
         self.conflicted = {(t, str(r), f) for t, r, f, _ in conflicts}
         # Two offices registered one identifier: sync keeps the loser as a tombstone (sync/apply.Batch._claim).
         self.tombstoned = {(t, str(r)) for t, r, _, kind in conflicts if kind == DUPLICATE}
@@ -204,14 +202,10 @@ class _Expected:
         digests = _digests(session, tables)
         # The audit log is this installation's own: the office codes in it are the streams whose changes it vouches
         # for (received changes are another office's, logged under its code and vouched for by its package).
-        ae = AuditEntry.__table__
-        local = set(session.execute(select(ae.c.office_code).distinct()).scalars())
+        local = entry_queries.office_codes(session)
         seen: set[tuple[str, str, int]] = set()
         self.gone: set[tuple[str, str]] = set()  # the last logged change removed the record
-        cl = ChangeLog.__table__
-        stmt = (select(cl.c.office_code, cl.c.seq, cl.c.table_name, cl.c.record_id, cl.c.before_json, cl.c.after_json)
-                .where(cl.c.table_name.in_(list(tables))).order_by(cl.c.at, cl.c.seq))
-        for office, seq, table, rid, before_json, after_json in session.execute(stmt.execution_options(yield_per=BATCH)):
+        for office, seq, table, rid, before_json, after_json in change_queries.images_in_order(session, list(tables), BATCH):
             key = (table, str(rid))
             want = digests.get((table, key[1], seq)) if office in local else None
             if want is not None:
@@ -243,17 +237,15 @@ class _Expected:
 
 
 def _rows(session: Session, table: Table) -> Iterator[Any]:
-    yield from session.execute(select(table).execution_options(yield_per=BATCH))
+    yield from check_queries.rows(session, table, BATCH)
 
 
 def _entity_extras(session: Session) -> tuple[dict[str, list[str]], dict[str, list[dict[str, Any]]]]:
     cats: dict[str, list[str]] = {}
     lics: dict[str, list[dict[str, Any]]] = {}
-    ec, lt = Base.metadata.tables["entity_category"], Base.metadata.tables["licence"]
-    for eid, category in session.execute(select(ec.c.entity_id, ec.c.category)):
+    for eid, category in check_queries.entity_categories(session):
         cats.setdefault(str(eid), []).append(category)
-    for row in session.execute(select(lt.c.id, lt.c.entity_id, lt.c.licence_type, lt.c.number, lt.c.valid_from,
-                                      lt.c.valid_to, lt.c.deleted_at)):
+    for row in check_queries.licences(session):
         lics.setdefault(str(row.entity_id), []).append({
             "id": str(row.id), "licence_type": row.licence_type, "number": row.number,
             "valid_from": row.valid_from.isoformat() if row.valid_from else None,
@@ -352,8 +344,7 @@ def _title(session: Session, table: str, m: Any, names: dict[str, str]) -> str:
     if "entity_id" in keys and m["entity_id"] is not None:
         eid = str(m["entity_id"])
         if eid not in names:
-            et = Base.metadata.tables["entity"]
-            names[eid] = session.execute(select(et.c.name).where(et.c.id == m["entity_id"])).scalar_one_or_none() or ""
+            names[eid] = check_queries.entity_name(session, m["entity_id"]) or ""
         if names[eid]:
             extra = f" {m['period']}年度" if "period" in keys else ""
             return f"{names[eid]}{extra}"

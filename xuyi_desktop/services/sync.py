@@ -23,9 +23,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
@@ -43,6 +42,8 @@ from xuyi_desktop.storage.models_sync import (
     SyncPeer,
     decision_id,
 )
+from xuyi_desktop.storage.queries import offices as office_queries
+from xuyi_desktop.storage.queries import sync as sync_queries
 from xuyi_desktop.storage.snapshots import row_image
 from xuyi_desktop.sync import apply as applier
 from xuyi_desktop.sync import clock as hlc
@@ -151,7 +152,7 @@ def _local_code(ctx: AppContext) -> str:
 
 
 def _peer(session: Session, code: str) -> Office:
-    office = session.execute(select(Office).where(Office.code == code, Office.is_local.is_(False))).scalar_one_or_none()
+    office = office_queries.peer(session, code)
     if office is None or office_keys.peer_exchange_key(session, code) is None:
         raise ValidationError(FieldProblem("to", f"单位 {code} 未登记（请先导入其单位名片）", f"office {code} is not registered"))
     return office
@@ -171,9 +172,8 @@ def _batches(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
 
 def gaps(session: Session, have: dict[str, int]) -> dict[str, list[tuple[int, int]]]:
     """Per stream, the positions missing before the changes held in the backlog."""
-    sc = cast(Table, SyncChange.__table__)
     result: dict[str, list[tuple[int, int]]] = {}
-    streams = session.execute(select(sc.c.office_code).where(sc.c.status == "pending").distinct()).scalars().all()
+    streams = sync_queries.pending_streams(session)
     for stream in sorted(streams):
         expected = have.get(stream, 0) + 1
         for seq, _status, _id in export.position_rows(session, stream, have.get(stream, 0)):
@@ -185,14 +185,11 @@ def gaps(session: Session, have: dict[str, int]) -> dict[str, list[tuple[int, in
 
 def _aside_report(session: Session) -> list[list[Any]]:
     return [[a.office_code, int(a.seq), str(a.held_id), str(a.id)]
-            for a in session.execute(select(SyncAside).order_by(SyncAside.office_code, SyncAside.seq).limit(1000)).scalars()]
+            for a in sync_queries.asides_in_order(session, limit=1000)]
 
 
 def _received_from(session: Session, peer: str) -> list[str]:
-    return list(session.execute(
-        select(SyncPackage.package_id).where(SyncPackage.direction == "in", SyncPackage.peer == peer,
-                                             SyncPackage.status != "preview")
-        .order_by(SyncPackage.at.desc()).limit(RECEIVED_REPORTED)).scalars())
+    return sync_queries.received_ids(session, peer, RECEIVED_REPORTED)
 
 
 # --- export ---------------------------------------------------------------------------------------------------
@@ -201,8 +198,7 @@ def _supersede(session: Session, to: str, plan: list[export.Outgoing]) -> None:
     """Earlier packages to `to` still unconfirmed whose every change is in the new one (or acknowledged)."""
     new = {o.stream: o for o in plan}
     reported = export.acks(session, to)
-    for p in session.execute(select(SyncPackage).where(SyncPackage.direction == "out", SyncPackage.peer == to,
-                                                       SyncPackage.status == "sent")).scalars():
+    for p in sync_queries.sent_to(session, to):
         carried = True
         for stream, (lo, hi) in (json.loads(p.ranges_json or "{}") or {}).items():
             ack = reported.get(stream)
@@ -373,13 +369,11 @@ class _Placed:
 def _all_held(session: Session, v: importing.Verified, own: str) -> bool:
     """Whether every change of the package is held here at its own position (or is of this office's stream):
     what the per-change loop of _place would count as duplicates, one query per stream instead."""
-    sc = SyncChange.__table__
     for stream, items in v.positions.items():
         if stream == own:
             continue
         lo, hi = min(p for p, _ in items), max(p for p, _ in items)
-        held = {int(seq): cid.hex for seq, cid in session.execute(
-            select(sc.c.seq, sc.c.id).where(sc.c.office_code == stream, sc.c.seq >= lo, sc.c.seq <= hi))}
+        held = {int(seq): cid.hex for seq, cid in sync_queries.held_between(session, stream, lo, hi)}
         if len(held) < len(items) or any(held.get(p) != cid.replace("-", "").lower() for p, cid in items):
             return False
     return bool(v.positions) or v.count == 0
@@ -388,7 +382,6 @@ def _all_held(session: Session, v: importing.Verified, own: str) -> bool:
 def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Cancelled | None) -> _Placed:
     """Put every received change where it belongs: known (a duplicate), moved by its origin to a new stream
     (re-homed here too), its position taken by another change (aside), or new (pending)."""
-    sc, sa = cast(Table, SyncChange.__table__), cast(Table, SyncAside.__table__)
     placed = _Placed()
     if _all_held(session, v, own):  # a re-import: every change is a duplicate, the file need not be read again
         placed.duplicates = v.count
@@ -397,7 +390,7 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
         ids = sorted({uuid.UUID(c["id"]) for c in part})
         known: dict[uuid.UUID, tuple[str, int]] = {}
         for chunk in _chunks(ids):
-            for cid, stream, seq in session.execute(select(sc.c.id, sc.c.office_code, sc.c.seq).where(sc.c.id.in_(chunk))):
+            for cid, stream, seq in sync_queries.positions_of(session, chunk):
                 known[cid] = (stream, int(seq))
         wanted: dict[str, list[int]] = defaultdict(list)
         for c in part:
@@ -405,8 +398,7 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
         taken: dict[tuple[str, int], uuid.UUID] = {}
         for stream, positions in wanted.items():
             for chunk in _chunks(sorted(set(positions))):
-                for seq, cid in session.execute(select(sc.c.seq, sc.c.id).where(sc.c.office_code == stream,
-                                                                                 sc.c.seq.in_(chunk))):
+                for seq, cid in sync_queries.holders_at(session, stream, chunk):
                     taken[(stream, int(seq))] = cid
         rows: list[dict[str, Any]] = []
         for c in part:
@@ -426,7 +418,7 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
                 continue
             if where is not None:  # its origin renumbered it (a new stream after a restore): follow
                 old_stream, old_pos = where
-                session.execute(update(sc).where(sc.c.id == cid).values(office_code=stream, seq=pos, payload=payload))
+                sync_queries.move_change(session, cid, stream, pos, payload)
                 placed.holes[old_stream] = min(placed.holes.get(old_stream, old_pos), old_pos)
                 placed.streams.add(stream)
                 taken[(stream, pos)] = cid
@@ -438,28 +430,28 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
             taken[(stream, pos)] = cid
             placed.streams.add(stream)
         if rows:
-            session.execute(insert(sc), rows)
+            sync_queries.insert_changes(session, rows)
             placed.new += len(rows)
     # changes held aside earlier: taken in once their position is free, dropped once known elsewhere
-    for a in session.execute(select(SyncAside)).scalars().all():
+    for a in sync_queries.asides(session):
         if session.get(SyncChange, a.id) is not None:
-            session.execute(delete(sa).where(sa.c.id == a.id))
+            sync_queries.delete_aside(session, a.id)
             continue
-        free = session.execute(select(sc.c.id).where(sc.c.office_code == a.office_code, sc.c.seq == a.seq)).first() is None
+        free = sync_queries.position_free(session, a.office_code, a.seq)
         if free and a.office_code != own:
             c = json.loads(a.payload)
-            session.execute(insert(sc), [{"id": a.id, "office_code": a.office_code, "seq": a.seq, "stamp": int(c["stamp"]),
-                                          "status": "pending", "package_id": a.package_id, "payload": a.payload}])
-            session.execute(delete(sa).where(sa.c.id == a.id))
+            sync_queries.insert_changes(session, [{"id": a.id, "office_code": a.office_code, "seq": a.seq,
+                                                   "stamp": int(c["stamp"]), "status": "pending",
+                                                   "package_id": a.package_id, "payload": a.payload}])
+            sync_queries.delete_aside(session, a.id)
             placed.streams.add(a.office_code)
-    placed.aside = int(session.execute(select(func.count()).select_from(sa).where(sa.c.package_id == v.package_id)).scalar() or 0)
+    placed.aside = sync_queries.count_aside_of_package(session, v.package_id)
     return placed
 
 
 def _ready(session: Session, have: dict[str, int], streams: set[str], own: str) -> list[uuid.UUID]:
     """Pending changes whose every predecessor in their stream is here, in order; raises `have`."""
-    sc = cast(Table, SyncChange.__table__)
-    streams = streams | set(session.execute(select(sc.c.office_code).where(sc.c.status == "pending").distinct()).scalars())
+    streams = streams | set(sync_queries.pending_streams(session))
     ready: list[uuid.UUID] = []
     for stream in sorted(streams - {own}):
         expected = have.get(stream, 0) + 1
@@ -503,14 +495,12 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
     total = len(ready)
     if progress is not None:
         progress(0, total)
-    sc = cast(Table, SyncChange.__table__)
     per_table: Counter[str] = Counter()
-    mark = update(sc).where(sc.c.id == bindparam("cid")).values(status="applied")
     for part in _chunks(ready, BATCH):
         fmt.check(cancelled)
         payloads: dict[uuid.UUID, str] = {}
         for chunk in _chunks(part):
-            payloads.update({cid: p for cid, p in session.execute(select(sc.c.id, sc.c.payload).where(sc.c.id.in_(chunk)))})
+            payloads.update(sync_queries.payloads_of(session, chunk))
         changes = [json.loads(payloads[cid]) for cid in part]
         batch = applier.Batch(session, ctx.search_index, changes)
         for change in changes:
@@ -518,7 +508,7 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
             per_table[f"{change['table']}.{change['action']}"] += 1
             clock.observe(int(change["stamp"]))
         batch.finish()
-        session.connection().execute(mark, [{"cid": cid} for cid in part])
+        sync_queries.mark_applied(session, part)
         session.expunge_all()  # keep the identity map (and every later flush) small
         result.applied += len(part)
         if progress is not None:
@@ -530,7 +520,7 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
     # 4. what the sender reported; a change of the sender's own stream held aside means the sender numbered
     #    again after a restore: it will renumber (it sees our report), and gets the changes it lost from us.
     _take_report(session, v, local)
-    for a in session.execute(select(SyncAside)).scalars().all():
+    for a in sync_queries.asides(session):
         if records.office_of_stream(a.office_code) == v.sender:
             ack = export.acks(session, v.sender).get(a.office_code)
             export.put_ack(session, v.sender, a.office_code, seq=min(ack.seq if ack else 0, int(a.seq) - 1), reported=True)
@@ -540,7 +530,7 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
     clock.save()
     audit_anchor.receive(session, ctx, v.sender, v.header.get("audit_anchor"))  # keep the peer's signed chain head
     session.flush()
-    result.held = int(session.execute(select(func.count()).select_from(sc).where(sc.c.status == "pending")).scalar() or 0)
+    result.held = sync_queries.count_pending(session)
     result.missing = gaps(session, have)
     result.per_table = dict(per_table)
     if absorbed.new_stream is not None:
@@ -582,9 +572,7 @@ def _take_report(session: Session, v: importing.Verified, local: str) -> None:
     if created is not None:
         peer.last_package_at = created
         peer.their_lead_us = hlc.micros(created) - now_us  # > 0: their clock is ahead of ours by at least this
-        mine = session.execute(select(func.max(SyncPackage.at)).where(
-            SyncPackage.direction == "out", SyncPackage.peer == sender,
-            SyncPackage.package_id.in_(m["received"][:RECEIVED_REPORTED]))).scalar()
+        mine = sync_queries.latest_out_among(session, sender, m["received"][:RECEIVED_REPORTED])
         if mine is not None:  # they wrote this package after importing ours: our clock is ahead by at least this
             peer.my_lead_us = hlc.micros(mine) - hlc.micros(created)
     fresh = int(m["clock"]) > (peer.report_clock or 0) or m["stream"] != peer.stream or not peer.report_clock
@@ -598,14 +586,12 @@ def _take_report(session: Session, v: importing.Verified, local: str) -> None:
     peer.clash_json = json.dumps(m["clash"], ensure_ascii=False)
     received = set(m["received"])
     now = hlc.from_us(now_us)
-    for p in session.execute(select(SyncPackage).where(SyncPackage.direction == "out", SyncPackage.peer == sender,
-                                                       SyncPackage.status.in_(("sent", "superseded", "written")))).scalars():
+    for p in sync_queries.open_out_to(session, sender):
         if p.package_id in received:
             p.status, p.acknowledged_at = "acknowledged", now
         elif p.status != "superseded" and all(reported.get(s, 0) >= hi for s, (_lo, hi) in
                                               (json.loads(p.ranges_json or "{}") or {}).items()):
-            later = session.execute(select(func.count()).select_from(SyncPackage).where(
-                SyncPackage.direction == "out", SyncPackage.peer == sender, SyncPackage.at > p.at)).scalar()
+            later = sync_queries.count_out_after(session, sender, p.at)
             if later:
                 p.status = "superseded"  # its changes arrived in a later package
 
@@ -642,7 +628,7 @@ class PackageRow:
 def package_history(ctx: AppContext, limit: int = 200) -> list[PackageRow]:
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
-        rows = session.execute(select(SyncPackage).order_by(SyncPackage.at.desc()).limit(limit)).scalars()
+        rows = sync_queries.recent_packages(session, limit)
         return [PackageRow(r.at, r.direction, r.peer, r.kind, r.status, r.changes, r.applied, r.held, r.conflicts,
                            r.file_name, r.package_id, r.acknowledged_at) for r in rows]
 
@@ -665,7 +651,7 @@ def aside_changes(ctx: AppContext) -> list[AsideRow]:
     audit.require(ctx, Permission.VIEW)
     with ctx.transaction() as session:
         return [AsideRow(a.office_code, int(a.seq), a.at)
-                for a in session.execute(select(SyncAside).order_by(SyncAside.office_code, SyncAside.seq)).scalars()]
+                for a in sync_queries.asides_in_order(session)]
 
 
 def _age_text(delta: dt.timedelta) -> str:
@@ -721,18 +707,15 @@ class PeerState:
 
 def _peer_state(session: Session, office: Office, now: dt.datetime, silent_days: int, warn_us: int) -> PeerState:
     code = office.code
-    sc = cast(Table, SyncChange.__table__)
     peer = session.get(SyncPeer, code)
     reported = export.acks(session, code)
     unacked = 0
     for stream, ack in reported.items():
         if (ack.sent or 0) > ack.seq:
-            unacked += int(session.execute(select(func.count()).select_from(sc).where(
-                sc.c.office_code == stream, sc.c.status == "applied", sc.c.seq > ack.seq, sc.c.seq <= ack.sent)).scalar() or 0)
+            unacked += sync_queries.count_applied_between(session, stream, ack.seq, ack.sent)
     plan = export.outgoing(session, code, snapshot=False, receiver_stream=peer.stream if peer else "")
     waiting = sum(o.count for o in plan)
-    packages = session.execute(select(SyncPackage).where(SyncPackage.direction == "out", SyncPackage.peer == code)
-                               .order_by(SyncPackage.at)).scalars().all()
+    packages = sync_queries.out_to(session, code)
     oldest: dt.datetime | None = None
     for p in packages:
         if p.status == "acknowledged" or not p.changes:
@@ -781,7 +764,7 @@ def peer_states(ctx: AppContext) -> list[PeerState]:
     conf = settings()
     now = hlc.physical_now()
     with ctx.transaction() as session:
-        offices = session.execute(select(Office).where(Office.is_local.is_(False)).order_by(Office.code)).scalars().all()
+        offices = office_queries.peers(session)
         return [_peer_state(session, o, now, conf.silent_days, conf.warn_ahead_us) for o in offices]
 
 
@@ -792,7 +775,7 @@ def clock_warnings(ctx: AppContext) -> list[str]:
     out: list[str] = []
     explained = False
     with ctx.transaction() as session:
-        for peer in session.execute(select(SyncPeer).order_by(SyncPeer.peer)).scalars():
+        for peer in sync_queries.peers(session):
             if peer.my_lead_us is not None and peer.my_lead_us > conf.warn_ahead_us:
                 out.append(f"本机时钟比单位 {peer.peer} 的电脑快至少 {_lead_text(peer.my_lead_us)}（对方收到本机的同步包之后"
                            "才制作的回包，时间却早于本机的包）：请校正本机的日期和时间，否则同时修改同一记录时，本机的修改会被错误地当作较晚的修改")
@@ -868,15 +851,12 @@ def value_text(kind: str, field_name: str, value: Any, *, winner: bool) -> str:
 
 def list_conflicts(ctx: AppContext, *, open_only: bool = True) -> list[ConflictRow]:
     audit.require(ctx, Permission.VIEW)
-    stmt = select(SyncConflict).order_by(SyncConflict.at)
-    if open_only:
-        stmt = stmt.where(SyncConflict.status == "open")
     with ctx.transaction() as session:
         return [ConflictRow(c.id, c.at, c.table_name, c.record_id, c.field, c.kind,
                             json.loads(c.winner_json) if c.winner_json else None,
                             json.loads(c.loser_json) if c.loser_json else None,
                             c.winner_office, c.loser_office, c.status, c.resolved_by, c.resolved_office)
-                for c in session.execute(stmt).scalars()]
+                for c in sync_queries.conflicts(session, open_only=open_only)]
 
 
 def resolve_conflict(ctx: AppContext, conflict_id: uuid.UUID, *, restore: bool) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext, CurrentUser
 from xuyi_desktop.storage.database import short_lock_wait
 from xuyi_desktop.storage.models import AppUser, utcnow
+from xuyi_desktop.storage.queries import users as user_queries
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
@@ -64,7 +64,7 @@ def _check_new(username: str, password: str) -> None:
 
 
 def _by_name(session: Session, username: str) -> AppUser | None:
-    return session.execute(select(AppUser).where(AppUser.username == username)).scalar_one_or_none()
+    return user_queries.by_name(session, username)
 
 
 def create_user(
@@ -183,8 +183,7 @@ def reset_deferred_success(session: Session, user_id: str) -> None:
     """A login that succeeded while the database was busy clears the failure count, as an immediate one does."""
     import uuid
 
-    session.execute(update(AppUser).where(AppUser.id == uuid.UUID(user_id), AppUser.locked_until.is_(None))
-                    .values(failed_attempts=0).execution_options(synchronize_session=False))
+    user_queries.clear_failures_if_unlocked(session, uuid.UUID(user_id))
 
 
 def count_deferred_failure(session: Session, ctx: AppContext, user_id: str, shown: str) -> None:
@@ -192,14 +191,9 @@ def count_deferred_failure(session: Session, ctx: AppContext, user_id: str, show
     import uuid
 
     now = utcnow()
-    counted = session.execute(
-        update(AppUser).where(AppUser.id == uuid.UUID(user_id), or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
-        .values(failed_attempts=AppUser.failed_attempts + 1).returning(AppUser.failed_attempts)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
+    counted = user_queries.count_failure(session, uuid.UUID(user_id), now)
     if counted is not None and counted >= MAX_FAILED_ATTEMPTS:
-        session.execute(update(AppUser).where(AppUser.id == uuid.UUID(user_id)).values(
-            locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_attempts=0).execution_options(synchronize_session=False))
+        user_queries.lock(session, uuid.UUID(user_id), now + dt.timedelta(minutes=LOCK_MINUTES))
         audit.write(session, ctx, "login.locked", f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {shown} 锁定{LOCK_MINUTES}分钟", username=shown)
 
 
@@ -214,10 +208,7 @@ def _record_outcome(session: Session, ctx: AppContext, username: str, shown: str
     elif ok:
         # Clearing the count only when the account is not locked: one statement, so a lock set by a
         # parallel attempt a moment ago is seen.
-        cleared = session.execute(
-            update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
-            .values(failed_attempts=0, locked_until=None).returning(AppUser.id).execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
+        cleared = user_queries.clear_if_unlocked(session, user_id, now)
         user = session.get(AppUser, user_id, populate_existing=True)
         assert user is not None
         if cleared is None:
@@ -230,20 +221,14 @@ def _record_outcome(session: Session, ctx: AppContext, username: str, shown: str
             ctx.user = current
             audit.write(session, ctx, "login.success", f"{username} 登录")
     else:
-        counted = session.execute(
-            update(AppUser).where(AppUser.id == user_id, or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now))
-            .values(failed_attempts=AppUser.failed_attempts + 1).returning(AppUser.failed_attempts)
-            .execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
+        counted = user_queries.count_failure(session, user_id, now)
         failure = LoginFailed(WRONG, "wrong user name or password")
         if counted is None:
             audit.write(session, ctx, "login.refused_locked", f"账户 {shown} 已锁定，密码错误", username=shown)
         else:
             audit.write(session, ctx, "login.failure", f"登录失败：{shown} 密码错误（第{counted}次）", username=shown)
             if counted >= MAX_FAILED_ATTEMPTS:
-                session.execute(update(AppUser).where(AppUser.id == user_id).values(
-                    locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_attempts=0,
-                ).execution_options(synchronize_session=False))
+                user_queries.lock(session, user_id, now + dt.timedelta(minutes=LOCK_MINUTES))
                 audit.write(session, ctx, "login.locked",
                             f"连续{MAX_FAILED_ATTEMPTS}次密码错误，账户 {shown} 锁定{LOCK_MINUTES}分钟", username=shown)
     return failure, current
@@ -274,7 +259,7 @@ def list_users(ctx: AppContext) -> list[UserView]:
     with ctx.transaction() as session:
         return [
             UserView(u.username, u.display_name, Role(u.role), u.unit, u.active, u.locked_until)
-            for u in session.execute(select(AppUser).order_by(AppUser.username)).scalars()
+            for u in user_queries.all_by_name(session)
         ]
 
 
@@ -297,9 +282,7 @@ def set_active(ctx: AppContext, username: str, active: bool) -> UserView:
         if not active and ctx.user is not None and user.username == ctx.user.username:
             raise ValidationError(FieldProblem("username", "不能停用自己的账户", "cannot deactivate yourself"))
         if not active and user.role == Role.ADMIN.value and user.active:
-            admins = session.execute(
-                select(AppUser).where(AppUser.role == Role.ADMIN.value, AppUser.active.is_(True))
-            ).scalars().all()
+            admins = user_queries.active_admins(session, Role.ADMIN.value)
             if len(admins) <= 1:
                 raise ValidationError(
                     FieldProblem("username", "不能停用最后一个可用的管理员", "cannot deactivate the last active administrator")

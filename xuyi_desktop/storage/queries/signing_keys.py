@@ -25,3 +25,12 @@ def live_keys(session: Session, office_code: str | None = None) -> list[SigningK
     if office_code is not None:
         stmt = stmt.where(SigningKey.office_code == office_code)
     return list(session.execute(stmt).scalars())
+
+
+def public_key_texts(session: Session, office_code: str, *, revoked: bool = True) -> set[str]:
+    """The public keys (text) registered for an office, every status, or all but the revoked ones."""
+    if revoked:
+        stmt = select(SigningKey.public_key).where(SigningKey.office_code == office_code)
+    else:
+        stmt = select(SigningKey.public_key).where(SigningKey.office_code == office_code, SigningKey.status != "revoked")
+    return set(session.execute(stmt).scalars())
