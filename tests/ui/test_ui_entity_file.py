@@ -212,3 +212,56 @@ def test_training_data_menu_is_for_administrators_and_refuses_a_real_database(qt
     clerk_window = MainWindow(ctx, settings, idle_ms=0)
     qtbot.addWidget(clerk_window)
     assert not clerk_window.training_data.action.isVisible() and not clerk_window.training_data.run()
+
+
+def _relations(db: str, org_identifier: str) -> list[tuple[str, str, str]]:
+    from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.services.entities import entity_relations, find_entities
+
+    other = open_context(db)
+    try:
+        org = find_entities(other, org_identifier)[0]
+        return [(r.other.name, r.relation_type.value, r.title) for r in entity_relations(other, org.id)]
+    finally:
+        other.close()
+
+
+def test_add_link_in_the_file_writes_what_entity_link_writes(qtbot, ctx, settings, new_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """添加关联… on the 关联人员 tab is `xuyi entity link` in the window: the same relation rows; a clerk without the
+    right to edit does not see the button."""
+    from xuyi_desktop.cli import main
+    from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.services.entities import find_entities
+    from xuyi_desktop.ui.entity_form import EntityForm
+
+    twin = new_db("twin")
+    for db in (ctx.location, twin):
+        c = ctx if db == ctx.location else open_context(twin)
+        register_entity(c, EntityDraft(name=LONG_NAME, identifier=USCC_A, categories=("port_operator",)))
+        register_entity(c, EntityDraft(name="张三", identifier=ID_PERSON))
+        if c is not ctx:
+            c.close()
+    assert main(["--db", twin, "entity", "link", ID_PERSON, USCC_A, "--type", "key_personnel", "--title", "安全负责人"]) == 0
+
+    org = find_entities(ctx, USCC_A)[0]
+    form = EntityForm(ctx, org.id, None, settings)
+    qtbot.addWidget(form)
+    qtbot.waitUntil(lambda: not form.file_loading, timeout=10000)
+    assert not form.link_button.isHidden()  # on the 关联人员 tab
+    dialog = form.add_link(exec_dialog=False)
+    qtbot.addWidget(dialog)
+    assert dialog.save() is False and "请从列表中选定关联人员" in dialog.error.text()  # nothing picked: nothing written
+    assert dialog.picker.set_text("张三")
+    dialog.picker.choose(0)
+    dialog.type_combo.setCurrentIndex(dialog.type_combo.findData("key_personnel"))
+    dialog.title_edit.setText("安全负责人")
+    assert dialog.save() is True
+    assert _relations(ctx.location, USCC_A) == _relations(twin, USCC_A) == [("张三", "key_personnel", "安全负责人")]
+    qtbot.waitUntil(lambda: not form.file_loading and form.file_tables["persons"].rowCount() == 1, timeout=10000)
+
+    _users(ctx)
+    users.create_user(ctx, "viewer01", CLERK_PW, Role.VIEWER, display_name="查询员")
+    users.login(ctx, "viewer01", CLERK_PW)
+    viewer = EntityForm(ctx, org.id, None, settings)
+    qtbot.addWidget(viewer)
+    assert viewer.link_button.isHidden() and viewer.add_link(exec_dialog=False) is None

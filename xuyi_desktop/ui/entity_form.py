@@ -139,8 +139,10 @@ class EntityForm(QDialog):
         if reveal is None:
             reveal = False
         detail = get_entity(ctx, entity_id, reveal=reveal) if entity_id else None
+        self._linked_summary = detail.summary if detail is not None else None
         if detail is not None:
             self._load(detail)
+            self.link_button.setVisible(self._may_edit)
             self._set_masked(detail.summary.masked and (detail.summary.kind == EntityKind.PERSON.value or bool(detail.summary.phone)))
             if not self._may_edit:
                 self._make_read_only()
@@ -331,13 +333,34 @@ class EntityForm(QDialog):
             table = SectionTable([Col(self.tr(c.title), c.sample) for c in columns], self.tr(empty), self)
             self.file_tables[key] = table
             box = QGroupBox(self.tr(title), self)
-            QVBoxLayout(box).addWidget(table)
+            box_layout = QVBoxLayout(box)
+            box_layout.addWidget(table)
+            if key == "persons":  # `xuyi entity link` in the window
+                self.link_button = QPushButton(self.tr("添加关联…"), box)
+                self.link_button.setVisible(False)  # shown for a registered entity to users who may edit
+                self.link_button.clicked.connect(lambda: self.add_link())
+                box_layout.addWidget(self.link_button, 0, Qt.AlignmentFlag.AlignLeft)
             pages[tab].addWidget(box)
         for layout in pages.values():
             layout.addStretch(1)
         self.file_status = QLabel(self.tr("正在读取信用档案…"), self)
         self.file_status.setStyleSheet("color: #555;")
         self.tabs.setCornerWidget(self.file_status, Qt.Corner.TopRightCorner)
+
+    def add_link(self, *, exec_dialog: bool = True) -> QDialog | None:
+        """添加关联…: a person linked to this unit, or this person to a unit (services.entities.link_person, as
+        `xuyi entity link`); the 关联人员 tab is read again after saving."""
+        from xuyi_desktop.ui.link_dialog import LinkDialog
+
+        summary = self._linked_summary
+        if summary is None or not self._may_edit:
+            return None
+        dialog = LinkDialog(self._ctx, summary.id, summary.name, summary.kind, self)
+        dialog.accepted.connect(self.load_file)
+        self.link_dialog = dialog
+        if exec_dialog:
+            dialog.open()
+        return dialog
 
     def load_file(self) -> None:
         """The ratings, commitments, penalties, lists, linked persons and licences, read off the GUI thread
