@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QMessageBox
 from rating_flow import step_day
 from ui_helpers import ID_PERSON, USCC_A, USCC_B, USCC_C
 
@@ -295,6 +296,44 @@ def test_administrators_are_told_on_start_that_next_years_holidays_are_missing(q
     assert window.calendar_button is not None and window.calendar_button.isVisible()
     assert "节假日安排未安装" in window.calendar_button.text() and window.calendar_notice == real(dt.date(2026, 11, 2))
     assert window.calendar_button.toolTip() == window.calendar_notice and "2027年" in window.calendar_notice
+
+
+def test_holiday_file_installs_from_the_file_menu_as_the_cli_does(qtbot, ctx, settings, dialogs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """文件 → 安装节假日安排… is `xuyi workdays install`: the year goes in (audited), the 待确认 deadline it settles is
+    counted anew; installing the same year again asks first; a clerk has no such menu entry."""
+    from xuyi_desktop.services import sgs_calendar
+    from xuyi_desktop.ui.main_window import MainWindow
+
+    if 2027 in sgs_calendar.calendar().years:
+        pytest.skip("the 2027 holiday notice is installed in this build")
+    as_role(ctx, Role.ADMIN)
+    view = sgs.add_record(ctx, RecordKind.PENALTY, penalty_raw(41, dt.date(2026, 12, 28)), today=dt.date(2026, 12, 28))
+    assert view.deadline == dt.date(2027, 1, 6) and view.deadline_tentative
+    year = tmp_path / "2027.toml"
+    year.write_text(
+        'year = 2027\nnotice = "国务院办公厅关于2027年部分节假日安排的通知（测试用）"\npublished = 2026-11-20\n\n'
+        '[[holiday]]\nname = "元旦"\nfrom = 2027-01-01\nto = 2027-01-03\nworkdays = []\n', encoding="utf-8")
+    window = MainWindow(ctx, settings)
+    qtbot.addWidget(window)
+    try:
+        assert window.holidays.action.isVisible()
+        assert window.holidays.run(str(year)) == 2027
+        assert any("1条待确认的报送截止日" in t for t in dialogs.texts("information"))
+        again = sgs.get_record(ctx, view.id)
+        assert again.deadline == dt.date(2027, 1, 7) and not again.deadline_tentative
+        dialogs.answers = [QMessageBox.StandardButton.No]
+        assert window.holidays.run(str(year)) is None  # the same year again: asked, and No changes nothing
+        assert any("已有2027年的节假日安排" in t for t in dialogs.texts("question"))
+        bad = tmp_path / "2028.toml"
+        bad.write_text("year = 2027\n", encoding="utf-8")
+        assert window.holidays.run(str(bad)) is None and dialogs.texts("warning")  # a wrong file: refused, said why
+        as_role(ctx, Role.CLERK)
+        clerk = MainWindow(ctx, settings)
+        qtbot.addWidget(clerk)
+        assert not clerk.holidays.action.isVisible() and clerk.holidays.run(str(year)) is None
+    finally:
+        (sgs_calendar.user_holiday_dir() / "2027.toml").unlink(missing_ok=True)
+        sgs_calendar.reload()  # the process-wide calendar must not keep this test's 2027
 
 
 def test_both_reports_print_from_the_profile(qtbot, ctx, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]

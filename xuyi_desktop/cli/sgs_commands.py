@@ -214,12 +214,9 @@ def _workdays_check(args: argparse.Namespace) -> int:
 
 
 def _workdays_install(args: argparse.Namespace) -> int:
-    from xuyi_desktop.services.sgs import recompute_tentative_deadlines
-    from xuyi_desktop.services.sgs_calendar import install_file
+    from xuyi_desktop.services.sgs import install_holidays
 
-    ctx = context(args)
-    year = install_file(ctx, args.file, replace=args.replace)
-    changed = recompute_tentative_deadlines(ctx)
+    year, changed = install_holidays(context(args), args.file, replace=args.replace)
     print(f"已安装 {year.year} 年节假日安排" + (f"；{changed}条待确认的报送截止日已按节假日安排重新计算" if changed else ""))
     return EXIT_OK
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,9 @@ from xuyi_desktop.services.sgs_calendar import calendar
 from xuyi_desktop.storage.models import Entity, utcnow
 from xuyi_desktop.storage.models_sgs import SgsRecord
 from xuyi_desktop.storage.snapshots import row_image
+
+if TYPE_CHECKING:
+    from xuyi_desktop.domain.working_days import HolidayYear
 
 TABLE = "sgs_record"
 _DATA_FIELDS = tuple(f.name for f in rules.FIELDS)
@@ -580,6 +584,16 @@ def history(ctx: AppContext, record_id: uuid.UUID) -> list[RecordView]:
 def count_records(ctx: AppContext) -> int:
     with ctx.transaction() as session:
         return int(session.execute(select(func.count()).select_from(SgsRecord).where(SgsRecord.superseded.is_(False))).scalar_one())
+
+
+def install_holidays(ctx: AppContext, path: Path, *, replace: bool = False) -> tuple[HolidayYear, int]:
+    """安装节假日安排 (`xuyi workdays install`, 文件 → 安装节假日安排…): the checked year file goes in (settings
+    right, audited: sgs_calendar.install_file), then the 待确认 deadlines it settles are counted anew. Returns the
+    year and how many deadlines changed."""
+    from xuyi_desktop.services.sgs_calendar import install_file
+
+    year = install_file(ctx, path, replace=replace)
+    return year, recompute_tentative_deadlines(ctx)
 
 
 def recompute_tentative_deadlines(ctx: AppContext) -> int:

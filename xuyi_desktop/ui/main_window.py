@@ -169,6 +169,10 @@ class MainWindow(QMainWindow):
         self.office_action.setVisible(self._ctx.can(Permission.SETTINGS))
         self.office_action.triggered.connect(self.open_office_setup)
         file_menu.addAction(self.office_action)
+        from xuyi_desktop.ui.holidays_action import HolidaysAction  # `xuyi workdays install`
+
+        self.holidays = HolidaysAction(self, file_menu, self._ctx)
+        self.holidays.installed.connect(lambda _year: self._show_start_notices_again())
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self._build_go_menu()
@@ -275,9 +279,22 @@ class MainWindow(QMainWindow):
         button.setStyleSheet("QPushButton { color: #ef6c00; font-weight: bold; padding: 0 8px; }")
         button.setToolTip(notice)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
-        button.clicked.connect(lambda: QMessageBox.information(self, self.tr("节假日安排"), notice))
+        button.clicked.connect(lambda: self._calendar_clicked(notice))
         self.calendar_button = button
         self.statusBar().insertPermanentWidget(0, button)
+
+    def _calendar_clicked(self, notice: str) -> None:
+        """The warning, and the way to act on it: 安装节假日安排… straight from it."""
+        answer = QMessageBox.question(self, self.tr("节假日安排"), notice + self.tr("\n\n现在安装节假日安排文件吗？"))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.holidays.run()
+
+    def _show_start_notices_again(self) -> None:
+        """A holiday year went in: the status-bar warning goes when it no longer applies."""
+        if self.calendar_button is not None:
+            self.statusBar().removeWidget(self.calendar_button)
+            self.calendar_button.deleteLater()
+        self._show_start_notices()
 
     def refresh_count(self) -> None:
         """Count live entities off the GUI thread (a full count is not free on a million rows)."""
