@@ -387,10 +387,19 @@ def fulfil(ctx: AppContext, commitment_id: uuid.UUID | str, *, note: str = "", o
     return _close(ctx, commitment_id, CommitmentStatus.FULFILLED, on=on, note=note, summary="已践诺" + (f"（{note.strip()}）" if note.strip() else ""))
 
 
+#: 撤销 is a reviewer's act (审核信用信息: a commitment is credit information, not a rating).
+REVOKE_RIGHT = Permission.CREDIT_REVIEW
+
+
+def may_revoke(ctx: AppContext) -> bool:
+    """Whether this user may 撤销 a commitment: the window enables the button on the service's own rule."""
+    return ctx.can(REVOKE_RIGHT)
+
+
 def revoke(ctx: AppContext, commitment_id: uuid.UUID | str, *, reason: str, on: dt.date | None = None) -> CommitmentView:
-    """履约中 → 撤销 (e.g. the application was withdrawn). Reviewers only (审核信用信息: a commitment is credit
-    information, not a rating — a refusal names that right); a reason is required."""
-    audit.require(ctx, Permission.CREDIT_REVIEW)
+    """履约中 → 撤销 (e.g. the application was withdrawn). Reviewers only (REVOKE_RIGHT; a refusal names that
+    right); a reason is required."""
+    audit.require(ctx, REVOKE_RIGHT)
     if not reason.strip():
         raise ValidationError(FieldProblem("reason", "请填写撤销原因", "reason required"))
     return _close(ctx, commitment_id, CommitmentStatus.REVOKED, on=on, note=reason, summary=f"撤销（{reason.strip()}）")

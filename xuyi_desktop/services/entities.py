@@ -131,6 +131,15 @@ def lookalikes(session: Session, name: str, self_id: uuid.UUID | None = None) ->
     return [e for e in found if looks_alike(name, e.name, table)]
 
 
+#: Registering a name that looks like a registered one, with a reason, is a reviewer's decision.
+LOOKALIKE_OVERRIDE_RIGHT = Permission.CREDIT_REVIEW
+
+
+def may_override_lookalike(ctx: AppContext) -> bool:
+    """Whether this user may give the reason for a look-alike name (the form asks only those who may)."""
+    return ctx.can(LOOKALIKE_OVERRIDE_RIGHT)
+
+
 def _check_lookalike(session: Session, ctx: AppContext, name: str, self_id: uuid.UUID | None, reason: str | None) -> str | None:
     """Refuse a look-alike name (LookalikeNameError); with a reason, a reviewer's override: checked, returned."""
     similar = lookalikes(session, name, self_id)
@@ -138,8 +147,8 @@ def _check_lookalike(session: Session, ctx: AppContext, name: str, self_id: uuid
         return None
     if not (reason and reason.strip()):
         raise LookalikeNameError(name, [_ref(e) for e in similar], lookalike_detail(name, similar[0].name, _confusables()))
-    if not ctx.can(Permission.CREDIT_REVIEW):
-        audit.require(ctx, Permission.CREDIT_REVIEW)  # refused, and the refusal audited
+    if not may_override_lookalike(ctx):
+        audit.require(ctx, LOOKALIKE_OVERRIDE_RIGHT)  # refused, and the refusal audited
     return f"与“{similar[0].name}”形似，{ctx.actor}确认为不同主体：{reason.strip()}"
 
 

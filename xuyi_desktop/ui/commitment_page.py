@@ -225,7 +225,7 @@ class CommitmentPage(RecordPage):
     def _update_buttons(self) -> None:
         v = self.current()
         active = v is not None and v.status is CommitmentStatus.ACTIVE
-        can_edit, can_review = self.ctx.can(Permission.ENTITY_EDIT), self.ctx.can(Permission.CREDIT_REVIEW)
+        can_edit, can_review = self.ctx.can(Permission.ENTITY_EDIT), svc.may_revoke(self.ctx)
         self.fulfil_button.setEnabled(active and can_edit)
         self.violate_button.setEnabled(active and can_edit)
         self.revoke_button.setEnabled(active and can_review)  # the service's right for 撤销 (a reviewer's)
@@ -279,7 +279,7 @@ class CommitmentPage(RecordPage):
         v = self.current()
         if v is None:
             return False
-        if not self.ctx.can(Permission.CREDIT_REVIEW):  # asked before the reason is typed, not after
+        if not svc.may_revoke(self.ctx):  # asked before the reason is typed, not after
             QMessageBox.warning(self, self.tr("撤销承诺"), self.tr("撤销承诺须由审核人员办理"))
             return False
         reason, ok = QInputDialog.getText(self, self.tr("撤销承诺"), self.tr("撤销原因："))

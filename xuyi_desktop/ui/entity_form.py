@@ -46,6 +46,7 @@ from xuyi_desktop.services.entities import (
     entity_history,
     entity_relations,
     get_entity,
+    may_override_lookalike,
     register_entity,
     update_entity,
 )
@@ -811,7 +812,7 @@ class EntityForm(QDialog):
         except LookalikeNameError as lookalike:
             self._show_problems(lookalike.problems)
             self._focus_first(lookalike.problems)
-            if self._ctx.can(Permission.CREDIT_REVIEW) and self._ask_lookalike_reason(lookalike):
+            if may_override_lookalike(self._ctx) and self._ask_lookalike_reason(lookalike):
                 return self._submit(draft, allow_similar)
             return False
         except ValidationError as invalid:
