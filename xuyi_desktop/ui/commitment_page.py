@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLineEdit,
     QMessageBox,
@@ -118,7 +117,6 @@ class CommitmentPage(RecordPage):
         top.addWidget(self.status_combo, 1)
 
         self.table = record_table(self, Column.TITLES, selection=QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.horizontalHeader().setSectionResizeMode(Column.BUSINESS, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser(self)
         split = list_and_detail(self, self.table, self.detail)
 
@@ -191,8 +189,7 @@ class CommitmentPage(RecordPage):
                 self.table.setItem(row, col, item)
             if select is not None and v.id == select:
                 self.table.selectRow(row)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(Column.BUSINESS, QHeaderView.ResizeMode.Stretch)
+        self._size_columns()
         self._selection_changed()
 
     def selected(self) -> list[CommitmentView]:
@@ -221,6 +218,14 @@ class CommitmentPage(RecordPage):
                 f"{late}</p><ol>{items}</ol>{outcome}"
             )
         self._update_buttons()
+
+    def _size_columns(self) -> None:
+        """Columns fitted to their contents, but 涉及业务 never narrower than its title plus a few words: a Stretch
+        section was squeezed to nothing when the long entity names already filled a 1366-pixel screen."""
+        self.table.resizeColumnsToContents()
+        business = self.table.columnWidth(Column.BUSINESS)
+        floor = self.table.fontMetrics().horizontalAdvance("涉及业务" * 2)
+        self.table.setColumnWidth(Column.BUSINESS, min(max(business, floor), floor * 2))
 
     def _update_buttons(self) -> None:
         v = self.current()
