@@ -153,7 +153,9 @@ def test_the_picker_registers_a_new_entity_when_none_matches(qtbot, ctx, setting
     assert entity_form.name_edit.text() == "盱眙县新来物流有限公司"
     entity_form.identifier_edit.setText(uscc(777))
     entity_form.legal_rep_edit.setText("赵六")
-    assert entity_form.save()
+    with qtbot.waitSignal(entity_form.saveFinished, timeout=5000) as finished:  # the write runs off the GUI thread
+        assert entity_form.save()
+    assert finished.args == [True]
     assert form.picker.entity is not None and form.picker.entity.name == "盱眙县新来物流有限公司"
     assert form.values()["xdr_mc"] == "盱眙县新来物流有限公司" and form.values()["xdr_shxym"] == uscc(777)
     assert form.values()["frdb"] == "赵六"

@@ -27,6 +27,13 @@ def _form(qtbot, ctx, settings) -> EntityForm:  # type: ignore[no-untyped-def]
     return form
 
 
+def _saved(qtbot, form: EntityForm) -> bool:  # type: ignore[no-untyped-def]
+    """form.save() and wait for its end (the write runs off the GUI thread): True written, False refused."""
+    with qtbot.waitSignal(form.saveFinished, timeout=5000) as finished:
+        form.save()
+    return bool(finished.args[0])
+
+
 def _registered(ctx) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(e.name for e in find_entities(ctx, "物流有限公司"))
 
@@ -47,13 +54,13 @@ def test_clerk_is_refused_and_a_reviewer_overrides_with_a_reason(qtbot, ctx, set
 
     users.login(ctx, "ck", "Clerk-pass-2026")
     clerk_form = _form(qtbot, ctx, settings)
-    assert clerk_form.save() is False and asked == []  # a clerk is not asked for a reason
+    assert _saved(qtbot, clerk_form) is False and asked == []  # a clerk is not asked for a reason
     assert "看起来相同" in clerk_form.errors["name"].text()
     assert _registered(ctx) == [REAL]
 
     users.login(ctx, "rv", "Review-pass-2026")
     reviewer_form = _form(qtbot, ctx, settings)
-    assert reviewer_form.save() is True
+    assert _saved(qtbot, reviewer_form) is True
     assert len(asked) == 1 and REAL in asked[0]
     assert _registered(ctx) == sorted([REAL, FAKE])
     users.login(ctx, "admin", "Admin-pass-2026")

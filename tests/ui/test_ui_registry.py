@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from ui_helpers import ID_PERSON, USCC_A, USCC_B, USCC_C, USCC_WRONG_CHECK
@@ -15,6 +17,7 @@ from xuyi_desktop.services.entities import (
     register_entity,
     update_entity,
 )
+from xuyi_desktop.ui import entity_form
 from xuyi_desktop.ui.entity_table_model import Column
 
 NAME = "盱眙县顺达交通运输有限公司"
@@ -24,6 +27,13 @@ def save(qtbot, form) -> None:  # type: ignore[no-untyped-def]
     """Ctrl+S, as the clerk presses it (window shortcuts need the form to be the active window)."""
     qtbot.waitUntil(form.isActiveWindow, timeout=2000)
     qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+
+def saved(qtbot, form) -> bool:  # type: ignore[no-untyped-def]
+    """form.save() and wait for its end (the write runs off the GUI thread): True written, False refused."""
+    with qtbot.waitSignal(form.saveFinished, timeout=5000) as finished:
+        form.save()
+    return bool(finished.args[0])
 
 
 def search(qtbot, page, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -203,12 +213,12 @@ def test_duplicate_identifier_is_refused_with_a_message(qtbot, page, ctx, dialog
     form = page.new_entity()
     form.name_edit.setText(NAME)
     qtbot.keyClicks(form.identifier_edit, USCC_A)
-    assert not form.save()
+    assert not saved(qtbot, form)
     assert form.isVisible() and count_entities(ctx) == 1
     assert "该证件号码已登记：盱眙县老字号运输公司" in dialogs.texts("question")[0]
     assert "已登记" in form.errors["identifier"].text()
 
-    assert not form.save()  # answering Yes opens the registered entity instead
+    assert not saved(qtbot, form)  # answering Yes opens the registered entity instead
     qtbot.waitUntil(lambda: page.form is not None and page.form is not form, timeout=2000)
     assert page.form.name_edit.text() == "盱眙县老字号运输公司"
     assert page.form.windowTitle().endswith("盱眙县老字号运输公司")
@@ -221,9 +231,9 @@ def test_similar_name_asks_and_saves_only_when_confirmed(qtbot, page, ctx, dialo
     form = page.new_entity()
     form.name_edit.setText(NAME)
     qtbot.keyClicks(form.identifier_edit, USCC_B)
-    assert not form.save() and count_entities(ctx) == 1
+    assert not saved(qtbot, form) and count_entities(ctx) == 1
     assert "仍要保存吗" in dialogs.texts("question")[0]
-    assert form.save() and count_entities(ctx) == 2
+    assert saved(qtbot, form) and count_entities(ctx) == 2
 
 
 def test_concurrent_edit_keeps_the_typed_values(qtbot, page, ctx, dialogs):  # type: ignore[no-untyped-def]
@@ -234,14 +244,43 @@ def test_concurrent_edit_keeps_the_typed_values(qtbot, page, ctx, dialogs):  # t
     update_entity(ctx, detail.summary.id, other, expected_version=1)  # another counter saves first
     form.name_edit.setText("盱眙县顺达新名称有限公司")
     dialogs.answers.append(QMessageBox.StandardButton.No)
-    assert not form.save()
+    assert not saved(qtbot, form)
     assert "已被他人修改" in dialogs.texts("question")[0]
     assert form.isVisible() and form.name_edit.text() == "盱眙县顺达新名称有限公司"
     assert get_entity(ctx, detail.summary.id).summary.name == NAME
 
-    assert form.save()  # asked again, the clerk keeps their values this time
+    assert saved(qtbot, form)  # asked again, the clerk keeps their values this time
     assert get_entity(ctx, detail.summary.id).summary.name == "盱眙县顺达新名称有限公司"
     assert [h.action for h in entity_history(ctx, detail.summary.id)] == ["insert", "update", "update"]
+
+
+def test_save_runs_off_the_gui_thread_and_cannot_start_twice(qtbot, page, ctx, monkeypatch):  # type: ignore[no-untyped-def]
+    """The write runs on a worker thread; meanwhile the buttons are disabled, Ctrl+S and Esc do nothing, and the
+    window keeps processing events; its answer closes the form and shows the entity as before."""
+    threads: list[threading.Thread] = []
+    release = threading.Event()
+
+    def slow_register(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        release.wait(5)
+        return register_entity(*args, **kwargs)
+
+    monkeypatch.setattr(entity_form, "register_entity", slow_register)
+    form = page.new_entity()
+    form.name_edit.setText(NAME)
+    qtbot.keyClicks(form.identifier_edit, USCC_A)
+    with qtbot.waitSignal(form.saved, timeout=5000):
+        assert form.save()
+        qtbot.waitUntil(lambda: len(threads) == 1, timeout=3000)  # the GUI thread is free while the write waits
+        assert form.saving and not form.save_button.isEnabled() and not form.cancel_button.isEnabled()
+        assert not form.save()  # a second Ctrl+S does not write twice
+        form.reject()  # Esc while saving: the form waits for the answer
+        assert form.isVisible()
+        release.set()
+    assert threads[0] is not threading.main_thread()
+    assert len(threads) == 1 and count_entities(ctx) == 1
+    assert not form.isVisible() and form.saved_summary is not None and form.saved_summary.name == NAME
+    assert form.save_button.isEnabled()
 
 
 def test_escape_asks_before_discarding_edits(qtbot, page, dialogs):  # type: ignore[no-untyped-def]

@@ -323,7 +323,9 @@ def test_form_masks_personal_data_until_revealed(qtbot, ctx, settings):  # type:
     qtbot.addWidget(editor)
     assert editor.identifier_edit.text() == "320830********1236" and editor.phone_edit.isReadOnly()
     editor.name_edit.setText("张三丰")
-    assert editor.save()  # a save without revealing keeps the stored ID number and phone
+    with qtbot.waitSignal(editor.saveFinished, timeout=5000) as finished:  # the write runs off the GUI thread
+        assert editor.save()  # a save without revealing keeps the stored ID number and phone
+    assert finished.args == [True]
     users.logout(ctx)
     users.login(ctx, "admin", ADMIN_PW)
     reveals = audit.list_entries(ctx, action_prefix="personal.reveal")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from itertools import pairwise
 from typing import cast
@@ -56,7 +57,7 @@ from xuyi_desktop.services.errors import ConcurrentEditError, DuplicateIdentifie
 from xuyi_desktop.services.profile import get_profile
 from xuyi_desktop.ui.formatting import action_label, change_summary, local_time
 from xuyi_desktop.ui.licence_editor import LicenceEditor
-from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.operations import OperationRunner, run_in_background
 from xuyi_desktop.ui.profile_widgets import AMBER, PENALTY_STATE_COLOURS, Col, SectionTable, item
 from xuyi_desktop.ui.rating_common import GREYED, INCENTIVE, PROVISIONAL, RESTRICTION
 from xuyi_desktop.ui.record_text import rating_validity
@@ -104,6 +105,7 @@ class EntityForm(QDialog):
     """
 
     saved = Signal(object)  # EntitySummary
+    saveFinished = Signal(bool)  # a save attempt ended: True written (the form closed), False refused (values kept)
     openRequested = Signal(object)  # uuid.UUID of an existing entity the clerk wants to see instead
 
     def __init__(
@@ -279,6 +281,8 @@ class EntityForm(QDialog):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        # Saves run off the GUI thread; while one runs these buttons are disabled (restored as they were after it).
+        self.ops = OperationRunner(self, self.tr("保存"), busy_widgets=(self.save_button, self.cancel_button))
 
         basic_page = QWidget(self)
         columns = QHBoxLayout(basic_page)
@@ -750,93 +754,128 @@ class EntityForm(QDialog):
     # --- saving -------------------------------------------------------------------------------------------
 
     def save(self) -> bool:
-        """Ctrl+S: check, then register or update; on any refusal the typed values stay in the form."""
+        """Ctrl+S: check, then register or update off the GUI thread; on any refusal the typed values stay in the
+        form. True when the save was started (its end is `saveFinished`), False when refused before it started."""
+        if self.ops.busy:
+            return False  # a save is running: Ctrl+S again must not write twice
         if self._entity_id is not None and not self._may_edit:
             QMessageBox.warning(self, self.tr("保存"), self.tr("当前用户没有“登记和修改”的权限"))
+            self.saveFinished.emit(False)
             return False
         self._save_attempted = True
         problems = self.validate()
         if problems:
             self._focus_first(problems)
+            self.saveFinished.emit(False)
             return False
         return self._submit(self._draft()[0], allow_similar=False)
 
-    def _write(self, draft: EntityDraft, allow_similar: bool) -> EntityDetail:
-        if self._entity_id is None:
-            return register_entity(self._ctx, draft, allow_similar=allow_similar, override_reason=self._override_reason,
-                                   lookalike_reason=self._lookalike_reason)
-        return update_entity(
-            self._ctx,
-            self._entity_id,
-            draft,
-            expected_version=self._version,
-            allow_similar=allow_similar,
-            override_reason=self._override_reason,
-            lookalike_reason=self._lookalike_reason,
-            masked_unchanged=self._masked,  # the masked ID number and phone stay as stored
-        )
+    @property
+    def saving(self) -> bool:
+        """A save is running in the background (the buttons are disabled until it ends)."""
+        return self.ops.busy
+
+    def _writer(self, draft: EntityDraft, allow_similar: bool) -> Callable[[], EntitySummary]:
+        """The service call for the worker thread, with the form's state read now, on the GUI thread. The
+        services open their own session per call (AppContext.transaction), so the worker shares none."""
+        ctx, entity_id, version = self._ctx, self._entity_id, self._version
+        override, lookalike, masked = self._override_reason, self._lookalike_reason, self._masked
+
+        def write() -> EntitySummary:
+            if entity_id is None:
+                detail = register_entity(ctx, draft, allow_similar=allow_similar, override_reason=override,
+                                         lookalike_reason=lookalike)
+            else:
+                detail = update_entity(
+                    ctx,
+                    entity_id,
+                    draft,
+                    expected_version=version,
+                    allow_similar=allow_similar,
+                    override_reason=override,
+                    lookalike_reason=lookalike,
+                    masked_unchanged=masked,  # the masked ID number and phone stay as stored
+                )
+            return get_entity(ctx, detail.summary.id).summary  # masked, as the table shows it
+
+        return write
 
     def _submit(self, draft: EntityDraft, allow_similar: bool) -> bool:
+        """Start the write in the background; the answer comes back on the GUI thread (_written or _refused)."""
+        started = self.ops.run(
+            self.tr("正在保存…"), self._writer(draft, allow_similar), self._written,
+            failed=lambda exc: self._refused(exc, draft, allow_similar),
+        )
+        return started is not None
+
+    def _written(self, summary: EntitySummary) -> None:
+        self.saved_summary = summary
+        self._closing = True
+        self.accept()
+        self.saved.emit(self.saved_summary)
+        self.saveFinished.emit(True)
+
+    def _refused(self, exc: BaseException, draft: EntityDraft, allow_similar: bool) -> None:
+        """The service said no: the same message at the same place as a save on the GUI thread showed it; a
+        confirmation (similar name, conflict, look-alike reason) is asked here and the save started again."""
+        if not self._retry_after(exc, draft, allow_similar):
+            self.saveFinished.emit(False)
+
+    def _retry_after(self, exc: BaseException, draft: EntityDraft, allow_similar: bool) -> bool:
+        """True when the clerk's answer started the save again (its own end then emits saveFinished)."""
         title = self.tr("保存")
-        try:
-            detail = self._write(draft, allow_similar)
-        except SimilarNameWarning as warning:
-            question = self.tr("{0}\n\n名称相近的主体已经存在，仍要保存吗？").format(warning.message_zh)
+        if isinstance(exc, SimilarNameWarning):
+            question = self.tr("{0}\n\n名称相近的主体已经存在，仍要保存吗？").format(exc.message_zh)
             return confirm(self, self.tr("名称相近"), question) and self._submit(draft, allow_similar=True)
-        except DuplicateIdentifierError as duplicate:
-            self._show_problems([FieldProblem("identifier", duplicate.message_zh)])
+        if isinstance(exc, DuplicateIdentifierError):
+            self._show_problems([FieldProblem("identifier", exc.message_zh)])
             self.identifier_edit.setFocus()
             if confirm(
                 self,
                 self.tr("证件号码已登记"),
                 self.tr("{0}\n\n要打开已登记的“{1}”吗？（本窗口填写的内容将不保存）").format(
-                    duplicate.message_zh, duplicate.existing.name
+                    exc.message_zh, exc.existing.name
                 ),
             ):
                 self._closing = True
                 super().reject()
-                self.openRequested.emit(duplicate.existing.id)
+                self.openRequested.emit(exc.existing.id)
             return False
-        except ConcurrentEditError as conflict:
+        if isinstance(exc, ConcurrentEditError):
             if not confirm(
                 self,
                 self.tr("保存冲突"),
                 self.tr(
                     "{0}\n\n您填写的内容仍保留在本窗口中。要以您填写的内容为准再次保存吗？\n"
                     "（将替换对方的修改，两次修改都会留在修改记录中；选“否”可继续编辑或取消）"
-                ).format(conflict.message_zh),
+                ).format(exc.message_zh),
             ):
                 return False
-            self._version = conflict.actual  # the clerk has seen the conflict and chosen their values
+            self._version = exc.actual  # the clerk has seen the conflict and chosen their values
             return self._submit(draft, allow_similar)
-        except LookalikeNameError as lookalike:
-            self._show_problems(lookalike.problems)
-            self._focus_first(lookalike.problems)
-            if may_override_lookalike(self._ctx) and self._ask_lookalike_reason(lookalike):
-                return self._submit(draft, allow_similar)
+        if isinstance(exc, LookalikeNameError):
+            self._show_problems(exc.problems)
+            self._focus_first(exc.problems)
+            return may_override_lookalike(self._ctx) and self._ask_lookalike_reason(exc) and self._submit(draft, allow_similar)
+        if isinstance(exc, ValidationError):
+            self._show_problems(exc.problems)
+            self._focus_first(exc.problems)
             return False
-        except ValidationError as invalid:
-            self._show_problems(invalid.problems)
-            self._focus_first(invalid.problems)
+        if isinstance(exc, DomainError):
+            QMessageBox.warning(self, title, exc.message_zh)
             return False
-        except DomainError as refused:
-            QMessageBox.warning(self, title, refused.message_zh)
-            return False
-        except Exception as exc:  # noqa: BLE001 - e.g. database locked or gone: say so, keep the typed values
-            from xuyi_desktop.ui.error_dialog import show_error
+        # e.g. database locked or gone: say so, keep the typed values
+        from xuyi_desktop.ui.error_dialog import show_error
 
-            show_error(self, title, self.tr("保存失败，本次未写入，填写的内容仍保留在窗口中。"), exc)
-            return False
-        self.saved_summary = get_entity(self._ctx, detail.summary.id).summary  # masked, as the table shows it
-        self._closing = True
-        self.accept()
-        self.saved.emit(self.saved_summary)
-        return True
+        show_error(self, title, self.tr("保存失败，本次未写入，填写的内容仍保留在窗口中。"), exc)
+        return False
 
     # --- closing ------------------------------------------------------------------------------------------
 
     def reject(self) -> None:
         """Esc or the close button: ask before throwing away edits."""
+        if self.ops.busy:
+            return  # a save is running: its answer decides whether the form closes
         if not self._closing and self.is_dirty():
             if not confirm(self, self.tr("放弃修改"), self.tr("填写的内容尚未保存，确定放弃吗？")):
                 return
