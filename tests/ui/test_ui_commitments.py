@@ -3,6 +3,7 @@ and the commitment shown in the credit check."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from xuyi_desktop.domain.commitments import CommitmentStatus
 from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.services import commitments as svc
 from xuyi_desktop.services.entities import register_entity
+from xuyi_desktop.ui import commitment_dialog, commitment_page
 from xuyi_desktop.ui.commitment_page import Column, CommitmentPage
 from xuyi_desktop.ui.operations import pending_operations
 
@@ -39,7 +41,8 @@ def fill(qtbot, page, identifier: str, business: str, area: str = "licensing"): 
     dialog.business_edit.setText(business)  # Chinese: set (keyClicks aborts on non-ASCII)
     dialog.term_spin.setValue(15)
     assert "补齐" in dialog.items_edit.toPlainText()  # the type's default items
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    with qtbot.waitSignal(dialog.saveFinished, timeout=5000):  # the save runs off the GUI thread
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.saved is not None, dialog.error.text()
     return dialog.saved
 
@@ -48,7 +51,8 @@ def test_fill_save_fulfil_violate_and_print(qtbot, ctx, page, dialogs, tmp_path:
     # An empty form says what is missing and saves nothing.
     empty = page.new_commitment(exec_dialog=False)
     qtbot.addWidget(empty)
-    empty.buttons.button(empty.buttons.StandardButton.Save).click()
+    with qtbot.waitSignal(empty.saveFinished, timeout=5000):  # the save runs off the GUI thread
+        empty.buttons.button(empty.buttons.StandardButton.Save).click()
     assert empty.saved is None and not empty.error.isHidden() and "承诺主体" in empty.error.text()
 
     first = fill(qtbot, page, USCC_A, "道路运输经营许可申请 XK-2026-0007")
@@ -75,7 +79,9 @@ def test_fill_save_fulfil_violate_and_print(qtbot, ctx, page, dialogs, tmp_path:
         assert opened == [str(page.last_pdf)]
 
     # 已践诺 (the question is answered Yes by the fixture).
-    assert page.fulfil_selected()
+    with qtbot.waitSignal(page.actionFinished, timeout=5000) as finished:  # the change runs off the GUI thread
+        assert page.fulfil_selected()
+    assert finished.args == [True]
     assert page.current().status is CommitmentStatus.FULFILLED
     assert page.table.item(0, Column.STATUS).text() == "已践诺"
     assert not page.violate_button.isEnabled()
@@ -87,7 +93,8 @@ def test_fill_save_fulfil_violate_and_print(qtbot, ctx, page, dialogs, tmp_path:
     qtbot.addWidget(dialog)
     dialog.facts_edit.setPlainText("逾期未补交车辆技术等级评定材料")
     dialog.penalty_edit.setText("PEN-2026-7")
-    dialog.save()
+    with qtbot.waitSignal(dialog.saveFinished, timeout=5000):  # the save runs off the GUI thread
+        assert dialog.save()
     assert dialog.saved is not None and dialog.saved.status is CommitmentStatus.VIOLATED
     assert page.current().status is CommitmentStatus.VIOLATED and "逾期未补交" in page.detail.toPlainText()
 
@@ -159,5 +166,54 @@ def test_revoke_is_a_reviewers_button(qtbot, ctx, settings, dialogs, monkeypatch
     qtbot.addWidget(reviewer_page)
     reviewer_page.reload(select=made.id)
     assert reviewer_page.revoke_button.isEnabled()
-    assert reviewer_page.revoke_selected() is True and asked == ["reason"]
+    with qtbot.waitSignal(reviewer_page.actionFinished, timeout=5000) as finished:  # off the GUI thread
+        assert reviewer_page.revoke_selected() is True and asked == ["reason"]
+    assert finished.args == [True]
     assert svc.get_commitment(ctx, made.id).status is CommitmentStatus.REVOKED
+
+
+def test_saves_and_status_changes_run_off_the_gui_thread_once(qtbot, ctx, page, dialogs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The commitment's save and 已践诺 run on a worker thread; while they run the buttons are disabled and a
+    second click starts nothing, so one commitment is registered and fulfilled once."""
+    threads: list[threading.Thread] = []
+    release = threading.Event()
+
+    def held(call):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            threads.append(threading.current_thread())
+            release.wait(5)
+            return call(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(commitment_dialog, "add_commitment", held(svc.add_commitment))
+    dialog = page.new_commitment(exec_dialog=False)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.entity_edit, USCC_A)
+    dialog.set_type("missing_materials")
+    dialog.business_edit.setText("道路运输经营许可申请 XK-2026-0008")
+    save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+    closed: list[int] = []
+    dialog.finished.connect(closed.append)
+    with qtbot.waitSignal(dialog.saveFinished, timeout=5000) as finished:
+        save.click()
+        qtbot.waitUntil(lambda: len(threads) == 1, timeout=3000)  # the GUI thread is free while the write waits
+        assert dialog.saving and not save.isEnabled() and not dialog.save()
+        dialog.reject()  # 取消 while saving: the dialog waits for the answer
+        assert closed == []
+        release.set()
+    assert finished.args == [True] and threads[0] is not threading.main_thread()
+    assert closed == [dialog.DialogCode.Accepted]
+    assert dialog.saved is not None and len(svc.list_commitments(ctx)) == 1
+    assert page.current() is not None and page.current().id == dialog.saved.id
+
+    threads.clear()
+    release.clear()
+    monkeypatch.setattr(commitment_page.svc, "fulfil", held(svc.fulfil))
+    with qtbot.waitSignal(page.actionFinished, timeout=5000) as finished:
+        assert page.fulfil_selected()
+        qtbot.waitUntil(lambda: len(threads) == 1, timeout=3000)
+        assert not page.fulfil_button.isEnabled() and not page.revoke_button.isEnabled()
+        assert not page.fulfil_selected()  # a second click starts nothing
+        release.set()
+    assert finished.args == [True] and threads == [threads[0]] and threads[0] is not threading.main_thread()
+    assert page.current().status is CommitmentStatus.FULFILLED

@@ -177,7 +177,8 @@ def test_the_commitment_dialog_takes_the_entity_from_the_picker(qtbot, ctx) -> N
     dialog.set_type("missing_materials")
     dialog.set_area("licensing")
     dialog.business_edit.setText("道路旅客运输经营许可申请")
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    with qtbot.waitSignal(dialog.saveFinished, timeout=5000):  # the save runs off the GUI thread
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.saved is not None, dialog.error.text()
     assert dialog.saved.entity_id == second.summary.id and dialog.saved.entity_name == "盱眙县顺达客运有限公司"
 

@@ -239,7 +239,8 @@ def test_the_commitment_dialog_refuses_a_d_unit_and_a_reviewer_may_accept_it(qtb
     d_unit(ctx)
     as_role(ctx, Role.CLERK)
     dialog = fill_missing_materials(qtbot, ctx)
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    with qtbot.waitSignal(dialog.saveFinished, timeout=5000):  # the save runs off the GUI thread
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.saved is None and dialog.isVisible()
     assert not dialog.refusal_box.isHidden() and dialog.refused is not None
     assert "D" in dialog.refusal_label.text() and "承诺未登记" in dialog.refusal_label.text()
@@ -253,12 +254,14 @@ def test_the_commitment_dialog_refuses_a_d_unit_and_a_reviewer_may_accept_it(qtb
 
     as_role(ctx, Role.REVIEWER)
     dialog = fill_missing_materials(qtbot, ctx)
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    with qtbot.waitSignal(dialog.saveFinished, timeout=5000):  # the save runs off the GUI thread
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.saved is None and not dialog.override_button.isHidden() and dialog.override_hint.isHidden()
     dialog.override_button.click()  # no reason: nothing recorded
     assert dialog.saved is None and "理由" in dialog.error.text() and commitment_svc.list_commitments(ctx) == []
     dialog.override_edit.setPlainText("经分管领导批准，申请人已书面说明并补交主要材料")
-    dialog.override_button.click()
+    with qtbot.waitSignal(dialog.saveFinished, timeout=5000):  # the save runs off the GUI thread
+        dialog.override_button.click()
     saved = dialog.saved
     assert saved is not None and not dialog.isVisible()
     assert saved.check_override_reason == "经分管领导批准，申请人已书面说明并补交主要材料"
@@ -273,7 +276,8 @@ def test_an_ambiguous_entity_in_the_commitment_dialog_is_named_not_reported_miss
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.entity_edit, "xyxlq")
     dialog.business_edit.setText("许可申请")
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    with qtbot.waitSignal(dialog.saveFinished, timeout=5000):  # the save runs off the GUI thread
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.saved is None and "未找到" not in dialog.error.text()
     assert "匹配到2个主体" in dialog.error.text() and "盱眙县路桥养护有限公司" in dialog.error.text()
 

@@ -5,6 +5,9 @@ shows why, and a reviewer (审核人) may accept it as an exception with a writt
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,13 +35,19 @@ from xuyi_desktop.services.commitments import (
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.credit_check import resolve_query
 from xuyi_desktop.ui.entity_picker import EntityPicker
+from xuyi_desktop.ui.operations import OperationRunner
 from xuyi_desktop.ui.record_widgets import dialog_buttons, show_problem
 from xuyi_desktop.ui.widgets import error_label
 
 
 class CommitmentDialog(QDialog):
     """Fill in a commitment: entity (identifier, name or pinyin initials), type, area, business, term, items.
-    The promised items start as the type's defaults (from resources/commitments/types.toml)."""
+    The promised items start as the type's defaults (from resources/commitments/types.toml).
+
+    The save runs off the GUI thread (ui/operations): 保存, 取消 and 例外受理 are disabled until its answer, which
+    closes the dialog or shows the refusal where it always did; `saveFinished` tells when an attempt ended."""
+
+    saveFinished = Signal(bool)  # a save attempt ended: True written (the dialog closed), False refused (values kept)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +109,7 @@ class CommitmentDialog(QDialog):
         form.addRow(self.tr("签署人"), self.signer_edit)
         form.addRow(self.tr("承诺事项"), self.items_edit)
         self.buttons = dialog_buttons(self, self.save)
+        self.ops = OperationRunner(self, self.tr("新建信用承诺"), busy_widgets=(self.buttons, self.override_button))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -123,37 +133,60 @@ class CommitmentDialog(QDialog):
     def set_area(self, code: str) -> None:
         self.area_combo.setCurrentIndex(max(0, self.area_combo.findData(code)))
 
-    def _entity_key(self) -> str:
+    def _entity_key(self) -> Callable[[], str]:
         """The entity picked in the list, else the one entity the text names (identifier, exact name, or a fragment
-        with one hit); several hits are refused naming them (AmbiguousQueryError), none as 未找到."""
-        if self.picker.entity is not None:
-            return str(self.picker.entity.id)
-        text = self.entity_edit.text().strip()
-        if not text:
-            return ""
-        return str(resolve_query(self.ctx, text))
+        with one hit); several hits are refused naming them (AmbiguousQueryError), none as 未找到. Read from the
+        widgets now; the look-up itself runs with the save, off the GUI thread."""
+        ctx, picked, text = self.ctx, self.picker.entity, self.entity_edit.text().strip()
+        if picked is not None:
+            return lambda: str(picked.id)
+        return lambda: str(resolve_query(ctx, text)) if text else ""
 
-    def save(self, *, override_reason: str = "") -> CommitmentView | None:
-        """Validate through the service; on success the dialog closes with `saved` set. A refusal by the credit
-        check shows its reasons (and 例外受理 to a reviewer)."""
+    @property
+    def saving(self) -> bool:
+        """A save is running in the background."""
+        return self.ops.busy
+
+    def save(self, *, override_reason: str = "") -> bool:
+        """Validate through the service, off the GUI thread; on success the dialog closes with `saved` set. A
+        refusal by the credit check shows its reasons (and 例外受理 to a reviewer). True when the save started
+        (its end is `saveFinished`); False while another one runs."""
+        if self.ops.busy:
+            return False  # 保存 twice must not register twice
         self.error.setVisible(False)
-        try:
-            key = self._entity_key()
-            if not key:
+        ctx, key = self.ctx, self._entity_key()
+        items = tuple(line for line in self.items_edit.toPlainText().splitlines() if line.strip())
+        type_code, area_code = str(self.type_combo.currentData()), str(self.area_combo.currentData())
+        business, term, signer = self.business_edit.text(), self.term_spin.value(), self.signer_edit.text()
+
+        def write() -> CommitmentView:  # worker thread: the service opens its own session
+            entity = key()
+            if not entity:
                 raise ValidationError(FieldProblem("entity", "请填写承诺主体", "entity required"))
-            items = tuple(line for line in self.items_edit.toPlainText().splitlines() if line.strip())
-            self.saved = add_commitment(self.ctx, CommitmentInput(
-                key, str(self.type_combo.currentData()), str(self.area_combo.currentData()), self.business_edit.text(),
-                self.term_spin.value(), items, signer=self.signer_edit.text(), override_reason=override_reason,
+            return add_commitment(ctx, CommitmentInput(
+                entity, type_code, area_code, business, term, items, signer=signer, override_reason=override_reason,
             ))
-        except CommitmentRefused as refused:
-            self._show_refusal(refused)
-            return None
-        except DomainError as exc:
-            show_problem(self.error, exc)
-            return None
+
+        return self.ops.run(self.tr("正在保存…"), write, self._written, failed=self._refused_save) is not None
+
+    def _written(self, view: CommitmentView) -> None:
+        self.saved = view
         self.accept()
-        return self.saved
+        self.saveFinished.emit(True)
+
+    def _refused_save(self, exc: BaseException) -> None:
+        if isinstance(exc, CommitmentRefused):
+            self._show_refusal(exc)
+        elif isinstance(exc, DomainError):
+            show_problem(self.error, exc)
+        else:  # not a refusal (a bug, a lost database): the kit's one failure box; the form keeps its values
+            self.ops.show_failure(exc)
+        self.saveFinished.emit(False)
+
+    def reject(self) -> None:
+        """取消 or Esc: not while a save runs (its answer decides whether the dialog closes)."""
+        if not self.ops.busy:
+            super().reject()
 
     def _show_refusal(self, refused: CommitmentRefused) -> None:
         self.refused = refused
@@ -174,18 +207,22 @@ class CommitmentDialog(QDialog):
         self.refusal_box.setVisible(False)
         self.override_edit.clear()
 
-    def save_with_override(self) -> CommitmentView | None:
+    def save_with_override(self) -> bool:
         """例外受理 (reviewers): the same commitment again, with the written reason (audited by the service)."""
         reason = self.override_edit.toPlainText().strip()
         if not reason:
             show_problem(self.error, self.tr("例外受理须写明理由"))
             self.override_edit.setFocus()
-            return None
+            self.saveFinished.emit(False)
+            return False
         return self.save(override_reason=reason)
 
 
 class ViolationDialog(QDialog):
-    """违诺: the facts (required), the handling and the penalty decision's number. Creates the dishonesty record."""
+    """违诺: the facts (required), the handling and the penalty decision's number. Creates the dishonesty record.
+    The write runs off the GUI thread like the commitment's own save (`saveFinished` when it ended)."""
+
+    saveFinished = Signal(bool)
 
     def __init__(self, ctx: AppContext, view: CommitmentView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -202,20 +239,37 @@ class ViolationDialog(QDialog):
         form.addRow(self.tr("处理情况"), self.handling_edit)
         form.addRow(self.tr("处罚文号"), self.penalty_edit)
         buttons = dialog_buttons(self, self.save)
+        self.ops = OperationRunner(self, self.tr("登记违诺"), busy_widgets=(buttons,))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel(self.tr("保存后承诺状态改为“违诺”，并记入该主体的失信记录。"), self))
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-    def save(self) -> CommitmentView | None:
-        try:
-            self.saved = violate(
-                self.ctx, self.view.id, facts=self.facts_edit.toPlainText(), handling=self.handling_edit.text(),
-                penalty_document_no=self.penalty_edit.text(),
-            )
-        except DomainError as exc:
-            show_problem(self.error, exc)
-            return None
+    def save(self) -> bool:
+        """Record the violation off the GUI thread; True when started, False while another save runs."""
+        if self.ops.busy:
+            return False
+        ctx, cid = self.ctx, self.view.id
+        facts, handling, penalty = self.facts_edit.toPlainText(), self.handling_edit.text(), self.penalty_edit.text()
+        return self.ops.run(
+            self.tr("正在保存…"),
+            lambda: violate(ctx, cid, facts=facts, handling=handling, penalty_document_no=penalty),
+            self._written, failed=self._refused_save,
+        ) is not None
+
+    def _written(self, view: CommitmentView) -> None:
+        self.saved = view
         self.accept()
-        return self.saved
+        self.saveFinished.emit(True)
+
+    def _refused_save(self, exc: BaseException) -> None:
+        if isinstance(exc, DomainError):
+            show_problem(self.error, exc)
+        else:
+            self.ops.show_failure(exc)
+        self.saveFinished.emit(False)
+
+    def reject(self) -> None:
+        if not self.ops.busy:
+            super().reject()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
@@ -38,7 +39,7 @@ from xuyi_desktop.services.commitments import CommitmentView
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.ui.commitment_dialog import CommitmentDialog, ViolationDialog
 from xuyi_desktop.ui.ledger_widgets import pydate
-from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.operations import OperationRunner, run_in_background
 from xuyi_desktop.ui.record_widgets import (
     GREEN,
     GREY,
@@ -90,6 +91,9 @@ class _BatchSignals(QObject):
 
 
 class CommitmentPage(RecordPage):
+    # 已践诺 / 撤销 ended (they run off the GUI thread): True written and the list reloaded, False refused
+    actionFinished = Signal(bool)
+
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(ctx, settings, parent)
         self.views: list[CommitmentView] = []
@@ -101,6 +105,9 @@ class CommitmentPage(RecordPage):
         self.last_export: Path | None = None
         self.last_indicator: svc.AreaIndicator | None = None
         self._build()
+        # 已践诺 and 撤销 write off the GUI thread; meanwhile the status buttons are disabled (no second change).
+        self.ops = OperationRunner(self, self.tr("信用承诺"),
+                                   busy_widgets=(self.fulfil_button, self.violate_button, self.revoke_button))
         self.reload()
 
     # --- building -----------------------------------------------------------------------------------------
@@ -254,19 +261,19 @@ class CommitmentPage(RecordPage):
         self.message.emit(self.tr("已登记信用承诺 {0}：{1}").format(view.serial, view.entity_name))
 
     def fulfil_selected(self) -> bool:
+        """已践诺 of the selected commitment, after a question; True when the change was started."""
         v = self.current()
-        if v is None:
+        if v is None or self.ops.busy:
             return False
         if not confirm(self, self.tr("已践诺"), self.tr("确认承诺 {0}（{1}）已践诺？").format(v.serial, v.entity_name)):
             return False
-        try:
-            done = svc.fulfil(self.ctx, v.id)
-        except DomainError as refused:
-            QMessageBox.warning(self, self.tr("已践诺"), refused.message_zh)
-            return False
-        self.reload(select=done.id)
-        self.message.emit(self.tr("承诺 {0} 已践诺").format(done.serial))
-        return True
+        ctx, cid = self.ctx, v.id
+
+        def fulfilled(done: CommitmentView) -> None:
+            self.reload(select=done.id)
+            self.message.emit(self.tr("承诺 {0} 已践诺").format(done.serial))
+
+        return self._change(self.tr("已践诺"), lambda: svc.fulfil(ctx, cid), fulfilled)
 
     def violate_selected(self, *, exec_dialog: bool = True) -> ViolationDialog | None:
         v = self.current()
@@ -281,8 +288,9 @@ class CommitmentPage(RecordPage):
         self.message.emit(self.tr("承诺 {0} 已登记违诺，并记入失信记录").format(view.serial))
 
     def revoke_selected(self) -> bool:
+        """撤销 (a reviewer's) with a reason; True when the change was started."""
         v = self.current()
-        if v is None:
+        if v is None or self.ops.busy:
             return False
         if not svc.may_revoke(self.ctx):  # asked before the reason is typed, not after
             QMessageBox.warning(self, self.tr("撤销承诺"), self.tr("撤销承诺须由审核人员办理"))
@@ -290,13 +298,26 @@ class CommitmentPage(RecordPage):
         reason, ok = QInputDialog.getText(self, self.tr("撤销承诺"), self.tr("撤销原因："))
         if not ok or not reason.strip():
             return False
-        try:
-            done = svc.revoke(self.ctx, v.id, reason=reason)
-        except DomainError as refused:
-            QMessageBox.warning(self, self.tr("撤销承诺"), refused.message_zh)
-            return False
-        self.reload(select=done.id)
-        return True
+        ctx, cid = self.ctx, v.id
+        return self._change(self.tr("撤销承诺"), lambda: svc.revoke(ctx, cid, reason=reason),
+                            lambda done: self.reload(select=done.id))
+
+    def _change(self, title: str, work: Callable[[], CommitmentView], shown: Callable[[CommitmentView], None]) -> bool:
+        """Run a status change off the GUI thread (the service opens its own session); its answer comes back
+        here: the list reloads, or the service's refusal shows in a warning under `title`, as before."""
+
+        def done(view: CommitmentView) -> None:
+            shown(view)
+            self.actionFinished.emit(True)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                QMessageBox.warning(self, title, exc.message_zh)
+            else:
+                self.ops.show_failure(exc)
+            self.actionFinished.emit(False)
+
+        return self.ops.run(title, work, done, failed=refused) is not None
 
     # --- publication and the indicator --------------------------------------------------------------------
     def export_publicity(self) -> None:
