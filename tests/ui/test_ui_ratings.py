@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from xuyi_desktop.domain.entities import EntityDraft
 from xuyi_desktop.domain.ratings import RatingStatus
 from xuyi_desktop.services.entities import register_entity
 from xuyi_desktop.services.ratings import list_ratings
+from xuyi_desktop.ui import rating_form
 from xuyi_desktop.ui.rating_page import RatingPage
 
 NAME = "盱眙县路桥工程有限公司"
@@ -40,6 +42,13 @@ def pick(qtbot, page, text: str) -> None:  # type: ignore[no-untyped-def]
 def type_score(qtbot, form, text: str) -> None:  # type: ignore[no-untyped-def]
     form.score_edit.clear()
     qtbot.keyClicks(form.score_edit, text)
+
+
+def saved(qtbot, form) -> bool:  # type: ignore[no-untyped-def]
+    """form.save() and wait for its end (the write runs off the GUI thread): True written, False refused."""
+    with qtbot.waitSignal(form.saveFinished, timeout=5000) as finished:
+        form.save()
+    return bool(finished.args[0])
 
 
 def test_enter_rating_with_live_grade_then_move_it_to_effective(qtbot, ctx, rating_page, dialogs, monkeypatch):  # type: ignore[no-untyped-def]
@@ -111,7 +120,7 @@ def test_deductions_compute_the_score_and_validation_shows_inline(qtbot, ctx, ra
     form.period_spin.setValue(dt.date.today().year + 1)
     form.date_edit.setMaximumDate(form.date_edit.maximumDate().addDays(10))
     form.date_edit.setDate(form.date_edit.date().addDays(3))  # a future decision date: refused by the service
-    assert not form.save()
+    assert not saved(qtbot, form)
     assert form.errors["decision_date"].isVisible()
     assert "评定日期不能晚于今天" in form.errors["decision_date"].text()
     assert list_ratings(ctx, USCC_A) == []
@@ -133,7 +142,7 @@ def test_correction_is_a_new_version_and_the_old_one_greys_out(qtbot, ctx, ratin
     assert form is not None and not form.domain_combo.isEnabled() and form.score_edit.text() == "88"
     type_score(qtbot, form, "96")
     assert form.derived_text() == "AA级"
-    assert form.save()
+    assert saved(qtbot, form)
     assert page.status_texts() == ["草稿", "生效"]
     assert page.table.item(0, 5).text() == "第2版（更正）"
     monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: ("更正版本，原评价已公示", True)))
@@ -199,3 +208,36 @@ def test_attachments_open_from_the_database_in_the_pcs_viewer(qtbot, ctx, rating
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: (a[3][1], True)))  # the second one
     page.open_attachment_button.click()
     assert len(opened) == 1 and open(opened[0], "rb").read() == files[1].read_bytes()
+
+
+def test_the_save_runs_off_the_gui_thread_and_only_once(qtbot, ctx, rating_page, monkeypatch):  # type: ignore[no-untyped-def]
+    """add_rating runs on a worker thread; meanwhile 保存 and 取消 are disabled, Ctrl+S and Esc do nothing, and one
+    rating is written; its answer closes the form and lists the rating as before."""
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
+    threads: list[threading.Thread] = []
+    release = threading.Event()
+    real = rating_form.add_rating
+
+    def slow_add(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        release.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rating_form, "add_rating", slow_add)
+    page = rating_page
+    pick(qtbot, page, USCC_A)
+    form = page.new_rating()
+    assert form is not None
+    form.period_spin.setValue(dt.date.today().year - 1)
+    type_score(qtbot, form, "95")
+    with qtbot.waitSignal(form.saved, timeout=5000):
+        assert form.save()
+        qtbot.waitUntil(lambda: len(threads) == 1, timeout=3000)  # the GUI thread is free while the write waits
+        assert form.saving and not form.save_button.isEnabled() and not form.cancel_button.isEnabled()
+        assert not form.save()  # a second Ctrl+S writes nothing
+        form.reject()  # Esc while saving: the form waits for the answer
+        assert form.isVisible()
+        release.set()
+    assert threads[0] is not threading.main_thread() and len(threads) == 1
+    assert len(list_ratings(ctx, USCC_A)) == 1 and not form.isVisible()
+    assert page.status_texts() == ["草稿"]

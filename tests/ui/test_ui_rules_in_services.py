@@ -50,7 +50,9 @@ def test_a_rating_revoked_meanwhile_is_refused_by_the_service_in_the_form(qtbot,
     assert form is not None
     ratings.set_status(ctx, view.id, RatingStatus.REVOKED, note="评定有误")  # at another counter, while the form is open
     form.score_edit.setText("96")
-    assert not form.save()
+    with qtbot.waitSignal(form.saveFinished, timeout=5000) as finished:  # the write runs off the GUI thread
+        form.save()
+    assert finished.args == [False]
     assert "已撤销，不能更正" in form.general_error.text() and form.general_error.isVisibleTo(form)
     assert len(ratings.list_ratings(ctx, USCC_A)) == 1  # nothing written
     form.reject()

@@ -41,6 +41,7 @@ from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entity_views import EntitySummary
 from xuyi_desktop.services.ratings import RatingInput, RatingView, add_rating, correct_rating
 from xuyi_desktop.services.schemes import registry
+from xuyi_desktop.ui.operations import OperationRunner
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour
 from xuyi_desktop.ui.record_widgets import button_row, confirm, show_problem, with_error_line
 from xuyi_desktop.ui.widgets import error_label
@@ -76,6 +77,7 @@ class RatingForm(QDialog):
     """New rating, or a correction (a new version of `correcting`, same domain and period)."""
 
     saved = Signal(object)  # RatingView
+    saveFinished = Signal(bool)  # a save attempt ended: True written (the form closed), False refused (values kept)
 
     def __init__(
         self,
@@ -280,6 +282,8 @@ class RatingForm(QDialog):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        # The write runs off the GUI thread; while it runs 保存 and 取消 are disabled (restored after it).
+        self.ops = OperationRunner(self, self.tr("保存"), busy_widgets=(self.save_button, self.cancel_button))
         QShortcut(QKeySequence("Ctrl+D"), self, lambda: self.add_deduction())
 
     # --- the scheme decides the fields --------------------------------------------------------------------
@@ -529,39 +533,57 @@ class RatingForm(QDialog):
         )
         return data, p1 + p2
 
+    @property
+    def saving(self) -> bool:
+        """A save is running in the background."""
+        return self.ops.busy
+
     def save(self) -> bool:
-        """Ctrl+S: the service checks and derives; its messages appear beside their fields."""
+        """Ctrl+S: the service checks and derives, off the GUI thread; its messages appear beside their fields.
+        True when the save started (its end is `saveFinished`), False when refused before (or while one runs)."""
+        if self.ops.busy:
+            return False  # Ctrl+S again while saving must not write twice
         self._clear_problems()
         data, problems = self.data()
         if problems or data is None:
             self._show_problems(problems)
             self._focus_first(problems)
+            self.saveFinished.emit(False)
             return False
-        try:
-            if self._correcting is not None:
-                view = correct_rating(self._ctx, self._correcting.id, data)
-            else:
-                view = add_rating(self._ctx, data)
-        except ValidationError as invalid:
-            self._show_problems(invalid.problems)
-            self._focus_first(invalid.problems)
-            return False
-        except DomainError as refused:
-            self._show_problems([FieldProblem("general", refused.message_zh)])
-            return False
-        except Exception as exc:  # noqa: BLE001 - e.g. database locked: say so, keep the typed values
-            QMessageBox.critical(self, self.tr("保存"), self.tr("保存失败，本次未写入。\n原因：{0}").format(exc))
-            return False
+        ctx, correcting = self._ctx, self._correcting
+        row = data
+
+        def write() -> RatingView:  # worker thread: the service opens its own session
+            if correcting is not None:
+                return correct_rating(ctx, correcting.id, row)
+            return add_rating(ctx, row)
+
+        return self.ops.run(self.tr("正在保存…"), write, self._written, failed=self._refused) is not None
+
+    def _written(self, view: RatingView) -> None:
         self.saved_view = view
         self._closing = True
         self.accept()
         self.saved.emit(view)
-        return True
+        self.saveFinished.emit(True)
+
+    def _refused(self, exc: BaseException) -> None:
+        """The service's refusal beside its field (or in the general line), as a save on the GUI thread showed it."""
+        if isinstance(exc, ValidationError):
+            self._show_problems(exc.problems)
+            self._focus_first(exc.problems)
+        elif isinstance(exc, DomainError):
+            self._show_problems([FieldProblem("general", exc.message_zh)])
+        else:  # e.g. database locked: say so, keep the typed values
+            QMessageBox.critical(self, self.tr("保存"), self.tr("保存失败，本次未写入。\n原因：{0}").format(exc))
+        self.saveFinished.emit(False)
 
     # --- closing ------------------------------------------------------------------------------------------
 
     def reject(self) -> None:
-        """Esc: ask before throwing away what was typed."""
+        """Esc: ask before throwing away what was typed; not while a save runs (its answer decides)."""
+        if self.ops.busy:
+            return
         if not self._closing and self._dirty:
             if not confirm(self, self.tr("放弃填写"), self.tr("填写的评价尚未保存，确定放弃吗？")):
                 return
