@@ -17,7 +17,7 @@ from xuyi_desktop.services.entities import (
     register_entity,
     update_entity,
 )
-from xuyi_desktop.ui import entity_form
+from xuyi_desktop.ui import entity_form, registry_page
 from xuyi_desktop.ui.entity_table_model import Column
 
 NAME = "盱眙县顺达交通运输有限公司"
@@ -308,10 +308,37 @@ def test_delete_asks_with_the_name_and_removes_the_row(qtbot, page, ctx, dialogs
     page.delete_button.click()
     assert page.model.rowCount() == 2 and count_entities(ctx) == 2
     page.table.setFocus()
-    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    with qtbot.waitSignal(page.deleteFinished, timeout=5000) as finished:  # the write runs off the GUI thread
+        qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert finished.args == [True]
     assert f"“{name}”" in dialogs.texts("question")[1]
     assert page.model.rowCount() == 1 and count_entities(ctx) == 1
     assert find_entities(ctx, name) == []
+
+
+def test_delete_runs_off_the_gui_thread_once(qtbot, page, ctx, dialogs, monkeypatch):  # type: ignore[no-untyped-def]
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A))
+    page.refresh()
+    page.select_row(0)
+    threads: list[threading.Thread] = []
+    release = threading.Event()
+    real = registry_page.delete_entity
+
+    def slow_delete(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        release.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(registry_page, "delete_entity", slow_delete)
+    with qtbot.waitSignal(page.deleteFinished, timeout=5000) as finished:
+        page.delete_selected()
+        qtbot.waitUntil(lambda: len(threads) == 1, timeout=3000)
+        assert not page.delete_button.isEnabled()
+        page.delete_selected()  # Del again while deleting: no second question, no second write
+        assert len(dialogs.texts("question")) == 1
+        release.set()
+    assert finished.args == [True] and threads[0] is not threading.main_thread() and len(threads) == 1
+    assert page.model.rowCount() == 0 and count_entities(ctx) == 0
 
 
 def test_keyboard_shortcuts(qtbot, page):  # type: ignore[no-untyped-def]

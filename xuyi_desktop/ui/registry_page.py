@@ -26,6 +26,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.ui.data_events import listen
 from xuyi_desktop.ui.entity_form import EntityForm
 from xuyi_desktop.ui.entity_table_model import SORTABLE, Column, EntityTableModel
+from xuyi_desktop.ui.operations import OperationRunner
 from xuyi_desktop.ui.record_widgets import SelectionMode, confirm, make_record_list, open_window, search_box
 from xuyi_desktop.ui.widgets import page_action
 
@@ -49,6 +50,7 @@ class RegistryPage(QWidget):
     """Find, register, edit and delete market entities."""
 
     entitiesChanged = Signal()  # something was saved or deleted: the status bar recounts
+    deleteFinished = Signal(bool)  # a delete (run off the GUI thread) ended: True deleted, False refused
     message = Signal(str)  # a short notice for the status bar
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
@@ -59,6 +61,7 @@ class RegistryPage(QWidget):
         self.profile_dialog: QWidget | None = None
         self.model = EntityTableModel(ctx, parent=self)
         self._build()
+        self.ops = OperationRunner(self, self.tr("删除主体"), busy_widgets=(self.delete_button,))
         self._last_sort = (int(self.model.sort_column), self.model.sort_order)
         self._wire()
         self.restore_state()
@@ -311,7 +314,10 @@ class RegistryPage(QWidget):
         dialog.deleteLater()
 
     def delete_selected(self) -> None:
-        """Soft delete after the clerk confirms the entity by name; the change log keeps the record."""
+        """Soft delete after the clerk confirms the entity by name; the change log keeps the record. The write
+        runs off the GUI thread; `deleteFinished` tells when it ended."""
+        if self.ops.busy:
+            return  # a delete is running: Del again must not ask (or write) twice
         row = self.current_row()
         summary = self.model.summary(row)
         if summary is None:
@@ -324,16 +330,26 @@ class RegistryPage(QWidget):
             ),
         ):
             return
-        try:
-            delete_entity(self._ctx, summary.id, expected_version=summary.version)
-        except DomainError as refused:
-            QMessageBox.warning(self, self.tr("删除主体"), refused.message_zh + self.tr("\n列表将刷新。"))
-            self.model.refresh()
-            return
-        self.model.remove_entity(summary.id)
-        self.select_row(min(row, self.model.rowCount() - 1))
-        self.message.emit(self.tr("已删除：{0}").format(summary.name))
-        self.entitiesChanged.emit()
+        ctx, entity_id, version = self._ctx, summary.id, summary.version
+
+        def deleted(_result: object) -> None:
+            self.model.remove_entity(summary.id)
+            self.select_row(min(row, self.model.rowCount() - 1))
+            self.message.emit(self.tr("已删除：{0}").format(summary.name))
+            self.entitiesChanged.emit()
+            self.deleteFinished.emit(True)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                QMessageBox.warning(self, self.tr("删除主体"), exc.message_zh + self.tr("\n列表将刷新。"))
+                self.model.refresh()
+            else:  # not a refusal (a lost database): the kit's one failure box
+                self.ops.show_failure(exc)
+            self.deleteFinished.emit(False)
+
+        # off the GUI thread (the service opens its own session); the delete button waits for the answer
+        self.ops.run(self.tr("正在删除…"), lambda: delete_entity(ctx, entity_id, expected_version=version),
+                     deleted, failed=refused)
 
     # --- state --------------------------------------------------------------------------------------------
 
