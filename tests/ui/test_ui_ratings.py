@@ -85,15 +85,22 @@ def test_enter_rating_with_live_grade_then_move_it_to_effective(qtbot, ctx, rati
     buttons = page.workflow_buttons
     assert buttons[RatingStatus.REVIEWED].isEnabled() and not buttons[RatingStatus.EFFECTIVE].isEnabled()
     assert not page.objection_button.isEnabled()
-    buttons[RatingStatus.REVIEWED].click()
+
+    def click(target: RatingStatus) -> None:  # a move writes off the GUI thread: wait for its end
+        with qtbot.waitSignal(page.moveFinished, timeout=10000) as moved:
+            buttons[target].click()
+        assert moved.args == [True]
+
+    click(RatingStatus.REVIEWED)
     assert page.status_texts() == ["已审核"]
     assert buttons[RatingStatus.PUBLICITY].isEnabled() and not buttons[RatingStatus.REVIEWED].isEnabled()
-    buttons[RatingStatus.PUBLICITY].click()
+    click(RatingStatus.PUBLICITY)
     assert page.status_texts() == ["公示中"] and page.objection_button.isEnabled()
     buttons[RatingStatus.EFFECTIVE].click()  # before the publicity period ends: a reviewer must give a reason
     assert page.status_texts() == ["公示中"]  # the dialogs fixture answers the reason dialog with Cancel
+    assert not page.ops.busy  # … and nothing was started
     monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: ("上级督办，须提前生效", True)))
-    buttons[RatingStatus.EFFECTIVE].click()
+    click(RatingStatus.EFFECTIVE)
     assert page.status_texts() == ["生效"]
     assert not any(b.isEnabled() for t, b in buttons.items() if t is not RatingStatus.REVOKED)
     assert buttons[RatingStatus.REVOKED].isEnabled()
@@ -148,7 +155,9 @@ def test_correction_is_a_new_version_and_the_old_one_greys_out(qtbot, ctx, ratin
     monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: ("更正版本，原评价已公示", True)))
     for status in (RatingStatus.REVIEWED, RatingStatus.PUBLICITY, RatingStatus.EFFECTIVE):
         page.table.selectRow(0)
-        assert page.move_selected(status)
+        with qtbot.waitSignal(page.moveFinished, timeout=10000) as moved:  # the move writes off the GUI thread
+            assert page.move_selected(status)
+        assert moved.args == [True]
     assert page.status_texts() == ["生效", "被取代"]
     assert page.table.item(1, 0).foreground().color().name() == "#9e9e9e"  # superseded: greyed
 
@@ -180,7 +189,9 @@ def test_a_clerk_cannot_approve_a_rating_through_the_page(qtbot, ctx, settings, 
     assert page.new_button.isEnabled()  # a clerk records ratings …
     assert not any(b.isEnabled() for b in page.workflow_buttons.values())  # … but cannot move them
     assert "审核信用评价" in page.workflow_buttons[RatingStatus.REVIEWED].toolTip()
-    assert page.move_selected(RatingStatus.REVIEWED) is False  # the service refuses even if the button were pressed
+    with qtbot.waitSignal(page.moveFinished, timeout=10000) as moved:  # the service refuses even if the button were pressed
+        assert page.move_selected(RatingStatus.REVIEWED)
+    assert moved.args == [False]
     assert [r.status for r in list_ratings(ctx, USCC_A)] == [RatingStatus.DRAFT]
 
 
@@ -241,3 +252,37 @@ def test_the_save_runs_off_the_gui_thread_and_only_once(qtbot, ctx, rating_page,
     assert threads[0] is not threading.main_thread() and len(threads) == 1
     assert len(list_ratings(ctx, USCC_A)) == 1 and not form.isVisible()
     assert page.status_texts() == ["草稿"]
+
+
+def test_a_workflow_move_runs_off_the_gui_thread_and_only_once(qtbot, ctx, rating_page, monkeypatch):  # type: ignore[no-untyped-def]
+    """审核 writes on a worker thread; meanwhile the workflow buttons are disabled and a second move starts
+    nothing; one status change is written and the list shows it when the answer arrives."""
+    from xuyi_desktop.services.ratings import RatingInput, add_rating
+    from xuyi_desktop.ui import rating_page as page_module
+
+    register_entity(ctx, EntityDraft(name=NAME, identifier=USCC_A, categories=("construction_unit",)))
+    add_rating(ctx, RatingInput(entity=USCC_A, domain="highway_construction", period=dt.date.today().year - 1, score=96))
+    threads: list[threading.Thread] = []
+    release = threading.Event()
+    real = page_module.set_status
+
+    def slow_move(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        release.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(page_module, "set_status", slow_move)
+    page = rating_page
+    pick(qtbot, page, USCC_A)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=5000)
+    page.table.selectRow(0)
+    with qtbot.waitSignal(page.moveFinished, timeout=5000) as moved:
+        assert page.move_selected(RatingStatus.REVIEWED)
+        qtbot.waitUntil(lambda: len(threads) == 1, timeout=3000)  # the GUI thread is free while the write waits
+        assert page.ops.busy and not any(b.isEnabled() for b in page.workflow_buttons.values())
+        assert not page.move_selected(RatingStatus.REVIEWED)  # a second press starts nothing
+        release.set()
+    assert moved.args == [True]
+    assert threads[0] is not threading.main_thread() and len(threads) == 1
+    assert [r.status for r in list_ratings(ctx, USCC_A)] == [RatingStatus.REVIEWED]
+    assert page.status_texts() == ["已审核"] and page.workflow_buttons[RatingStatus.PUBLICITY].isEnabled()

@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             commitment.set_type("missing_materials")
             commitment.business_edit.setText("港口经营许可变更申请 XK-2026-0901")
             commitment.save()
+            settle(app, 20, wait_ms=5000)  # the save runs off the GUI thread: let its refusal arrive first
             shots.append(grab_and_reject(app, commitment, out / f"commitment_refused_{width}x{height}.png"))
 
             # the 双公示 list with the publicity class column and the classify dialog

@@ -45,7 +45,7 @@ from xuyi_desktop.services.ratings import (
     set_status,
 )
 from xuyi_desktop.ui.attachment_viewer import AttachmentViewer
-from xuyi_desktop.ui.operations import run_in_background
+from xuyi_desktop.ui.operations import OperationRunner, run_in_background
 from xuyi_desktop.ui.rating_actions import RatingImportDialog, YearDomainDialog
 from xuyi_desktop.ui.rating_common import GREYED, grade_colour, printing_function
 from xuyi_desktop.ui.rating_form import RatingForm
@@ -105,6 +105,8 @@ class RatingPage(QWidget):
     message = Signal(str)
     searchFinished = Signal(int)
     timelineChanged = Signal()
+    # a workflow move (审核, 公示, 生效, 撤销 …) ended; it runs off the GUI thread: True written, False refused
+    moveFinished = Signal(bool)
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +123,8 @@ class RatingPage(QWidget):
         self.last_sheet: Path | None = None
         self._print = printing_function("print_certificate")
         self._build()
+        # workflow moves write off the GUI thread; meanwhile the workflow buttons are disabled (no second move)
+        self.ops = OperationRunner(self, self.tr("信用评价"), busy_widgets=tuple(self.workflow_buttons.values()))
         self._wire()
         self._update_buttons()
 
@@ -477,8 +481,11 @@ class RatingPage(QWidget):
     # --- workflow -----------------------------------------------------------------------------------------
 
     def move_selected(self, target: RatingStatus) -> bool:
+        """Move the selected rating to `target` after the questions the move needs (a reason to 撤销, a reason to
+        take effect before the publicity ends); the write runs off the GUI thread and `moveFinished` tells its
+        end. True when the move was started."""
         r = self.current()
-        if r is None or target not in TRANSITIONS[r.status]:
+        if r is None or target not in TRANSITIONS[r.status] or self.ops.busy:
             return False
         title = self.tr("信用评价")
         note = ""
@@ -499,18 +506,26 @@ class RatingPage(QWidget):
             )
             if not ok or not override.strip():
                 return False
-        try:
-            view = set_status(self._ctx, r.id, target, note=note.strip(), override_reason=override.strip())
-        except DomainError as refused:
-            QMessageBox.warning(self, title, refused.message_zh)
-            self.reload()
-            return False
-        self.reload(select=view.id)
-        text = self.tr("{0}年度 {1}：{2} → {3}").format(view.period, view.domain_name, r.status.label, target.label)
-        if view.warnings:
-            text += "（" + "；".join(view.warnings) + "）"
-        self.message.emit(text)
-        return True
+        ctx, rid, before = self._ctx, r.id, r.status
+
+        def moved(view: RatingView) -> None:
+            self.reload(select=view.id)
+            text = self.tr("{0}年度 {1}：{2} → {3}").format(view.period, view.domain_name, before.label, target.label)
+            if view.warnings:
+                text += "（" + "；".join(view.warnings) + "）"
+            self.message.emit(text)
+            self.moveFinished.emit(True)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                QMessageBox.warning(self, title, exc.message_zh)
+                self.reload()
+            else:
+                self.ops.show_failure(exc)
+            self.moveFinished.emit(False)
+
+        work = lambda: set_status(ctx, rid, target, note=note.strip(), override_reason=override.strip())  # noqa: E731
+        return self.ops.run(title, work, moved, failed=refused) is not None
 
     def register_objection(self) -> None:
         r = self.current()

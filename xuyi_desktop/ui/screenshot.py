@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         blank.identifier_edit.setText("91320830PYQLFT169U")
         blank.phone_edit.setText("12345")
         blank.save()
-        settle(app, 5)
+        settle(app, 5, wait_ms=5000)  # a save that reaches the service runs off the GUI thread
         shots.append(grab(blank, out / "entity_form_errors.png"))
         blank.done(QDialog.DialogCode.Rejected)  # without the discard question
         window.close()
