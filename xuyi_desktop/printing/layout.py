@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -385,6 +386,48 @@ def draw_text(
     if name is not None:
         w = _glyph_width(text, style.font, style.size) + cs * (len(text) - 1)
         place(canvas, name, *text_box(x, y, w, style.size))
+    key = (text, style.font, style.size, cs, style.color.rgb(), style.bold)
+    cache: dict[tuple[object, ...], tuple[tuple[str, ...], str]] | None = getattr(canvas, _TEXT_CODE, None)
+    if cache is None:
+        cache = {}
+        setattr(canvas, _TEXT_CODE, cache)
+    plain = _plain_state(canvas, style.color)
+    code = cache.get(key) if plain else None
+    if code is not None:
+        head, tail = code
+        canvas._code.extend(head)
+        canvas._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm{tail}")
+        canvas._code.append("Q")
+        return
+    start = len(canvas._code)
+    _draw_text_object(canvas, x, y, text, style, cs)
+    if plain:
+        _keep_text_code(cache, key, canvas._code[start:], x, y)
+
+
+#: Attribute on a canvas: the content-stream operators of each line of text drawn on it, without the position.
+_TEXT_CODE = "_xuyi_text_code"
+
+
+def _plain_state(canvas: Canvas, color: colors.Color) -> bool:
+    """True when drawing a line emits no graphics-state resource (an opaque RGB colour in an opaque
+    state): its operators then depend on nothing but the text, the style and the position."""
+    ext = canvas._extgstate
+    return (type(color) is colors.Color and color.alpha == 1 and ext.getValue("ca") == 1
+            and ext.getValue("CA") == 1 and getattr(canvas, "_enforceColorSpace", None) is None)
+
+
+def _keep_text_code(cache: dict[tuple[object, ...], tuple[tuple[str, ...], str]], key: tuple[object, ...],
+                    emitted: list[str], x: float, y: float) -> None:
+    """Remember what a line emitted ("q", colour, "BT 1 0 0 1 x y Tm … ET", "Q") with the position cut out,
+    if it has exactly that shape."""
+    prefix = f"BT 1 0 0 1 {fp_str(x, y)} Tm"
+    if (len(emitted) >= 3 and emitted[0] == "q" and emitted[-1] == "Q" and emitted[-2].startswith(prefix)
+            and not any(" gs" in op or op.startswith("BT") for op in emitted[:-2])):
+        cache[key] = (tuple(emitted[:-2]), emitted[-2][len(prefix):])
+
+
+def _draw_text_object(canvas: Canvas, x: float, y: float, text: str, style: TextStyle, cs: float) -> None:
     canvas.saveState()  # colour, line width and render mode must not leak into what is drawn next
     t = canvas.beginText(x, y)
     t.setCharSpace(cs)
