@@ -383,7 +383,7 @@ def draw_text(
     if not text:
         return
     cs = style.char_space if char_space is None else char_space
-    if name is not None:
+    if name is not None and _PLACED.get() is not None:  # the box is measured only when boxes are recorded
         w = _glyph_width(text, style.font, style.size) + cs * (len(text) - 1)
         place(canvas, name, *text_box(x, y, w, style.size))
     key = (text, style.font, style.size, cs, style.color.rgb(), style.bold)
@@ -494,7 +494,7 @@ def draw_lines(
 ) -> float:
     """Draw laid-out lines from `top` downwards; returns the y below the last line. With a `name`, the
     block's box (the lines' cells, from the first top to the last bottom) is recorded."""
-    if name is not None and any(line.text for line in lines):
+    if name is not None and _PLACED.get() is not None and any(line.text for line in lines):  # boxes only when recorded
         left, right = lines_extent(lines, width, style)
         place(canvas, name, x + left, top - len(lines) * style.leading, x + right, top)
     y = top
