@@ -313,11 +313,14 @@ def _layout_paragraph(para: str, style: TextStyle, width: float) -> list[Line]:
     cur = ""
     avail = width - indent
 
+    font, size = style.font, style.size
+    glyphs = 0.0  # the glyph width of `cur`, summed cluster by cluster
+
     def finish(last: bool) -> None:
-        nonlocal cur, indent, avail
+        nonlocal cur, indent, avail, glyphs
         text = cur.rstrip(" ")
         out.append(Line(text, text_width(text, style), indent, last))
-        cur, indent, avail = "", 0.0, width
+        cur, indent, avail, glyphs = "", 0.0, width, 0.0
 
     pending = clusters(tokens(para))
     pending.reverse()
@@ -326,6 +329,13 @@ def _layout_paragraph(para: str, style: TextStyle, width: float) -> list[Line]:
         if cl == " " and not cur:
             continue  # no space at a line start
         trial = cur + cl
+        # Measuring every trial line from its start made breaking quadratic in the line's length; the sum
+        # of the parts differs from the whole by rounding only, so a cluster that fits with a margin far
+        # above that rounding is taken on the sum, and anything near the edge is measured whole as before.
+        cl_glyphs = _glyph_width(cl, font, size)
+        if glyphs + cl_glyphs + cs * (len(trial) - 1) < avail + 0.01 - 1e-6:
+            cur, glyphs = trial, glyphs + cl_glyphs
+            continue
         w = text_width(trial, style)
         if w <= avail + 0.01 or not cur:
             if w > avail + 0.01 and not cur and len(cl) > 1:
@@ -333,8 +343,10 @@ def _layout_paragraph(para: str, style: TextStyle, width: float) -> list[Line]:
                 pieces = _hard_split(cl, style, avail)
                 pending.extend(reversed(pieces[1:]))
                 cur = pieces[0]
+                glyphs = _glyph_width(cur, font, size)
                 continue
             cur = trial
+            glyphs = _glyph_width(cur, font, size)
             continue
         closers = _trailing_closers(cl)
         if closers and closers != cl:
