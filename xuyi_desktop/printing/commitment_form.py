@@ -126,8 +126,16 @@ class _Closing(Flowable):
         super().__init__()
         self.fonts, self.data, self.min_height = fonts, data, height
         self.height = height
+        self._laid: tuple[float, dict[str, Any]] | None = None
 
     def _layout(self, width: float) -> dict[str, Any]:
+        """The foot's boxes at this width, measured once (platypus wraps a block several times before it
+        draws it: KeepTogether, the frame, the draw)."""
+        if self._laid is None or self._laid[0] != width:
+            self._laid = (width, self._measure(width))
+        return self._laid[1]
+
+    def _measure(self, width: float) -> dict[str, Any]:
         d, fonts = self.data, self.fonts
         small = L.TextStyle(fonts.body.name, self.SIZE, self.SIZE * 1.45, "left")
         x = self.QR_SIZE + 5 * mm if d.qr_payload else 0.0

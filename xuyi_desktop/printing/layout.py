@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -312,11 +313,14 @@ def _layout_paragraph(para: str, style: TextStyle, width: float) -> list[Line]:
     cur = ""
     avail = width - indent
 
+    font, size = style.font, style.size
+    glyphs = 0.0  # the glyph width of `cur`, summed cluster by cluster
+
     def finish(last: bool) -> None:
-        nonlocal cur, indent, avail
+        nonlocal cur, indent, avail, glyphs
         text = cur.rstrip(" ")
         out.append(Line(text, text_width(text, style), indent, last))
-        cur, indent, avail = "", 0.0, width
+        cur, indent, avail, glyphs = "", 0.0, width, 0.0
 
     pending = clusters(tokens(para))
     pending.reverse()
@@ -325,6 +329,13 @@ def _layout_paragraph(para: str, style: TextStyle, width: float) -> list[Line]:
         if cl == " " and not cur:
             continue  # no space at a line start
         trial = cur + cl
+        # Measuring every trial line from its start made breaking quadratic in the line's length; the sum
+        # of the parts differs from the whole by rounding only, so a cluster that fits with a margin far
+        # above that rounding is taken on the sum, and anything near the edge is measured whole as before.
+        cl_glyphs = _glyph_width(cl, font, size)
+        if glyphs + cl_glyphs + cs * (len(trial) - 1) < avail + 0.01 - 1e-6:
+            cur, glyphs = trial, glyphs + cl_glyphs
+            continue
         w = text_width(trial, style)
         if w <= avail + 0.01 or not cur:
             if w > avail + 0.01 and not cur and len(cl) > 1:
@@ -332,8 +343,10 @@ def _layout_paragraph(para: str, style: TextStyle, width: float) -> list[Line]:
                 pieces = _hard_split(cl, style, avail)
                 pending.extend(reversed(pieces[1:]))
                 cur = pieces[0]
+                glyphs = _glyph_width(cur, font, size)
                 continue
             cur = trial
+            glyphs = _glyph_width(cur, font, size)
             continue
         closers = _trailing_closers(cl)
         if closers and closers != cl:
@@ -382,9 +395,51 @@ def draw_text(
     if not text:
         return
     cs = style.char_space if char_space is None else char_space
-    if name is not None:
+    if name is not None and _PLACED.get() is not None:  # the box is measured only when boxes are recorded
         w = _glyph_width(text, style.font, style.size) + cs * (len(text) - 1)
         place(canvas, name, *text_box(x, y, w, style.size))
+    key = (text, style.font, style.size, cs, style.color.rgb(), style.bold)
+    cache: dict[tuple[object, ...], tuple[tuple[str, ...], str]] | None = getattr(canvas, _TEXT_CODE, None)
+    if cache is None:
+        cache = {}
+        setattr(canvas, _TEXT_CODE, cache)
+    plain = _plain_state(canvas, style.color)
+    code = cache.get(key) if plain else None
+    if code is not None:
+        head, tail = code
+        canvas._code.extend(head)
+        canvas._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm{tail}")
+        canvas._code.append("Q")
+        return
+    start = len(canvas._code)
+    _draw_text_object(canvas, x, y, text, style, cs)
+    if plain:
+        _keep_text_code(cache, key, canvas._code[start:], x, y)
+
+
+#: Attribute on a canvas: the content-stream operators of each line of text drawn on it, without the position.
+_TEXT_CODE = "_xuyi_text_code"
+
+
+def _plain_state(canvas: Canvas, color: colors.Color) -> bool:
+    """True when drawing a line emits no graphics-state resource (an opaque RGB colour in an opaque
+    state): its operators then depend on nothing but the text, the style and the position."""
+    ext = canvas._extgstate
+    return (type(color) is colors.Color and color.alpha == 1 and ext.getValue("ca") == 1
+            and ext.getValue("CA") == 1 and getattr(canvas, "_enforceColorSpace", None) is None)
+
+
+def _keep_text_code(cache: dict[tuple[object, ...], tuple[tuple[str, ...], str]], key: tuple[object, ...],
+                    emitted: list[str], x: float, y: float) -> None:
+    """Remember what a line emitted ("q", colour, "BT 1 0 0 1 x y Tm … ET", "Q") with the position cut out,
+    if it has exactly that shape."""
+    prefix = f"BT 1 0 0 1 {fp_str(x, y)} Tm"
+    if (len(emitted) >= 3 and emitted[0] == "q" and emitted[-1] == "Q" and emitted[-2].startswith(prefix)
+            and not any(" gs" in op or op.startswith("BT") for op in emitted[:-2])):
+        cache[key] = (tuple(emitted[:-2]), emitted[-2][len(prefix):])
+
+
+def _draw_text_object(canvas: Canvas, x: float, y: float, text: str, style: TextStyle, cs: float) -> None:
     canvas.saveState()  # colour, line width and render mode must not leak into what is drawn next
     t = canvas.beginText(x, y)
     t.setCharSpace(cs)
@@ -451,7 +506,7 @@ def draw_lines(
 ) -> float:
     """Draw laid-out lines from `top` downwards; returns the y below the last line. With a `name`, the
     block's box (the lines' cells, from the first top to the last bottom) is recorded."""
-    if name is not None and any(line.text for line in lines):
+    if name is not None and _PLACED.get() is not None and any(line.text for line in lines):  # boxes only when recorded
         left, right = lines_extent(lines, width, style)
         place(canvas, name, x + left, top - len(lines) * style.leading, x + right, top)
     y = top
