@@ -103,10 +103,15 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     letters = folded if folded.isascii() and folded.isalpha() else ""
     found: list[FoundEntity] = []
     seen: set[uuid.UUID] = set()
+    # Plain rows need no ORM result machinery: run on the session's connection (same transaction), after the
+    # flush the first ORM statement would have made (a caller may have pending entities, as tender matching can).
+    if session.autoflush:
+        session.flush()
+    conn = session.connection()
 
     def take(stmt: Executable, start: str) -> bool:
         need = limit - len(found)
-        for row in session.execute(stmt, {"lo": start, "hi": start + "\U0010ffff", "n": need + len(seen)}):
+        for row in conn.execute(stmt, {"lo": start, "hi": start + "\U0010ffff", "n": need + len(seen)}):
             if row[0] not in seen:
                 seen.add(row[0])
                 found.append(FoundEntity(*row))
@@ -117,7 +122,7 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     def take_keys(keys: Sequence[int]) -> bool:
         if not keys:
             return False
-        by_key = {row[-1]: row for row in session.execute(_BY_KEYS, {"keys": list(keys)})}
+        by_key = {row[-1]: row for row in conn.execute(_BY_KEYS, {"keys": list(keys)})}
         for key in keys:
             row = by_key.get(key)
             if row is not None and row[0] not in seen:
@@ -130,7 +135,7 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     def done() -> list[FoundEntity]:
         if found:
             cats: dict[uuid.UUID, list[FoundCategory]] = {}
-            for eid, category in session.execute(_CATEGORIES, {"ids": [e.id for e in found]}):
+            for eid, category in conn.execute(_CATEGORIES, {"ids": [e.id for e in found]}):
                 cats.setdefault(eid, []).append(FoundCategory(category))
             for e in found:
                 e.categories = tuple(cats.get(e.id, ()))
