@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.search_keys import fold
@@ -112,7 +112,7 @@ def fts_tokens(folded: str, initials: str, pinyin: str) -> str:
         tokens |= {"i" + g for g in _grams(initials, 2)}
     if len(pinyin) >= 3:
         tokens |= {"p" + g for g in _grams(pinyin, 3)}
-    return " ".join(sorted(tokens))
+    return " ".join(tokens)  # any order: detail=none keeps no positions
 
 
 def _all_of(tokens: list[str]) -> str:
@@ -129,6 +129,9 @@ class SqliteFtsIndex:
         f"INSERT INTO {FTS_KEYS_TABLE}(search_key, folded, initials, pinyin) VALUES (:k, :folded, :initials, :pinyin)"
     )
     _TAKE_OUT = text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, t) VALUES ('delete', :k, :t)")
+    _UPSERT_KEYS = text(
+        f"INSERT OR REPLACE INTO {FTS_KEYS_TABLE}(search_key, folded, initials, pinyin) VALUES (:k, :folded, :initials, :pinyin)"
+    )
     _DELETE_KEYS = text(f"DELETE FROM {FTS_KEYS_TABLE} WHERE search_key = :k")
     _HELD = text(f"SELECT search_key, folded, initials, pinyin FROM {FTS_KEYS_TABLE} WHERE search_key IN :ks").bindparams(
         bindparam("ks", expanding=True))
@@ -136,29 +139,36 @@ class SqliteFtsIndex:
     def index(self, session: Session, rows: Sequence[IndexRow]) -> None:
         if not rows:
             return
-        self.remove(session, [r.search_key for r in rows])
-        self.bulk_insert(session.connection(), rows)
+        self._take_out(session, [r.search_key for r in rows])
+        self._insert(session.connection(), rows, self._UPSERT_KEYS)
 
     def bulk_insert(self, conn: Connection, rows: Sequence[IndexRow]) -> None:
-        """For rows known not to be indexed (demo data, rebuilds, and index() after it took the old ones out)."""
+        """For rows known not to be indexed (demo data, rebuilds)."""
+        self._insert(conn, rows, self._INSERT_KEYS)
+
+    def _insert(self, conn: Connection, rows: Sequence[IndexRow], keys_sql: TextClause) -> None:
         if not rows:
             return
         values = [r.fts_values() for r in rows]
-        conn.execute(self._INSERT_KEYS, values)
+        conn.execute(keys_sql, values)
         conn.execute(self._INSERT, [
             {"k": v["k"], "t": fts_tokens(str(v["folded"]), str(v["initials"]), str(v["pinyin"]))} for v in values])
 
     def remove(self, session: Session, search_keys: Iterable[int]) -> None:
+        held = self._take_out(session, search_keys)
+        if held:
+            session.execute(self._DELETE_KEYS, [{"k": k} for k in held])
+
+    def _take_out(self, session: Session, search_keys: Iterable[int]) -> list[int]:
+        """Take these entities' tokens out of the FTS table; returns the keys that were indexed. A contentless
+        table forgets a row only when given the very tokens it was indexed with: those of entity_fts_keys."""
         keys = list(dict.fromkeys(search_keys))
-        if not keys:
-            return
-        # A contentless table forgets a row only when given the very tokens it was indexed with.
         held: list[Any] = []
         for i in range(0, len(keys), 500):
             held += session.execute(self._HELD, {"ks": keys[i : i + 500]}).all()
         if held:
             session.execute(self._TAKE_OUT, [{"k": k, "t": fts_tokens(f, i, p)} for k, f, i, p in held])
-            session.execute(self._DELETE_KEYS, [{"k": k} for k, _f, _i, _p in held])
+        return [k for k, _f, _i, _p in held]
 
     def _match(self, session: Session, tokens: list[str], column: str, needle: str, limit: int) -> list[int]:
         # CROSS JOIN keeps the FTS table outside: hits come in its rowid order and LIMIT stops the scan early.
