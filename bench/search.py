@@ -110,6 +110,7 @@ def main() -> int:
     ap.add_argument("--short", type=int, default=50, help="one- and two-character name queries added to the mix")
     ap.add_argument("--repeat", type=int, default=1, help="time each query this many times, keep its median")
     ap.add_argument("--no-startup", action="store_true")
+    ap.add_argument("--dbstat", type=int, default=0, metavar="N", help="also print the N largest tables and indexes (SQLite)")
     args = ap.parse_args()
 
     db = args.db or str(ROOT / "bench" / "data" / f"search-{args.entities}.db")
@@ -132,6 +133,7 @@ def main() -> int:
     if path:
         size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
         print(f"database_size_mib: {size / 2**20:.0f}")
+        _sqlite_sizes(ctx, args.dbstat)
     else:
         with ctx.engine.connect() as conn:
             # statistics as autovacuum would have them on a server that has been running a while
@@ -174,6 +176,20 @@ def main() -> int:
             print(f"startup_to_window_shown_s: median {statistics.median(runs):.2f} of {len(runs)} runs")
     ctx.close()
     return 0
+
+
+def _sqlite_sizes(ctx, top: int) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17's size goal is about the file a backup copies: its pages in use per entity (the WAL beside it is
+    emptied at each checkpoint; free pages are what a VACUUM would give back), and where they go (dbstat)."""
+    with ctx.engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM entity")).scalar_one() or 1
+        page, pages, free = (conn.exec_driver_sql(f"PRAGMA {p}").scalar_one() for p in ("page_size", "page_count", "freelist_count"))
+        print(f"database_file_mib: {page * pages / 2**20:.0f} ({page * (pages - free) / n:.0f} bytes/entity in use, "
+              f"{page * free / 2**20:.0f} MiB free pages)")
+        if top:
+            rows = conn.execute(text("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT :n"), {"n": top}).all()
+            for name, size in rows:
+                print(f"  dbstat {name}: {size / 2**20:.1f} MiB, {size / n:.0f} bytes/entity")
 
 
 def _raw_comparison(ctx, queries, like_n: int, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Executable, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from xuyi_desktop.domain.identifiers import normalise_identifier
@@ -41,11 +41,6 @@ def similar_names(session: Session, name_key: str, exclude: uuid.UUID | None = N
     return list(session.execute(stmt.limit(limit)).scalars())
 
 
-def _prefix_range(column, prefix: str):
-    # A range instead of LIKE 'x%': B-tree friendly on every database, and no LIKE escaping needed.
-    return and_(column >= prefix, column < prefix + "\U0010ffff")
-
-
 @dataclass(frozen=True, slots=True)
 class FoundCategory:
     category: str
@@ -74,6 +69,23 @@ _FOUND_COLUMNS = (Entity.id, Entity.kind, Entity.name, Entity.identifier, Entity
                   Entity.legal_representative, Entity.phone, Entity.updated_at, Entity.version, Entity.search_key)
 
 
+def _step(column: InstrumentedAttribute[str]) -> Executable:
+    """The rows whose column starts with :lo (below :hi), in the column's order: a prefix step of the ranking."""
+    return (select(*_FOUND_COLUMNS).where(column >= bindparam("lo"), column < bindparam("hi"), _LIVE)
+            .order_by(column).limit(bindparam("n")))
+
+
+# Built once: constructing a Select costs more than SQLite takes to answer it (cProfile of find_entities: about
+# a third of a name search was SQLAlchemy building the same statements again). Each runs with its parameters.
+_IDENTIFIER_PREFIX = _step(Entity.identifier)
+_NAME_PREFIX = _step(Entity.name)
+_INITIALS_PREFIX = _step(Entity.name_initials)
+_IDENTIFIER_EXACT: Executable = select(*_FOUND_COLUMNS).where(Entity.identifier == bindparam("lo"), _LIVE).limit(bindparam("n"))
+_BY_KEYS = select(*_FOUND_COLUMNS).where(Entity.search_key.in_(bindparam("keys", expanding=True)), _LIVE)
+_CATEGORIES = (select(EntityCategory.entity_id, EntityCategory.category)
+               .where(EntityCategory.entity_id.in_(bindparam("ids", expanding=True))).order_by(EntityCategory.category))
+
+
 def ranked_search(session: Session, index: SearchIndex, query: str, limit: int = 50, *,
                   identifier_prefix: bool = True) -> list[FoundEntity]:
     """Find live entities for what a clerk typed, best first:
@@ -91,13 +103,15 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     letters = folded if folded.isascii() and folded.isalpha() else ""
     found: list[FoundEntity] = []
     seen: set[uuid.UUID] = set()
+    # Plain rows need no ORM result machinery: run on the session's connection (same transaction), after the
+    # flush the first ORM statement would have made (a caller may have pending entities, as tender matching can).
+    if session.autoflush:
+        session.flush()
+    conn = session.connection()
 
-    def take(where: ColumnElement[bool], order: InstrumentedAttribute[str] | None) -> bool:
+    def take(stmt: Executable, start: str) -> bool:
         need = limit - len(found)
-        stmt = select(*_FOUND_COLUMNS).where(where, _LIVE)
-        if order is not None:
-            stmt = stmt.order_by(order)
-        for row in session.execute(stmt.limit(need + len(seen))):
+        for row in conn.execute(stmt, {"lo": start, "hi": start + "\U0010ffff", "n": need + len(seen)}):
             if row[0] not in seen:
                 seen.add(row[0])
                 found.append(FoundEntity(*row))
@@ -108,7 +122,7 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     def take_keys(keys: Sequence[int]) -> bool:
         if not keys:
             return False
-        by_key = {row[-1]: row for row in session.execute(select(*_FOUND_COLUMNS).where(Entity.search_key.in_(keys), _LIVE))}
+        by_key = {row[-1]: row for row in conn.execute(_BY_KEYS, {"keys": list(keys)})}
         for key in keys:
             row = by_key.get(key)
             if row is not None and row[0] not in seen:
@@ -121,25 +135,20 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     def done() -> list[FoundEntity]:
         if found:
             cats: dict[uuid.UUID, list[FoundCategory]] = {}
-            for eid, category in session.execute(
-                    select(EntityCategory.entity_id, EntityCategory.category)
-                    .where(EntityCategory.entity_id.in_([e.id for e in found])).order_by(EntityCategory.category)):
+            for eid, category in conn.execute(_CATEGORIES, {"ids": [e.id for e in found]}):
                 cats.setdefault(eid, []).append(FoundCategory(category))
             for e in found:
                 e.categories = tuple(cats.get(e.id, ()))
         return found
 
-    steps: list[tuple[ColumnElement[bool], InstrumentedAttribute[str] | None]] = []
+    steps: list[tuple[Executable, str]] = []
     if ident and ident.isascii() and ident.isalnum():
-        if identifier_prefix:
-            steps.append((_prefix_range(Entity.identifier, ident), Entity.identifier))
-        else:
-            steps.append((Entity.identifier == ident, None))
-    steps.append((_prefix_range(Entity.name, raw), Entity.name))
+        steps.append((_IDENTIFIER_PREFIX if identifier_prefix else _IDENTIFIER_EXACT, ident))
+    steps.append((_NAME_PREFIX, raw))
     if len(letters) >= 2:
-        steps.append((_prefix_range(Entity.name_initials, letters), Entity.name_initials))
-    for where, order in steps:
-        if take(where, order):
+        steps.append((_INITIALS_PREFIX, letters))
+    for stmt, start in steps:
+        if take(stmt, start):
             return done()
     want = limit + len(seen)
     if folded and not letters:

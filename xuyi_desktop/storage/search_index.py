@@ -3,8 +3,16 @@
 Why n-grams and not FTS5's trigram tokenizer: Chinese names are searched by two characters (盱眙, 顺达),
 and the trigram tokenizer silently matches nothing under three. We store our own tokens instead:
 single characters (for one-character queries), character bigrams of the name (any query of 2+ characters
-is the phrase of its bigrams), bigrams of the pinyin initials and trigrams of the full pinyin, all under
+is found by its bigrams), bigrams of the pinyin initials and trigrams of the full pinyin, all under
 FTS5's plain unicode61 tokenizer.
+
+Since 0022 the SQLite index is small (about 65 bytes an entity instead of 490): one contentless column with
+detail=none, so FTS5 keeps only which rows hold a token, not the token text nor its positions. The kinds of
+token stay apart by their length (a character 1, a name bigram 2, "i" + an initials bigram 3, "p" + a pinyin
+trigram 4). Without positions a fragment's n-grams are matched in any order, so each candidate is confirmed
+on its folded name, initials or pinyin in entity_fts_keys (a plain rowid table, about 85 bytes an entity),
+which also gives the exact tokens to take out when an entity changes (a contentless table cannot find them
+itself). The hits are the rows holding the fragment, in search-key order: the same as the old phrase query.
 
 PostgreSQL gets the same tokens in a `text[]` column under a GIN index (table entity_grams), with the
 folded name, initials and pinyin beside them to confirm each candidate. Why not pg_trgm: it extracts no
@@ -15,20 +23,25 @@ answers as the SQLite index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.search_keys import fold
 from xuyi_desktop.storage.models import Entity
 
 FTS_TABLE = "entity_fts"
+FTS_KEYS_TABLE = "entity_fts_keys"
 FTS_CREATE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "uni, bi, ini, py, tokenize = 'unicode61 remove_diacritics 0')"
+    "t, content = '', detail = none, tokenize = 'unicode61 remove_diacritics 0')"
+)
+FTS_KEYS_CREATE = (
+    f"CREATE TABLE IF NOT EXISTS {FTS_KEYS_TABLE} ("
+    "search_key INTEGER PRIMARY KEY, folded TEXT NOT NULL, initials TEXT NOT NULL, pinyin TEXT NOT NULL)"
 )
 
 
@@ -59,14 +72,8 @@ class IndexRow:
     initials: str
 
     def fts_values(self) -> dict[str, object]:
-        folded = fold(self.name)
-        return {
-            "k": self.search_key,
-            "uni": " ".join(folded),
-            "bi": " ".join(_grams(folded, 2)),
-            "ini": " ".join(_grams(self.initials, 2)),
-            "py": " ".join(_grams(self.pinyin, 3)),
-        }
+        """The row of entity_fts_keys; its tokens are fts_tokens of these values."""
+        return {"k": self.search_key, "folded": fold(self.name), "initials": self.initials, "pinyin": self.pinyin}
 
     def gram_values(self) -> dict[str, object]:
         """The same tokens as fts_values, as one array with the column as a prefix (u: b: i: p:)."""
@@ -96,46 +103,119 @@ class SearchIndex(Protocol):
     def pinyin_contains(self, session: Session, letters: str, limit: int) -> list[int]: ...
 
 
-def _phrase(column: str, tokens: list[str]) -> str:
+def fts_tokens(folded: str, initials: str, pinyin: str) -> str:
+    """The tokens of one entity in the single FTS5 column, each kind told by its length: characters (1), name
+    bigrams (2), "i" + initials bigrams (3), "p" + pinyin trigrams (4). Initials under 2 and pinyin under 3
+    letters give none: no query of the initials or pinyin step is that short."""
+    tokens = set(folded) | set(_grams(folded, 2))
+    if len(initials) >= 2:
+        tokens |= {"i" + g for g in _grams(initials, 2)}
+    if len(pinyin) >= 3:
+        tokens |= {"p" + g for g in _grams(pinyin, 3)}
+    return " ".join(tokens)  # any order: detail=none keeps no positions
+
+
+def _all_of(tokens: list[str]) -> str:
     # Tokens are folded letters and digits only, so they need no escaping inside the quotes.
-    return f'{column} : "{" ".join(tokens)}"'
+    return " AND ".join(f'"{t}"' for t in dict.fromkeys(tokens))
 
 
 class SqliteFtsIndex:
-    """FTS5 n-gram index keyed by entity.search_key (rowid of the FTS table)."""
+    """FTS5 n-gram index keyed by entity.search_key (rowid of the FTS table), its candidates confirmed on the
+    folded values in entity_fts_keys (see the module docstring)."""
 
-    _INSERT = text(f"INSERT INTO {FTS_TABLE}(rowid, uni, bi, ini, py) VALUES (:k, :uni, :bi, :ini, :py)")
-    _DELETE = text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :k")
+    _INSERT = text(f"INSERT INTO {FTS_TABLE}(rowid, t) VALUES (:k, :t)")
+    _INSERT_KEYS = text(
+        f"INSERT INTO {FTS_KEYS_TABLE}(search_key, folded, initials, pinyin) VALUES (:k, :folded, :initials, :pinyin)"
+    )
+    _TAKE_OUT = text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, t) VALUES ('delete', :k, :t)")
+    _UPSERT_KEYS = text(
+        f"INSERT OR REPLACE INTO {FTS_KEYS_TABLE}(search_key, folded, initials, pinyin) VALUES (:k, :folded, :initials, :pinyin)"
+    )
+    _DELETE_KEYS = text(f"DELETE FROM {FTS_KEYS_TABLE} WHERE search_key = :k")
+    _HELD = text(f"SELECT search_key, folded, initials, pinyin FROM {FTS_KEYS_TABLE} WHERE search_key IN :ks").bindparams(
+        bindparam("ks", expanding=True))
 
     def index(self, session: Session, rows: Sequence[IndexRow]) -> None:
         if not rows:
             return
-        session.execute(self._DELETE, [{"k": r.search_key} for r in rows])
-        session.execute(self._INSERT, [r.fts_values() for r in rows])
+        self._take_out(session, [r.search_key for r in rows])
+        self._insert(session.connection(), rows, self._UPSERT_KEYS)
 
     def bulk_insert(self, conn: Connection, rows: Sequence[IndexRow]) -> None:
-        """For freshly generated rows known not to be indexed yet (demo data, rebuilds)."""
-        conn.execute(self._INSERT, [r.fts_values() for r in rows])
+        """For rows known not to be indexed (demo data, rebuilds)."""
+        self._insert(conn, rows, self._INSERT_KEYS)
+
+    def _insert(self, conn: Connection, rows: Sequence[IndexRow], keys_sql: TextClause) -> None:
+        if not rows:
+            return
+        values = [r.fts_values() for r in rows]
+        conn.execute(keys_sql, values)
+        conn.execute(self._INSERT, [
+            {"k": v["k"], "t": fts_tokens(str(v["folded"]), str(v["initials"]), str(v["pinyin"]))} for v in values])
 
     def remove(self, session: Session, search_keys: Iterable[int]) -> None:
-        keys = [{"k": k} for k in search_keys]
-        if keys:
-            session.execute(self._DELETE, keys)
+        held = self._take_out(session, search_keys)
+        if held:
+            session.execute(self._DELETE_KEYS, [{"k": k} for k in held])
 
-    def _match(self, session: Session, expr: str, limit: int) -> list[int]:
-        sql = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q LIMIT :n")
-        return list(session.execute(sql, {"q": expr, "n": limit}).scalars())
+    def _take_out(self, session: Session, search_keys: Iterable[int]) -> list[int]:
+        """Take these entities' tokens out of the FTS table; returns the keys that were indexed. A contentless
+        table forgets a row only when given the very tokens it was indexed with: those of entity_fts_keys."""
+        keys = list(dict.fromkeys(search_keys))
+        held: list[Any] = []
+        for i in range(0, len(keys), 500):
+            held += session.execute(self._HELD, {"ks": keys[i : i + 500]}).all()
+        if held:
+            session.execute(self._TAKE_OUT, [{"k": k, "t": fts_tokens(f, i, p)} for k, f, i, p in held])
+        return [k for k, _f, _i, _p in held]
+
+    def _match(self, session: Session, tokens: list[str], column: str, needle: str, limit: int) -> list[int]:
+        # CROSS JOIN keeps the FTS table outside: hits come in its rowid order and LIMIT stops the scan early.
+        sql = text(
+            f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} CROSS JOIN {FTS_KEYS_TABLE} k ON k.search_key = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH :q AND instr(k.{column}, :needle) > 0 LIMIT :n"
+        )
+        return list(session.execute(sql, {"q": _all_of(tokens), "needle": needle, "n": limit}).scalars())
 
     def name_contains(self, session: Session, folded: str, limit: int) -> list[int]:
         if len(folded) == 1:
-            return self._match(session, _phrase("uni", [folded]), limit)
-        return self._match(session, _phrase("bi", _grams(folded, 2)), limit)
+            return self._match(session, [folded], "folded", folded, limit)
+        return self._match(session, _grams(folded, 2), "folded", folded, limit)
 
     def initials_contain(self, session: Session, letters: str, limit: int) -> list[int]:
-        return self._match(session, _phrase("ini", _grams(letters, 2)), limit) if len(letters) >= 2 else []
+        if len(letters) < 2:
+            return []
+        return self._match(session, ["i" + g for g in _grams(letters, 2)], "initials", letters, limit)
 
     def pinyin_contains(self, session: Session, letters: str, limit: int) -> list[int]:
-        return self._match(session, _phrase("py", _grams(letters, 3)), limit) if len(letters) >= 3 else []
+        if len(letters) < 3:
+            return []
+        return self._match(session, ["p" + g for g in _grams(letters, 3)], "pinyin", letters, limit)
+
+    def rebuild(self, conn: Connection, batch: int = 5000) -> int:
+        """Fill both tables from the live entities (the migration that made the index small, and repairs)."""
+        conn.execute(text(f"DELETE FROM {FTS_KEYS_TABLE}"))
+        conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
+        done = _fill(conn, self.bulk_insert, batch)
+        conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
+        return done
+
+
+def _fill(conn: Connection, insert: Callable[[Connection, Sequence[IndexRow]], None], batch: int) -> int:
+    """Index the live entities in search-key order, a batch at a time."""
+    done, last = 0, None
+    while True:
+        stmt = select(Entity.search_key, Entity.name, Entity.name_pinyin, Entity.name_initials).where(
+            Entity.deleted_at.is_(None)
+        )
+        if last is not None:
+            stmt = stmt.where(Entity.search_key > last)
+        chunk = conn.execute(stmt.order_by(Entity.search_key).limit(batch)).all()
+        if not chunk:
+            return done
+        insert(conn, [IndexRow(k, n, p or "", i or "") for k, n, p, i in chunk])
+        done, last = done + len(chunk), chunk[-1][0]
 
 
 class PgGramIndex:
@@ -201,18 +281,7 @@ class PgGramIndex:
     def rebuild(self, conn: Connection, batch: int = 5000) -> int:
         """Fill the table from the live entities (the migration that creates it, and repairs)."""
         conn.execute(text(f"TRUNCATE {GRAMS_TABLE}"))
-        done, last = 0, None
-        while True:
-            stmt = select(Entity.search_key, Entity.name, Entity.name_pinyin, Entity.name_initials).where(
-                Entity.deleted_at.is_(None)
-            )
-            if last is not None:
-                stmt = stmt.where(Entity.search_key > last)
-            chunk = conn.execute(stmt.order_by(Entity.search_key).limit(batch)).all()
-            if not chunk:
-                return done
-            self.bulk_insert(conn, [IndexRow(k, n, p or "", i or "") for k, n, p, i in chunk])
-            done, last = done + len(chunk), chunk[-1][0]
+        return _fill(conn, self.bulk_insert, batch)
 
 
 class LikeFallbackIndex:
@@ -264,6 +333,6 @@ def search_index_for(conn: Connection) -> SearchIndex:
 
 
 __all__ = [
-    "FTS_CREATE", "GRAMS_CREATE", "IndexRow", "LikeFallbackIndex", "PgGramIndex", "SearchIndex", "SqliteFtsIndex",
-    "has_fts_table", "has_grams_table", "search_index_for",
+    "FTS_CREATE", "FTS_KEYS_CREATE", "GRAMS_CREATE", "IndexRow", "LikeFallbackIndex", "PgGramIndex", "SearchIndex", "SqliteFtsIndex",
+    "fts_tokens", "has_fts_table", "has_grams_table", "search_index_for",
 ]
