@@ -273,7 +273,7 @@ def _record_columns(
         "repaired_on": None, "id": new_id, "kind": kind.value, "revision": revision, "superseded": False,
         "correction_reason": correction_reason, "entity_id": entity_id, "created_office": ctx.office_code,
         "updated_office": ctx.office_code, "version": 1,
-        "problems_json": json.dumps([p.message_zh for p in problems], ensure_ascii=False),
+        "problems_json": json.dumps([p.message_zh for p in problems], ensure_ascii=False) if problems else "[]",
         "batch_no": "", "resubmit_needed": False, "withdrawn_reason": "", "lineage_id": lineage_id or new_id,
     }
     for name in _DATA_FIELDS:
@@ -297,9 +297,24 @@ def _image_columns() -> tuple[tuple[str, str], ...]:
     return tuple((column.key, attr.key) for attr in mapper.column_attrs for column in attr.columns)
 
 
+# What storage.snapshots._plain makes of the types a new record holds, looked up by exact type (plain_value
+# itself for any other type): str, int, bool and None are kept as they are.
+_AS_IS = frozenset({str, int, bool, type(None)})
+_CONVERT: dict[type, Callable[[Any], Any]] = {uuid.UUID: str, dt.datetime: dt.datetime.isoformat, dt.date: dt.date.isoformat}
+
+
 def _image_of(cols: Mapping[str, Any]) -> dict[str, Any]:
     """row_image of a new SgsRecord made from `cols`, without making it: same keys, order and values."""
-    return {key: plain_value(cols.get(attr)) for key, attr in _image_columns()}
+    out: dict[str, Any] = {}
+    for key, attr in _image_columns():
+        value = cols.get(attr)
+        kind = type(value)
+        if kind in _AS_IS:
+            out[key] = value
+        else:
+            convert = _CONVERT.get(kind)
+            out[key] = convert(value) if convert is not None else plain_value(value)
+    return out
 
 
 def insert_record(
