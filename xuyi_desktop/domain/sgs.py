@@ -626,8 +626,16 @@ def coerce_field(kind: RecordKind, name: str, value: Any) -> Any:
     return " ".join(str(value).split()) if f.name not in ("nr", "sy", "yj", "bz", "wfxw") else str(value).strip()
 
 
-def coerce(kind: RecordKind, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
-    """Type every given field; fields that cannot be read come back as problems (and are left out)."""
+# Kinds whose coerce_field output, typed again, is itself (a date, a Decimal read back from its text, a stored
+# code, a list of stored codes, whitespace-folded text, a folded document number): a row the sheet layout has
+# typed field by field (exchange/sgs_layout.py) need not be typed twice. Identifiers (NFKC, then upper case) are
+# typed again: for a few exotic letters the two steps do not settle in one pass.
+_SETTLED_KINDS = frozenset({"date", "amount", "code", "codes", "docno", "text"})
+
+
+def coerce(kind: RecordKind, raw: Mapping[str, Any], *, typed: bool = False) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Type every given field; fields that cannot be read come back as problems (and are left out). `typed`: the
+    values are coerce_field's output already (a parsed sheet row): the same answer, without typing them twice."""
     values: dict[str, Any] = {}
     problems: list[FieldProblem] = []
     names = _FIELD_NAMES_FOR[kind]
@@ -635,6 +643,9 @@ def coerce(kind: RecordKind, raw: Mapping[str, Any]) -> tuple[dict[str, Any], li
         if name not in names:
             continue
         if value is None or (isinstance(value, str) and not value.strip()) or value == []:
+            continue
+        if typed and FIELD_BY_NAME[name].kind in _SETTLED_KINDS:
+            values[name] = value
             continue
         try:
             values[name] = coerce_field(kind, name, value)

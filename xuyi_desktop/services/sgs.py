@@ -190,10 +190,11 @@ def _stored(name: str, value: Any) -> Any:
 
 
 def prepare(
-    kind: RecordKind, raw: Mapping[str, Any], *, today: dt.date
+    kind: RecordKind, raw: Mapping[str, Any], *, today: dt.date, typed: bool = False
 ) -> tuple[dict[str, Any], list[FieldProblem], list[str]]:
-    """Type and check one record: (values, problems, warnings). Derives 公示截止期 for penalties when not given."""
-    values, problems = rules.coerce(kind, raw)
+    """Type and check one record: (values, problems, warnings). Derives 公示截止期 for penalties when not given.
+    `typed`: `raw` is a row the 双公示 sheet layout parsed (each field typed by rules.coerce_field already)."""
+    values, problems = rules.coerce(kind, raw, typed=typed)
     if kind is RecordKind.PENALTY and str(raw.get("simple_procedure", "")).strip().lower() in ("1", "true", "是", "yes"):
         values["simple_procedure"] = True
     unreadable = {p.field for p in problems}

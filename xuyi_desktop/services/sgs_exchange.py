@@ -111,7 +111,7 @@ class _SgsSink:
     def __call__(self, plan: SheetPlan, parsed: ParsedRow, write: bool) -> list[CellProblem]:
         kind = RecordKind(plan.format.code)
         bad = list(parsed.problems)
-        values, fps, _ = prepare(kind, parsed.values, today=self.today)
+        values, fps, _ = prepare(kind, parsed.values, today=self.today, typed=True)  # read_row typed them
         unreadable = {p.field for p in bad}
         bad += [CellProblem(p.field, p.message_zh, plan.header.column_of(p.field)) for p in fps if p.field not in unreadable]
         docno = values.get("wsh")
