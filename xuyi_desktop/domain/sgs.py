@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from xuyi_desktop.domain.errors import FieldProblem
@@ -196,7 +197,13 @@ KIND_LABELS: dict[RecordKind, dict[str, str]] = {
 
 
 def fields_for(kind: RecordKind) -> list[FieldDef]:
-    return [f for f in FIELDS if f.only in (None, kind)]
+    return list(_FIELDS_FOR[kind])
+
+
+# Per record type, counted once: validate and coerce run on every row of a 100,000-row ledger (issue 17).
+_FIELDS_FOR: dict[RecordKind, tuple[FieldDef, ...]] = {k: tuple(f for f in FIELDS if f.only in (None, k)) for k in RecordKind}
+_FIELD_NAMES_FOR: dict[RecordKind, frozenset[str]] = {k: frozenset(f.name for f in v) for k, v in _FIELDS_FOR.items()}
+_CODE_VALUES: dict[str, frozenset[str]] = {name: frozenset(spellings.values()) for name, spellings in CODE_SPELLINGS.items()}
 
 
 def label(kind: RecordKind, name: str) -> str:
@@ -219,7 +226,7 @@ def _applies(rule: str | None, category: str | None) -> bool:
 
 def required_fields(kind: RecordKind, values: Mapping[str, Any]) -> list[str]:
     category = values.get("xdr_lb")
-    needed = [f.name for f in fields_for(kind) if _applies(f.required, category)]
+    needed = [f.name for f in _FIELDS_FOR[kind] if _applies(f.required, category)]
     if kind is RecordKind.PENALTY and "罚款" in (values.get("cflb") or []):
         needed.append("fk")
     return needed
@@ -283,6 +290,13 @@ def check_docno(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _uscc_problems(value: str, name: str) -> tuple[tuple[str, str], ...]:
+    """check_uscc's problems as (Chinese, English) messages, remembered: the organ and source codes repeat on
+    every row of a ledger."""
+    return tuple((p.message_zh, p.message_en) for p in check_uscc(value, name).problems)
+
+
 def validate(kind: RecordKind, values: Mapping[str, Any], *, today: dt.date) -> list[FieldProblem]:
     """Every rule this record breaks, one FieldProblem per field and rule, in the clerk's words. Values are
     already typed (dates as dt.date, codes as stored values, cflb as a list, amounts as Decimal)."""
@@ -295,19 +309,18 @@ def validate(kind: RecordKind, values: Mapping[str, Any], *, today: dt.date) -> 
         if not is_filled(values.get(name)):
             why = "必填" if FIELD_BY_NAME[name].required else "处罚类别含罚款时必填"
             bad(name, f"{why}，不能为空", "required")
-    for f in fields_for(kind):
+    for f in _FIELDS_FOR[kind]:
         value = values.get(f.name)
         if not is_filled(value):
             continue
         if isinstance(value, str) and len(value) > f.max_length:
             bad(f.name, f"不能超过{f.max_length}个字符（实际{len(value)}个）", "too long")
-        if f.kind == "code" and value not in CODE_SPELLINGS[f.name].values():
+        if f.kind == "code" and value not in _CODE_VALUES[f.name]:
             shown = "、".join(dict.fromkeys(CODE_SPELLINGS[f.name].values()))
             bad(f.name, f"不在代码表中（可填：{shown}）", "not in the code list")
         if f.kind == "uscc":
-            check = check_uscc(str(value), f.name)
-            for p in check.problems:
-                bad(f.name, p.message_zh.removeprefix("统一社会信用代码"), p.message_en)
+            for zh, en in _uscc_problems(str(value), f.name):
+                bad(f.name, zh.removeprefix("统一社会信用代码"), en)
     category = values.get("xdr_lb")
     # 证件号码 of a natural person with a 身份证: the check character and birth date.
     for type_field, no_field in (("xdr_zjlx", "xdr_zjhm"), ("fr_zjlx", "fr_zjhm")):
@@ -613,15 +626,26 @@ def coerce_field(kind: RecordKind, name: str, value: Any) -> Any:
     return " ".join(str(value).split()) if f.name not in ("nr", "sy", "yj", "bz", "wfxw") else str(value).strip()
 
 
-def coerce(kind: RecordKind, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
-    """Type every given field; fields that cannot be read come back as problems (and are left out)."""
+# Kinds whose coerce_field output, typed again, is itself (a date, a Decimal read back from its text, a stored
+# code, a list of stored codes, whitespace-folded text, a folded document number): a row the sheet layout has
+# typed field by field (exchange/sgs_layout.py) need not be typed twice. Identifiers (NFKC, then upper case) are
+# typed again: for a few exotic letters the two steps do not settle in one pass.
+_SETTLED_KINDS = frozenset({"date", "amount", "code", "codes", "docno", "text"})
+
+
+def coerce(kind: RecordKind, raw: Mapping[str, Any], *, typed: bool = False) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Type every given field; fields that cannot be read come back as problems (and are left out). `typed`: the
+    values are coerce_field's output already (a parsed sheet row): the same answer, without typing them twice."""
     values: dict[str, Any] = {}
     problems: list[FieldProblem] = []
-    names = {f.name for f in fields_for(kind)}
+    names = _FIELD_NAMES_FOR[kind]
     for name, value in raw.items():
         if name not in names:
             continue
         if value is None or (isinstance(value, str) and not value.strip()) or value == []:
+            continue
+        if typed and FIELD_BY_NAME[name].kind in _SETTLED_KINDS:
+            values[name] = value
             continue
         try:
             values[name] = coerce_field(kind, name, value)

@@ -9,7 +9,7 @@ import dataclasses
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain import sgs as rules
@@ -30,6 +31,7 @@ from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.sgs_calendar import calendar
 from xuyi_desktop.storage.models import Entity, utcnow
 from xuyi_desktop.storage.models_sgs import SgsRecord
+from xuyi_desktop.storage.snapshots import _plain as plain_value
 from xuyi_desktop.storage.snapshots import row_image
 
 if TYPE_CHECKING:
@@ -188,10 +190,11 @@ def _stored(name: str, value: Any) -> Any:
 
 
 def prepare(
-    kind: RecordKind, raw: Mapping[str, Any], *, today: dt.date
+    kind: RecordKind, raw: Mapping[str, Any], *, today: dt.date, typed: bool = False
 ) -> tuple[dict[str, Any], list[FieldProblem], list[str]]:
-    """Type and check one record: (values, problems, warnings). Derives 公示截止期 for penalties when not given."""
-    values, problems = rules.coerce(kind, raw)
+    """Type and check one record: (values, problems, warnings). Derives 公示截止期 for penalties when not given.
+    `typed`: `raw` is a row the 双公示 sheet layout parsed (each field typed by rules.coerce_field already)."""
+    values, problems = rules.coerce(kind, raw, typed=typed)
     if kind is RecordKind.PENALTY and str(raw.get("simple_procedure", "")).strip().lower() in ("1", "true", "是", "yes"):
         values["simple_procedure"] = True
     unreadable = {p.field for p in problems}
@@ -248,13 +251,71 @@ def _identifier_of(values: Mapping[str, Any]) -> str | None:
     return values.get("xdr_shxym")
 
 
-def _fill(row: SgsRecord, values: Mapping[str, Any]) -> None:
+def _record_columns(
+    ctx: AppContext,
+    kind: RecordKind,
+    values: Mapping[str, Any],
+    problems: list[FieldProblem],
+    *,
+    entity_id: uuid.UUID | None,
+    lineage_id: uuid.UUID | None = None,
+    revision: int = 1,
+    correction_reason: str = "",
+    carry: Mapping[str, Any] | None = None,
+    deadline: Callable[[dt.date | None], tuple[dt.date | None, bool]] = deadline_of,
+) -> dict[str, Any]:
+    """The attributes a new version is given (by attribute name), in the order `insert_record` always set them.
+    One builder for the ORM path and the bulk path, so both store the same row; columns left out here keep their
+    column default in the database and are None in the change-log image (as on the unflushed ORM object)."""
+    now = utcnow()
+    new_id = uuid.uuid4()
+    cols: dict[str, Any] = {
+        "created_at": now, "updated_at": now, "deleted_at": None, "reported_on": None, "withdrawn_on": None,
+        "repaired_on": None, "id": new_id, "kind": kind.value, "revision": revision, "superseded": False,
+        "correction_reason": correction_reason, "entity_id": entity_id, "created_office": ctx.office_code,
+        "updated_office": ctx.office_code, "version": 1,
+        "problems_json": json.dumps([p.message_zh for p in problems], ensure_ascii=False) if problems else "[]",
+        "batch_no": "", "resubmit_needed": False, "withdrawn_reason": "", "lineage_id": lineage_id or new_id,
+    }
     for name in _DATA_FIELDS:
         value = values.get(name)
-        if value is None:
-            setattr(row, name, None if rules.FIELD_BY_NAME[name].kind == "date" else "")
+        cols[name] = (None if _DATE_FIELD[name] else "") if value is None else _stored(name, value)
+    cols["deadline"], cols["deadline_tentative"] = deadline(values.get("jdrq"))
+    cols["class_source"] = str(values.get("class_source", "record" if kind is RecordKind.PENALTY else ""))
+    cols["simple_procedure"] = bool(values.get("simple_procedure", False))
+    for key, value in (carry or {}).items():
+        cols[key] = value
+    return cols
+
+
+_DATE_FIELD = {name: rules.FIELD_BY_NAME[name].kind == "date" for name in _DATA_FIELDS}
+
+
+@lru_cache(maxsize=1)
+def _image_columns() -> tuple[tuple[str, str], ...]:
+    """(column name, attribute name) of every mapped column, in the order row_image lists them."""
+    mapper = sa_inspect(SgsRecord)
+    return tuple((column.key, attr.key) for attr in mapper.column_attrs for column in attr.columns)
+
+
+# What storage.snapshots._plain makes of the types a new record holds, looked up by exact type (plain_value
+# itself for any other type): str, int, bool and None are kept as they are.
+_AS_IS = frozenset({str, int, bool, type(None)})
+_CONVERT: dict[type, Callable[[Any], Any]] = {uuid.UUID: str, dt.datetime: dt.datetime.isoformat, dt.date: dt.date.isoformat}
+
+
+def _image_of(cols: Mapping[str, Any]) -> dict[str, Any]:
+    """row_image of a new SgsRecord made from `cols`, without making it: same keys, order and values."""
+    out: dict[str, Any] = {}
+    for key, attr in _image_columns():
+        value = cols.get(attr)
+        kind = type(value)
+        if kind in _AS_IS:
+            out[key] = value
         else:
-            setattr(row, name, _stored(name, value))
+            convert = _CONVERT.get(kind)
+            out[key] = convert(value) if convert is not None else plain_value(value)
+    return out
 
 
 def insert_record(
@@ -274,21 +335,9 @@ def insert_record(
     """Insert one version in the caller's transaction, with its change-log entry and audit line. Every column is
     set here (no flush needed before the row image: the audit entry's flush writes the row with it).
     `carry`: workflow columns a correction keeps from the version it replaces."""
-    now = utcnow()
-    row = SgsRecord(
-        created_at=now, updated_at=now, deleted_at=None, reported_on=None, withdrawn_on=None, repaired_on=None,
-        id=uuid.uuid4(), kind=kind.value, revision=revision, superseded=False, correction_reason=correction_reason,
-        entity_id=entity_id, created_office=ctx.office_code, updated_office=ctx.office_code, version=1,
-        problems_json=json.dumps([p.message_zh for p in problems], ensure_ascii=False),
-        batch_no="", resubmit_needed=False, withdrawn_reason="",
-    )
-    row.lineage_id = lineage_id or row.id
-    _fill(row, values)
-    row.deadline, row.deadline_tentative = deadline_of(values.get("jdrq"))
-    row.class_source = str(values.get("class_source", "record" if kind is RecordKind.PENALTY else ""))
-    row.simple_procedure = bool(values.get("simple_procedure", False))
-    for key, value in (carry or {}).items():
-        setattr(row, key, value)
+    cols = _record_columns(ctx, kind, values, problems, entity_id=entity_id, lineage_id=lineage_id, revision=revision,
+                           correction_reason=correction_reason, carry=carry)
+    row = SgsRecord(**cols)
     session.add(row)
     audit.record_business_change(
         session, ctx, table_name=TABLE, record_id=row.id, action="create" if revision == 1 else "correct",
@@ -296,6 +345,50 @@ def insert_record(
         summary=audit_summary or f"{'登记' if revision == 1 else '更正'}{kind.label}：{values.get('wsh', '')} {values.get('xdr_mc', '')}",
     )
     return row
+
+
+class BulkInserter:
+    """New first versions for an import: the same columns, change-log image and audit line as `insert_record`,
+    but the rows go in by multi-row Core INSERTs every FLUSH_EVERY rows (and at `flush()`) instead of as ORM
+    objects, and the image is built from the values instead of read back from an object. The caller's
+    transaction still holds everything: a rollback takes the rows with it; call `flush()` before committing."""
+
+    FLUSH_EVERY = 1000
+
+    def __init__(self, session: Session, ctx: AppContext) -> None:
+        self.session, self.ctx = session, ctx
+        self._pending: list[dict[str, Any]] = []
+        table = SgsRecord.__table__
+        self._insert = table.insert()  # type: ignore[attr-defined]
+        self._column_of = {attr: key for key, attr in _image_columns()}
+        self._deadlines: dict[dt.date, tuple[dt.date | None, bool]] = {}
+
+    def _deadline(self, decided: dt.date | None) -> tuple[dt.date | None, bool]:
+        """deadline_of, counted once per decision date of this import (a ledger has few distinct dates)."""
+        if decided is None:
+            return None, False
+        found = self._deadlines.get(decided)
+        if found is None:
+            found = self._deadlines[decided] = deadline_of(decided)
+        return found
+
+    def add(self, kind: RecordKind, values: Mapping[str, Any], *, entity_id: uuid.UUID | None, audit_summary: str) -> None:
+        cols = _record_columns(self.ctx, kind, values, [], entity_id=entity_id, deadline=self._deadline)
+        audit.record_business_change(
+            self.session, self.ctx, table_name=TABLE, record_id=cols["id"], action="create", record_version=1,
+            before=None, after=_image_of(cols), summary=audit_summary,
+        )
+        self._pending.append({self._column_of[k]: v for k, v in cols.items()})
+        if len(self._pending) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def discard(self) -> None:
+        self._pending.clear()
+
+    def flush(self) -> None:
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self.session.execute(self._insert, rows)
 
 
 def add_record(

@@ -47,17 +47,15 @@ from xuyi_desktop.exchange.workbooks import HEADER_SCAN_ROWS, FileProblem
 from xuyi_desktop.services import audit, imports
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.sgs import (
+    BulkInserter,
     SgsError,
     current_records_stmt,
-    insert_record,
     mark_reported_in,
     prepare,
     record_values,
 )
 from xuyi_desktop.storage.models import Entity
 from xuyi_desktop.storage.models_sgs import SgsRecord
-
-_EXPUNGE_EVERY = 1000
 
 __all__ = ["ImportCancelled", "ImportResult", "MappingNeeded", "RowError", "export_sgs", "import_sgs", "plan_file",
            "sgs_formats", "write_sgs_template"]
@@ -108,11 +106,12 @@ class _SgsSink:
             )
         }
         self.seen: dict[tuple[str, str], tuple[str, int]] = {}
+        self.inserter = BulkInserter(session, ctx)  # Core INSERTs, images from the values (issue 17)
 
     def __call__(self, plan: SheetPlan, parsed: ParsedRow, write: bool) -> list[CellProblem]:
         kind = RecordKind(plan.format.code)
         bad = list(parsed.problems)
-        values, fps, _ = prepare(kind, parsed.values, today=self.today)
+        values, fps, _ = prepare(kind, parsed.values, today=self.today, typed=True)  # read_row typed them
         unreadable = {p.field for p in bad}
         bad += [CellProblem(p.field, p.message_zh, plan.header.column_of(p.field)) for p in fps if p.field not in unreadable]
         docno = values.get("wsh")
@@ -128,20 +127,18 @@ class _SgsSink:
         if bad or not write:
             return bad
         ident = values.get("xdr_zjhm") if values.get("xdr_lb") == rules.RELATIVE_PERSON else values.get("xdr_shxym")
-        insert_record(
-            self.session, self.ctx, kind, values, [], entity_id=self.entities.get(ident) if ident else None,
+        self.inserter.add(
+            kind, values, entity_id=self.entities.get(ident) if ident else None,
             audit_summary=f"导入{kind.label}：{docno} {values.get('xdr_mc', '')}",
         )
         self.existing[(kind.value, docno)] = values.get("xdr_mc", "")
         self.result.imported += 1
         self.result.count("created")
-        if self.result.imported % _EXPUNGE_EVERY == 0:
-            self.session.flush()
-            self.session.expunge_all()  # keeps memory flat on 100,000 rows; everything is flushed
         return []
 
     def close(self) -> None:
-        return None
+        """Before the commit: the rows still buffered go in (no ORM objects are held, memory stays flat)."""
+        self.inserter.flush()
 
 
 def import_sgs(
