@@ -31,6 +31,7 @@ from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationErro
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import attachments, audit, audit_anchor, office_keys
 from xuyi_desktop.services.context import AppContext
+from xuyi_desktop.storage import entity_writes
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
 from xuyi_desktop.storage.models_sync import (
@@ -890,7 +891,7 @@ def resolve_conflict(ctx: AppContext, conflict_id: uuid.UUID, *, restore: bool) 
                 if c.field not in ("deleted", "deleted_at"):
                     image[c.field] = loser
                 fake = {"office": ctx.office_code, "at": utcnow().isoformat(), "record_id": str(row.id)}
-                applier._write_entity(session, ctx.search_index, row, image, fake)
+                entity_writes.apply_image(session, ctx.search_index, row, image, fake)
                 row.updated_office = ctx.office_code
                 session.flush()
                 if row.deleted_at is None:
