@@ -18,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
 from xuyi_desktop.storage import counters
+from xuyi_desktop.storage.change_log import insert_rows
 from xuyi_desktop.storage.models import Entity, EntityCategory, Licence
 from xuyi_desktop.storage.search_index import IndexRow, SearchIndex
 
@@ -154,17 +156,17 @@ def new_entity(entity_id: uuid.UUID, scalars: Mapping[str, Any], *, search_key: 
 
 
 def insert_new(conn: Connection, entities: list[NewEntity]) -> None:
-    """Insert new entities, their categories and licences: one executemany per table, through the Connection (the
-    caller decides what of the ORM's pending state is flushed first)."""
+    """Insert new entities, their categories and licences: one DB-API executemany of plain tuples per table
+    (change_log.insert_rows), through the Connection (the caller decides what of the ORM's pending state is flushed
+    first)."""
     if not entities:
         return
-    conn.execute(insert(_table(Entity)), [e.values() for e in entities])
-    cats = [{"entity_id": e.id, "category": c.category} for e in entities for c in e.categories]
-    if cats:
-        conn.execute(insert(_table(EntityCategory)), cats)
-    lics = [lic.values() for e in entities for lic in e.licences]
-    if lics:
-        conn.execute(insert(_table(Licence)), lics)
+    get = attrgetter(*ENTITY_COLUMNS)
+    insert_rows(conn, _table(Entity), ENTITY_COLUMNS, [get(e) for e in entities])
+    insert_rows(conn, _table(EntityCategory), ("entity_id", "category"),
+                [(e.id, c.category) for e in entities for c in e.categories])
+    lic_get = attrgetter(*NewLicence.__slots__)
+    insert_rows(conn, _table(Licence), NewLicence.__slots__, [lic_get(lic) for e in entities for lic in e.licences])
 
 
 def index_row(entity: Any) -> IndexRow:
@@ -239,13 +241,16 @@ def apply_image(session: Session, index: SearchIndex | None, entity: Entity | No
     return entity
 
 
-def image_new_entity(image: dict[str, Any], change: dict[str, Any], search_key: int, now: dt.datetime) -> NewEntity:
+def image_new_entity(image: dict[str, Any], change: dict[str, Any], search_key: int, now: dt.datetime,
+                     entity_id: uuid.UUID | None = None) -> NewEntity:
     """What apply_image makes of an image when the entity does not exist yet (same values, same defaults), as a
-    NewEntity for insert_new: categories and licences once each, deleted ones dated by the change."""
+    NewEntity for insert_new: categories and licences once each, deleted ones dated by the change (`entity_id`:
+    the change's record id, when the caller has parsed it already)."""
     at = parse_time(change.get("at"))
     licences = [(uuid.UUID(lic["id"]), lic["licence_type"], lic["number"], parse_date(lic.get("valid_from")),
                  parse_date(lic.get("valid_to")), at if lic.get("deleted") else None)
                 for lic in {x["id"]: x for x in image.get("licences") or []}.values()]
-    return new_entity(uuid.UUID(change["record_id"]), image, search_key=search_key, office=change["office"], now=now,
+    entity_id = entity_id if entity_id is not None else uuid.UUID(change["record_id"])
+    return new_entity(entity_id, image, search_key=search_key, office=change["office"], now=now,
                       deleted_at=at if image.get("deleted") else None,
                       categories=dict.fromkeys(image.get("categories") or []), licences=licences)

@@ -32,10 +32,9 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from xuyi_desktop.storage import counters, entity_writes
+from xuyi_desktop.storage import change_log, counters, entity_writes
 from xuyi_desktop.storage.entity_writes import NewEntity
 from xuyi_desktop.storage.models import ChangeLog, Entity, Licence, utcnow
 from xuyi_desktop.storage.models_sync import SyncConflict, SyncDecision, SyncRecordState
@@ -111,22 +110,24 @@ def _write_row(session: Session, model: type[Any], row: Any, image: dict[str, An
     return row
 
 
-def _log_values(change: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": uuid.UUID(change["id"]), "office_code": change["office"], "seq": int(change["seq"]),
-        "at": _datetime(change["at"]), "actor": change.get("actor", ""), "table_name": change["table"],
-        "record_id": uuid.UUID(change["record_id"]), "action": change["action"],
-        "record_version": int(change.get("version") or 0), "summary": change.get("summary", ""),
-        "before_json": None if change.get("before") is None else json.dumps(change["before"], ensure_ascii=False, sort_keys=True),
-        "after_json": None if change.get("after") is None else json.dumps(change["after"], ensure_ascii=False, sort_keys=True),
-    }
+LOG_COLUMNS = ("id", "office_code", "seq", "at", "actor", "table_name", "record_id", "action", "record_version",
+               "summary", "before_json", "after_json")
 
 
-def _insert_logs(session: Session, values: list[dict[str, Any]]) -> None:
+def _log_values(change: dict[str, Any], record_id: uuid.UUID | None = None) -> tuple[Any, ...]:
+    """The change_log row of a received change, in LOG_COLUMNS order (record_id: the change's, already parsed)."""
+    before, after = change.get("before"), change.get("after")
+    return (uuid.UUID(change["id"]), change["office"], int(change["seq"]), _datetime(change["at"]), change.get("actor", ""),
+            change["table"], record_id if record_id is not None else uuid.UUID(change["record_id"]), change["action"],
+            int(change.get("version") or 0), change.get("summary", ""),
+            None if before is None else merge_rules.dumps(before), None if after is None else merge_rules.dumps(after))
+
+
+def _insert_logs(session: Session, values: list[tuple[Any, ...]]) -> None:
     """change_log rows of received changes; a row whose office and seq already name another change here (an
     office that restored a backup numbered again) is left out, the change itself is applied anyway."""
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(module.insert(ChangeLog).on_conflict_do_nothing(index_elements=["office_code", "seq"]), values)
+    change_log.insert_rows(session.connection(), _table(ChangeLog), LOG_COLUMNS, values,
+                           skip_conflict_on=("office_code", "seq"))
 
 
 def log_change(session: Session, change: dict[str, Any]) -> None:
@@ -171,20 +172,22 @@ class StateCache:
 
     def write(self) -> None:
         st = cast(Table, SyncRecordState.__table__)
-        new: list[dict[str, Any]] = []
+        new: list[tuple[Any, ...]] = []
         old: list[dict[str, Any]] = []
         for (t, rid), s in self.rows.items():
             if not s.dirty:
                 continue
-            values = {"t": t, "rid": rid, "max_stamp": s.max_stamp, "fields_json": merge_rules.dump_state(s.fields)}
-            (old if s.exists else new).append(values)
+            fields_json = merge_rules.dump_state(s.fields)
+            if s.exists:
+                old.append({"t": t, "rid": rid, "max_stamp": s.max_stamp, "fields_json": fields_json})
+            else:
+                new.append((t, rid, s.max_stamp, fields_json))
             s.exists, s.dirty = True, False
+        conn = self.session.connection()
         if new:
-            self.session.execute(insert(st).values(table_name=bindparam("t"), record_id=bindparam("rid"),
-                                                   max_stamp=bindparam("max_stamp"), fields_json=bindparam("fields_json")),
-                                 new)
+            change_log.insert_rows(conn, st, ("table_name", "record_id", "max_stamp", "fields_json"), new)
         if old:
-            self.session.connection().execute(
+            conn.execute(
                 update(st).where(and_(st.c.table_name == bindparam("t"), st.c.record_id == bindparam("rid")))
                 .values(max_stamp=bindparam("max_stamp"), fields_json=bindparam("fields_json")), old)
 
@@ -215,18 +218,22 @@ class Batch:
         self.session, self.index = session, index
         self.states = StateCache(session)
         self.rows: dict[tuple[str, uuid.UUID], Any] = {}
-        self.logs: list[dict[str, Any]] = []
+        self.logs: list[tuple[Any, ...]] = []
         self.conflicts: list[dict[str, Any]] = []
         self.touched: dict[uuid.UUID, Entity] = {}
         self.holders: dict[str, uuid.UUID] = {}  # identifier -> the live entity holding it
         self.held: dict[uuid.UUID, set[str]] = {}  # the reverse: entity -> the identifiers it holds here
         self.decisions: set[uuid.UUID] = set()  # sync_decision records this batch wrote
         keys = []
+        self.record_ids: dict[str, uuid.UUID] = {}  # each record id of the batch parsed once
         for c in changes:
             table = c["table"]
             if table != "entity" and _model_for(table) is None:
                 raise KeyError(table)
-            keys.append((table, uuid.UUID(c["record_id"])))
+            rid = self.record_ids.get(c["record_id"])
+            if rid is None:
+                rid = self.record_ids[c["record_id"]] = uuid.UUID(c["record_id"])
+            keys.append((table, rid))
         self.states.load(keys)
         by_table: dict[str, set[uuid.UUID]] = {}
         for t, rid in keys:
@@ -256,7 +263,7 @@ class Batch:
         self.released: set[str] = set()  # identifiers an entity of this batch gave up (see _write_fresh)
         lic_owner: dict[uuid.UUID, uuid.UUID] = {}
         for c in changes:
-            rid = uuid.UUID(c["record_id"])
+            rid = self.record_ids[c["record_id"]]
             if c["table"] == "entity" and self.rows.get(("entity", rid)) is None:
                 for lic in (c.get("after") or {}).get("licences") or []:
                     lic_owner[uuid.UUID(lic["id"])] = rid
@@ -293,7 +300,8 @@ class Batch:
         })
 
     def apply(self, change: dict[str, Any], change_ids: dict[Any, str] | None = None) -> int:
-        table, record_id = change["table"], uuid.UUID(change["record_id"])
+        table = change["table"]
+        record_id = self.record_ids.get(change["record_id"]) or uuid.UUID(change["record_id"])
         if table == DECISIONS:
             self.decisions.add(record_id)
         with self.session.no_autoflush:  # pending rows may name new entities written only at finish()
@@ -309,7 +317,7 @@ class Batch:
         if changed:
             if table == "entity":
                 if row is None and record_id not in self.orm_only and str(image.get("identifier")) not in self.released:
-                    row = self.fresh[record_id] = entity_writes.image_new_entity(image, change, self._search_key(), utcnow())
+                    row = self.fresh[record_id] = entity_writes.image_new_entity(image, change, self._search_key(), utcnow(), record_id)
                 else:
                     if isinstance(row, NewEntity):
                         row = self._promote(record_id)
@@ -324,7 +332,7 @@ class Batch:
             self.rows[(table, record_id)] = row
         state.max_stamp = max(state.max_stamp, int(change["stamp"]))
         state.dirty = True
-        self.logs.append(_log_values(change))
+        self.logs.append(_log_values(change, record_id))
         return len(self.conflicts) - before_conflicts
 
     def _claim_key(self, entity_id: uuid.UUID) -> tuple[Key, str]:
@@ -485,13 +493,13 @@ def apply_change(session: Session, index: SearchIndex, change: dict[str, Any], c
 
 
 def stamp_local(session: Session, change: dict[str, Any], at_us: int, clock: OfficeClock,
-                states: StateCache | None = None) -> int:
+                states: StateCache | None = None, record_id: uuid.UUID | None = None) -> int:
     """Give a local change its merge stamp from the office clock (above every stamp seen here, and every stamp
     the record has) and record it as the holder of the fields it changed. Returns the stamp. With a
-    StateCache, the caller writes it back."""
+    StateCache, the caller writes it back (`record_id`: the change's, when the caller holds it parsed)."""
     own = states is None
     cache = states if states is not None else StateCache(session)
-    state = cache.get(change["table"], uuid.UUID(change["record_id"]))
+    state = cache.get(change["table"], record_id if record_id is not None else uuid.UUID(change["record_id"]))
     stamp = clock.tick(at_us, state.max_stamp)
     change["stamp"] = stamp
     key = merge_rules.change_key(change)
