@@ -1,6 +1,7 @@
 """Time and size to export and import N entity changes (default 100,000), beside a floor measured in the same run.
 
     python bench/sync.py [N] [--runs 3] [--template DIR] [--slow-setup] [--profile export|import|reimport]
+                         [--profile-out FILE]
 
 Office A registers N entities (one insert change each), exports a package to office B, B imports it in one
 transaction, then imports the same package again (everything already applied: the re-import). Prints seconds,
@@ -117,7 +118,7 @@ def floor(db: str, work: Path) -> float:
     return time.perf_counter() - t0
 
 
-def one_run(template: Path, work: Path, profile: str | None) -> dict[str, float]:
+def one_run(template: Path, work: Path, profile: str | None, profile_out: Path | None = None) -> dict[str, float]:
     from xuyi_desktop.services import sync
 
     if work.exists():
@@ -152,6 +153,8 @@ def one_run(template: Path, work: Path, profile: str | None) -> dict[str, float]
     b.ctx.close()
     fig["floor"] = floor(a.db, work)
     fig["changes"], fig["size"] = r.changes, r.size
+    if profile and profile_out is not None:
+        profiler.dump_stats(str(profile_out))  # for pstats / snakeviz: callers and callees
     if profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
@@ -165,6 +168,7 @@ def main() -> None:
     parser.add_argument("--template", type=Path, help="keep (or reuse) the set-up in this folder")
     parser.add_argument("--slow-setup", action="store_true", help="register one by one through the service")
     parser.add_argument("--profile", choices=["export", "import", "reimport"])
+    parser.add_argument("--profile-out", type=Path, help="also write the profile's raw stats to this file")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="xuyi-bench-sync-"))
     template = args.template or base / "template"
@@ -172,7 +176,7 @@ def main() -> None:
         build(template, args.n, args.slow_setup)
     runs = []
     for i in range(args.runs):
-        fig = one_run(template, base / f"run{i}", args.profile)
+        fig = one_run(template, base / f"run{i}", args.profile, args.profile_out)
         runs.append(fig)
         total = fig["export"] + fig["import"]
         print(f"run {i + 1}: changes={fig['changes']:.0f} export={fig['export']:.1f}s import={fig['import']:.1f}s "

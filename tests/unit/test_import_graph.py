@@ -26,8 +26,6 @@ KNOWN: set[tuple[str, str, str]] = {
     ("printing", "services", "printing/tender_summary.py"),
     # only to narrow a parameter's type (isinstance Ledger): a TYPE_CHECKING import once the print-layout work merged
     ("printing", "services", "printing/points_statement.py"),
-    # sync apply builds an entity's change-log image with services/entities.snapshot
-    ("sync", "services", "sync/apply.py"),
     # a package's signing keys are trusted through services/office_keys
     ("sync", "services", "sync/importing.py"),
     # the registry model pages with storage's cursor and sort key types

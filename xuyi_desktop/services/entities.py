@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -60,6 +59,9 @@ from xuyi_desktop.storage.change_log import history_of
 
 # PageCursor and SortKey are part of this module's interface: the UI pages through the service.
 from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
+
+# snapshot: the change-log image of an entity, made by the one entity writer (storage/entity_writes.py)
+from xuyi_desktop.storage.entity_writes import NewEntity, insert_new, new_entity, snapshot
 from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation, Licence, utcnow
 from xuyi_desktop.storage.search_index import IndexRow
 
@@ -69,37 +71,6 @@ TABLE = "entity"
 
 def _ref(entity: Entity) -> EntityRef:
     return EntityRef(entity.id, entity.name, entity.identifier)
-
-
-def snapshot(entity: Entity) -> dict[str, Any]:
-    """The before/after image kept in the change log (and shipped by sync)."""
-    return {
-        "id": str(entity.id),
-        "kind": entity.kind,
-        "name": entity.name,
-        "identifier": entity.identifier,
-        "check_override_reason": entity.check_override_reason,
-        "legal_representative": entity.legal_representative,
-        "address": entity.address,
-        "phone": entity.phone,
-        "region_code": entity.region_code,
-        "status": entity.status,
-        "notes": entity.notes,
-        "categories": sorted(c.category for c in entity.categories),
-        "licences": [
-            {
-                "id": str(lic.id),
-                "licence_type": lic.licence_type,
-                "number": lic.number,
-                "valid_from": lic.valid_from.isoformat() if lic.valid_from else None,
-                "valid_to": lic.valid_to.isoformat() if lic.valid_to else None,
-                "deleted": lic.deleted_at is not None,
-            }
-            for lic in entity.licences
-        ],
-        "version": entity.version,
-        "deleted": entity.deleted_at is not None,
-    }
 
 
 class LookalikeNameError(ValidationError):
@@ -563,9 +534,10 @@ def _same(entity: Entity, d: EntityDraft) -> bool:
 
 class EntityWriter:
     """Registers and merges entities inside one bulk transaction (the ledger imports): matched by identifier, never
-    duplicated. New entities take a bulk path: plain rows inserted FLUSH_EVERY at a time (Core executemany, no ORM
-    unit of work), search keys reserved in blocks, the full-text index written per block, and the change log through
-    the caller's audit batch (services.audit.batched) with the same row image `snapshot` makes. An existing entity is
+    duplicated. New entities take a bulk path: plain rows made by storage/entity_writes.new_entity (the rows sync
+    apply makes of a new entity too), inserted FLUSH_EVERY at a time by entity_writes.insert_new (Core executemany,
+    no ORM unit of work), search keys reserved in blocks, the full-text index written per block, and the change log
+    through the caller's audit batch (services.audit.batched) with the image `snapshot` makes of the new rows. An existing entity is
     merged through the ORM: non-blank values replace, categories and licences are added (a licence with the same
     type and number gets the new validity), nothing is removed. The caller checks the right and owns the transaction."""
 
@@ -575,9 +547,7 @@ class EntityWriter:
         self.session, self.ctx = session, ctx
         self.ids: dict[str, uuid.UUID] = entity_queries.live_ids_by_identifier(session)
         self._keys: list[int] = []
-        self._rows: list[dict[str, Any]] = []
-        self._cats: list[dict[str, Any]] = []
-        self._lics: list[dict[str, Any]] = []
+        self._new: list[NewEntity] = []
         self._pending_ids: set[uuid.UUID] = set()
         self._touched = 0
         self._pending_index: list[IndexRow] = []
@@ -608,35 +578,17 @@ class EntityWriter:
                 raise LookalikeNameError(d.name, [_ref(e) for e in similar], lookalike_detail(d.name, similar[0].name, table))
         office, now = self.ctx.office_code, utcnow()
         entity_id, key = uuid.uuid4(), self._search_key()
-        full, initials = pinyin_keys(d.name)
-        row = {
-            "id": entity_id, "kind": d.kind.value, "name": d.name, "identifier": d.identifier, "check_override_reason": None,
-            "legal_representative": d.legal_representative, "address": d.address, "phone": d.phone, "region_code": d.region_code,
-            "status": d.status.value, "notes": d.notes, "name_pinyin": full, "name_initials": initials, "name_key": name_key(d.name),
-            "search_key": key, "created_at": now, "updated_at": now, "created_office": office, "updated_office": office,
-            "version": 1, "deleted_at": None,
-        }
-        licences: list[dict[str, Any]] = []
-        for lic in d.licences:
-            lic_row = {"id": uuid.uuid4(), "entity_id": entity_id, "licence_type": lic.licence_type, "number": lic.number,
-                       "valid_from": lic.valid_from, "valid_to": lic.valid_to, "created_at": now, "updated_at": now,
-                       "created_office": office, "updated_office": office, "version": 1, "deleted_at": None}
-            licences.append(lic_row)
-        self._rows.append(row)
-        self._cats += [{"entity_id": entity_id, "category": c} for c in d.categories]
-        self._lics += licences
+        scalars = {"kind": d.kind.value, "name": d.name, "identifier": d.identifier, "check_override_reason": None,
+                   "legal_representative": d.legal_representative, "address": d.address, "phone": d.phone,
+                   "region_code": d.region_code, "status": d.status.value, "notes": d.notes}
+        new = new_entity(entity_id, scalars, search_key=key, office=office, now=now, deleted_at=None,
+                         categories=d.categories,
+                         licences=[(uuid.uuid4(), x.licence_type, x.number, x.valid_from, x.valid_to, None) for x in d.licences])
+        self._new.append(new)
         self._pending_ids.add(entity_id)
         self.ids[d.identifier] = entity_id
-        self._pending_index.append(IndexRow(key, d.name, full, initials))
-        image = {
-            "id": str(entity_id), **{k: row[k] for k in ("kind", "name", "identifier", "check_override_reason", "legal_representative",
-                                                            "address", "phone", "region_code", "status", "notes")},
-            "categories": sorted(d.categories),
-            "licences": [{"id": str(x["id"]), "licence_type": x["licence_type"], "number": x["number"],
-                          "valid_from": x["valid_from"].isoformat() if x["valid_from"] else None,
-                          "valid_to": x["valid_to"].isoformat() if x["valid_to"] else None, "deleted": False} for x in licences],
-            "version": 1, "deleted": False,
-        }
+        self._pending_index.append(IndexRow(key, d.name, new.name_pinyin, new.name_initials))
+        image = snapshot(new)
         audit.record_business_change(self.session, self.ctx, table_name=TABLE, record_id=entity_id, action="insert", record_version=1,
                                      before=None, after=image, summary=summary or f"登记 {d.name}")
         self._touched += 1
@@ -692,13 +644,10 @@ class EntityWriter:
             self.flush()
 
     def _write_pending(self) -> None:
-        if self._rows:
-            self.session.execute(insert(Entity), self._rows)
-            if self._cats:
-                self.session.execute(insert(EntityCategory), self._cats)
-            if self._lics:
-                self.session.execute(insert(Licence), self._lics)
-        self._rows, self._cats, self._lics = [], [], []
+        if self._new:
+            self.session.flush()  # what the ORM bulk insert's autoflush did before: merged rows first
+            insert_new(self.session.connection(), self._new)
+        self._new = []
         self._pending_ids.clear()
 
     def flush(self) -> None:

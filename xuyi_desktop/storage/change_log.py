@@ -5,18 +5,41 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage import counters
 from xuyi_desktop.storage.models import ChangeLog
 
+# Built once: json.dumps with any non-default option builds a new encoder on every call (a bulk import logs
+# thousands of images); the text is the same.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
 
 def _dump(image: dict[str, Any] | None) -> str | None:
-    return None if image is None else json.dumps(image, ensure_ascii=False, sort_keys=True, default=str)
+    return None if image is None else _ENCODER.encode(image)
+
+
+def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                skip_conflict_on: Sequence[str] = ()) -> None:
+    """Insert plain tuples (values in `columns` order) with one DB-API executemany: each column's bind processing
+    (UUID as text on SQLite, UTC datetimes) is applied here once per value, without SQLAlchemy's per-row parameter
+    dicts, which were a large part of a sync import of 100,000 changes. With `skip_conflict_on`, a row whose values
+    of those (unique) columns already exist is left out (ON CONFLICT DO NOTHING, SQLite and PostgreSQL alike)."""
+    dialect = conn.dialect
+    procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    data = [tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True)) for row in rows]
+    if not data:
+        return
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    if skip_conflict_on:
+        sql += f" ON CONFLICT ({', '.join(skip_conflict_on)}) DO NOTHING"
+    conn.exec_driver_sql(sql, data)
 
 
 def dump_image(image: dict[str, Any] | None) -> str | None:

@@ -29,15 +29,14 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from xuyi_desktop.domain.search_keys import name_key, pinyin_keys
-from xuyi_desktop.storage import counters
-from xuyi_desktop.storage.models import ChangeLog, Entity, EntityCategory, Licence, utcnow
+from xuyi_desktop.storage import change_log, counters, entity_writes
+from xuyi_desktop.storage.entity_writes import NewEntity
+from xuyi_desktop.storage.models import ChangeLog, Entity, Licence, utcnow
 from xuyi_desktop.storage.models_sync import SyncConflict, SyncDecision, SyncRecordState
 from xuyi_desktop.storage.search_index import IndexRow, SearchIndex
 from xuyi_desktop.storage.snapshots import row_image
@@ -45,17 +44,11 @@ from xuyi_desktop.sync import conflicts as merge_rules
 from xuyi_desktop.sync import records
 from xuyi_desktop.sync.clock import OfficeClock
 from xuyi_desktop.sync.conflicts import FieldState, Key
-from xuyi_desktop.sync.records import ENTITY_SCALARS
 
-SEARCH_KEY_COUNTER = "entity_search_key"
+SEARCH_KEY_COUNTER = entity_writes.SEARCH_KEY_COUNTER
 DUPLICATE = "duplicate_identifier"
 DECISIONS = "sync_decision"
 CHUNK = 500  # ids per IN (…) query
-ENTITY_COLUMNS = tuple(c.key for c in Entity.__table__.columns)
-_ENTITY_DEFAULTS: dict[str, Any] = {
-    c.key: (c.default.arg if c.default is not None and not callable(c.default.arg) else None)
-    for c in Entity.__table__.columns
-}
 
 
 def _model_for(table: str) -> type[Any] | None:
@@ -68,77 +61,16 @@ def _chunks(items: list[Any], n: int = CHUNK) -> Iterable[list[Any]]:
         yield items[i : i + n]
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+_date = entity_writes.parse_date
+_datetime = entity_writes.parse_time
+_table = entity_writes._table
 
 
-def _datetime(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    value = dt.datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def entity_image(entity: Entity) -> dict[str, Any]:
-    from xuyi_desktop.services.entities import snapshot
-
-    image = snapshot(entity)
+def entity_image(entity: Any) -> dict[str, Any]:
+    """The image of an entity (ORM or new) as the merge compares it: storage's snapshot without the version."""
+    image = entity_writes.snapshot(entity)
     image.pop("version", None)
     return image
-
-
-def _write_entity(session: Session, index: SearchIndex | None, entity: Entity | None, image: dict[str, Any],
-                  change: dict[str, Any], search_key: int | None = None) -> Entity:
-    """Write an entity image onto its row (created if None). With index None the caller updates the
-    full-text index (a batch does it once at its end) and flushes."""
-    office = change["office"]
-    if entity is None:
-        key = search_key if search_key is not None else counters.reserve(session, SEARCH_KEY_COUNTER)
-        entity = Entity(id=uuid.UUID(change["record_id"]), search_key=key,
-                        created_office=office, updated_office=office, categories=[], licences=[])
-        session.add(entity)
-    for f in ENTITY_SCALARS:
-        if f in image and getattr(entity, f) != image[f]:
-            setattr(entity, f, image[f])
-    if entity.name_key != name_key(entity.name) or not entity.name_pinyin:
-        full, initials = pinyin_keys(entity.name)
-        entity.name_pinyin, entity.name_initials, entity.name_key = full, initials, name_key(entity.name)
-    entity.updated_office = office
-    wanted = list(image.get("categories") or [])
-    have = {c.category for c in entity.categories}
-    if have != set(wanted):
-        entity.categories = [c for c in entity.categories if c.category in wanted] + [
-            EntityCategory(category=c) for c in wanted if c not in have
-        ]
-    listed = {lic["id"]: lic for lic in image.get("licences") or []}
-    rows = {str(lic.id): lic for lic in entity.licences}
-    at = _datetime(change.get("at"))
-    for lid, lic in listed.items():
-        row = rows.get(lid) or session.get(Licence, uuid.UUID(lid))
-        if row is None:
-            row = Licence(id=uuid.UUID(lid), licence_type=lic["licence_type"], number=lic["number"],
-                          created_office=office, updated_office=office)
-            entity.licences.append(row)
-        row.licence_type, row.number = lic["licence_type"], lic["number"]
-        row.valid_from, row.valid_to = _date(lic.get("valid_from")), _date(lic.get("valid_to"))
-        if lic.get("deleted") and row.deleted_at is None:
-            row.deleted_at = at
-        elif not lic.get("deleted") and row.deleted_at is not None:
-            row.deleted_at = None
-    for lid, row in rows.items():
-        if lid not in listed and row.deleted_at is None:
-            row.deleted_at = at
-    if image.get("deleted") and entity.deleted_at is None:
-        entity.deleted_at = at
-    elif not image.get("deleted") and entity.deleted_at is not None:
-        entity.deleted_at = None
-    if index is not None:
-        session.flush()
-        if entity.deleted_at is None:
-            index.index(session, [IndexRow(entity.search_key, entity.name, entity.name_pinyin, entity.name_initials)])
-        else:
-            index.remove(session, [entity.search_key])
-    return entity
 
 
 def _convert(column: Any, value: Any) -> Any:
@@ -178,107 +110,29 @@ def _write_row(session: Session, model: type[Any], row: Any, image: dict[str, An
     return row
 
 
-def _log_values(change: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": uuid.UUID(change["id"]), "office_code": change["office"], "seq": int(change["seq"]),
-        "at": _datetime(change["at"]), "actor": change.get("actor", ""), "table_name": change["table"],
-        "record_id": uuid.UUID(change["record_id"]), "action": change["action"],
-        "record_version": int(change.get("version") or 0), "summary": change.get("summary", ""),
-        "before_json": None if change.get("before") is None else json.dumps(change["before"], ensure_ascii=False, sort_keys=True),
-        "after_json": None if change.get("after") is None else json.dumps(change["after"], ensure_ascii=False, sort_keys=True),
-    }
+LOG_COLUMNS = ("id", "office_code", "seq", "at", "actor", "table_name", "record_id", "action", "record_version",
+               "summary", "before_json", "after_json")
 
 
-def _insert_logs(session: Session, values: list[dict[str, Any]]) -> None:
+def _log_values(change: dict[str, Any], record_id: uuid.UUID | None = None) -> tuple[Any, ...]:
+    """The change_log row of a received change, in LOG_COLUMNS order (record_id: the change's, already parsed)."""
+    before, after = change.get("before"), change.get("after")
+    return (uuid.UUID(change["id"]), change["office"], int(change["seq"]), _datetime(change["at"]), change.get("actor", ""),
+            change["table"], record_id if record_id is not None else uuid.UUID(change["record_id"]), change["action"],
+            int(change.get("version") or 0), change.get("summary", ""),
+            None if before is None else merge_rules.dumps(before), None if after is None else merge_rules.dumps(after))
+
+
+def _insert_logs(session: Session, values: list[tuple[Any, ...]]) -> None:
     """change_log rows of received changes; a row whose office and seq already name another change here (an
     office that restored a backup numbered again) is left out, the change itself is applied anyway."""
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(module.insert(ChangeLog).on_conflict_do_nothing(index_elements=["office_code", "seq"]), values)
+    change_log.insert_rows(session.connection(), _table(ChangeLog), LOG_COLUMNS, values,
+                           skip_conflict_on=("office_code", "seq"))
 
 
 def log_change(session: Session, change: dict[str, Any]) -> None:
     """The received change in change_log, under its origin office and sequence number."""
     _insert_logs(session, [_log_values(change)])
-
-def _table(model: type) -> Table:
-    """The mapped class's Table, typed as one (__table__ is declared a FromClause)."""
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]
-
-
-class _FreshLicence:
-    """A licence row of a new entity, written with one multi-row INSERT (no ORM object)."""
-
-    __slots__ = ("created_at", "created_office", "deleted_at", "entity_id", "id", "licence_type", "number",
-                 "updated_at", "updated_office", "valid_from", "valid_to", "version")
-    id: uuid.UUID
-    entity_id: uuid.UUID
-    licence_type: str
-    number: str
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-    created_office: str
-    updated_office: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    version: int
-    deleted_at: dt.datetime | None
-
-    def values(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}
-
-
-class _FreshCategory:
-    __slots__ = ("category",)
-
-    def __init__(self, category: str) -> None:
-        self.category = category
-
-
-class _FreshEntity:
-    """An entity this batch creates: a plain object with the attributes services.entities.snapshot reads, inserted
-    with Core at the batch's end (the common case of a package after days offline: thousands of new records,
-    for which the ORM's unit of work was most of the import's time)."""
-
-    __slots__ = ("categories", "licences", *ENTITY_COLUMNS)
-    categories: list[_FreshCategory]
-    licences: list[_FreshLicence]
-
-    if TYPE_CHECKING:  # the entity's columns, set one by one from ENTITY_COLUMNS
-        def __getattr__(self, name: str) -> Any: ...
-        def __setattr__(self, name: str, value: Any) -> None: ...
-
-    def values(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ENTITY_COLUMNS}
-
-
-def _fresh_entity(image: dict[str, Any], change: dict[str, Any], search_key: int) -> _FreshEntity:
-    """What _write_entity makes of an image when the entity does not exist here yet (same values, same defaults)."""
-    office, now = change["office"], utcnow()
-    at = _datetime(change.get("at"))
-    e = _FreshEntity()
-    e.id = uuid.UUID(change["record_id"])
-    for f in ENTITY_SCALARS:
-        setattr(e, f, image.get(f, _ENTITY_DEFAULTS[f]))
-    e.name_pinyin, e.name_initials = pinyin_keys(e.name)
-    e.name_key = name_key(e.name)
-    e.search_key, e.created_office, e.updated_office = search_key, office, office
-    e.created_at = e.updated_at = now
-    e.version = 1
-    e.deleted_at = at if image.get("deleted") else None
-    e.categories = [_FreshCategory(c) for c in dict.fromkeys(image.get("categories") or [])]
-    e.licences = []
-    for lic in {x["id"]: x for x in image.get("licences") or []}.values():
-        row = _FreshLicence()
-        row.id, row.entity_id = uuid.UUID(lic["id"]), e.id
-        row.licence_type, row.number = lic["licence_type"], lic["number"]
-        row.valid_from, row.valid_to = _date(lic.get("valid_from")), _date(lic.get("valid_to"))
-        row.created_office = row.updated_office = office
-        row.created_at = row.updated_at = now
-        row.version = 1
-        row.deleted_at = at if lic.get("deleted") else None
-        e.licences.append(row)
-    return e
-
 
 class _State:
     __slots__ = ("dirty", "exists", "fields", "max_stamp")
@@ -318,20 +172,22 @@ class StateCache:
 
     def write(self) -> None:
         st = cast(Table, SyncRecordState.__table__)
-        new: list[dict[str, Any]] = []
+        new: list[tuple[Any, ...]] = []
         old: list[dict[str, Any]] = []
         for (t, rid), s in self.rows.items():
             if not s.dirty:
                 continue
-            values = {"t": t, "rid": rid, "max_stamp": s.max_stamp, "fields_json": merge_rules.dump_state(s.fields)}
-            (old if s.exists else new).append(values)
+            fields_json = merge_rules.dump_state(s.fields)
+            if s.exists:
+                old.append({"t": t, "rid": rid, "max_stamp": s.max_stamp, "fields_json": fields_json})
+            else:
+                new.append((t, rid, s.max_stamp, fields_json))
             s.exists, s.dirty = True, False
+        conn = self.session.connection()
         if new:
-            self.session.execute(insert(st).values(table_name=bindparam("t"), record_id=bindparam("rid"),
-                                                   max_stamp=bindparam("max_stamp"), fields_json=bindparam("fields_json")),
-                                 new)
+            change_log.insert_rows(conn, st, ("table_name", "record_id", "max_stamp", "fields_json"), new)
         if old:
-            self.session.connection().execute(
+            conn.execute(
                 update(st).where(and_(st.c.table_name == bindparam("t"), st.c.record_id == bindparam("rid")))
                 .values(max_stamp=bindparam("max_stamp"), fields_json=bindparam("fields_json")), old)
 
@@ -362,18 +218,22 @@ class Batch:
         self.session, self.index = session, index
         self.states = StateCache(session)
         self.rows: dict[tuple[str, uuid.UUID], Any] = {}
-        self.logs: list[dict[str, Any]] = []
+        self.logs: list[tuple[Any, ...]] = []
         self.conflicts: list[dict[str, Any]] = []
         self.touched: dict[uuid.UUID, Entity] = {}
         self.holders: dict[str, uuid.UUID] = {}  # identifier -> the live entity holding it
         self.held: dict[uuid.UUID, set[str]] = {}  # the reverse: entity -> the identifiers it holds here
         self.decisions: set[uuid.UUID] = set()  # sync_decision records this batch wrote
         keys = []
+        self.record_ids: dict[str, uuid.UUID] = {}  # each record id of the batch parsed once
         for c in changes:
             table = c["table"]
             if table != "entity" and _model_for(table) is None:
                 raise KeyError(table)
-            keys.append((table, uuid.UUID(c["record_id"])))
+            rid = self.record_ids.get(c["record_id"])
+            if rid is None:
+                rid = self.record_ids[c["record_id"]] = uuid.UUID(c["record_id"])
+            keys.append((table, rid))
         self.states.load(keys)
         by_table: dict[str, set[uuid.UUID]] = {}
         for t, rid in keys:
@@ -396,14 +256,14 @@ class Batch:
                     Entity.identifier.in_(chunk), Entity.deleted_at.is_(None))):
                 self._hold(ident, eid)
         missing = sum(1 for (t, _), row in self.rows.items() if t == "entity" and row is None)
-        # A new entity is written with Core (_FreshEntity) unless one of its licences already exists here under
+        # A new entity is written with Core (NewEntity) unless one of its licences already exists here under
         # another entity: that rare case keeps the ORM path, which updates the licence where it is.
-        self.fresh: dict[uuid.UUID, _FreshEntity] = {}
+        self.fresh: dict[uuid.UUID, NewEntity] = {}
         self.orm_only: set[uuid.UUID] = set()
         self.released: set[str] = set()  # identifiers an entity of this batch gave up (see _write_fresh)
         lic_owner: dict[uuid.UUID, uuid.UUID] = {}
         for c in changes:
-            rid = uuid.UUID(c["record_id"])
+            rid = self.record_ids[c["record_id"]]
             if c["table"] == "entity" and self.rows.get(("entity", rid)) is None:
                 for lic in (c.get("after") or {}).get("licences") or []:
                     lic_owner[uuid.UUID(lic["id"])] = rid
@@ -440,7 +300,8 @@ class Batch:
         })
 
     def apply(self, change: dict[str, Any], change_ids: dict[Any, str] | None = None) -> int:
-        table, record_id = change["table"], uuid.UUID(change["record_id"])
+        table = change["table"]
+        record_id = self.record_ids.get(change["record_id"]) or uuid.UUID(change["record_id"])
         if table == DECISIONS:
             self.decisions.add(record_id)
         with self.session.no_autoflush:  # pending rows may name new entities written only at finish()
@@ -456,11 +317,11 @@ class Batch:
         if changed:
             if table == "entity":
                 if row is None and record_id not in self.orm_only and str(image.get("identifier")) not in self.released:
-                    row = self.fresh[record_id] = _fresh_entity(image, change, self._search_key())
+                    row = self.fresh[record_id] = entity_writes.image_new_entity(image, change, self._search_key(), utcnow(), record_id)
                 else:
-                    if isinstance(row, _FreshEntity):
+                    if isinstance(row, NewEntity):
                         row = self._promote(record_id)
-                    row = _write_entity(self.session, None, row, image, change,
+                    row = entity_writes.apply_image(self.session, None, row, image, change,
                                         search_key=self._search_key() if row is None else None)
                 self.touched[record_id] = row
                 self._claim(row, state, change)
@@ -471,7 +332,7 @@ class Batch:
             self.rows[(table, record_id)] = row
         state.max_stamp = max(state.max_stamp, int(change["stamp"]))
         state.dirty = True
-        self.logs.append(_log_values(change))
+        self.logs.append(_log_values(change, record_id))
         return len(self.conflicts) - before_conflicts
 
     def _claim_key(self, entity_id: uuid.UUID) -> tuple[Key, str]:
@@ -489,14 +350,7 @@ class Batch:
             return
         fresh = list(self.fresh.values())
         self.fresh = {}
-        conn = session.connection()  # Core: no autoflush of the rows that name these entities
-        conn.execute(insert(_table(Entity)), [e.values() for e in fresh])
-        cats = [{"entity_id": e.id, "category": c.category} for e in fresh for c in e.categories]
-        if cats:
-            conn.execute(insert(_table(EntityCategory)), cats)
-        lics = [lic.values() for e in fresh for lic in e.licences]
-        if lics:
-            conn.execute(insert(_table(Licence)), lics)
+        entity_writes.insert_new(session.connection(), fresh)  # Core: no autoflush of the rows naming these entities
         session.flush()
 
     def _promote(self, record_id: uuid.UUID) -> Entity:
@@ -539,7 +393,7 @@ class Batch:
             winner, loser = entity, holder
         else:
             winner, loser = holder, entity
-        if isinstance(loser, _FreshEntity) and loser.id not in self.fresh:  # already written: change the row
+        if isinstance(loser, NewEntity) and loser.id not in self.fresh:  # already written: change the row
             loser = self._promote(loser.id)
         self.states.load([("entity", holder_id)])
         loser.deleted_at = _datetime(change.get("at"))
@@ -639,13 +493,13 @@ def apply_change(session: Session, index: SearchIndex, change: dict[str, Any], c
 
 
 def stamp_local(session: Session, change: dict[str, Any], at_us: int, clock: OfficeClock,
-                states: StateCache | None = None) -> int:
+                states: StateCache | None = None, record_id: uuid.UUID | None = None) -> int:
     """Give a local change its merge stamp from the office clock (above every stamp seen here, and every stamp
     the record has) and record it as the holder of the fields it changed. Returns the stamp. With a
-    StateCache, the caller writes it back."""
+    StateCache, the caller writes it back (`record_id`: the change's, when the caller holds it parsed)."""
     own = states is None
     cache = states if states is not None else StateCache(session)
-    state = cache.get(change["table"], uuid.UUID(change["record_id"]))
+    state = cache.get(change["table"], record_id if record_id is not None else uuid.UUID(change["record_id"]))
     stamp = clock.tick(at_us, state.max_stamp)
     change["stamp"] = stamp
     key = merge_rules.change_key(change)

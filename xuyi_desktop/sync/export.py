@@ -8,20 +8,23 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import Table, and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from xuyi_desktop.storage import counters
+from xuyi_desktop.storage import change_log, counters
 from xuyi_desktop.storage.models import AppSetting, AuditEntry, ChangeLog, Counter, utcnow
 from xuyi_desktop.storage.models_sync import SyncAck, SyncChange
 from xuyi_desktop.sync import apply as applier
+from xuyi_desktop.sync import conflicts as merge_rules
 from xuyi_desktop.sync import format as fmt
 from xuyi_desktop.sync import records
 from xuyi_desktop.sync.clock import OfficeClock, micros
 
 STREAM_KEY = "sync.stream"
+SYNC_CHANGE = cast(Table, SyncChange.__table__)
+SYNC_CHANGE_COLUMNS = ("id", "office_code", "seq", "stamp", "status", "package_id", "payload")
 RESTORE_KEY = "sync.restore_seen"
 
 
@@ -137,7 +140,7 @@ def start_stream(session: Session, local: str, clock: OfficeClock, *, move_from:
         for i, row in enumerate(rows, start=1):
             change = json.loads(row.payload)
             change["stream"], change["pos"] = new, i
-            row.office_code, row.seq, row.payload = new, i, json.dumps(change, ensure_ascii=False, sort_keys=True)
+            row.office_code, row.seq, row.payload = new, i, merge_rules.dumps(change)
         moved = len(rows)
         put_ack(session, local, old, seq=min(move_from - 1, last_pos(session, old)))
         if rows:
@@ -180,12 +183,10 @@ def absorb_local(session: Session, local: str, clock: OfficeClock, *, cancelled:
         for row in part:
             pos += 1
             change = to_wire(row, stream, pos)
-            applier.stamp_local(session, change, micros(row.at), clock, states)
-            values.append({"id": row.id, "office_code": stream, "seq": pos, "stamp": change["stamp"],
-                           "status": "applied", "package_id": "",
-                           "payload": json.dumps(change, ensure_ascii=False, sort_keys=True)})
+            applier.stamp_local(session, change, micros(row.at), clock, states, row.record_id)
+            values.append((row.id, stream, pos, change["stamp"], "applied", "", merge_rules.dumps(change)))
         states.write()
-        session.execute(insert(SyncChange), values)
+        change_log.insert_rows(session.connection(), SYNC_CHANGE, SYNC_CHANGE_COLUMNS, values)
         if progress is not None:
             progress(start + len(part), len(rows_sync))
     result.count = len(rows_sync)

@@ -15,7 +15,7 @@ so a column added later travels without another edit here. `exclude` keeps colum
 the office (none so far). A record kind that must NOT sync goes into NOT_SYNCED with the reason, so that
 tests/integration/test_sync_records.py can tell a forgotten entry from a deliberate one.
 
-`entity` is the one aggregate: its image (services/entities.snapshot) carries categories and licences, so its
+`entity` is the one aggregate: its image (storage/entity_writes.snapshot) carries categories and licences, so its
 fields are listed by hand in ENTITY_FIELDS.
 """
 
@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeGuard
 
+from xuyi_desktop.storage.entity_writes import ENTITY_SCALARS
+
 RECORDS_VERSION = 2  # 2: dictionary_entry (字典)
 
-ENTITY_SCALARS = ("kind", "name", "identifier", "check_override_reason", "legal_representative", "address", "phone",
-                  "region_code", "status", "notes")
 ENTITY_FIELDS = frozenset({"id", "version", "deleted", "categories", "licences", *ENTITY_SCALARS})
 LICENCE_FIELDS = frozenset({"id", "licence_type", "number", "valid_from", "valid_to", "deleted"})
 
