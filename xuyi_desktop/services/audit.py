@@ -186,15 +186,16 @@ def record_business_change(
     summary: str,
 ) -> None:
     """One call for every change to business data: the change log (what sync ships) and the audit trail."""
+    after_json = dump_image(after)  # stored in change_log and hashed into the audit entry: the one text
     change = {
         "at": utcnow(), "actor": ctx.actor, "table_name": table_name, "record_id": record_id, "action": action,
-        "record_version": record_version, "before": before, "after": after, "summary": summary,
+        "record_version": record_version, "before": before, "after": after, "after_json": after_json, "summary": summary,
     }
     flush_deferred(session, ctx)
     changed = sorted(k for k in (after or {}) if (before or {}).get(k) != (after or {}).get(k) and k != "version")
     details: dict[str, Any] = {"version": record_version, "fields": changed}
     if after is not None:  # the chained audit log vouches for the logged image (services/record_check)
-        details["after_sha256"] = image_digest(dump_image(after))
+        details["after_sha256"] = image_digest(after_json)
     entry = _entry(ctx, f"{table_name}.{action}", summary, table_name, record_id, details, None)
     batch: AuditBatch | None = session.info.get(_BATCH)
     if batch is not None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage import counters
@@ -61,24 +61,29 @@ class Logged:
     seq: int
 
 
+_LOG_COLUMNS = ("id", "office_code", "seq", "at", "actor", "table_name", "record_id", "action", "record_version",
+                "before_json", "after_json", "summary")
+
+
 def record_changes(session: Session, office_code: str, changes: list[dict[str, Any]]) -> list[Logged]:
     """Append changes, in order, with this office's next sequence numbers (what sync ships in order), reserved
-    at once. Each dict: at, actor, table_name, record_id, action, record_version, before, after, summary.
-    One multi-row INSERT (no ORM unit of work: a bulk import logs a thousand changes per call)."""
+    at once. Each dict: at, actor, table_name, record_id, action, record_version, before, after, summary, and
+    optionally after_json, the after image's stored text when the caller already made it (the audit entry hashes
+    that same text: dumped once, not twice). One executemany of plain tuples (a bulk import logs a thousand
+    changes per call)."""
     if not changes:
         return []
     first = counters.reserve(session, f"change_log:{office_code}", len(changes))
     rows = [
-        {
-            "id": uuid.uuid4(), "office_code": office_code, "seq": first + i, "at": c["at"], "actor": c["actor"],
-            "table_name": c["table_name"], "record_id": c["record_id"], "action": c["action"],
-            "record_version": c["record_version"], "before_json": _dump(c.get("before")), "after_json": _dump(c.get("after")),
-            "summary": c.get("summary", ""),
-        }
+        (
+            uuid.uuid4(), office_code, first + i, c["at"], c["actor"], c["table_name"], c["record_id"], c["action"],
+            c["record_version"], _dump(c.get("before")),
+            c["after_json"] if "after_json" in c else _dump(c.get("after")), c.get("summary", ""),
+        )
         for i, c in enumerate(changes)
     ]
-    session.execute(insert(ChangeLog), rows)
-    return [Logged(r["id"], r["seq"]) for r in rows]
+    insert_rows(session.connection(), ChangeLog.__table__, _LOG_COLUMNS, rows)  # type: ignore[arg-type]
+    return [Logged(r[0], r[2]) for r in rows]
 
 
 def history_of(session: Session, table_name: str, record_id: uuid.UUID) -> list[ChangeLog]:
