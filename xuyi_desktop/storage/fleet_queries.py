@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import BindParameter, Executable, Integer, String, and_, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.storage.models import Entity, EntityRelation
@@ -23,32 +23,43 @@ class FleetHit:
     label: str  # what matched, as the clerk reads it: 车辆 苏H12345（黄色） / 船舶 苏盱眙货1234（CN…）
 
 
-def _prefix(column, prefix: str):
-    return and_(column >= prefix, column < prefix + "\U0010ffff")
+# The statement of `search` for each shape of query: which plate steps (none, exact only, exact and prefix) and which
+# number steps apply. Nine shapes at most, each built once on first use and then only run with its parameters (building
+# the SQLAlchemy statement per call was about half of a name search, issue 17).
+_PLATE_LO: BindParameter[str] = bindparam("plate", type_=String)
+_PLATE_HI: BindParameter[str] = bindparam("plate_hi", type_=String)
+_NUMBER_LO: BindParameter[str] = bindparam("number", type_=String)
+_NUMBER_HI: BindParameter[str] = bindparam("number_hi", type_=String)
+_LIMIT: BindParameter[int] = bindparam("n", type_=Integer)
+_SEARCHES: dict[tuple[int, int], tuple[tuple[str, ...], Executable]] = {}
 
 
-def search(session: Session, plate: str, number: str, limit: int = 20) -> list[FleetHit]:
-    """`plate` is the query as a plate would be normalised (苏H12345), `number` as an identifier would be
-    (CN2012…, 320830…); either may be empty. Exact matches first, then prefixes.
+def _prefix(column: Any, lo: Any, hi: Any) -> Any:
+    return and_(column >= lo, column < hi)
 
-    Every step (at most ten, each an indexed lookup ordered and limited on its own) runs in ONE statement: a UNION ALL
-    of the steps, each numbered and its rows ranked in its own order; the hits are taken in step order."""
-    live_v, live_s = Vehicle.deleted_at.is_(None), Vessel.deleted_at.is_(None)
+
+def _search_statement(plate_steps: int, number_steps: int) -> tuple[tuple[str, ...], Executable]:
+    """The kinds of the steps and their UNION ALL for this shape (plate_steps 0/1/2, number_steps 0/1/2: none,
+    exact only, exact and prefix); the steps in the order `search` documents."""
+    key = (plate_steps, number_steps)
+    built = _SEARCHES.get(key)
+    if built is not None:
+        return built
     steps: list[tuple[str, Any]] = []
-    if plate and len(plate) >= 2 and not plate.isascii():
-        steps.append(("vehicle", Vehicle.plate == plate))
-        if len(plate) >= 3:
-            steps.append(("vehicle", _prefix(Vehicle.plate, plate)))
-        steps.append(("vessel", Vessel.name == plate))
-        if len(plate) >= 3:
-            steps.append(("vessel", _prefix(Vessel.name, plate)))
-    if number and len(number) >= 4 and number.isascii() and number.isalnum():
-        steps += [("vehicle", Vehicle.plate_tail == number), ("vehicle", Vehicle.transport_cert_no == number),
-                  ("vessel", Vessel.ship_id == number), ("vessel", Vessel.transport_cert_no == number)]
-        if len(number) >= 5:
-            steps += [("vehicle", _prefix(Vehicle.plate_tail, number)), ("vessel", _prefix(Vessel.ship_id, number))]
-    if not steps:
-        return []
+    if plate_steps:
+        steps.append(("vehicle", Vehicle.plate == _PLATE_LO))
+        if plate_steps > 1:
+            steps.append(("vehicle", _prefix(Vehicle.plate, _PLATE_LO, _PLATE_HI)))
+        steps.append(("vessel", Vessel.name == _PLATE_LO))
+        if plate_steps > 1:
+            steps.append(("vessel", _prefix(Vessel.name, _PLATE_LO, _PLATE_HI)))
+    if number_steps:
+        steps += [("vehicle", Vehicle.plate_tail == _NUMBER_LO), ("vehicle", Vehicle.transport_cert_no == _NUMBER_LO),
+                  ("vessel", Vessel.ship_id == _NUMBER_LO), ("vessel", Vessel.transport_cert_no == _NUMBER_LO)]
+        if number_steps > 1:
+            steps += [("vehicle", _prefix(Vehicle.plate_tail, _NUMBER_LO, _NUMBER_HI)),
+                      ("vessel", _prefix(Vessel.ship_id, _NUMBER_LO, _NUMBER_HI))]
+    live_v, live_s = Vehicle.deleted_at.is_(None), Vessel.deleted_at.is_(None)
     parts = []
     for i, (kind, cond) in enumerate(steps):
         if kind == "vehicle":
@@ -57,16 +68,39 @@ def search(session: Session, plate: str, number: str, limit: int = 20) -> list[F
             cols, order, live = (Vessel.id, Vessel.operator_id, Vessel.name, Vessel.ship_id), Vessel.name, live_s
         inner = (select(literal(i).label("step"), *(c.label(n) for c, n in zip(cols, ("rid", "oid", "a", "b"), strict=True)),
                         func.row_number().over(order_by=order).label("rn"))
-                 .where(cond, live).order_by(order).limit(limit).subquery())
+                 .where(cond, live).order_by(order).limit(_LIMIT).subquery())
         parts.append(select(inner.c.step, inner.c.rid, inner.c.oid, inner.c.a, inner.c.b, inner.c.rn))
     both = union_all(*parts).subquery()
+    built = (tuple(kind for kind, _ in steps), select(both).order_by(both.c.step, both.c.rn))
+    _SEARCHES[key] = built
+    return built
+
+
+def search(session: Session, plate: str, number: str, limit: int = 20) -> list[FleetHit]:
+    """`plate` is the query as a plate would be normalised (苏H12345), `number` as an identifier would be
+    (CN2012…, 320830…); either may be empty. Exact matches first, then prefixes.
+
+    Every step (at most ten, each an indexed lookup ordered and limited on its own) runs in ONE statement: a UNION ALL
+    of the steps, each numbered and its rows ranked in its own order; the hits are taken in step order."""
+    plate_steps = (2 if len(plate) >= 3 else 1) if plate and len(plate) >= 2 and not plate.isascii() else 0
+    number_steps = ((2 if len(number) >= 5 else 1)
+                    if number and len(number) >= 4 and number.isascii() and number.isalnum() else 0)
+    if not plate_steps and not number_steps:
+        return []
+    kinds, stmt = _search_statement(plate_steps, number_steps)
+    # Plain rows need no ORM result machinery: run on the session's connection (same transaction), after the flush
+    # the ORM statement would have made (a caller may have pending vehicles).
+    if session.autoflush:
+        session.flush()
+    params = {"plate": plate, "plate_hi": plate + "\U0010ffff", "number": number, "number_hi": number + "\U0010ffff",
+              "n": limit}
     hits: list[FleetHit] = []
     seen: set[uuid.UUID] = set()
-    for step, rid, oid, a, b, _rn in session.execute(select(both).order_by(both.c.step, both.c.rn)):
+    for step, rid, oid, a, b, _rn in session.connection().execute(stmt, params):
         if rid in seen or len(hits) >= limit:
             continue
         seen.add(rid)
-        if steps[step][0] == "vehicle":
+        if kinds[step] == "vehicle":
             hits.append(FleetHit(oid, "vehicle", rid, f"车辆 {a}（{b}）"))
         else:
             hits.append(FleetHit(oid, "vessel", rid, f"船舶 {a}（{b}）"))

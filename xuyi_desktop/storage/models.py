@@ -172,6 +172,9 @@ class EntityCategory(Base):
     category: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
     entity: Mapped[Entity] = relationship(back_populates="categories")
 
+    # On SQLite the primary key's b-tree is the table: no rowid, no second copy of the key (migration 0023).
+    __table_args__ = {"sqlite_with_rowid": False}
+
 
 class Licence(RecordMixin, Base):
     """A licence an entity holds, e.g. 道路运输经营许可证."""
