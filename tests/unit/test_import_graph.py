@@ -20,14 +20,6 @@ ROOT = Path(__file__).resolve().parents[2] / "xuyi_desktop"
 
 # (from package, to package, file) of arrows not yet moved; see the report of issue 18
 KNOWN: set[tuple[str, str, str]] = {
-    # the printing of plan documents names a unit by the unit dictionary's short name (services/units.py)
-    ("printing", "services", "printing/plan_docs.py"),
-    # the tender summary formats grades, masked identifiers and report lines with services/tender.py's helpers
-    ("printing", "services", "printing/tender_summary.py"),
-    # only to narrow a parameter's type (isinstance Ledger): a TYPE_CHECKING import once the print-layout work merged
-    ("printing", "services", "printing/points_statement.py"),
-    # a package's signing keys are trusted through services/office_keys
-    ("sync", "services", "sync/importing.py"),
     # the registry model pages with storage's cursor and sort key types
     ("ui", "storage", "ui/entity_table_model.py"),
     # the self-test compares the database's revision with the program's

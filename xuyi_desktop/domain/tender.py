@@ -8,7 +8,7 @@ import datetime as dt
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from xuyi_desktop.domain.consequences import Decision, Line, apply_precedence
 from xuyi_desktop.domain.profile import CreditProfile, EntityFacts, RatingFact
@@ -220,3 +220,54 @@ def combine(business: str, own: Decision, members: Sequence[tuple[str, Decision]
         else:
             merged[key] = x
     return apply_precedence(business, merged.values())
+
+
+# --- the lines a tender list, its export and its printed summary share ---------------------------------------
+
+
+class _Grade(Protocol):
+    @property
+    def domain_name(self) -> str: ...
+    @property
+    def grade(self) -> str | None: ...
+    @property
+    def provisional(self) -> bool: ...
+
+
+class _Graded(Protocol):
+    """A credit check result (or a consortium member's): its standing in each evaluation domain."""
+
+    @property
+    def grades(self) -> Sequence[_Grade]: ...
+
+
+def report_summary(reports: list[dict[str, Any]] | None) -> str:
+    """One line for lists and summaries: the valid reports, or why there is none."""
+    if reports is None:
+        return ""
+    valid = [r for r in reports if r["valid"]]
+    if valid:
+        return "；".join(f"{r['agency_name']} {r['report_no']}{'（' + r['grade'] + '）' if r['grade'] else ''}，有效期至{r['valid_until']}"
+                        for r in valid)
+    if reports:
+        return "无有效报告（" + "；".join(f"{r['report_no']}：{r['state_label']}" for r in reports[:3]) + "）"
+    return "未登记第三方信用报告"
+
+
+def grades_text(result: _Graded) -> str:
+    """The grades as one cell: 'AA级', or per domain '公路水运工程建设从业单位AA级；…' when there are several."""
+    parts = []
+    for g in result.grades:
+        grade = (f"暂定{g.grade}级" if g.provisional else f"{g.grade}级") if g.grade else "无有效等级"
+        parts.append(f"{g.domain_name}{grade}" if len(result.grades) > 1 else grade)
+    return "；".join(parts) or "无适用评价领域"
+
+
+def masked(identifier: str) -> str:
+    """An identifier as a list row gave it, a personal ID number masked (SPEC §2)."""
+    from xuyi_desktop.domain.identifiers import IdentifierKind, infer_kind
+    from xuyi_desktop.domain.masking import mask_id_number
+
+    if identifier and "*" not in identifier and infer_kind(identifier) is IdentifierKind.ID_CARD:
+        return mask_id_number(identifier) or ""
+    return identifier

@@ -6,7 +6,7 @@ block; the services (plan_tasks, indicators) number, sign and audit, this module
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,6 @@ from xuyi_desktop.printing.credit_report import Styles, facts_table, heading, ta
 from xuyi_desktop.printing.flow import ClosingBlock, OfficialDoc, P
 from xuyi_desktop.printing.fonts import DocumentFonts
 from xuyi_desktop.printing.output import binary_streams
-from xuyi_desktop.services.units import short_unit_name as short_unit
 
 if TYPE_CHECKING:
     from xuyi_desktop.services.indicators import IndicatorReport
@@ -52,7 +51,9 @@ def _build(story: list[Flowable], target: str | Path, fonts: DocumentFonts, *, s
 # --- task summary ------------------------------------------------------------------------------------------
 
 def render_task_summary(period: PlanPeriod, views: Sequence[TaskView], target: str | Path, *, serial: str, organ: str,
-                        today: dt.date, payload: str | None, fonts: DocumentFonts) -> int:
+                        today: dt.date, payload: str | None, fonts: DocumentFonts,
+                        short_unit: Callable[[str], str] = lambda name: name) -> int:
+    """`short_unit`: a unit as a crowded cell shows it (the service passes the unit dictionary's short names)."""
     s = Styles(fonts)
     counts = {st: sum(1 for v in views if v.status is st) for st in TaskStatus}
     story: list[Flowable] = [

@@ -6,6 +6,7 @@ service (services/points.print_statement) numbers, signs and audits."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
@@ -25,13 +26,13 @@ from xuyi_desktop.printing.credit_report import (
 from xuyi_desktop.printing.flow import P
 from xuyi_desktop.printing.fonts import DocumentFonts, register_fonts
 
+if TYPE_CHECKING:  # annotations only: the statement draws the ledger it is handed, printing does not import services
+    from xuyi_desktop.services.points import Ledger
+
 TITLE = "信用积分明细"
 
 
-def statement_story(ledger: object, stamp: ReportStamp, fonts: DocumentFonts) -> list[Flowable]:
-    from xuyi_desktop.services.points import Ledger
-
-    assert isinstance(ledger, Ledger)
+def statement_story(ledger: Ledger, stamp: ReportStamp, fonts: DocumentFonts) -> list[Flowable]:
     s = Styles(fonts)
     t = ledger.standing.tier
     id_label = "公民身份号码" if ledger.subject == "driver" else "统一社会信用代码"
@@ -69,8 +70,8 @@ def statement_story(ledger: object, stamp: ReportStamp, fonts: DocumentFonts) ->
     return story
 
 
-def render_statement(ledger: object, target: str | Path, stamp: ReportStamp, *, fonts: DocumentFonts | None = None) -> int:
+def render_statement(ledger: Ledger, target: str | Path, stamp: ReportStamp, *, fonts: DocumentFonts | None = None) -> int:
     """Write the statement to `target`; returns the number of pages."""
     fonts = fonts or register_fonts()
     return build(statement_story(ledger, stamp, fonts), target, fonts, serial=stamp.serial, title=TITLE, organ=stamp.organ,
-                 subject=f"{TITLE} {getattr(ledger, 'entity_name', '')}")
+                 subject=f"{TITLE} {ledger.entity_name}")

@@ -30,7 +30,7 @@ def render_batch_summary(
     source_name: str, organ: str, checked_by: str, issued_on: dt.date,
 ) -> int:
     """Write the summary to `target`; returns the number of pages."""
-    from xuyi_desktop.services.tender import grades_text, masked, report_summary
+    from xuyi_desktop.domain.tender import grades_text, masked, report_summary
 
     fonts = fonts or register_fonts()
     size = L.SMALL_SIZE

@@ -35,7 +35,7 @@ from xuyi_desktop.paths import resource_path
 from xuyi_desktop.services import audit
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.plan_files import FileRef, attach_in, files_of, read_files
-from xuyi_desktop.services.units import canonical_unit, unit_dictionary
+from xuyi_desktop.services.units import canonical_unit, short_unit_name, unit_dictionary
 from xuyi_desktop.storage.models_plan import PlanTaskReport
 from xuyi_desktop.storage.queries import plan as plan_queries
 
@@ -280,7 +280,7 @@ def print_progress_summary(ctx: AppContext, out: str | Path, *, plan: str | None
                  "run": counts["in_progress"], "od": counts["overdue"], "ns": counts["not_started"], "h": digest}
         payload = qr.build_payload(DOC_TYPE, serial, ctx.office_code, today, facts, key.sign)
         pages = render_task_summary(period, views, tmp, serial=serial, organ=issuing_organ(ctx), today=today,
-                                    payload=payload, fonts=fonts)
+                                    payload=payload, fonts=fonts, short_unit=short_unit_name)
         audit.write(session, ctx, "print.task_summary", f"打印建设任务进展情况 {serial}（{period.code}，截至{today.isoformat()}）",
                     details={"serial": serial, "plan": period.code, "pages": pages, **{k: v for k, v in counts.items()},
                              "file": out.name})

@@ -341,6 +341,12 @@ def _audit_refusal(ctx: AppContext, path: Path, exc: PackageRefused) -> None:
                     details={"file": str(path), "reason": exc.code, "message": exc.message_en})
 
 
+def _peer_keys(session: Session, code: str) -> tuple[Any, Any]:
+    """The signing and exchange keys registered here for office `code` (what a package's signature is checked
+    against); sync.importing.verify asks through this, so the key store stays a service."""
+    return office_keys.peer_signing_key(session, code), office_keys.peer_exchange_key(session, code)
+
+
 @_fewer_gc_passes
 def import_package(ctx: AppContext, path: Path, *, preview: bool = False, progress: fmt.Progress | None = None,
                    cancelled: fmt.Cancelled | None = None) -> ImportResult:
@@ -356,7 +362,7 @@ def import_package(ctx: AppContext, path: Path, *, preview: bool = False, progre
         own = office_keys.office_exchange_key()
         with ctx.transaction() as session:
             max_stamp = max(hlc.physical_us(), OfficeClock(session).value) + conf.max_future_us
-            verified = importing.verify(path, session, local, own, conf.limits, max_stamp)
+            verified = importing.verify(path, session, local, own, conf.limits, max_stamp, _peer_keys)
     except DomainError as exc:
         if isinstance(exc, PackageRefused) and not preview:
             _audit_refusal(ctx, path, exc)

@@ -29,9 +29,12 @@ from xuyi_desktop.domain.tender import (
     TenderRules,
     combine,
     consortium_profile,
+    grades_text,
     lowest_grades,
+    masked,
     parse_tender_rules,
     report_standing,
+    report_summary,
 )
 from xuyi_desktop.paths import resource_path
 from xuyi_desktop.printing.output import Cancelled, Progress, atomic_output, check_writable
@@ -234,19 +237,6 @@ def reports_for_check(session: Session, entity_id: uuid.UUID, business: str, tod
     return [{k: v.to_json()[k] for k in keep} for v in views]
 
 
-def report_summary(reports: list[dict[str, Any]] | None) -> str:
-    """One line for lists and summaries: the valid reports, or why there is none."""
-    if reports is None:
-        return ""
-    valid = [r for r in reports if r["valid"]]
-    if valid:
-        return "；".join(f"{r['agency_name']} {r['report_no']}{'（' + r['grade'] + '）' if r['grade'] else ''}，有效期至{r['valid_until']}"
-                        for r in valid)
-    if reports:
-        return "无有效报告（" + "；".join(f"{r['report_no']}：{r['state_label']}" for r in reports[:3]) + "）"
-    return "未登记第三方信用报告"
-
-
 # --- consortium (联合体) --------------------------------------------------------------------------------
 
 @dataclass
@@ -430,24 +420,6 @@ class BatchCancelled(DomainError):
             self.message_zh = "已取消批量核查，未做任何核查，未生成文件"
         self.message_en = "batch check cancelled, no file written"
         super().__init__(self.message_zh)
-
-
-def grades_text(result: CreditCheckResult) -> str:
-    parts = []
-    for g in result.grades:
-        grade = (f"暂定{g.grade}级" if g.provisional else f"{g.grade}级") if g.grade else "无有效等级"
-        parts.append(f"{g.domain_name}{grade}" if len(result.grades) > 1 else grade)
-    return "；".join(parts) or "无适用评价领域"
-
-
-def masked(identifier: str) -> str:
-    """An identifier as a list row gave it, a personal ID number masked (SPEC §2)."""
-    from xuyi_desktop.domain.identifiers import IdentifierKind, infer_kind
-    from xuyi_desktop.domain.masking import mask_id_number
-
-    if identifier and "*" not in identifier and infer_kind(identifier) is IdentifierKind.ID_CARD:
-        return mask_id_number(identifier) or ""
-    return identifier
 
 
 def _list_layout():

@@ -20,7 +20,7 @@ import hashlib
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -185,9 +185,13 @@ def _manifest(line: bytes, header: dict[str, Any], limits: Limits) -> dict[str, 
     return manifest
 
 
-def verify(path: Path, session: Session, local: str, own_xkey: Any, limits: Limits, max_stamp: int) -> Verified:
-    from xuyi_desktop.services import office_keys
+PeerKeys = Callable[[Session, str], tuple[Any, Any]]
+"""(signing key, exchange key) a registered peer office has here, None for each it lacks: the caller
+(services.sync) looks them up in the office key store, so this module trusts only what it is handed."""
 
+
+def verify(path: Path, session: Session, local: str, own_xkey: Any, limits: Limits, max_stamp: int,
+           peer_keys: PeerKeys) -> Verified:
     path = Path(path)
     try:
         outer = fmt.read_outer(path, limits)
@@ -198,8 +202,8 @@ def verify(path: Path, session: Session, local: str, own_xkey: Any, limits: Limi
     header = _header(outer.header_bytes, outer, local)
     sender = header["sender"]
     office = session.execute(select(Office).where(Office.code == sender, Office.is_local.is_(False))).scalar_one_or_none()
-    skey = office_keys.peer_signing_key(session, sender) if office is not None else None
-    if office is None or skey is None or office_keys.peer_exchange_key(session, sender) is None:
+    skey, xkey = peer_keys(session, sender) if office is not None else (None, None)
+    if office is None or skey is None or xkey is None:
         raise PackageRefused(f"发送单位 {sender} 未在本机登记（请先导入其单位名片），已拒绝",
                              f"sender {sender} is not a registered office", code="sender")
     if not crypto.verify(skey, outer.signature, outer.header_bytes):

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
+from xuyi_desktop.domain.tender import grades_text, report_summary
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.entities import find_entities
 from xuyi_desktop.services.entity_views import EntitySummary
@@ -50,9 +51,7 @@ from xuyi_desktop.services.tender import (
     add_report,
     batch_check,
     check_consortium,
-    grades_text,
     list_reports,
-    report_summary,
     void_report,
 )
 from xuyi_desktop.ui.operations import run_in_background
