@@ -110,3 +110,10 @@ def open_context(db: str | None = None) -> AppContext:
     with engine.connect() as conn:
         index = search_index_for(conn)
     return AppContext(engine, sessions, url, code, name, provisional, index, setup_mode, None, safety_copy)
+
+
+def schema_revisions(ctx: AppContext) -> tuple[str | None, str]:
+    """(the database's migration revision, the program's newest): equal once the database is brought up to date."""
+    from xuyi_desktop.storage.migrate import current_revision, head_revision
+
+    return current_revision(ctx.engine), head_revision()

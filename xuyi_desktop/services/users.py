@@ -51,6 +51,11 @@ class UserView:
     active: bool
     locked_until: dt.datetime | None
 
+    @property
+    def locked(self) -> bool:
+        """Locked out now by wrong passwords (the lock ends by itself at locked_until, or an administrator unlocks)."""
+        return self.locked_until is not None and self.locked_until > utcnow()
+
 
 def _check_new(username: str, password: str) -> None:
     problems = []

@@ -11,10 +11,9 @@ from PySide6.QtGui import QColor
 
 from xuyi_desktop.domain.entities import EntityStatus
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.services.entities import find_entities, page_entities
+from xuyi_desktop.services.entities import PageCursor, SortKey, find_entities, page_entities
 from xuyi_desktop.services.entity_file import RegistryMark, registry_marks
 from xuyi_desktop.services.entity_views import EntitySummary
-from xuyi_desktop.storage.entity_queries import PageCursor, SortKey
 from xuyi_desktop.ui.error_dialog import clerk_message
 from xuyi_desktop.ui.formatting import local_time
 from xuyi_desktop.ui.operations import run_in_background

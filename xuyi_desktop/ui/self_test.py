@@ -213,12 +213,11 @@ def run(argv: Sequence[str] = (), *, timeout_s: float | None = None) -> int:
 
         # 2. database ------------------------------------------------------------------------------------
         report.step = "database"
-        from xuyi_desktop.services.context import open_context
-        from xuyi_desktop.storage.migrate import current_revision, head_revision
+        from xuyi_desktop.services.context import open_context, schema_revisions
 
         db_file = data / "self-test.db"
         ctx = open_context(str(db_file))
-        revision, head = current_revision(ctx.engine), head_revision()
+        revision, head = schema_revisions(ctx)
         if revision != head:
             raise SelfTestFailed(f"database at {revision}, expected {head}")
         ok(f"{db_file.name} created and migrated to {revision} (office {ctx.office_code})")

@@ -27,7 +27,6 @@ from xuyi_desktop.domain.errors import DomainError, ValidationError
 from xuyi_desktop.domain.permissions import Role
 from xuyi_desktop.services import four_eyes, list_scope, users
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage.models import utcnow
 from xuyi_desktop.ui.keys_panel import KeysPanel
 from xuyi_desktop.ui.record_widgets import SelectionMode, button_row, confirm, record_table, show_problem
 from xuyi_desktop.ui.widgets import error_label, page_action
@@ -42,7 +41,7 @@ def _reason(exc: BaseException) -> str:
 def status_text(view: users.UserView) -> str:
     if not view.active:
         return "停用"
-    if view.locked_until is not None and view.locked_until > utcnow():
+    if view.locked and view.locked_until is not None:
         return f"锁定至 {view.locked_until.astimezone():%H:%M}"
     return "正常"
 
@@ -260,9 +259,7 @@ class UsersPage(QWidget):
         for button in (self.toggle_button, self.unlock_button, self.reset_button):
             button.setEnabled(view is not None)
         self.toggle_button.setText(self.tr("启用") if view is not None and not view.active else self.tr("停用"))
-        self.unlock_button.setEnabled(
-            view is not None and view.locked_until is not None and view.locked_until > utcnow()
-        )
+        self.unlock_button.setEnabled(view is not None and view.locked)
 
     def _done(self, text: str) -> None:
         self.refresh()
