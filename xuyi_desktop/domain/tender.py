@@ -225,20 +225,11 @@ def combine(business: str, own: Decision, members: Sequence[tuple[str, Decision]
 # --- the lines a tender list, its export and its printed summary share ---------------------------------------
 
 
-class _Grade(Protocol):
-    @property
-    def domain_name(self) -> str: ...
-    @property
-    def grade(self) -> str | None: ...
-    @property
-    def provisional(self) -> bool: ...
-
-
 class _Graded(Protocol):
     """A credit check result (or a consortium member's): its standing in each evaluation domain."""
 
     @property
-    def grades(self) -> Sequence[_Grade]: ...
+    def grades(self) -> Sequence[GradeLike]: ...
 
 
 def report_summary(reports: list[dict[str, Any]] | None) -> str:
