@@ -61,8 +61,10 @@ class Logged:
     seq: int
 
 
-_LOG_COLUMNS = ("id", "office_code", "seq", "at", "actor", "table_name", "record_id", "action", "record_version",
-                "before_json", "after_json", "summary")
+#: The change_log columns in the order the plain-tuple writers give them (this office's changes here, received ones
+#: in sync.apply).
+LOG_COLUMNS = ("id", "office_code", "seq", "at", "actor", "table_name", "record_id", "action", "record_version",
+               "summary", "before_json", "after_json")
 
 
 def record_changes(session: Session, office_code: str, changes: list[dict[str, Any]]) -> list[Logged]:
@@ -77,12 +79,12 @@ def record_changes(session: Session, office_code: str, changes: list[dict[str, A
     rows = [
         (
             uuid.uuid4(), office_code, first + i, c["at"], c["actor"], c["table_name"], c["record_id"], c["action"],
-            c["record_version"], _dump(c.get("before")),
-            c["after_json"] if "after_json" in c else _dump(c.get("after")), c.get("summary", ""),
+            c["record_version"], c.get("summary", ""), _dump(c.get("before")),
+            c["after_json"] if "after_json" in c else _dump(c.get("after")),
         )
         for i, c in enumerate(changes)
     ]
-    insert_rows(session.connection(), ChangeLog.__table__, _LOG_COLUMNS, rows)  # type: ignore[arg-type]
+    insert_rows(session.connection(), ChangeLog.__table__, LOG_COLUMNS, rows)  # type: ignore[arg-type]
     return [Logged(r[0], r[2]) for r in rows]
 
 

@@ -110,8 +110,7 @@ def _write_row(session: Session, model: type[Any], row: Any, image: dict[str, An
     return row
 
 
-LOG_COLUMNS = ("id", "office_code", "seq", "at", "actor", "table_name", "record_id", "action", "record_version",
-               "summary", "before_json", "after_json")
+LOG_COLUMNS = change_log.LOG_COLUMNS
 
 
 def _log_values(change: dict[str, Any], record_id: uuid.UUID | None = None) -> tuple[Any, ...]:
