@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -425,3 +426,16 @@ def test_backup_while_the_application_writes_then_restore(tmp_path: Path) -> Non
     restored = open_context(str(fresh))
     report = check_database(restored)
     assert report.ok, report.as_dict()
+
+
+@SQLITE_FILE
+def test_a_dangling_reference_is_named_with_or_without_a_row_number(staffed: Path) -> None:
+    """entity_category is a WITHOUT ROWID table (migration 0023): its dangling row is named without '第 None 行'."""
+    ghost = uuid.uuid4().hex
+    with sqlite3.connect(staffed) as conn:  # written around the program, with the references switched off
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("INSERT INTO entity_category (entity_id, category) VALUES (?, 'road_freight')", (ghost,))
+    report = check_database(_as(staffed, "admin", ADMIN_PW))
+    item = next(i for i in report.items if i.name == "foreign_keys")
+    assert not item.ok and "None" not in item.detail_zh and "None" not in item.detail_en
+    assert "entity_category 表中的一条记录 → entity" in item.detail_zh

@@ -3,26 +3,59 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import databases
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from ui_helpers import BULK_ROWS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collector_on_the_gui_thread(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The application's own collector (ui/gui_gc.py), as `create_application` installs it: Python never collects
+    garbage on a background save's worker thread, where freeing a closed dialog's wrapper would destroy a Qt object
+    off the GUI thread and crash the process (seen once in CI: a segmentation fault during a commitment save)."""
+    from xuyi_desktop.ui import gui_gc
+
+    collector = gui_gc.install(qapp)
+    yield
+    collector.stop()
 
 
 @pytest.fixture(autouse=True)
 def _garbage_collected_here(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """After each Qt test, its cyclic garbage (closed dialogs' wrappers) is collected on the GUI thread: left for
-    later, Python may collect it on the worker thread of another test's background save, and Qt objects destroyed
-    off the GUI thread crash the process (seen once in CI: a segmentation fault during a commitment save)."""
+    """Each Qt test's young garbage is collected at its end, on the GUI thread, so the next test starts clean."""
     yield
     import gc
 
     qapp.processEvents()
     gc.collect(1)  # the young generations: what the test just left (a full collection doubled the run)
+
+
+def _alive_only(ref: Callable[[], QWidget | None]) -> Callable[[], QWidget | None]:
+    """pytest-qt's weak reference, answering None once the widget's C++ object is gone as well as its wrapper."""
+
+    def widget() -> QWidget | None:
+        alive = ref()
+        return alive if alive is not None and shiboken6.isValid(alive) else None
+
+    return widget
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """pytest-qt closes each widget a test registered, through a weak reference to its Python wrapper. A dialog that
+    deleted itself on close (WA_DeleteOnClose) keeps its wrapper while a reference cycle holds it, which the collector
+    on the GUI thread frees only on its next pass, and closing that wrapper raises "Internal C++ object already
+    deleted": such a widget counts as closed already."""
+    widgets = getattr(item, "qt_widgets", None)
+    if widgets:
+        item.qt_widgets = [(_alive_only(ref), before) for ref, before in widgets]  # type: ignore[attr-defined]
+    return (yield)
 
 
 @pytest.fixture

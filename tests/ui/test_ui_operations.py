@@ -17,7 +17,38 @@ def test_result_is_delivered_on_the_gui_thread(qtbot):  # type: ignore[no-untype
     with qtbot.waitSignal(op.finished, timeout=3000):
         op.start()
     assert seen["value"] == 42 and seen["slot"] == gui and seen["worker"] != gui
-    assert pending_operations() == 0
+    qtbot.waitUntil(lambda: pending_operations() == 0, timeout=5000)  # an earlier test's work may still be ending
+
+
+class _Tracked:
+    """A call, and its result, that record the thread their last reference was dropped on."""
+
+    freed_on: list[tuple[str, int]] = []
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self) -> _Tracked:
+        return _Tracked("result")
+
+    def __del__(self) -> None:
+        _Tracked.freed_on.append((self.what, threading.get_ident()))
+
+
+def test_the_worker_never_frees_what_the_gui_owns(qtbot):  # type: ignore[no-untyped-def]
+    """A worker that dropped the last reference to a call (which captures a page) or to its result would free them,
+    and any Qt object they hold, off the GUI thread: a crash. Forty calls, none is freed on a worker."""
+    gui = threading.get_ident()
+    _Tracked.freed_on.clear()
+    delivered: list[int] = []
+    for _ in range(40):
+        op = Operation(_Tracked("call"))
+        op.succeeded.connect(lambda result: delivered.append(1))
+        op.start()
+        del op
+    qtbot.waitUntil(lambda: len(delivered) == 40 and pending_operations() == 0, timeout=10000)
+    qtbot.waitUntil(lambda: len(_Tracked.freed_on) == 80, timeout=3000)
+    assert {thread for _what, thread in _Tracked.freed_on} == {gui}
 
 
 def test_failure_is_delivered_with_the_exception(qtbot):  # type: ignore[no-untyped-def]

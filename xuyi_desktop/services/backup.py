@@ -431,10 +431,13 @@ def _foreign_keys(ctx: AppContext) -> Outcome:
     if not rows:
         return True, "正常", "ok"
     table, rowid, parent = rows[0][0], rows[0][1], rows[0][2]
+    # A WITHOUT ROWID table (entity_category, migration 0023) has no row number to show: name the table only.
+    where_zh, where_en = (f"{table} 第 {rowid} 行", f"{table} rowid {rowid}") if rowid is not None else (
+        f"{table} 表中的一条记录", f"a row of {table}")
     return (
         False,
-        f"{len(rows)} 条记录引用了不存在的记录，例如 {table} 第 {rowid} 行 → {parent}",
-        f"{len(rows)} dangling references, e.g. {table} rowid {rowid} -> {parent}",
+        f"{len(rows)} 条记录引用了不存在的记录，例如 {where_zh} → {parent}",
+        f"{len(rows)} dangling references, e.g. {where_en} -> {parent}",
     )
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import xuyi_desktop
 from xuyi_desktop.paths import APP_AUTHOR, APP_NAME, resource_path
-from xuyi_desktop.ui import STARTED_AT, STARTED_PERF
+from xuyi_desktop.ui import STARTED_AT, STARTED_PERF, gui_gc
 
 DISPLAY_NAME = "盱眙县信用交通"
 ORGANISATION_DOMAIN = "xuyi.gov.cn"
@@ -104,6 +104,7 @@ def create_application(argv: Sequence[str] = ()) -> QApplication:
         app.setWindowIcon(QIcon(str(icon)))
     pick_cjk_font(app)
     install_translators(app)
+    gui_gc.install(app)  # background saves must never run the garbage collector (and destroy widgets) off this thread
     return app
 
 

@@ -5,6 +5,8 @@ cancel, the one failure path, and the data-changed announcement after a successf
 
 from __future__ import annotations
 
+import functools
+import itertools
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -16,6 +18,54 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QPushButton, QW
 from xuyi_desktop.ui.data_events import announce
 
 _RUNNING: set[Operation] = set()  # keeps each operation alive until its result has been delivered
+_OUTCOMES: dict[int, tuple[bool, object]] = {}  # key → (ok, result or exception), left by the worker for the GUI
+_KEYS = itertools.count(1)
+
+
+class _Mailbox(QObject):
+    """The one object the workers signal, living on the GUI thread for the whole run: a worker hands over only an
+    int, so it never holds (and never drops) the last reference to an operation, its closure or its result."""
+
+    arrived = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: dict[int, Operation] = {}
+        self.arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(int)
+    def _deliver(self, key: int) -> None:
+        operation = self.waiting.pop(key, None)
+        outcome = _OUTCOMES.pop(key, None)
+        if operation is not None and outcome is not None:
+            operation._deliver(outcome)
+
+
+_mailbox: _Mailbox | None = None
+
+
+def _the_mailbox() -> _Mailbox:
+    global _mailbox
+    if _mailbox is None:  # first use, on the GUI thread (operations are started there)
+        _mailbox = _Mailbox()
+    return _mailbox
+
+
+def _work(key: int, mailbox: _Mailbox) -> None:  # worker thread: touch no widget here
+    """Run the operation's call and leave its outcome for the GUI thread.
+
+    Every reference this thread takes is dropped before the GUI thread can drop its own, so no Python object the GUI
+    owns (a page captured by the call, a closed dialog, an exception's frames) is ever freed here: freeing the last
+    wrapper of a Qt object off the GUI thread destroys it there, and that crashes the process."""
+    call = mailbox.waiting[key]._fn
+    try:
+        outcome: tuple[bool, object] = (True, call())
+    except Exception as exc:  # noqa: BLE001 - every failure is handed to the GUI to show
+        outcome = (False, exc)
+    del call
+    _OUTCOMES[key] = outcome
+    del outcome
+    mailbox.arrived.emit(key)
 
 
 class Operation(QObject):
@@ -24,28 +74,20 @@ class Operation(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()
-    _done = Signal(object)  # (ok, payload) from the worker, queued to the GUI thread
 
     def __init__(self, fn: Callable[[], Any], owner: QObject | None = None) -> None:
         super().__init__()
         self._fn = fn
         self._owner = owner
-        self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def start(self, pool: QThreadPool | None = None) -> Operation:
         _RUNNING.add(self)
-        (pool or QThreadPool.globalInstance()).start(self._run)
+        mailbox = _the_mailbox()
+        key = next(_KEYS)
+        mailbox.waiting[key] = self
+        (pool or QThreadPool.globalInstance()).start(functools.partial(_work, key, mailbox))
         return self
 
-    def _run(self) -> None:  # worker thread: touch no widget here
-        try:
-            result = self._fn()
-        except Exception as exc:  # noqa: BLE001 - every failure is handed to the GUI to show
-            self._done.emit((False, exc))
-        else:
-            self._done.emit((True, result))
-
-    @Slot(object)
     def _deliver(self, outcome: tuple[bool, object]) -> None:
         ok, payload = outcome
         _RUNNING.discard(self)
