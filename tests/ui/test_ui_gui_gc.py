@@ -44,7 +44,11 @@ class _Cycle:
 def test_the_application_collects_on_the_gui_thread_only(qapp, qtbot) -> None:  # type: ignore[no-untyped-def]
     collector = gui_gc.install(create_application())
     assert gui_gc.install(qapp) is collector  # one collector per application
-    assert not gc.isenabled()
+    gc.enable()  # a library switching it back on (as in a worker of the mixed run) ...
+    collector.collect_if_due()
+    assert not gc.isenabled()  # ... is switched off again at the next tick
+    qapp.aboutToQuit.emit()  # the event loop ending (注销 ends one; the same application runs the next) ...
+    assert not gc.isenabled()  # ... leaves the collector in charge
     gc.collect()
     _Cycle.freed_on.clear()
     gui_thread = threading.get_ident()

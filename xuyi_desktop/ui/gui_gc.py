@@ -33,7 +33,7 @@ def generation_due(counts: tuple[int, int, int], thresholds: tuple[int, int, int
 
 
 class GuiThreadCollector(QObject):
-    """Owns the collection while the application runs; `stop()` hands it back to Python."""
+    """Owns the collection while the application runs; `stop()` hands it back to Python (tests)."""
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(parent)
@@ -46,6 +46,8 @@ class GuiThreadCollector(QObject):
         self._timer.start()
 
     def collect_if_due(self) -> None:
+        if gc.isenabled():  # a library switched automatic collection back on: it must stay off
+            gc.disable()
         generation = generation_due(gc.get_count(), gc.get_threshold())
         if generation is not None:
             gc.collect(generation)
@@ -58,10 +60,11 @@ class GuiThreadCollector(QObject):
 
 
 def install(app: QCoreApplication) -> GuiThreadCollector:
-    """Install the collector on `app` once (a second call returns the first one); it stops when the app quits."""
+    """Install the collector on `app` once (a second call returns the first one).
+
+    It is not stopped when the event loop ends: after 注销 the same application runs its loop again (ui/app.main),
+    and at exit Python's finalisation collects regardless."""
     existing = app.findChild(GuiThreadCollector)
     if isinstance(existing, GuiThreadCollector):
         return existing
-    collector = GuiThreadCollector(app)
-    app.aboutToQuit.connect(collector.stop)
-    return collector
+    return GuiThreadCollector(app)
