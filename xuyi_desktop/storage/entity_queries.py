@@ -69,16 +69,18 @@ _FOUND_COLUMNS = (Entity.id, Entity.kind, Entity.name, Entity.identifier, Entity
                   Entity.legal_representative, Entity.phone, Entity.updated_at, Entity.version, Entity.search_key)
 
 
-def _step(column: InstrumentedAttribute[str]) -> Executable:
-    """The rows whose column starts with :lo (below :hi), in the column's order: a prefix step of the ranking."""
+def _step(column: InstrumentedAttribute[str], *then: Any) -> Executable:
+    """The rows whose column starts with :lo (below :hi), in the column's order (then `then`'s): a prefix step of
+    the ranking."""
     return (select(*_FOUND_COLUMNS).where(column >= bindparam("lo"), column < bindparam("hi"), _LIVE)
-            .order_by(column).limit(bindparam("n")))
+            .order_by(column, *then).limit(bindparam("n")))
 
 
 # Built once: constructing a Select costs more than SQLite takes to answer it (cProfile of find_entities: about
 # a third of a name search was SQLAlchemy building the same statements again). Each runs with its parameters.
 _IDENTIFIER_PREFIX = _step(Entity.identifier)
-_NAME_PREFIX = _step(Entity.name)
+# Equal names in id order: ix_entity_name held (name, id) until 0024 and gave that order; now it says so.
+_NAME_PREFIX = _step(Entity.name, Entity.id)
 _INITIALS_PREFIX = _step(Entity.name_initials)
 _IDENTIFIER_EXACT: Executable = select(*_FOUND_COLUMNS).where(Entity.identifier == bindparam("lo"), _LIVE).limit(bindparam("n"))
 _BY_KEYS = select(*_FOUND_COLUMNS).where(Entity.search_key.in_(bindparam("keys", expanding=True)), _LIVE)
@@ -189,10 +191,14 @@ def page(
     column = getattr(Entity, sort.column)
     stmt = _with_categories(select(Entity)).where(_LIVE)
     if after is not None:
+        # The bound on the column alone (implied by the OR) lets the database start at the cursor in the column's
+        # index instead of reading it from the first entry.
         if descending:
-            stmt = stmt.where(or_(column < after.value, and_(column == after.value, Entity.id < after.entity_id)))
+            stmt = stmt.where(column <= after.value,
+                              or_(column < after.value, and_(column == after.value, Entity.id < after.entity_id)))
         else:
-            stmt = stmt.where(or_(column > after.value, and_(column == after.value, Entity.id > after.entity_id)))
+            stmt = stmt.where(column >= after.value,
+                              or_(column > after.value, and_(column == after.value, Entity.id > after.entity_id)))
     order = (column.desc(), Entity.id.desc()) if descending else (column.asc(), Entity.id.asc())
     return list(session.execute(stmt.order_by(*order).limit(size)).scalars())
 
