@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Executable, Select, String, and_, bindparam, func, literal, or_, select, text
+from sqlalchemy import Executable, Select, String, and_, bindparam, func, literal, literal_column, or_, select, text
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -36,11 +36,21 @@ def by_id(session: Session, entity_id: uuid.UUID) -> Entity | None:
     return session.execute(stmt).scalar_one_or_none()
 
 
+# ix_entity_name_key holds only the rows whose key is not their name (migration 0024); a row whose key is its name
+# is found by ix_entity_name. The two branches together are every row with the key, each once.
+_SAME_KEY = or_(and_(Entity.name_key == bindparam("key"), Entity.name_key != Entity.name),
+                and_(Entity.name == bindparam("key"), Entity.name_key == Entity.name))
+
+
 def similar_names(session: Session, name_key: str, exclude: uuid.UUID | None = None, limit: int = 5) -> list[Entity]:
-    stmt = select(Entity).where(Entity.name_key == name_key, _LIVE)
+    """Live entities whose name_key is this one (at most `limit`). On SQLite in rowid order, the order the full index
+    on name_key gave before 0024 (the limit keeps the same ones); PostgreSQL promised no order and promises none."""
+    stmt = select(Entity).where(_SAME_KEY, _LIVE)
     if exclude is not None:
         stmt = stmt.where(Entity.id != exclude)
-    return list(session.execute(stmt.limit(limit)).scalars())
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = stmt.order_by(literal_column("entity.rowid"))
+    return list(session.execute(stmt.limit(limit), {"key": name_key}).scalars())
 
 
 @dataclass(frozen=True, slots=True)

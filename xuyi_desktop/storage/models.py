@@ -159,7 +159,10 @@ class Entity(RecordMixin, Base):
         # column then id, and the database sorts each run of equal values; updated_at keeps its id, as bulk
         # imports give thousands of entities the same time and a page would sort all of them.
         Index("ix_entity_name", "name"),
-        Index("ix_entity_name_key", "name_key"),
+        # Only the names whose key differs from them (0024): a person's name and a name without a legal-form suffix
+        # are their own key, and entity_queries.similar_names finds those by ix_entity_name.
+        Index("ix_entity_name_key", "name_key", sqlite_where=text("name_key <> name"),
+              postgresql_where=text("name_key <> name")),
         Index("ix_entity_name_pinyin", "name_pinyin"),
         Index("ix_entity_name_initials", "name_initials"),
         Index("ix_entity_updated_at", "updated_at", "id"),
