@@ -1,5 +1,5 @@
-"""Migration 0024 (issue 17): ix_entity_name and ix_entity_name_pinyin lose their id column, ix_entity_name_key
-holds only the names that are not their own key. A database of 0023 with entities, categories and licences keeps every row
+"""Migration 0024 (issue 17): ix_entity_name, ix_entity_name_pinyin and ix_entity_updated_at lose their id column,
+ix_entity_name_key holds only the names that are not their own key. A database of 0023 with entities, categories and licences keeps every row
 through the upgrade and back; equal names still come in id order (not in rowid order, which the index alone would
 give) in the search's name step and in the registry's pages; the near-duplicate check finds the same entities in the
 same order; the search index finds what it found."""
@@ -53,7 +53,8 @@ def _rows(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
 
 def _index_sql(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(text(  # type: ignore[arg-type]
-        "SELECT name, sql FROM sqlite_master WHERE name IN ('ix_entity_name', 'ix_entity_name_pinyin', 'ix_entity_name_key')"
+        "SELECT name, sql FROM sqlite_master WHERE name IN ('ix_entity_name', 'ix_entity_name_pinyin', 'ix_entity_name_key',"
+        " 'ix_entity_updated_at')"
     )).all())
 
 
@@ -76,6 +77,7 @@ def test_a_database_of_0023_keeps_its_rows_and_answers_with_the_leaner_indexes_a
 
     from xuyi_desktop.services import entities
     from xuyi_desktop.services.context import open_context
+    from xuyi_desktop.storage.entity_queries import SortKey
     from xuyi_desktop.storage.migrate import alembic_config, current_revision, head_revision
     from xuyi_desktop.storage.search_index import SqliteFtsIndex
 
@@ -115,6 +117,7 @@ def test_a_database_of_0023_keeps_its_rows_and_answers_with_the_leaner_indexes_a
             sql = _index_sql(conn)
             assert sql["ix_entity_name"] == "CREATE INDEX ix_entity_name ON entity (name)"
             assert sql["ix_entity_name_pinyin"] == "CREATE INDEX ix_entity_name_pinyin ON entity (name_pinyin)"
+            assert sql["ix_entity_updated_at"] == "CREATE INDEX ix_entity_updated_at ON entity (updated_at)"
             assert sql["ix_entity_name_key"] == "CREATE INDEX ix_entity_name_key ON entity (name_key) WHERE name_key <> name"
             # only the names that are not their own key: 盱眙顺达物流（ＡＢ） and the two 顺达运输公司
             held = conn.execute(text("SELECT count(*) FROM entity INDEXED BY ix_entity_name_key WHERE name_key <> name")).scalar()
@@ -143,6 +146,14 @@ def test_a_database_of_0023_keeps_its_rows_and_answers_with_the_leaner_indexes_a
         page, cursor = entities.page_entities(ctx, descending=True, size=2)
         rest, _ = entities.page_entities(ctx, descending=True, after=cursor, size=5)
         assert [s.identifier for s in page + rest] == ["91320830MA0000004D", "91320830MA0000006F", *reversed(in_id_order)]
+        # by update time: every row here has the same one, so the pages are in id order, both ways
+        by_id = ["91320830MA0000006F", "91320830MA0000003C", "91320830MA0000004D", "91320830MA0000002B", "91320830MA0000001A"]
+        page, cursor = entities.page_entities(ctx, sort=SortKey.UPDATED, size=2)
+        rest, end = entities.page_entities(ctx, sort=SortKey.UPDATED, after=cursor, size=5)
+        assert [s.identifier for s in page + rest] == by_id and end is None
+        page, cursor = entities.page_entities(ctx, sort=SortKey.UPDATED, descending=True, size=3)
+        rest, _ = entities.page_entities(ctx, sort=SortKey.UPDATED, descending=True, after=cursor, size=5)
+        assert [s.identifier for s in page + rest] == list(reversed(by_id))
     finally:
         ctx.close()
 
