@@ -1,8 +1,8 @@
-"""Search hits carry their categories in their own row since issue 17 (a subquery per hit instead of a last query
-for all of them, and on SQLite's FTS5 index a fragment step's candidates joined to their rows in one statement).
-Every step must still give what the registry's ORM path gives for the same entities: the same fields, and the
-categories in the database's ORDER BY category (SQLite's group_concat keeps no order: the search sorts them as
-SQLite's BINARY collation does; PostgreSQL orders them in the aggregate, in its own collation). On both databases."""
+"""Search hits carry their categories in their own row on SQLite since issue 17 (a subquery per hit instead of a
+last query for all of them), and on SQLite's FTS5 index a fragment step's candidates are joined to their rows in one
+statement. Every step must still give what the registry's ORM path gives for the same entities: the same fields,
+and the categories in the database's ORDER BY category (SQLite's group_concat keeps no order: the search sorts them
+as SQLite's BINARY collation does; PostgreSQL keeps the last query in its own collation). On both databases."""
 
 from __future__ import annotations
 

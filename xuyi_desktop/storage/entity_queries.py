@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Executable, Select, String, and_, bindparam, func, literal, literal_column, or_, select, text
+from sqlalchemy import Executable, Select, String, and_, bindparam, func, literal_column, or_, select, text
 from sqlalchemy import column as sql_column
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from xuyi_desktop.domain.identifiers import normalise_identifier
@@ -80,26 +79,24 @@ class FoundEntity:
 _FOUND_COLUMNS = (Entity.id, Entity.kind, Entity.name, Entity.identifier, Entity.status, Entity.region_code,
                   Entity.legal_representative, Entity.phone, Entity.updated_at, Entity.version, Entity.search_key)
 
-# A hit's categories come with its row (a correlated subquery), joined by this character: no category code holds it.
+# On SQLite a hit's categories come with its row (a correlated subquery), joined by this character: no category code
+# holds it. group_concat keeps no order: ranked_search sorts them as SQLite's ORDER BY category would (BINARY: UTF-8
+# bytes, the order of code points, which is Python's). On PostgreSQL that subquery (string_agg) cost more than it
+# saved (bench/search.py, alternating: 1-2 ms a search more), so there the categories of all hits come in one last
+# query, in the server's ORDER BY category, as before.
 _CATEGORY_SEP = "\x1f"
-
-
-def _categories_column(dialect: str) -> Any:
-    """The entity's categories as one text (NULL without any). PostgreSQL joins them in its own ORDER BY category;
-    SQLite's group_concat keeps no order, so ranked_search sorts them as SQLite's ORDER BY category would (BINARY: UTF-8
-    bytes, the order of code points, which is Python's)."""
-    if dialect == "postgresql":
-        joined = func.string_agg(EntityCategory.category, aggregate_order_by(literal(_CATEGORY_SEP), EntityCategory.category))
-    else:
-        joined = func.group_concat(EntityCategory.category, _CATEGORY_SEP)
-    return select(joined).where(EntityCategory.entity_id == Entity.id).scalar_subquery()
+_CATEGORIES_OF_ROW = (select(func.group_concat(EntityCategory.category, _CATEGORY_SEP))
+                      .where(EntityCategory.entity_id == Entity.id).scalar_subquery())
+_CATEGORIES = (select(EntityCategory.entity_id, EntityCategory.category)
+               .where(EntityCategory.entity_id.in_(bindparam("ids", expanding=True))).order_by(EntityCategory.category))
 
 
 @dataclass(frozen=True)
 class _Statements:
     """The statements of ranked_search for one dialect, built once: constructing a Select costs more than SQLite
     takes to answer it (cProfile of find_entities: about a third of a name search was SQLAlchemy building the same
-    statements again). Each runs with its parameters. Every one gives the rows of _FOUND_COLUMNS and the categories."""
+    statements again). Each runs with its parameters. Every one gives the rows of _FOUND_COLUMNS, on SQLite followed
+    by the categories."""
 
     identifier_prefix: Executable
     name_prefix: Executable
@@ -108,7 +105,7 @@ class _Statements:
     by_keys: Executable
     # SQLite's FTS5 index: a step's candidates and their rows in one statement, by the column it confirms on
     fts: dict[str, Executable]
-    sorted_categories: bool
+    inline_categories: bool
 
 
 _STATEMENTS: dict[str, _Statements] = {}
@@ -118,7 +115,8 @@ def _statements(dialect: str) -> _Statements:
     built = _STATEMENTS.get(dialect)
     if built is not None:
         return built
-    columns = (*_FOUND_COLUMNS, _categories_column(dialect))
+    inline = dialect == "sqlite"
+    columns = (*_FOUND_COLUMNS, _CATEGORIES_OF_ROW) if inline else _FOUND_COLUMNS
 
     def step(column: InstrumentedAttribute[str], *then: Any) -> Executable:
         """The rows whose column starts with :lo (below :hi), in the column's order (then `then`'s): a prefix
@@ -145,7 +143,7 @@ def _statements(dialect: str) -> _Statements:
         identifier_exact=select(*columns).where(Entity.identifier == bindparam("lo"), _LIVE).limit(bindparam("n")),
         by_keys=select(*columns).where(Entity.search_key.in_(bindparam("keys", expanding=True)), _LIVE),
         fts=fts,
-        sorted_categories=dialect != "postgresql",
+        inline_categories=inline,
     )
     _STATEMENTS[dialect] = built
     return built
@@ -181,15 +179,22 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
         """Take a row not taken yet; True when the list is full."""
         if row[0] not in seen:
             seen.add(row[0])
-            cats = row[11].split(_CATEGORY_SEP) if row[11] else ()
-            if stmts.sorted_categories and len(cats) > 1:
-                cats = sorted(cats)
             hit = FoundEntity(*row[:11])
-            hit.categories = tuple(FoundCategory(c) for c in cats)
+            if stmts.inline_categories and row[11]:
+                hit.categories = tuple(FoundCategory(c) for c in sorted(row[11].split(_CATEGORY_SEP)))
             found.append(hit)
             if len(found) >= limit:
                 return True
         return False
+
+    def done() -> list[FoundEntity]:
+        if found and not stmts.inline_categories:
+            cats: dict[uuid.UUID, list[FoundCategory]] = {}
+            for eid, category in conn.execute(_CATEGORIES, {"ids": [e.id for e in found]}):
+                cats.setdefault(eid, []).append(FoundCategory(category))
+            for e in found:
+                e.categories = tuple(cats.get(e.id, ()))
+        return found
 
     def take(stmt: Executable, params: dict[str, Any]) -> bool:
         return any(add(row) for row in conn.execute(stmt, params))
@@ -219,16 +224,16 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
         steps.append((stmts.initials_prefix, letters))
     for stmt, start in steps:
         if prefix(stmt, start):
-            return found
+            return done()
     want = limit + len(seen)
     if folded and not letters:
         if fragment("folded", folded, index.name_contains, want):
-            return found
+            return done()
     if letters:
         if fragment("initials", letters, index.initials_contain, want):
-            return found
+            return done()
         fragment("pinyin", letters, index.pinyin_contains, want)
-    return found
+    return done()
 
 
 class SortKey(str, Enum):
