@@ -168,8 +168,14 @@ def main() -> int:
     for kind, values in by_kind.items():
         print(f"service_{kind}_p50_ms: {statistics.median(values):.2f}  p95_ms: {pct(values, 95):.2f}")
 
-    raw_p95 = _raw_comparison(ctx, queries, args.like_queries, args.repeat)
-    print(f"service_p95 / raw_p95: {pct(all_ms, 95) / raw_p95:.1f}x (goal <= 3x)")
+    raw_ms = _raw_comparison(ctx, queries, args.like_queries, args.repeat)
+    print(f"service_p95 / raw_p95: {pct(all_ms, 95) / pct(raw_ms, 95):.1f}x (goal <= 3x)")
+    # An identifier search commits its audit entry before it answers (synchronous=FULL waits for the disk): the same
+    # ratio without them, and what that commit costs on this disk, to tell the two apart.
+    names = [i for i, (kind, _q) in enumerate(queries) if kind != "identifier"]
+    svc_names, raw_names = [all_ms[i] for i in names], [raw_ms[i] for i in names]
+    print(f"without identifier searches: service_p95_ms {pct(svc_names, 95):.2f} / raw_p95_ms {pct(raw_names, 95):.2f} "
+          f"= {pct(svc_names, 95) / pct(raw_names, 95):.1f}x")
     if not args.no_startup:
         runs = time_startup(db)
         if runs:
@@ -192,9 +198,9 @@ def _sqlite_sizes(ctx, top: int) -> None:  # type: ignore[no-untyped-def]
                 print(f"  dbstat {name}: {size / 2**20:.1f} MiB, {size / n:.0f} bytes/entity")
 
 
-def _raw_comparison(ctx, queries, like_n: int, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]
+def _raw_comparison(ctx, queries, like_n: int, repeat: int = 1) -> list[float]:  # type: ignore[no-untyped-def]
     """The database's own query on the same index (no ORM, no ranking), and the LIKE scan it replaces. A one-character
-    name query's raw figure is the index lookup of that character. Returns the raw p95."""
+    name query's raw figure is the index lookup of that character. Returns each query's raw time (ms), in order."""
     index = ctx.search_index
     raw_ms: list[float] = []
     with ctx.transaction() as s:
@@ -218,7 +224,7 @@ def _raw_comparison(ctx, queries, like_n: int, repeat: int = 1) -> float:  # typ
             like_ms.append((time.perf_counter() - t) * 1000)
         if like_ms:
             print(f"like_scan_baseline_p50_ms: {statistics.median(like_ms):.2f}  p95_ms: {pct(like_ms, 95):.2f} ({len(like_ms)} name queries)")
-    return pct(raw_ms, 95)
+    return raw_ms
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Executable, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Executable, Select, String, and_, bindparam, func, literal_column, or_, select, text
+from sqlalchemy import column as sql_column
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from xuyi_desktop.domain.identifiers import normalise_identifier
 from xuyi_desktop.domain.search_keys import fold
 from xuyi_desktop.storage.models import Entity, EntityCategory, EntityRelation
-from xuyi_desktop.storage.search_index import SearchIndex
+from xuyi_desktop.storage.search_index import SearchIndex, SqliteFtsIndex
 
 _LIVE = Entity.deleted_at.is_(None)
 
@@ -34,11 +35,21 @@ def by_id(session: Session, entity_id: uuid.UUID) -> Entity | None:
     return session.execute(stmt).scalar_one_or_none()
 
 
+# ix_entity_name_key holds only the rows whose key is not their name (migration 0024); a row whose key is its name
+# is found by ix_entity_name. The two branches together are every row with the key, each once.
+_SAME_KEY = or_(and_(Entity.name_key == bindparam("key"), Entity.name_key != Entity.name),
+                and_(Entity.name == bindparam("key"), Entity.name_key == Entity.name))
+
+
 def similar_names(session: Session, name_key: str, exclude: uuid.UUID | None = None, limit: int = 5) -> list[Entity]:
-    stmt = select(Entity).where(Entity.name_key == name_key, _LIVE)
+    """Live entities whose name_key is this one (at most `limit`). On SQLite in rowid order, the order the full index
+    on name_key gave before 0024 (the limit keeps the same ones); PostgreSQL promised no order and promises none."""
+    stmt = select(Entity).where(_SAME_KEY, _LIVE)
     if exclude is not None:
         stmt = stmt.where(Entity.id != exclude)
-    return list(session.execute(stmt.limit(limit)).scalars())
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = stmt.order_by(literal_column("entity.rowid"))
+    return list(session.execute(stmt.limit(limit), {"key": name_key}).scalars())
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,22 +79,74 @@ class FoundEntity:
 _FOUND_COLUMNS = (Entity.id, Entity.kind, Entity.name, Entity.identifier, Entity.status, Entity.region_code,
                   Entity.legal_representative, Entity.phone, Entity.updated_at, Entity.version, Entity.search_key)
 
-
-def _step(column: InstrumentedAttribute[str]) -> Executable:
-    """The rows whose column starts with :lo (below :hi), in the column's order: a prefix step of the ranking."""
-    return (select(*_FOUND_COLUMNS).where(column >= bindparam("lo"), column < bindparam("hi"), _LIVE)
-            .order_by(column).limit(bindparam("n")))
-
-
-# Built once: constructing a Select costs more than SQLite takes to answer it (cProfile of find_entities: about
-# a third of a name search was SQLAlchemy building the same statements again). Each runs with its parameters.
-_IDENTIFIER_PREFIX = _step(Entity.identifier)
-_NAME_PREFIX = _step(Entity.name)
-_INITIALS_PREFIX = _step(Entity.name_initials)
-_IDENTIFIER_EXACT: Executable = select(*_FOUND_COLUMNS).where(Entity.identifier == bindparam("lo"), _LIVE).limit(bindparam("n"))
-_BY_KEYS = select(*_FOUND_COLUMNS).where(Entity.search_key.in_(bindparam("keys", expanding=True)), _LIVE)
+# On SQLite a hit's categories come with its row (a correlated subquery), joined by this character: no category code
+# holds it. group_concat keeps no order: ranked_search sorts them as SQLite's ORDER BY category would (BINARY: UTF-8
+# bytes, the order of code points, which is Python's). On PostgreSQL that subquery (string_agg) cost more than it
+# saved (bench/search.py, alternating: 1-2 ms a search more), so there the categories of all hits come in one last
+# query, in the server's ORDER BY category, as before.
+_CATEGORY_SEP = "\x1f"
+_CATEGORIES_OF_ROW = (select(func.group_concat(EntityCategory.category, _CATEGORY_SEP))
+                      .where(EntityCategory.entity_id == Entity.id).scalar_subquery())
 _CATEGORIES = (select(EntityCategory.entity_id, EntityCategory.category)
                .where(EntityCategory.entity_id.in_(bindparam("ids", expanding=True))).order_by(EntityCategory.category))
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The statements of ranked_search for one dialect, built once: constructing a Select costs more than SQLite
+    takes to answer it (cProfile of find_entities: about a third of a name search was SQLAlchemy building the same
+    statements again). Each runs with its parameters. Every one gives the rows of _FOUND_COLUMNS, on SQLite followed
+    by the categories."""
+
+    identifier_prefix: Executable
+    name_prefix: Executable
+    initials_prefix: Executable
+    identifier_exact: Executable
+    by_keys: Executable
+    # SQLite's FTS5 index: a step's candidates and their rows in one statement, by the column it confirms on
+    fts: dict[str, Executable]
+    inline_categories: bool
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(dialect: str) -> _Statements:
+    built = _STATEMENTS.get(dialect)
+    if built is not None:
+        return built
+    inline = dialect == "sqlite"
+    columns = (*_FOUND_COLUMNS, _CATEGORIES_OF_ROW) if inline else _FOUND_COLUMNS
+
+    def step(column: InstrumentedAttribute[str], *then: Any) -> Executable:
+        """The rows whose column starts with :lo (below :hi), in the column's order (then `then`'s): a prefix
+        step of the ranking."""
+        return (select(*columns).where(column >= bindparam("lo"), column < bindparam("hi"), _LIVE)
+                .order_by(column, *then).limit(bindparam("n")))
+
+    fts: dict[str, Executable] = {}
+    if dialect == "sqlite":
+        names = ", ".join(f"entity.{c.key}" for c in _FOUND_COLUMNS)
+        for key_column in ("folded", "initials", "pinyin"):
+            # the candidates first (CROSS JOIN: SQLite keeps the FTS query outside, in its rowid order), each
+            # joined to its live row; the same columns as the other steps, typed alike
+            fts[key_column] = text(
+                f"SELECT {names}, (SELECT group_concat(c.category, char(31)) FROM entity_category c "
+                f"WHERE c.entity_id = entity.id) AS categories FROM ({SqliteFtsIndex.match_sql(key_column)}) AS f "
+                "CROSS JOIN entity ON entity.search_key = f.rowid WHERE entity.deleted_at IS NULL ORDER BY f.rowid"
+            ).columns(*_FOUND_COLUMNS, sql_column("categories", String))
+    built = _Statements(
+        identifier_prefix=step(Entity.identifier),
+        # Equal names in id order: ix_entity_name held (name, id) until 0024 and gave that order; now it says so.
+        name_prefix=step(Entity.name, Entity.id),
+        initials_prefix=step(Entity.name_initials),
+        identifier_exact=select(*columns).where(Entity.identifier == bindparam("lo"), _LIVE).limit(bindparam("n")),
+        by_keys=select(*columns).where(Entity.search_key.in_(bindparam("keys", expanding=True)), _LIVE),
+        fts=fts,
+        inline_categories=inline,
+    )
+    _STATEMENTS[dialect] = built
+    return built
 
 
 def ranked_search(session: Session, index: SearchIndex, query: str, limit: int = 50, *,
@@ -94,7 +157,8 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     identifier_prefix=False matches whole identifiers only (a masked ID number cannot be rebuilt by prefixes).
 
     An exact match is the first row of its prefix range (the range starts at the query), so exact and prefix are one
-    ordered statement each; hits come back as plain rows, and the categories of all of them in one last query."""
+    ordered statement each; hits come back as plain rows with their categories. On SQLite's FTS5 index a fragment
+    step is one statement too: its candidates (in search-key order, as the index gives them) joined to their rows."""
     raw = query.strip()
     if not raw:
         return []
@@ -108,32 +172,23 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     if session.autoflush:
         session.flush()
     conn = session.connection()
+    stmts = _statements(conn.dialect.name)
+    fts = stmts.fts if isinstance(index, SqliteFtsIndex) else {}
 
-    def take(stmt: Executable, start: str) -> bool:
-        need = limit - len(found)
-        for row in conn.execute(stmt, {"lo": start, "hi": start + "\U0010ffff", "n": need + len(seen)}):
-            if row[0] not in seen:
-                seen.add(row[0])
-                found.append(FoundEntity(*row))
-                if len(found) >= limit:
-                    return True
-        return False
-
-    def take_keys(keys: Sequence[int]) -> bool:
-        if not keys:
-            return False
-        by_key = {row[-1]: row for row in conn.execute(_BY_KEYS, {"keys": list(keys)})}
-        for key in keys:
-            row = by_key.get(key)
-            if row is not None and row[0] not in seen:
-                seen.add(row[0])
-                found.append(FoundEntity(*row))
-                if len(found) >= limit:
-                    return True
+    def add(row: Any) -> bool:
+        """Take a row not taken yet; True when the list is full."""
+        if row[0] not in seen:
+            seen.add(row[0])
+            hit = FoundEntity(*row[:11])
+            if stmts.inline_categories and row[11]:
+                hit.categories = tuple(FoundCategory(c) for c in sorted(row[11].split(_CATEGORY_SEP)))
+            found.append(hit)
+            if len(found) >= limit:
+                return True
         return False
 
     def done() -> list[FoundEntity]:
-        if found:
+        if found and not stmts.inline_categories:
             cats: dict[uuid.UUID, list[FoundCategory]] = {}
             for eid, category in conn.execute(_CATEGORIES, {"ids": [e.id for e in found]}):
                 cats.setdefault(eid, []).append(FoundCategory(category))
@@ -141,23 +196,43 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
                 e.categories = tuple(cats.get(e.id, ()))
         return found
 
+    def take(stmt: Executable, params: dict[str, Any]) -> bool:
+        return any(add(row) for row in conn.execute(stmt, params))
+
+    def take_keys(keys: Sequence[int]) -> bool:
+        if not keys:
+            return False
+        by_key = {row[10]: row for row in conn.execute(stmts.by_keys, {"keys": list(keys)})}
+        return any(add(by_key[key]) for key in keys if key in by_key)
+
+    def fragment(key_column: str, needle: str, contains: Any, want: int) -> bool:
+        """A fragment step (the first `want` candidates): on FTS5 one statement, elsewhere the index's keys and then
+        their rows."""
+        if key_column in fts:
+            params = SqliteFtsIndex.match_params(key_column, needle)
+            return params is not None and take(fts[key_column], {**params, "n": want})
+        return take_keys(contains(session, needle, want))
+
+    def prefix(stmt: Executable, start: str) -> bool:
+        return take(stmt, {"lo": start, "hi": start + "\U0010ffff", "n": limit - len(found) + len(seen)})
+
     steps: list[tuple[Executable, str]] = []
     if ident and ident.isascii() and ident.isalnum():
-        steps.append((_IDENTIFIER_PREFIX if identifier_prefix else _IDENTIFIER_EXACT, ident))
-    steps.append((_NAME_PREFIX, raw))
+        steps.append((stmts.identifier_prefix if identifier_prefix else stmts.identifier_exact, ident))
+    steps.append((stmts.name_prefix, raw))
     if len(letters) >= 2:
-        steps.append((_INITIALS_PREFIX, letters))
+        steps.append((stmts.initials_prefix, letters))
     for stmt, start in steps:
-        if take(stmt, start):
+        if prefix(stmt, start):
             return done()
     want = limit + len(seen)
     if folded and not letters:
-        if take_keys(index.name_contains(session, folded, want)):
+        if fragment("folded", folded, index.name_contains, want):
             return done()
     if letters:
-        if take_keys(index.initials_contain(session, letters, want)):
+        if fragment("initials", letters, index.initials_contain, want):
             return done()
-        take_keys(index.pinyin_contains(session, letters, want))
+        fragment("pinyin", letters, index.pinyin_contains, want)
     return done()
 
 
@@ -189,10 +264,14 @@ def page(
     column = getattr(Entity, sort.column)
     stmt = _with_categories(select(Entity)).where(_LIVE)
     if after is not None:
+        # The bound on the column alone (implied by the OR) lets the database start at the cursor in the column's
+        # index instead of reading it from the first entry.
         if descending:
-            stmt = stmt.where(or_(column < after.value, and_(column == after.value, Entity.id < after.entity_id)))
+            stmt = stmt.where(column <= after.value,
+                              or_(column < after.value, and_(column == after.value, Entity.id < after.entity_id)))
         else:
-            stmt = stmt.where(or_(column > after.value, and_(column == after.value, Entity.id > after.entity_id)))
+            stmt = stmt.where(column >= after.value,
+                              or_(column > after.value, and_(column == after.value, Entity.id > after.entity_id)))
     order = (column.desc(), Entity.id.desc()) if descending else (column.asc(), Entity.id.asc())
     return list(session.execute(stmt.order_by(*order).limit(size)).scalars())
 

@@ -155,11 +155,16 @@ class Entity(RecordMixin, Base):
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
-        Index("ix_entity_name", "name", "id"),
-        Index("ix_entity_name_key", "name_key"),
-        Index("ix_entity_name_pinyin", "name_pinyin", "id"),
+        # Name, pinyin and updated_at without the id (migration 0024): the queries that read them in order say
+        # ORDER BY the column then id, and the database sorts each run of equal values.
+        Index("ix_entity_name", "name"),
+        # Only the names whose key differs from them (0024): a person's name and a name without a legal-form suffix
+        # are their own key, and entity_queries.similar_names finds those by ix_entity_name.
+        Index("ix_entity_name_key", "name_key", sqlite_where=text("name_key <> name"),
+              postgresql_where=text("name_key <> name")),
+        Index("ix_entity_name_pinyin", "name_pinyin"),
         Index("ix_entity_name_initials", "name_initials"),
-        Index("ix_entity_updated_at", "updated_at", "id"),
+        Index("ix_entity_updated_at", "updated_at"),
     )
 
 

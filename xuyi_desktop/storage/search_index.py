@@ -115,6 +115,14 @@ def fts_tokens(folded: str, initials: str, pinyin: str) -> str:
     return " ".join(tokens)  # any order: detail=none keeps no positions
 
 
+def _match_sql(column: str) -> str:
+    """The rowids (search keys) of the FTS rows holding every token of :q whose `column` of entity_fts_keys holds
+    :needle, the first :n in rowid order. CROSS JOIN keeps the FTS table outside: hits come in its rowid order and
+    LIMIT stops the scan early. The search also runs it inside its own statement (entity_queries.ranked_search)."""
+    return (f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} CROSS JOIN {FTS_KEYS_TABLE} k ON k.search_key = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH :q AND instr(k.{column}, :needle) > 0 LIMIT :n")
+
+
 def _all_of(tokens: list[str]) -> str:
     # Tokens are folded letters and digits only, so they need no escaping inside the quotes.
     return " AND ".join(f'"{t}"' for t in dict.fromkeys(tokens))
@@ -170,28 +178,39 @@ class SqliteFtsIndex:
             session.execute(self._TAKE_OUT, [{"k": k, "t": fts_tokens(f, i, p)} for k, f, i, p in held])
         return [k for k, _f, _i, _p in held]
 
-    def _match(self, session: Session, tokens: list[str], column: str, needle: str, limit: int) -> list[int]:
-        # CROSS JOIN keeps the FTS table outside: hits come in its rowid order and LIMIT stops the scan early.
-        sql = text(
-            f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} CROSS JOIN {FTS_KEYS_TABLE} k ON k.search_key = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH :q AND instr(k.{column}, :needle) > 0 LIMIT :n"
-        )
-        return list(session.execute(sql, {"q": _all_of(tokens), "needle": needle, "n": limit}).scalars())
+    @staticmethod
+    def match_sql(column: str) -> str:
+        """See _match_sql: the candidates of one step, for a statement of the caller's."""
+        return _match_sql(column)
+
+    _MATCH = {column: text(_match_sql(column)) for column in ("folded", "initials", "pinyin")}
+
+    @staticmethod
+    def match_params(column: str, needle: str) -> dict[str, str] | None:
+        """The :q and :needle of match_sql for what a step looks for (`column` folded: a folded name fragment,
+        initials or pinyin: letters), None when the step finds nothing for so short a text."""
+        if column == "folded":
+            tokens = [needle] if len(needle) == 1 else _grams(needle, 2)
+        elif column == "initials":
+            tokens = ["i" + g for g in _grams(needle, 2)] if len(needle) >= 2 else []
+        else:
+            tokens = ["p" + g for g in _grams(needle, 3)] if len(needle) >= 3 else []
+        return {"q": _all_of(tokens), "needle": needle} if tokens else None
+
+    def _match(self, session: Session, column: str, needle: str, limit: int) -> list[int]:
+        params = self.match_params(column, needle)
+        if params is None:
+            return []
+        return list(session.execute(self._MATCH[column], {**params, "n": limit}).scalars())
 
     def name_contains(self, session: Session, folded: str, limit: int) -> list[int]:
-        if len(folded) == 1:
-            return self._match(session, [folded], "folded", folded, limit)
-        return self._match(session, _grams(folded, 2), "folded", folded, limit)
+        return self._match(session, "folded", folded, limit)
 
     def initials_contain(self, session: Session, letters: str, limit: int) -> list[int]:
-        if len(letters) < 2:
-            return []
-        return self._match(session, ["i" + g for g in _grams(letters, 2)], "initials", letters, limit)
+        return self._match(session, "initials", letters, limit)
 
     def pinyin_contains(self, session: Session, letters: str, limit: int) -> list[int]:
-        if len(letters) < 3:
-            return []
-        return self._match(session, ["p" + g for g in _grams(letters, 3)], "pinyin", letters, limit)
+        return self._match(session, "pinyin", letters, limit)
 
     def rebuild(self, conn: Connection, batch: int = 5000) -> int:
         """Fill both tables from the live entities (the migration that made the index small, and repairs)."""
