@@ -34,7 +34,7 @@ from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationErro
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import attachments, audit, audit_anchor, office_keys
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage import change_log, entity_writes
+from xuyi_desktop.storage import change_log, entity_writes, sync_writes
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
 from xuyi_desktop.storage.models_sync import (
@@ -429,8 +429,9 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
     placed = _Placed()
     if _all_held(session, v, own):  # a re-import: every change is a duplicate, the file need not be read again
         placed.duplicates = v.count
-    for part in ([] if placed.duplicates else _batches(v.changes(), 2000)):
+    for pairs in ([] if placed.duplicates else _batches(v.changes_with_text(), 2000)):
         fmt.check(cancelled)
+        part = [c for c, _text in pairs]
         ids = sorted({uuid.UUID(c["id"]) for c in part})
         known: dict[uuid.UUID, tuple[str, int]] = {}
         for chunk in _chunks(ids):
@@ -445,14 +446,16 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
                 for seq, cid in sync_queries.holders_at(session, stream, chunk):
                     taken[(stream, int(seq))] = cid
         rows: list[tuple[Any, ...]] = []
-        for c in part:
+        for c, text in pairs:
             cid, stream, pos = uuid.UUID(c["id"]), records.stream_of(c), records.pos_of(c)
             where = known.get(cid)
             if stream == own or where == (stream, pos):
                 placed.duplicates += 1
                 continue
             holder = taken.get((stream, pos))
-            payload = merge_fields.dumps(c)
+            # Kept as the sender wrote it: a package carries each change as the canonical JSON of the sender's
+            # backlog (merge_fields.dumps), parsed and checked by verify; encoding it again gave the same text.
+            payload = text
             if holder is not None and holder != cid:
                 if session.get(SyncAside, cid) is None:
                     session.add(SyncAside(id=cid, office_code=stream, seq=pos, held_id=holder, package_id=v.package_id,
@@ -551,7 +554,7 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
             per_table[f"{change['table']}.{change['action']}"] += 1
             clock.observe(int(change["stamp"]))
         batch.finish()
-        sync_queries.mark_applied(session, part)
+        sync_writes.mark_applied(session.connection(), part)  # plain tuples, one executemany
         session.expunge_all()  # keep the identity map (and every later flush) small
         result.applied += len(part)
         if progress is not None:

@@ -67,9 +67,15 @@ class Verified:
 
     def changes(self) -> Iterator[dict[str, Any]]:
         """The changes, read again from the file (streaming); the file must still be the one verified."""
+        for change, _text in self.changes_with_text():
+            yield change
+
+    def changes_with_text(self) -> Iterator[tuple[dict[str, Any], str]]:
+        """Each change with its line as the sender wrote it (the canonical JSON text its own backlog holds, what
+        the receiver keeps as the payload: not encoded again, 100,000 times a package)."""
         for n, line in enumerate(_lines(self.path, self.header, self.payload_size, self.own_xkey, self.limits)):
             if n:
-                yield fmt.loads(line, "同步包中的变更")
+                yield fmt.loads(line, "同步包中的变更"), line.decode("utf-8")
 
 
 def aad_of(header: dict[str, Any]) -> bytes:
