@@ -417,7 +417,7 @@ def _all_held(session: Session, v: importing.Verified, own: str) -> bool:
         if stream == own:
             continue
         lo, hi = min(p for p, _ in items), max(p for p, _ in items)
-        held = {int(seq): cid.hex for seq, cid in sync_queries.held_between(session, stream, lo, hi)}
+        held = sync_writes.held_ids_between(session.connection(), stream, lo, hi)
         if len(held) < len(items) or any(held.get(p) != cid.replace("-", "").lower() for p, cid in items):
             return False
     return bool(v.positions) or v.count == 0
@@ -432,7 +432,8 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
     for pairs in ([] if placed.duplicates else _batches(v.changes_with_text(), 2000)):
         fmt.check(cancelled)
         part = [c for c, _text in pairs]
-        ids = sorted({uuid.UUID(c["id"]) for c in part})
+        cids = [uuid.UUID(c["id"]) for c in part]  # each id parsed once
+        ids = sorted(set(cids))
         known: dict[uuid.UUID, tuple[str, int]] = {}
         for chunk in _chunks(ids):
             for cid, stream, seq in sync_queries.positions_of(session, chunk):
@@ -446,8 +447,8 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
                 for seq, cid in sync_queries.holders_at(session, stream, chunk):
                     taken[(stream, int(seq))] = cid
         rows: list[tuple[Any, ...]] = []
-        for c, text in pairs:
-            cid, stream, pos = uuid.UUID(c["id"]), records.stream_of(c), records.pos_of(c)
+        for (c, text), cid in zip(pairs, cids, strict=True):
+            stream, pos = records.stream_of(c), records.pos_of(c)
             where = known.get(cid)
             if stream == own or where == (stream, pos):
                 placed.duplicates += 1

@@ -26,3 +26,12 @@ def mark_applied(conn: Connection, ids: Iterable[uuid.UUID]) -> None:
         return
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     conn.exec_driver_sql(f"UPDATE {_SC.name} SET status = 'applied' WHERE id = {mark}", values)
+
+
+def held_ids_between(conn: Connection, stream: str, lo: int, hi: int) -> dict[int, str]:
+    """position -> id (32 lowercase hex digits) of the changes held at positions lo..hi of one stream: the rows of
+    storage.queries.sync.held_between as plain values, without a UUID object per row (a re-import of 100,000)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    rows = conn.exec_driver_sql(
+        f"SELECT seq, id FROM {_SC.name} WHERE office_code = {mark} AND seq >= {mark} AND seq <= {mark}", (stream, lo, hi))
+    return {int(seq): (cid.replace("-", "").lower() if isinstance(cid, str) else cid.hex) for seq, cid in rows}
