@@ -429,26 +429,26 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
     placed = _Placed()
     if _all_held(session, v, own):  # a re-import: every change is a duplicate, the file need not be read again
         placed.duplicates = v.count
-    for pairs in ([] if placed.duplicates else _batches(v.changes_with_text(), 2000)):
+    # Each change as verify saw it (stream, position, id, stamp) beside its line read again from the file: the line
+    # is what the backlog keeps, not parsed here (the read ends where verify's did, with the same checks).
+    for part in ([] if placed.duplicates else _batches(v.entries_with_texts(), 2000)):
         fmt.check(cancelled)
-        part = [c for c, _text in pairs]
-        cids = [uuid.UUID(c["id"]) for c in part]  # each id parsed once
+        cids = [uuid.UUID(e[2]) for e, _text in part]  # each id parsed once
         ids = sorted(set(cids))
         known: dict[uuid.UUID, tuple[str, int]] = {}
         for chunk in _chunks(ids):
             for cid, stream, seq in sync_queries.positions_of(session, chunk):
                 known[cid] = (stream, int(seq))
         wanted: dict[str, list[int]] = defaultdict(list)
-        for c in part:
-            wanted[records.stream_of(c)].append(records.pos_of(c))
+        for e, _text in part:
+            wanted[e[0]].append(e[1])
         taken: dict[tuple[str, int], uuid.UUID] = {}
         for stream, positions in wanted.items():
             for chunk in _chunks(sorted(set(positions))):
                 for seq, cid in sync_queries.holders_at(session, stream, chunk):
                     taken[(stream, int(seq))] = cid
         rows: list[tuple[Any, ...]] = []
-        for (c, text), cid in zip(pairs, cids, strict=True):
-            stream, pos = records.stream_of(c), records.pos_of(c)
+        for ((stream, pos, _id, stamp), text), cid in zip(part, cids, strict=True):
             where = known.get(cid)
             if stream == own or where == (stream, pos):
                 placed.duplicates += 1
@@ -472,7 +472,7 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
                 taken[(stream, pos)] = cid
                 known[cid] = (stream, pos)
                 continue
-            rows.append((cid, stream, pos, int(c["stamp"]), "pending", v.package_id, payload))
+            rows.append((cid, stream, pos, stamp, "pending", v.package_id, payload))
             known[cid] = (stream, pos)
             taken[(stream, pos)] = cid
             placed.streams.add(stream)
