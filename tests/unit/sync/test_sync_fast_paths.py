@@ -40,6 +40,19 @@ def test_dump_state_is_the_encoders_text() -> None:
         assert conflicts.load_state(conflicts.dump_state(state)).keys() == state.keys()
 
 
+def test_dump_state_of_fields_sharing_one_change_key() -> None:
+    rng = random.Random(18)
+    for _ in range(500):
+        keys = [(rng.randrange(0, 2**62), rng.choice(["XYJ", 'o"d']), rng.randrange(1, 99)) for _ in range(3)]
+        state = {f"f{i:02d}": FieldState(rng.choice(keys), rng.choice([None, None, None, "x", 0, True]))
+                 for i in range(rng.randrange(0, 20))}
+        assert conflicts.dump_state(state) == _encoder_text(state)
+    change = _change()
+    state: dict[str, FieldState] = {}
+    conflicts.merge(None, state, change)  # an insert: every field set by the same change, nothing seen
+    assert len(state) > 3 and conflicts.dump_state(state) == _encoder_text(state)
+
+
 def test_dump_state_falls_back_to_the_encoder_for_unusual_keys() -> None:
     state = {"f": FieldState((True, "X", 1), None), "g": FieldState((1.0, "X", 2), "v")}  # type: ignore[arg-type]
     assert conflicts.dump_state(state) == _encoder_text(state)
