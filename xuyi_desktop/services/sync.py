@@ -545,10 +545,10 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
     per_table: Counter[str] = Counter()
     for part in _chunks(ready, BATCH):
         fmt.check(cancelled)
-        payloads: dict[uuid.UUID, str] = {}
+        payloads: dict[str, str] = {}
         for chunk in _chunks(part):
-            payloads.update(sync_queries.payloads_of(session, chunk))
-        changes = [json.loads(payloads[cid]) for cid in part]
+            payloads.update(sync_writes.payloads_of(session.connection(), chunk))  # plain values, by hex id
+        changes = [json.loads(payloads[cid.hex]) for cid in part]
         batch = applier.Batch(session, ctx.search_index, changes)
         for change in changes:
             result.conflicts += applier.apply_change(session, ctx.search_index, change, {}, batch)

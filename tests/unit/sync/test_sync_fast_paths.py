@@ -135,3 +135,30 @@ def test_insert_rows_processes_each_value_as_before() -> None:
             change_log.insert_rows(conn, ChangeLog.__table__, change_log.LOG_COLUMNS, [rows[0][:-1]])
     assert [(r[0], r[1], r[3], r[4]) for r in got] == [(row[0].hex, row[2], row[6].hex, None) for row in rows]
     assert got[0][2].startswith("2026-01-02 03:04:05.000006")
+
+
+def test_sync_writes_agree_with_the_queries() -> None:
+    from sqlalchemy.orm import Session
+
+    from xuyi_desktop.storage import sync_writes
+    from xuyi_desktop.storage.models_sync import SyncChange
+    from xuyi_desktop.storage.queries import sync as sync_queries
+
+    engine = create_engine("sqlite://")
+    SyncChange.__table__.create(engine)
+    ids = [uuid.uuid4() for _ in range(6)]
+    with Session(engine) as session, session.begin():
+        session.add_all(SyncChange(id=cid, office_code="XYJ", seq=i + 1, stamp=i, status="pending", package_id="p",
+                                   payload=f'{{"n": {i}}}') for i, cid in enumerate(ids))
+        session.flush()
+        conn = session.connection()
+        assert sync_writes.payloads_of(conn, ids[:4]) == {
+            cid.hex: p for cid, p in sync_queries.payloads_of(session, ids[:4]).items()}
+        assert sync_writes.payloads_of(conn, []) == {}
+        assert sync_writes.held_ids_between(conn, "XYJ", 2, 5) == {
+            int(seq): cid.hex for seq, cid in sync_queries.held_between(session, "XYJ", 2, 5)}
+        sync_writes.mark_applied(conn, ids[1:3])
+        sync_writes.mark_applied(conn, [])
+        status = dict(session.execute(SyncChange.__table__.select().with_only_columns(
+            SyncChange.__table__.c.id, SyncChange.__table__.c.status)).all())
+    assert [status[cid] for cid in ids] == ["pending", "applied", "applied", "pending", "pending", "pending"]
