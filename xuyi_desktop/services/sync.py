@@ -34,7 +34,7 @@ from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationErro
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import attachments, audit, audit_anchor, office_keys
 from xuyi_desktop.services.context import AppContext
-from xuyi_desktop.storage import change_log, entity_writes
+from xuyi_desktop.storage import change_log, entity_writes, sync_writes
 from xuyi_desktop.storage.migrate import head_revision
 from xuyi_desktop.storage.models import Office, utcnow
 from xuyi_desktop.storage.models_sync import (
@@ -417,7 +417,7 @@ def _all_held(session: Session, v: importing.Verified, own: str) -> bool:
         if stream == own:
             continue
         lo, hi = min(p for p, _ in items), max(p for p, _ in items)
-        held = {int(seq): cid.hex for seq, cid in sync_queries.held_between(session, stream, lo, hi)}
+        held = sync_writes.held_ids_between(session.connection(), stream, lo, hi)
         if len(held) < len(items) or any(held.get(p) != cid.replace("-", "").lower() for p, cid in items):
             return False
     return bool(v.positions) or v.count == 0
@@ -429,30 +429,34 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
     placed = _Placed()
     if _all_held(session, v, own):  # a re-import: every change is a duplicate, the file need not be read again
         placed.duplicates = v.count
-    for part in ([] if placed.duplicates else _batches(v.changes(), 2000)):
+    # Each change as verify saw it (stream, position, id, stamp) beside its line read again from the file: the line
+    # is what the backlog keeps, not parsed here (the read ends where verify's did, with the same checks).
+    for part in ([] if placed.duplicates else _batches(v.entries_with_texts(), 2000)):
         fmt.check(cancelled)
-        ids = sorted({uuid.UUID(c["id"]) for c in part})
+        cids = [uuid.UUID(e[2]) for e, _text in part]  # each id parsed once
+        ids = sorted(set(cids))
         known: dict[uuid.UUID, tuple[str, int]] = {}
         for chunk in _chunks(ids):
             for cid, stream, seq in sync_queries.positions_of(session, chunk):
                 known[cid] = (stream, int(seq))
         wanted: dict[str, list[int]] = defaultdict(list)
-        for c in part:
-            wanted[records.stream_of(c)].append(records.pos_of(c))
+        for e, _text in part:
+            wanted[e[0]].append(e[1])
         taken: dict[tuple[str, int], uuid.UUID] = {}
         for stream, positions in wanted.items():
             for chunk in _chunks(sorted(set(positions))):
                 for seq, cid in sync_queries.holders_at(session, stream, chunk):
                     taken[(stream, int(seq))] = cid
         rows: list[tuple[Any, ...]] = []
-        for c in part:
-            cid, stream, pos = uuid.UUID(c["id"]), records.stream_of(c), records.pos_of(c)
+        for ((stream, pos, _id, stamp), text), cid in zip(part, cids, strict=True):
             where = known.get(cid)
             if stream == own or where == (stream, pos):
                 placed.duplicates += 1
                 continue
             holder = taken.get((stream, pos))
-            payload = merge_fields.dumps(c)
+            # Kept as the sender wrote it: a package carries each change as the canonical JSON of the sender's
+            # backlog (merge_fields.dumps), parsed and checked by verify; encoding it again gave the same text.
+            payload = text
             if holder is not None and holder != cid:
                 if session.get(SyncAside, cid) is None:
                     session.add(SyncAside(id=cid, office_code=stream, seq=pos, held_id=holder, package_id=v.package_id,
@@ -468,7 +472,7 @@ def _place(session: Session, v: importing.Verified, own: str, cancelled: fmt.Can
                 taken[(stream, pos)] = cid
                 known[cid] = (stream, pos)
                 continue
-            rows.append((cid, stream, pos, int(c["stamp"]), "pending", v.package_id, payload))
+            rows.append((cid, stream, pos, stamp, "pending", v.package_id, payload))
             known[cid] = (stream, pos)
             taken[(stream, pos)] = cid
             placed.streams.add(stream)
@@ -541,17 +545,17 @@ def _apply(session: Session, ctx: AppContext, local: str, v: importing.Verified,
     per_table: Counter[str] = Counter()
     for part in _chunks(ready, BATCH):
         fmt.check(cancelled)
-        payloads: dict[uuid.UUID, str] = {}
+        payloads: dict[str, str] = {}
         for chunk in _chunks(part):
-            payloads.update(sync_queries.payloads_of(session, chunk))
-        changes = [json.loads(payloads[cid]) for cid in part]
+            payloads.update(sync_writes.payloads_of(session.connection(), chunk))  # plain values, by hex id
+        changes = [json.loads(payloads[cid.hex]) for cid in part]
         batch = applier.Batch(session, ctx.search_index, changes)
         for change in changes:
             result.conflicts += applier.apply_change(session, ctx.search_index, change, {}, batch)
             per_table[f"{change['table']}.{change['action']}"] += 1
             clock.observe(int(change["stamp"]))
         batch.finish()
-        sync_queries.mark_applied(session, part)
+        sync_writes.mark_applied(session.connection(), part)  # plain tuples, one executemany
         session.expunge_all()  # keep the identity map (and every later flush) small
         result.applied += len(part)
         if progress is not None:

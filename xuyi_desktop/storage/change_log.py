@@ -32,9 +32,19 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     of those (unique) columns already exist is left out (ON CONFLICT DO NOTHING, SQLite and PostgreSQL alike)."""
     dialect = conn.dialect
     procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    data = [tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True)) for row in rows]
+    data = list(rows)
     if not data:
         return
+    width = len(columns)
+    if any(len(row) != width for row in data):
+        raise ValueError(f"each row must have {width} values")
+    if any(p is not None for p in procs):
+        # Column by column (map over one column, then zip back into rows): the same values as processing each row's
+        # tuple, without a Python generator step per value (960,000 of them for 20,000 received changes).
+        cols = [col if p is None else tuple(map(p, col)) for p, col in zip(procs, zip(*data), strict=True)]
+        data = list(zip(*cols))
+    else:
+        data = [tuple(row) for row in data]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     if skip_conflict_on:

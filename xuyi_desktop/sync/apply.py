@@ -429,8 +429,14 @@ class Batch:
             close_decided(session, sorted(self.decisions))
         live = [e for e in self.touched.values() if e.deleted_at is None]
         gone = [e.search_key for e in self.touched.values() if e.deleted_at is not None]
-        if live:
-            self.index.index(session, [IndexRow(e.search_key, e.name, e.name_pinyin, e.name_initials) for e in live])
+        # A new entity written by this batch (NewEntity) has a search key reserved by this batch: never indexed, so
+        # it goes in with the index's insert for rows known not to be there (no look-up of tokens to take out first).
+        fresh = [IndexRow(e.search_key, e.name, e.name_pinyin, e.name_initials) for e in live if isinstance(e, NewEntity)]
+        known = [IndexRow(e.search_key, e.name, e.name_pinyin, e.name_initials) for e in live if not isinstance(e, NewEntity)]
+        if fresh:
+            self.index.bulk_insert(session.connection(), fresh)
+        if known:
+            self.index.index(session, known)
         if gone:
             self.index.remove(session, gone)
         self.logs, self.conflicts, self.touched, self.decisions = [], [], {}, set()

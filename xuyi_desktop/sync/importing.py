@@ -56,6 +56,9 @@ class Verified:
     # Every change's (position, id) per stream, as verified: enough to tell a package whose every change is
     # already held here (a re-import) without reading the file a second time.
     positions: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    # Every change's (stream, position, id, stamp) in the file's order, as verified: what placing a change needs,
+    # so the second read (texts) takes each line as it is instead of parsing it again.
+    entries: list[tuple[str, int, str, int]] = field(default_factory=list)
 
     @property
     def sender(self) -> str:
@@ -70,6 +73,25 @@ class Verified:
         for n, line in enumerate(_lines(self.path, self.header, self.payload_size, self.own_xkey, self.limits)):
             if n:
                 yield fmt.loads(line, "同步包中的变更")
+
+    def entries_with_texts(self) -> Iterator[tuple[tuple[str, int, str, int], str]]:
+        """Each entry with its line (see texts), the file read to its end whatever happens: its checks decide."""
+        texts = self.texts()
+        for entry in self.entries:
+            text = next(texts, None)
+            if text is None:  # fewer lines than verified: the file changed (its checks normally said so already)
+                raise PackageRefused("同步包内容与签名记录的校验值不符（文件被改动），已拒绝", "payload changed", code="checksum")
+            yield entry, text
+        if sum(1 for _ in texts):  # more lines than verified: read them all, so the checks at the end run first
+            raise PackageRefused("同步包内容与签名记录的校验值不符（文件被改动），已拒绝", "payload changed", code="checksum")
+
+    def texts(self) -> Iterator[str]:
+        """Each change's line as the sender wrote it (the canonical JSON its backlog holds), in the order of
+        `entries`, read again from the file with the same checks at the end (hash, tag, size): a file changed since
+        it was verified raises PackageRefused when the last line has been read, and the caller rolls back."""
+        for n, line in enumerate(_lines(self.path, self.header, self.payload_size, self.own_xkey, self.limits)):
+            if n:
+                yield line.decode("utf-8")
 
 
 def aad_of(header: dict[str, Any]) -> bytes:
@@ -233,6 +255,7 @@ def verify(path: Path, session: Session, local: str, own_xkey: Any, limits: Limi
     manifest: dict[str, Any] | None = None
     ranges: dict[str, list[int]] = {}
     positions: dict[str, list[tuple[int, str]]] = {}
+    entries: list[tuple[str, int, str, int]] = []
     count = 0
     for n, line in enumerate(_lines(path, header, outer.payload_size, own_xkey, limits)):
         if n == 0:
@@ -259,9 +282,10 @@ def verify(path: Path, session: Session, local: str, own_xkey: Any, limits: Limi
         if r is None or not r[0] <= pos <= r[1] or records.office_of_stream(stream) != change["office"]:
             raise PackageRefused("同步包中有超出清单范围的变更，已拒绝", "change outside the announced ranges", code="manifest")
         positions.setdefault(stream, []).append((pos, change["id"]))
+        entries.append((stream, pos, change["id"], change["stamp"]))
     if manifest is None:
         raise fmt.damaged(en="no manifest")
     if count != manifest["count"]:
         raise PackageRefused("同步包中的变更条数与清单不符，已拒绝", "change count mismatch", code="manifest")
     return Verified(path, header, manifest, count, fmt.file_sha256(path), outer.payload_size, own_xkey, limits,
-                    positions=positions)
+                    positions=positions, entries=entries)

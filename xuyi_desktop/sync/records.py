@@ -142,19 +142,48 @@ def _scalar(value: Any) -> bool:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+@cache
+def _fields_of(name: str) -> frozenset[str]:
+    """The fields of a synced table by its name: a plain cached lookup per image, without hashing the SyncedTable."""
+    return RECORDS[name].fields
+
+
+_SPECIAL = ("categories", "licences")
+
+
+def _image_ok(entity: bool, image: dict[Any, Any]) -> bool:
+    """Whether every value of an image is of its allowed shape (what _image's loop checks key by key): decided
+    at C speed in the common case; the loop then only runs to name the first bad field."""
+    if not entity:
+        return _SCALARS.issuperset(map(type, image.values()))
+    rest = dict(image)
+    cats, lics = rest.pop("categories", _MISSING), rest.pop("licences", _MISSING)
+    if not _SCALARS.issuperset(map(type, rest.values())):
+        return False
+    if cats is not _MISSING and not (isinstance(cats, list) and (not cats or all(_str(v, 64) for v in cats))):
+        return False
+    return lics is _MISSING or (isinstance(lics, list) and (not lics or all(
+        isinstance(v, dict) and set(v) <= LICENCE_FIELDS and all(_scalar(x) for x in v.values()) for v in lics)))
+
+
+_MISSING = object()
+
+
 def _image(table: SyncedTable, image: Any, what: str) -> None:
     if image is None:
         return
     if not isinstance(image, dict):
         raise BadChange(f"同步包中{table.label}的变更内容格式不对", f"{what} image is not an object")
-    fields = table.fields  # once per image: a cached lookup, but not free at 100,000 changes a package
+    fields = _fields_of(table.table)  # once per image: 100,000 changes a package
     if not fields.issuperset(image):
         unknown = sorted(str(k) for k in image if k not in fields)
         raise BadChange(f"同步包中{table.label}的变更含有本程序不认识的字段“{unknown[0][:40]}”",
                         f"unknown field {unknown[0][:40]!r} in {table.table}")
     entity = table.table == "entity"
+    if _image_ok(entity, image):
+        return
     for key, value in image.items():
-        if type(value) in _SCALARS and not (entity and key in ("categories", "licences")):
+        if type(value) in _SCALARS and not (entity and key in _SPECIAL):
             continue  # the common case, decided without a call
         if entity and key == "categories":
             ok = isinstance(value, list) and all(_str(v, 64) for v in value)
@@ -167,24 +196,33 @@ def _image(table: SyncedTable, image: Any, what: str) -> None:
             raise BadChange(f"同步包中{table.label}的字段“{key}”格式不对", f"field {key} of {table.table} has a bad value")
 
 
+def _s(value: Any, limit: int) -> bool:
+    return isinstance(value, str) and len(value) <= limit
+
+
 def check_change(c: Any, max_stamp: int) -> None:
     """Raise BadChange unless `c` is a well-formed change of a synced table and field set."""
     if not isinstance(c, dict):
         raise BadChange("同步包中有无法识别的变更", "a change is not an object")
-    table_name = c.get("table")
+    get = c.get
+    table_name = get("table")
     if not _str(table_name, 64):
         raise BadChange("同步包中有无法识别的变更", "change without a table")
     table = RECORDS.get(table_name)
-    if table is None or not table.fields:
+    if table is None or not _fields_of(table_name):
         raise BadChange(f"同步包中含有不允许同步的记录类型“{str(table_name)[:40]}”", f"table {table_name!r} may not be synced",
                         table=str(table_name)[:64])
+    # The same checks as one chain of calls did (see _str, _int), inlined: 100,000 changes a package.
+    cid, rid, office, seq, stamp, version = get("id"), get("record_id"), get("office"), get("seq"), get("stamp"), get("version", 0)
+    action = get("action")
     ok = (
-        _str(c.get("id"), 40) and bool(_UUID.match(c["id"]))
-        and _str(c.get("record_id"), 40) and bool(_UUID.match(c["record_id"]))
-        and _str(c.get("office"), 32) and bool(_CODE.match(c["office"]))
-        and _int(c.get("seq"), 1) and _int(c.get("stamp"), 0) and _int(c.get("version", 0), 0)
-        and _str(c.get("action"), 32) and bool(_ACTION.match(c["action"]))
-        and _str(c.get("at"), 40) and _str(c.get("actor", ""), 100) and _str(c.get("summary", ""), 4000)
+        isinstance(cid, str) and len(cid) <= 40 and _UUID.match(cid) is not None
+        and isinstance(rid, str) and len(rid) <= 40 and _UUID.match(rid) is not None
+        and isinstance(office, str) and len(office) <= 32 and _CODE.match(office) is not None
+        and type(seq) is int and 1 <= seq <= MAX_INT and type(stamp) is int and 0 <= stamp <= MAX_INT
+        and type(version) is int and 0 <= version <= MAX_INT
+        and isinstance(action, str) and len(action) <= 32 and _ACTION.match(action) is not None
+        and _s(get("at"), 40) and _s(get("actor", ""), 100) and _s(get("summary", ""), 4000)
         and ("stream" not in c or (_str(c["stream"], 64) and bool(STREAM.match(c["stream"]))))
         and ("pos" not in c or _int(c["pos"], 1))
     )
@@ -193,11 +231,12 @@ def check_change(c: Any, max_stamp: int) -> None:
     if c["stamp"] > max_stamp:
         raise BadChange("同步包中变更的时间远在本机时间之后（对方或本机的系统时间有误），已拒绝：请核对两台电脑的日期",
                         "a change is stamped too far in the future")
-    _image(table, c.get("before"), "before")
-    _image(table, c.get("after"), "after")
-    if c.get("after") is None:
+    _image(table, get("before"), "before")
+    after = get("after")
+    _image(table, after, "after")
+    if after is None:
         raise BadChange(f"同步包中{table.label}的变更缺少内容", "change without an after image")
-    if table.table == "signing_key" and c["after"].get("office_code") != office_of_stream(stream_of(c)):
+    if table.table == "signing_key" and after.get("office_code") != office_of_stream(stream_of(c)):
         # An office speaks only for its own PCs' keys: another office's package may not approve or revoke them.
         raise BadChange("同步包中含有其他单位签名密钥的变更，已拒绝", "a signing key change for another office")
 
