@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from databases import migrate_to
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
@@ -73,20 +74,15 @@ def _sound(conn: Connection) -> None:
 
 
 def test_a_database_of_0023_keeps_its_rows_and_answers_with_the_leaner_indexes_and_back(tmp_path: Path) -> None:
-    from alembic import command
-
     from xuyi_desktop.services import entities
     from xuyi_desktop.services.context import open_context
     from xuyi_desktop.storage.entity_queries import SortKey
-    from xuyi_desktop.storage.migrate import alembic_config, current_revision, head_revision
+    from xuyi_desktop.storage.migrate import current_revision, head_revision
     from xuyi_desktop.storage.search_index import SqliteFtsIndex
 
     db = tmp_path / "old.db"
     engine = make_engine(f"sqlite:///{db}")
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0023")
+    migrate_to(engine, "0023")
     with engine.begin() as conn:
         old_sql = _index_sql(conn)
         conn.execute(text(
@@ -158,9 +154,7 @@ def test_a_database_of_0023_keeps_its_rows_and_answers_with_the_leaner_indexes_a
         ctx.close()
 
     engine = make_engine(f"sqlite:///{db}")
-    with engine.begin() as conn:  # and back: the indexes with their id
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0023")
+    migrate_to(engine, "0023", down=True)  # and back: the indexes with their id
     with engine.connect() as conn:
         assert _rows(conn) == before
         assert _index_sql(conn) == old_sql

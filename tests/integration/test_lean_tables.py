@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from databases import migrate_to
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
@@ -45,17 +46,12 @@ def _sound(conn: Connection) -> None:
 
 
 def test_a_database_of_0022_keeps_its_rows_in_a_table_without_rowid_and_back(tmp_path: Path) -> None:
-    from alembic import command
-
-    from xuyi_desktop.storage.migrate import alembic_config, current_revision, head_revision
+    from xuyi_desktop.storage.migrate import current_revision, head_revision
     from xuyi_desktop.storage.models import Entity, EntityCategory
 
     db = tmp_path / "old.db"
     engine = make_engine(f"sqlite:///{db}")
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0022")
+    migrate_to(engine, "0022")
     with engine.begin() as conn:
         old_schema = _schema(conn)
         conn.execute(text(
@@ -75,9 +71,7 @@ def test_a_database_of_0022_keeps_its_rows_in_a_table_without_rowid_and_back(tmp
         before = _rows(conn)
     assert any(name == "sqlite_autoindex_entity_category_1" for name, _ in old_schema)
 
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    migrate_to(engine, "head")
     with engine.connect() as conn:
         assert current_revision(engine) == head_revision()
         assert _rows(conn) == before
@@ -100,9 +94,7 @@ def test_a_database_of_0022_keeps_its_rows_in_a_table_without_rowid_and_back(tmp
         conn.execute(text("DELETE FROM entity_category WHERE entity_id = :e AND category = '工程建设'"), {"e": _A})
         assert _rows(conn) == before
 
-    with engine.begin() as conn:  # and back: the rowid table of 0022 with the same rows
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0022")
+    migrate_to(engine, "0022", down=True)  # and back: the rowid table of 0022 with the same rows
     with engine.connect() as conn:
         assert _rows(conn) == before
         schema = dict(_schema(conn))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from databases import migrate_to
 from sqlalchemy import text
 
 from xuyi_desktop.storage.database import make_engine
@@ -26,19 +27,14 @@ def _integrity(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_database_of_0021_gets_the_small_index_and_finds_what_it_found(tmp_path: Path) -> None:
-    from alembic import command
-
     from xuyi_desktop.domain.entities import EntityDraft
     from xuyi_desktop.services import entities
     from xuyi_desktop.services.context import open_context
-    from xuyi_desktop.storage.migrate import alembic_config, current_revision, head_revision
+    from xuyi_desktop.storage.migrate import current_revision, head_revision
 
     db = tmp_path / "old.db"
     engine = make_engine(f"sqlite:///{db}")
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0021")
+    migrate_to(engine, "0021")
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO office (id, code, name, role, is_local, provisional, created_at) VALUES "
@@ -95,9 +91,7 @@ def test_a_database_of_0021_gets_the_small_index_and_finds_what_it_found(tmp_pat
         ctx.close()
 
     engine = make_engine(f"sqlite:///{db}")
-    with engine.begin() as conn:  # and back: 0021's phrase index, rebuilt from the live entities
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0021")
+    migrate_to(engine, "0021", down=True)  # and back: 0021's phrase index, rebuilt from the live entities
     with engine.connect() as conn:
         hits = conn.execute(text("SELECT rowid FROM entity_fts WHERE entity_fts MATCH 'bi : \"通达 达货\"'")).scalars().all()
         assert hits == [1]

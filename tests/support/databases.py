@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 ADMIN_URL = os.environ.get("XUYI_TEST_POSTGRESQL", "").strip()
 BACKEND = "postgresql" if ADMIN_URL else "sqlite"
 MIGRATED_TEMPLATE = f"xuyi_tpl_{os.getpid()}"
@@ -155,3 +157,16 @@ class DatabaseFactory:
 
 
 NewDatabase = Callable[..., str]
+
+
+def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Bring a database to `revision` through Alembic, as an older (down=True: a newer) version of the program
+    left it: the migration tests' starting point and their way back."""
+    from alembic import command
+
+    from xuyi_desktop.storage.migrate import alembic_config
+
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
