@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from databases import migrate_to
+from databases import migrate_to, old_sqlite
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
@@ -81,13 +81,9 @@ def test_a_database_of_0023_keeps_its_rows_and_answers_with_the_leaner_indexes_a
     from xuyi_desktop.storage.search_index import SqliteFtsIndex
 
     db = tmp_path / "old.db"
-    engine = make_engine(f"sqlite:///{db}")
-    migrate_to(engine, "0023")
+    engine = old_sqlite(db, "0023", "TMP-OLD024")
     with engine.begin() as conn:
         old_sql = _index_sql(conn)
-        conn.execute(text(
-            "INSERT INTO office (id, code, name, role, is_local, provisional, created_at) VALUES "
-            "('0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f', 'TMP-OLD024', '旧办公室', 'field', 1, 1, '2026-11-02 03:04:05.000000')"))
         for eid, name, nk, ident, py, ini, key, deleted in _ROWS:
             conn.execute(text(_ENTITY), {"id": eid, "name": name, "nk": nk, "ident": ident, "py": py, "ini": ini, "k": key,
                                          "deleted": deleted})

@@ -8,11 +8,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from databases import migrate_to
+from databases import migrate_to, old_sqlite
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
-
-from xuyi_desktop.storage.database import make_engine
 
 pytestmark = pytest.mark.sqlite_only("SQLite's rowid tables")
 
@@ -50,13 +48,9 @@ def test_a_database_of_0022_keeps_its_rows_in_a_table_without_rowid_and_back(tmp
     from xuyi_desktop.storage.models import Entity, EntityCategory
 
     db = tmp_path / "old.db"
-    engine = make_engine(f"sqlite:///{db}")
-    migrate_to(engine, "0022")
+    engine = old_sqlite(db, "0022", "TMP-OLD023")
     with engine.begin() as conn:
         old_schema = _schema(conn)
-        conn.execute(text(
-            "INSERT INTO office (id, code, name, role, is_local, provisional, created_at) VALUES "
-            "('0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f', 'TMP-OLD023', '旧办公室', 'field', 1, 1, '2026-11-02 03:04:05.000000')"))
         for eid, name, ident, key, deleted in [
             (_A, "盱眙顺达运输有限公司", "91320830PYQLFT169T", 1, None),
             (_B, "淮安达顺物流", "91320830MA1X2Y3Z4Q", 2, None),

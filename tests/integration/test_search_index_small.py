@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from databases import migrate_to
+from databases import migrate_to, old_sqlite
 from sqlalchemy import text
 
 from xuyi_desktop.storage.database import make_engine
@@ -33,12 +33,8 @@ def test_a_database_of_0021_gets_the_small_index_and_finds_what_it_found(tmp_pat
     from xuyi_desktop.storage.migrate import current_revision, head_revision
 
     db = tmp_path / "old.db"
-    engine = make_engine(f"sqlite:///{db}")
-    migrate_to(engine, "0021")
+    engine = old_sqlite(db, "0021", "TMP-OLD022")
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO office (id, code, name, role, is_local, provisional, created_at) VALUES "
-            "('0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f', 'TMP-OLD022', '旧办公室', 'field', 1, 1, '2026-11-02 03:04:05.000000')"))
         rows = [
             ("1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a", "盱眙顺达运输有限公司", "91320830PYQLFT169T", "xuyishundayunshuyouxiangongsi", "xysdysyxgs", 1, None),
             ("2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b", "淮安达顺物流（ＡＢ）", "91320830MA1X2Y3Z4Q", "huaiandashunwuliuab", "hadswlab", 2, None),

@@ -170,3 +170,20 @@ def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def old_sqlite(path: Path, revision: str, office: str) -> Engine:
+    """A SQLite file as the version at `revision` left it, with its provisional office `office` (the rows the
+    migration tests then write are stamped with it)."""
+    from sqlalchemy import text
+
+    from xuyi_desktop.storage.database import make_engine
+
+    engine = make_engine(f"sqlite:///{path}")
+    migrate_to(engine, revision)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO office (id, code, name, role, is_local, provisional, created_at) VALUES "
+            "('0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f', :code, '旧办公室', 'field', 1, 1, '2026-11-02 03:04:05.000000')"),
+            {"code": office})
+    return engine
