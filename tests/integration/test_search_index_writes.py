@@ -5,6 +5,7 @@ entities are indexed (bulk_insert: sync apply, demo data, rebuilds) and when ind
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -35,11 +36,27 @@ _OLD_UPSERT_KEYS = text(
     "INSERT OR REPLACE INTO entity_fts_keys(search_key, folded, initials, pinyin) VALUES (:k, :folded, :initials, :pinyin)")
 
 
+def _grams(s: str, n: int) -> list[str]:
+    if len(s) <= n:
+        return [s] if s else []
+    return [s[i : i + n] for i in range(len(s) - n + 1)]
+
+
+def _old_fts_tokens(folded: str, initials: str, pinyin: str) -> str:
+    """fts_tokens as it was before it made its n-grams by map."""
+    tokens = set(folded) | set(_grams(folded, 2))
+    if len(initials) >= 2:
+        tokens |= {"i" + g for g in _grams(initials, 2)}
+    if len(pinyin) >= 3:
+        tokens |= {"p" + g for g in _grams(pinyin, 3)}
+    return " ".join(tokens)
+
+
 def _old_insert(conn: Any, rows: list[IndexRow], keys_sql: Any) -> None:
     values = [r.fts_values() for r in rows]
     conn.execute(keys_sql, values)
     conn.execute(_OLD_INSERT, [
-        {"k": v["k"], "t": fts_tokens(str(v["folded"]), str(v["initials"]), str(v["pinyin"]))} for v in values])
+        {"k": v["k"], "t": _old_fts_tokens(str(v["folded"]), str(v["initials"]), str(v["pinyin"]))} for v in values])
 
 
 def _old_index(session: Any, rows: list[IndexRow]) -> None:
@@ -93,3 +110,16 @@ def test_what_the_plain_tuples_index_is_found(ctx: Any) -> None:
         assert index.initials_contain(session, "xy", 50) == [1, 7]
         assert index.pinyin_contains(session, "shunfa", 50) == [3]
         assert index.pinyin_contains(session, "lisi", 50) == [4]
+
+
+def test_an_entity_has_the_tokens_it_had() -> None:
+    rng = random.Random(17)
+    alphabet = "盱眙顺达运输有限公司ab12"
+    cases = [("", "", ""), ("a", "a", "a"), ("ab", "ab", "ab"), ("abc", "ab", "abc"), ("盱", "x", "xu"), ("顺顺顺", "sss", "sss")]
+    for _ in range(2000):
+        folded = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        initials = "".join(rng.choice("xysdab") for _ in range(rng.randint(0, 8)))
+        pinyin = "".join(rng.choice("xuyishunda") for _ in range(rng.randint(0, 30)))
+        cases.append((folded, initials, pinyin))
+    for case in cases:
+        assert sorted(fts_tokens(*case).split(" ")) == sorted(_old_fts_tokens(*case).split(" ")), case
