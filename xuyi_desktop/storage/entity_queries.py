@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Executable, Select, String, and_, bindparam, func, literal_column, or_, select, text
+from sqlalchemy import Dialect, Executable, Select, String, and_, bindparam, func, literal_column, or_, select, text
 from sqlalchemy import column as sql_column
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
@@ -60,7 +62,8 @@ class FoundCategory:
 @dataclass(slots=True)
 class FoundEntity:
     """A search hit as a plain row: what a list shows of an entity (services.entity_views.summary_of reads it like
-    an Entity), without an ORM object or a second query per step."""
+    an Entity), without an ORM object or a second query per step. Its category codes are kept as plain text
+    (summary_of takes them as they are); `categories` gives them as an Entity's would be read."""
 
     id: uuid.UUID
     kind: str
@@ -73,7 +76,18 @@ class FoundEntity:
     updated_at: dt.datetime
     version: int
     search_key: int
-    categories: tuple[FoundCategory, ...] = ()
+    category_codes: tuple[str, ...] = ()
+
+    @property
+    def categories(self) -> tuple[FoundCategory, ...]:
+        return tuple(FoundCategory(c) for c in self.category_codes)
+
+
+@lru_cache(maxsize=1024)
+def _category_codes(joined: str) -> tuple[str, ...]:
+    """The codes of one row's group_concat, in SQLite's ORDER BY category (see _CATEGORY_SEP). Few distinct sets
+    of categories exist: each is split and sorted once."""
+    return tuple(sorted(joined.split(_CATEGORY_SEP)))
 
 
 _FOUND_COLUMNS = (Entity.id, Entity.kind, Entity.name, Entity.identifier, Entity.status, Entity.region_code,
@@ -106,12 +120,42 @@ class _Statements:
     # SQLite's FTS5 index: a step's candidates and their rows in one statement, by the column it confirms on
     fts: dict[str, Executable]
     inline_categories: bool
+    # SQLite: the same statements (but by_keys) compiled once for the driver, by the name of the field above or
+    # the FTS column (see DriverStatement); empty elsewhere
+    driver: dict[str, DriverStatement]
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """One statement of ranked_search as SQLite's driver runs it: its SQL as SQLAlchemy compiles it (so the same
+    statement, plan and order as before) and where each of its parameters goes, given or fixed by the statement
+    itself (the categories' separator, OFFSET 0). Why: SQLAlchemy's execution and result machinery took longer
+    than SQLite takes to answer a search step (about 40 us a statement and 5 us a row of a 0.3 ms step, issue 17);
+    the driver gives plain tuples, and only the rows a search keeps are converted (convert_row)."""
+
+    sql: str
+    # per position: (True, name of a given parameter) or (False, the statement's own value)
+    slots: tuple[tuple[bool, Any], ...]
+
+    @classmethod
+    def compile(cls, stmt: Executable, dialect: Any, given: tuple[str, ...]) -> DriverStatement:
+        compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
+        if compiled.positiontup is None:
+            raise ValueError("a positional parameter style is needed")
+        fixed = compiled.construct_params(dict.fromkeys(given))
+        return cls(compiled.string, tuple((name in given, name if name in given else fixed[name])
+                                          for name in compiled.positiontup))
+
+    def run(self, driver: Any, params: dict[str, Any]) -> Any:
+        """The rows (a driver cursor) for these parameters, on the driver's connection."""
+        return driver.execute(self.sql, tuple(params[v] if given else v for given, v in self.slots))
 
 
 _STATEMENTS: dict[str, _Statements] = {}
 
 
-def _statements(dialect: str) -> _Statements:
+def _statements(engine_dialect: Dialect) -> _Statements:
+    dialect = engine_dialect.name
     built = _STATEMENTS.get(dialect)
     if built is not None:
         return built
@@ -129,21 +173,30 @@ def _statements(dialect: str) -> _Statements:
         names = ", ".join(f"entity.{c.key}" for c in _FOUND_COLUMNS)
         for key_column in ("folded", "initials", "pinyin"):
             # the candidates first (CROSS JOIN: SQLite keeps the FTS query outside, in its rowid order), each
-            # joined to its live row; the same columns as the other steps, typed alike
+            # joined to its live row; the same columns as the other steps, typed alike. No ORDER BY f.rowid: its
+            # sorter cost SQLite more than sorting the few rows by search key costs Python (take does it).
             fts[key_column] = text(
                 f"SELECT {names}, (SELECT group_concat(c.category, char(31)) FROM entity_category c "
                 f"WHERE c.entity_id = entity.id) AS categories FROM ({SqliteFtsIndex.match_sql(key_column)}) AS f "
-                "CROSS JOIN entity ON entity.search_key = f.rowid WHERE entity.deleted_at IS NULL ORDER BY f.rowid"
+                "CROSS JOIN entity ON entity.search_key = f.rowid WHERE entity.deleted_at IS NULL"
             ).columns(*_FOUND_COLUMNS, sql_column("categories", String))
-    built = _Statements(
-        identifier_prefix=step(Entity.identifier),
+    prefixes = {
+        "identifier_prefix": step(Entity.identifier),
         # Equal names in id order: ix_entity_name held (name, id) until 0024 and gave that order; now it says so.
-        name_prefix=step(Entity.name, Entity.id),
-        initials_prefix=step(Entity.name_initials),
-        identifier_exact=select(*columns).where(Entity.identifier == bindparam("lo"), _LIVE).limit(bindparam("n")),
+        "name_prefix": step(Entity.name, Entity.id),
+        "initials_prefix": step(Entity.name_initials),
+        "identifier_exact": select(*columns).where(Entity.identifier == bindparam("lo"), _LIVE).limit(bindparam("n")),
+    }
+    driver: dict[str, DriverStatement] = {}
+    if dialect == "sqlite":
+        driver = {name: DriverStatement.compile(stmt, engine_dialect, ("lo", "hi", "n")) for name, stmt in prefixes.items()}
+        driver |= {name: DriverStatement.compile(stmt, engine_dialect, ("q", "needle", "n")) for name, stmt in fts.items()}
+    built = _Statements(
+        **prefixes,
         by_keys=select(*columns).where(Entity.search_key.in_(bindparam("keys", expanding=True)), _LIVE),
         fts=fts,
         inline_categories=inline,
+        driver=driver,
     )
     _STATEMENTS[dialect] = built
     return built
@@ -166,22 +219,29 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     folded = fold(raw)
     letters = folded if folded.isascii() and folded.isalpha() else ""
     found: list[FoundEntity] = []
-    seen: set[uuid.UUID] = set()
+    seen: set[Any] = set()
     # Plain rows need no ORM result machinery: run on the session's connection (same transaction), after the
     # flush the first ORM statement would have made (a caller may have pending entities, as tender matching can).
     if session.autoflush:
         session.flush()
     conn = session.connection()
-    stmts = _statements(conn.dialect.name)
-    fts = stmts.fts if isinstance(index, SqliteFtsIndex) else {}
+    stmts = _statements(conn.dialect)
+    on_fts = isinstance(index, SqliteFtsIndex)
+    # On SQLite's FTS5 index every step has its driver statement: the driver runs them all (the same connection and
+    # transaction), and a row becomes a FoundEntity only when it is taken.
+    driver = conn.connection.driver_connection if on_fts and stmts.driver else None
+    convert = _row_converter(conn.dialect) if driver is not None else None
 
     def add(row: Any) -> bool:
-        """Take a row not taken yet; True when the list is full."""
+        """Take a row not taken yet (seen by its id as the rows give it); True when the list is full."""
         if row[0] not in seen:
             seen.add(row[0])
-            hit = FoundEntity(*row[:11])
-            if stmts.inline_categories and row[11]:
-                hit.categories = tuple(FoundCategory(c) for c in sorted(row[11].split(_CATEGORY_SEP)))
+            if convert is not None:
+                hit = convert(row)
+            else:
+                hit = FoundEntity(*row[:11])
+                if stmts.inline_categories and row[11]:
+                    hit.category_codes = _category_codes(row[11])
             found.append(hit)
             if len(found) >= limit:
                 return True
@@ -189,15 +249,22 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
 
     def done() -> list[FoundEntity]:
         if found and not stmts.inline_categories:
-            cats: dict[uuid.UUID, list[FoundCategory]] = {}
+            cats: dict[uuid.UUID, list[str]] = {}
             for eid, category in conn.execute(_CATEGORIES, {"ids": [e.id for e in found]}):
-                cats.setdefault(eid, []).append(FoundCategory(category))
+                cats.setdefault(eid, []).append(category)
             for e in found:
-                e.categories = tuple(cats.get(e.id, ()))
+                e.category_codes = tuple(cats.get(e.id, ()))
         return found
 
-    def take(stmt: Executable, params: dict[str, Any]) -> bool:
-        return any(add(row) for row in conn.execute(stmt, params))
+    def take(name: str, params: dict[str, Any]) -> bool:
+        rows: list[Any]
+        if driver is not None:
+            rows = stmts.driver[name].run(driver, params).fetchall()  # all read: the statement is done with
+        else:
+            rows = list(conn.execute(stmts.fts[name] if name in stmts.fts else getattr(stmts, name), params))
+        if name in stmts.fts:
+            rows.sort(key=_SEARCH_KEY)  # a fragment's hits in search-key order, as the index gives its candidates
+        return any(add(row) for row in rows)
 
     def take_keys(keys: Sequence[int]) -> bool:
         if not keys:
@@ -208,22 +275,22 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     def fragment(key_column: str, needle: str, contains: Any, want: int) -> bool:
         """A fragment step (the first `want` candidates): on FTS5 one statement, elsewhere the index's keys and then
         their rows."""
-        if key_column in fts:
+        if on_fts:
             params = SqliteFtsIndex.match_params(key_column, needle)
-            return params is not None and take(fts[key_column], {**params, "n": want})
+            return params is not None and take(key_column, {**params, "n": want})
         return take_keys(contains(session, needle, want))
 
-    def prefix(stmt: Executable, start: str) -> bool:
-        return take(stmt, {"lo": start, "hi": start + "\U0010ffff", "n": limit - len(found) + len(seen)})
+    def prefix(name: str, start: str) -> bool:
+        return take(name, {"lo": start, "hi": start + "\U0010ffff", "n": limit - len(found) + len(seen)})
 
-    steps: list[tuple[Executable, str]] = []
+    steps: list[tuple[str, str]] = []
     if ident and ident.isascii() and ident.isalnum():
-        steps.append((stmts.identifier_prefix if identifier_prefix else stmts.identifier_exact, ident))
-    steps.append((stmts.name_prefix, raw))
+        steps.append(("identifier_prefix" if identifier_prefix else "identifier_exact", ident))
+    steps.append(("name_prefix", raw))
     if len(letters) >= 2:
-        steps.append((stmts.initials_prefix, letters))
-    for stmt, start in steps:
-        if prefix(stmt, start):
+        steps.append(("initials_prefix", letters))
+    for name, start in steps:
+        if prefix(name, start):
             return done()
     want = limit + len(seen)
     if folded and not letters:
@@ -234,6 +301,38 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
             return done()
         fragment("pinyin", letters, index.pinyin_contains, want)
     return done()
+
+
+def result_converter(column: Any, dialect: Dialect) -> Callable[[Any], Any]:
+    """What SQLAlchemy does to a value of this column read by this dialect (a UUID from SQLite's text, a UTC
+    datetime), for rows the driver gives as they are stored."""
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    return process if process is not None else _as_stored
+
+
+def _as_stored(value: Any) -> Any:
+    return value
+
+
+_CONVERTERS: dict[str, Callable[[Sequence[Any]], FoundEntity]] = {}
+_SEARCH_KEY = itemgetter(10)  # of a row of _FOUND_COLUMNS
+
+
+def _row_converter(dialect: Dialect) -> Callable[[Sequence[Any]], FoundEntity]:
+    """A driver row of _FOUND_COLUMNS and the categories made into a FoundEntity with the values SQLAlchemy would
+    have given: the id and updated_at through their own types' result processing for this dialect."""
+    made = _CONVERTERS.get(dialect.name)
+    if made is not None:
+        return made
+    as_id, as_time = result_converter(Entity.id, dialect), result_converter(Entity.updated_at, dialect)
+
+    def convert(row: Sequence[Any]) -> FoundEntity:
+        cats = row[11]
+        return FoundEntity(as_id(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7], as_time(row[8]),
+                           row[9], row[10], _category_codes(cats) if cats else ())
+
+    _CONVERTERS[dialect.name] = convert
+    return convert
 
 
 class SortKey(str, Enum):
