@@ -191,6 +191,9 @@ def _statements(engine_dialect: Dialect) -> _Statements:
     if dialect == "sqlite":
         driver = {name: DriverStatement.compile(stmt, engine_dialect, ("lo", "hi", "n")) for name, stmt in prefixes.items()}
         driver |= {name: DriverStatement.compile(stmt, engine_dialect, ("q", "needle", "n")) for name, stmt in fts.items()}
+        # a fragment step's candidates alone (see ranked_search's fragment), the index's own query
+        driver |= {f"{name}_keys": DriverStatement.compile(text(SqliteFtsIndex.match_sql(name)), engine_dialect,
+                                                           ("q", "needle", "n")) for name in fts}
     built = _Statements(
         **prefixes,
         by_keys=select(*columns).where(Entity.search_key.in_(bindparam("keys", expanding=True)), _LIVE),
@@ -232,10 +235,13 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
     driver = conn.connection.driver_connection if on_fts and stmts.driver else None
     convert = _row_converter(conn.dialect) if driver is not None else None
 
+    seen_keys: set[int] = set()
+
     def add(row: Any) -> bool:
         """Take a row not taken yet (seen by its id as the rows give it); True when the list is full."""
         if row[0] not in seen:
             seen.add(row[0])
+            seen_keys.add(row[10])
             if convert is not None:
                 hit = convert(row)
             else:
@@ -277,8 +283,28 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
         their rows."""
         if on_fts:
             params = SqliteFtsIndex.match_params(key_column, needle)
-            return params is not None and take(key_column, {**params, "n": want})
+            if params is None:
+                return False
+            if driver is not None and found:
+                return take_candidates(key_column, {**params, "n": want})
+            return take(key_column, {**params, "n": want})
         return take_keys(contains(session, needle, want))
+
+    def take_candidates(key_column: str, params: dict[str, Any]) -> bool:
+        """A fragment step after earlier steps took rows (SQLite's driver): the same candidates, but only the rows
+        the list still needs are read. Most of an initials query's candidates are often the rows its prefix step
+        took (a name whose initials start with the letters holds them), and reading each candidate's whole row and
+        categories only to skip it was most of the step (issue 17). The candidates not taken yet, in search-key
+        order; their live rows a list's remainder at a time, so that a candidate no longer live is followed by the
+        next, as when every candidate's row was read."""
+        assert driver is not None
+        keys = [k for (k,) in stmts.driver[f"{key_column}_keys"].run(driver, params).fetchall() if k not in seen_keys]
+        while keys:
+            batch, keys = keys[: limit - len(found)], keys[limit - len(found):]
+            rows = {row[10]: row for row in driver.execute(_rows_by_keys_sql(len(batch)), batch).fetchall()}
+            if any(add(rows[k]) for k in batch if k in rows):
+                return True
+        return False
 
     def prefix(name: str, start: str) -> bool:
         return take(name, {"lo": start, "hi": start + "\U0010ffff", "n": limit - len(found) + len(seen)})
@@ -312,6 +338,15 @@ def result_converter(column: Any, dialect: Dialect) -> Callable[[Any], Any]:
 
 def _as_stored(value: Any) -> Any:
     return value
+
+
+@lru_cache(maxsize=128)
+def _rows_by_keys_sql(count: int) -> str:
+    """SQLite: the live rows (the columns of every step, categories last) of `count` search keys, in no order."""
+    names = ", ".join(f"entity.{c.key}" for c in _FOUND_COLUMNS)
+    return (f"SELECT {names}, (SELECT group_concat(c.category, char(31)) FROM entity_category c "
+            f"WHERE c.entity_id = entity.id) AS categories FROM entity "
+            f"WHERE entity.search_key IN ({', '.join('?' * count)}) AND entity.deleted_at IS NULL")
 
 
 _CONVERTERS: dict[str, Callable[[Sequence[Any]], FoundEntity]] = {}
