@@ -131,7 +131,7 @@ class DriverStatement:
     statement, plan and order as before) and where each of its parameters goes, given or fixed by the statement
     itself (the categories' separator, OFFSET 0). Why: SQLAlchemy's execution and result machinery took longer
     than SQLite takes to answer a search step (about 40 us a statement and 5 us a row of a 0.3 ms step, issue 17);
-    the driver gives plain tuples, and only the rows a search keeps are converted (convert_row)."""
+    the driver gives plain tuples, and only the rows a search keeps are converted (_row_converter)."""
 
     sql: str
     # per position: (True, name of a given parameter) or (False, the statement's own value)
