@@ -296,14 +296,23 @@ def ranked_search(session: Session, index: SearchIndex, query: str, limit: int =
         took (a name whose initials start with the letters holds them), and reading each candidate's whole row and
         categories only to skip it was most of the step (issue 17). The candidates not taken yet, in search-key
         order; their live rows a list's remainder at a time, so that a candidate no longer live is followed by the
-        next, as when every candidate's row was read."""
+        next, as when every candidate's row was read.
+
+        The first `limit` candidates hold at least the limit - taken the list needs; only when their rows do not
+        fill it (a candidate no longer live) are the rest of the step's `n` read, the window it always had."""
         assert driver is not None
-        keys = [k for (k,) in stmts.driver[f"{key_column}_keys"].run(driver, params).fetchall() if k not in seen_keys]
-        while keys:
-            batch, keys = keys[: limit - len(found)], keys[limit - len(found):]
-            rows = {row[10]: row for row in driver.execute(_rows_by_keys_sql(len(batch)), batch).fetchall()}
-            if any(add(rows[k]) for k in batch if k in rows):
-                return True
+        statement, read = stmts.driver[f"{key_column}_keys"], 0
+        for n in (limit, params["n"]):
+            candidates = statement.run(driver, {**params, "n": n}).fetchall()
+            keys = [k for (k,) in candidates[read:] if k not in seen_keys]
+            while keys:
+                batch, keys = keys[: limit - len(found)], keys[limit - len(found):]
+                rows = {row[10]: row for row in driver.execute(_rows_by_keys_sql(len(batch)), batch).fetchall()}
+                if any(add(rows[k]) for k in batch if k in rows):
+                    return True
+            if len(candidates) < n:
+                return False  # no more candidates
+            read = len(candidates)
         return False
 
     def prefix(name: str, start: str) -> bool:
