@@ -300,44 +300,19 @@ class Layout:
     ) -> ParsedRow | None:
         """Parse one data row; None for a row with nothing in any of our columns (blank lines, footnotes elsewhere).
         `defaults` fill fields the sheet leaves empty (e.g. a domain given once for the whole file). A row without
-        `key_field` that reads like a note (注：…, 填表人：…) comes back with `note` set and is not parsed."""
-        values: dict[str, Any] = {}
-        source: dict[str, int] = {}
-        raw: dict[str, Any] = {}
-        clashes: list[CellProblem] = []
-        for fld, indexes in header.by_field.items():
-            # Two columns for one field (统一社会信用代码 and 身份证号码 side by side): the first filled one counts;
-            # a second one filled with something else is a contradiction the clerk must settle (issue 21).
-            for i in indexes:
-                cell = cells[i] if i < len(cells) else None
-                if is_blank(cell):
-                    continue
-                if fld not in raw:
-                    raw[fld], source[fld] = cell, i
-                elif not self._same_value(fld, raw[fld], cell):
-                    first, second = header.headers[source[fld]], header.headers[i] if i < len(header.headers) else ""
-                    clashes.append(CellProblem(fld, (
-                        f"“{first}”列（{_show(raw[fld])}）与“{second}”列（{_show(cell)}）都对应“{self.column(fld).header}”，"
-                        f"但内容不一致：请删去一列或改为一致"), i))
-            if fld not in source:
-                source[fld] = indexes[0]
-        if not raw:
-            return None
-        parsed = ParsedRow(row, values, source, clashes)
-        if key_field is not None and key_field not in raw and _is_note_line(cells):
-            parsed.note = True
-            return parsed
-        for col in self.columns:
-            if col.field in raw:
-                try:
-                    values[col.field] = col.parse(raw[col.field])
-                except CellError as exc:
-                    parsed.problem(col.field, f"{col.header}：{exc.message_zh}")
-            elif defaults and col.field in defaults:
-                values[col.field] = defaults[col.field]
-            elif col.required:
-                parsed.problem(col.field, f"{col.header}不能为空")
-        return parsed
+        `key_field` that reads like a note (注：…, 填表人：…) comes back with `note` set and is not parsed.
+        (The work is RowReader's; the reader of the last header is kept, so a caller reading row by row pays
+        for setting it up once.)"""
+        reader: RowReader | None = self.__dict__.get("_last_reader")
+        if reader is None or not reader.reads(header, defaults, key_field):
+            reader = self.reader(header, defaults, key_field)
+            object.__setattr__(self, "_last_reader", reader)  # a cache, not a field: eq and repr ignore it
+        return reader(cells, row)
+
+    def reader(self, header: HeaderMap, defaults: Mapping[str, Any] | None = None,
+               key_field: str | None = None) -> RowReader:
+        """read_row for every row under `header`, with what it needs per row worked out once."""
+        return RowReader(self, header, defaults, key_field)
 
     def _same_value(self, fld: str, a: object, b: object) -> bool:
         """Two cells for one field say the same: equal once read (a number and its text, full-width digits)."""
@@ -357,7 +332,74 @@ class Layout:
         key_field: str | None = None,
     ) -> Iterator[ParsedRow]:
         """Parse the rows below the header (`cells` starts right after it)."""
+        read = self.reader(header, defaults, key_field)
         for offset, row_cells in enumerate(cells, start=header.row + 1):
-            parsed = self.read_row(row_cells, header, offset, defaults, key_field)
+            parsed = read(row_cells, offset)
             if parsed is not None:
                 yield parsed
+
+
+class RowReader:
+    """Layout.read_row for one header: per field, the sheet columns it is read from (one column, the usual case,
+    is taken without the loop that settles two columns for one field), and per column of the layout its parser,
+    header and whether it is required — looked up once per sheet instead of once per cell (issue 17). The rows it
+    gives are read_row's: same values, sources, problems and their order."""
+
+    def __init__(self, layout: Layout, header: HeaderMap, defaults: Mapping[str, Any] | None, key_field: str | None) -> None:
+        self.layout, self.header, self.defaults, self.key_field = layout, header, defaults, key_field
+        # by_field order: the order of `source` and of the clash problems
+        self._fields = tuple((fld, indexes[0] if len(indexes) == 1 else None, tuple(indexes))
+                             for fld, indexes in header.by_field.items())
+        self._columns = tuple((c.field, c.parse, c.header, c.required) for c in layout.columns)
+
+    def reads(self, header: HeaderMap, defaults: Mapping[str, Any] | None, key_field: str | None) -> bool:
+        """Made for this header, defaults and key field (the same objects)."""
+        return header is self.header and defaults is self.defaults and key_field == self.key_field
+
+    def __call__(self, cells: Sequence[object], row: int) -> ParsedRow | None:
+        values: dict[str, Any] = {}
+        source: dict[str, int] = {}
+        raw: dict[str, Any] = {}
+        clashes: list[CellProblem] = []
+        width = len(cells)
+        for fld, only, indexes in self._fields:
+            if only is not None:
+                cell = cells[only] if only < width else None
+                if not (cell is None or (isinstance(cell, str) and not cell.strip())):  # not is_blank
+                    raw[fld] = cell
+                source[fld] = only
+                continue
+            # Two columns for one field (统一社会信用代码 and 身份证号码 side by side): the first filled one counts;
+            # a second one filled with something else is a contradiction the clerk must settle (issue 21).
+            header = self.header
+            for i in indexes:
+                cell = cells[i] if i < width else None
+                if is_blank(cell):
+                    continue
+                if fld not in raw:
+                    raw[fld], source[fld] = cell, i
+                elif not self.layout._same_value(fld, raw[fld], cell):
+                    first, second = header.headers[source[fld]], header.headers[i] if i < len(header.headers) else ""
+                    clashes.append(CellProblem(fld, (
+                        f"“{first}”列（{_show(raw[fld])}）与“{second}”列（{_show(cell)}）都对应“{self.layout.column(fld).header}”，"
+                        f"但内容不一致：请删去一列或改为一致"), i))
+            if fld not in source:
+                source[fld] = indexes[0]
+        if not raw:
+            return None
+        parsed = ParsedRow(row, values, source, clashes)
+        if self.key_field is not None and self.key_field not in raw and _is_note_line(cells):
+            parsed.note = True
+            return parsed
+        defaults = self.defaults
+        for fld, parse, header_text, required in self._columns:
+            if fld in raw:
+                try:
+                    values[fld] = parse(raw[fld])
+                except CellError as exc:
+                    parsed.problem(fld, f"{header_text}：{exc.message_zh}")
+            elif defaults and fld in defaults:
+                values[fld] = defaults[fld]
+            elif required:
+                parsed.problem(fld, f"{header_text}不能为空")
+        return parsed

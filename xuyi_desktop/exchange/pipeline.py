@@ -265,13 +265,14 @@ def stream_rows(path: Path, plans: Sequence[SheetPlan], sink: RowSink, result: I
             sheet_problems = run.problems.setdefault(plan.sheet_name, {})
             result.ignored_columns.extend(f"{plan.sheet_name}：{h}" for h in plan.unknown)
             formulas = sheet_formulas(wb, plan.sheet_name)
+            read_row = plan.layout.reader(plan.header, key_field=plan.format.key_field)  # set up once per sheet
             for row_no, cells in _data_rows(ws, plan.header.row, width):
                 run.done += 1
                 if cancel is not None and run.done % CANCEL_EVERY == 0 and cancel():
                     raise ImportCancelled()
                 if progress is not None and run.done % PROGRESS_EVERY == 0:
                     progress(run.done, max(total, run.done))
-                parsed = plan.layout.read_row(cells, plan.header, row_no, key_field=plan.format.key_field)
+                parsed = read_row(cells, row_no)
                 if parsed is None or parsed.note:
                     continue
                 result.rows += 1

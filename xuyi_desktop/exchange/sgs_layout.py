@@ -73,9 +73,11 @@ _DATE_FMT = "yyyy/mm/dd"
 
 
 def _parser(kind: RecordKind, name: str) -> Any:
+    coerce = rules.field_coercer(name)  # rules.coerce_field, its dispatch on the field's kind done once
+
     def parse(value: Any) -> Any:
         try:
-            return rules.coerce_field(kind, name, value)
+            return coerce(value)
         except ValueError as exc:
             raise CellError(str(exc), f"{name}: unreadable") from exc
 

@@ -86,7 +86,8 @@ class AuditBatch:
         entries = []
         for change, entry in self._pending:
             if change is not None:
-                entry = {**entry, "details": {**entry["details"], "change_seq": next(logged).seq}}
+                # The details of a change's entry are record_business_change's own dict: named in place, not copied.
+                entry["details"]["change_seq"] = next(logged).seq
             entries.append(entry)
         self._pending.clear()
         _appended(self._session, self._ctx, entries, audit_chain.append_many(self._session, entries))
@@ -192,7 +193,10 @@ def record_business_change(
         "record_version": record_version, "before": before, "after": after, "after_json": after_json, "summary": summary,
     }
     flush_deferred(session, ctx)
-    changed = sorted(k for k in (after or {}) if (before or {}).get(k) != (after or {}).get(k) and k != "version")
+    if before is None:  # a new record (every row of an import): the fields are the image's filled ones
+        changed = sorted(k for k, v in after.items() if v is not None and k != "version") if after else []
+    else:
+        changed = sorted(k for k in (after or {}) if before.get(k) != (after or {}).get(k) and k != "version")
     details: dict[str, Any] = {"version": record_version, "fields": changed}
     if after is not None:  # the chained audit log vouches for the logged image (services/record_check)
         details["after_sha256"] = image_digest(after_json)
@@ -202,8 +206,8 @@ def record_business_change(
         batch.add(change, entry)
         return
     (logged,) = record_changes(session, ctx.office_code, [change])
-    entries = [{**entry, "details": {**entry["details"], "change_seq": logged.seq}}]
-    _appended(session, ctx, entries, audit_chain.append_many(session, entries))
+    details["change_seq"] = logged.seq
+    _appended(session, ctx, [entry], audit_chain.append_many(session, [entry]))
 
 
 def insert_recorded(session: Session, ctx: AppContext, row: Any, *, summary: str, verb: str = "insert") -> Any:

@@ -29,6 +29,7 @@ from xuyi_desktop.services import audit, list_scope
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.errors import NotFoundError
 from xuyi_desktop.services.sgs_calendar import calendar
+from xuyi_desktop.storage.change_log import insert_rows
 from xuyi_desktop.storage.models import Entity, utcnow
 from xuyi_desktop.storage.models_sgs import SgsRecord
 from xuyi_desktop.storage.snapshots import _plain as plain_value
@@ -181,14 +182,6 @@ def shown_to(ctx: AppContext, view: RecordView) -> RecordView:
     return dataclasses.replace(view, values=rules.mask_for_public(view.values))
 
 
-def _stored(name: str, value: Any) -> Any:
-    if name == "cflb":
-        return "；".join(value)
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
-
-
 def prepare(
     kind: RecordKind, raw: Mapping[str, Any], *, today: dt.date, typed: bool = False
 ) -> tuple[dict[str, Any], list[FieldProblem], list[str]]:
@@ -277,9 +270,17 @@ def _record_columns(
         "problems_json": json.dumps([p.message_zh for p in problems], ensure_ascii=False) if problems else "[]",
         "batch_no": "", "resubmit_needed": False, "withdrawn_reason": "", "lineage_id": lineage_id or new_id,
     }
-    for name in _DATA_FIELDS:
-        value = values.get(name)
-        cols[name] = (None if _DATE_FIELD[name] else "") if value is None else _stored(name, value)
+    get = values.get
+    for name, empty, joined in _STORE_PLAN:  # the stored form (cflb joined, amounts as text), every field of every row
+        value = get(name)
+        if value is None:
+            cols[name] = empty
+        elif joined:
+            cols[name] = "；".join(value)
+        elif isinstance(value, Decimal):
+            cols[name] = format(value.normalize(), "f")
+        else:
+            cols[name] = value
     cols["deadline"], cols["deadline_tentative"] = deadline(values.get("jdrq"))
     cols["class_source"] = str(values.get("class_source", "record" if kind is RecordKind.PENALTY else ""))
     cols["simple_procedure"] = bool(values.get("simple_procedure", False))
@@ -289,6 +290,8 @@ def _record_columns(
 
 
 _DATE_FIELD = {name: rules.FIELD_BY_NAME[name].kind == "date" for name in _DATA_FIELDS}
+# Per data field: its stored value when empty (None for a date, else ""), and whether a list is joined (cflb).
+_STORE_PLAN = tuple((name, None if _DATE_FIELD[name] else "", name == "cflb") for name in _DATA_FIELDS)
 
 
 @lru_cache(maxsize=1)
@@ -306,16 +309,15 @@ _CONVERT: dict[type, Callable[[Any], Any]] = {uuid.UUID: str, dt.datetime: dt.da
 
 def _image_of(cols: Mapping[str, Any]) -> dict[str, Any]:
     """row_image of a new SgsRecord made from `cols`, without making it: same keys, order and values."""
-    out: dict[str, Any] = {}
-    for key, attr in _image_columns():
-        value = cols.get(attr)
-        kind = type(value)
-        if kind in _AS_IS:
-            out[key] = value
-        else:
-            convert = _CONVERT.get(kind)
-            out[key] = convert(value) if convert is not None else plain_value(value)
-    return out
+    get = cols.get
+    as_is = _AS_IS
+    return {key: value if type(value) in as_is else _plain(value) for key, attr in _image_columns() for value in (get(attr),)}
+
+
+def _plain(value: Any) -> Any:
+    """storage.snapshots._plain of a value that is not kept as it is (UUIDs, times and dates by their exact type)."""
+    convert = _CONVERT.get(type(value))
+    return convert(value) if convert is not None else plain_value(value)
 
 
 def insert_record(
@@ -349,19 +351,24 @@ def insert_record(
 
 class BulkInserter:
     """New first versions for an import: the same columns, change-log image and audit line as `insert_record`,
-    but the rows go in by multi-row Core INSERTs every FLUSH_EVERY rows (and at `flush()`) instead of as ORM
-    objects, and the image is built from the values instead of read back from an object. The caller's
-    transaction still holds everything: a rollback takes the rows with it; call `flush()` before committing."""
+    but the rows go in by one executemany of plain tuples every FLUSH_EVERY rows (and at `flush()`) instead of as
+    ORM objects, and the image is built from the values instead of read back from an object. The caller's
+    transaction still holds everything: a rollback takes the rows with it; call `flush()` before committing.
+
+    A row is the values of `_record_columns` in its order, then the Python-side defaults of the columns it leaves
+    out (what a Core INSERT of those values would add: rejected_reason, repair_notice_serial); bind processing
+    (UUIDs, UTC times) is storage.change_log.insert_rows', column by column."""
 
     FLUSH_EVERY = 1000
 
     def __init__(self, session: Session, ctx: AppContext) -> None:
         self.session, self.ctx = session, ctx
-        self._pending: list[dict[str, Any]] = []
-        table = SgsRecord.__table__
-        self._insert = table.insert()  # type: ignore[attr-defined]
+        self._pending: list[tuple[Any, ...]] = []
         self._column_of = {attr: key for key, attr in _image_columns()}
         self._deadlines: dict[dt.date, tuple[dt.date | None, bool]] = {}
+        self._attrs: tuple[str, ...] | None = None  # the attributes _record_columns gives, in its order
+        self._columns: tuple[str, ...] = ()
+        self._defaults: tuple[Any, ...] = ()
 
     def _deadline(self, decided: dt.date | None) -> tuple[dt.date | None, bool]:
         """deadline_of, counted once per decision date of this import (a ledger has few distinct dates)."""
@@ -372,13 +379,33 @@ class BulkInserter:
             found = self._deadlines[decided] = deadline_of(decided)
         return found
 
+    def _layout(self, attrs: tuple[str, ...]) -> None:
+        """The columns of a row (those given, then the defaulted ones), from the first row's attributes."""
+        table = SgsRecord.__table__
+        given = [self._column_of[a] for a in attrs]
+        defaults = []
+        for column in table.columns:
+            if column.key in given or column.default is None:
+                continue
+            if not column.default.is_scalar:
+                raise TypeError(f"sgs_record.{column.key}: a default the bulk insert cannot give")  # none today
+            defaults.append((column.key, column.default.arg))
+        self._attrs = attrs
+        self._columns = (*given, *(k for k, _ in defaults))
+        self._defaults = tuple(v for _, v in defaults)
+
     def add(self, kind: RecordKind, values: Mapping[str, Any], *, entity_id: uuid.UUID | None, audit_summary: str) -> None:
         cols = _record_columns(self.ctx, kind, values, [], entity_id=entity_id, deadline=self._deadline)
         audit.record_business_change(
             self.session, self.ctx, table_name=TABLE, record_id=cols["id"], action="create", record_version=1,
             before=None, after=_image_of(cols), summary=audit_summary,
         )
-        self._pending.append({self._column_of[k]: v for k, v in cols.items()})
+        attrs = tuple(cols)
+        if attrs != self._attrs:
+            if self._pending:
+                self.flush()
+            self._layout(attrs)
+        self._pending.append((*cols.values(), *self._defaults))
         if len(self._pending) >= self.FLUSH_EVERY:
             self.flush()
 
@@ -388,7 +415,7 @@ class BulkInserter:
     def flush(self) -> None:
         if self._pending:
             rows, self._pending = self._pending, []
-            self.session.execute(self._insert, rows)
+            insert_rows(self.session.connection(), SgsRecord.__table__, self._columns, rows)  # type: ignore[arg-type]
 
 
 def add_record(
