@@ -34,6 +34,7 @@ from xuyi_desktop.exchange.pipeline import (
 )
 from xuyi_desktop.exchange.workbooks import FileProblem
 from xuyi_desktop.services import audit
+from xuyi_desktop.services.bulk_gc import fewer_gc_passes
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.services.unit_of_work import unit_of_work
 from xuyi_desktop.storage.models_sgs import SgsHeaderMapping
@@ -67,6 +68,7 @@ class Sink(RowSink, Protocol):
     def close(self) -> None: ...
 
 
+@fewer_gc_passes  # thousands of rows of short-lived dicts: see services/bulk_gc.py
 def run_import(
     ctx: AppContext,
     path: Path,

@@ -154,17 +154,13 @@ def import_sgs(
     today: dt.date | None = None,
 ) -> ImportResult:
     """Import a ledger (sheets 行政许可 and/or 行政处罚) through the import pipeline. See the module doc for the modes.
-    Runs with the collector's first generation raised, as sync's packages do (services.sync._fewer_gc_passes, the
-    one switch of the threshold, so that an import and a package at once restore it right): a ledger of 10,000 rows
-    made ~1,700 collections over the whole heap, 100–200 µs of CPU a row (issue 17)."""
-    from xuyi_desktop.services.sync import _fewer_gc_passes
-
+    Like every import of the pipeline, it runs with fewer collector passes (services/bulk_gc.py)."""
     day = today or dt.date.today()
 
     def summary(r: ImportResult) -> str:
         return f"导入双公示台账 {r.imported} 条（{path.name}）" + (f"，{r.failed_rows} 行有误未导入" if r.failed_rows else "")
 
-    return _fewer_gc_passes(imports.run_import)(
+    return imports.run_import(
         ctx, path, sgs_formats(), lambda session, result: _SgsSink(session, ctx, result, day), action="import.sgs",
         summary=summary, not_found=_NOT_FOUND, valid_only=valid_only, errors_path=errors_path, source=source,
         mapping=mapping, progress=progress, cancel=cancel,

@@ -16,23 +16,21 @@ it carried (`superseded`).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import gc
 import itertools
 import json
-import threading
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from xuyi_desktop.domain.errors import DomainError, FieldProblem, ValidationError
 from xuyi_desktop.domain.permissions import Permission
 from xuyi_desktop.services import attachments, audit, audit_anchor, office_keys
+from xuyi_desktop.services.bulk_gc import fewer_gc_passes
 from xuyi_desktop.services.context import AppContext
 from xuyi_desktop.storage import change_log, entity_writes, sync_writes
 from xuyi_desktop.storage.migrate import head_revision
@@ -217,39 +215,9 @@ def _supersede(session: Session, to: str, plan: list[export.Outgoing]) -> None:
             p.status = "superseded"
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-_gc_lock = threading.Lock()
-_gc_users = 0
-_gc_saved: tuple[int, ...] = gc.get_threshold()
 
 
-def _fewer_gc_passes(fn: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run fn with the cyclic garbage collector's first generation raised to 100,000 allocations (restored after).
-    A package of 100,000 changes allocates millions of short-lived dicts that reference counting frees; with the
-    default threshold (700) the collector ran thousands of times over the whole heap: 25.7 s of 126 s of a 20,000-
-    change export and import in bench/sync.py (1.6 s after, peak memory unchanged)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        global _gc_users, _gc_saved
-        with _gc_lock:  # two imports/exports at once (worker threads): the first sets, the last restores
-            if _gc_users == 0:
-                _gc_saved = gc.get_threshold()
-                gc.set_threshold(max(_gc_saved[0], 100_000), *_gc_saved[1:])
-            _gc_users += 1
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            with _gc_lock:
-                _gc_users -= 1
-                if _gc_users == 0:
-                    gc.set_threshold(*_gc_saved)
-
-    return wrapper
-
-
-@_fewer_gc_passes
+@fewer_gc_passes
 def export_package(ctx: AppContext, to: str, out: Path, *, snapshot: bool = False,
                    progress: fmt.Progress | None = None, cancelled: fmt.Cancelled | None = None) -> ExportResult:
     """Write one package with every change `to` has not reported having (a snapshot: every change known).
@@ -347,7 +315,7 @@ def _peer_keys(session: Session, code: str) -> tuple[Any, Any]:
     return office_keys.peer_signing_key(session, code), office_keys.peer_exchange_key(session, code)
 
 
-@_fewer_gc_passes
+@fewer_gc_passes
 def import_package(ctx: AppContext, path: Path, *, preview: bool = False, progress: fmt.Progress | None = None,
                    cancelled: fmt.Cancelled | None = None) -> ImportResult:
     """Verify the whole package, then apply it in one transaction (preview: compute the same, roll back).
