@@ -68,12 +68,6 @@ class Verified:
     def package_id(self) -> str:
         return str(self.header["package_id"])
 
-    def changes(self) -> Iterator[dict[str, Any]]:
-        """The changes, read again from the file (streaming); the file must still be the one verified."""
-        for n, line in enumerate(_lines(self.path, self.header, self.payload_size, self.own_xkey, self.limits)):
-            if n:
-                yield fmt.loads(line, "同步包中的变更")
-
     def entries_with_texts(self) -> Iterator[tuple[tuple[str, int, str, int], str]]:
         """Each entry with its line (see texts), the file read to its end whatever happens: its checks decide."""
         texts = self.texts()

@@ -6,7 +6,8 @@ object (a closed dialog's wrapper): Qt then destroys a widget off the GUI thread
 CI as a segmentation fault during a background commitment save). So the automatic collector is switched off and a
 GUI-thread timer does the same job: it looks at the generation counts a few times a second and collects the
 generations that passed their thresholds, exactly as the automatic collector would have (the thresholds stay the
-ones `gc.set_threshold` sets, so services/sync.py's raised threshold during a big package still applies).
+ones `gc.set_threshold` sets, so services/bulk_gc.py's raised threshold during a package or an import
+still applies).
 
 The same approach is used by long-lived PyQt applications (calibre's `GarbageCollector`)."""
 
